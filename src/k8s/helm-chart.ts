@@ -1,0 +1,47 @@
+import { createHash } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Yaml } from 'cdk8s';
+
+/** What to write into a generated local Helm chart. */
+export interface LocalChartOptions {
+  /** Chart name (a DNS label). */
+  readonly name: string;
+  /** Human-readable description. */
+  readonly description: string;
+  /** The rendered manifests, in apply order. */
+  readonly documents: any[];
+}
+
+// Templates are not run through Helm's template engine: the manifests are read verbatim with .Files.Get, so
+// `{{ }}` in alert annotations or dashboards needs no escaping.
+const TEMPLATE = `{{- range $path, $_ := .Files.Glob "manifests/*.yaml" }}
+---
+{{ $.Files.Get $path }}
+{{- end }}
+`;
+
+/**
+ * Write a tenant's manifests as a local Helm chart that Terraform's `helm_release` installs (DESIGN.md step 3).
+ * The chart version carries a digest of the content, so any change to the manifests is a new chart version and
+ * the release is upgraded; identical content gives identical bytes.
+ */
+export function writeLocalChart(directory: string, options: LocalChartOptions): string {
+  const manifests = Yaml.stringify(...options.documents);
+  const digest = createHash('sha256').update(manifests).digest('hex').slice(0, 12);
+  const version = `1.0.0-${digest}`;
+  fs.rmSync(directory, { recursive: true, force: true });
+  fs.mkdirSync(path.join(directory, 'templates'), { recursive: true });
+  fs.mkdirSync(path.join(directory, 'manifests'), { recursive: true });
+  fs.writeFileSync(path.join(directory, 'Chart.yaml'), Yaml.stringify({
+    apiVersion: 'v2',
+    name: options.name,
+    description: options.description,
+    type: 'application',
+    version,
+    appVersion: digest,
+  }));
+  fs.writeFileSync(path.join(directory, 'templates', 'manifests.yaml'), TEMPLATE);
+  fs.writeFileSync(path.join(directory, 'manifests', 'tenant.yaml'), manifests);
+  return version;
+}

@@ -1,0 +1,301 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { EgressTarget } from '../model/egress-target';
+import { AccessLevel, Mutability } from '../model/environment-class';
+import { Environment } from '../model/environment';
+import { DOMAIN, tenantLabels } from '../model/labels';
+import { dnsLabelProblem } from '../model/naming';
+import { Problems } from '../model/problems';
+import { QuotaProfile } from '../model/quota-profile';
+import { Tenant, TenantState } from '../model/tenant';
+
+/** Pod Security Admission version pinned on tenant namespaces (K01). */
+export const POD_SECURITY_VERSION = 'v1.28';
+
+/** Where tenant traffic may come from and go to (K05–K07). */
+export interface TenantNetworkProps {
+  /**
+   * Namespace of the ingress controller allowed to reach tenant pods.
+   * @default 'ingress-nginx'
+   */
+  readonly ingressControllerNamespace?: string;
+  /**
+   * Namespace of Prometheus, allowed to scrape tenant pods on `metricsPort`.
+   * @default 'monitoring'
+   */
+  readonly monitoringNamespace?: string;
+  /**
+   * Port tenant workloads serve metrics on.
+   * @default 9090
+   */
+  readonly metricsPort?: number;
+  /**
+   * The tenant's PostgreSQL endpoint.
+   * @default - no database egress
+   */
+  readonly database?: EgressTarget;
+  /**
+   * The object store (MinIO/S3) endpoint.
+   * @default - no object-store egress
+   */
+  readonly objectStore?: EgressTarget;
+  /**
+   * The Vault endpoint (for the Vault Agent injector or External Secrets running in the namespace).
+   * @default - no Vault egress
+   */
+  readonly vault?: EgressTarget;
+}
+
+/** Props of a TenantNamespace. */
+export interface TenantNamespaceProps {
+  /** The environment the namespace belongs to. */
+  readonly environment: Environment;
+  /** The tenant. */
+  readonly tenant: Tenant;
+  /**
+   * Network allows besides DNS.
+   * @default - DNS, same-namespace traffic, ingress controller and monitoring only
+   */
+  readonly network?: TenantNetworkProps;
+}
+
+/**
+ * One namespace per tenant per environment (spec §2): labels, Pod Security Admission `restricted`, quota and limits
+ * from the class, default-deny network policies with explicit allows, RoleBindings for OIDC groups, expiry
+ * annotations for ephemeral classes, and the tenant's lifecycle state.
+ *
+ * Every generated object is a child `ApiObject` exposed as a property, so it can be patched (`addJsonPatch`).
+ */
+export class TenantNamespace extends Construct {
+  /** The namespace name (`<env>-<tenant>`, ≤ 63 chars). */
+  public readonly namespaceName: string;
+  /** The Namespace object. */
+  public readonly namespace: ApiObject;
+  /** The ResourceQuota. */
+  public readonly resourceQuota: ApiObject;
+  /** The LimitRange. */
+  public readonly limitRange: ApiObject;
+  /** The NetworkPolicies, default-deny first. */
+  public readonly networkPolicies: ApiObject[] = [];
+  /** Roles and RoleBindings for OIDC groups. */
+  public readonly rbac: ApiObject[] = [];
+  /** The quota profile in force (the suspended profile when the tenant is not active). */
+  public readonly quota: QuotaProfile;
+  /** The environment. */
+  public readonly environment: Environment;
+  /** The tenant. */
+  public readonly tenant: Tenant;
+  /** Labels common to every object of this tenant. */
+  public readonly labels: { [key: string]: string };
+
+  constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
+    super(scope, id);
+    const env = props.environment;
+    const tenant = props.tenant;
+    const net = props.network ?? {};
+    const problems = new Problems(this.node.path);
+    const ingressNs = net.ingressControllerNamespace ?? 'ingress-nginx';
+    const monitoringNs = net.monitoringNamespace ?? 'monitoring';
+    const metricsPort = net.metricsPort ?? 9090;
+    for (const [field, value] of [['network.ingressControllerNamespace', ingressNs], ['network.monitoringNamespace', monitoringNs]]) {
+      const p = dnsLabelProblem(value);
+      if (p) problems.add(field, p, value, 'name an existing namespace, e.g. "ingress-nginx"');
+    }
+    if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) {
+      problems.add('network.metricsPort', 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
+    }
+    problems.throwIfAny();
+
+    this.environment = env;
+    this.tenant = tenant;
+    this.namespaceName = env.namespaceFor(tenant.id);
+    const active = tenant.state === TenantState.ACTIVE;
+    this.quota = active ? tenant.quota ?? env.environmentClass.quota : QuotaProfile.SUSPENDED;
+    this.labels = tenantLabels(env, tenant, 'tenant-namespace');
+    const ns = this.namespaceName;
+    const meta = (name: string, component: string) => ({
+      name,
+      namespace: ns,
+      labels: { ...tenantLabels(env, tenant, component) },
+    });
+
+    // K01–K04: namespace with PSA restricted (pinned), standard labels, lifecycle and expiry metadata.
+    const annotations: { [key: string]: string } = {
+      [`${DOMAIN}/environment-class`]: env.environmentClass.name,
+      [`${DOMAIN}/owner`]: env.owner,
+      [`${DOMAIN}/lifecycle-state`]: tenant.state,
+      [`${DOMAIN}/mutability`]: env.environmentClass.mutability,
+    };
+    const nsLabels: { [key: string]: string } = {
+      ...this.labels,
+      [`${DOMAIN}/lifecycle-state`]: tenant.state,
+      [`${DOMAIN}/environment-class`]: env.environmentClass.name,
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/audit': 'restricted',
+      'pod-security.kubernetes.io/audit-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/warn': 'restricted',
+      'pod-security.kubernetes.io/warn-version': POD_SECURITY_VERSION,
+    };
+    if (env.expiresAt && env.ttl && env.createdAt) {
+      // One typed TTL stamps every janitor's field from the same instant, so they cannot disagree.
+      annotations[`${DOMAIN}/created-at`] = env.createdAt;
+      annotations[`${DOMAIN}/ttl`] = env.ttl.toGoDuration();
+      annotations[`${DOMAIN}/expires-at`] = env.expiresAt;
+      annotations['janitor/expires'] = env.expiresAt;
+      nsLabels['cleanup.kyverno.io/ttl'] = env.expiresAt.replace(/:/g, '').replace(/(\d{2})(\d{2})(\d{2})Z$/, '$1$2$3Z');
+    }
+    if (env.sourceBranch) {
+      annotations[`${DOMAIN}/source-branch`] = env.sourceBranch;
+    }
+    this.namespace = new ApiObject(this, 'Resource', {
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: ns, labels: nsLabels, annotations },
+    });
+
+    // K08–K11: quota (no NodePorts/LoadBalancers) and container limits from the class.
+    const q = this.quota.props;
+    this.resourceQuota = new ApiObject(this, 'ResourceQuota', {
+      apiVersion: 'v1',
+      kind: 'ResourceQuota',
+      metadata: meta('tenant-quota', 'tenant-quota'),
+      spec: {
+        hard: {
+          'requests.cpu': q.requestsCpu,
+          'limits.cpu': q.limitsCpu,
+          'requests.memory': q.requestsMemory,
+          'limits.memory': q.limitsMemory,
+          'limits.ephemeral-storage': q.limitsEphemeralStorage,
+          'requests.storage': q.requestsStorage,
+          'pods': String(q.pods),
+          'persistentvolumeclaims': String(q.persistentVolumeClaims),
+          'count/jobs.batch': String(q.jobs),
+          'count/cronjobs.batch': String(q.cronJobs),
+          'services': String(q.services),
+          'services.nodeports': '0',
+          'services.loadbalancers': '0',
+          'configmaps': String(q.configMaps),
+        },
+      },
+    });
+    this.limitRange = new ApiObject(this, 'LimitRange', {
+      apiVersion: 'v1',
+      kind: 'LimitRange',
+      metadata: meta('tenant-limits', 'tenant-limits'),
+      spec: {
+        limits: [{
+          type: 'Container',
+          default: { 'cpu': q.containerDefaultCpu, 'memory': q.containerDefaultMemory, 'ephemeral-storage': q.containerDefaultEphemeralStorage },
+          defaultRequest: { 'cpu': q.containerDefaultRequestCpu, 'memory': q.containerDefaultRequestMemory, 'ephemeral-storage': q.containerDefaultRequestEphemeralStorage },
+          max: { 'cpu': q.containerMaxCpu, 'memory': q.containerMaxMemory, 'ephemeral-storage': q.containerMaxEphemeralStorage },
+        }],
+      },
+    });
+
+    // K05–K07: default deny both ways, then explicit allows.
+    const policy = (id: string, name: string, spec: object) => {
+      const obj = new ApiObject(this, id, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: meta(name, 'network-policy'),
+        spec,
+      });
+      this.networkPolicies.push(obj);
+      return obj;
+    };
+    const nsSelector = (name: string) => ({ matchLabels: { 'kubernetes.io/metadata.name': name } });
+    policy('DefaultDeny', 'default-deny', { podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
+    policy('AllowDns', 'allow-dns', {
+      podSelector: {},
+      policyTypes: ['Egress'],
+      egress: [{
+        to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
+        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+      }],
+    });
+    if (active) {
+      policy('AllowSameNamespace', 'allow-same-namespace', {
+        podSelector: {},
+        policyTypes: ['Ingress', 'Egress'],
+        ingress: [{ from: [{ podSelector: {} }] }],
+        egress: [{ to: [{ podSelector: {} }] }],
+      });
+      policy('AllowIngressController', 'allow-ingress-controller', {
+        podSelector: {},
+        policyTypes: ['Ingress'],
+        ingress: [{ from: [{ namespaceSelector: nsSelector(ingressNs) }] }],
+      });
+    }
+    policy('AllowMonitoring', 'allow-monitoring', {
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: nsSelector(monitoringNs) }], ports: [{ protocol: 'TCP', port: metricsPort }] }],
+    });
+    const egressRules = [net.database, net.objectStore, net.vault]
+      .filter((t): t is EgressTarget => t !== undefined)
+      .map(t => ({
+        to: [t.cidrBlock
+          ? { ipBlock: { cidr: t.cidrBlock } }
+          : { namespaceSelector: nsSelector(t.namespace!), podSelector: { matchLabels: t.podLabels } }],
+        ports: [{ protocol: 'TCP', port: t.port }],
+      }));
+    if (egressRules.length > 0) {
+      policy('AllowDataServices', 'allow-data-services', { podSelector: {}, policyTypes: ['Egress'], egress: egressRules });
+    }
+
+    // K12–K18: our own narrow roles (the built-in admin/edit roles read secrets and allow exec).
+    const level = env.environmentClass.mutability === Mutability.GITOPS_ONLY && env.environmentClass.humanAccess === AccessLevel.ADMIN
+      ? AccessLevel.READ_ONLY
+      : env.environmentClass.humanAccess;
+    const groups = tenant.groups ?? [`${env.oidcGroupPrefix}tenant-${tenant.id}`];
+    if (level !== AccessLevel.NONE) {
+      const roleName = level === AccessLevel.ADMIN ? 'tenant-admin' : 'tenant-viewer';
+      const role = new ApiObject(this, level === AccessLevel.ADMIN ? 'AdminRole' : 'ViewerRole', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'Role',
+        metadata: meta(roleName, 'tenant-rbac'),
+        rules: level === AccessLevel.ADMIN ? ADMIN_RULES : VIEWER_RULES,
+      });
+      const binding = new ApiObject(this, 'HumanBinding', {
+        apiVersion: 'rbac.authorization.k8s.io/v1',
+        kind: 'RoleBinding',
+        metadata: meta(`${roleName}-oidc`, 'tenant-rbac'),
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
+        subjects: groups.map(g => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
+      });
+      binding.node.addDependency(role);
+      this.rbac.push(role, binding);
+    }
+  }
+}
+
+const READ = ['get', 'list', 'watch'];
+const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/** Read everything a tenant runs, never secrets (K14). */
+export const VIEWER_RULES = [
+  { apiGroups: [''], resources: ['configmaps', 'endpoints', 'events', 'limitranges', 'persistentvolumeclaims', 'pods', 'pods/log', 'resourcequotas', 'serviceaccounts', 'services'], verbs: READ },
+  { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets'], verbs: READ },
+  { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: READ },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: READ },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses', 'networkpolicies'], verbs: READ },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: READ },
+];
+
+/**
+ * Manage workloads in a sandbox: no secrets (K14), no pod create/exec/attach/port-forward (K15),
+ * no RBAC or token verbs (K16), network policies and quotas read-only.
+ */
+export const ADMIN_RULES = [
+  { apiGroups: [''], resources: ['configmaps', 'persistentvolumeclaims', 'services'], verbs: WRITE },
+  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
+  { apiGroups: [''], resources: ['endpoints', 'events', 'limitranges', 'pods/log', 'resourcequotas', 'serviceaccounts'], verbs: READ },
+  { apiGroups: ['apps'], resources: ['deployments', 'deployments/scale', 'statefulsets', 'statefulsets/scale'], verbs: WRITE },
+  { apiGroups: ['apps'], resources: ['replicasets'], verbs: READ },
+  { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: WRITE },
+  { apiGroups: ['autoscaling'], resources: ['horizontalpodautoscalers'], verbs: WRITE },
+  { apiGroups: ['networking.k8s.io'], resources: ['ingresses'], verbs: WRITE },
+  { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
+  { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
+];

@@ -1,0 +1,66 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { ApiObject, App, Chart } from 'cdk8s';
+import { synthCharts, writeCharts } from '../../src/k8s/synth';
+import { TenantChart } from '../../src/k8s/tenant-chart';
+import { Environment } from '../../src/model/environment';
+import { EnvironmentClass } from '../../src/model/environment-class';
+
+function platformApp(outdir: string, tenants: number, withDependencies: boolean): App {
+  const env = new Environment({
+    name: 'prod',
+    environmentClass: EnvironmentClass.PRODUCTION,
+    tenants: Array.from({ length: tenants }, (_, i) => ({ id: `tenant-${i}` })),
+  });
+  const app = new App({ outdir });
+  const shared = new Chart(app, 'shared');
+  const cm = new ApiObject(shared, 'Config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'shared', namespace: 'platform' } });
+  for (const tenant of env.tenants) {
+    const chart = new TenantChart(app, tenant.id, { environment: env, tenant });
+    if (withDependencies) chart.tenantNamespace.namespace.node.addDependency(cm);
+  }
+  return app;
+}
+
+function readAll(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const f of fs.readdirSync(dir).sort()) out[f] = fs.readFileSync(path.join(dir, f), 'utf8');
+  return out;
+}
+
+describe('linear synthesis', () => {
+  const root = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'synth-'));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
+
+  test.each([false, true])('writes the same files and bytes as stock App.synth() (chart dependencies: %s)', withDependencies => {
+    const stockDir = path.join(root, `stock-${withDependencies}`);
+    const oursDir = path.join(root, `ours-${withDependencies}`);
+    platformApp(stockDir, 12, withDependencies).synth();
+    writeCharts(platformApp(oursDir, 12, withDependencies));
+    const stock = readAll(stockDir);
+    const ours = readAll(oursDir);
+    expect(Object.keys(stock).length).toBe(13);
+    expect(Object.keys(ours)).toEqual(Object.keys(stock));
+    for (const file of Object.keys(stock)) expect(ours[file]).toBe(stock[file]);
+    if (withDependencies) expect(Object.keys(ours)[0]).toMatch(/^0000-/);
+  });
+
+  test('validation still runs, once, and reports every construct path', () => {
+    const app = new App({ outdir: path.join(root, 'invalid') });
+    const chart = new Chart(app, 'c');
+    chart.node.addValidation({ validate: () => ['something must have been added'] });
+    expect(() => synthCharts(app)).toThrow(/\[c\] something must have been added/);
+  });
+
+  test('cost grows linearly: no per-chart re-validation of the whole app', () => {
+    const app = platformApp(path.join(root, 'count'), 50, false);
+    let calls = 0;
+    for (const c of app.node.findAll()) c.node.addValidation({ validate: () => { calls++; return []; } });
+    synthCharts(app);
+    const constructs = app.node.findAll().length;
+    expect(calls).toBe(constructs);
+    calls = 0;
+    app.synth(); // stock: one app-wide validation per chart plus one
+    expect(calls).toBeGreaterThan(constructs * 50);
+  });
+});
