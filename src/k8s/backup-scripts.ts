@@ -435,7 +435,7 @@ function resolve(o: BackupScriptOptions): Resolved {
 
 /** POSIX single-quoting for bash. */
 function shq(value: string | number | boolean): string {
-  return `'${String(value).replace(/'/g, `'\\''`)}'`;
+  return `'${String(value).replace(/'/g, '\'\\\'\'')}'`;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { TenantNamespace, TenantNetworkProps } from './tenant-namespace';
 import { Environment } from '../model/environment';
 import { Tenant, TenantState } from '../model/tenant';
-import { TenantNamespace, TenantNetworkProps } from './tenant-namespace';
 
 /** Props of a TenantChart. */
 export interface TenantChartProps {

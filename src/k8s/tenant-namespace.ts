@@ -1,8 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressTarget } from '../model/egress-target';
-import { AccessLevel, Mutability } from '../model/environment-class';
 import { Environment } from '../model/environment';
+import { AccessLevel, Mutability } from '../model/environment-class';
 import { DOMAIN, tenantLabels } from '../model/labels';
 import { dnsLabelProblem } from '../model/naming';
 import { Problems } from '../model/problems';
@@ -194,8 +194,8 @@ export class TenantNamespace extends Construct {
     });
 
     // K05–K07: default deny both ways, then explicit allows.
-    const policy = (id: string, name: string, spec: object) => {
-      const obj = new ApiObject(this, id, {
+    const policy = (childId: string, name: string, spec: object) => {
+      const obj = new ApiObject(this, childId, {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
         metadata: meta(name, 'network-policy'),

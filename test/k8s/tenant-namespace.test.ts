@@ -1,4 +1,4 @@
-import { App, Chart, Testing } from 'cdk8s';
+import { ApiObject, App, Chart, Testing } from 'cdk8s';
 import { TenantChart } from '../../src/k8s/tenant-chart';
 import { ADMIN_RULES, TenantNamespace, VIEWER_RULES } from '../../src/k8s/tenant-namespace';
 import { EgressTarget } from '../../src/model/egress-target';
@@ -152,8 +152,8 @@ describe('TenantChart suspension really stops work', () => {
     const app = Testing.app();
     const chart = new TenantChart(app, 'acme', { environment: prod, tenant: new Tenant({ id: 'acme', state }) });
     const pod = { containers: [{ name: 'app', image: 'registry.inopsio.example/app@sha256:' + 'a'.repeat(64) }] };
-    new (require('cdk8s').ApiObject)(chart, 'Web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: pod } } });
-    new (require('cdk8s').ApiObject)(chart, 'Nightly', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' }, spec: { schedule: '0 1 * * *', jobTemplate: { spec: { template: { spec: { ...pod, restartPolicy: 'Never' } } } } } });
+    new ApiObject(chart, 'Web', { apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'web' }, spec: { replicas: 3, selector: { matchLabels: { app: 'web' } }, template: { metadata: { labels: { app: 'web' } }, spec: pod } } });
+    new ApiObject(chart, 'Nightly', { apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'nightly' }, spec: { schedule: '0 1 * * *', jobTemplate: { spec: { template: { spec: { ...pod, restartPolicy: 'Never' } } } } } });
     return { app, chart };
   }
 

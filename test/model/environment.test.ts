@@ -35,7 +35,8 @@ describe('EnvironmentClass (spec §2)', () => {
     expect(EnvironmentClass.PRODUCTION.auditRetentionDays).toBe(90);
     expect(EnvironmentClass.PREVIEW.lifecycle).toBe(LifecycleKind.EPHEMERAL);
     expect(EnvironmentClass.PREVIEW.owner).toBe('DevOps');
-    expect([EnvironmentClass.PREVIEW.minTtl?.toHours(), EnvironmentClass.PREVIEW.defaultTtl?.toHours(), EnvironmentClass.PREVIEW.maxTtl?.toHours()]).toEqual([24, 48, 72]);
+    const preview = EnvironmentClass.PREVIEW;
+    expect([preview.minTtl?.toHours(), preview.defaultTtl?.toHours(), preview.maxTtl?.toHours()]).toEqual([24, 48, 72]);
     expect(EnvironmentClass.PREVIEW.backup.enabled).toBe(false);
     expect(EnvironmentClass.STAGING.backup.enabled).toBe(true);
   });
