@@ -468,7 +468,7 @@ const ROWCOUNT_SQL = [
 
 type ScriptKind = 'backup' | 'prune' | 'drill';
 
-function header(kind: ScriptKind, title: string, r: Resolved): string {
+function header(title: string, r: Resolved): string {
   return sh`#!/usr/bin/env bash
 # ${title}
 # env=${r.env} tenant=${r.tenant} database=${r.database}
@@ -625,7 +625,11 @@ metrics_write() {
     return 0
   fi
   file=$(metrics_file)
-  mkdir -p -- "$METRICS_DIR"
+  # The collector runs as another user: a directory created here and the file are world-readable.
+  if [[ ! -d $METRICS_DIR ]]; then
+    mkdir -p -- "$METRICS_DIR"
+    chmod 0755 -- "$METRICS_DIR"
+  fi
   tmp="\${METRICS_DIR%/}/.\${file##*/}.$$.tmp"
   {
     for def in "\${METRIC_DEFS[@]}"; do
@@ -1138,7 +1142,7 @@ trap 'exit 130' INT
 
 function assemble(kind: ScriptKind, title: string, r: Resolved, body: string): string {
   const prune = kind === 'drill' ? '' : pruneLib();
-  return [header(kind, title, r), configBlock(kind, r), commonLib(), storeLib(), manifestLib(), prune, body, traps(), 'main "$@"\n'].join('');
+  return [header(title, r), configBlock(kind, r), commonLib(), storeLib(), manifestLib(), prune, body, traps(), 'main "$@"\n'].join('');
 }
 
 /**
