@@ -1,0 +1,210 @@
+import { provider as helmProvider } from '@cdktf/provider-helm';
+import { provider as vaultProvider } from '@cdktf/provider-vault';
+import { CloudBackend, NamedCloudWorkspace, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { IsolationOptions } from './isolation';
+import { TenantRelease, TenantReleaseOptions } from './tenant-release';
+import { VaultBootstrap, VaultBootstrapOptions } from './vault-bootstrap';
+import { Environment } from '../model/environment';
+import { isWorkspaceName } from '../model/naming';
+import { Problems } from '../model/problems';
+import { Tenant } from '../model/tenant';
+
+/** Inputs of an EnvironmentStack. */
+export interface EnvironmentStackProps extends IsolationOptions {
+  /** The environment this stack provisions. */
+  readonly environment: Environment;
+  /**
+   * Terraform Cloud organization.
+   * @default - the environment's `terraformOrganization` ('inopsio')
+   */
+  readonly organization?: string;
+  /**
+   * Terraform Cloud workspace.
+   * @default - the environment's `workspace` (`inopsio-<name>`; previews `inopsio-preview-<slug>`)
+   */
+  readonly workspace?: string;
+  /**
+   * Terraform Cloud / Enterprise host name.
+   * @default - app.terraform.io
+   */
+  readonly terraformHostname?: string;
+  /**
+   * Vault bootstrap settings (audit devices, KV versions, credential TTLs, service accounts).
+   * @default - the defaults of VaultBootstrapOptions
+   */
+  readonly vault?: VaultBootstrapOptions;
+  /**
+   * Settings of the tenant Helm releases (secret delivery, timeout, value keys).
+   * @default - the defaults of TenantReleaseOptions
+   */
+  readonly releases?: TenantReleaseOptions;
+}
+
+/**
+ * One Terraform stack per environment (DESIGN.md "EnvironmentStack"): the Terraform Cloud backend, Terraform variables
+ * for every runtime input (no literals), the Vault and Helm providers configured once, the environment's
+ * VaultBootstrap, and a TenantRelease per tenant added with `addTenantBase`.
+ *
+ * The Vault provider gets its address from `var.vault_address` and its token from `VAULT_TOKEN` at run time (V04);
+ * TLS is always verified (`VAULT_CACERT` for a private CA). Requires Terraform ≥ 1.11 (write-only arguments).
+ */
+export class EnvironmentStack extends TerraformStack {
+  /** The environment. */
+  public readonly environment: Environment;
+  /** The Terraform Cloud backend. */
+  public readonly backend: CloudBackend;
+  /** `var.vault_address`: the Vault API URL (https). */
+  public readonly vaultAddress: TerraformVariable;
+  /** `var.kube_config_path`: kubeconfig file the Helm provider reads. */
+  public readonly kubeConfigPath: TerraformVariable;
+  /** `var.kube_context`: the kubeconfig context of this environment's cluster (no default: never the current one). */
+  public readonly kubeContext: TerraformVariable;
+  /** `var.vault_kubernetes_host`: the API server as Vault reaches it. */
+  public readonly vaultKubernetesHost: TerraformVariable;
+  /** `var.vault_kubernetes_ca_cert`: PEM CA of the API server, for Vault's Kubernetes auth. */
+  public readonly vaultKubernetesCaCert: TerraformVariable;
+  /** `var.database_host`: host of the tenant databases. */
+  public readonly databaseHost: TerraformVariable;
+  /** `var.database_bootstrap_passwords`: ephemeral one-time passwords by tenant id (never in state or plans). */
+  public readonly databaseBootstrapPasswords: TerraformVariable;
+  /** The Vault provider. */
+  public readonly vaultProvider: vaultProvider.VaultProvider;
+  /** The Helm provider. */
+  public readonly helmProvider: helmProvider.HelmProvider;
+  /** The environment's Vault bootstrap. */
+  public readonly vault: VaultBootstrap;
+  private readonly releaseOptions: TenantReleaseOptions;
+  private readonly isolation: IsolationOptions;
+  private readonly releases = new Map<string, TenantRelease>();
+
+  constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
+    super(scope, id);
+    const env = props.environment;
+    const problems = new Problems(this.node.path);
+    if (!(env instanceof Environment)) {
+      problems.add('environment', 'is not an Environment', env, 'pass new Environment({...}) or Environment.preview({...})');
+      problems.throwIfAny();
+    }
+    const organization = props.organization ?? env.terraformOrganization;
+    const workspace = props.workspace ?? env.workspace;
+    if (!/^[A-Za-z0-9_-]{1,40}$/.test(organization ?? '')) {
+      problems.add('organization', 'is not a Terraform Cloud organization name', organization, 'use letters, digits, "-" and "_", e.g. "inopsio"');
+    }
+    if (!isWorkspaceName(workspace)) {
+      problems.add('workspace', 'is not a Terraform Cloud workspace name', workspace, 'use letters, digits, "-" and "_", at most 90 characters, e.g. "inopsio-dev"');
+    }
+    if (props.terraformHostname !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(props.terraformHostname)) {
+      problems.add('terraformHostname', 'is not a host name', props.terraformHostname, 'use e.g. "app.terraform.io"');
+    }
+    problems.throwIfAny();
+
+    this.environment = env;
+    this.releaseOptions = { ...(props.releases ?? {}) };
+    this.isolation = { productionEnvironmentNames: props.productionEnvironmentNames, forbiddenReferences: props.forbiddenReferences };
+    this.backend = new CloudBackend(this, {
+      organization,
+      workspaces: new NamedCloudWorkspace(workspace),
+      hostname: props.terraformHostname,
+    });
+    // Write-only arguments (password_wo) and ephemeral variables need Terraform 1.11.
+    this.addOverride('terraform.required_version', '>= 1.11.0');
+
+    this.vaultAddress = new TerraformVariable(this, 'vault_address', {
+      type: 'string',
+      description: `Vault API URL for environment ${env.name}. The token comes from VAULT_TOKEN at run time, never from configuration.`,
+      validation: [{ condition: 'can(regex("^https://", var.vault_address))', errorMessage: 'vault_address must be an https:// URL (TLS is always verified).' }],
+    });
+    this.kubeConfigPath = new TerraformVariable(this, 'kube_config_path', {
+      type: 'string',
+      default: '~/.kube/config',
+      description: 'Kubeconfig file the Helm provider reads.',
+    });
+    this.kubeContext = new TerraformVariable(this, 'kube_context', {
+      type: 'string',
+      description: `Kubeconfig context of environment ${env.name}'s cluster. No default, so a run never uses whatever context happens to be current.`,
+    });
+    this.vaultKubernetesHost = new TerraformVariable(this, 'vault_kubernetes_host', {
+      type: 'string',
+      default: 'https://kubernetes.default.svc',
+      description: 'The Kubernetes API server as Vault reaches it (Kubernetes auth).',
+      validation: [{ condition: 'can(regex("^https://", var.vault_kubernetes_host))', errorMessage: 'vault_kubernetes_host must be an https:// URL.' }],
+    });
+    this.vaultKubernetesCaCert = new TerraformVariable(this, 'vault_kubernetes_ca_cert', {
+      type: 'string',
+      description: 'PEM CA certificate of the Kubernetes API server (public), for Vault\'s Kubernetes auth.',
+    });
+    this.databaseHost = new TerraformVariable(this, 'database_host', {
+      type: 'string',
+      description: `Host of environment ${env.name}'s tenant PostgreSQL databases.`,
+    });
+    this.databaseBootstrapPasswords = new TerraformVariable(this, 'database_bootstrap_passwords', {
+      type: 'map(string)',
+      default: {},
+      nullable: false,
+      sensitive: true,
+      description: 'One-time passwords of the vault_<env>_<tenant> database users, by tenant id. Ephemeral and sent only through password_wo; Vault rotates them right after the connection is created.',
+    });
+    this.databaseBootstrapPasswords.addOverride('ephemeral', true);
+
+    this.vaultProvider = new vaultProvider.VaultProvider(this, 'vault', {
+      address: this.vaultAddress.stringValue,
+      skipTlsVerify: false,
+    });
+    this.helmProvider = new helmProvider.HelmProvider(this, 'helm', {
+      kubernetes: {
+        configPath: this.kubeConfigPath.stringValue,
+        configContext: this.kubeContext.stringValue,
+      },
+    });
+
+    this.vault = new VaultBootstrap(this, 'Vault', {
+      ...(props.vault ?? {}),
+      environment: env,
+      kubernetesHost: this.vaultKubernetesHost.stringValue,
+      kubernetesCaCert: this.vaultKubernetesCaCert.stringValue,
+      databaseHost: this.databaseHost.stringValue,
+      databaseBootstrapPasswords: this.databaseBootstrapPasswords,
+    });
+  }
+
+  /**
+   * Install a tenant's base (its generated local Helm chart in `chartDirectory`, which contains the Namespace) and its
+   * modules, after the tenant's Vault resources. Call once per tenant, after writing the chart.
+   */
+  public addTenantBase(tenant: Tenant, chartDirectory: string): TenantRelease {
+    const problems = new Problems(this.node.path);
+    if (!(tenant instanceof Tenant)) {
+      problems.add('tenant', 'is not a Tenant', tenant, 'pass one of environment.tenants');
+      problems.throwIfAny();
+    }
+    if (!this.environment.tenants.some(t => t.id === tenant.id)) {
+      problems.add('tenant', `is not a tenant of environment "${this.environment.name}"`, tenant.id, 'add it with environment.addTenant(...) first');
+    }
+    if (this.releases.has(tenant.id)) {
+      problems.add('tenant', 'already has its base installed by this stack', tenant.id, 'call addTenantBase once per tenant');
+    }
+    problems.throwIfAny();
+    const vault = this.vault.hasTenant(tenant.id) ? this.vault.tenantResources(tenant.id) : this.vault.addTenant(tenant);
+    const tenantRelease = new TenantRelease(this, `Tenant-${tenant.id}`, {
+      ...this.releaseOptions,
+      ...this.isolation,
+      environment: this.environment,
+      tenant,
+      chartDirectory,
+      vault,
+    });
+    this.releases.set(tenant.id, tenantRelease);
+    return tenantRelease;
+  }
+
+  /** The release of a tenant added with `addTenantBase`, if any. */
+  public tenantRelease(tenantId: string): TenantRelease | undefined {
+    return this.releases.get(tenantId);
+  }
+
+  /** Every tenant release, in the order added. */
+  public get tenantReleases(): TenantRelease[] {
+    return [...this.releases.values()];
+  }
+}
