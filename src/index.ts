@@ -1,5 +1,20 @@
-export class Hello {
-  public sayHello() {
-    return 'hello, world!';
-  }
-}
+// Model: framework-free environment, tenant and policy types.
+export { Period } from './model/period';
+export { Quantity, QuantityKind } from './model/quantity';
+export { QuotaProfile, QuotaProfileProps } from './model/quota-profile';
+export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
+export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
+export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
+export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
+export { EgressTarget } from './model/egress-target';
+export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, EnvironmentVaultNames, TenantVaultNames } from './model/vault-ref';
+
+// Kubernetes (cdk8s).
+export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';
+export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
+
+// Terraform (cdktf).
+export * from './tf';
+
+// The whole platform.
+export { Platform, PlatformProps, PlatformSynthesis } from './platform/platform';

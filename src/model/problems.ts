@@ -12,7 +12,7 @@ export function show(value: unknown): string {
     text = 'undefined';
   } else if (typeof value === 'string') {
     text = JSON.stringify(value);
-  } else if (typeof value === 'object' && value !== null && typeof (value as any).toString === 'function' && (value as any).toString !== Object.prototype.toString) {
+  } else if (typeof value === 'object' && value !== null && !Array.isArray(value) && typeof (value as any).toString === 'function' && (value as any).toString !== Object.prototype.toString) {
     text = String(value);
   } else {
     try {

@@ -1,0 +1,143 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdk8s';
+import { Construct } from 'constructs';
+import { writeLocalChart } from '../k8s/helm-chart';
+import { writeCharts } from '../k8s/synth';
+import { TenantChart } from '../k8s/tenant-chart';
+import { TenantNetworkProps } from '../k8s/tenant-namespace';
+import { Environment } from '../model/environment';
+import { Problems } from '../model/problems';
+import { EnvironmentStack } from '../tf/environment-stack';
+import { synthTerraform } from '../tf/terraform-app';
+
+/** Props of a Platform. */
+export interface PlatformProps {
+  /** Every environment of the platform, each with its tenants. */
+  readonly environments: Environment[];
+  /**
+   * Where Kubernetes manifests (`<outdir>/k8s/<env>/`), generated tenant charts (`<outdir>/charts/`) and the
+   * lifecycle inventory are written. Terraform goes to the cdktf App's outdir (`cdktf.out`).
+   * @default 'dist'
+   */
+  readonly outdir?: string;
+  /**
+   * Network allows for every tenant namespace.
+   * @default - DNS, same-namespace, ingress controller and monitoring only
+   */
+  readonly network?: TenantNetworkProps;
+}
+
+/** What `Platform.synth()` wrote. */
+export interface PlatformSynthesis {
+  /** Manifest files written, relative to the working directory, sorted. */
+  readonly manifestFiles: string[];
+  /** Number of Kubernetes documents written. */
+  readonly documentCount: number;
+}
+
+/**
+ * The entry point for a whole platform: one cdk8s App per environment (a chart per tenant) and one
+ * EnvironmentStack per environment in the enclosing cdktf App.
+ *
+ * `synth()` writes everything in linear time: `dist/k8s/<env>/<tenant>.k8s.yaml`, the tenant charts that Terraform
+ * installs, and `cdktf.out/stacks/<env>/cdk.tf.json`.
+ */
+export class Platform extends Construct {
+  /** The environments, in the order given. */
+  public readonly environments: Environment[];
+  /** Output folder for manifests. */
+  public readonly outdir: string;
+  private readonly apps = new Map<string, App>();
+  private readonly charts = new Map<string, TenantChart[]>();
+  private readonly stacks = new Map<string, EnvironmentStack>();
+
+  constructor(scope: Construct, id: string, props: PlatformProps) {
+    super(scope, id);
+    const problems = new Problems(this.node.path);
+    const envs = props.environments ?? [];
+    if (envs.length === 0) {
+      problems.add('environments', 'is empty', envs, 'declare at least one Environment');
+    }
+    const names = new Set<string>();
+    const workspaces = new Set<string>();
+    for (const env of envs) {
+      if (names.has(env.name)) problems.add('environments', 'lists an environment name twice (B03)', env.name, 'give each environment a unique name');
+      if (workspaces.has(env.workspace)) problems.add('environments', 'gives two environments the same Terraform workspace (B03)', env.workspace, 'set a unique workspace per environment');
+      names.add(env.name);
+      workspaces.add(env.workspace);
+    }
+    problems.throwIfAny();
+
+    this.environments = [...envs];
+    this.outdir = props.outdir ?? 'dist';
+    for (const env of envs) {
+      const app = new App({ outdir: path.join(this.outdir, 'k8s', env.name) });
+      this.apps.set(env.name, app);
+      this.charts.set(env.name, env.tenants.map(t => new TenantChart(app, t.id, { environment: env, tenant: t, network: props.network })));
+      this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
+    }
+  }
+
+  /** The cdk8s App holding an environment's charts (add your own charts to it). */
+  public manifestsOf(environmentName: string): App {
+    return this.lookup(this.apps, environmentName);
+  }
+
+  /** The Terraform stack of an environment. */
+  public stackOf(environmentName: string): EnvironmentStack {
+    return this.lookup(this.stacks, environmentName);
+  }
+
+  /** The chart of one tenant in one environment. */
+  public tenantChart(environmentName: string, tenantId: string): TenantChart {
+    const chart = this.lookup(this.charts, environmentName).find(c => c.tenant.id === tenantId);
+    if (!chart) {
+      const problems = new Problems(this.node.path);
+      problems.add('tenantId', `is not a tenant of environment "${environmentName}"`, tenantId, 'use one of the ids passed in the environment\'s tenants');
+      problems.throwIfAny();
+    }
+    return chart!;
+  }
+
+  /**
+   * Write the Kubernetes manifests (one folder per environment), the tenant charts Terraform installs, and the
+   * Terraform stacks. Call it once, instead of the cdktf App's `synth()`.
+   */
+  public synth(): PlatformSynthesis {
+    const files: string[] = [];
+    let documentCount = 0;
+    for (const env of this.environments) {
+      const app = this.apps.get(env.name)!;
+      fs.rmSync(app.outdir, { recursive: true, force: true });
+      const written = writeCharts(app);
+      const stack = this.stacks.get(env.name)!;
+      for (const chart of written) {
+        files.push(path.join(app.outdir, chart.fileName));
+        documentCount += chart.documents.length;
+        if (TenantChart.isTenantChart(chart.chart)) {
+          const tenant = chart.chart.tenant;
+          const chartDir = path.join(this.outdir, 'charts', env.name, tenant.id);
+          writeLocalChart(chartDir, {
+            name: 'tenant-base',
+            description: `Base objects of tenant ${tenant.id} in environment ${env.name}`,
+            documents: chart.documents,
+          });
+          stack.addTenantBase(tenant, chartDir);
+        }
+      }
+    }
+    synthTerraform(this);
+    return { manifestFiles: files.sort(), documentCount };
+  }
+
+  private lookup<T>(map: Map<string, T>, environmentName: string): T {
+    const found = map.get(environmentName);
+    if (found === undefined) {
+      const problems = new Problems(this.node.path);
+      problems.add('environmentName', 'is not an environment of this platform', environmentName, `use one of ${[...map.keys()].join(', ')}`);
+      problems.throwIfAny();
+    }
+    return found!;
+  }
+}

@@ -1,0 +1,81 @@
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { validateDirectory } from '../support/strict-validator';
+
+const root = path.resolve(__dirname, '..', '..');
+
+/** Run the reference platform exactly as `npm run example` does, in a scratch working directory. */
+function runExample(cwd: string): void {
+  execFileSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'examples', 'main.ts')], {
+    cwd,
+    env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'examples', 'tsconfig.json') },
+    stdio: 'pipe',
+  });
+}
+
+function tree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out[path.relative(dir, p)] = fs.readFileSync(p, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+describe('the reference platform (examples/)', () => {
+  const scratch = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'example-'));
+  const first = path.join(scratch, 'a');
+  const second = path.join(scratch, 'b');
+  beforeAll(() => {
+    fs.mkdirSync(first);
+    fs.mkdirSync(second);
+    runExample(first);
+    runExample(second);
+  });
+  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+
+  test('writes the manifests of all four environments, one folder each', () => {
+    const envs = fs.readdirSync(path.join(first, 'dist', 'k8s')).sort();
+    expect(envs).toHaveLength(4);
+    expect(envs.slice(0, 1)).toEqual(['dev']);
+    expect(envs).toEqual(expect.arrayContaining(['dev', 'staging', 'prod']));
+    expect(envs.find(e => e.startsWith('preview-feature-jira-123-add-b'))).toBeDefined();
+    expect(fs.readdirSync(path.join(first, 'dist', 'k8s', 'prod')).sort()).toEqual(['acme.k8s.yaml', 'globex.k8s.yaml', 'initech.k8s.yaml']);
+  });
+
+  test('every manifest validates strictly against the Kubernetes 1.28 and CRD schemas', () => {
+    expect(validateDirectory(path.join(first, 'dist', 'k8s'))).toEqual([]);
+    // The tenant charts Terraform installs carry the same manifests verbatim.
+    for (const env of fs.readdirSync(path.join(first, 'dist', 'charts'))) {
+      for (const tenant of fs.readdirSync(path.join(first, 'dist', 'charts', env))) {
+        const manifests = path.join(first, 'dist', 'charts', env, tenant, 'manifests');
+        expect(validateDirectory(manifests)).toEqual([]);
+        expect(fs.readFileSync(path.join(manifests, 'tenant.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(first, 'dist', 'k8s', env, `${tenant}.k8s.yaml`), 'utf8'));
+      }
+    }
+    const files = Object.keys(tree(path.join(first, 'dist', 'k8s')));
+    expect(files.length).toBeGreaterThanOrEqual(10);
+  });
+
+  test('one Terraform stack per environment, each with the Terraform Cloud backend', () => {
+    const stacks = fs.readdirSync(path.join(first, 'cdktf.out', 'stacks')).sort();
+    expect(stacks).toHaveLength(4);
+    for (const stack of stacks) {
+      const tf = JSON.parse(fs.readFileSync(path.join(first, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
+      expect(tf.terraform.cloud).toEqual({ organization: 'inopsio', workspaces: { name: `inopsio-${stack}` } });
+    }
+  });
+
+  test('output is byte-identical across two runs', () => {
+    const a = { ...tree(path.join(first, 'dist')), ...tree(path.join(first, 'cdktf.out')) };
+    const b = { ...tree(path.join(second, 'dist')), ...tree(path.join(second, 'cdktf.out')) };
+    expect(Object.keys(b)).toEqual(Object.keys(a));
+    for (const f of Object.keys(a)) expect(`${f}\n${b[f]}`).toBe(`${f}\n${a[f]}`);
+    expect(JSON.stringify(a)).not.toContain(scratch);
+  });
+});

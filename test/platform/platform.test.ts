@@ -1,0 +1,58 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdktf';
+import { Environment } from '../../src/model/environment';
+import { EnvironmentClass } from '../../src/model/environment-class';
+import { TenantState } from '../../src/model/tenant';
+import { Platform } from '../../src/platform/platform';
+
+function scratch(): string {
+  return fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'platform-'));
+}
+
+const tenants = [{ id: 'acme' }, { id: 'globex', state: TenantState.SUSPENDED }];
+
+describe('Platform', () => {
+  test('synth writes manifests per environment, tenant charts, and one stack per environment', () => {
+    const dir = scratch();
+    const app = new App({ outdir: path.join(dir, 'cdktf.out') });
+    const platform = new Platform(app, 'inopsio', {
+      outdir: path.join(dir, 'dist'),
+      environments: [
+        new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
+        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
+      ],
+    });
+    const result = platform.synth();
+    expect(result.manifestFiles.map(f => path.relative(dir, f))).toEqual([
+      'dist/k8s/prod/acme.k8s.yaml', 'dist/k8s/prod/globex.k8s.yaml',
+      'dist/k8s/staging/acme.k8s.yaml', 'dist/k8s/staging/globex.k8s.yaml',
+    ]);
+    expect(result.documentCount).toBeGreaterThan(20);
+    expect(fs.existsSync(path.join(dir, 'dist', 'charts', 'prod', 'acme', 'Chart.yaml'))).toBe(true);
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['prod', 'staging']);
+    const prodTf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8'));
+    expect(Object.keys(prodTf.resource.helm_release).length).toBeGreaterThanOrEqual(2);
+    expect(fs.readFileSync(path.join(dir, 'dist', 'k8s', 'prod', 'globex.k8s.yaml'), 'utf8')).toContain('pods: "0"');
+    expect(platform.tenantChart('prod', 'acme').namespaceName).toBe('prod-acme');
+    expect(platform.stackOf('prod').environment.name).toBe('prod');
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('fails if environments are missing or duplicated (B03), listing every problem', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    expect(() => new Platform(app, 'empty', { environments: [] }))
+      .toThrow('empty: environments is empty (got []); declare at least one Environment');
+    const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION });
+    expect(() => new Platform(app, 'dup', { environments: [prod, prod] })).toThrow(
+      /dup: environments lists an environment name twice \(B03\) \(got "prod"\)[^]*dup: environments gives two environments the same Terraform workspace \(B03\) \(got "inopsio-prod"\)/,
+    );
+  });
+
+  test('lookups of unknown environments and tenants say what exists', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    const platform = new Platform(app, 'p', { environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })] });
+    expect(() => platform.stackOf('qa')).toThrow('p: environmentName is not an environment of this platform (got "qa"); use one of prod');
+    expect(() => platform.tenantChart('prod', 'initech')).toThrow('p: tenantId is not a tenant of environment "prod" (got "initech")');
+  });
+});
