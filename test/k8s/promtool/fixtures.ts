@@ -1,0 +1,28 @@
+/** Environments shared by the observability tests. */
+import { Environment } from '../../../src/model/environment';
+import { EnvironmentClass } from '../../../src/model/environment-class';
+import { Period } from '../../../src/model/period';
+import { TenantState } from '../../../src/model/tenant';
+
+/** Production: backups with offsite copy; active tenants acme and globex, hooli without a database (no backups), suspended initech. */
+export function prodEnvironment(): Environment {
+  return new Environment({
+    name: 'prod',
+    environmentClass: EnvironmentClass.PRODUCTION,
+    tenants: [{ id: 'acme' }, { id: 'globex' }, { id: 'hooli', database: false }, { id: 'initech', state: TenantState.SUSPENDED }],
+  });
+}
+
+/**
+ * A preview created at the Unix epoch, so that promtool (whose clock starts at 0) reaches its expiry
+ * (48 h = 172800 s) within a short simulation.
+ */
+export function previewEnvironment(): Environment {
+  return Environment.preview({
+    branch: 'feature-x',
+    createdAt: '1970-01-01T00:00:00Z',
+    owner: 'dev@inopsio.example',
+    ttl: Period.hours(48),
+    tenants: [{ id: 'demo' }],
+  });
+}
