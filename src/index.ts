@@ -12,6 +12,7 @@ export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, Environment
 // Kubernetes (cdk8s).
 export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';
 export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
+export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
 // Terraform (cdktf).
 export * from './tf';

@@ -38,15 +38,8 @@ export enum ScrapeMode {
   BOTH = 'both',
 }
 
-/** Props of an ObservabilityStack. */
-export interface ObservabilityStackProps {
-  /** The environment to observe. */
-  readonly environment: Environment;
-  /**
-   * The tenants to observe; each must belong to the environment.
-   * @default - every tenant of the environment at construction time
-   */
-  readonly tenants?: Tenant[];
+/** Settings of an ObservabilityStack that do not depend on the environment (also `PlatformProps.observability`). */
+export interface ObservabilityOptions {
   /**
    * Namespace of Prometheus, Grafana (its dashboard sidecar) and the Alloy log collector: the environment-wide
    * PrometheusRule and the ConfigMaps go there.
@@ -153,6 +146,17 @@ export interface ObservabilityStackProps {
    * @default 'grafana_folder'
    */
   readonly dashboardFolderAnnotation?: string;
+}
+
+/** Props of an ObservabilityStack. */
+export interface ObservabilityStackProps extends ObservabilityOptions {
+  /** The environment to observe. */
+  readonly environment: Environment;
+  /**
+   * The tenants to observe; each must belong to the environment.
+   * @default - every tenant of the environment at construction time
+   */
+  readonly tenants?: Tenant[];
 }
 
 const DEFAULT_RUNBOOK_PREFIX = 'https://github.com/inopsio/env-lifecycle/blob/main/docs/observability.md#';

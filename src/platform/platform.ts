@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App } from 'cdk8s';
+import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { writeLocalChart } from '../k8s/helm-chart';
+import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
 import { writeCharts } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
@@ -26,7 +27,15 @@ export interface PlatformProps {
    * @default - DNS, same-namespace, ingress controller and monitoring only
    */
   readonly network?: TenantNetworkProps;
+  /**
+   * Settings of each environment's ObservabilityStack (scrape targets, alerts, log labels, dashboards).
+   * @default - the ObservabilityStack defaults
+   */
+  readonly observability?: ObservabilityOptions;
 }
+
+/** Id of the environment-wide chart in each environment's App; no tenant may use it. */
+const PLATFORM_CHART = 'platform';
 
 /** What `Platform.synth()` wrote. */
 export interface PlatformSynthesis {
@@ -51,6 +60,7 @@ export class Platform extends Construct {
   private readonly apps = new Map<string, App>();
   private readonly charts = new Map<string, TenantChart[]>();
   private readonly stacks = new Map<string, EnvironmentStack>();
+  private readonly observability = new Map<string, ObservabilityStack>();
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -66,6 +76,9 @@ export class Platform extends Construct {
       if (workspaces.has(env.workspace)) problems.add('environments', 'gives two environments the same Terraform workspace (B03)', env.workspace, 'set a unique workspace per environment');
       names.add(env.name);
       workspaces.add(env.workspace);
+      if (env.tenants.some(t => t.id === PLATFORM_CHART)) {
+        problems.add(`environments[${env.name}].tenants`, 'uses the reserved id of the environment-wide chart', PLATFORM_CHART, 'rename the tenant');
+      }
     }
     problems.throwIfAny();
 
@@ -75,6 +88,8 @@ export class Platform extends Construct {
       const app = new App({ outdir: path.join(this.outdir, 'k8s', env.name) });
       this.apps.set(env.name, app);
       this.charts.set(env.name, env.tenants.map(t => new TenantChart(app, t.id, { environment: env, tenant: t, network: props.network })));
+      const platformChart = new Chart(app, PLATFORM_CHART, { disableResourceNameHashes: true });
+      this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
       this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
     }
   }
@@ -87,6 +102,11 @@ export class Platform extends Construct {
   /** The Terraform stack of an environment. */
   public stackOf(environmentName: string): EnvironmentStack {
     return this.lookup(this.stacks, environmentName);
+  }
+
+  /** The ObservabilityStack of an environment. */
+  public observabilityOf(environmentName: string): ObservabilityStack {
+    return this.lookup(this.observability, environmentName);
   }
 
   /** The chart of one tenant in one environment. */
@@ -126,6 +146,15 @@ export class Platform extends Construct {
           stack.addTenantBase(tenant, chartDir);
         }
       }
+      // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
+      const platform = written.find(c => c.chart.node.id === PLATFORM_CHART && c.chart.node.scope === app)!;
+      const platformDir = path.join(this.outdir, 'charts', env.name, PLATFORM_CHART);
+      writeLocalChart(platformDir, {
+        name: 'environment-platform',
+        description: `Environment-wide objects of environment ${env.name}`,
+        documents: platform.documents,
+      });
+      stack.addEnvironmentChart(PLATFORM_CHART, platformDir, this.observability.get(env.name)!.monitoringNamespace);
     }
     synthTerraform(this);
     return { manifestFiles: files.sort(), documentCount };

@@ -1,12 +1,13 @@
-import { provider as helmProvider } from '@cdktf/provider-helm';
+import * as path from 'path';
+import { provider as helmProvider, release } from '@cdktf/provider-helm';
 import { provider as vaultProvider } from '@cdktf/provider-vault';
-import { CloudBackend, NamedCloudWorkspace, TerraformStack, TerraformVariable } from 'cdktf';
+import { AssetType, CloudBackend, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { IsolationOptions } from './isolation';
-import { TenantRelease, TenantReleaseOptions } from './tenant-release';
+import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrap, VaultBootstrapOptions } from './vault-bootstrap';
 import { Environment } from '../model/environment';
-import { isWorkspaceName } from '../model/naming';
+import { composeName, dnsLabelProblem, isWorkspaceName, NAME_LIMITS } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 
@@ -206,5 +207,37 @@ export class EnvironmentStack extends TerraformStack {
   /** Every tenant release, in the order added. */
   public get tenantReleases(): TenantRelease[] {
     return [...this.releases.values()];
+  }
+
+  /**
+   * Install an environment-wide chart (observability, admission policies) after every tenant base added so far,
+   * so that the rules and monitors it holds find their namespaces. The release is named `<env>-<name>` (≤ 53).
+   */
+  public addEnvironmentChart(name: string, chartDirectory: string, namespace: string): release.Release {
+    const problems = new Problems(this.node.path);
+    const nameProblem = dnsLabelProblem(name, 20);
+    if (nameProblem) problems.add('name', nameProblem, name, 'use a short DNS label such as "observability"');
+    const nsProblem = dnsLabelProblem(namespace);
+    if (nsProblem) problems.add('namespace', nsProblem, namespace, 'name the namespace the chart is installed into, e.g. "monitoring"');
+    if (this.node.tryFindChild(`Environment-${name}`)) problems.add('name', 'is already installed by this stack', name, 'call addEnvironmentChart once per chart');
+    problems.throwIfAny();
+    const scope = new Construct(this, `Environment-${name}`);
+    const chartDir = path.resolve(chartDirectory);
+    const asset = new TerraformAsset(scope, 'Chart', { path: chartDir, type: AssetType.DIRECTORY, assetHash: hashDirectory(chartDir) });
+    const bases = this.tenantReleases.map(r => r.base);
+    return new release.Release(scope, 'Release', {
+      name: composeName([this.environment.name, name], NAME_LIMITS.helmRelease),
+      namespace,
+      chart: asset.path,
+      description: `Environment-wide ${name} of environment ${this.environment.name}`,
+      atomic: true,
+      cleanupOnFail: true,
+      wait: true,
+      timeout: this.releaseOptions.timeoutSeconds ?? 600,
+      maxHistory: this.releaseOptions.maxHistory ?? 5,
+      createNamespace: false,
+      lint: true,
+      dependsOn: bases.length > 0 ? bases : undefined,
+    });
   }
 }

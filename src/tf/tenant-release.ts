@@ -145,7 +145,8 @@ function renderTemplate(parts: VaultTemplatePart[], resolved: Map<VaultRef, Reso
 }
 
 /** A stable content hash of a folder: sorted relative paths and bytes (file order and timestamps do not matter). */
-function hashDirectory(root: string): string {
+/** A content digest of a directory tree (names, sizes, bytes), stable across machines. */
+export function hashDirectory(root: string): string {
   const hash = createHash('sha256');
   const walk = (dir: string, rel: string) => {
     for (const name of fs.readdirSync(dir).sort()) {

@@ -45,7 +45,7 @@ describe('the reference platform (examples/)', () => {
     expect(envs.slice(0, 1)).toEqual(['dev']);
     expect(envs).toEqual(expect.arrayContaining(['dev', 'staging', 'prod']));
     expect(envs.find(e => e.startsWith('preview-feature-jira-123-add-b'))).toBeDefined();
-    expect(fs.readdirSync(path.join(first, 'dist', 'k8s', 'prod')).sort()).toEqual(['acme.k8s.yaml', 'globex.k8s.yaml', 'initech.k8s.yaml']);
+    expect(fs.readdirSync(path.join(first, 'dist', 'k8s', 'prod')).sort()).toEqual(['acme.k8s.yaml', 'globex.k8s.yaml', 'initech.k8s.yaml', 'platform.k8s.yaml']);
   });
 
   test('every manifest validates strictly against the Kubernetes 1.28 and CRD schemas', () => {
@@ -56,6 +56,7 @@ describe('the reference platform (examples/)', () => {
         const manifests = path.join(first, 'dist', 'charts', env, tenant, 'manifests');
         expect(validateDirectory(manifests)).toEqual([]);
         expect(fs.readFileSync(path.join(manifests, 'tenant.yaml'), 'utf8')).toBe(fs.readFileSync(path.join(first, 'dist', 'k8s', env, `${tenant}.k8s.yaml`), 'utf8'));
+        expect(fs.existsSync(path.join(first, 'dist', 'charts', env, tenant, 'Chart.yaml'))).toBe(true);
       }
     }
     const files = Object.keys(tree(path.join(first, 'dist', 'k8s')));

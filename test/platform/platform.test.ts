@@ -25,14 +25,20 @@ describe('Platform', () => {
     });
     const result = platform.synth();
     expect(result.manifestFiles.map(f => path.relative(dir, f))).toEqual([
-      'dist/k8s/prod/acme.k8s.yaml', 'dist/k8s/prod/globex.k8s.yaml',
-      'dist/k8s/staging/acme.k8s.yaml', 'dist/k8s/staging/globex.k8s.yaml',
+      'dist/k8s/prod/acme.k8s.yaml', 'dist/k8s/prod/globex.k8s.yaml', 'dist/k8s/prod/platform.k8s.yaml',
+      'dist/k8s/staging/acme.k8s.yaml', 'dist/k8s/staging/globex.k8s.yaml', 'dist/k8s/staging/platform.k8s.yaml',
     ]);
     expect(result.documentCount).toBeGreaterThan(20);
     expect(fs.existsSync(path.join(dir, 'dist', 'charts', 'prod', 'acme', 'Chart.yaml'))).toBe(true);
     expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['prod', 'staging']);
     const prodTf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8'));
-    expect(Object.keys(prodTf.resource.helm_release).length).toBeGreaterThanOrEqual(2);
+    const releases = Object.values<any>(prodTf.resource.helm_release);
+    const platformRelease = releases.find(r => r.name === 'prod-platform');
+    expect(platformRelease.namespace).toBe('monitoring');
+    // The environment-wide chart (rules, monitors, dashboards) installs after every tenant base.
+    expect(platformRelease.depends_on).toEqual(expect.arrayContaining([expect.stringContaining('Tenant-acme_Base'), expect.stringContaining('Tenant-globex_Base')]));
+    expect(releases.filter(r => /-base$/.test(r.name)).map(r => r.name).sort()).toEqual(['acme-base', 'globex-base']);
+    expect(platform.observabilityOf('prod').podMonitors).toHaveLength(2);
     expect(fs.readFileSync(path.join(dir, 'dist', 'k8s', 'prod', 'globex.k8s.yaml'), 'utf8')).toContain('pods: "0"');
     expect(platform.tenantChart('prod', 'acme').namespaceName).toBe('prod-acme');
     expect(platform.stackOf('prod').environment.name).toBe('prod');
@@ -47,6 +53,12 @@ describe('Platform', () => {
     expect(() => new Platform(app, 'dup', { environments: [prod, prod] })).toThrow(
       /dup: environments lists an environment name twice \(B03\) \(got "prod"\)[^]*dup: environments gives two environments the same Terraform workspace \(B03\) \(got "inopsio-prod"\)/,
     );
+  });
+
+  test('fails if a tenant takes the reserved id of the environment-wide chart', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    expect(() => new Platform(app, 'p', { environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'platform' }] })] }))
+      .toThrow('p: environments[prod].tenants uses the reserved id of the environment-wide chart (got "platform"); rename the tenant');
   });
 
   test('lookups of unknown environments and tenants say what exists', () => {
