@@ -1,6 +1,7 @@
 // The reference platform: dev, staging, prod and one preview, three tenants.
 // `npm run example` synthesizes it into dist/k8s/<env>/ and cdktf.out/stacks/<env>/.
 import {
+  ContainerImage,
   EgressTarget,
   Environment,
   EnvironmentClass,
@@ -29,6 +30,14 @@ const tenants: TenantProps[] = [
   { id: 'initech', displayName: 'Initech', createdAt: '2026-06-20T14:00:00Z' },
 ];
 
+// Images are pinned by digest (K30, B10); these point at the platform team's own registry.
+const BACKUP_TOOLS = ContainerImage.fromDigest(
+  'registry.inopsio.example/platform/backup-tools@sha256:4f5c1b0e2d8a7c6b9e3f1a2d5c8b7e6f0a9d3c2b1e4f7a6d5c8b9e0f1a2b3c4d',
+);
+const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 'minio' }, 9000);
+const database = EgressTarget.cidr('10.20.0.0/24', 5432);
+const vault = EgressTarget.podsInNamespace('vault', { 'app.kubernetes.io/name': 'vault' }, 8200);
+
 const app = new App();
 
 new Platform(app, 'inopsio', {
@@ -43,9 +52,13 @@ new Platform(app, 'inopsio', {
       tenants: [tenants[0]],
     }),
   ],
-  network: {
-    database: EgressTarget.cidr('10.20.0.0/24', 5432),
-    objectStore: EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 'minio' }, 9000),
-    vault: EgressTarget.podsInNamespace('vault', { 'app.kubernetes.io/name': 'vault' }, 8200),
+  network: { database, objectStore: minio, vault },
+  backup: {
+    image: BACKUP_TOOLS,
+    database: { host: 'postgres.databases.svc', egress: database, caConfigMap: 'postgres-ca' },
+    primaryStore: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-backups', egress: minio },
+    offsiteStore: { endpoint: 'https://s3.eu-central-2.offsite.inopsio.example', bucket: 'inopsio-backups-offsite', egress: EgressTarget.cidr('10.40.0.0/16', 443) },
+    pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091',
+    pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus-pushgateway' }, 9091),
   },
 }).synth();

@@ -7,6 +7,7 @@ export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, Acc
 export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
 export { EgressTarget } from './model/egress-target';
+export { ContainerImage, ContainerImageOptions } from './model/image';
 export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, EnvironmentVaultNames, TenantVaultNames } from './model/vault-ref';
 
 // Kubernetes (cdk8s).
@@ -14,8 +15,11 @@ export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s
 export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
 export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
+export { BackupSchedule, BackupScheduleProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode } from './k8s/backup-schedule';
+export { BackupScripts, BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './k8s/backup-scripts';
+
 // Terraform (cdktf).
 export * from './tf';
 
 // The whole platform.
-export { Platform, PlatformProps, PlatformSynthesis } from './platform/platform';
+export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps } from './platform/platform';

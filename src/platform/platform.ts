@@ -2,12 +2,15 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { BackupDatabaseProps, BackupObjectStoreProps, BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
 import { writeCharts } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
+import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
+import { ContainerImage } from '../model/image';
 import { Problems } from '../model/problems';
 import { EnvironmentStack } from '../tf/environment-stack';
 import { synthTerraform } from '../tf/terraform-app';
@@ -32,6 +35,39 @@ export interface PlatformProps {
    * @default - the ObservabilityStack defaults
    */
   readonly observability?: ObservabilityOptions;
+  /**
+   * Backups of tenant databases, for every environment whose class backs up (staging and production by default).
+   * Required as soon as one such environment has a tenant with a database (B11).
+   * @default - none; refused when an environment's class requires backups
+   */
+  readonly backup?: PlatformBackupProps;
+}
+
+/** Where and with what the tenants' databases are backed up (spec §10). */
+export interface PlatformBackupProps {
+  /** The backup tools image (bash, pg_dump/pg_restore, mc, curl), pinned by digest. */
+  readonly image: ContainerImage;
+  /** The PostgreSQL server of the tenant databases (each tenant's database is named after it unless set). */
+  readonly database: BackupDatabaseProps;
+  /** The in-region object store (30 days by default). */
+  readonly primaryStore: BackupObjectStoreProps;
+  /** The offsite object store (90 days by default; versioned and locked, see docs/backups.md). */
+  readonly offsiteStore: BackupObjectStoreProps;
+  /**
+   * Pushgateway that receives the backup metrics behind the Backup Status alerts.
+   * @default - no push: the metrics vanish with the pod and the freshness alerts report backups as missing
+   */
+  readonly pushgatewayUrl?: string;
+  /**
+   * Where the Pushgateway is, for the backup pods' NetworkPolicy.
+   * @default - no Pushgateway egress
+   */
+  readonly pushgatewayEgress?: EgressTarget;
+  /**
+   * Where Vault is, for the backup pods' NetworkPolicy.
+   * @default - the tenant namespace's `network.vault`
+   */
+  readonly vaultEgress?: EgressTarget;
 }
 
 /** Id of the environment-wide chart in each environment's App; no tenant may use it. */
@@ -61,6 +97,7 @@ export class Platform extends Construct {
   private readonly charts = new Map<string, TenantChart[]>();
   private readonly stacks = new Map<string, EnvironmentStack>();
   private readonly observability = new Map<string, ObservabilityStack>();
+  private readonly backups = new Map<string, BackupSchedule[]>();
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -76,6 +113,9 @@ export class Platform extends Construct {
       if (workspaces.has(env.workspace)) problems.add('environments', 'gives two environments the same Terraform workspace (B03)', env.workspace, 'set a unique workspace per environment');
       names.add(env.name);
       workspaces.add(env.workspace);
+      if (!props.backup && env.environmentClass.backup.enabled && env.tenants.some(t => t.database)) {
+        problems.add('backup', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up its tenant databases`, undefined, 'pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
+      }
       if (env.tenants.some(t => t.id === PLATFORM_CHART)) {
         problems.add(`environments[${env.name}].tenants`, 'uses the reserved id of the environment-wide chart', PLATFORM_CHART, 'rename the tenant');
       }
@@ -88,6 +128,14 @@ export class Platform extends Construct {
       const app = new App({ outdir: path.join(this.outdir, 'k8s', env.name) });
       this.apps.set(env.name, app);
       this.charts.set(env.name, env.tenants.map(t => new TenantChart(app, t.id, { environment: env, tenant: t, network: props.network })));
+      const backups: BackupSchedule[] = [];
+      if (props.backup && env.environmentClass.backup.enabled) {
+        for (const chart of this.charts.get(env.name)!) {
+          if (!chart.tenant.database) continue;
+          backups.push(new BackupSchedule(chart, 'Backup', { ...props.backup, vaultEgress: props.backup.vaultEgress ?? props.network?.vault, environment: env, tenant: chart.tenant }));
+        }
+      }
+      this.backups.set(env.name, backups);
       const platformChart = new Chart(app, PLATFORM_CHART, { disableResourceNameHashes: true });
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
       this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
@@ -107,6 +155,11 @@ export class Platform extends Construct {
   /** The ObservabilityStack of an environment. */
   public observabilityOf(environmentName: string): ObservabilityStack {
     return this.lookup(this.observability, environmentName);
+  }
+
+  /** The BackupSchedules of an environment (empty when its class does not back up). */
+  public backupsOf(environmentName: string): BackupSchedule[] {
+    return [...this.lookup(this.backups, environmentName)];
   }
 
   /** The chart of one tenant in one environment. */

@@ -5,6 +5,7 @@ import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
+import { backupProps } from './fixtures';
 
 function scratch(): string {
   return fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'platform-'));
@@ -18,6 +19,7 @@ describe('Platform', () => {
     const app = new App({ outdir: path.join(dir, 'cdktf.out') });
     const platform = new Platform(app, 'inopsio', {
       outdir: path.join(dir, 'dist'),
+      backup: backupProps(),
       environments: [
         new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
         new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
@@ -39,6 +41,10 @@ describe('Platform', () => {
     expect(platformRelease.depends_on).toEqual(expect.arrayContaining([expect.stringContaining('Tenant-acme_Base'), expect.stringContaining('Tenant-globex_Base')]));
     expect(releases.filter(r => /-base$/.test(r.name)).map(r => r.name).sort()).toEqual(['acme-base', 'globex-base']);
     expect(platform.observabilityOf('prod').podMonitors).toHaveLength(2);
+    // Every tenant database in staging and production has a BackupSchedule; the suspended tenant's is suspended.
+    expect(platform.backupsOf('prod').map(b => b.cronJobName)).toEqual(['backup-prod-acme', 'backup-prod-globex']);
+    const globex = fs.readFileSync(path.join(dir, 'dist', 'k8s', 'prod', 'globex.k8s.yaml'), 'utf8');
+    expect(globex).toMatch(/name: backup-prod-globex\n[^]*?suspend: true/);
     expect(fs.readFileSync(path.join(dir, 'dist', 'k8s', 'prod', 'globex.k8s.yaml'), 'utf8')).toContain('pods: "0"');
     expect(platform.tenantChart('prod', 'acme').namespaceName).toBe('prod-acme');
     expect(platform.stackOf('prod').environment.name).toBe('prod');
@@ -55,15 +61,23 @@ describe('Platform', () => {
     );
   });
 
+  test('fails if staging or production has tenant databases but no backup configuration (B11)', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    expect(() => new Platform(app, 'p', { environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })] }))
+      .toThrow('p: backup is missing, but environment "prod" (class production) backs up its tenant databases (got undefined); pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
+    const noDb = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', database: false }] });
+    expect(() => new Platform(app, 'q', { environments: [noDb] })).not.toThrow();
+  });
+
   test('fails if a tenant takes the reserved id of the environment-wide chart', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
-    expect(() => new Platform(app, 'p', { environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'platform' }] })] }))
+    expect(() => new Platform(app, 'p', { backup: backupProps(), environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'platform' }] })] }))
       .toThrow('p: environments[prod].tenants uses the reserved id of the environment-wide chart (got "platform"); rename the tenant');
   });
 
   test('lookups of unknown environments and tenants say what exists', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
-    const platform = new Platform(app, 'p', { environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })] });
+    const platform = new Platform(app, 'p', { backup: backupProps(), environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })] });
     expect(() => platform.stackOf('qa')).toThrow('p: environmentName is not an environment of this platform (got "qa"); use one of prod');
     expect(() => platform.tenantChart('prod', 'initech')).toThrow('p: tenantId is not a tenant of environment "prod" (got "initech")');
   });
