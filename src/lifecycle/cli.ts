@@ -1,0 +1,333 @@
+import * as path from 'path';
+import {
+  decommissionTargets, DecommissionStepId, DecommissionTargetKind, planDecommission, renderDecommissionPlan,
+  renderDecommissionScript,
+} from './decommission';
+import { expiredEnvironments, readInventory } from './inventory';
+import { previewNames } from './previews';
+import {
+  applySignup, readJson, readTenantRegistry, removeTenant, TenantSignup, validateSignup, writeTenantRegistry,
+} from './tenant-registry';
+import { LifecycleKind } from '../model/environment-class';
+import { isIsoInstant } from '../model/period';
+import { LifecycleValidationError } from '../model/problems';
+
+/** Where the CLI writes: anything with `write(text)`, such as `process.stdout`. */
+export interface CliIo {
+  readonly stdout: { write(text: string): unknown };
+  readonly stderr: { write(text: string): unknown };
+}
+
+/** Exit codes of `inopsio-env`. */
+export const EXIT = Object.freeze({
+  OK: 0,
+  /** Something failed while running (a file could not be written, an unexpected error). */
+  FAILURE: 1,
+  /** The request was wrong: bad arguments, unknown environment or tenant, unreadable or invalid input. */
+  USAGE: 2,
+});
+
+const PROGRAM = 'inopsio-env';
+
+/** A mistake in how the CLI was called: exit code 2, with the command's usage. */
+class UsageError extends Error {
+  constructor(message: string, public readonly command?: string) {
+    super(message);
+  }
+}
+
+interface CommandSpec {
+  readonly summary: string;
+  readonly usage: string;
+  readonly details: string;
+  readonly flags: { [name: string]: 'string' | 'boolean' };
+  readonly positionals: readonly string[];
+  readonly required: number;
+  readonly run: (args: ParsedArgs, io: CliIo) => number;
+}
+
+interface ParsedArgs {
+  readonly flags: Map<string, string | true>;
+  readonly positionals: string[];
+}
+
+const COMMANDS: { [name: string]: CommandSpec } = {
+  'expired': {
+    summary: 'List the environments that have expired at a given time',
+    usage: 'expired --inventory <file> --at <ISO-8601 UTC time> [--lifecycle <kind>] [--json]',
+    details: [
+      'Lists every environment of the inventory whose expiresAt is at or before --at, soonest first, one per line:',
+      '  <name> <TAB> <expiresAt> <TAB> <lifecycle> <TAB> <organization>/<workspace>',
+      'Nothing expired prints nothing (exit 0). --lifecycle keeps one of: reusable, persistent, permanent, ephemeral.',
+      '--json prints a JSON array of { name, lifecycle, expiresAt, organization, workspace, stackDirectory, owner, sourceBranch }.',
+    ].join('\n'),
+    flags: { inventory: 'string', at: 'string', lifecycle: 'string', json: 'boolean' },
+    positionals: [],
+    required: 0,
+    run: runExpired,
+  },
+  'plan-decommission': {
+    summary: 'Print the ordered decommission steps of an environment or a tenant',
+    usage: 'plan-decommission --inventory <file> [--format text|json|sh] [--step <id>[,<id>...]] [--targets <kind>] <environment> [<tenant>]',
+    details: [
+      'Steps, in the only allowed order (V13): final-backup, verify-backup, revoke-leases, disable-roles, destroy (and forget for a',
+      'tenant), with the exact commands and the approvals required. A tenant must be archived first; a blocked plan exits 2.',
+      '--format sh prints a bash script (optionally only the --step ids); destroy steps refuse to run unless',
+      'INOPSIO_CONFIRM equals the target (<environment> or <environment>/<tenant>).',
+      `--targets prints one kind of target per line for shell loops: ${Object.values(DecommissionTargetKind).join(', ')}.`,
+    ].join('\n'),
+    flags: { inventory: 'string', format: 'string', step: 'string', targets: 'string' },
+    positionals: ['environment', 'tenant'],
+    required: 1,
+    run: runPlan,
+  },
+  'preview-name': {
+    summary: 'Print the environment name and Terraform workspace of a branch\'s preview',
+    usage: 'preview-name --branch <branch> [--json]',
+    details: [
+      'Uses the same slugify as Environment.preview(), so workflows and the platform always agree. Prints',
+      '  name=preview-<slug>\n  slug=<slug>\n  workspace=inopsio-preview-<slug>',
+      'as key=value lines (ready for $GITHUB_OUTPUT), or one JSON object with --json.',
+    ].join('\n'),
+    flags: { branch: 'string', json: 'boolean' },
+    positionals: [],
+    required: 0,
+    run: runPreviewName,
+  },
+  'tenant-signup': {
+    summary: 'Validate a tenant sign-up payload and add the tenant to its environment\'s registry',
+    usage: 'tenant-signup --payload <file> --registry-dir <dir>',
+    details: [
+      'Validates the payload against schemas/tenant-signup.schema.json and the tenant model (B01), then adds the tenant to',
+      '<dir>/<environment>.json (which must exist). A redelivered identical sign-up changes nothing. Prints',
+      '  outcome=added|already-registered\n  environment=<env>\n  tenant=<id>\n  registry=<file>',
+    ].join('\n'),
+    flags: { 'payload': 'string', 'registry-dir': 'string' },
+    positionals: [],
+    required: 0,
+    run: runSignup,
+  },
+  'tenant-remove': {
+    summary: 'Remove a decommissioned tenant from a registry',
+    usage: 'tenant-remove --registry <file> <tenant>',
+    details: 'Removes the tenant from the registry file (the last step of a tenant\'s decommissioning). Prints removed=<tenant>.',
+    flags: { registry: 'string' },
+    positionals: ['tenant'],
+    required: 1,
+    run: runRemove,
+  },
+};
+
+/**
+ * Run the `inopsio-env` CLI with `argv` (the arguments after the program name) and return the exit code:
+ * 0 success, 1 runtime failure, 2 usage error. Never exits the process; writes only to `io`.
+ */
+export function main(argv: string[], io: CliIo): number {
+  const [command, ...rest] = argv;
+  try {
+    if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+      const topic = command === 'help' ? rest[0] : undefined;
+      if (topic !== undefined && !COMMANDS[topic]) throw new UsageError(`unknown command "${topic}"`);
+      if (command === undefined) {
+        io.stderr.write(overallHelp());
+        return EXIT.USAGE;
+      }
+      io.stdout.write(topic ? commandHelp(topic) : overallHelp());
+      return EXIT.OK;
+    }
+    const spec = COMMANDS[command];
+    if (!spec) throw new UsageError(`unknown command "${command}"`);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.stdout.write(commandHelp(command));
+      return EXIT.OK;
+    }
+    return spec.run(parse(command, spec, rest), io);
+  } catch (e) {
+    if (e instanceof UsageError) {
+      io.stderr.write(`${PROGRAM}: ${e.message}\n${e.command ? `usage: ${PROGRAM} ${COMMANDS[e.command].usage}\n` : ''}run "${PROGRAM} --help" for help\n`);
+      return EXIT.USAGE;
+    }
+    if (e instanceof LifecycleValidationError) {
+      io.stderr.write(`${PROGRAM}: ${command}: ${e.message}\n`);
+      return EXIT.USAGE;
+    }
+    io.stderr.write(`${PROGRAM}: ${command} failed: ${(e as Error)?.message ?? String(e)}\n`);
+    return EXIT.FAILURE;
+  }
+}
+
+function overallHelp(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map(c => c.length));
+  return [
+    `${PROGRAM}: lifecycle automation for @inopsio/env-lifecycle platforms`,
+    '',
+    `usage: ${PROGRAM} <command> [options]`,
+    '',
+    'commands:',
+    ...Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`),
+    '',
+    `Run "${PROGRAM} <command> --help" for a command's options.`,
+    'Exit codes: 0 success, 1 runtime failure, 2 usage error (bad arguments, unknown environment or tenant,',
+    'unreadable or schema-invalid input).',
+    '',
+  ].join('\n');
+}
+
+function commandHelp(command: string): string {
+  const c = COMMANDS[command];
+  return `usage: ${PROGRAM} ${c.usage}\n\n${c.summary}.\n\n${c.details}\n`;
+}
+
+function parse(command: string, spec: CommandSpec, args: string[]): ParsedArgs {
+  const flags = new Map<string, string | true>();
+  const positionals: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i];
+    if (arg === '--') {
+      positionals.push(...args.slice(i + 1));
+      break;
+    }
+    if (arg.startsWith('--')) {
+      const eq = arg.indexOf('=');
+      const name = arg.slice(2, eq < 0 ? undefined : eq);
+      const kind = spec.flags[name];
+      if (!kind) throw new UsageError(`${command}: unknown option --${name}`, command);
+      if (flags.has(name)) throw new UsageError(`${command}: --${name} is given twice`, command);
+      if (kind === 'boolean') {
+        if (eq >= 0) throw new UsageError(`${command}: --${name} takes no value`, command);
+        flags.set(name, true);
+      } else {
+        const value = eq >= 0 ? arg.slice(eq + 1) : args[++i];
+        if (value === undefined || (eq < 0 && value.startsWith('--'))) throw new UsageError(`${command}: --${name} needs a value`, command);
+        flags.set(name, value);
+      }
+      continue;
+    }
+    if (arg.startsWith('-') && arg.length > 1) throw new UsageError(`${command}: unknown option ${arg}`, command);
+    positionals.push(arg);
+  }
+  if (positionals.length < spec.required) {
+    throw new UsageError(`${command}: missing <${spec.positionals[positionals.length]}>`, command);
+  }
+  if (positionals.length > spec.positionals.length) {
+    throw new UsageError(`${command}: unexpected argument "${positionals[spec.positionals.length]}"`, command);
+  }
+  return { flags, positionals };
+}
+
+function required(command: string, args: ParsedArgs, name: string): string {
+  const value = args.flags.get(name);
+  if (typeof value !== 'string' || value === '') throw new UsageError(`${command}: --${name} is required`, command);
+  return value;
+}
+
+function optional(args: ParsedArgs, name: string): string | undefined {
+  const value = args.flags.get(name);
+  return typeof value === 'string' ? value : undefined;
+}
+
+function runExpired(args: ParsedArgs, io: CliIo): number {
+  const inventoryFile = required('expired', args, 'inventory');
+  const at = required('expired', args, 'at');
+  if (!isIsoInstant(at)) throw new UsageError(`expired: --at is not an ISO-8601 UTC instant (got ${JSON.stringify(at)}); write e.g. 2026-11-30T09:00:00Z`, 'expired');
+  const lifecycle = optional(args, 'lifecycle');
+  const kinds = Object.values(LifecycleKind) as string[];
+  if (lifecycle !== undefined && !kinds.includes(lifecycle)) {
+    throw new UsageError(`expired: --lifecycle must be one of ${kinds.join(', ')} (got ${JSON.stringify(lifecycle)})`, 'expired');
+  }
+  const inventory = readInventory(inventoryFile);
+  const expired = expiredEnvironments(inventory, at, lifecycle as LifecycleKind | undefined);
+  if (args.flags.get('json')) {
+    const rows = expired.map(e => ({
+      name: e.name,
+      lifecycle: e.lifecycle,
+      expiresAt: e.expiresAt,
+      organization: e.organization,
+      workspace: e.workspace,
+      stackDirectory: e.stackDirectory,
+      owner: e.owner,
+      sourceBranch: e.sourceBranch,
+    }));
+    io.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+  } else {
+    for (const e of expired) io.stdout.write(`${e.name}\t${e.expiresAt}\t${e.lifecycle}\t${e.organization}/${e.workspace}\n`);
+    if (expired.length === 0) io.stderr.write(`${PROGRAM}: nothing has expired at ${at}\n`);
+  }
+  return EXIT.OK;
+}
+
+function runPlan(args: ParsedArgs, io: CliIo): number {
+  const command = 'plan-decommission';
+  const inventoryFile = required(command, args, 'inventory');
+  const [environment, tenant] = args.positionals;
+  const format = optional(args, 'format') ?? 'text';
+  if (!['text', 'json', 'sh'].includes(format)) throw new UsageError(`${command}: --format must be text, json or sh (got ${JSON.stringify(format)})`, command);
+  const targets = optional(args, 'targets');
+  const stepText = optional(args, 'step');
+  if (targets !== undefined && (args.flags.has('format') || stepText !== undefined)) {
+    throw new UsageError(`${command}: --targets cannot be combined with --format or --step`, command);
+  }
+  if (stepText !== undefined && format !== 'sh') throw new UsageError(`${command}: --step needs --format sh`, command);
+  const ids = Object.values(DecommissionStepId) as string[];
+  const steps = stepText?.split(',').map(s => s.trim());
+  for (const s of steps ?? []) {
+    if (!ids.includes(s)) throw new UsageError(`${command}: --step "${s}" is not one of ${ids.join(', ')}`, command);
+  }
+  const kinds = Object.values(DecommissionTargetKind) as string[];
+  if (targets !== undefined && !kinds.includes(targets)) {
+    throw new UsageError(`${command}: --targets must be one of ${kinds.join(', ')} (got ${JSON.stringify(targets)})`, command);
+  }
+
+  const plan = planDecommission(readInventory(inventoryFile), environment, tenant);
+  if (targets !== undefined) {
+    io.stdout.write(decommissionTargets(plan, targets as DecommissionTargetKind));
+    return EXIT.OK;
+  }
+  if (format === 'sh') {
+    io.stdout.write(renderDecommissionScript(plan, steps as DecommissionStepId[] | undefined));
+    return EXIT.OK;
+  }
+  io.stdout.write(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderDecommissionPlan(plan));
+  if (plan.blockers.length > 0) {
+    io.stderr.write(`${PROGRAM}: ${command}: ${plan.target} is blocked:\n${plan.blockers.map(b => `  - ${b}`).join('\n')}\n`);
+    return EXIT.USAGE;
+  }
+  return EXIT.OK;
+}
+
+function runPreviewName(args: ParsedArgs, io: CliIo): number {
+  const branch = required('preview-name', args, 'branch');
+  if (branch.trim() === '') throw new UsageError('preview-name: --branch is blank; pass the pull request\'s head branch', 'preview-name');
+  const names = previewNames(branch);
+  io.stdout.write(args.flags.get('json')
+    ? `${JSON.stringify({ name: names.name, slug: names.slug, workspace: names.workspace })}\n`
+    : `name=${names.name}\nslug=${names.slug}\nworkspace=${names.workspace}\n`);
+  return EXIT.OK;
+}
+
+function runSignup(args: ParsedArgs, io: CliIo): number {
+  const payloadFile = required('tenant-signup', args, 'payload');
+  const dir = required('tenant-signup', args, 'registry-dir');
+  const payload = readJson(payloadFile, 'the client_payload of a tenant-signup repository_dispatch event');
+  const problems = validateSignup(payload);
+  if (problems.length > 0) {
+    throw new LifecycleValidationError(problems.map(p => `${payloadFile}: ${p}; fix the sender (schema tenant-signup.schema.json)`));
+  }
+  const signup = payload as TenantSignup;
+  const file = path.join(dir, `${signup.environment}.json`);
+  const registry = readTenantRegistry(file);
+  const result = applySignup(registry, signup);
+  if (result.outcome === 'added') writeTenantRegistry(file, result.registry);
+  io.stdout.write(`outcome=${result.outcome}\nenvironment=${signup.environment}\ntenant=${signup.tenantId}\nregistry=${file}\n`);
+  io.stderr.write(`${PROGRAM}: tenant ${signup.tenantId} ${result.outcome === 'added' ? 'added to' : 'is already in'} ${file}\n`);
+  return EXIT.OK;
+}
+
+function runRemove(args: ParsedArgs, io: CliIo): number {
+  const file = required('tenant-remove', args, 'registry');
+  const [tenant] = args.positionals;
+  const registry = readTenantRegistry(file);
+  writeTenantRegistry(file, removeTenant(registry, tenant));
+  io.stdout.write(`removed=${tenant}\n`);
+  return EXIT.OK;
+}

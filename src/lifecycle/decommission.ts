@@ -1,0 +1,343 @@
+import { InventoryEnvironment, InventoryTenant, LifecycleInventory } from './inventory';
+import { LifecycleValidationError } from '../model/problems';
+
+/** Ids of the decommission steps, in the only order allowed (V13). */
+export enum DecommissionStepId {
+  /** Run the backup CronJob once more and wait for it. */
+  FINAL_BACKUP = 'final-backup',
+  /** Run the restore drill against that backup and wait for it. */
+  VERIFY_BACKUP = 'verify-backup',
+  /** Revoke every Vault lease by prefix, synchronously. */
+  REVOKE_LEASES = 'revoke-leases',
+  /** Delete the Vault roles so no new credentials are issued. */
+  DISABLE_ROLES = 'disable-roles',
+  /** Destroy (Terraform destroy of the workspace, or Helm uninstall + namespace delete of a tenant). */
+  DESTROY = 'destroy',
+  /** Remove the tenant from the tenant registry so the next apply does not recreate it (tenants only). */
+  FORGET = 'forget',
+}
+
+/** One step of a decommission plan. */
+export interface DecommissionStep {
+  /** Step id. */
+  readonly id: DecommissionStepId;
+  /** What the step does and why it is here. */
+  readonly title: string;
+  /** The exact shell commands, in order (empty when skipped). */
+  readonly commands: string[];
+  /** Why the step is skipped, if it is. */
+  readonly skipped?: string;
+}
+
+/** A Job to create from a tenant's CronJob. */
+export interface CronJobRun {
+  /** kube context. */
+  readonly context: string;
+  /** Namespace. */
+  readonly namespace: string;
+  /** The CronJob to create the Job from. */
+  readonly cronJob: string;
+}
+
+/** A namespaced object to remove. */
+export interface NamespacedName {
+  /** kube context. */
+  readonly context: string;
+  /** Namespace. */
+  readonly namespace: string;
+  /** Object name (empty for a namespace itself). */
+  readonly name: string;
+}
+
+/** Kinds of targets `decommissionTargets` lists, one per line, for the generated workflows. */
+export enum DecommissionTargetKind {
+  /** `<context>\t<namespace>\t<cronjob>` of each final backup. */
+  BACKUP_JOBS = 'backup-jobs',
+  /** `<context>\t<namespace>\t<cronjob>` of each restore drill. */
+  DRILL_JOBS = 'drill-jobs',
+  /** Vault lease prefixes. */
+  LEASE_PREFIXES = 'lease-prefixes',
+  /** Vault role paths. */
+  VAULT_ROLES = 'vault-roles',
+  /** `<context>\t<argocd namespace>\t<application>`. */
+  ARGOCD_APPLICATIONS = 'argocd-applications',
+  /** `<context>\t<namespace>\t<release>`, modules first, the base release last. */
+  HELM_RELEASES = 'helm-releases',
+  /** `<context>\t<namespace>`. */
+  NAMESPACES = 'namespaces',
+  /** Terraform stack folders to destroy. */
+  STACKS = 'stacks',
+}
+
+/** What a decommissioning touches, as data; the steps' commands are rendered from it. */
+export interface DecommissionTargets {
+  /** Final backups to run. */
+  readonly backupJobs: CronJobRun[];
+  /** Restore drills to run. */
+  readonly drillJobs: CronJobRun[];
+  /** Vault lease prefixes to revoke. */
+  readonly leasePrefixes: string[];
+  /** Vault role paths to delete. */
+  readonly vaultRoles: string[];
+  /** Argo CD Applications to delete (cascading). */
+  readonly argoCdApplications: NamespacedName[];
+  /** Helm releases to uninstall. */
+  readonly helmReleases: NamespacedName[];
+  /** Namespaces to delete. */
+  readonly namespaces: NamespacedName[];
+  /** Terraform stacks to destroy. */
+  readonly stacks: string[];
+}
+
+/** The ordered decommission of an environment or of one tenant. */
+export interface DecommissionPlan {
+  /** `<env>` or `<env>/<tenant>`: also the confirmation text (`INOPSIO_CONFIRM`). */
+  readonly target: string;
+  /** Environment name. */
+  readonly environment: string;
+  /** Tenant id, when one tenant is removed. */
+  readonly tenant?: string;
+  /** Lifecycle of the environment. */
+  readonly lifecycle: string;
+  /** Approvals required before any step runs. */
+  readonly approvalsRequired: number;
+  /** The GitHub environments that give them, in order. */
+  readonly approvalEnvironments: string[];
+  /** Unmet preconditions; a plan with any is refused by `renderDecommissionScript` and `decommissionTargets`. */
+  readonly blockers: string[];
+  /** What is touched. */
+  readonly targets: DecommissionTargets;
+  /** Steps in order: final backup → verify → revoke leases → disable roles → destroy (→ forget). */
+  readonly steps: DecommissionStep[];
+}
+
+/**
+ * The exact commands of each step, shared by the printed plan and the generated workflows so that what reviewers
+ * approve and what automation runs cannot drift. Arguments are inserted verbatim: pass shell-quoted values
+ * (`shellQuote`) or quoted shell variables (`"$ns"`).
+ */
+export const DecommissionCommands = {
+  createJobFromCronJob: (context: string, namespace: string, job: string, cronJob: string) =>
+    `kubectl --context ${context} --namespace ${namespace} create job ${job} --from=cronjob/${cronJob}`,
+  waitForJob: (context: string, namespace: string, job: string) =>
+    `kubectl --context ${context} --namespace ${namespace} wait --for=condition=complete job/${job} --timeout=${JOB_TIMEOUT}`,
+  revokeLeasePrefix: (prefix: string) => `vault lease revoke -sync -prefix ${prefix}`,
+  deleteVaultPath: (vaultPath: string) => `vault delete ${vaultPath}`,
+  deleteArgoCdApplication: (context: string, argoNamespace: string, application: string) =>
+    `kubectl --context ${context} --namespace ${argoNamespace} delete application ${application} --ignore-not-found --wait=true --timeout=${DELETE_TIMEOUT}`,
+  helmUninstall: (context: string, namespace: string, release: string) =>
+    `helm uninstall ${release} --kube-context ${context} --namespace ${namespace} --ignore-not-found --wait --timeout ${DELETE_TIMEOUT}`,
+  deleteNamespace: (context: string, namespace: string) =>
+    `kubectl --context ${context} delete namespace ${namespace} --ignore-not-found --wait=true --timeout=${DELETE_TIMEOUT}`,
+  terraformInit: (stackDirectory: string) => `terraform -chdir=${stackDirectory} init -input=false -no-color`,
+  terraformDestroy: (stackDirectory: string) => `terraform -chdir=${stackDirectory} destroy -auto-approve -input=false -no-color`,
+  confirm: (target: string) =>
+    `test "\${INOPSIO_CONFIRM:-}" = ${target} || { printf 'refusing to destroy: export INOPSIO_CONFIRM=%s to confirm\\n' ${target} >&2; exit 3; }`,
+  forgetTenant: (registry: string, tenant: string) => `npx inopsio-env tenant-remove --registry ${registry} ${tenant}`,
+};
+
+/** Names of the one-off Jobs the plan creates from the tenant's CronJobs. */
+export const FINAL_BACKUP_JOB = 'decommission-final-backup';
+export const FINAL_DRILL_JOB = 'decommission-restore-drill';
+const JOB_TIMEOUT = '2h';
+const DELETE_TIMEOUT = '15m';
+
+/**
+ * Plan the decommissioning of an environment (`tenantId` omitted) or of one tenant, from the inventory alone.
+ *
+ * Order (V13): final backup → verify the backup (restore drill) → revoke Vault leases by prefix, synchronously →
+ * delete the Vault roles → destroy, behind an explicit confirmation. Deleting a role before revoking its leases
+ * orphans database users. A tenant is removed only from the `archived` state (spec §9, `transitionTenant`).
+ *
+ * Throws a LifecycleValidationError if the environment or tenant is not in the inventory.
+ */
+export function planDecommission(inventory: LifecycleInventory, environmentName: string, tenantId?: string): DecommissionPlan {
+  const env = inventory.environments.find(e => e.name === environmentName);
+  if (!env) {
+    throw new LifecycleValidationError([`planDecommission: environment is not in the inventory (got ${JSON.stringify(environmentName)}); use one of ${inventory.environments.map(e => e.name).join(', ')}`]);
+  }
+  let tenant: InventoryTenant | undefined;
+  if (tenantId !== undefined) {
+    tenant = env.tenants.find(t => t.id === tenantId);
+    if (!tenant) {
+      const known = env.tenants.map(t => t.id).join(', ') || 'none';
+      throw new LifecycleValidationError([`planDecommission: tenant is not in environment "${env.name}" (got ${JSON.stringify(tenantId)}); use one of ${known}`]);
+    }
+  }
+  const tenants = tenant ? [tenant] : env.tenants;
+  const target = tenant ? `${env.name}/${tenant.id}` : env.name;
+  const blockers: string[] = [];
+  if (tenant && tenant.state !== 'archived') {
+    blockers.push(`tenant "${tenant.id}" is ${tenant.state}: suspend and archive it first (spec §9; archiving records the final backup), then decommission`);
+  }
+  const context = env.kubeContext;
+  const argo = env.upgradeStrategy === 'argo-cd';
+  const backedUp = tenants.filter(t => t.backup !== undefined);
+  const targets: DecommissionTargets = {
+    backupJobs: backedUp.map(t => ({ context, namespace: t.namespace, cronJob: t.backup!.cronJob })),
+    drillJobs: backedUp.map(t => ({ context, namespace: t.namespace, cronJob: t.backup!.restoreDrillCronJob })),
+    leasePrefixes: leasePrefixes(env, tenants, tenant === undefined),
+    vaultRoles: vaultRolePaths(env, tenants),
+    argoCdApplications: tenant && argo
+      ? tenant.modules.map(m => ({ context, namespace: inventory.argoCdNamespace, name: m.argoCdApplication! }))
+      : [],
+    helmReleases: tenant
+      ? [...(argo ? [] : tenant.modules.map(m => m.release)), tenant.baseRelease].map(name => ({ context, namespace: tenant!.namespace, name }))
+      : [],
+    namespaces: tenant ? [{ context, namespace: tenant.namespace, name: '' }] : [],
+    stacks: tenant ? [] : [env.stackDirectory],
+  };
+
+  const q = shellQuote;
+  const C = DecommissionCommands;
+  const noBackup = !env.backup.enabled ? `class ${env.environmentClass} keeps no backups (BackupPolicy.NONE)` : backedUp.length === 0 ? 'no tenants' : undefined;
+  const steps: DecommissionStep[] = [
+    {
+      id: DecommissionStepId.FINAL_BACKUP,
+      title: 'Final backup of every tenant database and object store (run the backup CronJob once more and wait)',
+      commands: targets.backupJobs.flatMap(j => [
+        C.createJobFromCronJob(q(j.context), q(j.namespace), FINAL_BACKUP_JOB, q(j.cronJob)),
+        C.waitForJob(q(j.context), q(j.namespace), FINAL_BACKUP_JOB),
+      ]),
+      skipped: noBackup,
+    },
+    {
+      id: DecommissionStepId.VERIFY_BACKUP,
+      title: 'Verify the final backup: restore it into a scratch database and check row counts (restore drill)',
+      commands: targets.drillJobs.flatMap(j => [
+        C.createJobFromCronJob(q(j.context), q(j.namespace), FINAL_DRILL_JOB, q(j.cronJob)),
+        C.waitForJob(q(j.context), q(j.namespace), FINAL_DRILL_JOB),
+      ]),
+      skipped: noBackup,
+    },
+    {
+      id: DecommissionStepId.REVOKE_LEASES,
+      title: 'Revoke Vault leases by prefix, synchronously, before any role is deleted (V13)',
+      commands: targets.leasePrefixes.map(p => C.revokeLeasePrefix(q(p))),
+      skipped: targets.leasePrefixes.length === 0 ? 'no Vault leases to revoke' : undefined,
+    },
+    {
+      id: DecommissionStepId.DISABLE_ROLES,
+      title: 'Disable the Vault roles so no new credentials are issued',
+      commands: targets.vaultRoles.map(r => C.deleteVaultPath(q(r))),
+      skipped: targets.vaultRoles.length === 0 ? 'no Vault roles' : undefined,
+    },
+    {
+      id: DecommissionStepId.DESTROY,
+      title: tenant
+        ? `Destroy, after explicit confirmation: ${argo ? 'delete the Argo CD Applications (cascading), uninstall the base release' : 'uninstall the module and base Helm releases'}, delete the namespace`
+        : `Destroy, after explicit confirmation: terraform destroy of workspace ${env.organization}/${env.workspace}`,
+      commands: [
+        C.confirm(q(target)),
+        ...targets.argoCdApplications.map(a => C.deleteArgoCdApplication(q(a.context), q(a.namespace), q(a.name))),
+        ...targets.helmReleases.map(r => C.helmUninstall(q(r.context), q(r.namespace), q(r.name))),
+        ...targets.namespaces.map(n => C.deleteNamespace(q(n.context), q(n.namespace))),
+        ...targets.stacks.flatMap(d => [C.terraformInit(q(d)), C.terraformDestroy(q(d))]),
+      ],
+    },
+  ];
+  if (tenant) {
+    steps.push({
+      id: DecommissionStepId.FORGET,
+      title: 'Remove the tenant from the tenant registry (pull request) so the next apply does not recreate it',
+      commands: [C.forgetTenant(q(env.tenantRegistry), q(tenant.id))],
+    });
+  }
+  return {
+    target,
+    environment: env.name,
+    tenant: tenant?.id,
+    lifecycle: env.lifecycle,
+    approvalsRequired: tenant ? tenant.removalApprovals : env.decommissionApprovals,
+    approvalEnvironments: tenant ? tenant.approvalEnvironments : env.approvalEnvironments,
+    blockers,
+    targets,
+    steps,
+  };
+}
+
+/** One kind of a plan's targets, one per line (tab-separated fields), for shell loops. Refuses plans with blockers. */
+export function decommissionTargets(plan: DecommissionPlan, kind: DecommissionTargetKind): string {
+  if (plan.blockers.length > 0) {
+    throw new LifecycleValidationError(plan.blockers.map(b => `decommissionTargets: ${plan.target}: ${b}`));
+  }
+  const t = plan.targets;
+  const rows: string[][] = {
+    [DecommissionTargetKind.BACKUP_JOBS]: t.backupJobs.map(j => [j.context, j.namespace, j.cronJob]),
+    [DecommissionTargetKind.DRILL_JOBS]: t.drillJobs.map(j => [j.context, j.namespace, j.cronJob]),
+    [DecommissionTargetKind.LEASE_PREFIXES]: t.leasePrefixes.map(p => [p]),
+    [DecommissionTargetKind.VAULT_ROLES]: t.vaultRoles.map(r => [r]),
+    [DecommissionTargetKind.ARGOCD_APPLICATIONS]: t.argoCdApplications.map(a => [a.context, a.namespace, a.name]),
+    [DecommissionTargetKind.HELM_RELEASES]: t.helmReleases.map(r => [r.context, r.namespace, r.name]),
+    [DecommissionTargetKind.NAMESPACES]: t.namespaces.map(n => [n.context, n.namespace]),
+    [DecommissionTargetKind.STACKS]: t.stacks.map(d => [d]),
+  }[kind];
+  return rows.map(r => `${r.join('\t')}\n`).join('');
+}
+
+/** Vault lease prefixes to revoke: each tenant's database credentials, and the env's auth logins when the mount is its own. */
+export function leasePrefixes(env: InventoryEnvironment, tenants: InventoryTenant[], wholeEnvironment: boolean): string[] {
+  const out = tenants.filter(t => t.vault.databaseRole).map(t => `${env.vault.databaseMount}/creds/${t.vault.databaseRole}`);
+  if (wholeEnvironment && env.vault.kubernetesAuthMountPerEnvironment) out.push(`auth/${env.vault.kubernetesAuthMount}/login`);
+  return out;
+}
+
+/** Vault role paths to delete, database roles first. */
+export function vaultRolePaths(env: InventoryEnvironment, tenants: InventoryTenant[]): string[] {
+  return [
+    ...tenants.filter(t => t.vault.databaseRole).map(t => `${env.vault.databaseMount}/roles/${t.vault.databaseRole}`),
+    ...tenants.map(t => `auth/${env.vault.kubernetesAuthMount}/role/${t.vault.kubernetesAuthRole}`),
+  ];
+}
+
+/** A human-readable plan: target, approvals, blockers, then each step with its exact commands. */
+export function renderDecommissionPlan(plan: DecommissionPlan): string {
+  const lines: string[] = [];
+  lines.push(plan.tenant
+    ? `Decommission plan: tenant "${plan.tenant}" of environment "${plan.environment}" (${plan.lifecycle})`
+    : `Decommission plan: environment "${plan.environment}" (${plan.lifecycle})`);
+  if (plan.approvalsRequired === 0) {
+    lines.push('Approvals required: none (destroyed automatically when it expires)');
+  } else {
+    const step = plan.approvalsRequired >= 2 ? 'two-step approval, distinct reviewers' : 'manual approval';
+    lines.push(`Approvals required: ${plan.approvalsRequired} (${step}; GitHub environments ${plan.approvalEnvironments.join(', ')})`);
+  }
+  lines.push(`Confirmation: export INOPSIO_CONFIRM=${plan.target}`);
+  for (const b of plan.blockers) lines.push(`BLOCKED: ${b}`);
+  lines.push('');
+  plan.steps.forEach((s, i) => {
+    lines.push(`${i + 1}. ${s.id}: ${s.title}`);
+    if (s.skipped) lines.push(`   (skipped: ${s.skipped})`);
+    for (const c of s.commands) lines.push(`   ${c}`);
+  });
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The plan (or the given steps of it) as a bash script that stops at the first failure. Refuses plans with blockers.
+ */
+export function renderDecommissionScript(plan: DecommissionPlan, stepIds?: DecommissionStepId[]): string {
+  if (plan.blockers.length > 0) {
+    throw new LifecycleValidationError(plan.blockers.map(b => `renderDecommissionScript: ${plan.target}: ${b}`));
+  }
+  const steps = plan.steps.filter(s => stepIds === undefined || stepIds.includes(s.id));
+  const lines = [
+    '#!/usr/bin/env bash',
+    `# Decommission ${plan.target}: generated by inopsio-env plan-decommission`,
+    'set -Eeuo pipefail',
+    '# Nothing runs, not even the backup, until the target is confirmed.',
+    DecommissionCommands.confirm(shellQuote(plan.target)),
+  ];
+  for (const s of steps) {
+    lines.push('', `# ${s.id}: ${s.title}`);
+    if (s.skipped) lines.push(`# skipped: ${s.skipped}`);
+    lines.push(...s.commands);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Quote a value for POSIX sh unless it only holds characters that need no quoting. */
+export function shellQuote(value: string): string {
+  if (/^[A-Za-z0-9_./:=@%+-]+$/.test(value)) return value;
+  return `'${value.replace(/'/g, '\'\\\'\'')}'`;
+}

@@ -1,0 +1,11 @@
+// Public surface of the lifecycle layer; src/index.ts re-exports what the package publishes.
+export * from './decommission';
+export * from './expiry';
+export * from './inventory';
+export * from './lifecycle';
+export * from './names';
+export * from './previews';
+export * from './tenant-registry';
+export * from './transitions';
+export * from './workflow-rules';
+export * from './workflows';

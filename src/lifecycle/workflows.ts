@@ -1,0 +1,732 @@
+import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB } from './decommission';
+import { INVENTORY_FILE_NAME } from './inventory';
+import { LifecycleNames, LifecycleNamingOptions } from './names';
+import { PREVIEWS_ENV_VAR } from './previews';
+import { toYaml } from './yaml';
+import { cronProblem } from '../model/cron';
+import { Environment } from '../model/environment';
+import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
+import { Problems } from '../model/problems';
+
+/** Options of the generated GitHub Actions workflows. */
+export interface WorkflowOptions extends LifecycleNamingOptions {
+  /**
+   * Runner label of every job. Use a self-hosted runner label when the clusters and Vault are private.
+   * @default 'ubuntu-24.04'
+   */
+  readonly runsOn?: string;
+  /**
+   * Node.js major version for the platform app.
+   * @default '20'
+   */
+  readonly nodeVersion?: string;
+  /**
+   * Exact Terraform version (saved cloud plans need ≥ 1.6).
+   * @default '1.9.8'
+   */
+  readonly terraformVersion?: string;
+  /**
+   * Exact kubectl version.
+   * @default 'v1.28.15'
+   */
+  readonly kubectlVersion?: string;
+  /**
+   * Exact Helm version (`helm uninstall --ignore-not-found` needs ≥ 3.13).
+   * @default 'v3.16.4'
+   */
+  readonly helmVersion?: string;
+  /**
+   * Exact Vault CLI version, installed from HashiCorp's signed apt repository (key fingerprint pinned).
+   * @default '1.17.6'
+   */
+  readonly vaultVersion?: string;
+  /**
+   * Vault JWT auth role the workflows log in with (GitHub OIDC, audience `vault`); it needs `sudo` on
+   * `sys/leases/revoke-prefix/*` and delete on the tenant roles.
+   * @default 'inopsio-lifecycle'
+   */
+  readonly vaultRole?: string;
+  /**
+   * Command that installs the platform app's dependencies.
+   * @default 'npm ci'
+   */
+  readonly installCommand?: string;
+  /**
+   * Command that synthesizes the platform (manifests, Terraform stacks and `<outdir>/lifecycle.json`).
+   * @default 'npx cdktf synth'
+   */
+  readonly synthCommand?: string;
+  /**
+   * How the workflows call this package's CLI.
+   * @default 'npx inopsio-env'
+   */
+  readonly cliCommand?: string;
+  /**
+   * The Platform's outdir, where `lifecycle.json` is written.
+   * @default 'dist'
+   */
+  readonly outdir?: string;
+  /**
+   * GitHub environment of preview provisioning (holds a Terraform token limited to preview workspaces).
+   * @default 'preview'
+   */
+  readonly previewEnvironment?: string;
+  /**
+   * GitHub environment that gates the automatic destruction of previews (same scoped credentials, main branch only).
+   * @default 'preview-cleanup'
+   */
+  readonly previewCleanupEnvironment?: string;
+  /**
+   * GitHub environment holding the credentials of the decommission jobs that run after both approvals.
+   * @default 'decommission'
+   */
+  readonly decommissionEnvironment?: string;
+  /**
+   * Cron schedule (UTC) of the preview cleanup.
+   * @default '23 * * * *' (hourly)
+   */
+  readonly cleanupSchedule?: string;
+  /**
+   * Cron schedule (UTC) of the monthly tenant upgrade.
+   * @default '0 6 1 * *' (the 1st of each month, 06:00 UTC)
+   */
+  readonly upgradeSchedule?: string;
+  /**
+   * Days Terraform logs and plans are kept as artifacts (spec §7: 90 days).
+   * @default 90
+   */
+  readonly artifactRetentionDays?: number;
+}
+
+/** File names of the generated workflows. */
+export const WORKFLOW_FILES = Object.freeze({
+  PREVIEW: 'preview.yml',
+  CLEANUP: 'cleanup-env.yml',
+  DECOMMISSION: 'decommission.yml',
+  TENANT_SIGNUP: 'tenant-signup.yml',
+  TENANT_UPGRADE: 'tenant-upgrade.yml',
+});
+
+/** Every third-party action the workflows use, pinned to a full commit SHA (the tag is written as a comment). */
+export const PINNED_ACTIONS = Object.freeze({
+  checkout: { repository: 'actions/checkout', sha: '11bd71901bbe5b1630ceea73d27597364c9af683', tag: 'v4.2.2' },
+  setupNode: { repository: 'actions/setup-node', sha: '49933ea5288caeca8642d1e84afbd3f7d6820020', tag: 'v4.4.0' },
+  uploadArtifact: { repository: 'actions/upload-artifact', sha: 'ea165f8d65b6e75b540449e92b4886f43607fa02', tag: 'v4.6.2' },
+  downloadArtifact: { repository: 'actions/download-artifact', sha: 'd3f86a106a0bac45b974a628896c90dbdf5c8093', tag: 'v4.3.0' },
+  setupTerraform: { repository: 'hashicorp/setup-terraform', sha: 'b9cd54a3c349d3f38e8881555d616ced269862dd', tag: 'v3.1.2' },
+  setupKubectl: { repository: 'azure/setup-kubectl', sha: '776406bce94f63e41d621b960d78ee25c8b76ede', tag: 'v4.0.1' },
+  setupHelm: { repository: 'azure/setup-helm', sha: 'b9e51907a09c216f16ebe8536097933489208112', tag: 'v4.3.0' },
+  vault: { repository: 'hashicorp/vault-action', sha: '4c06c5ccf5c0761b6029f56cfb1dcf5565918a3b', tag: 'v3.4.0' },
+  createPullRequest: { repository: 'peter-evans/create-pull-request', sha: '271a8d0340265f705b14b6d32b9829c1cb33d45e', tag: 'v7.0.8' },
+});
+
+/** HashiCorp's package-signing key (apt.releases.hashicorp.com), as published on hashicorp.com/security. */
+export const HASHICORP_APT_KEY_FINGERPRINT = '798AEC654E5C15428C8E42EEAA16FCBCA621E701';
+
+const uses = (a: { repository: string; sha: string }) => `${a.repository}@${a.sha}`;
+const A = PINNED_ACTIONS;
+const REPORT_DIR = 'reports/env-automation';
+
+interface Resolved {
+  readonly names: LifecycleNames;
+  readonly runsOn: string;
+  readonly nodeVersion: string;
+  readonly terraformVersion: string;
+  readonly kubectlVersion: string;
+  readonly helmVersion: string;
+  readonly vaultVersion: string;
+  readonly vaultRole: string;
+  readonly installCommand: string;
+  readonly synthCommand: string;
+  readonly cli: string;
+  readonly inventory: string;
+  readonly outdir: string;
+  readonly previewEnvironment: string;
+  readonly previewCleanupEnvironment: string;
+  readonly decommissionEnvironment: string;
+  readonly cleanupSchedule: string;
+  readonly upgradeSchedule: string;
+  readonly retentionDays: number;
+}
+
+/**
+ * Render the lifecycle workflows as YAML text, keyed by file name (`preview.yml`, `cleanup-env.yml`,
+ * `decommission.yml`, `tenant-signup.yml`, `tenant-upgrade.yml`). Deterministic: same input, same bytes.
+ *
+ * Every workflow pins its actions to commit SHAs, grants each job only the permissions it needs, serializes runs per
+ * environment with a `concurrency` group shared across workflows, never interpolates untrusted input into scripts
+ * (values reach scripts through `env:`), reads the Terraform Cloud token from `secrets.TF_API_TOKEN` as
+ * `TF_TOKEN_app_terraform_io`, and uploads Terraform logs and plans as artifacts kept 90 days (spec §7).
+ * Anything that destroys runs only after approval environments (see `checkDestroyGates`).
+ */
+export function renderWorkflows(environments: Environment[], options: WorkflowOptions = {}): { [fileName: string]: string } {
+  const o = resolve(environments, options);
+  const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const docs: Array<[string, string, object]> = [
+    [WORKFLOW_FILES.CLEANUP, 'Destroys expired previews (hourly) and the preview of a closed pull request.', cleanupWorkflow(o)],
+    [WORKFLOW_FILES.DECOMMISSION, 'Decommissions an environment or a tenant after a two-step approval: backup → verify → revoke → destroy.', decommissionWorkflow(envs, o)],
+    [WORKFLOW_FILES.PREVIEW, 'Provisions the preview environment of a pull request.', previewWorkflow(o)],
+    [WORKFLOW_FILES.TENANT_SIGNUP, 'Adds a tenant to the tenant registry from a billing sign-up event, by pull request.', signupWorkflow(o)],
+    [WORKFLOW_FILES.TENANT_UPGRADE, 'Monthly tenant upgrade: Terraform apply of pending module versions, Argo CD sync with PreSync schema migrations.', upgradeWorkflow(envs, o)],
+  ];
+  const out: { [fileName: string]: string } = {};
+  for (const [file, purpose, doc] of docs) out[file] = render(purpose, doc);
+  return out;
+}
+
+function resolve(environments: Environment[], options: WorkflowOptions): Resolved {
+  const problems = new Problems('WorkflowOptions');
+  const names = problems.capture(() => LifecycleNames.of(options));
+  const check = (field: string, value: string, pattern: RegExp, fix: string) => {
+    if (typeof value !== 'string' || !pattern.test(value)) problems.add(field, `does not match ${pattern}`, value, fix);
+    return value;
+  };
+  const command = (field: string, value: string) => {
+    if (typeof value !== 'string' || value.trim() === '' || /[\r\n]/.test(value) || value.includes('${{')) {
+      problems.add(field, 'must be one line of shell without GitHub expressions', value, 'pass a plain command such as "npm ci"; inputs reach scripts through env only');
+    }
+    return value;
+  };
+  const ghEnv = (field: string, value: string) => check(field, value, /^[A-Za-z0-9_.-]{1,100}$/, 'use a GitHub environment name such as "preview"');
+  const schedule = (field: string, value: string) => {
+    const p = cronProblem(value) ?? (value.trim().startsWith('@') ? 'uses a descriptor, which GitHub schedules do not support' : undefined);
+    if (p) problems.add(field, p, value, 'use five cron fields in UTC, e.g. "23 * * * *"');
+    return value;
+  };
+  if ((environments ?? []).length === 0) problems.add('environments', 'is empty', environments, 'pass every Environment of the platform');
+  const retentionDays = options.artifactRetentionDays ?? 90;
+  if (!Number.isInteger(retentionDays) || retentionDays < 90 || retentionDays > 400) {
+    problems.add('artifactRetentionDays', 'must be a whole number from 90 to 400', retentionDays, 'keep Terraform run logs at least 90 days (spec §7, ISO 27001 A.8.15)');
+  }
+  const outdir = check('outdir', options.outdir ?? 'dist', /^[A-Za-z0-9_][A-Za-z0-9_.-]*(\/[A-Za-z0-9_][A-Za-z0-9_.-]*)*$/, 'use a relative folder such as "dist"');
+  const resolved: Resolved = {
+    names: names!,
+    runsOn: check('runsOn', options.runsOn ?? 'ubuntu-24.04', /^[A-Za-z0-9_.-]{1,100}$/, 'use a runner label such as "ubuntu-24.04"'),
+    nodeVersion: check('nodeVersion', options.nodeVersion ?? '20', /^\d+(\.\d+){0,2}$/, 'use e.g. "20"'),
+    terraformVersion: check('terraformVersion', options.terraformVersion ?? '1.9.8', /^\d+\.\d+\.\d+$/, 'pin an exact version such as "1.9.8"'),
+    kubectlVersion: check('kubectlVersion', options.kubectlVersion ?? 'v1.28.15', /^v\d+\.\d+\.\d+$/, 'pin an exact version such as "v1.28.15"'),
+    helmVersion: check('helmVersion', options.helmVersion ?? 'v3.16.4', /^v3\.\d+\.\d+$/, 'pin an exact Helm 3 version such as "v3.16.4"'),
+    vaultVersion: check('vaultVersion', options.vaultVersion ?? '1.17.6', /^\d+\.\d+\.\d+$/, 'pin an exact version such as "1.17.6"'),
+    vaultRole: check('vaultRole', options.vaultRole ?? 'inopsio-lifecycle', /^[a-z0-9][-a-z0-9_]{0,62}$/, 'use the JWT auth role name'),
+    installCommand: command('installCommand', options.installCommand ?? 'npm ci'),
+    synthCommand: command('synthCommand', options.synthCommand ?? 'npx cdktf synth'),
+    cli: command('cliCommand', options.cliCommand ?? 'npx inopsio-env'),
+    inventory: `${outdir}/${INVENTORY_FILE_NAME}`,
+    outdir,
+    previewEnvironment: ghEnv('previewEnvironment', options.previewEnvironment ?? 'preview'),
+    previewCleanupEnvironment: ghEnv('previewCleanupEnvironment', options.previewCleanupEnvironment ?? 'preview-cleanup'),
+    decommissionEnvironment: ghEnv('decommissionEnvironment', options.decommissionEnvironment ?? 'decommission'),
+    cleanupSchedule: schedule('cleanupSchedule', options.cleanupSchedule ?? '23 * * * *'),
+    upgradeSchedule: schedule('upgradeSchedule', options.upgradeSchedule ?? '0 6 1 * *'),
+    retentionDays,
+  };
+  if (names) {
+    const gates = new Set([...names.approvalEnvironments]);
+    for (const [field, value] of [['previewEnvironment', resolved.previewEnvironment], ['previewCleanupEnvironment', resolved.previewCleanupEnvironment], ['decommissionEnvironment', resolved.decommissionEnvironment]]) {
+      if (gates.has(value)) problems.add(field, 'is also an approval environment', value, 'keep credential environments and approval environments apart');
+    }
+  }
+  problems.throwIfAny();
+  return resolved;
+}
+
+function render(purpose: string, doc: object): string {
+  let text = toYaml(doc);
+  for (const a of Object.values(PINNED_ACTIONS)) {
+    text = text.split(`uses: ${uses(a)}\n`).join(`uses: ${uses(a)} # ${a.tag}\n`);
+  }
+  return [
+    '# Generated by @inopsio/env-lifecycle (renderWorkflows). Do not edit: change the platform code and synthesize again.',
+    `# ${purpose}`,
+    text,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Steps
+
+const checkout = () => ({ name: 'Check out', uses: uses(A.checkout), with: { 'persist-credentials': false } });
+const setupNode = (o: Resolved) => ({ name: 'Set up Node.js', uses: uses(A.setupNode), with: { 'node-version': o.nodeVersion, 'cache': 'npm' } });
+const install = (o: Resolved) => ({ name: 'Install dependencies', run: o.installCommand });
+const app = (o: Resolved) => [checkout(), setupNode(o), install(o)];
+const synth = (o: Resolved) => ({ name: 'Synthesize manifests, Terraform stacks and the lifecycle inventory', run: o.synthCommand });
+const setupTerraform = (o: Resolved) => ({ name: 'Set up Terraform', uses: uses(A.setupTerraform), with: { terraform_version: o.terraformVersion, terraform_wrapper: false } });
+const setupKubectl = (o: Resolved) => ({ name: 'Set up kubectl', uses: uses(A.setupKubectl), with: { version: o.kubectlVersion } });
+const setupHelm = (o: Resolved) => ({ name: 'Set up Helm', uses: uses(A.setupHelm), with: { version: o.helmVersion } });
+
+/** The kubeconfig comes from the GitHub environment's secret and is written to a private file, never printed. */
+const kubeconfig = () => ({
+  name: 'Write the kubeconfig',
+  env: { KUBECONFIG_DATA: '${{ secrets.KUBECONFIG }}' },
+  run: lines(
+    'umask 077',
+    'printf \'%s\' "$KUBECONFIG_DATA" > "$RUNNER_TEMP/kubeconfig"',
+    'echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"',
+  ),
+});
+
+const vaultCli = (o: Resolved) => ({
+  name: 'Install the Vault CLI (HashiCorp apt repository, signing key fingerprint pinned)',
+  env: { VAULT_VERSION: o.vaultVersion, HASHICORP_FINGERPRINT: HASHICORP_APT_KEY_FINGERPRINT },
+  run: lines(
+    'curl -fsSL https://apt.releases.hashicorp.com/gpg | gpg --dearmor > "$RUNNER_TEMP/hashicorp.gpg"',
+    'fingerprint="$(gpg --show-keys --with-colons "$RUNNER_TEMP/hashicorp.gpg" | awk -F: \'$1 == "fpr" { print $10; exit }\')"',
+    'test "$fingerprint" = "$HASHICORP_FINGERPRINT"',
+    'sudo install -m 0644 "$RUNNER_TEMP/hashicorp.gpg" /usr/share/keyrings/hashicorp-archive-keyring.gpg',
+    'echo "deb [signed-by=/usr/share/keyrings/hashicorp-archive-keyring.gpg] https://apt.releases.hashicorp.com $(lsb_release -cs) main" | sudo tee /etc/apt/sources.list.d/hashicorp.list > /dev/null',
+    'sudo apt-get update -q',
+    'sudo apt-get install -y -q "vault=${VAULT_VERSION}-1"',
+    'vault version',
+  ),
+});
+
+/** GitHub OIDC → Vault JWT login: no Vault token is stored in GitHub. Exports VAULT_ADDR and VAULT_TOKEN (masked). */
+const vaultLogin = (o: Resolved) => ({
+  name: 'Log in to Vault with the GitHub OIDC token',
+  uses: uses(A.vault),
+  with: { url: '${{ secrets.VAULT_ADDR }}', method: 'jwt', role: o.vaultRole, jwtGithubAudience: 'vault', exportToken: true },
+});
+
+const uploadReports = (o: Resolved, name: string) => ({
+  name: 'Upload Terraform logs and plans (audit evidence, spec §7)',
+  if: 'always()',
+  uses: uses(A.uploadArtifact),
+  with: { 'name': name, 'path': `${REPORT_DIR}/`, 'retention-days': o.retentionDays, 'if-no-files-found': 'ignore' },
+});
+
+/** Terraform commands log to the report folder; `shell: bash` runs with pipefail so a failed command fails the step. */
+function terraformApply(dirVar: string, logName: string): string {
+  const log = `"$REPORT_DIR/${logName}"`;
+  return lines(
+    'mkdir -p "$REPORT_DIR"',
+    `terraform -chdir="${dirVar}" init -input=false -no-color 2>&1 | tee -a ${log}-terraform.log`,
+    `terraform -chdir="${dirVar}" plan -input=false -no-color -out=tfplan 2>&1 | tee -a ${log}-terraform.log`,
+    `terraform -chdir="${dirVar}" show -no-color tfplan > ${log}-plan.txt`,
+    `terraform -chdir="${dirVar}" apply -input=false -no-color tfplan 2>&1 | tee -a ${log}-terraform.log`,
+  );
+}
+
+/** Reads one target list from the CLI into a file, then loops over it. `$ENV_NAME` and `$TENANT` come from env. */
+function targets(o: Resolved, kind: T, file: string): string {
+  return `${o.cli} plan-decommission --inventory "$INVENTORY" --targets ${kind} "$ENV_NAME" \${TENANT:+"$TENANT"} > "$RUNNER_TEMP/${file}"`;
+}
+
+function runJobsScript(o: Resolved, kind: T, job: string): string {
+  return lines(
+    targets(o, kind, kind),
+    'while IFS=$\'\\t\' read -r ctx ns cronjob; do',
+    `  ${C.createJobFromCronJob('"$ctx"', '"$ns"', job, '"$cronjob"')}`,
+    `  ${C.waitForJob('"$ctx"', '"$ns"', job)}`,
+    `done < "$RUNNER_TEMP/${kind}"`,
+  );
+}
+
+function revokeScript(o: Resolved): string {
+  return lines(
+    'target="$ENV_NAME${TENANT:+/$TENANT}"',
+    C.confirm('"$target"'),
+    targets(o, T.LEASE_PREFIXES, 'lease-prefixes'),
+    'while IFS= read -r prefix; do',
+    `  ${C.revokeLeasePrefix('"$prefix"')}`,
+    'done < "$RUNNER_TEMP/lease-prefixes"',
+  );
+}
+
+function disableRolesScript(o: Resolved): string {
+  return lines(
+    targets(o, T.VAULT_ROLES, 'vault-roles'),
+    'while IFS= read -r role; do',
+    `  ${C.deleteVaultPath('"$role"')}`,
+    'done < "$RUNNER_TEMP/vault-roles"',
+  );
+}
+
+function destroyScript(o: Resolved): string {
+  return lines(
+    'target="$ENV_NAME${TENANT:+/$TENANT}"',
+    C.confirm('"$target"'),
+    'mkdir -p "$REPORT_DIR"',
+    targets(o, T.ARGOCD_APPLICATIONS, 'argocd-applications'),
+    targets(o, T.HELM_RELEASES, 'helm-releases'),
+    targets(o, T.NAMESPACES, 'namespaces'),
+    targets(o, T.STACKS, 'stacks'),
+    'while IFS=$\'\\t\' read -r ctx ns app; do',
+    `  ${C.deleteArgoCdApplication('"$ctx"', '"$ns"', '"$app"')}`,
+    'done < "$RUNNER_TEMP/argocd-applications"',
+    'while IFS=$\'\\t\' read -r ctx ns release; do',
+    `  ${C.helmUninstall('"$ctx"', '"$ns"', '"$release"')}`,
+    'done < "$RUNNER_TEMP/helm-releases"',
+    'while IFS=$\'\\t\' read -r ctx ns; do',
+    `  ${C.deleteNamespace('"$ctx"', '"$ns"')}`,
+    'done < "$RUNNER_TEMP/namespaces"',
+    'while IFS= read -r dir; do',
+    `  ${C.terraformInit('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
+    `  ${C.terraformDestroy('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
+    'done < "$RUNNER_TEMP/stacks"',
+  );
+}
+
+function lines(...parts: string[]): string {
+  return `${parts.join('\n')}\n`;
+}
+
+const previewsJson = 'jq -cn --arg branch "$BRANCH" --arg owner "$OWNER" --arg createdAt "$UPDATED_AT" \'[{branch: $branch, owner: $owner, createdAt: $createdAt}]\'';
+const sameRepository = 'github.event.pull_request.head.repo.full_name == github.repository';
+const prEnv = {
+  BRANCH: '${{ github.head_ref }}',
+  OWNER: '${{ github.event.pull_request.user.login }}',
+  UPDATED_AT: '${{ github.event.pull_request.updated_at }}',
+};
+
+// ---------------------------------------------------------------------------------------------------------------
+// Workflows
+
+function base(name: string, on: object, concurrency: object | undefined, env: object, jobs: object): object {
+  return {
+    name,
+    on,
+    permissions: {},
+    ...(concurrency ? { concurrency } : {}),
+    defaults: { run: { shell: 'bash' } },
+    ...(Object.keys(env).length > 0 ? { env } : {}),
+    jobs,
+  };
+}
+
+function previewWorkflow(o: Resolved): object {
+  return base('preview', { pull_request: { types: ['opened', 'synchronize', 'reopened'] } },
+    { 'group': 'preview-${{ github.event.pull_request.number }}', 'cancel-in-progress': false },
+    { INVENTORY: o.inventory, REPORT_DIR },
+    {
+      name: {
+        // Forks get no secrets; their previews are not provisioned.
+        'if': sameRepository,
+        'runs-on': o.runsOn,
+        'permissions': { contents: 'read' },
+        'timeout-minutes': 15,
+        'outputs': { environment: '${{ steps.names.outputs.name }}', workspace: '${{ steps.names.outputs.workspace }}' },
+        'steps': [
+          ...app(o),
+          {
+            name: 'Compute the preview name with the library\'s own slugify',
+            id: 'names',
+            env: { BRANCH: '${{ github.head_ref }}' },
+            run: lines(`${o.cli} preview-name --branch "$BRANCH" >> "$GITHUB_OUTPUT"`),
+          },
+        ],
+      },
+      provision: {
+        'needs': 'name',
+        'runs-on': o.runsOn,
+        'environment': o.previewEnvironment,
+        'permissions': { contents: 'read' },
+        'concurrency': { 'group': 'inopsio-env-${{ needs.name.outputs.environment }}', 'cancel-in-progress': false },
+        'timeout-minutes': 60,
+        'env': {
+          TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+          PREVIEW_NAME: '${{ needs.name.outputs.environment }}',
+          STACKS: o.names.terraformStacksDirectory,
+          ...prEnv,
+        },
+        'steps': [
+          ...app(o),
+          {
+            name: `Synthesize the preview (declared from ${PREVIEWS_ENV_VAR})`,
+            run: lines(`${PREVIEWS_ENV_VAR}="$(${previewsJson})"`, `export ${PREVIEWS_ENV_VAR}`, o.synthCommand),
+          },
+          setupTerraform(o),
+          { name: 'Terraform plan and apply of the preview workspace', run: terraformApply('$STACKS/$PREVIEW_NAME', '$PREVIEW_NAME') },
+          uploadReports(o, 'terraform-preview-${{ needs.name.outputs.environment }}'),
+        ],
+      },
+    });
+}
+
+function cleanupWorkflow(o: Resolved): object {
+  const select = lines(
+    'if [ "$EVENT" = pull_request ]; then',
+    `  previews="$(${previewsJson})"`,
+    `  environments="$(${o.cli} preview-name --branch "$BRANCH" --json | jq -c '[.name]')"`,
+    'else',
+    '  previews="$(gh pr list --repo "$GITHUB_REPOSITORY" --state open --limit 1000 --json headRefName,author,updatedAt,isCrossRepository \\',
+    '    | jq -c \'[.[] | select(.isCrossRepository | not) | {branch: .headRefName, owner: .author.login, createdAt: .updatedAt}]\')"',
+    `  export ${PREVIEWS_ENV_VAR}="$previews"`,
+    `  ${o.synthCommand}`,
+    `  environments="$(${o.cli} expired --inventory "$INVENTORY" --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --lifecycle ephemeral --json | jq -c '[.[].name]')"`,
+    'fi',
+    'echo "previews=$previews" >> "$GITHUB_OUTPUT"',
+    'echo "environments=$environments" >> "$GITHUB_OUTPUT"',
+  );
+  return base('cleanup-env', {
+    schedule: [{ cron: o.cleanupSchedule }],
+    pull_request: { types: ['closed'] },
+    workflow_dispatch: {},
+  }, undefined, { INVENTORY: o.inventory, REPORT_DIR }, {
+    select: {
+      'if': `github.event_name != 'pull_request' || ${sameRepository}`,
+      'runs-on': o.runsOn,
+      'permissions': { 'contents': 'read', 'pull-requests': 'read' },
+      'timeout-minutes': 20,
+      'outputs': { environments: '${{ steps.select.outputs.environments }}', previews: '${{ steps.select.outputs.previews }}' },
+      'env': { GH_TOKEN: '${{ github.token }}', EVENT: '${{ github.event_name }}', ...prEnv },
+      'steps': [...app(o), { name: 'Select the previews to destroy (expired, or of the closed pull request)', id: 'select', run: select }],
+    },
+    destroy: {
+      'needs': 'select',
+      'if': 'needs.select.outputs.environments != \'[]\'',
+      'runs-on': o.runsOn,
+      'environment': o.previewCleanupEnvironment,
+      'permissions': { 'contents': 'read', 'id-token': 'write' },
+      'strategy': { 'fail-fast': false, 'max-parallel': 4, 'matrix': { environment: '${{ fromJSON(needs.select.outputs.environments) }}' } },
+      'concurrency': { 'group': 'inopsio-env-${{ matrix.environment }}', 'cancel-in-progress': false },
+      'timeout-minutes': 60,
+      'env': {
+        TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+        ENV_NAME: '${{ matrix.environment }}',
+        TENANT: '',
+        INOPSIO_CONFIRM: '${{ matrix.environment }}',
+        [PREVIEWS_ENV_VAR]: '${{ needs.select.outputs.previews }}',
+      },
+      'steps': [
+        ...app(o),
+        synth(o),
+        setupTerraform(o),
+        vaultCli(o),
+        vaultLogin(o),
+        { name: 'Revoke Vault leases by prefix (V13)', run: revokeScript(o) },
+        { name: 'Disable the Vault roles', run: disableRolesScript(o) },
+        { name: 'Destroy the preview (terraform destroy of its workspace)', run: destroyScript(o) },
+        uploadReports(o, 'terraform-cleanup-${{ matrix.environment }}'),
+      ],
+    },
+  });
+}
+
+function decommissionWorkflow(envs: Environment[], o: Resolved): object {
+  const choices = envs.filter(e => e.environmentClass.lifecycle !== LifecycleKind.EPHEMERAL).map(e => e.name);
+  const [first, second] = o.names.approvalEnvironments;
+  const stage = (needs: string, extra: object) => ({
+    'needs': needs,
+    'runs-on': o.runsOn,
+    'environment': o.decommissionEnvironment,
+    'timeout-minutes': 180,
+    ...extra,
+  });
+  const input = { name: 'Download the approved inventory and stack', uses: uses(A.downloadArtifact), with: { name: 'decommission-input', path: '.' } };
+  const approval = (needs: string, env: string, n: number) => ({
+    'needs': needs,
+    'runs-on': o.runsOn,
+    'environment': env,
+    'permissions': {},
+    'timeout-minutes': 5,
+    'steps': [{ name: `Approval ${n} of 2 given in GitHub environment ${env}`, run: lines('echo "Approved for run $GITHUB_RUN_ID of $GITHUB_REPOSITORY"') }],
+  });
+  return base('decommission', {
+    workflow_dispatch: {
+      inputs: {
+        environment: { description: 'Environment to decommission (or whose tenant to remove)', required: true, type: 'choice', options: choices },
+        tenant: { description: 'Tenant id to remove; empty decommissions the whole environment', required: false, type: 'string', default: '' },
+        confirm: { description: 'Type the target again: <environment> or <environment>/<tenant>', required: true, type: 'string' },
+        reason: { description: 'Why (recorded in the run)', required: true, type: 'string' },
+      },
+    },
+  }, { 'group': 'inopsio-env-${{ inputs.environment }}', 'cancel-in-progress': false }, {
+    INVENTORY: o.inventory,
+    REPORT_DIR,
+    ENV_NAME: '${{ inputs.environment }}',
+    TENANT: '${{ inputs.tenant }}',
+    INOPSIO_CONFIRM: '${{ inputs.confirm }}',
+  }, {
+    'plan': {
+      'runs-on': o.runsOn,
+      'permissions': { contents: 'read' },
+      'timeout-minutes': 30,
+      'env': { CONFIRM: '${{ inputs.confirm }}', REASON: '${{ inputs.reason }}' },
+      'steps': [
+        {
+          name: 'Check the target and its confirmation',
+          run: lines(
+            'if [ -n "$TENANT" ] && ! [[ "$TENANT" =~ ^[a-z0-9]([-a-z0-9]*[a-z0-9])?$ ]]; then',
+            '  echo "tenant must be a tenant id (a DNS label)" >&2; exit 1',
+            'fi',
+            'target="$ENV_NAME${TENANT:+/$TENANT}"',
+            'if [ "$CONFIRM" != "$target" ]; then',
+            '  echo "confirm must repeat the target exactly: $target" >&2; exit 1',
+            'fi',
+            'if [ -z "${REASON// /}" ]; then echo "reason is required" >&2; exit 1; fi',
+          ),
+        },
+        ...app(o),
+        synth(o),
+        {
+          name: 'Print the plan the approvers approve',
+          run: lines(
+            'mkdir -p "$REPORT_DIR"',
+            `${o.cli} plan-decommission --inventory "$INVENTORY" "$ENV_NAME" \${TENANT:+"$TENANT"} | tee "$REPORT_DIR/decommission-plan.txt"`,
+            '{ echo "### Decommission plan"; echo; echo \'```\'; cat "$REPORT_DIR/decommission-plan.txt"; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"',
+          ),
+        },
+        {
+          name: 'Keep the inventory and stack the approvers see for the later jobs',
+          uses: uses(A.uploadArtifact),
+          with: {
+            'name': 'decommission-input',
+            'path': [o.inventory, `${o.names.terraformStacksDirectory}/\${{ inputs.environment }}/`, `${o.outdir}/charts/\${{ inputs.environment }}/`, `${REPORT_DIR}/decommission-plan.txt`].join('\n'),
+            'retention-days': o.retentionDays,
+            'if-no-files-found': 'error',
+          },
+        },
+      ],
+    },
+    'approval-1': approval('plan', first, 1),
+    'approval-2': approval('approval-1', second, 2),
+    'backup': stage('approval-2', {
+      permissions: { contents: 'read' },
+      steps: [...app(o), input, setupKubectl(o), kubeconfig(), { name: 'Final backup of every tenant (V13 step 1)', run: runJobsScript(o, T.BACKUP_JOBS, FINAL_BACKUP_JOB) }],
+    }),
+    'verify': stage('backup', {
+      permissions: { contents: 'read' },
+      steps: [...app(o), input, setupKubectl(o), kubeconfig(), { name: 'Verify the final backup with a restore drill (V13 step 2)', run: runJobsScript(o, T.DRILL_JOBS, FINAL_DRILL_JOB) }],
+    }),
+    'revoke': stage('verify', {
+      permissions: { 'contents': 'read', 'id-token': 'write' },
+      steps: [
+        ...app(o), input, vaultCli(o), vaultLogin(o),
+        { name: 'Revoke Vault leases by prefix, synchronously (V13 step 3)', run: revokeScript(o) },
+        { name: 'Disable the Vault roles (V13 step 4)', run: disableRolesScript(o) },
+      ],
+    }),
+    'destroy': stage('revoke', {
+      permissions: { contents: 'read' },
+      env: { TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}' },
+      steps: [
+        ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(),
+        { name: 'Destroy, behind the typed confirmation (V13 step 5)', run: destroyScript(o) },
+        uploadReports(o, 'terraform-decommission-${{ inputs.environment }}'),
+      ],
+    }),
+    'forget': {
+      'needs': 'destroy',
+      'if': 'inputs.tenant != \'\'',
+      'runs-on': o.runsOn,
+      'permissions': { 'contents': 'write', 'pull-requests': 'write' },
+      'timeout-minutes': 15,
+      'steps': [
+        ...app(o),
+        {
+          name: 'Remove the tenant from the registry',
+          id: 'forget',
+          run: lines(
+            `${o.cli} tenant-remove --registry "${o.names.tenantRegistryDirectory}/$ENV_NAME.json" "$TENANT"`,
+            `echo "registry=${o.names.tenantRegistryDirectory}/$ENV_NAME.json" >> "$GITHUB_OUTPUT"`,
+          ),
+        },
+        {
+          name: 'Open the pull request that removes the tenant',
+          uses: uses(A.createPullRequest),
+          with: {
+            'branch': 'decommission/${{ inputs.environment }}-${{ inputs.tenant }}',
+            'title': 'Remove tenant ${{ inputs.tenant }} from ${{ inputs.environment }} (decommissioned)',
+            'commit-message': 'Remove decommissioned tenant ${{ inputs.tenant }} from ${{ inputs.environment }}',
+            'body': 'Decommissioned by run ${{ github.run_id }} after two approvals. Merge so that the next apply does not recreate the tenant.',
+            'add-paths': '${{ steps.forget.outputs.registry }}',
+            'delete-branch': true,
+          },
+        },
+      ],
+    },
+  });
+}
+
+function signupWorkflow(o: Resolved): object {
+  return base('tenant-signup', { repository_dispatch: { types: ['tenant-signup'] } },
+    { 'group': 'tenant-registry', 'cancel-in-progress': false }, {}, {
+      register: {
+        'runs-on': o.runsOn,
+        'permissions': { 'contents': 'write', 'pull-requests': 'write' },
+        'timeout-minutes': 15,
+        'steps': [
+          ...app(o),
+          {
+            name: 'Validate the sign-up against schemas/tenant-signup.schema.json and add it to the registry',
+            id: 'signup',
+            env: { PAYLOAD: '${{ toJSON(github.event.client_payload) }}' },
+            run: lines(
+              'printf \'%s\' "$PAYLOAD" > "$RUNNER_TEMP/tenant-signup.json"',
+              `${o.cli} tenant-signup --payload "$RUNNER_TEMP/tenant-signup.json" --registry-dir ${o.names.tenantRegistryDirectory} >> "$GITHUB_OUTPUT"`,
+            ),
+          },
+          {
+            name: 'Open the pull request that provisions the tenant',
+            if: 'steps.signup.outputs.outcome == \'added\'',
+            uses: uses(A.createPullRequest),
+            with: {
+              'branch': 'tenant-signup/${{ steps.signup.outputs.environment }}-${{ steps.signup.outputs.tenant }}',
+              'title': 'Provision tenant ${{ steps.signup.outputs.tenant }} in ${{ steps.signup.outputs.environment }}',
+              'commit-message': 'Add tenant ${{ steps.signup.outputs.tenant }} to ${{ steps.signup.outputs.environment }}',
+              'body': 'Sign-up event validated against schemas/tenant-signup.schema.json. Merging provisions the tenant (spec §9).',
+              'add-paths': '${{ steps.signup.outputs.registry }}',
+              'delete-branch': true,
+            },
+          },
+        ],
+      },
+    });
+}
+
+function upgradeWorkflow(envs: Environment[], o: Resolved): object {
+  const longLived = envs.filter(e => e.environmentClass.longLived);
+  // Parity (spec §1): everything that is not permanent upgrades first; permanent environments follow.
+  const early = longLived.filter(e => e.environmentClass.lifecycle !== LifecycleKind.PERMANENT);
+  const late = longLived.filter(e => e.environmentClass.lifecycle === LifecycleKind.PERMANENT);
+  const jobs: { [id: string]: object } = {};
+  for (const env of [...early, ...late]) {
+    const argo = env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD && env.tenants.some(t => t.modules.length > 0);
+    const needs = late.includes(env) ? early.map(e => `upgrade-${e.name}`) : [];
+    const wait = (field: string, value: string) =>
+      `kubectl --namespace "$ARGOCD_NAMESPACE" wait applications.argoproj.io --selector "env=$ENV_NAME" --for=jsonpath='{.status.${field}.status}'=${value} --timeout=45m`;
+    jobs[`upgrade-${env.name}`] = {
+      ...(needs.length > 0 ? { needs } : {}),
+      'runs-on': o.runsOn,
+      'environment': env.name,
+      'permissions': { contents: 'read' },
+      'concurrency': { 'group': `inopsio-env-${env.name}`, 'cancel-in-progress': false },
+      'timeout-minutes': 120,
+      'env': {
+        TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+        ENV_NAME: env.name,
+        STACK: o.names.stackDirectory(env.name),
+        ...(argo ? { ARGOCD_NAMESPACE: o.names.argoCdNamespace } : {}),
+      },
+      'steps': [
+        ...app(o),
+        synth(o),
+        setupTerraform(o),
+        {
+          name: argo
+            ? 'Terraform apply: pending module versions reach the Argo CD Applications'
+            : 'Terraform apply: helm upgrade of every module (atomic; migrations run as the charts\' pre-upgrade hooks)',
+          run: terraformApply('$STACK', '$ENV_NAME'),
+        },
+        ...(argo ? [
+          setupKubectl(o),
+          kubeconfig(),
+          {
+            name: 'Argo CD sync: refresh, then wait until synced (PreSync schema migrations run first) and healthy',
+            run: lines(
+              `kubectl config use-context ${o.names.kubeContext(env.name)}`,
+              'kubectl --namespace "$ARGOCD_NAMESPACE" annotate applications.argoproj.io --selector "env=$ENV_NAME" argocd.argoproj.io/refresh=normal --overwrite',
+              wait('sync', 'Synced'),
+              wait('health', 'Healthy'),
+            ),
+          },
+        ] : []),
+        uploadReports(o, `terraform-upgrade-${env.name}`),
+      ],
+    };
+  }
+  if (Object.keys(jobs).length === 0) {
+    jobs.nothing = { 'runs-on': o.runsOn, 'permissions': {}, 'steps': [{ name: 'No long-lived environments to upgrade', run: lines('true') }] };
+  }
+  return base('tenant-upgrade', { schedule: [{ cron: o.upgradeSchedule }], workflow_dispatch: {} }, undefined, { REPORT_DIR }, jobs);
+}
