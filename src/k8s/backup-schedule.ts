@@ -14,7 +14,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantKvPrefix, tenantLabels } from '../model/labels';
-import { composeName, dnsLabelProblem, NAME_LIMITS } from '../model/naming';
+import { backupJobNames, dnsLabelProblem, NAME_LIMITS, RESTORE_DRILL_SUFFIX } from '../model/naming';
 import { Period } from '../model/period';
 import { Problems, show } from '../model/problems';
 import { Quantity, QuantityKind } from '../model/quantity';
@@ -320,7 +320,7 @@ const TOKEN_EXPIRATION_SECONDS = 600;
 const CREDENTIAL_MARGIN_SECONDS = 60;
 const DEFAULT_DEADLINE_SLACK_SECONDS = 300;
 const EPHEMERAL_HEADROOM_MIB = 256;
-const DRILL_SUFFIX = '-restore-drill';
+const DRILL_SUFFIX = RESTORE_DRILL_SUFFIX;
 const BASE_NAME_LIMIT = NAME_LIMITS.cronJob - DRILL_SUFFIX.length;
 const JOB_NAME_LIMIT = 63;
 const BACKUP_CONTAINER = 'backup';
@@ -443,7 +443,7 @@ export class BackupSchedule extends Construct {
     this.environment = env;
     this.tenant = tenant;
     this.namespace = names.namespace;
-    const base = props.name ?? composeName(['backup', env.name, tenant.id], BASE_NAME_LIMIT);
+    const base = props.name ?? backupJobNames(env.name, tenant.id).cronJob;
     const baseProblem = dnsLabelProblem(base, BASE_NAME_LIMIT);
     if (baseProblem) {
       problems.add('name', baseProblem, base, `use a DNS-1123 label of at most ${BASE_NAME_LIMIT} characters, so that "<name>${DRILL_SUFFIX}" fits the CronJob limit of ${NAME_LIMITS.cronJob}`);

@@ -84,3 +84,16 @@ export function dnsLabelProblem(text: unknown, maxLength: number = 63): string |
   if (!DNS_LABEL.test(text)) return 'is not a DNS-1123 label';
   return undefined;
 }
+
+/** Suffix of the restore-drill CronJob next to a tenant's backup CronJob. */
+export const RESTORE_DRILL_SUFFIX = '-restore-drill';
+
+/**
+ * Names of a tenant's backup CronJobs (`backup-<env>-<tenant>`, hash-suffixed so that the drill's
+ * `<name>-restore-drill` still fits the CronJob limit of 52). Shared by BackupSchedule, the inventory and
+ * the decommission plan so that they can never disagree.
+ */
+export function backupJobNames(envName: string, tenantId: string): { cronJob: string; restoreDrillCronJob: string } {
+  const cronJob = composeName(['backup', envName, tenantId], NAME_LIMITS.cronJob - RESTORE_DRILL_SUFFIX.length);
+  return { cronJob, restoreDrillCronJob: `${cronJob}${RESTORE_DRILL_SUFFIX}` };
+}
