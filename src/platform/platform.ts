@@ -2,6 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ArgoCdApplication } from '../k8s/argocd-application';
+import { ArgoCdTenantProject } from '../k8s/argocd-project';
 import { BackupDatabaseProps, BackupObjectStoreProps, BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
@@ -10,8 +12,12 @@ import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
+import { UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
-import { Problems } from '../model/problems';
+import { LifecycleValidationError, Problems } from '../model/problems';
+import { buildInventory, writeInventory } from '../lifecycle/inventory';
+import { checkDestroyGates } from '../lifecycle/workflow-rules';
+import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { EnvironmentStack } from '../tf/environment-stack';
 import { synthTerraform } from '../tf/terraform-app';
 
@@ -41,6 +47,12 @@ export interface PlatformProps {
    * @default - none; refused when an environment's class requires backups
    */
   readonly backup?: PlatformBackupProps;
+  /**
+   * Settings of the generated GitHub Actions workflows (`dist/workflows/`) and of the names the lifecycle inventory
+   * and decommission plans use.
+   * @default - the WorkflowOptions defaults
+   */
+  readonly workflows?: WorkflowOptions;
 }
 
 /** Where and with what the tenants' databases are backed up (spec §10). */
@@ -79,6 +91,10 @@ export interface PlatformSynthesis {
   readonly manifestFiles: string[];
   /** Number of Kubernetes documents written. */
   readonly documentCount: number;
+  /** The lifecycle inventory file (`<outdir>/lifecycle.json`). */
+  readonly inventoryFile: string;
+  /** Workflow files written under `<outdir>/workflows/`, sorted. */
+  readonly workflowFiles: string[];
 }
 
 /**
@@ -98,6 +114,7 @@ export class Platform extends Construct {
   private readonly stacks = new Map<string, EnvironmentStack>();
   private readonly observability = new Map<string, ObservabilityStack>();
   private readonly backups = new Map<string, BackupSchedule[]>();
+  private readonly workflowOptions?: WorkflowOptions;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -124,6 +141,7 @@ export class Platform extends Construct {
 
     this.environments = [...envs];
     this.outdir = props.outdir ?? 'dist';
+    this.workflowOptions = props.workflows;
     for (const env of envs) {
       const app = new App({ outdir: path.join(this.outdir, 'k8s', env.name) });
       this.apps.set(env.name, app);
@@ -138,6 +156,15 @@ export class Platform extends Construct {
       this.backups.set(env.name, backups);
       const platformChart = new Chart(app, PLATFORM_CHART, { disableResourceNameHashes: true });
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
+      // Classes that upgrade through Argo CD: one Application per tenant module (Terraform leaves the modules alone).
+      if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
+        for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
+          new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, naming: props.workflows });
+          for (const m of tenant.modules) {
+            new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, naming: props.workflows });
+          }
+        }
+      }
       this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
     }
   }
@@ -210,7 +237,21 @@ export class Platform extends Construct {
       stack.addEnvironmentChart(PLATFORM_CHART, platformDir, this.observability.get(env.name)!.monitoringNamespace);
     }
     synthTerraform(this);
-    return { manifestFiles: files.sort(), documentCount };
+
+    // The lifecycle inventory and the generated workflows; a destroy that no approval gates fails the build.
+    const inventoryFile = writeInventory(this.outdir, buildInventory(this.environments, this.workflowOptions));
+    const workflows = renderWorkflows(this.environments, this.workflowOptions);
+    const gateProblems = checkDestroyGates(workflows, { approvalEnvironments: this.workflowOptions?.approvalEnvironments ? [...this.workflowOptions.approvalEnvironments, 'preview-cleanup'] : undefined });
+    if (gateProblems.length > 0) throw new LifecycleValidationError(gateProblems.map(p => `${this.node.path}: workflows ${p}`));
+    const workflowDir = path.join(this.outdir, 'workflows');
+    fs.rmSync(workflowDir, { recursive: true, force: true });
+    fs.mkdirSync(workflowDir, { recursive: true });
+    const workflowFiles = Object.keys(workflows).sort().map(name => {
+      const file = path.join(workflowDir, name);
+      fs.writeFileSync(file, workflows[name]);
+      return file;
+    });
+    return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles };
   }
 
   private lookup<T>(map: Map<string, T>, environmentName: string): T {

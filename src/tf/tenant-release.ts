@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { EnvironmentIsolation, IsolationOptions } from './isolation';
 import { TenantVault } from './vault-bootstrap';
 import { Environment } from '../model/environment';
+import { UpgradeStrategy } from '../model/environment-class';
 import { composeName, isDnsLabel, NAME_LIMITS, shortHash } from '../model/naming';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
@@ -82,6 +83,12 @@ export interface TenantReleaseProps extends TenantReleaseOptions, IsolationOptio
    * @default - no Vault ordering (tests, or Vault managed elsewhere)
    */
   readonly vault?: TenantVault;
+  /**
+   * Install the tenant's modules as Helm releases. Classes that upgrade through Argo CD leave the modules to their
+   * Applications instead, so that every object has exactly one owner.
+   * @default - true when the environment's class upgrades with Helm, false when it upgrades with Argo CD
+   */
+  readonly installModules?: boolean;
 }
 
 /** One value delivered from Vault at run time instead of as a Helm value. */
@@ -308,7 +315,8 @@ export class TenantRelease extends Construct {
       lint: true,
       dependsOn: vaultDeps.length > 0 ? vaultDeps : undefined,
     });
-    this.modules = tenant.modules.map((m, i) => new release.Release(this, `Module-${m.name}`, {
+    const installModules = props.installModules ?? env.environmentClass.upgradeStrategy === UpgradeStrategy.HELM;
+    this.modules = !installModules ? [] : tenant.modules.map((m, i) => new release.Release(this, `Module-${m.name}`, {
       ...common,
       name: moduleNames[i],
       repository: m.repository,

@@ -72,6 +72,21 @@ describe('the reference platform (examples/)', () => {
     }
   });
 
+  test('every module has exactly one owner: Helm releases in dev and previews, Argo CD Applications in staging and prod', () => {
+    const releases = (stack: string) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(first, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8')).resource.helm_release).map(r => r.name).sort();
+    expect(releases('dev')).toEqual(['acme-base', 'acme-billing', 'dev-platform', 'globex-base', 'globex-billing', 'initech-base']);
+    expect(releases('prod')).toEqual(['acme-base', 'globex-base', 'initech-base', 'prod-platform']);
+    const prodPlatform = fs.readFileSync(path.join(first, 'dist', 'k8s', 'prod', 'platform.k8s.yaml'), 'utf8');
+    expect(prodPlatform.match(/^kind: Application$/gm)).toHaveLength(2);
+    expect(fs.readFileSync(path.join(first, 'dist', 'k8s', 'dev', 'platform.k8s.yaml'), 'utf8')).not.toMatch(/^kind: Application$/m);
+  });
+
+  test('writes the lifecycle inventory and the generated workflows', () => {
+    const inventory = JSON.parse(fs.readFileSync(path.join(first, 'dist', 'lifecycle.json'), 'utf8'));
+    expect(inventory.environments.map((e: any) => e.name)).toHaveLength(4);
+    expect(fs.readdirSync(path.join(first, 'dist', 'workflows')).sort()).toEqual(['cleanup-env.yml', 'decommission.yml', 'preview.yml', 'tenant-signup.yml', 'tenant-upgrade.yml']);
+  });
+
   test('output is byte-identical across two runs', () => {
     const a = { ...tree(path.join(first, 'dist')), ...tree(path.join(first, 'cdktf.out')) };
     const b = { ...tree(path.join(second, 'dist')), ...tree(path.join(second, 'cdktf.out')) };
