@@ -2,6 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
+import { expiryStamps } from '../model/expiry';
 import { AccessLevel, Mutability } from '../model/environment-class';
 import { DOMAIN, tenantLabels } from '../model/labels';
 import { dnsLabelProblem } from '../model/naming';
@@ -137,13 +138,11 @@ export class TenantNamespace extends Construct {
       'pod-security.kubernetes.io/warn': 'restricted',
       'pod-security.kubernetes.io/warn-version': POD_SECURITY_VERSION,
     };
-    if (env.expiresAt && env.ttl && env.createdAt) {
-      // One typed TTL stamps every janitor's field from the same instant, so they cannot disagree.
-      annotations[`${DOMAIN}/created-at`] = env.createdAt;
-      annotations[`${DOMAIN}/ttl`] = env.ttl.toGoDuration();
-      annotations[`${DOMAIN}/expires-at`] = env.expiresAt;
-      annotations['janitor/expires'] = env.expiresAt;
-      nsLabels['cleanup.kyverno.io/ttl'] = env.expiresAt.replace(/:/g, '').replace(/(\d{2})(\d{2})(\d{2})Z$/, '$1$2$3Z');
+    // One typed TTL stamps every janitor's field from the same instant, so they cannot disagree.
+    const expiry = expiryStamps(env);
+    if (expiry) {
+      Object.assign(annotations, expiry.annotations);
+      Object.assign(nsLabels, expiry.labels);
     }
     if (env.sourceBranch) {
       annotations[`${DOMAIN}/source-branch`] = env.sourceBranch;

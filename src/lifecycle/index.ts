@@ -1,6 +1,6 @@
 // Public surface of the lifecycle layer; src/index.ts re-exports what the package publishes.
 export * from './decommission';
-export * from './expiry';
+export * from '../model/expiry';
 export * from './inventory';
 export * from './lifecycle';
 export * from './names';

@@ -1,5 +1,5 @@
 import { DecommissionPlan, planDecommission, renderDecommissionPlan } from './decommission';
-import { expiryStamps, ExpiryStamps } from './expiry';
+import { expiryStamps, ExpiryStamps } from '../model/expiry';
 import { buildInventory, InventoryOptions, inventoryToJson, LifecycleInventory, readInventory, writeInventory } from './inventory';
 import { PreviewEnvironmentsOptions, previewEnvironments, PreviewNames, previewNames } from './previews';
 import { readTenantRegistry, tenantsFromRegistry } from './tenant-registry';

@@ -2,7 +2,7 @@ import { Testing } from 'cdk8s';
 import * as fc from 'fast-check';
 import { CREATED_AT, PREVIEW_BRANCH } from './fixtures';
 import { TenantNamespace } from '../../src/k8s/tenant-namespace';
-import { EXPIRES_AT_ANNOTATION, expiryStamps, JANITOR_EXPIRES_ANNOTATION, KYVERNO_TTL_LABEL } from '../../src/lifecycle/expiry';
+import { EXPIRES_AT_ANNOTATION, expiryStamps, JANITOR_EXPIRES_ANNOTATION, KYVERNO_TTL_LABEL } from '../../src/model/expiry';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { isLabelValue } from '../../src/model/naming';

@@ -1,5 +1,5 @@
-import { Environment } from '../model/environment';
-import { DOMAIN } from '../model/labels';
+import { Environment } from './environment';
+import { DOMAIN } from './labels';
 
 /** The annotation with the expiry instant (ISO-8601 UTC) that this library's own alerts and CLI read. */
 export const EXPIRES_AT_ANNOTATION = `${DOMAIN}/expires-at`;
