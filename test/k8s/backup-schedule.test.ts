@@ -12,10 +12,10 @@ import { Environment } from '../../src/model/environment';
 import { EnvironmentClass, LifecycleKind } from '../../src/model/environment-class';
 import { ContainerImage } from '../../src/model/image';
 import { Period } from '../../src/model/period';
-import { LifecycleValidationError } from '../../src/model/problems';
 import { Quantity, QuantityKind } from '../../src/model/quantity';
 import { Tenant, TenantState } from '../../src/model/tenant';
 import { VaultRef } from '../../src/model/vault-ref';
+import { problemsOf } from '../support/problems';
 import { expectValidManifests } from '../support/strict-validator';
 
 const DIGEST = `sha256:${'3f'.repeat(32)}`;
@@ -45,16 +45,6 @@ function build(over: Partial<BackupScheduleProps> = {}, env: Environment = prod,
   const chart = Testing.chart();
   const schedule = new BackupSchedule(chart, 'Backup', props(over, env, tenant));
   return { chart, schedule, docs: Testing.synth(chart) };
-}
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LifecycleValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a LifecycleValidationError');
 }
 
 const byKind = (docs: any[], kind: string) => docs.filter(d => d.kind === kind);

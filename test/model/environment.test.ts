@@ -4,19 +4,9 @@ import { cronProblem } from '../../src/model/cron';
 import { Environment } from '../../src/model/environment';
 import { AccessLevel, EnvironmentClass, LifecycleKind, Mutability } from '../../src/model/environment-class';
 import { Period } from '../../src/model/period';
-import { LifecycleValidationError } from '../../src/model/problems';
 import { QuotaProfile } from '../../src/model/quota-profile';
 import { Tenant, TenantState } from '../../src/model/tenant';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LifecycleValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a LifecycleValidationError');
-}
+import { problemsOf } from '../support/problems';
 
 describe('EnvironmentClass (spec §2)', () => {
   test('the four classes carry the spec\'s lifecycle, owners and defaults', () => {

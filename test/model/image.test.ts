@@ -1,18 +1,8 @@
 import * as fc from 'fast-check';
 import { ContainerImage } from '../../src/model/image';
-import { LifecycleValidationError } from '../../src/model/problems';
+import { problemsOf } from '../support/problems';
 
 const DIGEST = `sha256:${'0123456789abcdef'.repeat(4)}`;
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LifecycleValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a LifecycleValidationError');
-}
 
 describe('ContainerImage.fromDigest (B10, K30)', () => {
   test('parses registry, repository, optional tag and digest; keeps the reference as written', () => {

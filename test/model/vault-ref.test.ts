@@ -4,16 +4,7 @@ import { EnvironmentClass } from '../../src/model/environment-class';
 import { LifecycleValidationError } from '../../src/model/problems';
 import { Tenant } from '../../src/model/tenant';
 import { findVaultRefs, tenantVaultNames, VaultEngine, VaultRef } from '../../src/model/vault-ref';
-
-function problemsOf(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LifecycleValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a LifecycleValidationError');
-}
+import { problemsOf } from '../support/problems';
 
 const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', owner: 'dana' });
 const acme = new Tenant({ id: 'acme' });
