@@ -76,7 +76,7 @@ export interface BackupDatabaseProps {
   readonly name?: string;
   /**
    * Dynamic credentials of the role `pg_dump` runs as (read access to every table and sequence).
-   * @default VaultRef.databaseCreds('tenant-db') (`database-<env>/creds/<tenant>-db`)
+   * @default VaultRef.databaseCreds('tenant-backup') (`database-<env>/creds/<tenant>-backup`: a read-only role for dumps)
    */
   readonly credentials?: VaultRef;
   /**
@@ -503,7 +503,7 @@ export class BackupSchedule extends Construct {
     } else if (verifying) {
       problems.add('database.caConfigMap', `is required with sslMode ${sslMode}`, undefined, 'name a ConfigMap in the tenant namespace holding the server CA as "ca.crt", or choose PostgresSslMode.REQUIRE');
     }
-    const dbCreds = resolveCredentials(problems, 'database.credentials', db.credentials ?? VaultRef.databaseCreds('tenant-db'), VaultEngine.DATABASE, env, tenant);
+    const dbCreds = resolveCredentials(problems, 'database.credentials', db.credentials ?? VaultRef.databaseCreds('tenant-backup'), VaultEngine.DATABASE, env, tenant);
 
     const drill = props.restoreDrill ?? {};
     const drillEgress = drill.egress === undefined ? dbEgress : checkEgress(problems, 'restoreDrill.egress', drill.egress, false)!;

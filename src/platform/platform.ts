@@ -165,7 +165,17 @@ export class Platform extends Construct {
           }
         }
       }
-      this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
+      const stack = new EnvironmentStack(this, env.name, { environment: env });
+      this.stacks.set(env.name, stack);
+      // Each backup ServiceAccount gets its own Vault role and read-only database roles (dump and drill).
+      for (const b of backups) {
+        stack.vault.addBackupAccess(b.tenant.id, {
+          serviceAccountName: b.serviceAccountName,
+          roleName: b.vaultRole,
+          secretPaths: b.vaultSecretPaths,
+          activeDeadlineSeconds: Math.max(b.activeDeadlineSeconds, b.restoreDrillActiveDeadlineSeconds),
+        });
+      }
     }
   }
 

@@ -3,9 +3,9 @@ import { ITerraformDependable, Lazy, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
 import { Environment } from '../model/environment';
-import { isDnsLabel } from '../model/naming';
+import { composeName, isDnsLabel, NAME_LIMITS } from '../model/naming';
 import { Period } from '../model/period';
-import { Problems } from '../model/problems';
+import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 import { environmentVaultNames, EnvironmentVaultNames, ResolvedVaultRef, tenantVaultNames, TenantVaultNames, VaultEngine } from '../model/vault-ref';
 
@@ -69,7 +69,8 @@ export interface VaultBootstrapOptions {
   readonly kubernetesAuthAudience?: string;
   /**
    * Service accounts, besides one per tenant module (named after the module), that may log in as the tenant's
-   * Kubernetes auth role, e.g. the backup job's or External Secrets' service account. Exact names, never `*` (V07).
+   * Kubernetes auth role, e.g. External Secrets' service account. Exact names, never `*` (V07). Not for backups:
+   * `addBackupAccess` gives the backup service account a role and policy of its own.
    * @default - none
    */
   readonly serviceAccountNames?: string[];
@@ -116,6 +117,7 @@ export class TenantVault extends Construct {
   /** The Kubernetes auth role, if any service account may log in. */
   public readonly kubernetesRole?: kubernetesAuthBackendRole.KubernetesAuthBackendRole;
   private readonly dependableList: ITerraformDependable[];
+  private readonly databaseRoleList: string[] = [];
 
   /** Created by `VaultBootstrap.addTenant`; `serviceAccounts` are the exact names bound to the Kubernetes auth role. */
   constructor(scope: VaultBootstrap, id: string, tenant: Tenant, serviceAccounts: string[]) {
@@ -142,7 +144,8 @@ export class TenantVault extends Construct {
         backend: scope.databaseMount.path,
         name: n.databaseConnection,
         pluginName: 'postgresql-database-plugin',
-        allowedRoles: [n.databaseRole],
+        // Complete at synth: roles added later (the backup and drill roles of addBackupAccess) land here too, sorted.
+        allowedRoles: Lazy.listValue({ produce: () => this.databaseRoleNames }),
         verifyConnection: true,
         postgresql: {
           connectionUrl: `postgresql://{{username}}:{{password}}@${scope.databaseHost}:${options.databasePort}/${n.databaseName}?sslmode=${options.databaseSslMode}`,
@@ -180,6 +183,7 @@ export class TenantVault extends Construct {
         // No credentials are issued before the bootstrap password is gone.
         dependsOn: [this.rootRotation],
       });
+      this.databaseRoleList.push(n.databaseRole);
       dependables.push(this.databaseConnection, this.rootRotation, this.databaseRole);
     }
 
@@ -198,11 +202,25 @@ export class TenantVault extends Construct {
       dependables.push(this.kubernetesRole);
     }
     this.dependableList = dependables;
+    TENANT_INTERNALS.set(this, { databaseRoles: this.databaseRoleList, dependables: this.dependableList });
   }
 
-  /** Every resource of the tenant, for `dependsOn` (the tenant base waits for all of them). */
+  /**
+   * Every resource of the tenant, for `dependsOn` (the tenant base waits for all of them), including the backup
+   * access added so far.
+   */
   public get dependables(): ITerraformDependable[] {
     return [...this.dependableList];
+  }
+
+  /** The names of every dynamic database role on the tenant's connection (its `allowed_roles`), sorted. */
+  public get databaseRoleNames(): string[] {
+    return [...this.databaseRoleList].sort();
+  }
+
+  /** The backup access of the tenant, once `VaultBootstrap.addBackupAccess` added it. */
+  public get backupAccess(): TenantBackupVault | undefined {
+    return this.node.children.find((c): c is TenantBackupVault => c instanceof TenantBackupVault);
   }
 
   /**
@@ -212,6 +230,379 @@ export class TenantVault extends Construct {
   public grantRead(ref: ResolvedVaultRef): void {
     if (ref.engine === VaultEngine.KV || ref.path === this.names.databaseCredsPath) return;
     this.policyDocument.addRule({ path: ref.path, capabilities: [VaultCapability.READ], description: `Referenced by a module: ${ref.reference}` });
+  }
+}
+
+/** Child id of a tenant's backup access under its TenantVault. */
+const BACKUP_CHILD_ID = 'Backup';
+/** Seconds a backup or drill Job must end before its credentials do (BackupSchedule's margin, F9). */
+const CREDENTIAL_MARGIN_SECONDS = 60;
+/** BackupSchedule's default deadline is the credential lifetime less this. */
+const DEFAULT_DEADLINE_SLACK_SECONDS = 300;
+const VAULT_ROLE_NAME = /^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/;
+const PATH_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
+const SYSTEM_MOUNTS = ['sys', 'auth', 'identity', 'cubbyhole', 'token'];
+
+/** What only this module may change on a TenantVault: its connection's role list and its dependables. */
+interface TenantVaultInternals {
+  readonly databaseRoles: string[];
+  readonly dependables: ITerraformDependable[];
+}
+const TENANT_INTERNALS = new WeakMap<TenantVault, TenantVaultInternals>();
+
+/**
+ * What `VaultBootstrap.addBackupAccess` creates for one tenant's BackupSchedule. Pass the schedule's own values
+ * (`serviceAccountName`, `vaultRole`, `vaultSecretPaths`, its deadlines), so both sides name the same things.
+ */
+export interface BackupVaultAccessOptions {
+  /**
+   * The backup pods' ServiceAccount, `BackupSchedule.serviceAccountName` (`backup-<env>-<tenant>` by default): the
+   * only service account bound to the backup role (V07). A DNS label; never a module's service account, nor one of
+   * `serviceAccountNames` (those log in as the tenant role).
+   */
+  readonly serviceAccountName: string;
+  /**
+   * Every Vault path the backup and restore-drill pods read, `BackupSchedule.vaultSecretPaths`: exact absolute paths
+   * of this environment. The backup policy grants `read` on exactly these. Accepted: the tenant's
+   * `database-<env>/creds/<tenant>-backup`, `…/<tenant>-drill` and `…/<tenant>-db`, and KV v2 data paths under
+   * `kv-<env>/data/<env>/<tenant>/`.
+   */
+  readonly secretPaths: string[];
+  /**
+   * Name of the Kubernetes auth role, `BackupSchedule.vaultRole`.
+   * @default `<env>-<tenant>-backup`
+   */
+  readonly roleName?: string;
+  /**
+   * `token_ttl` (and `token_max_ttl`: nothing renews these tokens) of the backup role. BackupSchedule derives its
+   * deadlines from the class's `vaultTokenTtl`; a shorter value needs a matching `activeDeadlineSeconds` here and there.
+   * At most the class's `vaultTokenMaxTtl`.
+   * @default - the class's vaultTokenTtl (30 minutes in staging and production, 1 hour otherwise)
+   */
+  readonly tokenTtl?: Period;
+  /**
+   * The longest `activeDeadlineSeconds` of the backup and restore-drill Jobs (`BackupSchedule.activeDeadlineSeconds`,
+   * `restoreDrillActiveDeadlineSeconds`). Checked: deadline + 60 s ≤ min(tokenTtl, databaseCredentialTtl) (F9).
+   * @default - BackupSchedule's default, min(class vaultTokenTtl, databaseCredentialTtl) less 300 seconds
+   */
+  readonly activeDeadlineSeconds?: number;
+}
+
+/** Names of a tenant's backup access, derived like `tenantVaultNames`. */
+interface BackupVaultNames {
+  readonly roleName: string;
+  readonly policyName: string;
+  readonly backupDatabaseRole: string;
+  readonly backupCredsPath: string;
+  readonly backupGroupRole: string;
+  readonly drillDatabaseRole: string;
+  readonly drillCredsPath: string;
+  readonly drillGroupRole: string;
+}
+
+function backupVaultNames(env: Environment, tenant: Tenant, roleName?: string): BackupVaultNames {
+  const n = tenantVaultNames(env, tenant);
+  const pg = (parts: string[]) => composeName(parts, NAME_LIMITS.postgresIdentifierBytes).replace(/-/g, '_');
+  return {
+    roleName: roleName ?? `${env.name}-${tenant.id}-backup`,
+    policyName: `${env.name}-${tenant.id}-backup`,
+    backupDatabaseRole: `${tenant.id}-backup`,
+    backupCredsPath: `${n.databaseMount}/creds/${tenant.id}-backup`,
+    backupGroupRole: pg([env.name, tenant.id, 'backup']),
+    drillDatabaseRole: `${tenant.id}-drill`,
+    drillCredsPath: `${n.databaseMount}/creds/${tenant.id}-drill`,
+    drillGroupRole: pg([env.name, tenant.id, 'drill']),
+  };
+}
+
+/** Inputs of a TenantBackupVault after validation. */
+interface ResolvedBackupAccess {
+  readonly names: BackupVaultNames;
+  readonly secretPaths: string[];
+  readonly tokenTtlSeconds: number;
+  readonly activeDeadlineSeconds: number;
+}
+
+/**
+ * Every problem of a backup-access request, in the house format, and the resolved settings when there is none.
+ * `vault` is undefined for an unknown tenant: only the tenant-independent checks run then.
+ */
+function checkBackupAccess(
+  bootstrap: VaultBootstrap, vault: TenantVault | undefined, tenantId: string, options: BackupVaultAccessOptions,
+): { problems: string[]; resolved?: ResolvedBackupAccess } {
+  const problems = new Problems(`${bootstrap.node.path}.addBackupAccess`);
+  const env = bootstrap.environment;
+  const cls = env.environmentClass;
+  const o = options ?? ({} as BackupVaultAccessOptions);
+  if (!vault) {
+    problems.add('tenantId', 'is not a tenant of this bootstrap', tenantId, `use one of ${bootstrap.tenants.map(t => t.tenant.id).join(', ') || '(none yet)'}, or addTenant first`);
+  } else {
+    if (!vault.tenant.database) {
+      problems.add('tenantId', 'names a tenant without a database (database: false)', tenantId, 'add backup access only for tenants with database: true (there is nothing to dump)');
+    }
+    if (vault.backupAccess) {
+      problems.add('tenantId', 'already has backup access', tenantId, 'add backup access once per tenant; its one BackupSchedule covers the backup and the drill');
+    }
+  }
+
+  const sa = o.serviceAccountName;
+  if (!isDnsLabel(sa, 63)) {
+    problems.add('serviceAccountName', 'is not a DNS label', sa, 'pass BackupSchedule.serviceAccountName, e.g. "backup-prod-acme"; one exact name, never "*" (V07)');
+  } else {
+    const module = vault?.tenant.modules.find(m => m.name === sa);
+    if (module) {
+      problems.add('serviceAccountName', `is the service account of module "${module.name}"`, sa, 'the module\'s pods could then log in as the backup role: give the backup its own service account (K19, V07)');
+    }
+    if (bootstrap.options.serviceAccountNames.includes(sa)) {
+      problems.add('serviceAccountName', 'is also in serviceAccountNames, so it logs in as every tenant role too', sa, 'remove it from VaultBootstrapOptions.serviceAccountNames: the backup role is its only role');
+    }
+  }
+
+  const names = vault ? backupVaultNames(env, vault.tenant, o.roleName) : undefined;
+  const roleName = o.roleName ?? names?.roleName;
+  if (o.roleName !== undefined && (typeof o.roleName !== 'string' || !VAULT_ROLE_NAME.test(o.roleName) || o.roleName.length > 128)) {
+    problems.add('roleName', 'is not a Vault role name', o.roleName, 'pass BackupSchedule.vaultRole, e.g. "prod-acme-backup" (lower-case letters, digits, "-" and "_")');
+  } else if (typeof roleName === 'string') {
+    if (bootstrap.hasTenant(roleName)) {
+      problems.add('roleName', `is the Kubernetes auth role of tenant "${roleName}"`, roleName, `use a name of its own, e.g. "${env.name}-${tenantId}-backup"`);
+    }
+    const other = bootstrap.tenants.find(t => t !== vault && t.backupAccess?.roleName === roleName);
+    if (other) {
+      problems.add('roleName', `is already the backup role of tenant "${other.tenant.id}"`, roleName, `use "${env.name}-${tenantId}-backup"`);
+    }
+  }
+
+  const tokenTtl = o.tokenTtl ?? cls.vaultTokenTtl;
+  const tokenTtlOk = tokenTtl instanceof Period && tokenTtl.toSeconds() >= 120 && !tokenTtl.isLongerThan(cls.vaultTokenMaxTtl);
+  if (!tokenTtlOk) {
+    problems.add('tokenTtl', `is not between 2 minutes and the class's vaultTokenMaxTtl ${cls.vaultTokenMaxTtl}`, tokenTtl instanceof Period ? tokenTtl.toString() : tokenTtl,
+      `keep backup tokens short (V07): use the default, the class's vaultTokenTtl ${cls.vaultTokenTtl}`);
+  }
+  const dbTtl = bootstrap.options.databaseCredentialTtl.toSeconds();
+  const lifetime = Math.min(tokenTtlOk ? tokenTtl.toSeconds() : Infinity, dbTtl);
+  const deadline = o.activeDeadlineSeconds ?? Math.min(cls.vaultTokenTtl.toSeconds(), dbTtl) - DEFAULT_DEADLINE_SLACK_SECONDS;
+  if (!Number.isInteger(deadline) || deadline < 60) {
+    problems.add('activeDeadlineSeconds', 'is not a whole number of seconds, at least 60', deadline, 'pass the longest of BackupSchedule.activeDeadlineSeconds and restoreDrillActiveDeadlineSeconds');
+  } else if (tokenTtlOk && deadline + CREDENTIAL_MARGIN_SECONDS > lifetime) {
+    problems.add('activeDeadlineSeconds', `outlives the credentials: min(tokenTtl ${tokenTtl}, databaseCredentialTtl ${bootstrap.options.databaseCredentialTtl}) = ${lifetime}s, and a Job must end ${CREDENTIAL_MARGIN_SECONDS}s before them (F9)`, deadline,
+      `use at most ${lifetime - CREDENTIAL_MARGIN_SECONDS} in BackupSchedule (activeDeadlineSeconds and restoreDrill.activeDeadlineSeconds) and here, or raise tokenTtl`);
+  }
+
+  const paths = o.secretPaths;
+  const unique: string[] = [];
+  if (!Array.isArray(paths) || paths.length === 0) {
+    problems.add('secretPaths', 'is empty', paths, 'pass BackupSchedule.vaultSecretPaths: every path the backup and drill pods read');
+  } else {
+    paths.forEach((p, i) => {
+      const issue = vault && names ? backupPathIssue(p, env, vault, names) : syntaxIssue(p);
+      if (issue) problems.add(`secretPaths[${i}]`, issue.problem, p, issue.fix);
+      else if (!unique.includes(p)) unique.push(p);
+    });
+  }
+
+  if (!problems.isEmpty || !names) return { problems: [...problems.all] };
+  return {
+    problems: [],
+    resolved: { names, secretPaths: unique.sort(), tokenTtlSeconds: tokenTtl.toSeconds(), activeDeadlineSeconds: deadline },
+  };
+}
+
+/** B07 syntax of an exact path: no globs, templates, encodings, whitespace, relative or empty segments. */
+function syntaxIssue(path: unknown): { problem: string; fix: string } | undefined {
+  if (typeof path !== 'string' || path.length === 0) {
+    return { problem: 'is empty', fix: 'name an exact Vault path, e.g. "kv-prod/data/prod/acme/backup/primary-store"' };
+  }
+  if (!path.split('/').every(s => PATH_SEGMENT.test(s)) || path.includes('..')) {
+    return { problem: 'is not an exact Vault path', fix: 'write an absolute path without "*", "+", "..", empty segments, templates, encodings or whitespace (B07)' };
+  }
+  return undefined;
+}
+
+/** Why a path is not one the tenant's backup may read, or undefined (V01, V02, V12, B07). */
+function backupPathIssue(path: unknown, env: Environment, vault: TenantVault, b: BackupVaultNames): { problem: string; fix: string } | undefined {
+  const syntax = syntaxIssue(path);
+  if (syntax) return syntax;
+  const p = path as string;
+  const n = vault.names;
+  const first = p.split('/')[0];
+  const engine = ['kv', 'database', 'cache'].find(e => first === e || first.startsWith(`${e}-`));
+  const dbPaths = [b.backupCredsPath, b.drillCredsPath, n.databaseCredsPath];
+  const scope = `the tenant's ${dbPaths.join(', ')} or a KV path under ${n.kvDataPrefix}/`;
+  if (SYSTEM_MOUNTS.includes(first)) {
+    return { problem: `targets the Vault system path "${first}/"`, fix: `backup policies read secrets only (V01): use ${scope}` };
+  }
+  if (engine === undefined) {
+    return { problem: `is outside the tenant's prefixes (unknown mount "${first}")`, fix: `use ${scope} (V02)` };
+  }
+  if (first === engine) {
+    return { problem: 'is relative', fix: `write the absolute path of environment "${env.name}", as BackupSchedule.vaultSecretPaths does, e.g. "${engine === 'kv' ? `${n.kvDataPrefix}/backup/primary-store` : b.backupCredsPath}"` };
+  }
+  const own = { kv: n.kvMount, database: n.databaseMount, cache: n.cacheMount }[engine as 'kv' | 'database' | 'cache'];
+  if (first !== own) {
+    return { problem: `points at another environment's mount "${first}" from environment "${env.name}"`, fix: `an environment reads only its own mounts (V12, B12): use ${own}/...` };
+  }
+  if (engine === 'kv') {
+    if (!p.startsWith(`${n.kvDataPrefix}/`)) {
+      return { problem: `is outside tenant "${vault.tenant.id}"'s prefix ${n.kvDataPrefix}/`, fix: 'read only the tenant\'s own KV v2 data paths (V02)' };
+    }
+    return undefined;
+  }
+  if (!dbPaths.includes(p)) {
+    return { problem: `is not one of tenant "${vault.tenant.id}"'s backup credentials`, fix: `use ${dbPaths.join(', ')} (V02)` };
+  }
+  return undefined;
+}
+
+/**
+ * The Vault side of one tenant's BackupSchedule (spec §10, F9, F10), created by `VaultBootstrap.addBackupAccess`:
+ *
+ * - a dynamic database role `<tenant>-backup` for `pg_dump`: a login in the read-only group role
+ *   `<env>_<tenant>_backup` (SELECT on every table and sequence; the database bootstrap creates and grants it);
+ * - a dynamic database role `<tenant>-drill` for the restore drill: a login that starts every session as the group
+ *   role `<env>_<tenant>_drill` (NOLOGIN, CREATEDB), so scratch databases and everything restored into them belong
+ *   to the group, never to the short-lived user: revocation always succeeds, and the next drill can drop what a
+ *   killed one left behind;
+ * - both added to the tenant connection's `allowed_roles`;
+ * - the policy `<env>-<tenant>-backup`: `read` on exactly the paths the pods read;
+ * - the Kubernetes auth role `<env>-<tenant>-backup`, bound to exactly the backup ServiceAccount and the tenant
+ *   namespace, with that policy only.
+ */
+export class TenantBackupVault extends Construct {
+  /** The tenant. */
+  public readonly tenant: Tenant;
+  /** The only service account bound to the role. */
+  public readonly serviceAccountName: string;
+  /** The only namespace bound to the role (the tenant namespace). */
+  public readonly namespace: string;
+  /** The Kubernetes auth role the backup pods log in with (`BackupSchedule.vaultRole`). */
+  public readonly roleName: string;
+  /** The login path of the role (`BackupSchedule.vaultAuthPath`), `auth/kubernetes-<env>`. */
+  public readonly authPath: string;
+  /** The backup policy's name, `<env>-<tenant>-backup`. */
+  public readonly policyName: string;
+  /** The backup policy's rules. */
+  public readonly policyDocument: VaultPolicyDocument;
+  /** The backup policy. */
+  public readonly policy: policy.Policy;
+  /** The paths the policy grants `read` on, sorted. */
+  public readonly secretPaths: string[];
+  /** Vault role of the dump credentials, `<tenant>-backup`. */
+  public readonly backupDatabaseRoleName: string;
+  /** Path of the dump credentials, `database-<env>/creds/<tenant>-backup`. */
+  public readonly backupCredsPath: string;
+  /** PostgreSQL group role with read access to every table, granted to each dump user, `<env>_<tenant>_backup`. */
+  public readonly backupGroupRole: string;
+  /** The dynamic role of the dump credentials. */
+  public readonly backupDatabaseRole: databaseSecretBackendRole.DatabaseSecretBackendRole;
+  /** Vault role of the restore-drill credentials, `<tenant>-drill`. */
+  public readonly drillDatabaseRoleName: string;
+  /** Path of the restore-drill credentials, `database-<env>/creds/<tenant>-drill`. */
+  public readonly drillCredsPath: string;
+  /** PostgreSQL group role (NOLOGIN, CREATEDB) every drill session runs as, `<env>_<tenant>_drill`. */
+  public readonly drillGroupRole: string;
+  /** The dynamic role of the restore-drill credentials. */
+  public readonly drillDatabaseRole: databaseSecretBackendRole.DatabaseSecretBackendRole;
+  /** The Kubernetes auth role. */
+  public readonly kubernetesRole: kubernetesAuthBackendRole.KubernetesAuthBackendRole;
+  /** `token_ttl` = `token_max_ttl` of the role, in seconds. */
+  public readonly tokenTtlSeconds: number;
+  /** The Job deadline the TTLs were checked against, in seconds. */
+  public readonly activeDeadlineSeconds: number;
+  private readonly dependableList: ITerraformDependable[];
+
+  /** Created by `VaultBootstrap.addBackupAccess`; refuses, listing every problem, what that method refuses. */
+  constructor(scope: TenantVault, id: string, options: BackupVaultAccessOptions) {
+    const bootstrap = scope.node.scope as VaultBootstrap;
+    const checked = checkBackupAccess(bootstrap, scope, scope.tenant.id, options);
+    if (checked.problems.length > 0) throw new LifecycleValidationError(checked.problems);
+    super(scope, id);
+    const r = checked.resolved!;
+    const b = r.names;
+    const n = scope.names;
+    const internals = TENANT_INTERNALS.get(scope)!;
+    this.tenant = scope.tenant;
+    this.serviceAccountName = options.serviceAccountName;
+    this.namespace = n.namespace;
+    this.roleName = b.roleName;
+    this.authPath = `auth/${n.kubernetesAuthMount}`;
+    this.policyName = b.policyName;
+    this.secretPaths = r.secretPaths;
+    this.backupDatabaseRoleName = b.backupDatabaseRole;
+    this.backupCredsPath = b.backupCredsPath;
+    this.backupGroupRole = b.backupGroupRole;
+    this.drillDatabaseRoleName = b.drillDatabaseRole;
+    this.drillCredsPath = b.drillCredsPath;
+    this.drillGroupRole = b.drillGroupRole;
+    this.tokenTtlSeconds = r.tokenTtlSeconds;
+    this.activeDeadlineSeconds = r.activeDeadlineSeconds;
+
+    // Nothing renews these credentials (the agent runs as an init container only), so max_ttl = default_ttl.
+    const ttl = bootstrap.options.databaseCredentialTtl.toSeconds();
+    const role = (childId: string, name: string, creationStatements: string[], revocationStatements: string[]) =>
+      new databaseSecretBackendRole.DatabaseSecretBackendRole(this, childId, {
+        backend: bootstrap.databaseMount.path,
+        name,
+        dbName: scope.databaseConnection!.name,
+        defaultTtl: ttl,
+        maxTtl: ttl,
+        creationStatements,
+        revocationStatements,
+        // No credentials are issued before the bootstrap password is gone.
+        dependsOn: [scope.rootRotation!],
+      });
+    const login = 'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\' VALID UNTIL \'{{expiration}}\' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
+    this.backupDatabaseRole = role('BackupDatabaseRole', b.backupDatabaseRole, [
+      `${login} INHERIT;`,
+      `GRANT "${b.backupGroupRole}" TO "{{name}}";`,
+      // Defence in depth: the group grants SELECT only; pg_dump and the snapshot session run read-only anyway.
+      'ALTER ROLE "{{name}}" SET default_transaction_read_only = on;',
+    ], [
+      `REVOKE "${b.backupGroupRole}" FROM "{{name}}";`,
+      'DROP ROLE IF EXISTS "{{name}}";',
+    ]);
+    // The user itself has no CREATEDB and inherits nothing: every session starts as the group role, which has
+    // CREATEDB and owns what the drill creates. PostgreSQL cannot limit database names to the drill prefix.
+    this.drillDatabaseRole = role('DrillDatabaseRole', b.drillDatabaseRole, [
+      `${login} NOINHERIT;`,
+      `GRANT "${b.drillGroupRole}" TO "{{name}}";`,
+      `ALTER ROLE "{{name}}" SET role = '${b.drillGroupRole}';`,
+    ], [
+      `REVOKE "${b.drillGroupRole}" FROM "{{name}}";`,
+      'DROP ROLE IF EXISTS "{{name}}";',
+    ]);
+    internals.databaseRoles.push(b.backupDatabaseRole, b.drillDatabaseRole);
+
+    const labels: { [path: string]: string } = {
+      [b.backupCredsPath]: `Dump credentials (read-only group ${b.backupGroupRole})`,
+      [b.drillCredsPath]: `Restore-drill credentials (group ${b.drillGroupRole}: CREATEDB, no access to the tenant's data)`,
+      [n.databaseCredsPath]: `Dump credentials of the application role ${n.databaseRole} (prefer ${b.backupDatabaseRole}: read-only)`,
+    };
+    this.policyDocument = new VaultPolicyDocument(b.policyName, r.secretPaths.map(path => ({
+      path,
+      capabilities: [VaultCapability.READ],
+      description: labels[path] ?? `Read by the backup pods of tenant ${scope.tenant.id}`,
+    })), { allowedPrefixes: [`${n.kvDataPrefix}/`, b.backupCredsPath, b.drillCredsPath, n.databaseCredsPath] });
+    const doc = this.policyDocument;
+    this.policy = new policy.Policy(this, 'Policy', { name: b.policyName, policy: Lazy.stringValue({ produce: () => doc.render() }) });
+
+    this.kubernetesRole = new kubernetesAuthBackendRole.KubernetesAuthBackendRole(this, 'KubernetesRole', {
+      backend: bootstrap.kubernetesAuth.path,
+      roleName: b.roleName,
+      boundServiceAccountNames: [options.serviceAccountName],
+      boundServiceAccountNamespaces: [n.namespace],
+      audience: bootstrap.options.kubernetesAuthAudience,
+      tokenTtl: r.tokenTtlSeconds,
+      tokenMaxTtl: r.tokenTtlSeconds,
+      tokenPolicies: [this.policy.name],
+      dependsOn: [bootstrap.kubernetesAuthConfig],
+    });
+    this.dependableList = [this.backupDatabaseRole, this.drillDatabaseRole, this.policy, this.kubernetesRole];
+    internals.dependables.push(...this.dependableList);
+  }
+
+  /** The backup access's resources, for `dependsOn`. */
+  public get dependables(): ITerraformDependable[] {
+    return [...this.dependableList];
   }
 }
 
@@ -247,6 +638,9 @@ export interface VaultBootstrapSettings {
  *
  * Mounts are per environment (`kv-<env>`, `database-<env>`, `kubernetes-<env>`; V12), so destroying a preview
  * removes exactly its own mounts. No secret value is ever written into the synthesized output.
+ *
+ * `addBackupAccess` adds the Vault side of a tenant's BackupSchedule: dump and restore-drill database roles, a backup
+ * policy and a Kubernetes auth role of their own (docs/vault.md "Backup access").
  */
 export class VaultBootstrap extends Construct {
   /** The environment. */
@@ -438,11 +832,32 @@ export class VaultBootstrap extends Construct {
       problems.add('tenants', 'already has this tenant', tenant.id, 'add each tenant once');
     }
     problems.addAll(this.databaseInputProblems([tenant]));
+    const backup = this.tenants.find(t => t.backupAccess?.roleName === tenant.id);
+    if (backup) {
+      problems.add('tenants', `has an id equal to tenant "${backup.tenant.id}"'s backup role`, tenant.id, 'Kubernetes auth roles share one namespace per mount: rename the tenant or that backup role');
+    }
     problems.throwIfAny();
     const accounts = [...new Set([...tenant.modules.map(m => m.name), ...this.options.serviceAccountNames])].sort();
     const vault = new TenantVault(this, `Tenant-${tenant.id}`, tenant, accounts);
     this.tenantVaults.set(tenant.id, vault);
     return vault;
+  }
+
+  /**
+   * Give a tenant's BackupSchedule its Vault side: dynamic database roles `<tenant>-backup` (read-only dumps) and
+   * `<tenant>-drill` (restore drill), the policy `<env>-<tenant>-backup` granting `read` on exactly `secretPaths`,
+   * and the Kubernetes auth role `<env>-<tenant>-backup` bound to exactly the backup ServiceAccount and the tenant
+   * namespace. Refuses, listing every problem: unknown tenants, tenants without a database, a second call for a
+   * tenant, service accounts that are not DNS labels or that other roles bind, paths outside the tenant's prefixes or
+   * in another environment's mounts, and deadlines the credentials would not outlive. Call it before
+   * `EnvironmentStack.addTenantBase` so that the tenant base waits for these resources too.
+   */
+  public addBackupAccess(tenantId: string, options: BackupVaultAccessOptions): TenantBackupVault {
+    const vault = this.tenantVaults.get(tenantId);
+    if (!vault) {
+      throw new LifecycleValidationError(checkBackupAccess(this, undefined, tenantId, options).problems);
+    }
+    return new TenantBackupVault(vault, BACKUP_CHILD_ID, options);
   }
 
   /** True if the tenant has been added. */

@@ -139,7 +139,7 @@ describe('BackupSchedule pods against PostgreSQL 15 (F9 credential delivery)', (
     expect(await pg.psql("SELECT count(*) FROM pg_roles WHERE rolname = 'inopsio_backup'")).toBe('0');
 
     const vault: Record<string, any> = {
-      'database-prod/creds/acme-db': { username: DUMP_USER, password: DUMP_PASSWORD },
+      'database-prod/creds/acme-backup': { username: DUMP_USER, password: DUMP_PASSWORD },
       'database-prod/creds/acme-drill': { username: DRILL_USER, password: DRILL_PASSWORD },
       'kv-prod/data/prod/acme/backup/primary-store': { data: STORE_KEYS },
       'kv-prod/data/prod/acme/backup/offsite-store': { data: STORE_KEYS },

@@ -243,7 +243,7 @@ describe('BackupSchedule', () => {
     expect(schedule.vaultRole).toBe('prod-acme-backup');
     expect(schedule.vaultAuthPath).toBe('auth/kubernetes-prod');
     expect(schedule.vaultSecretPaths).toEqual([
-      'database-prod/creds/acme-db',
+      'database-prod/creds/acme-backup',
       'database-prod/creds/acme-drill',
       'kv-prod/data/prod/acme/backup/offsite-store',
       'kv-prod/data/prod/acme/backup/primary-store',
@@ -254,8 +254,8 @@ describe('BackupSchedule', () => {
     expect(secretFiles(backup)).toEqual([
       ['offsite-access-key', 'kv-prod/data/prod/acme/backup/offsite-store'],
       ['offsite-secret-key', 'kv-prod/data/prod/acme/backup/offsite-store'],
-      ['pg-service.conf', 'database-prod/creds/acme-db'],
-      ['pgpass', 'database-prod/creds/acme-db'],
+      ['pg-service.conf', 'database-prod/creds/acme-backup'],
+      ['pgpass', 'database-prod/creds/acme-backup'],
       ['primary-access-key', 'kv-prod/data/prod/acme/backup/primary-store'],
       ['primary-secret-key', 'kv-prod/data/prod/acme/backup/primary-store'],
     ]);
@@ -291,7 +291,7 @@ describe('BackupSchedule', () => {
     expect(backup.metadata.annotations['vault.hashicorp.com/agent-inject-template-primary-access-key'])
       .toBe('{{- with secret "kv-prod/data/prod/acme/backup/primary-store" -}}{{ index .Data.data "access_key" }}{{- end }}');
     expect(backup.metadata.annotations['vault.hashicorp.com/agent-inject-template-pg-service.conf'])
-      .toBe('{{- with secret "database-prod/creds/acme-db" -}}\n[inopsio-backup]\nuser={{ .Data.username }}\n{{- end }}\n');
+      .toBe('{{- with secret "database-prod/creds/acme-backup" -}}\n[inopsio-backup]\nuser={{ .Data.username }}\n{{- end }}\n');
     expect(Object.fromEntries(backup.spec.containers[0].env.map((e: any) => [e.name, e.value]))).toEqual({
       HOME: '/tmp',
       PGSERVICE: 'inopsio-backup',

@@ -1,9 +1,11 @@
 // The only test file that loads @cdktf/hcl2json (it installs a Go-wasm global): every generated Vault policy is
 // parsed by a real HCL parser, and V01–V02 are checked on the parsed structure, not on our own rendering.
 import { parse } from '@cdktf/hcl2json';
+import { Testing } from 'cdktf';
 import { ACME, devEnv, GLOBEX, previewEnv, prodEnv, resources, stackFor, stagingEnv, synthJson } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { TenantProps } from '../../src/model/tenant';
+import { EnvironmentStack } from '../../src/tf/environment-stack';
 
 const WITH_CACHE: TenantProps = {
   id: 'initech',
@@ -86,6 +88,36 @@ describe('generated Vault policies parse as HCL and satisfy V01–V02', () => {
   test('the production environment policy keeps every KV version (no metadata delete)', async () => {
     const rules = await parsePolicy('env-prod', policiesOf(prodEnv())['env-prod']);
     expect(rules.find(r => r.path === 'kv-prod/metadata/prod/*')?.capabilities).toEqual(['read', 'list']);
+  });
+
+  test.each([
+    ['dev', () => devEnv([ACME, GLOBEX, WITH_CACHE])],
+    ['prod', () => prodEnv([ACME, GLOBEX, WITH_CACHE])],
+    ['preview', () => previewEnv([ACME, WITH_CACHE])],
+  ])('%s: the backup policy grants read on exactly the paths the backup pods read, nothing else', async (_label, make) => {
+    const env = make();
+    const e = env.name;
+    const stack = new EnvironmentStack(Testing.app(), 'backup', { environment: env });
+    // BackupSchedule.vaultSecretPaths with dumps through the read-only role (and once more through the app role).
+    const paths = [
+      `database-${e}/creds/acme-backup`,
+      `database-${e}/creds/acme-drill`,
+      `kv-${e}/data/${e}/acme/backup/offsite-store`,
+      `kv-${e}/data/${e}/acme/backup/primary-store`,
+    ];
+    stack.vault.addBackupAccess('acme', { serviceAccountName: `backup-${e}-acme`.slice(0, 38), secretPaths: paths });
+    stack.vault.addBackupAccess('initech', { serviceAccountName: 'backup-initech', secretPaths: [`database-${e}/creds/initech-db`, `database-${e}/creds/initech-drill`] });
+    const json = synthJson(stack);
+    const policies: Record<string, string> = Object.fromEntries(Object.values(resources(json, 'vault_policy')).map((p: any) => [p.name, p.policy]));
+    const acme = await parsePolicy('acme-backup', policies[`${e}-acme-backup`]);
+    expect(acme).toEqual(paths.map(path => ({ path, capabilities: ['read'] })));
+    expect(violations(acme, [`kv-${e}/data/${e}/acme/`, `database-${e}/creds/acme-backup`, `database-${e}/creds/acme-drill`])).toEqual([]);
+    expect(await parsePolicy('initech-backup', policies[`${e}-initech-backup`])).toEqual([
+      { path: `database-${e}/creds/initech-db`, capabilities: ['read'] },
+      { path: `database-${e}/creds/initech-drill`, capabilities: ['read'] },
+    ]);
+    // The other policies are exactly those without backup access.
+    expect(Object.keys(policies).sort()).toEqual([`env-${e}`, `${e}-acme-backup`, `${e}-initech-backup`, ...env.tenants.map(t => `env-${e}-tenant-${t.id}`)].sort());
   });
 
   test('the checks can fail: a policy breaking V01–V02 is caught on the parsed structure', async () => {
