@@ -14,7 +14,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantKvPrefix, tenantLabels } from '../model/labels';
-import { backupJobNames, dnsLabelProblem, NAME_LIMITS, RESTORE_DRILL_SUFFIX } from '../model/naming';
+import { backupJobNames, backupVaultRoleNames, dnsLabelProblem, NAME_LIMITS, RESTORE_DRILL_SUFFIX } from '../model/naming';
 import { Period } from '../model/period';
 import { Problems, show } from '../model/problems';
 import { Quantity, QuantityKind } from '../model/quantity';
@@ -523,7 +523,7 @@ export class BackupSchedule extends Construct {
 
     // Vault.
     const vaultNames = environmentVaultNames(env);
-    this.vaultRole = props.vaultRole ?? `${env.name}-${tenant.id}-backup`;
+    this.vaultRole = props.vaultRole ?? backupVaultRoleNames(env.name, tenant.id).authRole;
     this.vaultAuthPath = props.vaultAuthPath ?? `auth/${vaultNames.kubernetesAuthMount}`;
     const audience = props.vaultTokenAudience ?? 'vault';
     if (typeof this.vaultRole !== 'string' || !VAULT_ROLE.test(this.vaultRole) || this.vaultRole.length > 128) {

@@ -277,7 +277,7 @@ export function decommissionTargets(plan: DecommissionPlan, kind: DecommissionTa
 
 /** Vault lease prefixes to revoke: each tenant's database credentials, and the env's auth logins when the mount is its own. */
 export function leasePrefixes(env: InventoryEnvironment, tenants: InventoryTenant[], wholeEnvironment: boolean): string[] {
-  const out = tenants.filter(t => t.vault.databaseRole).map(t => `${env.vault.databaseMount}/creds/${t.vault.databaseRole}`);
+  const out = tenants.flatMap(t => databaseRolesOf(t).map(role => `${env.vault.databaseMount}/creds/${role}`));
   if (wholeEnvironment && env.vault.kubernetesAuthMountPerEnvironment) out.push(`auth/${env.vault.kubernetesAuthMount}/login`);
   return out;
 }
@@ -285,9 +285,15 @@ export function leasePrefixes(env: InventoryEnvironment, tenants: InventoryTenan
 /** Vault role paths to delete, database roles first. */
 export function vaultRolePaths(env: InventoryEnvironment, tenants: InventoryTenant[]): string[] {
   return [
-    ...tenants.filter(t => t.vault.databaseRole).map(t => `${env.vault.databaseMount}/roles/${t.vault.databaseRole}`),
-    ...tenants.map(t => `auth/${env.vault.kubernetesAuthMount}/role/${t.vault.kubernetesAuthRole}`),
+    ...tenants.flatMap(t => databaseRolesOf(t).map(role => `${env.vault.databaseMount}/roles/${role}`)),
+    ...tenants.flatMap(t => [t.vault.kubernetesAuthRole, ...(t.vault.backupKubernetesAuthRole ? [t.vault.backupKubernetesAuthRole] : [])])
+      .map(role => `auth/${env.vault.kubernetesAuthMount}/role/${role}`),
   ];
+}
+
+/** Every database role of a tenant: the application's and its backup jobs'. */
+function databaseRolesOf(t: InventoryTenant): string[] {
+  return [...(t.vault.databaseRole ? [t.vault.databaseRole] : []), ...(t.vault.backupDatabaseRoles ?? [])];
 }
 
 /** A human-readable plan: target, approvals, blockers, then each step with its exact commands. */

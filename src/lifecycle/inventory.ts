@@ -5,6 +5,7 @@ import { argoCdApplicationName, destroyedAutomatically, LifecycleNames, Lifecycl
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { addPeriod, isIsoInstant, Period } from '../model/period';
+import { backupVaultRoleNames } from '../model/naming';
 import { LifecycleValidationError, Problems } from '../model/problems';
 
 /** The `format` of inventories this version writes and reads. */
@@ -55,6 +56,10 @@ export interface InventoryTenantVault {
   readonly databaseRole?: string;
   /** Kubernetes auth role. */
   readonly kubernetesAuthRole: string;
+  /** Database roles of the backup jobs (dump and restore drill), in environments that back up. */
+  readonly backupDatabaseRoles?: string[];
+  /** Kubernetes auth role of the backup ServiceAccount, in environments that back up. */
+  readonly backupKubernetesAuthRole?: string;
 }
 
 /** The backup CronJobs of a tenant (classes with backups only). */
@@ -253,6 +258,7 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
       vault: {
         databaseRole: tenant.database ? names.databaseRole(env.name, tenant.id) : undefined,
         kubernetesAuthRole: names.kubernetesAuthRole(env.name, tenant.id),
+        ...(cls.backup.enabled && tenant.database ? backupVault(env.name, tenant.id) : {}),
       },
       backup: cls.backup.enabled && tenant.database ? names.backupCronJobs(env.name, tenant.id) : undefined,
       removalApprovals: approvals,
@@ -291,6 +297,12 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
     },
     tenants,
   };
+}
+
+/** The Vault roles of a tenant's backup access (VaultBootstrap.addBackupAccess), revoked and deleted on decommission. */
+function backupVault(envName: string, tenantId: string): { backupDatabaseRoles: string[]; backupKubernetesAuthRole: string } {
+  const n = backupVaultRoleNames(envName, tenantId);
+  return { backupDatabaseRoles: [n.dumpDatabaseRole, n.drillDatabaseRole], backupKubernetesAuthRole: n.authRole };
 }
 
 function approvalEnvironmentsFor(count: number, names: LifecycleNames, problems: Problems, at: string): string[] {

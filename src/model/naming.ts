@@ -97,3 +97,12 @@ export function backupJobNames(envName: string, tenantId: string): { cronJob: st
   const cronJob = composeName(['backup', envName, tenantId], NAME_LIMITS.cronJob - RESTORE_DRILL_SUFFIX.length);
   return { cronJob, restoreDrillCronJob: `${cronJob}${RESTORE_DRILL_SUFFIX}` };
 }
+
+/**
+ * Vault names of a tenant's backup access: the Kubernetes auth role of the backup ServiceAccount and the two
+ * dynamic database roles (read-only dumps, restore drills). Shared by BackupSchedule, VaultBootstrap and the
+ * decommission plan.
+ */
+export function backupVaultRoleNames(envName: string, tenantId: string): { authRole: string; dumpDatabaseRole: string; drillDatabaseRole: string } {
+  return { authRole: `${envName}-${tenantId}-backup`, dumpDatabaseRole: `${tenantId}-backup`, drillDatabaseRole: `${tenantId}-drill` };
+}

@@ -3,7 +3,7 @@ import { ITerraformDependable, Lazy, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
 import { Environment } from '../model/environment';
-import { composeName, isDnsLabel, NAME_LIMITS } from '../model/naming';
+import { backupVaultRoleNames, composeName, isDnsLabel, NAME_LIMITS } from '../model/naming';
 import { Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
@@ -303,14 +303,15 @@ interface BackupVaultNames {
 function backupVaultNames(env: Environment, tenant: Tenant, roleName?: string): BackupVaultNames {
   const n = tenantVaultNames(env, tenant);
   const pg = (parts: string[]) => composeName(parts, NAME_LIMITS.postgresIdentifierBytes).replace(/-/g, '_');
+  const shared = backupVaultRoleNames(env.name, tenant.id);
   return {
-    roleName: roleName ?? `${env.name}-${tenant.id}-backup`,
-    policyName: `${env.name}-${tenant.id}-backup`,
-    backupDatabaseRole: `${tenant.id}-backup`,
-    backupCredsPath: `${n.databaseMount}/creds/${tenant.id}-backup`,
+    roleName: roleName ?? shared.authRole,
+    policyName: shared.authRole,
+    backupDatabaseRole: shared.dumpDatabaseRole,
+    backupCredsPath: `${n.databaseMount}/creds/${shared.dumpDatabaseRole}`,
     backupGroupRole: pg([env.name, tenant.id, 'backup']),
-    drillDatabaseRole: `${tenant.id}-drill`,
-    drillCredsPath: `${n.databaseMount}/creds/${tenant.id}-drill`,
+    drillDatabaseRole: shared.drillDatabaseRole,
+    drillCredsPath: `${n.databaseMount}/creds/${shared.drillDatabaseRole}`,
     drillGroupRole: pg([env.name, tenant.id, 'drill']),
   };
 }

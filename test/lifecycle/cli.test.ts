@@ -147,7 +147,7 @@ describe('inopsio-env main()', () => {
       expect(sh.stdout).not.toContain('helm uninstall');
       expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'lease-prefixes', 'prod')).toEqual({
         code: 0,
-        stdout: 'database-prod/creds/acme-db\ndatabase-prod/creds/globex-db\ndatabase-prod/creds/initech-db\nauth/kubernetes-prod/login\n',
+        stdout: `${['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `database-prod/creds/${t}-${r}\n`)).join('')}auth/kubernetes-prod/login\n`,
         stderr: '',
       });
     });

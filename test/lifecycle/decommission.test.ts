@@ -56,18 +56,12 @@ describe('planDecommission', () => {
     ]);
     expect(step(Step.VERIFY_BACKUP)[0]).toBe('kubectl --context prod --namespace prod-acme create job decommission-restore-drill --from=cronjob/backup-prod-acme-restore-drill');
     expect(step(Step.REVOKE_LEASES)).toEqual([
-      'vault lease revoke -sync -prefix database-prod/creds/acme-db',
-      'vault lease revoke -sync -prefix database-prod/creds/globex-db',
-      'vault lease revoke -sync -prefix database-prod/creds/initech-db',
+      ...['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `vault lease revoke -sync -prefix database-prod/creds/${t}-${r}`)),
       'vault lease revoke -sync -prefix auth/kubernetes-prod/login',
     ]);
     expect(step(Step.DISABLE_ROLES)).toEqual([
-      'vault delete database-prod/roles/acme-db',
-      'vault delete database-prod/roles/globex-db',
-      'vault delete database-prod/roles/initech-db',
-      'vault delete auth/kubernetes-prod/role/acme',
-      'vault delete auth/kubernetes-prod/role/globex',
-      'vault delete auth/kubernetes-prod/role/initech',
+      ...['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `vault delete database-prod/roles/${t}-${r}`)),
+      ...['acme', 'globex', 'initech'].flatMap(t => [`vault delete auth/kubernetes-prod/role/${t}`, `vault delete auth/kubernetes-prod/role/prod-${t}-backup`]),
     ]);
     expect(step(Step.DESTROY)).toEqual([
       'test "${INOPSIO_CONFIRM:-}" = prod || { printf \'refusing to destroy: export INOPSIO_CONFIRM=%s to confirm\\n\' prod >&2; exit 3; }',
@@ -81,7 +75,7 @@ describe('planDecommission', () => {
     expect(plan).toMatchObject({ target: 'prod/initech', tenant: 'initech', approvalsRequired: 2, blockers: [] });
     expect(plan.steps.map(s => s.id))
       .toEqual([Step.FINAL_BACKUP, Step.VERIFY_BACKUP, Step.REVOKE_LEASES, Step.DISABLE_ROLES, Step.DESTROY, Step.FORGET]);
-    expect(plan.steps.find(s => s.id === Step.REVOKE_LEASES)!.commands).toEqual(['vault lease revoke -sync -prefix database-prod/creds/initech-db']);
+    expect(plan.steps.find(s => s.id === Step.REVOKE_LEASES)!.commands).toEqual(['db', 'backup', 'drill'].map(r => `vault lease revoke -sync -prefix database-prod/creds/initech-${r}`));
     expect(plan.steps.find(s => s.id === Step.DESTROY)!.commands.slice(1)).toEqual([
       'helm uninstall initech-base --kube-context prod --namespace prod-initech --ignore-not-found --wait --timeout 15m',
       'kubectl --context prod delete namespace prod-initech --ignore-not-found --wait=true --timeout=15m',
@@ -152,7 +146,7 @@ describe('renderDecommissionScript (run against fake kubectl, helm, vault and te
     expect(status).toBe(0);
     const first = (prefix: string) => calls.findIndex(c => c.startsWith(prefix));
     const last = (prefix: string) => calls.length - 1 - [...calls].reverse().findIndex(c => c.startsWith(prefix));
-    expect(calls).toHaveLength(6 + 6 + 4 + 6 + 2);
+    expect(calls).toHaveLength(6 + 6 + 10 + 15 + 2);
     expect(last('kubectl --context prod --namespace prod-initech wait --for=condition=complete job/decommission-final-backup')).toBeLessThan(first('kubectl --context prod --namespace prod-acme create job decommission-restore-drill'));
     expect(last('kubectl')).toBeLessThan(first('vault lease revoke'));
     expect(last('vault lease revoke')).toBeLessThan(first('vault delete'));
@@ -187,6 +181,6 @@ describe('renderDecommissionScript (run against fake kubectl, helm, vault and te
     const script = renderDecommissionScript(planDecommission(inventory, 'prod'), [Step.REVOKE_LEASES]);
     const { calls } = runWithFakeTools(script, { INOPSIO_CONFIRM: 'prod' });
     expect(calls.every(c => c.startsWith('vault lease revoke -sync -prefix'))).toBe(true);
-    expect(calls).toHaveLength(4);
+    expect(calls).toHaveLength(10);
   });
 });
