@@ -79,6 +79,14 @@ export interface LifecycleNamingOptions {
 }
 
 /** The default approval GitHub environments (two-step approval, spec §8). */
+/** The backup CronJobs of a tenant. */
+export interface BackupCronJobNames {
+  /** The daily backup CronJob. */
+  readonly cronJob: string;
+  /** The restore-drill CronJob. */
+  readonly restoreDrillCronJob: string;
+}
+
 export const DEFAULT_APPROVAL_ENVIRONMENTS: readonly string[] = Object.freeze(['decommission-approval-1', 'decommission-approval-2']);
 
 const PLACEHOLDER = /\{([a-z]+)\}/g;
@@ -184,7 +192,7 @@ export class LifecycleNames {
   }
 
   /** The backup and restore-drill CronJob names of a tenant (BackupSchedule's names unless overridden). */
-  public backupCronJobs(env: string, tenant: string): { cronJob: string; restoreDrillCronJob: string } {
+  public backupCronJobs(env: string, tenant: string): BackupCronJobNames {
     const derived = backupJobNames(env, tenant);
     return {
       cronJob: this.backupCronJobName || derived.cronJob,
