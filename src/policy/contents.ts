@@ -1,0 +1,94 @@
+/**
+ * The parsed output a PolicyInput holds, as the rules read it. Internal: not exported from the package.
+ */
+import { formatProblem, LifecycleValidationError } from '../model/problems';
+
+/** One Kubernetes document of the output. */
+export interface KubernetesDocument {
+  readonly environment: string;
+  readonly file: string;
+  readonly index: number;
+  readonly kind: string;
+  readonly apiVersion: string;
+  readonly name: string;
+  readonly namespace?: string;
+  /** `<env>/<Kind>/<namespace or ->/<name>`. */
+  readonly resource: string;
+  readonly doc: any;
+}
+
+/** One resource of a Terraform stack. */
+export interface TerraformResource {
+  readonly environment: string;
+  readonly file: string;
+  readonly type: string;
+  readonly name: string;
+  /** The construct path recorded by cdktf (`inopsio/prod/Vault/AuditFile`), else `<stack>/<type>.<name>`. */
+  readonly resource: string;
+  readonly body: any;
+}
+
+/** One Terraform stack. */
+export interface TerraformStackDocument {
+  readonly environment: string;
+  readonly file: string;
+  readonly json: any;
+  readonly resources: TerraformResource[];
+}
+
+/** One workflow file. */
+export interface WorkflowDocument {
+  readonly file: string;
+  readonly doc: any;
+}
+
+/** Any output file, for the secret scan. */
+export interface TextDocument {
+  readonly file: string;
+  readonly text: string;
+  /** The parsed content, when the file is structured (manifests, stack JSON, workflows): scanned value by value. */
+  readonly structured?: unknown;
+}
+
+/** What the pack knows about an environment. */
+export interface EnvironmentFacts {
+  readonly name: string;
+  readonly className?: string;
+  readonly production: boolean;
+  readonly longLived?: boolean;
+}
+
+/** Kinds that live outside namespaces (a `metadata.namespace` on them is ignored by the API server). */
+export const CLUSTER_SCOPED = new Set([
+  'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
+  'StorageClass', 'PriorityClass', 'RuntimeClass', 'IngressClass', 'CSIDriver', 'CSINode', 'VolumeAttachment',
+  'ValidatingWebhookConfiguration', 'MutatingWebhookConfiguration', 'ValidatingAdmissionPolicy',
+  'ValidatingAdmissionPolicyBinding', 'APIService', 'CertificateSigningRequest', 'FlowSchema',
+  'PriorityLevelConfiguration', 'ComponentStatus', 'ClusterIssuer', 'ClusterSecretStore', 'ClusterExternalSecret',
+]);
+
+/** The parsed contents of an input, for the pack (not public API). */
+export interface PolicyInputContents {
+  readonly kubernetes: readonly KubernetesDocument[];
+  readonly terraform: readonly TerraformStackDocument[];
+  readonly workflows: readonly WorkflowDocument[];
+  readonly texts: readonly TextDocument[];
+  facts(environment: string): EnvironmentFacts;
+  environmentNames(): string[];
+}
+
+const CONTENTS = new WeakMap<object, PolicyInputContents>();
+
+/** Register the contents of an input (called by PolicyInput's constructor). */
+export function registerContents(input: object, contents: PolicyInputContents): void {
+  CONTENTS.set(input, contents);
+}
+
+/** The parsed contents of a PolicyInput. */
+export function contentsOf(input: object): PolicyInputContents {
+  const c = CONTENTS.get(input);
+  if (!c) {
+    throw new LifecycleValidationError([formatProblem({ path: 'PolicyInput', field: 'input', problem: 'is not a PolicyInput', got: input, fix: 'create it with new PolicyInput() or PolicyInput.fromOutput()' })]);
+  }
+  return c;
+}

@@ -1,0 +1,260 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CLUSTER_SCOPED, EnvironmentFacts, KubernetesDocument, registerContents, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
+import { parseYamlDocuments } from './yaml';
+import { Environment } from '../model/environment';
+import { DOMAIN } from '../model/labels';
+import { LifecycleValidationError, formatProblem } from '../model/problems';
+
+/** Where `PolicyInput.fromOutput` finds the synthesized output. */
+export interface PolicyOutputLocations {
+  /**
+   * Kubernetes manifests, one sub-folder per environment (`<dir>/<env>/*.yaml`).
+   * @default 'dist/k8s'
+   */
+  readonly manifestDirectory?: string;
+  /**
+   * Terraform stacks, one sub-folder per stack (`<dir>/<stack>/cdk.tf.json`); the stack name is the environment. Every
+   * other file below (chart assets) is read as text for the secret scan.
+   * @default 'cdktf.out/stacks'
+   */
+  readonly terraformDirectory?: string;
+  /**
+   * Generated CI workflows (`*.yml`, `*.yaml`).
+   * @default 'dist/workflows'
+   */
+  readonly workflowDirectory?: string;
+  /**
+   * Further folders whose files are only scanned for secrets (generated charts, inventories).
+   * @default - none
+   */
+  readonly textDirectories?: string[];
+}
+
+const INPUT = 'PolicyInput';
+
+function inputError(field: string, problem: string, got: unknown, fix: string): never {
+  throw new LifecycleValidationError([formatProblem({ path: INPUT, field, problem, got, fix })]);
+}
+
+/** Files below `dir`, recursively, sorted; `[]` if it does not exist. */
+function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const full = path.join(d, name);
+      const stat = fs.statSync(full);
+      if (stat.isDirectory()) walk(full);
+      else if (stat.isFile()) out.push(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * The synthesized output a `PolicyPack` evaluates: Kubernetes documents with their environment and file, Terraform
+ * stack JSON, workflow YAML and any other text. Fill it with the `add...` methods or read a whole output tree with
+ * `PolicyInput.fromOutput()`. Documents are given as text (YAML or JSON), as they are written.
+ */
+export class PolicyInput {
+  /** Read `dist/k8s/<env>/*.yaml`, `cdktf.out/stacks/<stack>/cdk.tf.json`, `dist/workflows/*.yml` and more text. */
+  public static fromOutput(locations: PolicyOutputLocations = {}): PolicyInput {
+    const input = new PolicyInput();
+    const manifests = locations.manifestDirectory ?? path.join('dist', 'k8s');
+    const stacks = locations.terraformDirectory ?? path.join('cdktf.out', 'stacks');
+    const workflows = locations.workflowDirectory ?? path.join('dist', 'workflows');
+    for (const file of filesBelow(manifests)) {
+      const rel = path.relative(manifests, file);
+      const env = rel.split(path.sep)[0];
+      const text = fs.readFileSync(file, 'utf8');
+      if (/\.(ya?ml)$/.test(file) && rel.includes(path.sep)) input.addKubernetesManifests(env, file, text);
+      else if (/\.json$/.test(file) && rel.includes(path.sep)) input.addKubernetesJson(env, file, text);
+      else input.addText(file, text);
+    }
+    for (const file of filesBelow(stacks)) {
+      const rel = path.relative(stacks, file).split(path.sep);
+      const text = fs.readFileSync(file, 'utf8');
+      if (rel.length === 2 && rel[1] === 'cdk.tf.json') input.addTerraformStack(rel[0], file, text);
+      else input.addText(file, text);
+    }
+    for (const file of filesBelow(workflows)) {
+      const text = fs.readFileSync(file, 'utf8');
+      if (/\.ya?ml$/.test(file)) input.addWorkflow(file, text);
+      else input.addText(file, text);
+    }
+    for (const dir of locations.textDirectories ?? []) {
+      for (const file of filesBelow(dir)) input.addText(file, fs.readFileSync(file, 'utf8'));
+    }
+    return input;
+  }
+
+  private readonly kubernetes: KubernetesDocument[] = [];
+  private readonly terraform: TerraformStackDocument[] = [];
+  private readonly workflows: WorkflowDocument[] = [];
+  private readonly texts: TextDocument[] = [];
+  private readonly facts = new Map<string, EnvironmentFacts>();
+
+  constructor() {
+    registerContents(this, {
+      kubernetes: this.kubernetes,
+      terraform: this.terraform,
+      workflows: this.workflows,
+      texts: this.texts,
+      facts: name => this.factsOf(name),
+      environmentNames: () => this.environmentNames(),
+    });
+  }
+
+  /**
+   * Add a multi-document YAML file of Kubernetes manifests (read as YAML 1.1, like kubectl).
+   * @param environment the environment the file belongs to (the folder name under `dist/k8s`)
+   * @param file the file path, for findings
+   * @param yamlText the file's content
+   */
+  public addKubernetesManifests(environment: string, file: string, yamlText: string): PolicyInput {
+    let docs: unknown[];
+    try {
+      docs = parseYamlDocuments(yamlText, '1.1');
+    } catch (e) {
+      inputError('kubernetes manifests', `of ${file} cannot be parsed: ${(e as Error).message}`, file, 'pass the YAML exactly as synthesized');
+    }
+    this.addKubernetesObjects(environment, file, docs);
+    this.texts.push({ file, text: yamlText, structured: docs });
+    return this;
+  }
+
+  /** Add Kubernetes documents given as a JSON array (or one JSON object), e.g. `JSON.stringify(chart.toJson())`. */
+  public addKubernetesJson(environment: string, file: string, json: string): PolicyInput {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(json);
+    } catch (e) {
+      inputError('kubernetes json', `of ${file} is not JSON: ${(e as Error).message}`, file, 'pass a JSON array of documents');
+    }
+    const docs = Array.isArray(parsed) ? parsed : [parsed];
+    this.addKubernetesObjects(environment, file, docs);
+    this.texts.push({ file, text: json, structured: docs });
+    return this;
+  }
+
+  /** Add a Terraform stack (`cdk.tf.json`) of an environment. */
+  public addTerraformStack(environment: string, file: string, json: string): PolicyInput {
+    let parsed: any;
+    try {
+      parsed = JSON.parse(json);
+    } catch (e) {
+      inputError('terraform stack', `of ${file} is not JSON: ${(e as Error).message}`, file, 'pass cdk.tf.json as synthesized');
+    }
+    if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+      inputError('terraform stack', `of ${file} is not a JSON object`, typeof parsed, 'pass cdk.tf.json as synthesized');
+    }
+    const resources: TerraformResource[] = [];
+    for (const section of ['resource', 'data'] as const) {
+      const bodies = parsed[section] ?? {};
+      for (const type of Object.keys(bodies).sort()) {
+        for (const name of Object.keys(bodies[type] ?? {}).sort()) {
+          const body = bodies[type][name];
+          const constructPath = body?.['//']?.metadata?.path;
+          const prefix = section === 'data' ? 'data.' : '';
+          resources.push({
+            environment,
+            file,
+            type: `${prefix}${type}`,
+            name,
+            resource: typeof constructPath === 'string' ? constructPath : `${environment}/${prefix}${type}.${name}`,
+            body,
+          });
+        }
+      }
+    }
+    this.terraform.push({ environment, file, json: parsed, resources });
+    this.texts.push({ file, text: json, structured: parsed });
+    return this;
+  }
+
+  /** Add a generated CI workflow (YAML, read as YAML 1.2 like GitHub does). */
+  public addWorkflow(file: string, yamlText: string): PolicyInput {
+    let docs: unknown[];
+    try {
+      docs = parseYamlDocuments(yamlText, '1.2');
+    } catch (e) {
+      inputError('workflow', `${file} cannot be parsed: ${(e as Error).message}`, file, 'pass the workflow YAML as generated');
+    }
+    this.workflows.push({ file, doc: docs[0] ?? {} });
+    this.texts.push({ file, text: yamlText, structured: docs });
+    return this;
+  }
+
+  /** Add any other output text; it is only scanned for secrets. */
+  public addText(file: string, text: string): PolicyInput {
+    this.texts.push({ file, text });
+    return this;
+  }
+
+  /**
+   * Tell the pack what an environment is (class, production or not). Without it, the class is read from the tenant
+   * namespaces' `lifecycle.inopsio.io/environment-class` label, and `production` means the class `production`.
+   */
+  public addEnvironment(environment: Environment): PolicyInput {
+    this.facts.set(environment.name, {
+      name: environment.name,
+      className: environment.environmentClass.name,
+      production: environment.isProduction,
+      longLived: environment.environmentClass.longLived,
+    });
+    return this;
+  }
+
+  /** Facts about an environment: declared, or read from its namespaces. */
+  private factsOf(name: string): EnvironmentFacts {
+    const declared = this.facts.get(name);
+    if (declared) return declared;
+    const classes = new Set<string>();
+    for (const d of this.kubernetes) {
+      const value = d.environment === name && d.kind === 'Namespace' ? d.doc?.metadata?.labels?.[`${DOMAIN}/environment-class`] : undefined;
+      if (typeof value === 'string') classes.add(value);
+    }
+    const className = classes.size === 1 ? [...classes][0] : undefined;
+    const longLived = className === undefined ? undefined : ['production', 'staging'].includes(className);
+    return { name, className, production: className === 'production', longLived };
+  }
+
+  /** Every environment named anywhere in the input, sorted. */
+  private environmentNames(): string[] {
+    const names = new Set<string>([...this.facts.keys()]);
+    for (const d of this.kubernetes) names.add(d.environment);
+    for (const s of this.terraform) names.add(s.environment);
+    return [...names].sort();
+  }
+
+  private addKubernetesObjects(environment: string, file: string, docs: unknown[]): void {
+    if (typeof environment !== 'string' || environment.length === 0) {
+      inputError('environment', 'is empty', environment, 'pass the environment the manifests belong to, e.g. "prod"');
+    }
+    docs.forEach((raw, index) => {
+      if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return;
+      const doc = raw as any;
+      if (doc.kind === 'List' && Array.isArray(doc.items)) {
+        this.addKubernetesObjects(environment, `${file}#${index}`, doc.items);
+        return;
+      }
+      const kind = typeof doc.kind === 'string' ? doc.kind : '';
+      const name = typeof doc.metadata?.name === 'string' ? doc.metadata.name : '';
+      const namespace = typeof doc.metadata?.namespace === 'string' ? doc.metadata.namespace : undefined;
+      this.kubernetes.push({
+        environment,
+        file,
+        index,
+        kind,
+        apiVersion: typeof doc.apiVersion === 'string' ? doc.apiVersion : '',
+        name,
+        namespace,
+        resource: `${environment}/${kind || '-'}/${CLUSTER_SCOPED.has(kind) ? '-' : namespace ?? '-'}/${name || '-'}`,
+        doc,
+      });
+    });
+  }
+}
+

@@ -1,0 +1,367 @@
+/**
+ * Environment parity (spec §1 "Environment Parity – staging mirrors production"; B11): compare the synthesized output
+ * of two environments structurally, with an explicit allow-list of intended differences, and fail on anything else.
+ *
+ * Both environments are normalized first: the environment name becomes `<env>` and every tenant id `<tenant>` (as
+ * whole tokens), so `staging-acme` and `prod-acme` are both `<env>-<tenant>`. Kubernetes documents are keyed by
+ * `<Kind>/<namespace>/<name>` after normalization, Terraform resources by `<type>/<construct path below the stack>`.
+ * Tenants collapse: identical tenants give one variant, so the comparison does not depend on which or how many
+ * tenants each environment has — only on what a tenant looks like there.
+ */
+import { contentsOf, KubernetesDocument, TerraformStackDocument } from './contents';
+import { PolicyInput } from './input';
+import { formatProblem, LifecycleValidationError, show } from '../model/problems';
+
+/** An intended difference between two environments. */
+export interface ParityAllowance {
+  /**
+   * Where, as `<key>:<field path>`, with `*` for any characters, e.g. `ResourceQuota/*:spec.hard*` or
+   * `tf:vault_kv_secret_backend_v2/*:max_versions`. Keys are `<Kind>/<namespace>/<name>` and `tf:<type>/<path>`.
+   */
+  readonly path: string;
+  /** Why the difference is intended (shown in the diff). */
+  readonly reason: string;
+}
+
+/** Options of a parity comparison. */
+export interface ParityOptions {
+  /**
+   * More intended differences, on top of `EnvironmentParity.DEFAULT_ALLOWANCES`.
+   * @default - none
+   */
+  readonly allowances?: ParityAllowance[];
+  /**
+   * Use only `allowances`, without the defaults.
+   * @default false
+   */
+  readonly replaceDefaultAllowances?: boolean;
+}
+
+/** How two environments differ at one place. */
+export enum ParityChange {
+  /** Only the reference environment has it. */
+  ONLY_IN_REFERENCE = 'only-in-reference',
+  /** Only the candidate environment has it. */
+  ONLY_IN_CANDIDATE = 'only-in-candidate',
+  /** Both have it, with different values. */
+  CHANGED = 'changed',
+}
+
+/** One difference. */
+export interface ParityDifference {
+  /** `<Kind>/<namespace>/<name>` or `tf:<type>/<path>`, normalized. */
+  readonly key: string;
+  /** The field path, empty for a whole document. */
+  readonly path: string;
+  /** What differs. */
+  readonly change: ParityChange;
+  /**
+   * The value in the reference environment, rendered.
+   * @default - absent
+   */
+  readonly reference?: string;
+  /**
+   * The value in the candidate environment, rendered.
+   * @default - absent
+   */
+  readonly candidate?: string;
+  /**
+   * Tenants the difference was seen for (normalized documents of several tenants collapse).
+   * @default - not tenant-specific
+   */
+  readonly tenants?: string;
+  /**
+   * The allowance's reason, when the difference is intended.
+   * @default - not allowed
+   */
+  readonly allowedBecause?: string;
+}
+
+const DEFAULT_ALLOWANCES: ParityAllowance[] = [
+  { path: 'Namespace/*:metadata.labels["lifecycle.inopsio.io/environment-class"]', reason: 'environment class label' },
+  { path: 'Namespace/*:metadata.annotations["lifecycle.inopsio.io/environment-class"]', reason: 'environment class annotation' },
+  { path: 'Namespace/*:metadata.annotations["lifecycle.inopsio.io/owner"]', reason: 'owner team of the class (spec §2)' },
+  { path: 'Namespace/*:metadata.annotations["lifecycle.inopsio.io/mutability"]', reason: 'mutability of the class' },
+  { path: '*:metadata.annotations["lifecycle.inopsio.io/ttl"]', reason: 'TTL annotation (ephemeral classes only)' },
+  { path: '*:metadata.annotations["lifecycle.inopsio.io/expires-at"]', reason: 'TTL annotation (ephemeral classes only)' },
+  { path: '*:metadata.annotations["lifecycle.inopsio.io/created-at"]', reason: 'TTL annotation (ephemeral classes only)' },
+  { path: '*:metadata.annotations["lifecycle.inopsio.io/source-branch"]', reason: 'preview source branch' },
+  { path: '*:metadata.annotations["janitor/expires"]', reason: 'TTL annotation (ephemeral classes only)' },
+  { path: '*:metadata.labels["cleanup.kyverno.io/ttl"]', reason: 'TTL label (ephemeral classes only)' },
+  { path: '*:spec.replicas', reason: 'replica counts are sized per environment' },
+  { path: 'ResourceQuota/*:spec.hard*', reason: 'quota sizes come from the class quota profile' },
+  { path: 'LimitRange/*:spec.limits*', reason: 'container limits come from the class quota profile' },
+  { path: 'Ingress/*:spec.rules[*].host', reason: 'host names are per environment' },
+  { path: 'Application/*:spec.syncPolicy.automated.prune', reason: 'Argo CD prunes automatically outside production only' },
+  { path: 'Application/*:metadata.annotations["lifecycle.inopsio.io/prune"]', reason: 'Argo CD prunes automatically outside production only' },
+  { path: 'Ingress/*:spec.tls[*].hosts*', reason: 'host names are per environment' },
+  { path: 'tf:terraform:cloud.workspaces.name', reason: 'Terraform Cloud workspace names are per environment' },
+  { path: 'tf:vault_kv_secret_backend_v2/*:max_versions', reason: 'production keeps more secret versions (V11)' },
+  { path: 'tf:vault_kv_secret_backend_v2/*:cas_required', reason: 'check-and-set is required in production only (V11)' },
+  { path: 'tf:vault_policy/Vault/EnvironmentPolicy:policy', reason: 'production keeps every secret version: its environment policy has no metadata delete' },
+  { path: 'tf:helm_release/*:chart', reason: 'local chart assets are addressed by the content hash of the environment\'s own manifests' },
+  { path: 'tf:vault_auth_backend/*:tune*', reason: 'Vault token TTLs are set per class' },
+  { path: 'tf:vault_kubernetes_auth_backend_role/*:token_ttl', reason: 'Vault token TTLs are set per class' },
+  { path: 'tf:vault_kubernetes_auth_backend_role/*:token_max_ttl', reason: 'Vault token TTLs are set per class' },
+];
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function glob(pattern: string): RegExp {
+  return new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`);
+}
+
+/** Replace whole tokens (not inside longer alphanumeric words). */
+function tokenReplacer(tokens: Array<[string, string]>): (s: string) => string {
+  const sorted = tokens.filter(([t]) => t.length > 0).sort((a, b) => b[0].length - a[0].length);
+  if (sorted.length === 0) return s => s;
+  const re = new RegExp(`(?<![A-Za-z0-9])(${sorted.map(([t]) => escape(t)).join('|')})(?![A-Za-z0-9])`, 'g');
+  const map = new Map(sorted);
+  return s => s.replace(re, m => map.get(m) ?? m);
+}
+
+function mapStrings(value: unknown, fn: (s: string) => string): unknown {
+  if (typeof value === 'string') return fn(value);
+  if (Array.isArray(value)) return value.map(v => mapStrings(v, fn));
+  if (value !== null && typeof value === 'object') {
+    const out: { [key: string]: unknown } = {};
+    for (const k of Object.keys(value as object).sort()) out[fn(k)] = mapStrings((value as any)[k], fn);
+    return out;
+  }
+  return value;
+}
+
+function fieldPath(parent: string, key: string | number): string {
+  if (typeof key === 'number') return `${parent}[${key}]`;
+  if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent ? `${parent}.${key}` : key;
+  return `${parent}[${JSON.stringify(key)}]`;
+}
+
+/** Leaf-level differences of two normalized values. */
+function diff(a: unknown, b: unknown, path: string, out: Array<{ path: string; a?: unknown; b?: unknown }>): void {
+  if (JSON.stringify(a) === JSON.stringify(b)) return;
+  const isObj = (v: unknown) => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (Array.isArray(a) && Array.isArray(b)) {
+    for (let i = 0; i < Math.max(a.length, b.length); i++) diff(a[i], b[i], fieldPath(path, i), out);
+    return;
+  }
+  if (isObj(a) && isObj(b)) {
+    const keys = [...new Set([...Object.keys(a as object), ...Object.keys(b as object)])].sort();
+    for (const k of keys) diff((a as any)[k], (b as any)[k], fieldPath(path, k), out);
+    return;
+  }
+  out.push({ path, a, b });
+}
+
+interface Variant {
+  readonly json: string;
+  readonly value: unknown;
+  readonly tenants: Set<string>;
+}
+
+type Side = Map<string, Variant[]>;
+
+/** One environment, normalized into keyed variants. */
+function collect(docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string): Side {
+  const side: Side = new Map();
+  const nsTenant = new Map<string, string>();
+  for (const d of docs) {
+    if (d.environment === env && d.kind === 'Namespace' && typeof d.doc.metadata?.labels?.tenant === 'string') nsTenant.set(d.name, d.doc.metadata.labels.tenant);
+  }
+  // Tenants: from the tenant namespaces, and from the stacks' tenant constructs (`.../Tenant-<id>/...`).
+  const tenantSet = new Set(nsTenant.values());
+  for (const st of stacks.filter(x => x.environment === env)) {
+    for (const r of st.resources) {
+      const m = /\/Tenant-([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\/|$)/.exec(String(r.body?.['//']?.metadata?.path ?? ''));
+      if (m) tenantSet.add(m[1]);
+    }
+  }
+  const tenants = [...tenantSet].sort();
+  const norm = tokenReplacer([[env, '<env>'], ...tenants.map(t => [t, '<tenant>'] as [string, string])]);
+  const add = (key: string, value: unknown, tenant: string) => {
+    const v = mapStrings(value, norm);
+    const json = JSON.stringify(v);
+    const list = side.get(key) ?? [];
+    const found = list.find(x => x.json === json);
+    if (found) found.tenants.add(tenant);
+    else list.push({ json, value: v, tenants: new Set(tenant ? [tenant] : []) });
+    side.set(key, list);
+  };
+  for (const d of docs.filter(x => x.environment === env)) {
+    const tenant = nsTenant.get(d.kind === 'Namespace' ? d.name : d.namespace ?? '') ?? '';
+    add(`${d.kind}/${norm(d.namespace ?? '-')}/${norm(d.name)}`, d.doc, tenant);
+  }
+  for (const s of stacks.filter(x => x.environment === env)) {
+    // Resource addresses embed a hash of the stack's construct path: key and reference them by construct path instead.
+    const rel = new Map<string, string>();
+    for (const r of s.resources) {
+      const parts = String(r.body?.['//']?.metadata?.path ?? `${r.type}.${r.name}`).split('/');
+      rel.set(`${r.type}.${r.name}`, `${r.type}/${parts.length > 2 ? parts.slice(2).join('/') : parts.join('/')}`);
+    }
+    const refs = rel.size === 0 ? undefined : new RegExp(`\\b(${[...rel.keys()].sort((a, b) => b.length - a.length).map(escape).join('|')})\\b`, 'g');
+    const deref = (text: string) => (refs ? text.replace(refs, m => rel.get(m) ?? m) : text);
+    const tenantOf = (text: string) => tenants.find(t => new RegExp(`(?<![A-Za-z0-9])${escape(t)}(?![A-Za-z0-9])`).test(text)) ?? '';
+    for (const r of s.resources) {
+      const { ['//']: _meta, ...body } = r.body ?? {};
+      const key = rel.get(`${r.type}.${r.name}`)!;
+      add(`tf:${norm(key)}`, mapStrings(body, deref), tenantOf(key));
+    }
+    for (const section of Object.keys(s.json).sort()) {
+      if (section === '//' || section === 'resource' || section === 'data') continue;
+      add(`tf:${section}`, mapStrings(s.json[section], deref), '');
+    }
+  }
+  return side;
+}
+
+/** The variant of `others` closest to `v`: most shared tenants, then fewest differing fields, then JSON order. */
+function closest(v: Variant, others: Variant[]): Variant {
+  let best = others[0];
+  let bestScore: [number, number] = [-1, Infinity];
+  for (const o of others) {
+    const shared = [...v.tenants].filter(t => o.tenants.has(t)).length;
+    const leaves: Array<{ path: string }> = [];
+    diff(v.value, o.value, '', leaves);
+    if (shared > bestScore[0] || (shared === bestScore[0] && leaves.length < bestScore[1])) {
+      best = o;
+      bestScore = [shared, leaves.length];
+    }
+  }
+  return best;
+}
+
+/** The result of a parity comparison. */
+export class ParityReport {
+  /** The reference environment (usually staging). */
+  public readonly reference: string;
+  /** The candidate environment (usually production). */
+  public readonly candidate: string;
+  /** Differences not covered by an allowance: parity fails if there is any. */
+  public readonly differences: ParityDifference[];
+  /** Intended differences, with the allowance's reason. */
+  public readonly allowed: ParityDifference[];
+
+  /** Created by `EnvironmentParity.compare`. */
+  constructor(reference: string, candidate: string, differences: ParityDifference[], allowed: ParityDifference[]) {
+    this.reference = reference;
+    this.candidate = candidate;
+    this.differences = differences;
+    this.allowed = allowed;
+  }
+
+  /** True if the environments differ only as allowed. */
+  public get passed(): boolean {
+    return this.differences.length === 0;
+  }
+
+  /** A readable diff: the unexpected differences first, then the allowed ones with their reasons. */
+  public toText(): string {
+    const line = (d: ParityDifference) => {
+      const where = d.path ? `${d.key} ${d.path}` : d.key;
+      const tenants = d.tenants ? ` (tenants: ${d.tenants})` : '';
+      switch (d.change) {
+        case ParityChange.ONLY_IN_REFERENCE: return `  - only in ${this.reference}: ${where}${d.reference !== undefined && d.path ? ` = ${d.reference}` : ''}${tenants}`;
+        case ParityChange.ONLY_IN_CANDIDATE: return `  + only in ${this.candidate}: ${where}${d.candidate !== undefined && d.path ? ` = ${d.candidate}` : ''}${tenants}`;
+        default: return `  ~ ${where}: ${this.reference} ${d.reference} ≠ ${this.candidate} ${d.candidate}${tenants}`;
+      }
+    };
+    const out = [`Parity ${this.reference} → ${this.candidate}: ${this.passed ? 'OK' : `FAILED, ${this.differences.length} unexpected difference${this.differences.length === 1 ? '' : 's'}`} (${this.allowed.length} allowed)`];
+    out.push(...this.differences.map(line));
+    if (this.allowed.length > 0) {
+      out.push('Allowed differences:');
+      out.push(...this.allowed.map(d => `${line(d)} — ${d.allowedBecause}`));
+    }
+    return `${out.join('\n')}\n`;
+  }
+
+  /** Throw one error listing every unexpected difference (B11: staging must structurally mirror production). */
+  public assertParity(): void {
+    if (this.passed) return;
+    throw new LifecycleValidationError(this.differences.map(d => formatProblem({
+      path: `EnvironmentParity[${this.reference} → ${this.candidate}]`,
+      field: d.path ? `${d.key} ${d.path}` : d.key,
+      problem: d.change === ParityChange.CHANGED ? `differs (${this.reference} ${d.reference})` : `exists only in ${d.change === ParityChange.ONLY_IN_REFERENCE ? this.reference : this.candidate}`,
+      got: d.change === ParityChange.CHANGED ? d.candidate : d.key,
+      fix: 'make the environments structurally equal, or add a ParityAllowance with the reason the difference is intended (B11)',
+    })));
+  }
+}
+
+/** Compares environments structurally. */
+export class EnvironmentParity {
+  /** The intended differences every comparison allows unless `replaceDefaultAllowances` is set. */
+  public static readonly DEFAULT_ALLOWANCES: ParityAllowance[] = DEFAULT_ALLOWANCES.map(a => ({ ...a }));
+
+  /**
+   * Compare two environments of one input (usually `reference` staging and `candidate` production). Deterministic:
+   * differences are sorted by key and path.
+   */
+  public static compare(input: PolicyInput, reference: string, candidate: string, options: ParityOptions = {}): ParityReport {
+    const allowances = [...(options.replaceDefaultAllowances ? [] : DEFAULT_ALLOWANCES), ...(options.allowances ?? [])];
+    const problems: string[] = [];
+    (options.allowances ?? []).forEach((a, i) => {
+      if (typeof a?.path !== 'string' || a.path.trim() === '') problems.push(formatProblem({ path: 'EnvironmentParity', field: `allowances[${i}].path`, problem: 'is empty', got: a?.path, fix: 'write <key>:<field path>, e.g. "ResourceQuota/*:spec.hard*"' }));
+      if (typeof a?.reason !== 'string' || a.reason.trim() === '') problems.push(formatProblem({ path: 'EnvironmentParity', field: `allowances[${i}].reason`, problem: 'is empty', got: a?.reason, fix: 'say why the difference is intended' }));
+    });
+    const c = contentsOf(input);
+    for (const [field, env] of [['reference', reference], ['candidate', candidate]] as const) {
+      if (!c.environmentNames().includes(env)) problems.push(formatProblem({ path: 'EnvironmentParity', field, problem: 'is not an environment of the input', got: env, fix: `use one of ${c.environmentNames().join(', ')}` }));
+    }
+    if (problems.length > 0) throw new LifecycleValidationError(problems);
+    const patterns = allowances.map(a => ({ re: glob(a.path), reason: a.reason.trim() }));
+    const ref = collect(c.kubernetes, c.terraform, reference);
+    const cand = collect(c.kubernetes, c.terraform, candidate);
+    const found = new Map<string, { d: Omit<ParityDifference, 'tenants'>; tenants: Set<string> }>();
+    const record = (d: Omit<ParityDifference, 'tenants'>, tenants: Set<string>) => {
+      const id = `${d.key}|${d.path}|${d.change}|${d.reference}|${d.candidate}`;
+      const hit = found.get(id);
+      if (hit) tenants.forEach(t => hit.tenants.add(t));
+      else found.set(id, { d, tenants: new Set(tenants) });
+    };
+    for (const key of [...new Set([...ref.keys(), ...cand.keys()])].sort()) {
+      const a = [...(ref.get(key) ?? [])].sort((x, y) => (x.json < y.json ? -1 : 1));
+      const b = [...(cand.get(key) ?? [])].sort((x, y) => (x.json < y.json ? -1 : 1));
+      const onlyA = a.filter(v => !b.some(w => w.json === v.json));
+      const onlyB = b.filter(v => !a.some(w => w.json === v.json));
+      if (onlyA.length === 0 && onlyB.length === 0) continue;
+      if (a.length === 0 || b.length === 0) {
+        record({ key, path: '', change: a.length === 0 ? ParityChange.ONLY_IN_CANDIDATE : ParityChange.ONLY_IN_REFERENCE }, new Set((a.length === 0 ? b : a).flatMap(v => [...v.tenants])));
+        continue;
+      }
+      // Compare each variant that has no twin with the closest variant of the other side: the same tenants first,
+      // then the fewest differing fields.
+      const pairs: Array<[Variant, Variant]> = [];
+      for (const va of onlyA) pairs.push([va, closest(va, b)]);
+      for (const vb of onlyB) {
+        const va = closest(vb, a);
+        if (!pairs.some(([x, y]) => x === va && y === vb)) pairs.push([va, vb]);
+      }
+      for (const [va, vb] of pairs) {
+        const leaves: Array<{ path: string; a?: unknown; b?: unknown }> = [];
+        diff(va.value, vb.value, '', leaves);
+        const common = new Set([...va.tenants].filter(t => vb.tenants.has(t)));
+        const tenants = common.size > 0 ? common : new Set([...va.tenants, ...vb.tenants]);
+        for (const l of leaves) {
+          const change = l.a === undefined ? ParityChange.ONLY_IN_CANDIDATE
+            : l.b === undefined ? ParityChange.ONLY_IN_REFERENCE : ParityChange.CHANGED;
+          const values = { ...(l.a !== undefined ? { reference: show(l.a) } : {}), ...(l.b !== undefined ? { candidate: show(l.b) } : {}) };
+          record({ key, path: l.path, change, ...values }, tenants);
+        }
+      }
+    }
+    const unique: ParityDifference[] = [...found.values()].map(({ d, tenants }) => {
+      const list = [...tenants].filter(t => t !== '').sort().join(', ');
+      return { ...d, ...(list ? { tenants: list } : {}) };
+    });
+    const differences: ParityDifference[] = [];
+    const allowed: ParityDifference[] = [];
+    for (const d of unique) {
+      const hit = patterns.find(p => p.re.test(`${d.key}:${d.path}`));
+      if (hit && d.path !== '') allowed.push({ ...d, allowedBecause: hit.reason });
+      else differences.push(d);
+    }
+    return new ParityReport(reference, candidate, differences, allowed);
+  }
+}

@@ -1,0 +1,78 @@
+import { checkQuantity, Quantity, QuantityKind } from '../../model/quantity';
+import { KubernetesDocument, TerraformResource } from '../contents';
+import { PolicyTarget } from '../types';
+
+export const K8S = [PolicyTarget.KUBERNETES];
+export const TF = [PolicyTarget.TERRAFORM];
+
+/** Where a Kubernetes document is, for findings. */
+export function atDoc(d: KubernetesDocument): { resource: string; file: string } {
+  return { resource: d.resource, file: d.file };
+}
+
+/** Where a Terraform resource is, for findings. */
+export function atTf(r: TerraformResource): { resource: string; file: string } {
+  return { resource: r.resource, file: r.file };
+}
+
+/** The kind of quantity a resource name holds. */
+export function quantityKindOf(resourceName: string): QuantityKind {
+  if (resourceName === 'cpu' || resourceName.endsWith('.cpu')) return QuantityKind.CPU;
+  if (/(^|[./])(memory|ephemeral-storage|storage)$/.test(resourceName) || resourceName.startsWith('hugepages-')) return QuantityKind.BYTES;
+  return QuantityKind.COUNT;
+}
+
+/** A quantity as a number of base units, or undefined when it is not a valid quantity of its kind. */
+export function quantity(value: unknown, resourceName: string): number | undefined {
+  const text = typeof value === 'number' ? String(value) : value;
+  if (typeof text !== 'string') return undefined;
+  const kind = quantityKindOf(resourceName);
+  if (checkQuantity(text, kind) !== undefined) {
+    // Quota counts such as "0" are valid though not positive.
+    return kind === QuantityKind.COUNT && /^0+$/.test(text) ? 0 : undefined;
+  }
+  return Quantity.parse(text, kind).toNumber();
+}
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_1035 = /^[a-z]([-a-z0-9]*[a-z0-9])?$/;
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+export function isDnsLabel(text: unknown, max: number = 63): boolean {
+  return typeof text === 'string' && text.length <= max && DNS_LABEL.test(text);
+}
+
+export function isDns1035(text: unknown): boolean {
+  return typeof text === 'string' && text.length <= 63 && DNS_1035.test(text);
+}
+
+export function isDnsSubdomain(text: unknown, max: number = 253): boolean {
+  return typeof text === 'string' && text.length <= max && DNS_SUBDOMAIN.test(text);
+}
+
+/** Label values: at most 63 characters, alphanumeric at both ends, `-_.` inside, or empty. */
+export function isLabelValue(text: unknown): boolean {
+  return typeof text === 'string' && (text === '' || (text.length <= 63 && /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(text)));
+}
+
+/** Why a label or annotation key is not a qualified name (`[prefix/]name`), or undefined. */
+export function qualifiedNameProblem(key: string): string | undefined {
+  const slash = key.lastIndexOf('/');
+  const prefix = slash >= 0 ? key.slice(0, slash) : undefined;
+  const name = slash >= 0 ? key.slice(slash + 1) : key;
+  if (prefix !== undefined && (prefix.length === 0 || !isDnsSubdomain(prefix))) return 'has a prefix that is not a DNS subdomain';
+  if (name.length === 0 || name.length > 63 || !/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/.test(name)) {
+    return 'has a name part that is not 1-63 alphanumerics with "-", "_" or "." inside';
+  }
+  return undefined;
+}
+
+/** Plain, string-keyed object entries (empty for anything else). */
+export function entries(value: unknown): Array<[string, any]> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) ? Object.entries(value as object) : [];
+}
+
+/** A list, or empty. */
+export function list(value: unknown): any[] {
+  return Array.isArray(value) ? value : [];
+}

@@ -1,0 +1,131 @@
+/**
+ * K42–K44 and B13: no secret value anywhere in the output.
+ */
+import { atDoc, entries, K8S, list } from './common';
+import { TextDocument } from '../contents';
+import { CHECKOV, CIS, containersOf, KUBE_LINTER, NSA, PodTemplate, PolicyRule, POLARIS, ref, rule } from '../rule';
+import { isSafeValue } from '../secret-patterns';
+import { SecretScanner, SecretScanOptions } from '../secret-scan';
+import { PolicySeverity, PolicyTarget } from '../types';
+
+const SECRET_NAME = /(?:password|passwd|pwd|passphrase|secret|token|api[-_]?key|apikey|access[-_]?key|secret[-_]?key|private[-_]?key|client[-_]?secret|credentials?|jwt|dsn|database[-_]?url|connection[-_]?string)$/i;
+
+const K42 = rule<PodTemplate>({
+  id: 'K42',
+  severity: PolicySeverity.ERROR,
+  title: 'No literal secret values in container env',
+  description: 'Manifests are stored in git, Helm release records and etcd in plain text; a literal secret there is leaked.',
+  targets: K8S,
+  references: [POLARIS('sensitiveContainerEnvVar'), KUBE_LINTER('env-var-secret'), NSA('Secrets'), ref('Monokle', 'KBP111')],
+  subjects: ctx => [...ctx.podTemplates],
+  where: t => atDoc(t.doc),
+  check: (t, report) => {
+    for (const c of containersOf(t)) {
+      list(c.container.env).forEach((e: any, i: number) => {
+        if (typeof e?.value !== 'string' || e.value === '') return;
+        const name = String(e.name ?? '');
+        const leaked = SecretScanner.scanText(`${name}=${JSON.stringify(e.value)}`).length > 0 || SecretScanner.scanText(e.value).length > 0;
+        if (leaked || (SECRET_NAME.test(name) && !/_(FILE|PATH|DIR)$/i.test(name) && !isSafeValue(e.value))) {
+          report(`${c.path}.env[${i}].value`, `holds a literal secret in ${name}`, '<redacted>', 'deliver it from Vault as a file and pass the path instead (e.g. DB_PASSWORD_FILE=/vault/secrets/...)');
+        }
+      });
+    }
+  },
+});
+
+const K43 = rule<PodTemplate>({
+  id: 'K43',
+  severity: PolicySeverity.ERROR,
+  title: 'Secrets are mounted as files, never env (no secretKeyRef, no envFrom secretRef)',
+  description: 'Environment variables end up in crash dumps, /proc/<pid>/environ and child processes, and do not rotate.',
+  targets: K8S,
+  references: [CIS('5.4.1'), CHECKOV('CKV_K8S_35'), KUBE_LINTER('read-secret-from-env-var'), ref('Monokle', 'KBP112')],
+  subjects: ctx => [...ctx.podTemplates],
+  where: t => atDoc(t.doc),
+  check: (t, report) => {
+    for (const c of containersOf(t)) {
+      list(c.container.env).forEach((e: any, i: number) => {
+        if (e?.valueFrom?.secretKeyRef !== undefined) report(`${c.path}.env[${i}].valueFrom.secretKeyRef`, 'reads a secret into the environment', e.valueFrom.secretKeyRef?.name, 'mount the secret as a file (Vault agent or a secret volume) and read it at run time');
+      });
+      list(c.container.envFrom).forEach((e: any, i: number) => {
+        if (e?.secretRef !== undefined) report(`${c.path}.envFrom[${i}].secretRef`, 'reads a whole secret into the environment', e.secretRef?.name, 'mount the secret as files instead');
+      });
+    }
+  },
+});
+
+const K44 = rule({
+  id: 'K44',
+  severity: PolicySeverity.ERROR,
+  title: 'No Secret with data in the synthesized output',
+  description: 'Secret data is only base64: in the output it sits in git, CI logs and Helm release records. Secrets come from Vault at run time.',
+  targets: K8S,
+  references: [NSA('Secrets'), CIS('5.4.2'), ref('DESIGN.md', 'no secret value in synthesized output')],
+  subjects: ctx => ctx.kind('Secret'),
+  where: atDoc,
+  check: (d, report) => {
+    for (const field of ['data', 'stringData']) {
+      const keys = entries(d.doc[field]).map(([k]) => k);
+      if (keys.length > 0) report(field, 'holds secret values', keys, 'deliver the values from Vault (agent injector or External Secrets); keep no Secret data in manifests');
+    }
+  },
+});
+
+/** Every string in a parsed document, with its field path and key. */
+function stringLeaves(value: unknown, path: string, key: string, out: Array<{ path: string; key: string; value: string }>): void {
+  if (typeof value === 'string') {
+    out.push({ path, key, value });
+  } else if (Array.isArray(value)) {
+    value.forEach((v, i) => stringLeaves(v, `${path}[${i}]`, key, out));
+  } else if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) stringLeaves(v, /^[A-Za-z_][A-Za-z0-9_-]*$/.test(k) ? (path ? `${path}.${k}` : k) : `${path}[${JSON.stringify(k)}]`, k, out);
+  }
+}
+
+/**
+ * B13 over any output text, with the scanner's allow-list plus the pack's own patterns. Structured files (manifests,
+ * stack JSON, workflows) are scanned value by value, so a secret inside a quoted string or a script is found and
+ * named by its field; other files line by line.
+ */
+export function secretScanRule(options: SecretScanOptions): PolicyRule {
+  const scanner = new SecretScanner(options);
+  const fix = 'remove the value: reference it from Vault ({{ vault(\'kv/data/<path>\', \'<key>\') }}) or pass it at run time';
+  return rule<TextDocument>({
+    id: 'B13',
+    severity: PolicySeverity.ERROR,
+    title: 'No secret material in any output file (private keys, URL credentials, cloud/Vault/GitHub tokens, JWTs, password literals, high-entropy secrets)',
+    description: 'Everything synthesized is committed, uploaded as CI artifacts and stored by Terraform and Helm in plain text.',
+    targets: [PolicyTarget.TEXT],
+    references: [NSA('Secrets'), ref('gitleaks', 'default rules'), ref('Checkov', 'secrets scanning')],
+    subjects: ctx => [...ctx.texts],
+    where: t => ({ resource: t.file, file: t.file }),
+    check: (t, report) => {
+      if (t.structured === undefined) {
+        for (const m of scanner.scan(t.text)) {
+          report(`line ${m.line} column ${m.column}${m.key ? ` (${m.key})` : ''}`, `contains ${m.kind.replace(/-/g, ' ')}`, m.redacted, fix);
+        }
+        return;
+      }
+      const leaves: Array<{ path: string; key: string; value: string }> = [];
+      stringLeaves(t.structured, '', '', leaves);
+      for (const leaf of leaves) {
+        const seen = new Set<string>();
+        // Short values are scanned with their key (`password: x`); long ones (scripts, dashboards) on their own lines.
+        const short = leaf.value.length <= 512 && !leaf.value.includes('\n');
+        const found = [
+          ...(short ? scanner.scan(`${leaf.key || 'value'}: ${JSON.stringify(leaf.value)}`).map(m => ({ ...m, line: 0 })) : []),
+          ...(!short || /[:=]/.test(leaf.value) ? scanner.scan(leaf.value) : []),
+        ];
+        for (const m of found) {
+          const id = `${m.kind}|${m.redacted}`;
+          if (seen.has(id)) continue;
+          seen.add(id);
+          report(`${leaf.path || '(document)'}${m.line > 0 ? ` line ${m.line}` : ''}${m.key ? ` (${m.key})` : ''}`, `contains ${m.kind.replace(/-/g, ' ')}`, m.redacted, fix);
+        }
+      }
+    },
+  });
+}
+
+/** K42–K44. */
+export const SECRET_RULES: PolicyRule[] = [K42, K43, K44];

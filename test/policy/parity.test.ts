@@ -1,0 +1,126 @@
+import { k8sFixture, stackFixture } from './fixtures';
+import { LifecycleValidationError } from '../../src/model/problems';
+import { EnvironmentParity, ParityChange, PolicyInput } from '../../src/policy';
+
+/** Staging and production as the library synthesizes them: two tenants (one suspended), backups, observability, stacks. */
+function state() {
+  return { staging: k8sFixture('staging-full'), prod: k8sFixture('prod-full'), tf: { staging: stackFixture('staging'), prod: stackFixture('prod') } };
+}
+type State = ReturnType<typeof state>;
+
+function input(s: State): PolicyInput {
+  const i = new PolicyInput();
+  for (const c of [...s.staging, ...s.prod]) i.addKubernetesJson(c.environment, c.file, JSON.stringify(c.documents));
+  i.addTerraformStack('staging', 'stacks/staging/cdk.tf.json', JSON.stringify(s.tf.staging));
+  i.addTerraformStack('prod', 'stacks/prod/cdk.tf.json', JSON.stringify(s.tf.prod));
+  return i;
+}
+
+const find = (charts: State['prod'], kind: string, name: string, ns: string) => charts.flatMap(c => c.documents).find(d => d.kind === kind && d.metadata.name === name && d.metadata.namespace === ns);
+
+describe('EnvironmentParity', () => {
+  test('the library\'s staging mirrors its production: only the allow-listed differences, each with its reason', () => {
+    const report = EnvironmentParity.compare(input(state()), 'staging', 'prod');
+    expect(report.passed).toBe(true);
+    expect(report.differences).toEqual([]);
+    const reasons = [...new Set(report.allowed.map(d => d.allowedBecause))].sort();
+    expect(reasons).toEqual([
+      'Argo CD prunes automatically outside production only',
+      'check-and-set is required in production only (V11)',
+      'environment class annotation',
+      'environment class label',
+      'local chart assets are addressed by the content hash of the environment\'s own manifests',
+      'owner team of the class (spec §2)',
+      'production keeps every secret version: its environment policy has no metadata delete',
+      'production keeps more secret versions (V11)',
+    ]);
+    expect(report.toText()).toMatch(/^Parity staging → prod: OK \(\d+ allowed\)\nAllowed differences:\n/);
+    expect(report.toText()).toContain('  ~ tf:vault_kv_secret_backend_v2/Vault/KvConfig max_versions: staging 10 ≠ prod 20 — production keeps more secret versions (V11)');
+    expect(() => report.assertParity()).not.toThrow();
+  });
+
+  test('an extra NetworkPolicy in staging fails, with a readable diff', () => {
+    const s = state();
+    const acme = s.staging.find(c => c.file.endsWith('acme.k8s.yaml'))!;
+    const np = JSON.parse(JSON.stringify(find(s.staging, 'NetworkPolicy', 'allow-same-namespace', 'staging-acme')));
+    np.metadata.name = 'allow-debug';
+    acme.documents.push(np);
+    const report = EnvironmentParity.compare(input(s), 'staging', 'prod');
+    expect(report.passed).toBe(false);
+    expect(report.differences).toEqual([{ key: 'NetworkPolicy/<env>-<tenant>/allow-debug', path: '', change: ParityChange.ONLY_IN_REFERENCE, tenants: 'acme' }]);
+    expect(report.toText().split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^Parity staging → prod: FAILED, 1 unexpected difference \(\d+ allowed\)$/),
+      '  - only in staging: NetworkPolicy/<env>-<tenant>/allow-debug (tenants: acme)',
+    ]);
+    let problems: string[] = [];
+    try {
+      report.assertParity();
+    } catch (e) {
+      problems = (e as LifecycleValidationError).problems;
+    }
+    expect(problems).toEqual(['EnvironmentParity[staging → prod]: NetworkPolicy/<env>-<tenant>/allow-debug exists only in staging (got "NetworkPolicy/<env>-<tenant>/allow-debug"); make the environments structurally equal, or add a ParityAllowance with the reason the difference is intended (B11)']);
+  });
+
+  test('a different role fails: the staging viewer may delete pods', () => {
+    const s = state();
+    for (const ns of ['staging-acme', 'staging-idle']) find(s.staging, 'Role', 'tenant-viewer', ns).rules[0].verbs.push('delete');
+    const report = EnvironmentParity.compare(input(s), 'staging', 'prod');
+    expect(report.differences).toEqual([{
+      key: 'Role/<env>-<tenant>/tenant-viewer', path: 'rules[0].verbs[3]', change: ParityChange.ONLY_IN_REFERENCE, reference: '"delete"', tenants: 'acme, idle',
+    }]);
+    expect(report.toText()).toContain('  - only in staging: Role/<env>-<tenant>/tenant-viewer rules[0].verbs[3] = "delete" (tenants: acme, idle)');
+  });
+
+  test('a changed value in a Terraform resource fails, keyed by construct path (not the stack-specific address hash)', () => {
+    const s = state();
+    for (const r of Object.values<any>(s.tf.staging.resource.helm_release)) if (r.name === 'acme-billing') r.timeout = 300;
+    const report = EnvironmentParity.compare(input(s), 'staging', 'prod');
+    expect(report.toText().split('\n').slice(0, 2)).toEqual([
+      expect.stringMatching(/^Parity staging → prod: FAILED, 1 unexpected difference \(\d+ allowed\)$/),
+      '  ~ tf:helm_release/Tenant-<tenant>/Module-billing timeout: staging 300 ≠ prod 600 (tenants: acme)',
+    ]);
+  });
+
+  test('tenant-agnostic: production may have more (or other) tenants, as long as each looks like a staging tenant', () => {
+    const s = state();
+    const acme = s.prod.find(c => c.file.endsWith('acme.k8s.yaml'))!;
+    const initech = JSON.parse(JSON.stringify(acme.documents).replace(/(?<![A-Za-z0-9])acme(?![A-Za-z0-9])/g, 'initech'));
+    s.prod.push({ environment: 'prod', file: 'k8s/prod/initech.k8s.yaml', documents: initech });
+    expect(EnvironmentParity.compare(input(s), 'staging', 'prod').differences).toEqual([]);
+    // A suspended tenant only in production is a shape staging never tests: reported.
+    s.staging = s.staging.filter(c => !c.file.endsWith('idle.k8s.yaml'));
+    const report = EnvironmentParity.compare(input(s), 'staging', 'prod');
+    expect(report.passed).toBe(false);
+    expect(report.differences.every(d => d.tenants === 'idle' || d.tenants === undefined || d.tenants.includes('idle'))).toBe(true);
+  });
+
+  test('allowances: your own, with a reason; defaults can be replaced; bad input is refused with every problem', () => {
+    const s = state();
+    for (const r of Object.values<any>(s.tf.staging.resource.helm_release)) if (r.name === 'acme-billing') r.timeout = 300;
+    const ok = EnvironmentParity.compare(input(s), 'staging', 'prod', { allowances: [{ path: 'tf:helm_release/*:timeout', reason: 'staging rolls out faster' }] });
+    expect(ok.passed).toBe(true);
+    expect(ok.allowed.find(d => d.path === 'timeout')!.allowedBecause).toBe('staging rolls out faster');
+    const strict = EnvironmentParity.compare(input(state()), 'staging', 'prod', { replaceDefaultAllowances: true });
+    expect(strict.allowed).toEqual([]);
+    expect(strict.differences.length).toBeGreaterThan(0);
+    let problems: string[] = [];
+    try {
+      EnvironmentParity.compare(input(state()), 'stage', 'prod', { allowances: [{ path: '', reason: ' ' }] });
+    } catch (e) {
+      problems = (e as LifecycleValidationError).problems;
+    }
+    expect(problems).toEqual([
+      'EnvironmentParity: allowances[0].path is empty (got ""); write <key>:<field path>, e.g. "ResourceQuota/*:spec.hard*"',
+      'EnvironmentParity: allowances[0].reason is empty (got " "); say why the difference is intended',
+      'EnvironmentParity: reference is not an environment of the input (got "stage"); use one of prod, staging',
+    ]);
+  });
+
+  test('is deterministic', () => {
+    const a = EnvironmentParity.compare(input(state()), 'staging', 'prod').toText();
+    const s = state();
+    s.staging.reverse();
+    for (const c of s.prod) c.documents.reverse();
+    expect(EnvironmentParity.compare(input(s), 'staging', 'prod').toText()).toBe(a);
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * Every rule of the default pack, table-driven: on a compliant fixture the rule PASSES (it found something to check
+ * and nothing wrong); after one targeted change the rule FAILS with the expected message. The last test makes sure
+ * no rule of the pack is missing from the table.
+ */
+import { addDocs, backupPod, baseState, doc, evaluate, OutputState, tfResource } from './fixtures';
+import { PolicyPack, PolicyRuleStatus } from '../../src/policy';
+
+const ACME = 'k8s/prod/acme.k8s.yaml';
+
+interface Case {
+  readonly id: string;
+  readonly name: string;
+  readonly compliant?: (s: OutputState) => void;
+  readonly violate: (s: OutputState) => void;
+  readonly message: RegExp;
+}
+
+const container = (s: OutputState) => backupPod(s).containers[0];
+const viewer = (s: OutputState) => doc(s, 'Role', 'tenant-viewer', 'prod-acme');
+const binding = (s: OutputState) => doc(s, 'RoleBinding', 'tenant-viewer-oidc', 'prod-acme');
+const cronJob = (s: OutputState) => doc(s, 'CronJob', 'backup-prod-acme');
+const migrateJob = (s: OutputState) => doc(s, 'Job', 'billing-migrate');
+const quota = (s: OutputState) => doc(s, 'ResourceQuota', 'tenant-quota', 'prod-acme');
+const tenantPolicy = (s: OutputState) => tfResource(s, 'prod', 'vault_policy', 'Tenant-acme/Policy');
+const k8sRole = (s: OutputState) => tfResource(s, 'prod', 'vault_kubernetes_auth_backend_role', 'Tenant-acme/KubernetesRole');
+const dbRole = (s: OutputState) => tfResource(s, 'prod', 'vault_database_secret_backend_role', 'Tenant-acme/DatabaseRole');
+const dbConnection = (s: OutputState) => tfResource(s, 'prod', 'vault_database_secret_backend_connection', 'Tenant-acme/DatabaseConnection');
+const moduleRelease = (s: OutputState) => tfResource(s, 'prod', 'helm_release', 'Tenant-acme/Module-billing');
+const meta = (name: string, namespace = 'prod-acme', component = 'test') => ({
+  name,
+  namespace,
+  labels: { 'app.kubernetes.io/name': component, 'app.kubernetes.io/instance': namespace, 'app.kubernetes.io/managed-by': 'inopsio-env-lifecycle', 'app.kubernetes.io/part-of': 'inopsio', 'env': 'prod', 'tenant': 'acme' },
+});
+
+const CASES: Case[] = [
+  { id: 'K01', name: 'enforce is baseline', violate: s => { doc(s, 'Namespace', 'prod-acme').metadata.labels['pod-security.kubernetes.io/enforce'] = 'baseline'; }, message: /^prod\/Namespace\/-\/prod-acme: metadata\.labels\["pod-security\.kubernetes\.io\/enforce"\] is not "restricted" \(got "baseline"\); label the tenant namespace/ },
+  { id: 'K01', name: 'version is latest', violate: s => { doc(s, 'Namespace', 'prod-acme').metadata.labels['pod-security.kubernetes.io/warn-version'] = 'latest'; }, message: /warn-version"\] is not a pinned Kubernetes minor version \(got "latest"\)/ },
+  { id: 'K02', name: 'no namespace', violate: s => { delete doc(s, 'ConfigMap', 'backup-prod-acme-scripts').metadata.namespace; }, message: /^prod\/ConfigMap\/-\/backup-prod-acme-scripts: metadata\.namespace is not set/ },
+  { id: 'K02', name: 'default namespace', violate: s => { doc(s, 'ServiceAccount', 'billing-migrate').metadata.namespace = 'default'; }, message: /metadata\.namespace is a system namespace \(got "default"\)/ },
+  { id: 'K03', name: 'CronJob name of 53 characters', violate: s => { cronJob(s).metadata.name = `backup-${'x'.repeat(46)}`; }, message: /metadata\.name is not a DNS-1123 name of at most 52 characters/ },
+  { id: 'K03', name: 'Service name starting with a digit', violate: s => addDocs(s, ACME, { apiVersion: 'v1', kind: 'Service', metadata: meta('1api'), spec: { ports: [{ port: 80 }] } }), message: /Service\/prod-acme\/1api: metadata\.name is not a DNS-1035 label/ },
+  { id: 'K04', name: 'part-of missing', violate: s => { delete binding(s).metadata.labels['app.kubernetes.io/part-of']; }, message: /metadata\.labels\["app\.kubernetes\.io\/part-of"\] is missing/ },
+  { id: 'K04', name: 'wrong tenant label', violate: s => { viewer(s).metadata.labels.tenant = 'globex'; }, message: /metadata\.labels\["tenant"\] does not name tenant "acme" of namespace prod-acme \(got "globex"\)/ },
+  { id: 'K04', name: 'env label of another environment', violate: s => { viewer(s).metadata.labels.env = 'staging'; }, message: /metadata\.labels\["env"\] does not name the environment "prod"/ },
+  { id: 'K05', name: 'no default deny', violate: s => { const c = s.k8s.find(x => x.file === ACME)!; c.documents = c.documents.filter(d => d.metadata.name !== 'default-deny'); }, message: /^prod\/Namespace\/-\/prod-acme: NetworkPolicy has no default deny for Ingress/ },
+  { id: 'K06', name: 'no DNS allow', violate: s => { const c = s.k8s.find(x => x.file === ACME)!; c.documents = c.documents.filter(d => d.metadata.name !== 'allow-dns'); }, message: /NetworkPolicy allows no DNS over UDP to kube-dns for every pod/ },
+  { id: 'K06', name: 'DNS to an outside resolver', violate: s => { doc(s, 'NetworkPolicy', 'allow-dns', 'prod-acme').spec.egress[0].to = [{ ipBlock: { cidr: '8.8.8.8/32' } }]; }, message: /spec\.egress\[0\]\.to allows DNS to something other than kube-dns/ },
+  { id: 'K07', name: '0.0.0.0/0', violate: s => { doc(s, 'NetworkPolicy', 'allow-data-services', 'prod-acme').spec.egress[0].to = [{ ipBlock: { cidr: '0.0.0.0/0' } }]; }, message: /spec\.egress\[0\]\.to\[0\]\.ipBlock\.cidr opens egress to too much of the network \(got "0\.0\.0\.0\/0"\)/ },
+  { id: 'K07', name: 'egress rule without to', violate: s => { delete doc(s, 'NetworkPolicy', 'backup-prod-acme-egress').spec.egress[1].to; }, message: /spec\.egress\[1\]\.to is empty, which allows all destinations/ },
+  { id: 'K07', name: 'every namespace', violate: s => { doc(s, 'NetworkPolicy', 'allow-monitoring', 'prod-acme').spec.ingress[0].from = [{ namespaceSelector: {} }]; }, message: /namespaceSelector selects every namespace/ },
+  { id: 'K07', name: 'selects no pod', violate: s => { doc(s, 'NetworkPolicy', 'backup-prod-acme-egress').spec.podSelector.matchLabels['lifecycle.inopsio.io/backup-schedule'] = 'backup-typo'; }, message: /spec\.podSelector selects no pod of the namespace in the synthesized output/ },
+  { id: 'K08', name: 'nodeports allowed', violate: s => { quota(s).spec.hard['services.nodeports'] = '5'; }, message: /ResourceQuota spec\.hard\["services\.nodeports"\] is not "0" \(got "5"\)/ },
+  { id: 'K08', name: 'LoadBalancer service', violate: s => addDocs(s, ACME, { apiVersion: 'v1', kind: 'Service', metadata: meta('api'), spec: { type: 'LoadBalancer', ports: [{ port: 80 }] } }), message: /Service api spec\.type exposes the tenant outside the ingress controller \(got "LoadBalancer"\)/ },
+  { id: 'K09', name: 'cronjob count unbounded', violate: s => { delete quota(s).spec.hard['count/cronjobs.batch']; }, message: /ResourceQuota spec\.hard\["count\/cronjobs\.batch"\] is not set/ },
+  { id: 'K09', name: 'no quota', violate: s => { const c = s.k8s.find(x => x.file === ACME)!; c.documents = c.documents.filter(d => d.kind !== 'ResourceQuota'); }, message: /ResourceQuota is missing/ },
+  { id: 'K10', name: 'defaultRequest above default', violate: s => { doc(s, 'LimitRange', 'tenant-limits', 'prod-acme').spec.limits[0].defaultRequest.cpu = '2'; }, message: /defaultRequest\["cpu"\] is above default 1 \(got "2"\); make defaultRequest ≤ default ≤ max/ },
+  { id: 'K10', name: 'memory in milli-bytes', violate: s => { doc(s, 'LimitRange', 'tenant-limits', 'prod-acme').spec.limits[0].max.memory = '512m'; }, message: /max\["memory"\] is not a valid quantity \(got "512m"\)/ },
+  { id: 'K11', name: 'workloads exceed the quota', violate: s => { container(s).resources.requests.cpu = '9'; container(s).resources.limits.cpu = '9'; }, message: /ResourceQuota spec\.hard\["requests\.cpu"\] is below what the generated workloads need \(9350m\) \(got "8"\)/ },
+  { id: 'K11', name: 'container above LimitRange max', violate: s => { container(s).resources.limits.memory = '9Gi'; }, message: /CronJob backup-prod-acme spec\.jobTemplate\.spec\.template\.spec\.containers\[0\]\.resources\.limits\["memory"\] is above the LimitRange max 8Gi/ },
+  { id: 'K12', name: 'wildcard verbs', violate: s => { viewer(s).rules[0].verbs = ['*']; }, message: /^prod\/Role\/prod-acme\/tenant-viewer: rules\[0\]\.verbs contains "\*"/ },
+  { id: 'K13', name: 'binding to built-in admin', violate: s => { binding(s).roleRef = { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' }; }, message: /roleRef\.name binds a built-in role that reads secrets and execs into pods \(got "admin"\)/ },
+  { id: 'K13', name: 'ClusterRoleBinding for a tenant group', violate: s => addDocs(s, ACME, { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { ...meta('acme-view'), namespace: undefined }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' }, subjects: [{ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: 'oidc:tenant-acme' }] }), message: /subjects\[0\] gives a human or tenant subject cluster-wide rights/ },
+  { id: 'K14', name: 'reads secrets', violate: s => { viewer(s).rules[0].resources.push('secrets'); }, message: /rules\[0\] can read secrets/ },
+  { id: 'K15', name: 'exec', violate: s => { viewer(s).rules[0].resources.push('pods/exec'); }, message: /rules\[0\]\.resources grants exec, attach, port-forward or ephemeral containers \(got \["pods\/exec"\]\)/ },
+  { id: 'K15', name: 'pod create', violate: s => { viewer(s).rules[0].verbs.push('create'); }, message: /rules\[0\] can create pods/ },
+  { id: 'K16', name: 'impersonate', violate: s => { viewer(s).rules[1].verbs.push('impersonate'); }, message: /rules\[1\]\.verbs contains escalate, bind, impersonate or "\*" \(got \["impersonate"\]\)/ },
+  { id: 'K16', name: 'token create', violate: s => { viewer(s).rules.push({ apiGroups: [''], resources: ['serviceaccounts/token'], verbs: ['create'] }); }, message: /can create service account tokens/ },
+  { id: 'K17', name: 'system:authenticated', violate: s => { binding(s).subjects[0].name = 'system:authenticated'; }, message: /subjects\[0\]\.name is a system group \(got "system:authenticated"\)/ },
+  { id: 'K17', name: 'service account of another namespace', violate: s => { binding(s).subjects.push({ kind: 'ServiceAccount', name: 'billing', namespace: 'prod-globex' }); }, message: /subjects\[1\]\.namespace is not the binding's namespace prod-acme \(got "prod-globex"\)/ },
+  { id: 'K18', name: 'dangling roleRef', violate: s => { binding(s).roleRef.name = 'tenant-editor'; }, message: /roleRef\.name names no Role of namespace prod-acme in the output \(got "tenant-editor"\)/ },
+  { id: 'K19', name: 'default service account', violate: s => { backupPod(s).serviceAccountName = 'default'; }, message: /serviceAccountName is the namespace's default service account/ },
+  { id: 'K19', name: 'shared with another workload', violate: s => { migrateJob(s).spec.template.spec.serviceAccountName = 'backup-prod-acme'; }, message: /serviceAccountName is shared with other workloads \(CronJob\/backup-prod-acme, CronJob\/backup-prod-acme-restore-drill\)/ },
+  { id: 'K20', name: 'service account automounts', violate: s => { doc(s, 'ServiceAccount', 'backup-prod-acme').automountServiceAccountToken = true; }, message: /^prod\/ServiceAccount\/prod-acme\/backup-prod-acme: automountServiceAccountToken is not false \(got true\)/ },
+  { id: 'K20', name: 'pod automounts', violate: s => { delete migrateJob(s).spec.template.spec.automountServiceAccountToken; }, message: /spec\.template\.spec\.automountServiceAccountToken is not false/ },
+  { id: 'K21', name: 'host network', violate: s => { backupPod(s).hostNetwork = true; }, message: /spec\.jobTemplate\.spec\.template\.spec\.hostNetwork is true/ },
+  { id: 'K21', name: 'host port', violate: s => { container(s).ports = [{ containerPort: 8080, hostPort: 8080 }]; }, message: /ports\[0\]\.hostPort binds a port on the node \(got 8080\)/ },
+  { id: 'K22', name: 'privileged', violate: s => { container(s).securityContext.privileged = true; }, message: /containers\[0\]\.securityContext\.privileged is true/ },
+  { id: 'K23', name: 'privilege escalation not set', violate: s => { delete container(s).securityContext.allowPrivilegeEscalation; }, message: /containers\[0\]\.securityContext\.allowPrivilegeEscalation is not false \(got undefined\)/ },
+  { id: 'K24', name: 'container may run as root', violate: s => { container(s).securityContext.runAsNonRoot = false; }, message: /containers\[0\]\.securityContext\.runAsNonRoot is not true \(got false\)/ },
+  { id: 'K24', name: 'root UID', violate: s => { backupPod(s).securityContext.runAsUser = 0; }, message: /spec\.securityContext\.runAsUser is root/ },
+  { id: 'K25', name: 'UID 1000', violate: s => { container(s).securityContext.runAsUser = 1000; }, message: /containers\[0\]\.securityContext\.runAsUser is not 10001 \(pod or container\) \(got 1000\)/ },
+  { id: 'K25', name: 'injected agent as another UID', violate: s => { cronJob(s).spec.jobTemplate.spec.template.metadata.annotations['vault.hashicorp.com/agent-run-as-user'] = '100'; }, message: /metadata\.annotations\["vault\.hashicorp\.com\/agent-run-as-user"\] is not "10001" \(got "100"\)/ },
+  { id: 'K26', name: 'NET_ADMIN added', violate: s => { container(s).securityContext.capabilities.add = ['NET_ADMIN']; }, message: /capabilities\.add adds capabilities \(got \["NET_ADMIN"\]\)/ },
+  { id: 'K26', name: 'ALL not dropped', violate: s => { container(s).securityContext.capabilities.drop = ['NET_RAW']; }, message: /capabilities\.drop does not drop ALL/ },
+  { id: 'K27', name: 'Unconfined', violate: s => { container(s).securityContext.seccompProfile = { type: 'Unconfined' }; }, message: /containers\[0\]\.securityContext\.seccompProfile\.type is not RuntimeDefault or Localhost \(container or pod\) \(got "Unconfined"\)/ },
+  { id: 'K28', name: 'writable root', violate: s => { container(s).securityContext.readOnlyRootFilesystem = false; }, message: /readOnlyRootFilesystem is not true \(got false\)/ },
+  { id: 'K28', name: 'unbounded emptyDir', violate: s => { backupPod(s).volumes[1].emptyDir = {}; }, message: /volumes\[1\]\.emptyDir\.sizeLimit is not set \(got "work"\)/ },
+  { id: 'K29', name: 'hostPath', violate: s => { backupPod(s).volumes.push({ name: 'host', hostPath: { path: '/var/run' } }); }, message: /uses a volume type PSS restricted refuses \(got \["hostPath"\]\)/ },
+  { id: 'K30', name: 'tag instead of digest', violate: s => { container(s).image = 'registry.example.com/platform/pg-backup:latest'; }, message: /containers\[0\]\.image has no digest .*; pin the image by digest/ },
+  { id: 'K30', name: 'no registry', violate: s => { container(s).image = `postgres@sha256:${'a'.repeat(64)}`; }, message: /containers\[0\]\.image names no registry/ },
+  { id: 'K31', name: 'IfNotPresent', violate: s => { container(s).imagePullPolicy = 'IfNotPresent'; }, message: /imagePullPolicy is not Always \(got "IfNotPresent"\)/ },
+  { id: 'K32', name: 'no ephemeral-storage limit', violate: s => { delete container(s).resources.limits['ephemeral-storage']; }, message: /resources\.limits\["ephemeral-storage"\] is not set/ },
+  { id: 'K32', name: 'injected agent without limits', violate: s => { delete cronJob(s).spec.jobTemplate.spec.template.metadata.annotations['vault.hashicorp.com/agent-limits-ephemeral']; }, message: /agent-limits-ephemeral"\] is not set, so the injected Vault agent has no ephemeral-storage limit/ },
+  { id: 'K33', name: 'memory 512m', violate: s => { container(s).resources.limits.memory = '512m'; container(s).resources.requests.memory = '512m'; }, message: /resources\.limits\["memory"\] uses the milli\/micro\/nano suffix "m" for bytes \(got "512m"\); write 512Mi for mebibytes/ },
+  { id: 'K33', name: '16GB', violate: s => { container(s).resources.limits['ephemeral-storage'] = '16GB'; }, message: /is not a Kubernetes quantity \(got "16GB"\)/ },
+  { id: 'K34', name: 'request above limit', violate: s => { container(s).resources.requests.memory = '1Gi'; }, message: /resources\.requests\["memory"\] is above the limit 512Mi \(got "1Gi"\); make requests ≤ limits/ },
+  { id: 'K35', name: 'Allow', violate: s => { cronJob(s).spec.concurrencyPolicy = 'Allow'; }, message: /spec\.concurrencyPolicy is not Forbid \(got "Allow"\)/ },
+  { id: 'K36', name: 'no starting deadline', violate: s => { delete cronJob(s).spec.startingDeadlineSeconds; }, message: /spec\.startingDeadlineSeconds is not a whole number of at least 10/ },
+  { id: 'K37', name: 'no active deadline', violate: s => { delete migrateJob(s).spec.activeDeadlineSeconds; }, message: /^prod\/Job\/prod-acme\/billing-migrate: spec\.activeDeadlineSeconds is not set/ },
+  { id: 'K38', name: 'backoffLimit 6', violate: s => { cronJob(s).spec.jobTemplate.spec.backoffLimit = 6; }, message: /spec\.jobTemplate\.spec\.backoffLimit is not 1, 2 or 3 \(got 6\)/ },
+  { id: 'K38', name: 'OnFailure', violate: s => { migrateJob(s).spec.template.spec.restartPolicy = 'OnFailure'; }, message: /spec\.template\.spec\.restartPolicy is not Never \(got "OnFailure"\)/ },
+  { id: 'K39', name: 'no TTL', violate: s => { delete cronJob(s).spec.jobTemplate.spec.ttlSecondsAfterFinished; }, message: /spec\.jobTemplate\.spec\.ttlSecondsAfterFinished is not set/ },
+  { id: 'K40', name: 'failed jobs not kept', violate: s => { cronJob(s).spec.failedJobsHistoryLimit = 0; }, message: /spec\.failedJobsHistoryLimit is not a whole number from 1 to 10 \(got 0\)/ },
+  { id: 'K41', name: 'no time zone', violate: s => { delete cronJob(s).spec.timeZone; }, message: /spec\.timeZone is not an IANA time zone/ },
+  { id: 'K41', name: 'TZ= in the schedule', violate: s => { cronJob(s).spec.schedule = 'CRON_TZ=UTC 15 2 * * *'; }, message: /spec\.schedule sets a time zone inline/ },
+  { id: 'K41', name: 'probe on a Job pod', violate: s => { migrateJob(s).spec.template.spec.containers[0].livenessProbe = { exec: { command: ['true'] } }; }, message: /containers\[0\]\.livenessProbe is set on a Job pod/ },
+  { id: 'K42', name: 'literal password in env', violate: s => { container(s).env.push({ name: 'PGPASSWORD', value: 'hunter22' }); }, message: /env\[5\]\.value holds a literal secret in PGPASSWORD \(got "<redacted>"\)/ },
+  { id: 'K42', name: 'URL with credentials in env', violate: s => { container(s).env.push({ name: 'DATABASE_URL', value: 'postgres://app:s3cret@db:5432/app' }); }, message: /holds a literal secret in DATABASE_URL/ },
+  { id: 'K43', name: 'secretKeyRef', violate: s => { container(s).env.push({ name: 'PGPASSWORD', valueFrom: { secretKeyRef: { name: 'db', key: 'password' } } }); }, message: /env\[5\]\.valueFrom\.secretKeyRef reads a secret into the environment/ },
+  { id: 'K43', name: 'envFrom secretRef', violate: s => { container(s).envFrom = [{ secretRef: { name: 'db' } }]; }, message: /envFrom\[0\]\.secretRef reads a whole secret into the environment/ },
+  {
+    id: 'K44',
+    name: 'Secret with data',
+    compliant: s => addDocs(s, ACME, { apiVersion: 'v1', kind: 'Secret', metadata: meta('placeholder'), type: 'Opaque' }),
+    violate: s => { doc(s, 'Secret', 'placeholder').stringData = { password: 'x' }; },
+    message: /^prod\/Secret\/prod-acme\/placeholder: stringData holds secret values \(got \["password"\]\)/,
+  },
+  { id: 'K45', name: 'no alerts', violate: s => { for (const c of s.k8s) c.documents = c.documents.filter(d => d.kind !== 'PrometheusRule'); }, message: /^prod\/CronJob\/prod-acme\/backup-prod-acme: PrometheusRule has no freshness alert covering this CronJob in environment prod/ },
+  { id: 'K45', name: 'CronJob not matched by the alert pattern', violate: s => { cronJob(s).metadata.name = 'nightly-dump'; }, message: /nightly-dump: PrometheusRule has no failed-job alert covering this CronJob/ },
+  { id: 'K45', name: 'no Backup Status dashboard', violate: s => { for (const c of s.k8s) c.documents = c.documents.filter(d => d.metadata.name !== 'inopsio-prod-backup-status'); }, message: /Grafana dashboard has no "Backup Status" panel showing this CronJob/ },
+  { id: 'V01', name: 'sys path with sudo', violate: s => { tenantPolicy(s).policy += 'path "sys/policies/acl/*" {\n  capabilities = ["read", "sudo"]\n}\n'; }, message: /^inopsio\/prod\/Vault\/Tenant-acme\/Policy: policy path "sys\/policies\/acl\/\*" grants a "sys\/" path/ },
+  { id: 'V01', name: 'unparseable policy', violate: s => { tenantPolicy(s).policy += 'path "x" {'; }, message: /policy cannot be parsed/ },
+  { id: 'V02', name: 'another tenant\'s secrets', violate: s => { tenantPolicy(s).policy += 'path "kv-prod/data/prod/globex/*" {\n  capabilities = ["read"]\n}\n'; }, message: /policy path "kv-prod\/data\/prod\/globex\/\*" is outside tenant "acme"'s prefixes/ },
+  { id: 'V02', name: 'glob in the middle', violate: s => { tenantPolicy(s).policy += 'path "kv-prod/data/*/acme" {\n  capabilities = ["read"]\n}\n'; }, message: /uses "\*" before the end/ },
+  { id: 'V02', name: 'role prefix glob', violate: s => { tenantPolicy(s).policy += 'path "database-prod/creds/acme-*" {\n  capabilities = ["read"]\n}\n'; }, message: /"database-prod\/creds\/acme-\*" is outside tenant "acme"'s prefixes/ },
+  { id: 'V03', name: 'periodic tokens', violate: s => { k8sRole(s).token_period = 3600; }, message: /token_period creates periodic tokens that never expire while renewed/ },
+  { id: 'V03', name: 'root policy', violate: s => { k8sRole(s).token_policies.push('root'); }, message: /policies grants the root policy/ },
+  { id: 'V04', name: 'token literal', violate: s => { s.tf.prod.provider.vault[0].token = 'hvs.notarealtoken'; }, message: /^prod\/provider: provider\.vault\[0\]\.token is a literal/ },
+  { id: 'V04', name: 'TLS not verified', violate: s => { s.tf.prod.provider.vault[0].skip_tls_verify = true; }, message: /skip_tls_verify disables TLS verification/ },
+  { id: 'V05', name: 'KV secret through Terraform', violate: s => { s.tf.prod.resource.vault_kv_secret_v2 = { x: { mount: 'kv-prod', name: 'prod/acme/app', data_json: '{"password":"x"}' } }; }, message: /vault_kv_secret_v2 writes or reads a secret value through Terraform/ },
+  { id: 'V05', name: 'password argument instead of password_wo', violate: s => { dbConnection(s).postgresql.password = 'bootstrap-pass'; }, message: /postgresql\.password is a secret argument that Terraform stores in state/ },
+  { id: 'V05', name: 'secret variable not ephemeral', violate: s => { s.tf.prod.variable.vault_token = { type: 'string', sensitive: true }; }, message: /variable\.vault_token holds secrets but is not ephemeral and sensitive/ },
+  { id: 'V06', name: 'one audit device', violate: s => { delete s.tf.prod.resource.vault_audit[Object.keys(s.tf.prod.resource.vault_audit)[0]]; }, message: /^prod\/vault_audit: vault_audit has fewer than two audit devices \(got 1\)/ },
+  { id: 'V06', name: 'raw logging', violate: s => { tfResource(s, 'prod', 'vault_audit', 'AuditFile').options.log_raw = 'true'; }, message: /options\.log_raw is not false \(got "true"\)/ },
+  { id: 'V07', name: 'any namespace', violate: s => { k8sRole(s).bound_service_account_namespaces = ['*']; }, message: /bound_service_account_namespaces contains "\*"/ },
+  { id: 'V07', name: 'no audience, long TTL', violate: s => { delete k8sRole(s).audience; k8sRole(s).token_ttl = 86400; }, message: /audience is not set/ },
+  { id: 'V08', name: 'reviewer JWT in state', violate: s => { tfResource(s, 'prod', 'vault_kubernetes_auth_backend_config').token_reviewer_jwt = '${var.jwt}'; }, message: /token_reviewer_jwt stores a long-lived reviewer JWT in state/ },
+  { id: 'V09', name: 'any role', violate: s => { dbConnection(s).allowed_roles = ['*']; }, message: /allowed_roles is empty or contains "\*"/ },
+  { id: 'V09', name: 'no TLS verification', violate: s => { dbConnection(s).postgresql.connection_url = dbConnection(s).postgresql.connection_url.replace('verify-full', 'disable'); }, message: /postgresql\.connection_url does not verify the database certificate \(got "sslmode=disable"\)/ },
+  { id: 'V09', name: 'root never rotated', violate: s => { const eps = s.tf.prod.resource.vault_generic_endpoint; for (const k of Object.keys(eps)) if (eps[k].path.endsWith('/acme')) delete eps[k]; }, message: /root credentials are never rotated \(got "acme"\)/ },
+  { id: 'V10', name: 'week-long max_ttl', violate: s => { dbRole(s).max_ttl = 604800; }, message: /max_ttl is not set to at most 24 hours \(got 604800\)/ },
+  { id: 'V10', name: 'SUPERUSER', violate: s => { dbRole(s).creation_statements[0] = 'CREATE ROLE "{{name}}" WITH LOGIN SUPERUSER PASSWORD \'{{password}}\';'; }, message: /creation_statements\[0\] grants more than least privilege/ },
+  { id: 'V10', name: 'no revocation statements', violate: s => { dbRole(s).revocation_statements = []; }, message: /revocation_statements is empty/ },
+  { id: 'V11', name: 'unbounded versions', violate: s => { tfResource(s, 'prod', 'vault_kv_secret_backend_v2').max_versions = 0; }, message: /max_versions is not a whole number from 1 to 100 \(got 0\)/ },
+  { id: 'V11', name: 'no check-and-set in production', violate: s => { tfResource(s, 'prod', 'vault_kv_secret_backend_v2').cas_required = false; }, message: /cas_required is not true in production \(got false\)/ },
+  { id: 'V12', name: 'staging reads production secrets', violate: s => { tfResource(s, 'staging', 'vault_policy', 'Tenant-acme/Policy').policy += 'path "kv-prod/data/prod/acme/*" {\n  capabilities = ["read"]\n}\n'; }, message: /^staging\/stack: stack references a Vault mount of production environment "prod" \(got "kv-prod"\)/ },
+  { id: 'V12', name: 'shared mount', violate: s => { tfResource(s, 'staging', 'vault_mount', 'Vault/Kv').path = 'kv-shared'; }, message: /path is not suffixed with the environment "-staging" \(got "kv-shared"\)/ },
+  {
+    id: 'V13',
+    name: 'destroy before revoking leases',
+    violate: s => {
+      // Swap the order: the destroy job no longer waits for the revoke job, the revoke job waits for destroy.
+      s.workflows['decommission.yml'] = s.workflows['decommission.yml'].replace(/(\n {2}revoke:\n {4}needs:) verify/, '$1 destroy').replace(/(\n {2}destroy:\n {4}needs:) revoke/, '$1 verify');
+    },
+    message: /^dist\/workflows\/decommission\.yml#jobs\.destroy: jobs\.destroy\.steps\[\d+\] runs destroy without revoking Vault leases by prefix first/,
+  },
+  {
+    id: 'V13',
+    name: 'roles deleted before leases are revoked',
+    violate: s => { s.workflows['cleanup-env.yml'] = s.workflows['cleanup-env.yml'].replace(/vault lease revoke -sync -prefix/g, 'vault lease renew'); },
+    message: /runs role deletion without revoking Vault leases by prefix first/,
+  },
+  { id: 'V14', name: 'not atomic', violate: s => { moduleRelease(s).atomic = false; }, message: /^inopsio\/prod\/Tenant-acme\/Module-billing: atomic is not true \(got false\)/ },
+  { id: 'V14', name: 'version range', violate: s => { moduleRelease(s).version = '^3.4.1'; }, message: /version is not an exact chart version \(got "\^3\.4\.1"\)/ },
+  { id: 'V14', name: 'secret in set', violate: s => { moduleRelease(s).set.push({ name: 'env.DB_PASSWORD', type: 'string', value: 'hunter22' }); }, message: /set\[\d+\]\.value holds a literal secret in env\.DB_PASSWORD \(got "<redacted>"\)/ },
+  { id: 'V14', name: 'release name too long', violate: s => { moduleRelease(s).name = `acme-${'b'.repeat(50)}`; }, message: /name is not a DNS-1123 label of at most 53 characters/ },
+  { id: 'B03', name: 'duplicate object across files', violate: s => addDocs(s, 'k8s/prod/extra.k8s.yaml', JSON.parse(JSON.stringify(viewer(s)))), message: /^prod\/Role\/prod-acme\/tenant-viewer: metadata\.name duplicates prod\/Role\/prod-acme\/tenant-viewer in k8s\/prod\/acme\.k8s\.yaml/ },
+  { id: 'B03', name: 'duplicate Helm release', violate: s => { moduleRelease(s).name = 'acme-base'; }, message: /name duplicates inopsio\/prod\/Tenant-acme\/Base/ },
+  { id: 'B13', name: 'AWS key in a file', compliant: s => { s.texts['dist/notes.txt'] = 'nothing secret here'; }, violate: s => { s.texts['dist/notes.txt'] = 'key id AKIAIOSFODNN7EXAMPLE'; }, message: /^dist\/notes\.txt: line 1 column 8 contains aws access key \(got "AKIA…\(20 chars\)"\)/ },
+  { id: 'B13', name: 'password in a manifest', violate: s => { doc(s, 'ConfigMap', 'backup-prod-acme-scripts').data['db.conf'] = 'password: hunter22'; }, message: /^k8s\/prod\/acme\.k8s\.yaml: \[\d+\]\.data\["db\.conf"\] line 1 \(password\) contains password literal/ },
+  { id: 'B17', name: 'reserved prefix', violate: s => { viewer(s).metadata.labels['kubernetes.io/tenant'] = 'acme'; }, message: /metadata\.labels\["kubernetes\.io\/tenant"\] uses a prefix reserved for Kubernetes/ },
+  { id: 'B17', name: 'invalid key', violate: s => { viewer(s).metadata.annotations = { 'owner team': 'ops' }; }, message: /metadata\.annotations\["owner team"\] key has a name part that is not 1-63 alphanumerics/ },
+  { id: 'B18', name: 'boolean label value', violate: s => { viewer(s).metadata.labels.critical = true; }, message: /metadata\.labels\["critical"\] is not a string after YAML 1\.1 parsing \(got true\)/ },
+  { id: 'B18', name: 'octal ConfigMap value', violate: s => { doc(s, 'ConfigMap', 'backup-prod-acme-scripts').data.mode = 493; }, message: /data\["mode"\] is not a string after YAML 1\.1 parsing \(got 493\)/ },
+];
+
+describe('policy rules: compliant and non-compliant fixtures', () => {
+  const base = baseState();
+  const baseReport = evaluate(base);
+
+  test('the compliant base (production manifests with backups, observability and Argo CD; prod and staging stacks; workflows) has no finding', () => {
+    expect(baseReport.findings.map(f => f.message)).toEqual([]);
+  });
+
+  test.each(CASES.map(c => [c.id, c.name, c] as const))('%s: fails if %s', (id, _name, c) => {
+    const ok = baseState();
+    c.compliant?.(ok);
+    const okReport = c.compliant ? evaluate(ok) : baseReport;
+    expect(okReport.rules.find(r => r.id === id)?.status).toBe(PolicyRuleStatus.PASSED);
+    c.violate(ok);
+    const bad = evaluate(ok);
+    const rule = bad.rules.find(r => r.id === id)!;
+    expect(rule.status).toBe(PolicyRuleStatus.FAILED);
+    const messages = bad.findings.filter(f => f.ruleId === id).map(f => f.message);
+    expect(messages).toEqual(expect.arrayContaining([expect.stringMatching(c.message)]));
+    for (const m of messages) expect(m).toMatch(new RegExp(` \\(${id}\\)$`));
+  });
+
+  test('every rule of the default pack has at least one case in this table', () => {
+    const covered = new Set(CASES.map(c => c.id));
+    expect(PolicyPack.default().ruleIds.filter(id => !covered.has(id))).toEqual([]);
+  });
+});
