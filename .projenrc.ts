@@ -85,6 +85,12 @@ project.npmignore?.include('/schemas/');
 project.testTask.env('TMPDIR', '$(mkdir -p .tmp && cd .tmp && pwd)');
 project.tasks.tryFind('test:update')?.env('TMPDIR', '$(mkdir -p .tmp && cd .tmp && pwd)');
 
+project.addTask('test:consumer', {
+  description: 'Install the packed library into a fresh cdktf app offline and run cdktf synth there',
+  env: { TMPDIR: '$(mkdir -p .tmp && cd .tmp && pwd)' },
+  exec: 'jest --ci --coverage=false test/consumer',
+});
+
 // The reference platform: `npm run example` synthesizes it into dist/k8s and cdktf.out.
 project.addTask('example', {
   description: 'Synthesize the reference platform in examples/',
@@ -128,7 +134,7 @@ project.eslint?.addOverride({
   },
 });
 project.eslint?.addOverride({
-  files: ['src/policy/**/*.ts', 'src/lifecycle/**/*.ts', 'src/platform/**/*.ts', 'src/index.ts'],
+  files: ['src/policy/**/*.ts', 'src/lifecycle/**/*.ts', 'src/platform/**/*.ts', 'src/testing/**/*.ts', 'src/index.ts'],
   rules: {
     'no-restricted-imports': ['error', {
       patterns: [{ group: ['cdktf', '@cdktf/*'], message: 'Keep every cdktf import inside src/tf (a later move to CDK Terrain stays mechanical).' }],

@@ -22,6 +22,11 @@ export * from './k8s/argocd-application';
 export * from './k8s/argocd-project';
 export * from './k8s/argocd-migration-hook';
 
+// Guardrails: policy pack, secret scan, parity, immutable production, API audit policy.
+export * from './policy';
+export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, AdmissionPolicyApiVersion } from './k8s/admission-policy';
+export { ApiServerAuditPolicy, ApiServerAuditPolicyProps } from './k8s/audit-policy';
+
 // Lifecycle: inventory, decommission plans, workflows, previews, tenant states.
 export * from './lifecycle';
 
@@ -30,3 +35,6 @@ export * from './tf';
 
 // The whole platform.
 export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps } from './platform/platform';
+
+// Test helpers for users' unit and snapshot tests.
+export * from './testing';

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
@@ -152,6 +152,10 @@ export class TenantNamespace extends Construct {
       kind: 'Namespace',
       metadata: { name: ns, labels: nsLabels, annotations },
     });
+    // A chart with a default namespace stamps it on every object; a Namespace is cluster-scoped and takes none.
+    if (this.namespace.metadata.namespace !== undefined) {
+      this.namespace.addJsonPatch(JsonPatch.remove('/metadata/namespace'));
+    }
 
     // K08–K11: quota (no NodePorts/LoadBalancers) and container limits from the class.
     const q = this.quota.props;

@@ -22,7 +22,7 @@ export interface WorkflowOptions extends LifecycleNamingOptions {
   readonly nodeVersion?: string;
   /**
    * Exact Terraform version (saved cloud plans need ≥ 1.6).
-   * @default '1.9.8'
+   * @default '1.11.4' (the stacks require Terraform >= 1.11 for write-only arguments)
    */
   readonly terraformVersion?: string;
   /**
@@ -203,7 +203,7 @@ function resolve(environments: Environment[], options: WorkflowOptions): Resolve
     names: names!,
     runsOn: check('runsOn', options.runsOn ?? 'ubuntu-24.04', /^[A-Za-z0-9_.-]{1,100}$/, 'use a runner label such as "ubuntu-24.04"'),
     nodeVersion: check('nodeVersion', options.nodeVersion ?? '20', /^\d+(\.\d+){0,2}$/, 'use e.g. "20"'),
-    terraformVersion: check('terraformVersion', options.terraformVersion ?? '1.9.8', /^\d+\.\d+\.\d+$/, 'pin an exact version such as "1.9.8"'),
+    terraformVersion: check('terraformVersion', options.terraformVersion ?? '1.11.4', /^\d+\.\d+\.\d+$/, 'pin an exact version such as "1.11.4" (the stacks require >= 1.11)'),
     kubectlVersion: check('kubectlVersion', options.kubectlVersion ?? 'v1.28.15', /^v\d+\.\d+\.\d+$/, 'pin an exact version such as "v1.28.15"'),
     helmVersion: check('helmVersion', options.helmVersion ?? 'v3.16.4', /^v3\.\d+\.\d+$/, 'pin an exact Helm 3 version such as "v3.16.4"'),
     vaultVersion: check('vaultVersion', options.vaultVersion ?? '1.17.6', /^\d+\.\d+\.\d+$/, 'pin an exact version such as "1.17.6"'),

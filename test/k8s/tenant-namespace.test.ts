@@ -172,6 +172,12 @@ describe('TenantChart suspension really stops work', () => {
     expect(named(docs, 'Deployment', 'web').metadata.namespace).toBe('prod-acme');
   });
 
+  test('the chart\'s default namespace lands on namespaced objects, never on the cluster-scoped Namespace', () => {
+    const docs = tenantApp(TenantState.ACTIVE).chart.toJson();
+    expect(named(docs, 'Namespace', 'prod-acme').metadata.namespace).toBeUndefined();
+    expect(named(docs, 'Deployment', 'web').metadata.namespace).toBe('prod-acme');
+  });
+
   test('isTenantChart is not fooled by cdk8s instanceof', () => {
     const app = new App();
     expect(TenantChart.isTenantChart(new Chart(app, 'plain'))).toBe(false);

@@ -85,6 +85,14 @@ describe('the reference platform (examples/)', () => {
     const inventory = JSON.parse(fs.readFileSync(path.join(first, 'dist', 'lifecycle.json'), 'utf8'));
     expect(inventory.environments.map((e: any) => e.name)).toHaveLength(4);
     expect(fs.readdirSync(path.join(first, 'dist', 'workflows')).sort()).toEqual(['cleanup-env.yml', 'decommission.yml', 'preview.yml', 'tenant-signup.yml', 'tenant-upgrade.yml']);
+    // The Terraform the workflows install satisfies what every stack requires.
+    const required = JSON.parse(fs.readFileSync(path.join(first, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8')).terraform.required_version;
+    const [, major, minor] = /^>= (\d+)\.(\d+)\.\d+$/.exec(required)!.map(Number);
+    for (const file of fs.readdirSync(path.join(first, 'dist', 'workflows'))) {
+      for (const m of fs.readFileSync(path.join(first, 'dist', 'workflows', file), 'utf8').matchAll(/terraform_version: "?(\d+)\.(\d+)\.\d+/g)) {
+        expect(Number(m[1]) * 1000 + Number(m[2])).toBeGreaterThanOrEqual(major * 1000 + minor);
+      }
+    }
   });
 
   test('output is byte-identical across two runs', () => {

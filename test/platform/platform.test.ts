@@ -71,8 +71,13 @@ describe('Platform', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
     expect(() => new Platform(app, 'p', { environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })] }))
       .toThrow('p: backup is missing, but environment "prod" (class production) backs up its tenant databases (got undefined); pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
+    // A tenant without a database needs no backup, and its inventory entry is still valid.
+    const dir = scratch();
     const noDb = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', database: false }] });
-    expect(() => new Platform(app, 'q', { environments: [noDb] })).not.toThrow();
+    const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'q', { outdir: path.join(dir, 'dist'), environments: [noDb] });
+    expect(platform.backupsOf('prod')).toEqual([]);
+    const inventory = JSON.parse(fs.readFileSync(platform.synth().inventoryFile, 'utf8'));
+    expect(inventory.environments[0].tenants[0].backup).toBeUndefined();
   });
 
   test('fails if a tenant takes the reserved id of the environment-wide chart', () => {
