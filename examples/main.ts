@@ -61,4 +61,6 @@ new Platform(app, 'inopsio', {
     pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091',
     pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus-pushgateway' }, 9091),
   },
+  // Production namespaces accept writes only from Argo CD and Terraform (plus audited break-glass).
+  immutableProduction: {},
 }).synth();

@@ -24,7 +24,7 @@ export * from './k8s/argocd-migration-hook';
 
 // Guardrails: policy pack, secret scan, parity, immutable production, API audit policy.
 export * from './policy';
-export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, AdmissionPolicyApiVersion } from './k8s/admission-policy';
+export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, ImmutableProductionOptions, AdmissionPolicyApiVersion } from './k8s/admission-policy';
 export { ApiServerAuditPolicy, ApiServerAuditPolicyProps } from './k8s/audit-policy';
 
 // Lifecycle: inventory, decommission plans, workflows, previews, tenant states.
@@ -34,7 +34,7 @@ export * from './lifecycle';
 export * from './tf';
 
 // The whole platform.
-export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps } from './platform/platform';
+export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps } from './platform/platform';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

@@ -13,13 +13,8 @@ export enum AdmissionPolicyApiVersion {
   V1 = 'admissionregistration.k8s.io/v1',
 }
 
-/** Props of an ImmutableProductionPolicy. */
-export interface ImmutableProductionPolicyProps {
-  /**
-   * The environment whose namespaces become immutable. Its class must be `Mutability.GITOPS_ONLY`; the policy selects
-   * namespaces labelled `lifecycle.inopsio.io/environment-class: <class name>`, the label TenantNamespace sets.
-   */
-  readonly environment: Environment;
+/** Settings of an ImmutableProductionPolicy that do not depend on the environment (also `PlatformProps.immutableProduction`). */
+export interface ImmutableProductionOptions {
   /**
    * Usernames of the GitOps and Terraform identities that may write, e.g. Argo CD's application controller and the
    * service account the Terraform Helm provider authenticates as (`kube_context`). Exact names, no wildcards.
@@ -56,6 +51,15 @@ export interface ImmutableProductionPolicyProps {
    * @default AdmissionPolicyApiVersion.V1BETA1 (Kubernetes 1.28)
    */
   readonly apiVersion?: AdmissionPolicyApiVersion;
+}
+
+/** Props of an ImmutableProductionPolicy. */
+export interface ImmutableProductionPolicyProps extends ImmutableProductionOptions {
+  /**
+   * The environment whose namespaces become immutable. Its class must be `Mutability.GITOPS_ONLY`; the policy selects
+   * namespaces labelled `lifecycle.inopsio.io/environment-class: <class name>`, the label TenantNamespace sets.
+   */
+  readonly environment: Environment;
 }
 
 /** The annotation a break-glass writer must set on the object, with the reason (incident id and why). */
@@ -155,7 +159,8 @@ export class ImmutableProductionPolicy extends Construct {
     }
     problems.throwIfAny();
 
-    this.policyName = `inopsio-immutable-${cls.name}`;
+    // Named per environment: two environments on one cluster never fight over the same policy object.
+    this.policyName = `inopsio-immutable-${env.name}`;
     const labels = { ...environmentLabels(env, 'immutable-production'), [ENVIRONMENT_CLASS_LABEL]: cls.name };
     const annotation = cel(BREAK_GLASS_ANNOTATION);
     const classLabel = cel(ENVIRONMENT_CLASS_LABEL);

@@ -1,4 +1,4 @@
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Lazy } from 'cdk8s';
 import { Construct } from 'constructs';
 import {
   BACKUP_EXIT_CODES,
@@ -630,10 +630,9 @@ export class BackupSchedule extends Construct {
       drillPgPassFile: secret('drill-pgpass'),
       maintenanceDatabase,
     };
-    let scripts: Record<string, string> = {};
     if (problems.isEmpty) {
       try {
-        scripts = renderBackupScripts(this.scriptOptions);
+        renderBackupScripts(this.scriptOptions); // refuses options it cannot render; the text is rendered at synth
       } catch (e) {
         problems.add('scripts', 'cannot be rendered', (e as Error).message, 'fix the option named in the message');
       }
@@ -654,7 +653,8 @@ export class BackupSchedule extends Construct {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: meta(this.configMapName, 'scripts'),
-      data: scripts,
+      // Rendered when the chart is synthesized, not kept: about 76 KB per tenant and environment (docs/performance.md).
+      data: Lazy.any({ produce: () => renderBackupScripts(this.scriptOptions) }),
     });
     // K19–K20: one ServiceAccount for these pods; the Vault agent gets an audience-bound projected token instead.
     this.serviceAccount = new ApiObject(this, 'ServiceAccount', {

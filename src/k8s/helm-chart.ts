@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Yaml } from 'cdk8s';
+import { stringifyDocuments } from './yaml-writer';
 
 /** What to write into a generated local Helm chart. */
 export interface LocalChartOptions {
@@ -11,6 +11,12 @@ export interface LocalChartOptions {
   readonly description: string;
   /** The rendered manifests, in apply order. */
   readonly documents: any[];
+  /**
+   * The documents already written as YAML (`Yaml.stringify(...documents)`), e.g. the text of the chart's manifest
+   * file; saves rendering them a second time.
+   * @default - rendered from `documents`
+   */
+  readonly manifests?: string;
 }
 
 // Templates are not run through Helm's template engine: the manifests are read verbatim with .Files.Get, so
@@ -27,20 +33,20 @@ const TEMPLATE = `{{- range $path, $_ := .Files.Glob "manifests/*.yaml" }}
  * the release is upgraded; identical content gives identical bytes.
  */
 export function writeLocalChart(directory: string, options: LocalChartOptions): string {
-  const manifests = Yaml.stringify(...options.documents);
+  const manifests = options.manifests ?? stringifyDocuments(options.documents);
   const digest = createHash('sha256').update(manifests).digest('hex').slice(0, 12);
   const version = `1.0.0-${digest}`;
   fs.rmSync(directory, { recursive: true, force: true });
   fs.mkdirSync(path.join(directory, 'templates'), { recursive: true });
   fs.mkdirSync(path.join(directory, 'manifests'), { recursive: true });
-  fs.writeFileSync(path.join(directory, 'Chart.yaml'), Yaml.stringify({
+  fs.writeFileSync(path.join(directory, 'Chart.yaml'), stringifyDocuments([{
     apiVersion: 'v2',
     name: options.name,
     description: options.description,
     type: 'application',
     version,
     appVersion: digest,
-  }));
+  }]));
   fs.writeFileSync(path.join(directory, 'templates', 'manifests.yaml'), TEMPLATE);
   fs.writeFileSync(path.join(directory, 'manifests', 'tenant.yaml'), manifests);
   return version;

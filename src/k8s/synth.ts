@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart, DependencyGraph, Names, Yaml } from 'cdk8s';
+import { ApiObject, App, Chart, DependencyGraph, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { stopWorkloads, TenantChart } from './tenant-chart';
+import { stringifyDocuments } from './yaml-writer';
 
 /** One synthesized chart: its file name (as stock cdk8s names it) and its documents in dependency order. */
 export interface SynthesizedChart {
@@ -20,29 +21,91 @@ export interface SynthesizedChart {
  * gives the same documents, in the same order, in linear time. `test/k8s/synth.test.ts` proves byte equality.
  */
 export function synthCharts(app: App): SynthesizedChart[] {
+  const out: SynthesizedChart[] = [];
+  eachChart(app, c => out.push(c));
+  return out;
+}
+
+/** One chart written by `writeChartsEach`: its documents and the exact YAML text of its file. */
+export interface WrittenChart extends SynthesizedChart {
+  /** The file's content (`Yaml.stringify(...documents)`, byte for byte). */
+  readonly yaml: string;
+}
+
+/** Write the charts of `app` like `App.synth()` with `YamlOutputType.FILE_PER_CHART` does, in linear time. */
+export function writeCharts(app: App, outdir: string = app.outdir): SynthesizedChart[] {
+  const out: SynthesizedChart[] = [];
+  writeChartsEach(app, c => out.push({ chart: c.chart, fileName: c.fileName, documents: c.documents }), outdir);
+  return out;
+}
+
+/**
+ * `writeCharts`, one chart at a time: renders a chart, writes its file and hands it to `visit` before rendering the
+ * next, so memory holds one chart's documents and YAML at a time instead of the whole app's (thousands of tenants).
+ * The YAML comes from `stringifyDocuments`, the same bytes as cdk8s's `Yaml.save`.
+ */
+export function writeChartsEach(
+  app: App, visit: (chart: WrittenChart) => void, outdir: string = app.outdir, include: (chart: Chart) => boolean = () => true,
+): void {
+  fs.mkdirSync(outdir, { recursive: true });
+  eachChart(app, c => visit(writeFile(c, outdir)), include);
+}
+
+/**
+ * Write one chart of an App that has no dependencies between charts (`hasChartDependencies(app)` is false), on its
+ * own: the same file, name and bytes as `writeChartsEach` gives it. Validation and dependency resolution run over
+ * the chart's constructs only, so a chart can be built, written and dropped before the next one is built.
+ */
+export function writeChart(chart: Chart, outdir: string): WrittenChart {
+  const all = chart.node.findAll();
+  validate(all);
+  resolveDependencies(all);
+  const app = App.of(chart);
+  fs.mkdirSync(outdir, { recursive: true });
+  return writeFile(render(chart, `${Names.toDnsLabel(chart)}${app.outputFileExtension}`), outdir);
+}
+
+/**
+ * True if a chart of `app` contains another chart or depends on another chart: stock cdk8s then numbers every file
+ * (`0000-<chart>.k8s.yaml`) in dependency order, so charts can only be written all together (`writeChartsEach`).
+ */
+export function hasChartDependencies(app: App): boolean {
+  for (const c of app.node.findAll()) {
+    if (Chart.isChart(c) && c.node.children.some(x => Chart.isChart(x))) return true;
+    if (c.node.dependencies.length > 0) {
+      const chart = Chart.of(c);
+      if (c.node.dependencies.some(d => Chart.of(d) !== chart)) return true;
+    }
+  }
+  return false;
+}
+
+function writeFile(c: SynthesizedChart, outdir: string): WrittenChart {
+  const yaml = stringifyDocuments(c.documents);
+  fs.writeFileSync(path.join(outdir, c.fileName), yaml, { encoding: 'utf8' });
+  return { ...c, yaml };
+}
+
+/** Validate and order once, then render chart after chart in `App.synth()` order. */
+function eachChart(app: App, visit: (chart: SynthesizedChart) => void, include: (chart: Chart) => boolean = () => true): void {
   const all = app.node.findAll();
   validate(all);
   const hasDependantCharts = resolveDependencies(all);
   const charts = new DependencyGraph(app.node).topology().filter((c): c is Chart => Chart.isChart(c));
   let index = 0;
-  return charts.map(chart => {
+  for (const chart of charts) {
     const base = Names.toDnsLabel(chart);
     const fileName = `${hasDependantCharts ? `${(index++).toString().padStart(4, '0')}-` : ''}${base}${app.outputFileExtension}`;
-    const documents = new DependencyGraph(chart.node).topology()
-      .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
-      .map(o => o.toJson());
-    return { chart, fileName, documents: TenantChart.isTenantChart(chart) ? stopWorkloads(documents, chart.tenant.state) : documents };
-  });
+    if (include(chart)) visit(render(chart, fileName));
+  }
 }
 
-/** Write the charts of `app` like `App.synth()` with `YamlOutputType.FILE_PER_CHART` does, in linear time. */
-export function writeCharts(app: App, outdir: string = app.outdir): SynthesizedChart[] {
-  fs.mkdirSync(outdir, { recursive: true });
-  const charts = synthCharts(app);
-  for (const c of charts) {
-    Yaml.save(path.join(outdir, c.fileName), c.documents);
-  }
-  return charts;
+/** A chart's documents in dependency order, with the suspension pass for suspended and archived tenants. */
+function render(chart: Chart, fileName: string): SynthesizedChart {
+  const documents = new DependencyGraph(chart.node).topology()
+    .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
+    .map(o => o.toJson());
+  return { chart, fileName, documents: TenantChart.isTenantChart(chart) ? stopWorkloads(documents, chart.tenant.state) : documents };
 }
 
 function validate(all: IConstruct[]): void {

@@ -2,24 +2,32 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication } from '../k8s/argocd-application';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
 import { BackupDatabaseProps, BackupObjectStoreProps, BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
-import { writeCharts } from '../k8s/synth';
+import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
-import { UpgradeStrategy } from '../model/environment-class';
+import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
+import { QuotaProfile } from '../model/quota-profile';
+import { Tenant } from '../model/tenant';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { checkDestroyGates } from '../lifecycle/workflow-rules';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
-import { EnvironmentStack } from '../tf/environment-stack';
-import { synthTerraform } from '../tf/terraform-app';
+import { PolicyInput } from '../policy/input';
+import { PolicyPack } from '../policy/pack';
+import { EnvironmentParity } from '../policy/parity';
+import { assertPolicyCompliance, writePolicyReport } from '../policy/report-file';
+import { Acknowledgement } from '../policy/types';
+import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
+import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 
 /** Props of a Platform. */
 export interface PlatformProps {
@@ -53,6 +61,39 @@ export interface PlatformProps {
    * @default - the WorkflowOptions defaults
    */
   readonly workflows?: WorkflowOptions;
+  /**
+   * Guardrails run over everything synthesized (issue 7, CHECKS.md): policy errors fail the synth unless
+   * acknowledged with a reason, and the report is written to `<outdir>/policy-report.json`.
+   * @default - every rule, no acknowledgements, staging-vs-production parity checked
+   */
+  readonly policy?: PlatformPolicyProps;
+  /**
+   * Make production namespaces immutable with a ValidatingAdmissionPolicy (spec §1): only the GitOps/Terraform
+   * identities write, plus an audited break-glass group. Applies to every GitOps-only class, so staging, which mirrors
+   * production, is guarded the same way. Opt-in: Kubernetes 1.28 serves the API only with the
+   * `ValidatingAdmissionPolicy` feature gate and `admissionregistration.k8s.io/v1beta1` enabled.
+   * @default - no admission policy
+   */
+  readonly immutableProduction?: ImmutableProductionOptions;
+}
+
+/** How the Platform runs the policy pack over its output. */
+export interface PlatformPolicyProps {
+  /**
+   * Findings accepted on purpose; each needs a rule id and a reason, and is recorded in the report.
+   * @default - none
+   */
+  readonly acknowledgements?: Acknowledgement[];
+  /**
+   * Check that every staging environment mirrors every production one (spec §1 "Environment Parity").
+   * @default true
+   */
+  readonly parity?: boolean;
+  /**
+   * Run the policy pack at all. Turning it off is meant for benchmarks and experiments, never for CI.
+   * @default true
+   */
+  readonly enabled?: boolean;
 }
 
 /** Where and with what the tenants' databases are backed up (spec §10). */
@@ -84,6 +125,8 @@ export interface PlatformBackupProps {
 
 /** Id of the environment-wide chart in each environment's App; no tenant may use it. */
 const PLATFORM_CHART = 'platform';
+/** Id of a tenant's BackupSchedule in its chart. */
+const BACKUP_ID = 'Backup';
 
 /** What `Platform.synth()` wrote. */
 export interface PlatformSynthesis {
@@ -95,6 +138,8 @@ export interface PlatformSynthesis {
   readonly inventoryFile: string;
   /** Workflow files written under `<outdir>/workflows/`, sorted. */
   readonly workflowFiles: string[];
+  /** The policy report (`<outdir>/policy-report.json`), unless the policy pack is turned off. */
+  readonly policyReportFile?: string;
 }
 
 /**
@@ -110,11 +155,14 @@ export class Platform extends Construct {
   /** Output folder for manifests. */
   public readonly outdir: string;
   private readonly apps = new Map<string, App>();
-  private readonly charts = new Map<string, TenantChart[]>();
+  /** Tenant charts built before synth (tenantChart, backupsOf), by environment and tenant id; the rest are built at synth. */
+  private readonly charts = new Map<string, Map<string, TenantChart>>();
   private readonly stacks = new Map<string, EnvironmentStack>();
   private readonly observability = new Map<string, ObservabilityStack>();
-  private readonly backups = new Map<string, BackupSchedule[]>();
+  private readonly network?: TenantNetworkProps;
+  private readonly backup?: PlatformBackupProps;
   private readonly workflowOptions?: WorkflowOptions;
+  private readonly policy: PlatformPolicyProps;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -142,20 +190,19 @@ export class Platform extends Construct {
     this.environments = [...envs];
     this.outdir = props.outdir ?? 'dist';
     this.workflowOptions = props.workflows;
+    this.policy = props.policy ?? {};
+    this.network = props.network;
+    this.backup = props.backup;
     for (const env of envs) {
       const app = new App({ outdir: path.join(this.outdir, 'k8s', env.name) });
       this.apps.set(env.name, app);
-      this.charts.set(env.name, env.tenants.map(t => new TenantChart(app, t.id, { environment: env, tenant: t, network: props.network })));
-      const backups: BackupSchedule[] = [];
-      if (props.backup && env.environmentClass.backup.enabled) {
-        for (const chart of this.charts.get(env.name)!) {
-          if (!chart.tenant.database) continue;
-          backups.push(new BackupSchedule(chart, 'Backup', { ...props.backup, vaultEgress: props.backup.vaultEgress ?? props.network?.vault, environment: env, tenant: chart.tenant }));
-        }
-      }
-      this.backups.set(env.name, backups);
+      this.charts.set(env.name, new Map());
       const platformChart = new Chart(app, PLATFORM_CHART, { disableResourceNameHashes: true });
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
+      // Production and every GitOps-only environment that mirrors it (staging) are immutable alike (parity).
+      if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
+        new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env });
+      }
       // Classes that upgrade through Argo CD: one Application per tenant module (Terraform leaves the modules alone).
       if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
         for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
@@ -165,17 +212,10 @@ export class Platform extends Construct {
           }
         }
       }
-      const stack = new EnvironmentStack(this, env.name, { environment: env });
-      this.stacks.set(env.name, stack);
-      // Each backup ServiceAccount gets its own Vault role and read-only database roles (dump and drill).
-      for (const b of backups) {
-        stack.vault.addBackupAccess(b.tenant.id, {
-          serviceAccountName: b.serviceAccountName,
-          roleName: b.vaultRole,
-          secretPaths: b.vaultSecretPaths,
-          activeDeadlineSeconds: Math.max(b.activeDeadlineSeconds, b.restoreDrillActiveDeadlineSeconds),
-        });
-      }
+      this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
+      // Tenant charts are built when synth() writes them (or when asked for), one at a time, so that memory does not
+      // hold thousands of them at once (docs/performance.md). Settings that cannot work for any tenant fail here.
+      this.probeTenantCharts(env);
     }
   }
 
@@ -194,20 +234,76 @@ export class Platform extends Construct {
     return this.lookup(this.observability, environmentName);
   }
 
-  /** The BackupSchedules of an environment (empty when its class does not back up). */
+  /**
+   * The BackupSchedules of an environment (empty when its class does not back up). Builds every tenant chart of the
+   * environment and keeps it until synth, like `tenantChart`.
+   */
   public backupsOf(environmentName: string): BackupSchedule[] {
-    return [...this.lookup(this.backups, environmentName)];
+    const env = this.lookup(this.stacks, environmentName).environment;
+    return env.tenants
+      .map(t => this.tenantChart(environmentName, t.id).node.tryFindChild(BACKUP_ID))
+      .filter((b): b is BackupSchedule => b instanceof BackupSchedule);
   }
 
-  /** The chart of one tenant in one environment. */
+  /**
+   * The chart of one tenant in one environment, to inspect or extend before `synth()`. Tenant charts are otherwise
+   * built during `synth()`, written and dropped one at a time; a chart asked for here is built now and kept (with its
+   * BackupSchedule and that schedule's Vault access), and `synth()` writes it as it is then.
+   */
   public tenantChart(environmentName: string, tenantId: string): TenantChart {
-    const chart = this.lookup(this.charts, environmentName).find(c => c.tenant.id === tenantId);
-    if (!chart) {
+    const charts = this.lookup(this.charts, environmentName);
+    const env = this.stacks.get(environmentName)!.environment;
+    const tenant = env.tenants.find(t => t.id === tenantId);
+    if (!tenant) {
       const problems = new Problems(this.node.path);
       problems.add('tenantId', `is not a tenant of environment "${environmentName}"`, tenantId, 'use one of the ids passed in the environment\'s tenants');
       problems.throwIfAny();
     }
-    return chart!;
+    let chart = charts.get(tenantId);
+    if (!chart) {
+      chart = this.buildTenantChart(env, tenant!, this.apps.get(environmentName)!);
+      charts.set(tenantId, chart);
+    }
+    return chart;
+  }
+
+  /**
+   * A tenant's chart in `scope` (the environment's App): its TenantNamespace and, where the class backs up and the
+   * tenant has a database, its BackupSchedule, whose ServiceAccount gets its own Vault role and read-only database
+   * roles (dump and drill) in the environment's stack, once.
+   */
+  private buildTenantChart(env: Environment, tenant: Tenant, scope: Construct): TenantChart {
+    const chart = new TenantChart(scope, tenant.id, { environment: env, tenant, network: this.network });
+    const backup = this.backup;
+    if (backup && env.environmentClass.backup.enabled && tenant.database) {
+      const b = new BackupSchedule(chart, BACKUP_ID, { ...backup, vaultEgress: backup.vaultEgress ?? this.network?.vault, environment: env, tenant });
+      const vault = this.stacks.get(env.name)!.vault;
+      if (scope instanceof App && !vault.tenantResources(tenant.id).backupAccess) {
+        withoutTokenStackTraces(() => vault.addBackupAccess(tenant.id, {
+          serviceAccountName: b.serviceAccountName,
+          roleName: b.vaultRole,
+          secretPaths: b.vaultSecretPaths,
+          activeDeadlineSeconds: Math.max(b.activeDeadlineSeconds, b.restoreDrillActiveDeadlineSeconds),
+        }));
+      }
+    }
+    return chart;
+  }
+
+  /**
+   * Build, in a scratch App, one tenant chart per quota profile, state and database setting in use, so that settings
+   * a tenant chart cannot be built with (backup image, stores, schedules, sizes against the quota) fail at construction
+   * rather than at synth. Nothing is kept.
+   */
+  private probeTenantCharts(env: Environment): void {
+    const seen = new Map<QuotaProfile | undefined, Set<string>>();
+    for (const tenant of env.tenants) {
+      const kinds = seen.get(tenant.quota) ?? new Set<string>();
+      const kind = `${tenant.database} ${tenant.state}`;
+      if (kinds.has(kind)) continue;
+      seen.set(tenant.quota, kinds.add(kind));
+      this.buildTenantChart(env, tenant, new Chart(new App({ outdir: this.outdir }), 'probe'));
+    }
   }
 
   /**
@@ -220,9 +316,10 @@ export class Platform extends Construct {
     for (const env of this.environments) {
       const app = this.apps.get(env.name)!;
       fs.rmSync(app.outdir, { recursive: true, force: true });
-      const written = writeCharts(app);
       const stack = this.stacks.get(env.name)!;
-      for (const chart of written) {
+      // One chart at a time: its YAML is rendered once, for the manifest file and the local chart alike.
+      let platform: WrittenChart | undefined;
+      const visit = (chart: WrittenChart) => {
         files.push(path.join(app.outdir, chart.fileName));
         documentCount += chart.documents.length;
         if (TenantChart.isTenantChart(chart.chart)) {
@@ -232,21 +329,38 @@ export class Platform extends Construct {
             name: 'tenant-base',
             description: `Base objects of tenant ${tenant.id} in environment ${env.name}`,
             documents: chart.documents,
+            manifests: chart.yaml,
           });
           stack.addTenantBase(tenant, chartDir);
+        } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
+          platform = chart;
         }
+      };
+      const kept = this.charts.get(env.name)!;
+      if (hasChartDependencies(app)) {
+        // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
+        for (const t of env.tenants) this.tenantChart(env.name, t.id);
+        writeChartsEach(app, visit);
+      } else {
+        // Tenant after tenant: build (unless kept), write, drop. Then the environment-wide chart and any others.
+        for (const t of env.tenants) {
+          const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
+          visit(writeChart(chart, app.outdir));
+          if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
+        }
+        writeChartsEach(app, visit, app.outdir, c => !(TenantChart.isTenantChart(c) && kept.get(c.tenant.id) === c));
       }
       // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
-      const platform = written.find(c => c.chart.node.id === PLATFORM_CHART && c.chart.node.scope === app)!;
       const platformDir = path.join(this.outdir, 'charts', env.name, PLATFORM_CHART);
       writeLocalChart(platformDir, {
         name: 'environment-platform',
         description: `Environment-wide objects of environment ${env.name}`,
-        documents: platform.documents,
+        documents: platform!.documents,
+        manifests: platform!.yaml,
       });
       stack.addEnvironmentChart(PLATFORM_CHART, platformDir, this.observability.get(env.name)!.monitoringNamespace);
     }
-    synthTerraform(this);
+    withoutTokenStackTraces(() => synthTerraform(this));
 
     // The lifecycle inventory and the generated workflows; a destroy that no approval gates fails the build.
     const inventoryFile = writeInventory(this.outdir, buildInventory(this.environments, this.workflowOptions));
@@ -261,7 +375,30 @@ export class Platform extends Construct {
       fs.writeFileSync(file, workflows[name]);
       return file;
     });
-    return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles };
+
+    // Guardrails over everything written: errors fail the synth; the report lists every rule evaluated.
+    const policyReportFile = this.policy.enabled === false ? undefined : this.checkPolicies(workflowDir);
+    return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles, policyReportFile };
+  }
+
+  private checkPolicies(workflowDir: string): string {
+    const input = PolicyInput.fromOutput({
+      manifestDirectory: path.join(this.outdir, 'k8s'),
+      terraformDirectory: path.join(terraformOutdir(this), 'stacks'),
+      workflowDirectory: workflowDir,
+      textDirectories: [path.join(this.outdir, 'charts')],
+    });
+    for (const env of this.environments) input.addEnvironment(env);
+    const report = PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []);
+    const file = writePolicyReport(this.outdir, report);
+    assertPolicyCompliance(report);
+    if (this.policy.parity !== false) {
+      const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
+      for (const prod of of(LifecycleKind.PERMANENT)) {
+        for (const staging of of(LifecycleKind.PERSISTENT)) EnvironmentParity.compare(input, prod.name, staging.name).assertParity();
+      }
+    }
+    return file;
   }
 
   private lookup<T>(map: Map<string, T>, environmentName: string): T {

@@ -82,6 +82,7 @@ const DEFAULT_ALLOWANCES: ParityAllowance[] = [
   { path: 'Namespace/*:metadata.annotations["lifecycle.inopsio.io/environment-class"]', reason: 'environment class annotation' },
   { path: 'Namespace/*:metadata.annotations["lifecycle.inopsio.io/owner"]', reason: 'owner team of the class (spec §2)' },
   { path: 'Namespace/*:metadata.annotations["lifecycle.inopsio.io/mutability"]', reason: 'mutability of the class' },
+  { path: 'ValidatingAdmissionPolicy*', reason: 'the immutability admission policy selects and names its own environment class' },
   { path: '*:metadata.annotations["lifecycle.inopsio.io/ttl"]', reason: 'TTL annotation (ephemeral classes only)' },
   { path: '*:metadata.annotations["lifecycle.inopsio.io/expires-at"]', reason: 'TTL annotation (ephemeral classes only)' },
   { path: '*:metadata.annotations["lifecycle.inopsio.io/created-at"]', reason: 'TTL annotation (ephemeral classes only)' },

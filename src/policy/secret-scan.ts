@@ -161,7 +161,8 @@ export class SecretScanner {
         const part = m[d.group] ?? m[0];
         if (d.kind === SecretKind.URL_CREDENTIALS) {
           if (!/(?:^|[^a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]*$/.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
-          if (isSafeValue(part, this.allow) || /[%$<{]/.test(part)) continue;
+          // In a URL any password is a credential (even `~` or `3.1`); only templates and the allow-list pass.
+          if (this.allow.some(a => a.test(part)) || /[%$<{]/.test(part)) continue;
         }
         if (d.kind !== SecretKind.URL_CREDENTIALS && d.kind !== SecretKind.PRIVATE_KEY && this.allow.some(a => a.test(m![0]))) continue;
         if (d.kind === SecretKind.VAULT_TOKEN && m[0].startsWith('s.') && !looksRandom(m[0].slice(2))) continue;

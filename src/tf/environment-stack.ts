@@ -11,6 +11,32 @@ import { composeName, dnsLabelProblem, isWorkspaceName, NAME_LIMITS } from '../m
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 
+/**
+ * Run `fn` without the stack traces cdktf records for every token it creates.
+ *
+ * cdktf captures a full stack trace (`Error.stackTraceLimit` raised to MAX_SAFE_INTEGER) for each token, including
+ * one per nested-block output reference of every provider resource (about twenty on a database connection), only to
+ * quote it if that token later fails to resolve. At thousands of tenants that was over a tenth of the synthesis time
+ * (a quarter under ts-node, whose source-map support formats each trace) and hundreds of MB of retained strings
+ * (docs/performance.md). While `fn` runs, `Error.captureStackTrace` on an object that is not an Error (cdktf's and
+ * constructs' `{ stack: '' }` holders) records nothing; Errors keep their traces.
+ */
+export function withoutTokenStackTraces<T>(fn: () => T): T {
+  const capture = Error.captureStackTrace;
+  if ((capture as any)[QUIET_TRACES]) return fn(); // already inside
+  const quiet = function captureStackTrace(target: object, constructorOpt?: Function): void {
+    if (target instanceof Error) capture.call(Error, target, constructorOpt);
+  };
+  (quiet as any)[QUIET_TRACES] = true;
+  Error.captureStackTrace = quiet;
+  try {
+    return fn();
+  } finally {
+    Error.captureStackTrace = capture;
+  }
+}
+const QUIET_TRACES = Symbol('withoutTokenStackTraces');
+
 /** Inputs of an EnvironmentStack. */
 export interface EnvironmentStackProps extends IsolationOptions {
   /** The environment this stack provisions. */
@@ -159,14 +185,14 @@ export class EnvironmentStack extends TerraformStack {
       },
     });
 
-    this.vault = new VaultBootstrap(this, 'Vault', {
+    this.vault = withoutTokenStackTraces(() => new VaultBootstrap(this, 'Vault', {
       ...(props.vault ?? {}),
       environment: env,
       kubernetesHost: this.vaultKubernetesHost.stringValue,
       kubernetesCaCert: this.vaultKubernetesCaCert.stringValue,
       databaseHost: this.databaseHost.stringValue,
       databaseBootstrapPasswords: this.databaseBootstrapPasswords,
-    });
+    }));
   }
 
   /**
@@ -186,15 +212,14 @@ export class EnvironmentStack extends TerraformStack {
       problems.add('tenant', 'already has its base installed by this stack', tenant.id, 'call addTenantBase once per tenant');
     }
     problems.throwIfAny();
-    const vault = this.vault.hasTenant(tenant.id) ? this.vault.tenantResources(tenant.id) : this.vault.addTenant(tenant);
-    const tenantRelease = new TenantRelease(this, `Tenant-${tenant.id}`, {
+    const tenantRelease = withoutTokenStackTraces(() => new TenantRelease(this, `Tenant-${tenant.id}`, {
       ...this.releaseOptions,
       ...this.isolation,
       environment: this.environment,
       tenant,
       chartDirectory,
-      vault,
-    });
+      vault: this.vault.hasTenant(tenant.id) ? this.vault.tenantResources(tenant.id) : this.vault.addTenant(tenant),
+    }));
     this.releases.set(tenant.id, tenantRelease);
     return tenantRelease;
   }
@@ -225,7 +250,7 @@ export class EnvironmentStack extends TerraformStack {
     const chartDir = path.resolve(chartDirectory);
     const asset = new TerraformAsset(scope, 'Chart', { path: chartDir, type: AssetType.DIRECTORY, assetHash: hashDirectory(chartDir) });
     const bases = this.tenantReleases.map(r => r.base);
-    return new release.Release(scope, 'Release', {
+    return withoutTokenStackTraces(() => new release.Release(scope, 'Release', {
       name: composeName([this.environment.name, name], NAME_LIMITS.helmRelease),
       namespace,
       chart: asset.path,
@@ -238,6 +263,6 @@ export class EnvironmentStack extends TerraformStack {
       createNamespace: false,
       lint: true,
       dependsOn: bases.length > 0 ? bases : undefined,
-    });
+    }));
   }
 }

@@ -12,3 +12,9 @@ export function synthTerraform(scope: IConstruct): void {
   }
   (root as App).synth();
 }
+
+/** The output folder of the cdktf App that contains `scope` (`cdktf.out` unless configured). */
+export function terraformOutdir(scope: IConstruct): string {
+  const root = scope.node.root;
+  return root instanceof App ? root.outdir : 'cdktf.out';
+}

@@ -52,10 +52,10 @@ describe('ImmutableProductionPolicy', () => {
   test('defaults: a v1beta1 policy and binding (Kubernetes 1.28) that pass the strict 1.28 schema, plus the class-label guard', () => {
     const { docs, policy, binding, labelPolicy, labelBinding } = build();
     expect(docs.map(d => `${d.apiVersion} ${d.kind} ${d.metadata.name}`)).toEqual([
-      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy inopsio-immutable-production',
-      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicyBinding inopsio-immutable-production',
-      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy inopsio-immutable-production-class-label',
-      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicyBinding inopsio-immutable-production-class-label',
+      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy inopsio-immutable-prod',
+      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicyBinding inopsio-immutable-prod',
+      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy inopsio-immutable-prod-class-label',
+      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicyBinding inopsio-immutable-prod-class-label',
     ]);
     expectValidManifests(docs);
     expect(policy.spec.failurePolicy).toBe('Fail');
@@ -64,8 +64,8 @@ describe('ImmutableProductionPolicy', () => {
       { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['*/*'], scope: 'Namespaced' },
       { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'], scope: 'Cluster' },
     ]);
-    expect(binding.spec).toEqual({ policyName: 'inopsio-immutable-production', validationActions: ['Deny', 'Audit'] });
-    expect(labelBinding.spec).toEqual({ policyName: 'inopsio-immutable-production-class-label', validationActions: ['Deny', 'Audit'] });
+    expect(binding.spec).toEqual({ policyName: 'inopsio-immutable-prod', validationActions: ['Deny', 'Audit'] });
+    expect(labelBinding.spec).toEqual({ policyName: 'inopsio-immutable-prod-class-label', validationActions: ['Deny', 'Audit'] });
     expect(labelPolicy.spec.matchConstraints.resourceRules).toEqual([{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['namespaces'], scope: 'Cluster' }]);
     expect(policy.spec.validations[0].reason).toBe('Forbidden');
   });

@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { JsonPatch } from 'cdk8s';
 import { App } from 'cdktf';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
@@ -55,6 +56,26 @@ describe('Platform', () => {
     expect(platform.tenantChart('prod', 'acme').namespaceName).toBe('prod-acme');
     expect(platform.stackOf('prod').environment.name).toBe('prod');
     fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('guardrails run over the output: a violation fails the synth, an acknowledgement with a reason is recorded', () => {
+    const build = (acknowledgements?: any[]) => {
+      const dir = scratch();
+      const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
+        outdir: path.join(dir, 'dist'),
+        backup: backupProps(),
+        environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] })],
+        policy: { acknowledgements, parity: false },
+      });
+      // An escape hatch that opens NodePorts in a tenant namespace (K08).
+      platform.tenantChart('prod', 'acme').tenantNamespace.resourceQuota.addJsonPatch(JsonPatch.replace('/spec/hard/services.nodeports', '5'));
+      return platform;
+    };
+    expect(() => build().synth()).toThrow(/services\.nodeports[^]*\(K08\)/);
+    const result = build([{ ruleId: 'K08', reason: 'the load-test tenant needs NodePorts until 2027-01' }]).synth();
+    const report = JSON.parse(fs.readFileSync(result.policyReportFile!, 'utf8'));
+    expect(report.acknowledged).toEqual([expect.objectContaining({ ruleId: 'K08', reason: 'the load-test tenant needs NodePorts until 2027-01' })]);
+    expect(report.rules.length).toBeGreaterThanOrEqual(60);
   });
 
   test('fails if environments are missing or duplicated (B03), listing every problem', () => {
