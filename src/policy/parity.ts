@@ -104,6 +104,7 @@ const DEFAULT_ALLOWANCES: ParityAllowance[] = [
   { path: 'tf:vault_auth_backend/*:tune*', reason: 'Vault token TTLs are set per class' },
   { path: 'tf:vault_kubernetes_auth_backend_role/*:token_ttl', reason: 'Vault token TTLs are set per class' },
   { path: 'tf:vault_kubernetes_auth_backend_role/*:token_max_ttl', reason: 'Vault token TTLs are set per class' },
+  { path: 'Application/*:spec.syncPolicy.automated', reason: 'no automated Argo CD sync for a tenant suspended or archived in one of the environments' },
 ];
 
 function escape(text: string): string {
