@@ -91,6 +91,13 @@ project.addTask('test:consumer', {
   exec: 'jest --ci --coverage=false test/consumer',
 });
 
+// The synthesis benchmark (docs/performance.md): ratios against stock cdk8s and a raw-objects floor, one run.
+project.addTask('bench', {
+  description: 'Benchmark Platform.synth at 100/1,000/3,000 tenants against stock cdk8s and a raw-objects floor',
+  exec: 'node -r ts-node/register/transpile-only bench/bench.ts',
+  receiveArgs: true,
+});
+
 // The reference platform: `npm run example` synthesizes it into dist/k8s and cdktf.out.
 project.addTask('example', {
   description: 'Synthesize the reference platform in examples/',

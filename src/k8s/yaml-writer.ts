@@ -138,15 +138,16 @@ const NON_STRING_1_1: RegExp[] = [
 const MAY_BE_NON_STRING = /^(?:$|[-+0-9.~eE]|[NnYyTtFfOo])/;
 const DOUBLE_QUOTED_MIN_MULTILINE_LENGTH = 40;
 
-/** Memo of single-line strings (keys and label values repeat across documents). */
+/** Memo of short single-line strings (keys, names and label values repeat across documents). */
 const plainCache = new Map<string, string>();
-const PLAIN_CACHE_LIMIT = 100_000;
+const PLAIN_CACHE_LIMIT = 20_000;
+const PLAIN_CACHE_MAX_LENGTH = 64;
 
 function stringScalar(value: string, indent: string, implicitKey: boolean): string {
   if (CONTROL.test(value)) throw FALLBACK; // yaml forces double quotes with escapes here; rare, not ported
   if (!value.includes('\n')) {
     // Single-line strings render the same at any indent unless they hold a document marker (root keys).
-    const cacheable = !DOCUMENT_MARKER.test(value);
+    const cacheable = value.length <= PLAIN_CACHE_MAX_LENGTH && !DOCUMENT_MARKER.test(value);
     const cacheKey = implicitKey ? `k${value}` : `v${value}`;
     if (cacheable) {
       const hit = plainCache.get(cacheKey);

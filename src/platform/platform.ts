@@ -11,22 +11,24 @@ import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-s
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
+import { buildInventory, writeInventory } from '../lifecycle/inventory';
+import { checkDestroyGates } from '../lifecycle/workflow-rules';
+import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
-import { QuotaProfile } from '../model/quota-profile';
-import { Tenant } from '../model/tenant';
 import { LifecycleValidationError, Problems } from '../model/problems';
-import { buildInventory, writeInventory } from '../lifecycle/inventory';
-import { checkDestroyGates } from '../lifecycle/workflow-rules';
-import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
+import { QuotaProfile } from '../model/quota-profile';
+import { shardLabel, TenantShardingProps } from '../model/sharding';
+import { Tenant } from '../model/tenant';
 import { PolicyInput } from '../policy/input';
 import { PolicyPack } from '../policy/pack';
 import { EnvironmentParity } from '../policy/parity';
 import { assertPolicyCompliance, writePolicyReport } from '../policy/report-file';
 import { Acknowledgement } from '../policy/types';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
+import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 
 /** Props of a Platform. */
@@ -75,6 +77,14 @@ export interface PlatformProps {
    * @default - no admission policy
    */
   readonly immutableProduction?: ImmutableProductionOptions;
+  /**
+   * Environments whose Terraform is spread over shards, by environment name (docs/performance.md "Sharding"): a base
+   * stack with the environment-wide Vault resources (workspace `<workspace>`), tenant shards
+   * (`<workspace>-shard-NN`, a stable hash assignment) and the environment charts (`<workspace>-charts`), applied in
+   * that order. The Kubernetes output does not change.
+   * @default - every environment in one stack
+   */
+  readonly sharding?: { [environmentName: string]: TenantShardingProps };
 }
 
 /** How the Platform runs the policy pack over its output. */
@@ -155,9 +165,12 @@ export class Platform extends Construct {
   /** Output folder for manifests. */
   public readonly outdir: string;
   private readonly apps = new Map<string, App>();
+  /** The tenants of each environment when the Platform was created, by id, in order. */
+  private readonly tenants = new Map<string, Map<string, Tenant>>();
   /** Tenant charts built before synth (tenantChart, backupsOf), by environment and tenant id; the rest are built at synth. */
   private readonly charts = new Map<string, Map<string, TenantChart>>();
   private readonly stacks = new Map<string, EnvironmentStack>();
+  private readonly sharded = new Map<string, ShardedEnvironment>();
   private readonly observability = new Map<string, ObservabilityStack>();
   private readonly network?: TenantNetworkProps;
   private readonly backup?: PlatformBackupProps;
@@ -181,9 +194,18 @@ export class Platform extends Construct {
       if (!props.backup && env.environmentClass.backup.enabled && env.tenants.some(t => t.database)) {
         problems.add('backup', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up its tenant databases`, undefined, 'pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
       }
+      const sharding = props.sharding?.[env.name];
+      if (sharding) {
+        for (const stackName of [`${env.name}-charts`, ...Array.from({ length: sharding.shardCount }, (_, i) => `${env.name}-shard-${shardLabel(i + 1)}`)]) {
+          if (envs.some(e => e.name === stackName)) problems.add('environments', `names environment "${stackName}", a Terraform stack of sharded environment "${env.name}"`, stackName, 'rename that environment');
+        }
+      }
       if (env.tenants.some(t => t.id === PLATFORM_CHART)) {
         problems.add(`environments[${env.name}].tenants`, 'uses the reserved id of the environment-wide chart', PLATFORM_CHART, 'rename the tenant');
       }
+    }
+    for (const name of Object.keys(props.sharding ?? {})) {
+      if (!names.has(name)) problems.add(`sharding.${name}`, 'is not an environment of this platform', name, `use one of ${[...names].join(', ')}`);
     }
     problems.throwIfAny();
 
@@ -196,6 +218,7 @@ export class Platform extends Construct {
     for (const env of envs) {
       const app = new App({ outdir: path.join(this.outdir, 'k8s', env.name) });
       this.apps.set(env.name, app);
+      this.tenants.set(env.name, new Map(env.tenants.map(t => [t.id, t])));
       this.charts.set(env.name, new Map());
       const platformChart = new Chart(app, PLATFORM_CHART, { disableResourceNameHashes: true });
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
@@ -212,7 +235,14 @@ export class Platform extends Construct {
           }
         }
       }
-      this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
+      const sharding = props.sharding?.[env.name];
+      if (sharding) {
+        const sharded = new ShardedEnvironment(this, { environment: env, sharding });
+        this.sharded.set(env.name, sharded);
+        this.stacks.set(env.name, sharded.base);
+      } else {
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
+      }
       // Tenant charts are built when synth() writes them (or when asked for), one at a time, so that memory does not
       // hold thousands of them at once (docs/performance.md). Settings that cannot work for any tenant fail here.
       this.probeTenantCharts(env);
@@ -224,9 +254,29 @@ export class Platform extends Construct {
     return this.lookup(this.apps, environmentName);
   }
 
-  /** The Terraform stack of an environment. */
+  /** The Terraform stack of an environment; for a sharded environment its base stack (see `shardingOf`). */
   public stackOf(environmentName: string): EnvironmentStack {
     return this.lookup(this.stacks, environmentName);
+  }
+
+  /**
+   * The stacks of a sharded environment (base, shards, charts; `stacks` in apply order), or undefined when the
+   * environment has one stack (`stackOf`).
+   */
+  public shardingOf(environmentName: string): ShardedEnvironment | undefined {
+    this.lookup(this.stacks, environmentName);
+    return this.sharded.get(environmentName);
+  }
+
+  /** The Terraform stack that holds a tenant's Vault resources and releases: the environment's stack or the tenant's shard. */
+  public tenantStackOf(environmentName: string, tenantId: string): EnvironmentStack {
+    const stack = this.lookup(this.stacks, environmentName);
+    if (!this.tenants.get(environmentName)!.has(tenantId)) {
+      new Problems(this.node.path)
+        .add('tenantId', `is not a tenant of environment "${environmentName}"`, tenantId, 'use one of the ids passed in the environment\'s tenants')
+        .throwIfAny();
+    }
+    return this.sharded.get(environmentName)?.stackForTenant(tenantId) ?? stack;
   }
 
   /** The ObservabilityStack of an environment. */
@@ -239,9 +289,8 @@ export class Platform extends Construct {
    * environment and keeps it until synth, like `tenantChart`.
    */
   public backupsOf(environmentName: string): BackupSchedule[] {
-    const env = this.lookup(this.stacks, environmentName).environment;
-    return env.tenants
-      .map(t => this.tenantChart(environmentName, t.id).node.tryFindChild(BACKUP_ID))
+    return [...this.lookup(this.tenants, environmentName).keys()]
+      .map(id => this.tenantChart(environmentName, id).node.tryFindChild(BACKUP_ID))
       .filter((b): b is BackupSchedule => b instanceof BackupSchedule);
   }
 
@@ -253,7 +302,7 @@ export class Platform extends Construct {
   public tenantChart(environmentName: string, tenantId: string): TenantChart {
     const charts = this.lookup(this.charts, environmentName);
     const env = this.stacks.get(environmentName)!.environment;
-    const tenant = env.tenants.find(t => t.id === tenantId);
+    const tenant = this.tenants.get(environmentName)!.get(tenantId);
     if (!tenant) {
       const problems = new Problems(this.node.path);
       problems.add('tenantId', `is not a tenant of environment "${environmentName}"`, tenantId, 'use one of the ids passed in the environment\'s tenants');
@@ -268,17 +317,17 @@ export class Platform extends Construct {
   }
 
   /**
-   * A tenant's chart in `scope` (the environment's App): its TenantNamespace and, where the class backs up and the
-   * tenant has a database, its BackupSchedule, whose ServiceAccount gets its own Vault role and read-only database
-   * roles (dump and drill) in the environment's stack, once.
+   * A tenant's chart in `app`: its TenantNamespace and, where the class backs up and the tenant has a database, its
+   * BackupSchedule, whose ServiceAccount gets its own Vault role and read-only database roles (dump and drill) in the
+   * tenant's stack, once (the same resources whenever the chart is built).
    */
-  private buildTenantChart(env: Environment, tenant: Tenant, scope: Construct): TenantChart {
-    const chart = new TenantChart(scope, tenant.id, { environment: env, tenant, network: this.network });
+  private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
+    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network });
     const backup = this.backup;
     if (backup && env.environmentClass.backup.enabled && tenant.database) {
       const b = new BackupSchedule(chart, BACKUP_ID, { ...backup, vaultEgress: backup.vaultEgress ?? this.network?.vault, environment: env, tenant });
-      const vault = this.stacks.get(env.name)!.vault;
-      if (scope instanceof App && !vault.tenantResources(tenant.id).backupAccess) {
+      const vault = this.tenantStackOf(env.name, tenant.id).vault;
+      if (!vault.tenantResources(tenant.id).backupAccess) {
         withoutTokenStackTraces(() => vault.addBackupAccess(tenant.id, {
           serviceAccountName: b.serviceAccountName,
           roleName: b.vaultRole,
@@ -292,8 +341,9 @@ export class Platform extends Construct {
 
   /**
    * Build, in a scratch App, one tenant chart per quota profile, state and database setting in use, so that settings
-   * a tenant chart cannot be built with (backup image, stores, schedules, sizes against the quota) fail at construction
-   * rather than at synth. Nothing is kept.
+   * a tenant chart cannot be built with (backup image, stores, schedules, sizes against the quota, the backup's Vault
+   * access) fail at construction rather than at synth. Only the Vault access of those tenants stays (it is the same
+   * whenever their chart is built).
    */
   private probeTenantCharts(env: Environment): void {
     const seen = new Map<QuotaProfile | undefined, Set<string>>();
@@ -302,7 +352,7 @@ export class Platform extends Construct {
       const kind = `${tenant.database} ${tenant.state}`;
       if (kinds.has(kind)) continue;
       seen.set(tenant.quota, kinds.add(kind));
-      this.buildTenantChart(env, tenant, new Chart(new App({ outdir: this.outdir }), 'probe'));
+      this.buildTenantChart(env, tenant, new App({ outdir: this.outdir }));
     }
   }
 
@@ -331,7 +381,7 @@ export class Platform extends Construct {
             documents: chart.documents,
             manifests: chart.yaml,
           });
-          stack.addTenantBase(tenant, chartDir);
+          this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir);
         } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
           platform = chart;
         }
@@ -339,11 +389,11 @@ export class Platform extends Construct {
       const kept = this.charts.get(env.name)!;
       if (hasChartDependencies(app)) {
         // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
-        for (const t of env.tenants) this.tenantChart(env.name, t.id);
+        for (const id of this.tenants.get(env.name)!.keys()) this.tenantChart(env.name, id);
         writeChartsEach(app, visit);
       } else {
         // Tenant after tenant: build (unless kept), write, drop. Then the environment-wide chart and any others.
-        for (const t of env.tenants) {
+        for (const t of this.tenants.get(env.name)!.values()) {
           const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
           visit(writeChart(chart, app.outdir));
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
@@ -358,7 +408,9 @@ export class Platform extends Construct {
         documents: platform!.documents,
         manifests: platform!.yaml,
       });
-      stack.addEnvironmentChart(PLATFORM_CHART, platformDir, this.observability.get(env.name)!.monitoringNamespace);
+      // A sharded environment installs it with its chart stack, applied after every shard.
+      const chartStack = this.sharded.get(env.name)?.charts ?? stack;
+      chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, this.observability.get(env.name)!.monitoringNamespace);
     }
     withoutTokenStackTraces(() => synthTerraform(this));
 

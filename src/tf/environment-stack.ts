@@ -1,7 +1,7 @@
 import * as path from 'path';
 import { provider as helmProvider, release } from '@cdktf/provider-helm';
-import { provider as vaultProvider } from '@cdktf/provider-vault';
-import { AssetType, CloudBackend, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
+import { dataVaultAuthBackend, provider as vaultProvider } from '@cdktf/provider-vault';
+import { AssetType, CloudBackend, ITerraformDependable, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { IsolationOptions } from './isolation';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
@@ -37,6 +37,22 @@ export function withoutTokenStackTraces<T>(fn: () => T): T {
 }
 const QUIET_TRACES = Symbol('withoutTokenStackTraces');
 
+/** What of its environment an EnvironmentStack provisions (sharded environments: `TenantSharding`). */
+export enum EnvironmentStackPart {
+  /** The whole environment: its environment-wide Vault resources, every tenant, the environment charts. */
+  WHOLE = 'whole',
+  /**
+   * Sharded environments, applied first: the environment-wide Vault resources only (KV and database mounts,
+   * Kubernetes auth backend and its configuration, audit devices, environment policy). No tenant, no chart.
+   */
+  BASE = 'base',
+  /**
+   * Sharded environments, applied after the base: the Vault resources, tenant bases and modules of `shardTenants`.
+   * The mounts and auth backend are the base stack's, referenced by name (a data source checks the auth backend exists).
+   */
+  TENANT_SHARD = 'tenant-shard',
+}
+
 /** Inputs of an EnvironmentStack. */
 export interface EnvironmentStackProps extends IsolationOptions {
   /** The environment this stack provisions. */
@@ -66,6 +82,16 @@ export interface EnvironmentStackProps extends IsolationOptions {
    * @default - the defaults of TenantReleaseOptions
    */
   readonly releases?: TenantReleaseOptions;
+  /**
+   * What of the environment this stack provisions. `ShardedEnvironment` creates the parts of a sharded environment.
+   * @default EnvironmentStackPart.WHOLE
+   */
+  readonly part?: EnvironmentStackPart;
+  /**
+   * With `part: TENANT_SHARD`: the tenants of this shard (each a tenant of `environment`).
+   * @default - none
+   */
+  readonly shardTenants?: Tenant[];
 }
 
 /**
@@ -99,11 +125,17 @@ export class EnvironmentStack extends TerraformStack {
   public readonly vaultProvider: vaultProvider.VaultProvider;
   /** The Helm provider. */
   public readonly helmProvider: helmProvider.HelmProvider;
-  /** The environment's Vault bootstrap. */
+  /**
+   * The environment's Vault bootstrap. In a `TENANT_SHARD` stack it holds the shard's tenants only (no mounts, no
+   * auth backend, no audit devices); in a `BASE` stack no tenant.
+   */
   public readonly vault: VaultBootstrap;
+  /** What of the environment this stack provisions. */
+  public readonly part: EnvironmentStackPart;
   private readonly releaseOptions: TenantReleaseOptions;
   private readonly isolation: IsolationOptions;
   private readonly releases = new Map<string, TenantRelease>();
+  private readonly tenantIds = new Set<string>();
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -124,7 +156,20 @@ export class EnvironmentStack extends TerraformStack {
     if (props.terraformHostname !== undefined && !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/.test(props.terraformHostname)) {
       problems.add('terraformHostname', 'is not a host name', props.terraformHostname, 'use e.g. "app.terraform.io"');
     }
+    const part = props.part ?? EnvironmentStackPart.WHOLE;
+    if (!Object.values(EnvironmentStackPart).includes(part)) {
+      problems.add('part', 'is not an EnvironmentStackPart', part, 'use EnvironmentStackPart.WHOLE, BASE or TENANT_SHARD');
+    }
+    const shardTenants = props.shardTenants ?? [];
+    if (props.shardTenants !== undefined && part !== EnvironmentStackPart.TENANT_SHARD) {
+      problems.add('shardTenants', `is set on a ${part} stack`, shardTenants.map(t => t?.id), 'remove it, or use part: EnvironmentStackPart.TENANT_SHARD');
+    }
+    const envTenants = new Set(env.tenants);
+    shardTenants.forEach((t, i) => {
+      if (!envTenants.has(t)) problems.add(`shardTenants[${i}]`, `is not a tenant of environment "${env.name}"`, t?.id, 'pass tenants from environment.tenants');
+    });
     problems.throwIfAny();
+    this.part = part;
 
     this.environment = env;
     this.releaseOptions = { ...(props.releases ?? {}) };
@@ -187,12 +232,18 @@ export class EnvironmentStack extends TerraformStack {
 
     this.vault = withoutTokenStackTraces(() => new VaultBootstrap(this, 'Vault', {
       ...(props.vault ?? {}),
-      environment: env,
+      // The parts of a sharded environment start from a bootstrap without tenants.
+      environment: part === EnvironmentStackPart.WHOLE ? env : withoutTenants(env),
       kubernetesHost: this.vaultKubernetesHost.stringValue,
       kubernetesCaCert: this.vaultKubernetesCaCert.stringValue,
       databaseHost: this.databaseHost.stringValue,
       databaseBootstrapPasswords: this.databaseBootstrapPasswords,
     }));
+    if (part === EnvironmentStackPart.TENANT_SHARD) {
+      useBaseStackVault(this, this.vault);
+      withoutTokenStackTraces(() => shardTenants.forEach(t => this.vault.addTenant(t)));
+    }
+    if (part !== EnvironmentStackPart.WHOLE) for (const t of shardTenants) this.tenantIds.add(t.id);
   }
 
   /**
@@ -205,7 +256,9 @@ export class EnvironmentStack extends TerraformStack {
       problems.add('tenant', 'is not a Tenant', tenant, 'pass one of environment.tenants');
       problems.throwIfAny();
     }
-    if (!this.environment.tenants.some(t => t.id === tenant.id)) {
+    if (this.part !== EnvironmentStackPart.WHOLE && !this.tenantIds.has(tenant.id)) {
+      problems.add('tenant', `is not a tenant of this ${this.part} stack of environment "${this.environment.name}"`, tenant.id, 'install it with the stack of its shard (ShardedEnvironment.stackForTenant)');
+    } else if (!this.isTenant(tenant.id)) {
       problems.add('tenant', `is not a tenant of environment "${this.environment.name}"`, tenant.id, 'add it with environment.addTenant(...) first');
     }
     if (this.releases.has(tenant.id)) {
@@ -224,6 +277,12 @@ export class EnvironmentStack extends TerraformStack {
     return tenantRelease;
   }
 
+  /** True if the environment has the tenant (ids cached: a lookup per tenant base stays linear overall). */
+  private isTenant(tenantId: string): boolean {
+    if (!this.tenantIds.has(tenantId)) for (const t of this.environment.tenants) this.tenantIds.add(t.id);
+    return this.tenantIds.has(tenantId);
+  }
+
   /** The release of a tenant added with `addTenantBase`, if any. */
   public tenantRelease(tenantId: string): TenantRelease | undefined {
     return this.releases.get(tenantId);
@@ -239,30 +298,90 @@ export class EnvironmentStack extends TerraformStack {
    * so that the rules and monitors it holds find their namespaces. The release is named `<env>-<name>` (≤ 53).
    */
   public addEnvironmentChart(name: string, chartDirectory: string, namespace: string): release.Release {
-    const problems = new Problems(this.node.path);
-    const nameProblem = dnsLabelProblem(name, 20);
-    if (nameProblem) problems.add('name', nameProblem, name, 'use a short DNS label such as "observability"');
-    const nsProblem = dnsLabelProblem(namespace);
-    if (nsProblem) problems.add('namespace', nsProblem, namespace, 'name the namespace the chart is installed into, e.g. "monitoring"');
-    if (this.node.tryFindChild(`Environment-${name}`)) problems.add('name', 'is already installed by this stack', name, 'call addEnvironmentChart once per chart');
-    problems.throwIfAny();
-    const scope = new Construct(this, `Environment-${name}`);
-    const chartDir = path.resolve(chartDirectory);
-    const asset = new TerraformAsset(scope, 'Chart', { path: chartDir, type: AssetType.DIRECTORY, assetHash: hashDirectory(chartDir) });
+    if (this.part !== EnvironmentStackPart.WHOLE) {
+      new Problems(this.node.path)
+        .add('part', 'cannot install environment charts', this.part, 'a sharded environment installs them with its EnvironmentChartStack, after every shard')
+        .throwIfAny();
+    }
     const bases = this.tenantReleases.map(r => r.base);
-    return withoutTokenStackTraces(() => new release.Release(scope, 'Release', {
-      name: composeName([this.environment.name, name], NAME_LIMITS.helmRelease),
-      namespace,
-      chart: asset.path,
-      description: `Environment-wide ${name} of environment ${this.environment.name}`,
-      atomic: true,
-      cleanupOnFail: true,
-      wait: true,
-      timeout: this.releaseOptions.timeoutSeconds ?? 600,
-      maxHistory: this.releaseOptions.maxHistory ?? 5,
-      createNamespace: false,
-      lint: true,
-      dependsOn: bases.length > 0 ? bases : undefined,
-    }));
+    return addEnvironmentChartRelease(this, this.environment, this.releaseOptions, name, chartDirectory, namespace, bases);
   }
+}
+
+/**
+ * The release of an environment-wide chart in `stack` (EnvironmentStack, or EnvironmentChartStack for a sharded
+ * environment), after `dependsOn`. Refuses a name that is not a short DNS label, a bad namespace, or a second chart
+ * of the same name.
+ */
+export function addEnvironmentChartRelease(
+  stack: TerraformStack, env: Environment, releaseOptions: TenantReleaseOptions, name: string, chartDirectory: string, namespace: string,
+  dependsOn: ITerraformDependable[],
+): release.Release {
+  const problems = new Problems(stack.node.path);
+  const nameProblem = dnsLabelProblem(name, 20);
+  if (nameProblem) problems.add('name', nameProblem, name, 'use a short DNS label such as "observability"');
+  const nsProblem = dnsLabelProblem(namespace);
+  if (nsProblem) problems.add('namespace', nsProblem, namespace, 'name the namespace the chart is installed into, e.g. "monitoring"');
+  if (stack.node.tryFindChild(`Environment-${name}`)) problems.add('name', 'is already installed by this stack', name, 'call addEnvironmentChart once per chart');
+  problems.throwIfAny();
+  const scope = new Construct(stack, `Environment-${name}`);
+  const chartDir = path.resolve(chartDirectory);
+  const asset = new TerraformAsset(scope, 'Chart', { path: chartDir, type: AssetType.DIRECTORY, assetHash: hashDirectory(chartDir) });
+  return withoutTokenStackTraces(() => new release.Release(scope, 'Release', {
+    name: composeName([env.name, name], NAME_LIMITS.helmRelease),
+    namespace,
+    chart: asset.path,
+    description: `Environment-wide ${name} of environment ${env.name}`,
+    atomic: true,
+    cleanupOnFail: true,
+    wait: true,
+    timeout: releaseOptions.timeoutSeconds ?? 600,
+    maxHistory: releaseOptions.maxHistory ?? 5,
+    createNamespace: false,
+    lint: true,
+    dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
+  }));
+}
+
+/** The environment with the same settings and no tenants (what a sharded stack's VaultBootstrap starts from). */
+function withoutTenants(env: Environment): Environment {
+  return new Environment({
+    name: env.name,
+    environmentClass: env.environmentClass,
+    createdAt: env.createdAt,
+    ttl: env.ttl,
+    sourceBranch: env.sourceBranch,
+    owner: env.owner,
+    terraformOrganization: env.terraformOrganization,
+    workspace: env.workspace,
+    oidcGroupPrefix: env.oidcGroupPrefix,
+  });
+}
+
+/** Children of a VaultBootstrap that exist once per environment; in a sharded environment the base stack holds them. */
+const ENVIRONMENT_WIDE_VAULT = ['Kv', 'KvConfig', 'EnvironmentPolicy', 'Database', 'KubernetesAuth', 'KubernetesAuthConfig', 'AuditFile', 'AuditStdout'];
+
+/**
+ * Make `vault` (a bootstrap without tenants, in a TENANT_SHARD stack) one that adds tenants only: its
+ * environment-wide resources are dropped from this stack (the BASE stack has them), and the tenants it adds name the
+ * base stack's database mount and Kubernetes auth backend by path; their `depends_on` on the auth configuration
+ * becomes a data source that reads the auth backend, so a shard planned before its base fails with a clear error.
+ *
+ * VaultBootstrap has no tenants-only mode yet; this adapter relies on its child ids and refuses to run if the
+ * bootstrap gained a child it does not know, so a new environment-wide resource can never be duplicated per shard.
+ */
+function useBaseStackVault(stack: EnvironmentStack, vault: VaultBootstrap): void {
+  for (const id of ENVIRONMENT_WIDE_VAULT) vault.node.tryRemoveChild(id);
+  const unknown = vault.node.children.map(c => c.node.id);
+  if (unknown.length > 0) {
+    new Problems(stack.node.path)
+      .add('vault', 'has environment-wide resources the tenant-shard adapter does not know', unknown, 'list them in ENVIRONMENT_WIDE_VAULT (src/tf/environment-stack.ts) so that they stay in the base stack only')
+      .throwIfAny();
+  }
+  const n = vault.names;
+  Object.defineProperty(vault.databaseMount, 'path', { value: n.databaseMount });
+  Object.defineProperty(vault.kubernetesAuth, 'path', { value: n.kubernetesAuthMount });
+  const baseAuth = new dataVaultAuthBackend.DataVaultAuthBackend(stack, 'BaseKubernetesAuth', { path: n.kubernetesAuthMount });
+  Object.defineProperty(vault, 'kubernetesAuthConfig', { value: baseAuth });
+  Object.defineProperty(vault, 'auditDevices', { value: [] });
 }

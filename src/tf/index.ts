@@ -3,4 +3,5 @@ export { VaultCapability, VaultPolicyRule, VaultPolicyDocument, VaultPolicyDocum
 export { BackupVaultAccessOptions, DatabaseSslMode, TenantBackupVault, TenantVault, VaultBootstrap, VaultBootstrapOptions, VaultBootstrapProps, VaultBootstrapSettings } from './vault-bootstrap';
 export { IsolationOptions, IsolationViolation, EnvironmentIsolation } from './isolation';
 export { SecretDelivery, TenantReleaseOptions, TenantReleaseProps, SecretDeliveryRequest, TenantRelease } from './tenant-release';
-export { EnvironmentStackProps, EnvironmentStack } from './environment-stack';
+export { EnvironmentStackProps, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
+export { ShardedEnvironment, ShardedEnvironmentProps, EnvironmentChartStack, EnvironmentChartStackProps } from './sharding';

@@ -1,0 +1,263 @@
+// Synthesis benchmark (issue 8, docs/performance.md). Run from the repository root:
+//
+//   node -r ts-node/register/transpile-only bench/bench.ts            # full run, ~10 minutes on 2 cores
+//   node -r ts-node/register/transpile-only bench/bench.ts --quick    # smoke run: N = 30, 100, one run each
+//
+// Options: --sizes 100,1000,3000  --runs 3  --stock-cap 60 (seconds; stock App.synth() runs at N >= 3000 are stopped
+// there and reported as a lower bound)  --policy (also time Platform.synth() with the policy pack at N = 1000)
+// --tenk (also the sharded 10,000-tenant run)  --keep (keep the scratch folder)
+//
+// Runs per N (the whole default run stays near ten minutes on 2 cores): full synth and our k8s synth `--runs` times
+// (2 and 1 at N >= 3000), stock k8s `--runs` times below 1,000, once at 1,000 (146 s), capped at N >= 3000; the floor
+// twice, at N <= 1,000 only.
+//
+// Only this launcher runs under ts-node. It transpiles src/ and bench/ to plain JavaScript once (TypeScript's
+// transpileModule, no type check, no source maps) and every measurement runs that JavaScript with plain `node` in a
+// fresh child process: ts-node's compile-on-require and its source-map-support (which formats every stack trace
+// cdktf captures) stay out of the numbers. The last line is machine-readable:
+//
+//   speedup_vs_stock_1000=<x> overhead_vs_floor_1000=<y> scaling_3000_over_1000=<z> peak_rss_mb_3000=<w>
+import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as ts from 'typescript';
+
+const ROOT = path.resolve(__dirname, '..');
+
+interface Options {
+  sizes: number[];
+  runs: number;
+  stockCapSeconds: number;
+  tenk: boolean;
+  policy: boolean;
+  keep: boolean;
+}
+
+function parseOptions(argv: string[]): Options {
+  const quick = argv.includes('--quick');
+  const value = (name: string) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  return {
+    sizes: (value('--sizes') ?? (quick ? '30,100' : '100,1000,3000')).split(',').map(Number),
+    runs: Number(value('--runs') ?? (quick ? 1 : 3)),
+    stockCapSeconds: Number(value('--stock-cap') ?? 60),
+    tenk: argv.includes('--tenk'),
+    policy: argv.includes('--policy'),
+    keep: argv.includes('--keep'),
+  };
+}
+
+/** Transpile src/ and bench/ into `out` (same layout), with node_modules and schemas linked next to them. */
+function build(out: string): number {
+  const t0 = performance.now();
+  const compilerOptions: ts.CompilerOptions = {
+    module: ts.ModuleKind.CommonJS,
+    target: ts.ScriptTarget.ES2022,
+    esModuleInterop: true,
+    experimentalDecorators: true,
+    resolveJsonModule: true,
+    sourceMap: false,
+    inlineSourceMap: false,
+  };
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(path.join(ROOT, dir), { withFileTypes: true })) {
+      const rel = path.join(dir, e.name);
+      if (e.isDirectory()) {
+        walk(rel);
+      } else if (e.name.endsWith('.ts') && !e.name.endsWith('.d.ts')) {
+        const source = fs.readFileSync(path.join(ROOT, rel), 'utf8');
+        const js = ts.transpileModule(source, { compilerOptions, fileName: rel }).outputText;
+        fs.mkdirSync(path.join(out, dir), { recursive: true });
+        fs.writeFileSync(path.join(out, rel.replace(/\.ts$/, '.js')), js);
+      }
+    }
+  };
+  walk('src');
+  walk('bench');
+  fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'));
+  fs.symlinkSync(path.join(ROOT, 'schemas'), path.join(out, 'schemas'));
+  return performance.now() - t0;
+}
+
+interface Result {
+  mode: string;
+  ms: number;
+  peakRssMb: number;
+  [key: string]: any;
+}
+
+let scratchRoot = '';
+let scratchIndex = 0;
+function scratch(): string {
+  const dir = path.join(scratchRoot, `run-${scratchIndex++}`);
+  fs.mkdirSync(dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * One measurement in a fresh `node` process; its scratch output is removed afterwards. With `capMs`, a run still going
+ * then is stopped and reported as `{ capped: true, ms: capMs }` (a lower bound).
+ */
+function child(js: string, args: string[], keep: string[] = [], env: NodeJS.ProcessEnv = {}, capMs?: number): Result {
+  let result: Result;
+  try {
+    const stdout = execFileSync(process.execPath, [js, ...args], {
+      encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_POLICY: 'off', ...env }, timeout: capMs, killSignal: 'SIGKILL',
+    });
+    result = JSON.parse(stdout.trim().split('\n').pop()!);
+  } catch (e) {
+    if (capMs === undefined || (e as any).signal !== 'SIGKILL') throw e;
+    result = { mode: args[0], ms: capMs, peakRssMb: NaN, capped: true };
+  }
+  for (const a of args) {
+    if (a.startsWith(scratchRoot) && !keep.includes(a) && fs.existsSync(a) && fs.statSync(a).isDirectory()) fs.rmSync(a, { recursive: true, force: true });
+  }
+  return result;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function tree(dir: string): Map<string, Buffer> {
+  const out = new Map<string, Buffer>();
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      const p = path.join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else out.set(path.relative(dir, p), fs.readFileSync(p));
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+function sameTree(a: string, b: string): string | undefined {
+  const ta = tree(a);
+  const tb = tree(b);
+  if ([...ta.keys()].sort().join('\n') !== [...tb.keys()].sort().join('\n')) return `different file lists in ${a} and ${b}`;
+  for (const [f, buf] of ta) if (!buf.equals(tb.get(f)!)) return `${f} differs between ${a} and ${b}`;
+  return undefined;
+}
+
+const s = (ms: number) => (ms / 1000).toFixed(2);
+
+function main(): void {
+  const options = parseOptions(process.argv.slice(2));
+  scratchRoot = fs.mkdtempSync(path.join(process.env.TMPDIR ?? os.tmpdir(), 'bench-'));
+  const buildDir = path.join(scratchRoot, 'build');
+  const buildMs = build(buildDir);
+  const js = path.join(buildDir, 'bench', 'child.js');
+  const cpus = os.cpus();
+  console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(`transpiled src/ and bench/ in ${s(buildMs)} s; measurements run plain JavaScript in fresh processes`);
+
+  // Same bytes: the bench's charts are the Platform's, and stock, ours and the floor write identical files.
+  {
+    const n = 20;
+    const full = scratch();
+    const ours = scratch();
+    const stock = scratch();
+    const floor = scratch();
+    const dump = path.join(scratchRoot, 'check.jsonl');
+    child(js, ['full', String(n), full], [full]);
+    child(js, ['ours', String(n), ours], [ours]);
+    child(js, ['stock', String(n), stock], [stock]);
+    child(js, ['dump', String(n), scratch(), dump]);
+    child(js, ['floor', dump, floor], [floor]);
+    const problems = [
+      sameTree(path.join(full, 'dist', 'k8s'), path.join(ours, 'k8s')),
+      sameTree(path.join(stock, 'k8s'), path.join(ours, 'k8s')),
+      sameTree(path.join(floor, 'k8s'), path.join(ours, 'k8s')),
+    ].filter(p => p !== undefined);
+    for (const d of [full, ours, stock, floor]) fs.rmSync(d, { recursive: true, force: true });
+    fs.rmSync(dump, { force: true });
+    if (problems.length > 0) throw new Error(`outputs differ:\n${problems.join('\n')}`);
+    console.log(`same bytes (N=${n}): Platform.synth() k8s = our synth = stock App.synth() = floor`);
+  }
+
+  // ts-node's share, once: the same full run at the smallest N from the TypeScript sources.
+  {
+    const n = options.sizes[0];
+    const dir = scratch();
+    const stdout = execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', path.join(ROOT, 'bench', 'child.ts'), 'full', String(n), dir], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, BENCH_POLICY: 'off' } });
+    fs.rmSync(dir, { recursive: true, force: true });
+    const tsNode: Result = JSON.parse(stdout.trim().split('\n').pop()!);
+    const plain = child(js, ['full', String(n), scratch()]);
+    console.log(`ts-node (transpile-only) at N=${n}: loading ${s(tsNode.loadMs)} s vs ${s(plain.loadMs)} s plain, full synth ${s(tsNode.ms)} s vs ${s(plain.ms)} s plain`);
+  }
+
+  type Row = { n: number; full: Result[]; ours: Result[]; stock: Result[]; floor: Result[]; floorWriter: Result[] };
+  const rows: Row[] = [];
+  for (const n of options.sizes) {
+    const large = n >= 3000;
+    const row: Row = { n, full: [], ours: [], stock: [], floor: [], floorWriter: [] };
+    const runs = { full: large ? Math.min(2, options.runs) : options.runs, ours: large ? 1 : options.runs, floor: large ? 0 : Math.min(2, options.runs), stock: n >= 1000 ? 1 : options.runs };
+    const dump = path.join(scratchRoot, `docs-${n}.jsonl`);
+    if (runs.floor > 0) child(js, ['dump', String(n), scratch(), dump]);
+    const last = (xs: Result[]) => (xs.length ? `${s(xs[xs.length - 1].ms)}${xs[xs.length - 1].capped ? '+ (stopped)' : ''}` : '-');
+    for (let r = 0; r < options.runs; r++) {
+      if (r < runs.full) row.full.push(child(js, ['full', String(n), scratch()]));
+      if (r < runs.ours) row.ours.push(child(js, ['ours', String(n), scratch()]));
+      if (r < runs.floor) row.floor.push(child(js, ['floor', dump, scratch()]));
+      if (r < Math.min(1, runs.floor)) row.floorWriter.push(child(js, ['floor-writer', dump, scratch()]));
+      if (r < runs.stock) row.stock.push(child(js, ['stock', String(n), scratch()], [], {}, large ? options.stockCapSeconds * 1000 : undefined));
+      console.log(`  N=${n} run ${r + 1}/${options.runs}: full ${last(row.full)} s, ours k8s ${last(row.ours)} s, stock k8s ${last(row.stock)} s, floor ${last(row.floor)} s  (load ${os.loadavg()[0].toFixed(1)})`);
+    }
+    fs.rmSync(dump, { force: true });
+    rows.push(row);
+  }
+
+  const med = (xs: Result[], key: string = 'ms') => (xs.length ? median(xs.map(x => x[key])) : NaN);
+  const num = (x: number, digits = 2) => (Number.isNaN(x) ? '-' : x.toFixed(digits));
+  const secs = (xs: Result[], key = 'ms') => (xs.length ? `${num(med(xs, key) / 1000)}${xs.some(x => x.capped) ? '+' : ''} (${xs.length})` : '-');
+  console.log('');
+  console.log('Wall time, median of (runs) fresh processes; ours = this library; stock = cdk8s App.synth(), one Chart per tenant; floor = the same documents written with the yaml package.');
+  console.log('');
+  console.log('| N tenants per env (documents) | full synth s (runs) | full peak RSS MB | our k8s s (runs) | stock k8s s (runs) | floor s (runs) | floor, our YAML writer s | speedup vs stock | overhead vs floor |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const stockCapped = r.stock.some(x => x.capped);
+    const speedup = med(r.stock) / med(r.ours);
+    console.log(`| ${r.n} (${r.full[0].documents}) | ${secs(r.full)} | ${Math.max(...r.full.map(x => x.peakRssMb))} | ${secs(r.ours)} | ${secs(r.stock)} | ${secs(r.floor)} | ${secs(r.floorWriter)} | ${stockCapped ? '≥ ' : ''}${num(speedup)} | ${num(med(r.ours) / med(r.floor))} |`);
+  }
+  console.log('');
+  console.log('Medians in s. full = Platform construct / synth, CPU; ours = construct / synth+write, CPU; stock = construct / App.synth(); floor CPU');
+  for (const r of rows) {
+    console.log(`  N=${r.n}: full ${num(med(r.full, 'constructMs') / 1000)} / ${num(med(r.full, 'synthMs') / 1000)}, cpu ${num(med(r.full, 'cpuMs') / 1000)};  ours ${num(med(r.ours, 'constructMs') / 1000)} / ${num(med(r.ours, 'synthMs') / 1000)}, cpu ${num(med(r.ours, 'cpuMs') / 1000)};  stock ${num(med(r.stock, 'constructMs') / 1000)} / ${num(med(r.stock, 'synthMs') / 1000)};  floor cpu ${num(med(r.floor, 'cpuMs') / 1000)};  ${r.full[0].stacks} stacks, ${r.full[0].filesWritten} files`);
+  }
+
+  if (options.policy) {
+    const n = 1000;
+    const on = child(js, ['full', String(n), scratch()], [], { BENCH_POLICY: 'no-parity' });
+    console.log('');
+    console.log(`policy pack: full synth at N=${n} with the policy pack (parity off) ${s(on.ms)} s, peak RSS ${on.peakRssMb} MB (without it: ${s(med(rows.find(r => r.n === n)?.full ?? []))} s)`);
+  }
+
+  if (options.tenk) {
+    const dir = scratch();
+    const tenk = child(js, ['sharded', '10000', dir, '12']);
+    console.log('');
+    console.log(`10,000 tenants, production only, 12 shards: ${s(tenk.ms)} s (model ${s(tenk.modelMs)} s, construct ${s(tenk.constructMs)} s, synth ${s(tenk.synthMs)} s), cpu ${s(tenk.cpuMs)} s, peak RSS ${tenk.peakRssMb} MB, ${tenk.stacks} Terraform stacks (tenants per shard ${tenk.tenantsPerShard.join(', ')}), ${tenk.documents} documents`);
+  }
+
+  const at = (n: number) => rows.find(r => r.n === n);
+  const r1000 = at(1000);
+  const r3000 = at(3000);
+  const fmt = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? 'NA' : x.toFixed(2));
+  const speedup = r1000 ? med(r1000.stock) / med(r1000.ours) : undefined;
+  const overhead = r1000 ? med(r1000.ours) / med(r1000.floor) : undefined;
+  const scaling = r1000 && r3000 ? med(r3000.full) / med(r1000.full) : undefined;
+  const rss = r3000 ? String(Math.max(...r3000.full.map(x => x.peakRssMb))) : 'NA';
+  if (r1000 && r3000) console.log(`\nscaling by CPU time instead of wall time: ${fmt(med(r3000.full, 'cpuMs') / med(r1000.full, 'cpuMs'))}; load average at the end ${os.loadavg().map(x => x.toFixed(1)).join(' ')}`);
+  if (!options.keep) fs.rmSync(scratchRoot, { recursive: true, force: true });
+  console.log('');
+  console.log(`speedup_vs_stock_1000=${fmt(speedup)} overhead_vs_floor_1000=${fmt(overhead)} scaling_3000_over_1000=${fmt(scaling)} peak_rss_mb_3000=${rss}`);
+}
+
+main();

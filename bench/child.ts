@@ -1,0 +1,155 @@
+// One measurement, in its own process (bench.ts starts one per run, so peak RSS is per run). Prints one JSON line.
+//
+//   full   <n> <dir>          the reference platform (Platform + Platform.synth(): k8s, tenant charts, Terraform)
+//   ours   <n> <dir>          its Kubernetes half: construct the charts, write them with our synth (writeCharts)
+//   stock  <n> <dir>          the same charts written with stock cdk8s App.synth() (one Chart per tenant)
+//   dump   <n> <dir> <file>   untimed: the documents of `ours`, one JSON line per file, for the floor
+//   floor  <file> <dir>       the dumped documents written as YAML with the yaml package, no constructs
+//   floor-writer <file> <dir> the same with our YAML writer (informational)
+//   sharded <n> <dir> <shards> production only, N tenants over <shards> Terraform shards; reports stacks
+//
+// BENCH_POLICY=on|off|no-parity: whether Platform.synth() runs the policy pack (default on, the Platform's default).
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { App as TfApp } from 'cdktf';
+import { buildK8sApps } from './k8s-apps';
+import { referencePlatformProps, referenceTenants } from './reference';
+import { writeChartsEach } from '../src/k8s/synth';
+import { stringifyDocuments } from '../src/k8s/yaml-writer';
+import { Environment } from '../src/model/environment';
+import { EnvironmentClass } from '../src/model/environment-class';
+import { Platform } from '../src/platform/platform';
+
+const loadMs = performance.now();
+const [mode, ...args] = process.argv.slice(2);
+/** BENCH_POLICY: 'on' (the Platform's default: the policy pack runs after synthesis), 'off', or 'no-parity'. */
+const POLICY = process.env.BENCH_POLICY ?? 'on';
+const policyProps = POLICY === 'off' ? { policy: { enabled: false } } : POLICY === 'no-parity' ? { policy: { parity: false } } : {};
+
+function report(result: object): void {
+  const usage = process.resourceUsage();
+  const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
+  process.stdout.write(`${JSON.stringify({ mode, loadMs: Math.round(loadMs), peakRssMb: Math.round(usage.maxRSS / 1024), cpuMs: Math.round(cpuMs), ...result })}\n`);
+}
+
+function countFiles(dir: string): number {
+  if (!fs.existsSync(dir)) return 0;
+  let n = 0;
+  for (const e of fs.readdirSync(dir, { withFileTypes: true })) n += e.isDirectory() ? countFiles(path.join(dir, e.name)) : 1;
+  return n;
+}
+
+/** Reads a file of JSON lines one line at a time (a 3,000-tenant dump is larger than V8's longest string). */
+function* jsonLines(file: string): Generator<any> {
+  const fd = fs.openSync(file, 'r');
+  const buf = Buffer.alloc(16 << 20);
+  let rest = '';
+  try {
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, buf.length, null);
+      if (n === 0) break;
+      const text = rest + buf.toString('utf8', 0, n);
+      const lines = text.split('\n');
+      rest = lines.pop()!;
+      for (const line of lines) if (line) yield JSON.parse(line);
+    }
+    if (rest) yield JSON.parse(rest);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function main(): void {
+  switch (mode) {
+    case 'full': {
+      const [n, dir] = [Number(args[0]), args[1]];
+      const t0 = performance.now();
+      const app = new TfApp({ outdir: path.join(dir, 'cdktf.out') });
+      const platform = new Platform(app, 'inopsio', referencePlatformProps(n, path.join(dir, 'dist'), policyProps));
+      const t1 = performance.now();
+      const result = platform.synth();
+      const t2 = performance.now();
+      const stacks = fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).length;
+      report({ n, policy: POLICY, ms: t2 - t0, constructMs: t1 - t0, synthMs: t2 - t1, documents: result.documentCount, manifestFiles: result.manifestFiles.length, stacks, filesWritten: countFiles(dir) });
+      return;
+    }
+    case 'ours':
+    case 'stock': {
+      const [n, dir] = [Number(args[0]), args[1]];
+      const t0 = performance.now();
+      const apps = buildK8sApps(referencePlatformProps(n, dir), dir);
+      const t1 = performance.now();
+      let documents = 0;
+      for (const app of apps) {
+        if (mode === 'ours') writeChartsEach(app, c => { documents += c.documents.length; });
+        else app.synth();
+      }
+      const t2 = performance.now();
+      report({ n, ms: t2 - t0, constructMs: t1 - t0, synthMs: t2 - t1, documents, files: countFiles(path.join(dir, 'k8s')) });
+      return;
+    }
+    case 'dump': {
+      const [n, dir, file] = [Number(args[0]), args[1], args[2]];
+      const apps = buildK8sApps(referencePlatformProps(n, dir), dir);
+      const fd = fs.openSync(file, 'w');
+      let documents = 0;
+      for (const app of apps) {
+        const env = path.basename(app.outdir);
+        writeChartsEach(app, c => {
+          documents += c.documents.length;
+          fs.writeSync(fd, `${JSON.stringify({ file: path.join(env, c.fileName), documents: c.documents })}\n`);
+        });
+      }
+      fs.closeSync(fd);
+      report({ n, documents });
+      return;
+    }
+    case 'floor':
+    case 'floor-writer': {
+      const [file, dir] = [args[0], args[1]];
+      const options = { keepUndefined: true, lineWidth: 0, version: '1.1' as const };
+      const stringify = mode === 'floor'
+        ? (docs: any[]) => docs.map(d => YAML.stringify(d, options)).join('---\n')
+        : (docs: any[]) => stringifyDocuments(docs);
+      let timed = 0;
+      let documents = 0;
+      const dirs = new Set<string>();
+      const t0 = performance.now();
+      for (const entry of jsonLines(file)) {
+        const s = performance.now();
+        const out = path.join(dir, 'k8s', entry.file);
+        const parent = path.dirname(out);
+        if (!dirs.has(parent)) {
+          fs.mkdirSync(parent, { recursive: true });
+          dirs.add(parent);
+        }
+        fs.writeFileSync(out, stringify(entry.documents), { encoding: 'utf8' });
+        timed += performance.now() - s;
+        documents += entry.documents.length;
+      }
+      report({ ms: timed, wallMs: performance.now() - t0, documents, files: countFiles(path.join(dir, 'k8s')) });
+      return;
+    }
+    case 'sharded': {
+      const [n, dir, shardCount] = [Number(args[0]), args[1], Number(args[2])];
+      const t0 = performance.now();
+      const app = new TfApp({ outdir: path.join(dir, 'cdktf.out') });
+      const environments = [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: referenceTenants(n) })];
+      const tModel = performance.now();
+      const props = referencePlatformProps(0, path.join(dir, 'dist'), { ...policyProps, environments, sharding: { prod: { shardCount } } });
+      const platform = new Platform(app, 'inopsio', props);
+      const t1 = performance.now();
+      const result = platform.synth();
+      const t2 = performance.now();
+      const stacks = fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).length;
+      const tenantsPerShard = platform.shardingOf('prod')!.shards.map(s => s.tenantReleases.length);
+      report({ n, shardCount, ms: t2 - t0, modelMs: tModel - t0, constructMs: t1 - t0, synthMs: t2 - t1, documents: result.documentCount, stacks, tenantsPerShard });
+      return;
+    }
+    default:
+      throw new Error(`unknown mode ${mode}`);
+  }
+}
+
+main();
