@@ -17,6 +17,12 @@ export interface LocalChartOptions {
    * @default - rendered from `documents`
    */
   readonly manifests?: string;
+  /**
+   * A file that already holds exactly `manifests` (the chart's manifest file under `dist/k8s`): the chart's
+   * `manifests/tenant.yaml` becomes a hard link to it instead of a second copy, when the file system allows.
+   * @default - the manifests are written
+   */
+  readonly manifestsFile?: string;
 }
 
 // Templates are not run through Helm's template engine: the manifests are read verbatim with .Files.Get, so
@@ -48,6 +54,17 @@ export function writeLocalChart(directory: string, options: LocalChartOptions): 
     appVersion: digest,
   }]));
   fs.writeFileSync(path.join(directory, 'templates', 'manifests.yaml'), TEMPLATE);
-  fs.writeFileSync(path.join(directory, 'manifests', 'tenant.yaml'), manifests);
+  const target = path.join(directory, 'manifests', 'tenant.yaml');
+  if (!options.manifestsFile || !linkFile(options.manifestsFile, target)) fs.writeFileSync(target, manifests);
   return version;
+}
+
+/** Hard-link `target` to `existing`; false (and nothing written) where the file system refuses. */
+function linkFile(existing: string, target: string): boolean {
+  try {
+    fs.linkSync(existing, target);
+    return true;
+  } catch {
+    return false;
+  }
 }
