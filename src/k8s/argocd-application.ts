@@ -105,7 +105,7 @@ export class ArgoCdApplication extends Construct {
     if (env.environmentClass.upgradeStrategy !== UpgradeStrategy.ARGO_CD) {
       problems.add('environment', `has class ${env.environmentClass.name}, which upgrades with ${env.environmentClass.upgradeStrategy}; an Application would give the module a second owner`, env.name, 'use UpgradeStrategy.ARGO_CD on the class, or let Terraform install the module with Helm');
     }
-    if (!env.tenants.some(t => t.id === tenant.id)) {
+    if (!env.hasTenant(tenant.id)) {
       problems.add('tenant', `is not a tenant of environment ${env.name}`, tenant.id, 'add the tenant to the environment first');
     }
     const mod: TenantModuleProps | undefined = tenant.modules.find(m => m.name === props.module);

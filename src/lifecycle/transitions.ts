@@ -135,7 +135,7 @@ export function transitionTenant(request: TenantTransitionRequest): TenantTransi
   if (!states.includes(from)) problems.add('fromState', 'is not a TenantLifecycleState', from, `use one of ${states.join(', ')}`);
   if (!states.includes(to)) problems.add('toState', 'is not a TenantLifecycleState', to, `use one of ${states.join(', ')}`);
   if (!isIsoInstant(request.now)) problems.add('now', 'is not an ISO-8601 UTC instant', request.now, 'pass the decision time, e.g. "2026-11-28T09:00:00Z"');
-  if (!env || !env.tenants.some(t => t.id === request.tenantId)) {
+  if (!env || !env.hasTenant(request.tenantId)) {
     problems.add('tenantId', `is not a tenant of environment "${env?.name}"`, request.tenantId, 'use the id of a tenant the environment lists');
   }
   problems.throwIfAny();

@@ -121,6 +121,7 @@ export class Environment {
   /** OIDC group prefix. */
   public readonly oidcGroupPrefix: string;
   private readonly tenantList: Tenant[] = [];
+  private readonly tenantsByNamespace = new Map<string, Tenant>();
 
   constructor(props: EnvironmentProps) {
     const path = `Environment[${props.name}]`;
@@ -197,16 +198,21 @@ export class Environment {
   public addTenant(tenant: Tenant): Tenant {
     const problems = new Problems(`Environment[${this.name}]`);
     const namespace = this.namespaceFor(tenant.id);
-    for (const other of this.tenantList) {
-      if (other.id === tenant.id) {
-        problems.add('tenants', 'lists a tenant twice', tenant.id, 'remove the duplicate tenant');
-      } else if (this.namespaceFor(other.id) === namespace) {
-        problems.add('tenants', `gives tenants "${other.id}" and "${tenant.id}" the same namespace`, namespace, 'shorten one of the tenant ids');
-      }
+    const other = this.tenantsByNamespace.get(namespace);
+    if (other && other.id === tenant.id) {
+      problems.add('tenants', 'lists a tenant twice', tenant.id, 'remove the duplicate tenant');
+    } else if (other) {
+      problems.add('tenants', `gives tenants "${other.id}" and "${tenant.id}" the same namespace`, namespace, 'shorten one of the tenant ids');
     }
     problems.throwIfAny();
     this.tenantList.push(tenant);
+    this.tenantsByNamespace.set(namespace, tenant);
     return tenant;
+  }
+
+  /** True if a tenant with this id has been added (constant time). */
+  public hasTenant(tenantId: string): boolean {
+    return this.tenantsByNamespace.get(this.namespaceFor(tenantId))?.id === tenantId;
   }
 
   /** Tenants, in the order added. */

@@ -220,7 +220,7 @@ export class TenantVault extends Construct {
 
   /** The backup access of the tenant, once `VaultBootstrap.addBackupAccess` added it. */
   public get backupAccess(): TenantBackupVault | undefined {
-    return this.node.children.find((c): c is TenantBackupVault => c instanceof TenantBackupVault);
+    return this.node.tryFindChild(BACKUP_CHILD_ID) as TenantBackupVault | undefined;
   }
 
   /**
@@ -249,6 +249,13 @@ interface TenantVaultInternals {
   readonly dependables: ITerraformDependable[];
 }
 const TENANT_INTERNALS = new WeakMap<TenantVault, TenantVaultInternals>();
+/** Per bootstrap: backup role name → the tenant it belongs to (lookups stay constant-time at thousands of tenants). */
+const BACKUP_ROLES = new WeakMap<VaultBootstrap, Map<string, TenantVault>>();
+function backupRolesOf(bootstrap: VaultBootstrap): Map<string, TenantVault> {
+  let roles = BACKUP_ROLES.get(bootstrap);
+  if (!roles) BACKUP_ROLES.set(bootstrap, roles = new Map());
+  return roles;
+}
 
 /**
  * What `VaultBootstrap.addBackupAccess` creates for one tenant's BackupSchedule. Pass the schedule's own values
@@ -367,8 +374,8 @@ function checkBackupAccess(
     if (bootstrap.hasTenant(roleName)) {
       problems.add('roleName', `is the Kubernetes auth role of tenant "${roleName}"`, roleName, `use a name of its own, e.g. "${env.name}-${tenantId}-backup"`);
     }
-    const other = bootstrap.tenants.find(t => t !== vault && t.backupAccess?.roleName === roleName);
-    if (other) {
+    const other = backupRolesOf(bootstrap).get(roleName);
+    if (other && other !== vault) {
       problems.add('roleName', `is already the backup role of tenant "${other.tenant.id}"`, roleName, `use "${env.name}-${tenantId}-backup"`);
     }
   }
@@ -525,6 +532,7 @@ export class TenantBackupVault extends Construct {
     this.serviceAccountName = options.serviceAccountName;
     this.namespace = n.namespace;
     this.roleName = b.roleName;
+    backupRolesOf(bootstrap).set(b.roleName, scope);
     this.authPath = `auth/${n.kubernetesAuthMount}`;
     this.policyName = b.policyName;
     this.secretPaths = r.secretPaths;
@@ -833,7 +841,7 @@ export class VaultBootstrap extends Construct {
       problems.add('tenants', 'already has this tenant', tenant.id, 'add each tenant once');
     }
     problems.addAll(this.databaseInputProblems([tenant]));
-    const backup = this.tenants.find(t => t.backupAccess?.roleName === tenant.id);
+    const backup = backupRolesOf(this).get(tenant.id);
     if (backup) {
       problems.add('tenants', `has an id equal to tenant "${backup.tenant.id}"'s backup role`, tenant.id, 'Kubernetes auth roles share one namespace per mount: rename the tenant or that backup role');
     }
