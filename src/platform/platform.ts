@@ -22,7 +22,9 @@ import { LifecycleValidationError, Problems } from '../model/problems';
 import { QuotaProfile } from '../model/quota-profile';
 import { shardLabel, TenantShardingProps } from '../model/sharding';
 import { Tenant } from '../model/tenant';
+import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
+import { readOutputFolders, textDigest } from '../policy/output-files';
 import { PolicyPack } from '../policy/pack';
 import { EnvironmentParity } from '../policy/parity';
 import { assertPolicyCompliance, writePolicyReport } from '../policy/report-file';
@@ -363,6 +365,10 @@ export class Platform extends Construct {
   public synth(): PlatformSynthesis {
     const files: string[] = [];
     let documentCount = 0;
+    // The policy pack gets the manifests as they are written (the same values, no YAML read back and parsed again).
+    const policyInput = this.policy.enabled === false ? undefined : new PolicyInput();
+    const inMemory = new Set<string>();
+    const inMemoryDigests = new Set<string>();
     for (const env of this.environments) {
       const app = this.apps.get(env.name)!;
       fs.rmSync(app.outdir, { recursive: true, force: true });
@@ -370,16 +376,25 @@ export class Platform extends Construct {
       // One chart at a time: its YAML is rendered once, for the manifest file and the local chart alike.
       let platform: WrittenChart | undefined;
       const visit = (chart: WrittenChart) => {
-        files.push(path.join(app.outdir, chart.fileName));
+        const file = path.join(app.outdir, chart.fileName);
+        files.push(file);
         documentCount += chart.documents.length;
+        if (policyInput) {
+          contentsOf(policyInput).addKubernetesDocuments(env.name, file, chart.documents);
+          // Terraform copies the local charts (with these manifests) into its stack assets: known, not read again.
+          inMemoryDigests.add(textDigest(chart.yaml));
+        }
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
           const chartDir = path.join(this.outdir, 'charts', env.name, tenant.id);
+          // The chart's manifests are the manifest file's bytes: a hard link, not a second copy.
+          inMemory.add(path.join(chartDir, 'manifests', 'tenant.yaml'));
           writeLocalChart(chartDir, {
             name: 'tenant-base',
             description: `Base objects of tenant ${tenant.id} in environment ${env.name}`,
             documents: chart.documents,
             manifests: chart.yaml,
+            manifestsFile: file,
           });
           this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir);
         } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
@@ -402,11 +417,13 @@ export class Platform extends Construct {
       }
       // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
       const platformDir = path.join(this.outdir, 'charts', env.name, PLATFORM_CHART);
+      inMemory.add(path.join(platformDir, 'manifests', 'tenant.yaml'));
       writeLocalChart(platformDir, {
         name: 'environment-platform',
         description: `Environment-wide objects of environment ${env.name}`,
         documents: platform!.documents,
         manifests: platform!.yaml,
+        manifestsFile: path.join(app.outdir, platform!.fileName),
       });
       // A sharded environment installs it with its chart stack, applied after every shard.
       const chartStack = this.sharded.get(env.name)?.charts ?? stack;
@@ -429,16 +446,19 @@ export class Platform extends Construct {
     });
 
     // Guardrails over everything written: errors fail the synth; the report lists every rule evaluated.
-    const policyReportFile = this.policy.enabled === false ? undefined : this.checkPolicies(workflowDir);
+    const policyReportFile = policyInput ? this.checkPolicies(policyInput, workflowDir, inMemory, inMemoryDigests) : undefined;
     return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles, policyReportFile };
   }
 
-  private checkPolicies(workflowDir: string): string {
-    const input = PolicyInput.fromOutput({
-      manifestDirectory: path.join(this.outdir, 'k8s'),
-      terraformDirectory: path.join(terraformOutdir(this), 'stacks'),
-      workflowDirectory: workflowDir,
-      textDirectories: [path.join(this.outdir, 'charts')],
+  private checkPolicies(input: PolicyInput, workflowDir: string, inMemory: ReadonlySet<string>, knownDigests: Set<string>): string {
+    // Everything else is read back from the output: stacks, workflows and the local charts (whose manifests are
+    // the manifest files' bytes, already in the input).
+    readOutputFolders(input, {
+      stacks: path.join(terraformOutdir(this), 'stacks'),
+      workflows: workflowDir,
+      texts: [path.join(this.outdir, 'charts')],
+      skip: inMemory,
+      knownDigests,
     });
     for (const env of this.environments) input.addEnvironment(env);
     const report = PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []);

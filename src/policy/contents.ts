@@ -45,6 +45,7 @@ export interface WorkflowDocument {
 /** Any output file, for the secret scan. */
 export interface TextDocument {
   readonly file: string;
+  /** The text; empty for structured files, which are scanned value by value. */
   readonly text: string;
   /** The parsed content, when the file is structured (manifests, stack JSON, workflows): scanned value by value. */
   readonly structured?: unknown;
@@ -75,6 +76,11 @@ export interface PolicyInputContents {
   readonly texts: readonly TextDocument[];
   facts(environment: string): EnvironmentFacts;
   environmentNames(): string[];
+  /**
+   * Add Kubernetes documents already in memory (as `Chart.toJson()` gives them, the same values the written YAML
+   * holds), so that a synthesizer that just wrote them need not read and parse its own YAML back.
+   */
+  addKubernetesDocuments(environment: string, file: string, documents: unknown[]): void;
 }
 
 const CONTENTS = new WeakMap<object, PolicyInputContents>();

@@ -1,6 +1,6 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { CLUSTER_SCOPED, EnvironmentFacts, KubernetesDocument, registerContents, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
+import { readOutputFolders } from './output-files';
 import { parseYamlDocuments } from './yaml';
 import { Environment } from '../model/environment';
 import { DOMAIN } from '../model/labels';
@@ -37,56 +37,25 @@ function inputError(field: string, problem: string, got: unknown, fix: string): 
   throw new LifecycleValidationError([formatProblem({ path: INPUT, field, problem, got, fix })]);
 }
 
-/** Files below `dir`, recursively, sorted; `[]` if it does not exist. */
-function filesBelow(dir: string): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of fs.readdirSync(d).sort()) {
-      const full = path.join(d, name);
-      const stat = fs.statSync(full);
-      if (stat.isDirectory()) walk(full);
-      else if (stat.isFile()) out.push(full);
-    }
-  };
-  walk(dir);
-  return out;
-}
-
 /**
  * The synthesized output a `PolicyPack` evaluates: Kubernetes documents with their environment and file, Terraform
  * stack JSON, workflow YAML and any other text. Fill it with the `add...` methods or read a whole output tree with
  * `PolicyInput.fromOutput()`. Documents are given as text (YAML or JSON), as they are written.
  */
 export class PolicyInput {
-  /** Read `dist/k8s/<env>/*.yaml`, `cdktf.out/stacks/<stack>/cdk.tf.json`, `dist/workflows/*.yml` and more text. */
+  /**
+   * Read `dist/k8s/<env>/*.yaml`, `cdktf.out/stacks/<stack>/cdk.tf.json`, `dist/workflows/*.yml` and more text. A
+   * file that is a hard link of one already read (the local charts' manifests) is read once, and plain-text files
+   * with the same bytes as one already added (Terraform's copies of the chart assets) are added once.
+   */
   public static fromOutput(locations: PolicyOutputLocations = {}): PolicyInput {
     const input = new PolicyInput();
-    const manifests = locations.manifestDirectory ?? path.join('dist', 'k8s');
-    const stacks = locations.terraformDirectory ?? path.join('cdktf.out', 'stacks');
-    const workflows = locations.workflowDirectory ?? path.join('dist', 'workflows');
-    for (const file of filesBelow(manifests)) {
-      const rel = path.relative(manifests, file);
-      const env = rel.split(path.sep)[0];
-      const text = fs.readFileSync(file, 'utf8');
-      if (/\.(ya?ml)$/.test(file) && rel.includes(path.sep)) input.addKubernetesManifests(env, file, text);
-      else if (/\.json$/.test(file) && rel.includes(path.sep)) input.addKubernetesJson(env, file, text);
-      else input.addText(file, text);
-    }
-    for (const file of filesBelow(stacks)) {
-      const rel = path.relative(stacks, file).split(path.sep);
-      const text = fs.readFileSync(file, 'utf8');
-      if (rel.length === 2 && rel[1] === 'cdk.tf.json') input.addTerraformStack(rel[0], file, text);
-      else input.addText(file, text);
-    }
-    for (const file of filesBelow(workflows)) {
-      const text = fs.readFileSync(file, 'utf8');
-      if (/\.ya?ml$/.test(file)) input.addWorkflow(file, text);
-      else input.addText(file, text);
-    }
-    for (const dir of locations.textDirectories ?? []) {
-      for (const file of filesBelow(dir)) input.addText(file, fs.readFileSync(file, 'utf8'));
-    }
+    readOutputFolders(input, {
+      manifests: locations.manifestDirectory ?? path.join('dist', 'k8s'),
+      stacks: locations.terraformDirectory ?? path.join('cdktf.out', 'stacks'),
+      workflows: locations.workflowDirectory ?? path.join('dist', 'workflows'),
+      texts: locations.textDirectories ?? [],
+    });
     return input;
   }
 
@@ -104,6 +73,10 @@ export class PolicyInput {
       texts: this.texts,
       facts: name => this.factsOf(name),
       environmentNames: () => this.environmentNames(),
+      addKubernetesDocuments: (environment, file, documents) => {
+        this.addKubernetesObjects(environment, file, documents);
+        this.texts.push({ file, text: '', structured: documents });
+      },
     });
   }
 
@@ -121,7 +94,7 @@ export class PolicyInput {
       inputError('kubernetes manifests', `of ${file} cannot be parsed: ${(e as Error).message}`, file, 'pass the YAML exactly as synthesized');
     }
     this.addKubernetesObjects(environment, file, docs);
-    this.texts.push({ file, text: yamlText, structured: docs });
+    this.texts.push({ file, text: '', structured: docs });
     return this;
   }
 
@@ -135,7 +108,7 @@ export class PolicyInput {
     }
     const docs = Array.isArray(parsed) ? parsed : [parsed];
     this.addKubernetesObjects(environment, file, docs);
-    this.texts.push({ file, text: json, structured: docs });
+    this.texts.push({ file, text: '', structured: docs });
     return this;
   }
 
@@ -170,7 +143,7 @@ export class PolicyInput {
       }
     }
     this.terraform.push({ environment, file, json: parsed, resources });
-    this.texts.push({ file, text: json, structured: parsed });
+    this.texts.push({ file, text: '', structured: parsed });
     return this;
   }
 
@@ -183,7 +156,7 @@ export class PolicyInput {
       inputError('workflow', `${file} cannot be parsed: ${(e as Error).message}`, file, 'pass the workflow YAML as generated');
     }
     this.workflows.push({ file, doc: docs[0] ?? {} });
-    this.texts.push({ file, text: yamlText, structured: docs });
+    this.texts.push({ file, text: '', structured: docs });
     return this;
   }
 

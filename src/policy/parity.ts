@@ -159,11 +159,14 @@ function diff(a: unknown, b: unknown, path: string, out: Array<{ path: string; a
 
 interface Variant {
   readonly json: string;
-  readonly value: unknown;
   readonly tenants: Set<string>;
 }
 
-type Side = Map<string, Variant[]>;
+/** Per key, the distinct normalized values (by their JSON) and the tenants that have each. */
+type Side = Map<string, Map<string, Variant>>;
+
+/** A Terraform address `<type>.<name>` inside an expression (`${vault_mount.Vault_KvMount_1A2B3C4D.path}`). */
+const ADDRESS = /\b[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\b/g;
 
 /** One environment, normalized into keyed variants. */
 function collect(docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string): Side {
@@ -182,16 +185,23 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
   }
   const tenants = [...tenantSet].sort();
   const norm = tokenReplacer([[env, '<env>'], ...tenants.map(t => [t, '<tenant>'] as [string, string])]);
+  // The first tenant id, as a whole token, in a text (longest ids first, so `acme-eu` wins over `acme`).
+  const anyTenant = tenants.length === 0 ? undefined
+    : new RegExp(`(?<![A-Za-z0-9])(${[...tenants].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape).join('|')})(?![A-Za-z0-9])`);
   const add = (key: string, value: unknown, tenant: string) => {
     const v = mapStrings(value, norm);
     const json = JSON.stringify(v);
-    const list = side.get(key) ?? [];
-    const found = list.find(x => x.json === json);
-    if (found) found.tenants.add(tenant);
-    else list.push({ json, value: v, tenants: new Set(tenant ? [tenant] : []) });
-    side.set(key, list);
+    let variants = side.get(key);
+    if (!variants) side.set(key, variants = new Map());
+    const found = variants.get(json);
+    if (found) {
+      if (tenant) found.tenants.add(tenant);
+    } else {
+      variants.set(json, { json, tenants: new Set(tenant ? [tenant] : []) });
+    }
   };
-  for (const d of docs.filter(x => x.environment === env)) {
+  for (const d of docs) {
+    if (d.environment !== env) continue;
     const tenant = nsTenant.get(d.kind === 'Namespace' ? d.name : d.namespace ?? '') ?? '';
     add(`${d.kind}/${norm(d.namespace ?? '-')}/${norm(d.name)}`, d.doc, tenant);
   }
@@ -202,9 +212,13 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
       const parts = String(r.body?.['//']?.metadata?.path ?? `${r.type}.${r.name}`).split('/');
       rel.set(`${r.type}.${r.name}`, `${r.type}/${parts.length > 2 ? parts.slice(2).join('/') : parts.join('/')}`);
     }
-    const refs = rel.size === 0 ? undefined : new RegExp(`\\b(${[...rel.keys()].sort((a, b) => b.length - a.length).map(escape).join('|')})\\b`, 'g');
-    const deref = (text: string) => (refs ? text.replace(refs, m => rel.get(m) ?? m) : text);
-    const tenantOf = (text: string) => tenants.find(t => new RegExp(`(?<![A-Za-z0-9])${escape(t)}(?![A-Za-z0-9])`).test(text)) ?? '';
+    // One generic pattern for `<type>.<name>` and a map lookup: an alternation of thousands of addresses is slow.
+    const deref = (text: string) => (rel.size > 0 && text.includes('.') ? text.replace(ADDRESS, m => rel.get(m) ?? m) : text);
+    const tenantOf = (key: string) => {
+      const own = /\/Tenant-([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\/|$)/.exec(key);
+      if (own && tenantSet.has(own[1])) return own[1];
+      return anyTenant ? (anyTenant.exec(key)?.[1] ?? '') : '';
+    };
     for (const r of s.resources) {
       const { ['//']: _meta, ...body } = r.body ?? {};
       const key = rel.get(`${r.type}.${r.name}`)!;
@@ -218,20 +232,40 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
   return side;
 }
 
-/** The variant of `others` closest to `v`: most shared tenants, then fewest differing fields, then JSON order. */
-function closest(v: Variant, others: Variant[]): Variant {
-  let best = others[0];
-  let bestScore: [number, number] = [-1, Infinity];
-  for (const o of others) {
-    const shared = [...v.tenants].filter(t => o.tenants.has(t)).length;
+/** Past this many candidates without a shared tenant, only the first ones (in JSON order) are compared. */
+const CLOSEST_SCAN_LIMIT = 64;
+
+/**
+ * The variant of `others` closest to `v`: most shared tenants, then fewest differing fields, then JSON order.
+ * `byTenant` maps each tenant to its variant among `others` (a tenant has one value per key), so the candidates
+ * are found without comparing `v` with every variant: linear in the tenants, not quadratic in the variants.
+ */
+function closest(v: Variant, others: Variant[], byTenant: Map<string, Variant>): Variant {
+  const shared = new Map<Variant, number>();
+  for (const t of v.tenants) {
+    const o = byTenant.get(t);
+    if (o) shared.set(o, (shared.get(o) ?? 0) + 1);
+  }
+  const most = Math.max(0, ...shared.values());
+  const candidates = most > 0 ? others.filter(o => shared.get(o) === most) : others.slice(0, CLOSEST_SCAN_LIMIT);
+  let best = candidates[0];
+  let fewest = Infinity;
+  for (const o of candidates) {
+    if (candidates.length === 1) break;
     const leaves: Array<{ path: string }> = [];
-    diff(v.value, o.value, '', leaves);
-    if (shared > bestScore[0] || (shared === bestScore[0] && leaves.length < bestScore[1])) {
+    diff(JSON.parse(v.json), JSON.parse(o.json), '', leaves);
+    if (leaves.length < fewest) {
       best = o;
-      bestScore = [shared, leaves.length];
+      fewest = leaves.length;
     }
   }
   return best;
+}
+
+function tenantIndex(variants: Variant[]): Map<string, Variant> {
+  const index = new Map<string, Variant>();
+  for (const v of variants) for (const t of v.tenants) index.set(t, v);
+  return index;
 }
 
 /** The result of a parity comparison. */
@@ -323,10 +357,12 @@ export class EnvironmentParity {
       else found.set(id, { d, tenants: new Set(tenants) });
     };
     for (const key of [...new Set([...ref.keys(), ...cand.keys()])].sort()) {
-      const a = [...(ref.get(key) ?? [])].sort((x, y) => (x.json < y.json ? -1 : 1));
-      const b = [...(cand.get(key) ?? [])].sort((x, y) => (x.json < y.json ? -1 : 1));
-      const onlyA = a.filter(v => !b.some(w => w.json === v.json));
-      const onlyB = b.filter(v => !a.some(w => w.json === v.json));
+      const aByJson = ref.get(key) ?? new Map<string, Variant>();
+      const bByJson = cand.get(key) ?? new Map<string, Variant>();
+      const a = [...aByJson.values()].sort((x, y) => (x.json < y.json ? -1 : 1));
+      const b = [...bByJson.values()].sort((x, y) => (x.json < y.json ? -1 : 1));
+      const onlyA = a.filter(v => !bByJson.has(v.json));
+      const onlyB = b.filter(v => !aByJson.has(v.json));
       if (onlyA.length === 0 && onlyB.length === 0) continue;
       if (a.length === 0 || b.length === 0) {
         record({ key, path: '', change: a.length === 0 ? ParityChange.ONLY_IN_CANDIDATE : ParityChange.ONLY_IN_REFERENCE }, new Set((a.length === 0 ? b : a).flatMap(v => [...v.tenants])));
@@ -335,14 +371,21 @@ export class EnvironmentParity {
       // Compare each variant that has no twin with the closest variant of the other side: the same tenants first,
       // then the fewest differing fields.
       const pairs: Array<[Variant, Variant]> = [];
-      for (const va of onlyA) pairs.push([va, closest(va, b)]);
-      for (const vb of onlyB) {
-        const va = closest(vb, a);
-        if (!pairs.some(([x, y]) => x === va && y === vb)) pairs.push([va, vb]);
-      }
+      const paired = new Map<Variant, Set<Variant>>();
+      const pair = (va: Variant, vb: Variant) => {
+        let with_ = paired.get(va);
+        if (!with_) paired.set(va, with_ = new Set());
+        if (with_.has(vb)) return;
+        with_.add(vb);
+        pairs.push([va, vb]);
+      };
+      const aIndex = tenantIndex(a);
+      const bIndex = tenantIndex(b);
+      for (const va of onlyA) pair(va, closest(va, b, bIndex));
+      for (const vb of onlyB) pair(closest(vb, a, aIndex), vb);
       for (const [va, vb] of pairs) {
         const leaves: Array<{ path: string; a?: unknown; b?: unknown }> = [];
-        diff(va.value, vb.value, '', leaves);
+        diff(JSON.parse(va.json), JSON.parse(vb.json), '', leaves);
         const common = new Set([...va.tenants].filter(t => vb.tenants.has(t)));
         const tenants = common.size > 0 ? common : new Set([...va.tenants, ...vb.tenants]);
         for (const l of leaves) {

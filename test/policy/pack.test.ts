@@ -199,6 +199,33 @@ describe('PolicyPack', () => {
       }
     });
 
+    test('fromOutput reads each set of bytes once: hard links and identical copies are skipped, different files are not', () => {
+      const root = fs.mkdtempSync(path.join(process.env.TMPDIR ?? os.tmpdir(), 'policy-input-'));
+      try {
+        const manifests = path.join(root, 'k8s');
+        const charts = path.join(root, 'charts');
+        fs.mkdirSync(path.join(manifests, 'prod'), { recursive: true });
+        fs.mkdirSync(path.join(charts, 'a'), { recursive: true });
+        fs.mkdirSync(path.join(charts, 'b'), { recursive: true });
+        const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod-acme\ndata:\n  note: "aws AKIAIOSFODNN7EXAMPLE"\n';
+        fs.writeFileSync(path.join(manifests, 'prod', 'acme.k8s.yaml'), yaml);
+        fs.linkSync(path.join(manifests, 'prod', 'acme.k8s.yaml'), path.join(charts, 'a', 'tenant.yaml'));
+        fs.writeFileSync(path.join(charts, 'b', 'tenant.yaml'), yaml);
+        fs.writeFileSync(path.join(charts, 'a', 'notes.txt'), 'token: ghp_0123456789abcdefghijABCDEFGHIJ012345\n');
+        fs.writeFileSync(path.join(charts, 'b', 'notes.txt'), 'token: ghp_0123456789abcdefghijABCDEFGHIJ012345\n');
+        fs.writeFileSync(path.join(charts, 'b', 'other.txt'), 'aws AKIAIOSFODNN7EXAMPLE\n');
+        const input = PolicyInput.fromOutput({ manifestDirectory: manifests, terraformDirectory: path.join(root, 'none'), workflowDirectory: path.join(root, 'none'), textDirectories: [charts] });
+        const report = pack.evaluate(input);
+        const b13 = report.findings.filter(f => f.ruleId === 'B13').map(f => path.relative(root, f.file)).sort();
+        // The manifest (structured), one of the two identical notes, and the different file; the link and the copy of
+        // the manifest add nothing.
+        expect(b13).toEqual(['charts/a/notes.txt', 'charts/b/other.txt', 'k8s/prod/acme.k8s.yaml']);
+        expect(report.rules.find(r => r.id === 'B13')!.checked).toBe(3);
+      } finally {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    });
+
     test('fails on unparseable input with the file named', () => {
       expect(problems(() => new PolicyInput().addKubernetesManifests('prod', 'a.yaml', 'a: [1'))[0]).toMatch(/^PolicyInput: kubernetes manifests of a\.yaml cannot be parsed/);
       expect(problems(() => new PolicyInput().addTerraformStack('prod', 'cdk.tf.json', '[]'))[0]).toMatch(/terraform stack of cdk\.tf\.json is not a JSON object/);

@@ -48,6 +48,7 @@ const MONOKLE_ACKNOWLEDGEMENTS: Array<{ ruleId: string; resource: RegExp; reason
 describe('the reference platform (examples/main.ts) under the policy pack', () => {
   const scratch = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'policy-reference-'));
   let input: PolicyInput;
+  let reportOfSynth: string;
   const locations = {
     manifestDirectory: path.join(scratch, 'dist', 'k8s'),
     terraformDirectory: path.join(scratch, 'cdktf.out', 'stacks'),
@@ -61,6 +62,7 @@ describe('the reference platform (examples/main.ts) under the policy pack', () =
       env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'examples', 'tsconfig.json') },
       stdio: 'pipe',
     });
+    reportOfSynth = fs.readFileSync(path.join(scratch, 'dist', 'policy-report.json'), 'utf8');
     input = PolicyInput.fromOutput(locations);
   });
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -72,6 +74,16 @@ describe('the reference platform (examples/main.ts) under the policy pack', () =
     // The reference platform exercises every rule (backups, observability, Argo CD, workflows included) except K44:
     // it writes no Secret at all.
     expect(report.rules.filter(r => r.status !== PolicyRuleStatus.PASSED).map(r => `${r.id} ${r.status}`)).toEqual(['K44 not-applicable']);
+  });
+
+  test('Platform.synth() checks its manifests in memory, as written: its report equals the one over the files read back', () => {
+    // The Platform hands the pack each chart's documents as it writes them and skips the local charts' manifests and
+    // Terraform's copies of them; fromOutput parses every file and skips hard links and identical copies.
+    const fromFiles = PolicyPack.default().evaluate(input);
+    expect(fromFiles.toJson()).toBe(reportOfSynth);
+    // Not vacuous: the manifests, stacks, workflows and chart files were all scanned, each set of bytes once.
+    expect(fromFiles.rules.find(r => r.id === 'B13')!.checked).toBeGreaterThan(30);
+    expect(fromFiles.rules.find(r => r.id === 'K01')!.checked).toBeGreaterThan(0);
   });
 
   test('dist/policy-report.json is written and byte-identical across evaluations (sorted, no timestamps)', () => {

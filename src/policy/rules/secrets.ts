@@ -89,6 +89,17 @@ function stringLeaves(value: unknown, path: string, key: string, out: Array<{ pa
  */
 export function secretScanRule(options: SecretScanOptions): PolicyRule {
   const scanner = new SecretScanner(options);
+  // Tenants repeat the same long values (backup scripts, dashboards, policies): scan each distinct text once.
+  const memo = new Map<string, ReturnType<SecretScanner['scan']>>();
+  const scan = (text: string) => {
+    let found = memo.get(text);
+    if (found === undefined) {
+      found = scanner.scan(text);
+      if (memo.size >= MEMO_LIMIT) memo.clear();
+      memo.set(text, found);
+    }
+    return found;
+  };
   const fix = 'remove the value: reference it from Vault ({{ vault(\'kv/data/<path>\', \'<key>\') }}) or pass it at run time';
   return rule<TextDocument>({
     id: 'B13',
@@ -113,8 +124,8 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
         // Short values are scanned with their key (`password: x`); long ones (scripts, dashboards) on their own lines.
         const short = leaf.value.length <= 512 && !leaf.value.includes('\n');
         const found = [
-          ...(short ? scanner.scan(`${leaf.key || 'value'}: ${JSON.stringify(leaf.value)}`).map(m => ({ ...m, line: 0 })) : []),
-          ...(!short || /[:=]/.test(leaf.value) ? scanner.scan(leaf.value) : []),
+          ...(short ? scan(`${leaf.key || 'value'}: ${JSON.stringify(leaf.value)}`).map(m => ({ ...m, line: 0 })) : []),
+          ...(!short || /[:=]/.test(leaf.value) ? scan(leaf.value) : []),
         ];
         for (const m of found) {
           const id = `${m.kind}|${m.redacted}`;
@@ -126,6 +137,9 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
     },
   });
 }
+
+/** Distinct texts whose scan results are kept at once. */
+const MEMO_LIMIT = 50_000;
 
 /** K42–K44. */
 export const SECRET_RULES: PolicyRule[] = [K42, K43, K44];

@@ -1,0 +1,110 @@
+/**
+ * Reading a synthesized output tree into a PolicyInput (used by `PolicyInput.fromOutput` and by the Platform, which
+ * hands its manifests over in memory and reads only the rest). Internal: not exported from the package.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { PolicyInput } from './input';
+
+/** What to read; a folder left out is not read. */
+export interface OutputFolders {
+  readonly manifests?: string;
+  readonly stacks?: string;
+  readonly workflows?: string;
+  readonly texts?: readonly string[];
+  /** The environment a stack folder belongs to; by default the folder name. */
+  readonly environmentOfStack?: (stackName: string) => string;
+  /** Files not to read (their content is already in the input). */
+  readonly skip?: ReadonlySet<string>;
+  /**
+   * SHA-256 digests (hex) of texts already in the input: a file with the same bytes is not added again. Grows
+   * with every file read, so copies within the folders are added once too (Terraform assets copy the charts).
+   */
+  readonly knownDigests?: Set<string>;
+}
+
+/** The digest `knownDigests` holds for a text. */
+export function textDigest(text: string): string {
+  return crypto.createHash('sha256').update(text).digest('hex');
+}
+
+/** Files below `dir`, recursively, sorted; `[]` if it does not exist. */
+export function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const name of fs.readdirSync(d).sort()) {
+      const full = path.join(d, name);
+      const stat = fs.statSync(full);
+      if (stat.isDirectory()) walk(full);
+      else if (stat.isFile()) out.push(full);
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/**
+ * Read the folders into `input`. A file that is a hard link of one already read (same device and inode: the local
+ * charts' manifests are links to the manifest files) is read once, under its first name.
+ */
+export function readOutputFolders(input: PolicyInput, folders: OutputFolders): void {
+  const seen = new Set<string>();
+  const digests = folders.knownDigests ?? new Set<string>();
+  // Plain text is scanned line by line; the same bytes twice give the same findings, so they are kept once.
+  const addText = (file: string, text: string) => {
+    const digest = textDigest(text);
+    if (digests.has(digest)) return;
+    digests.add(digest);
+    input.addText(file, text);
+  };
+  const fresh = (file: string) => {
+    if (folders.skip?.has(file)) return false;
+    const stat = fs.statSync(file);
+    if (stat.nlink < 2) return true;
+    const id = `${stat.dev}:${stat.ino}`;
+    if (seen.has(id)) return false;
+    seen.add(id);
+    return true;
+  };
+  if (folders.manifests) {
+    for (const file of filesBelow(folders.manifests)) {
+      if (!fresh(file)) continue;
+      const rel = path.relative(folders.manifests, file);
+      const env = rel.split(path.sep)[0];
+      const text = fs.readFileSync(file, 'utf8');
+      if (/\.(ya?ml)$/.test(file) && rel.includes(path.sep)) {
+        input.addKubernetesManifests(env, file, text);
+        digests.add(textDigest(text));
+      } else if (/\.json$/.test(file) && rel.includes(path.sep)) {
+        input.addKubernetesJson(env, file, text);
+        digests.add(textDigest(text));
+      } else {
+        addText(file, text);
+      }
+    }
+  }
+  if (folders.stacks) {
+    for (const file of filesBelow(folders.stacks)) {
+      if (!fresh(file)) continue;
+      const rel = path.relative(folders.stacks, file).split(path.sep);
+      const text = fs.readFileSync(file, 'utf8');
+      if (rel.length === 2 && rel[1] === 'cdk.tf.json') input.addTerraformStack(folders.environmentOfStack?.(rel[0]) ?? rel[0], file, text);
+      else addText(file, text);
+    }
+  }
+  if (folders.workflows) {
+    for (const file of filesBelow(folders.workflows)) {
+      if (!fresh(file)) continue;
+      const text = fs.readFileSync(file, 'utf8');
+      if (/\.ya?ml$/.test(file)) input.addWorkflow(file, text);
+      else addText(file, text);
+    }
+  }
+  for (const dir of folders.texts ?? []) {
+    for (const file of filesBelow(dir)) {
+      if (fresh(file)) addText(file, fs.readFileSync(file, 'utf8'));
+    }
+  }
+}
