@@ -185,7 +185,8 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
       ? [...(argo ? [] : tenant.modules.map(m => m.release)), tenant.baseRelease].map(name => ({ context, namespace: tenant!.namespace, name }))
       : [],
     namespaces: tenant ? [{ context, namespace: tenant.namespace, name: '' }] : [],
-    stacks: tenant ? [] : [env.stackDirectory],
+    // Destroy in reverse apply order: the charts, every shard, then the base (one stack unless sharded).
+    stacks: tenant ? [] : [...env.terraformStacks].reverse().map(st => st.directory),
   };
 
   const q = shellQuote;
@@ -226,7 +227,7 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
       id: DecommissionStepId.DESTROY,
       title: tenant
         ? `Destroy, after explicit confirmation: ${argo ? 'delete the Argo CD Applications (cascading), uninstall the base release' : 'uninstall the module and base Helm releases'}, delete the namespace`
-        : `Destroy, after explicit confirmation: terraform destroy of workspace ${env.organization}/${env.workspace}`,
+        : `Destroy, after explicit confirmation: terraform destroy of ${workspaceList(env)}`,
       commands: [
         C.confirm(q(target)),
         ...targets.argoCdApplications.map(a => C.deleteArgoCdApplication(q(a.context), q(a.namespace), q(a.name))),
@@ -239,7 +240,7 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
   if (tenant) {
     steps.push({
       id: DecommissionStepId.FORGET,
-      title: 'Remove the tenant from the tenant registry (pull request) so the next apply does not recreate it',
+      title: `Remove the tenant from the tenant registry (pull request) so the next apply does not recreate it; that apply of workspace ${env.organization}/${tenant.workspace} removes its Vault resources`,
       commands: [C.forgetTenant(q(env.tenantRegistry), q(tenant.id))],
     });
   }
@@ -346,4 +347,11 @@ export function renderDecommissionScript(plan: DecommissionPlan, stepIds?: Decom
 export function shellQuote(value: string): string {
   if (/^[A-Za-z0-9_./:=@%+-]+$/.test(value)) return value;
   return `'${value.replace(/'/g, '\'\\\'\'')}'`;
+}
+
+/** The workspaces a destroy covers, in destroy order. */
+function workspaceList(env: InventoryEnvironment): string {
+  const stacks = [...env.terraformStacks].reverse();
+  if (stacks.length <= 1) return `workspace ${env.organization}/${env.workspace}`;
+  return `workspaces ${stacks.map(st => `${env.organization}/${st.workspace}`).join(', ')} (charts, shards, base)`;
 }

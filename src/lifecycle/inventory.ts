@@ -40,6 +40,23 @@ export interface InventoryBackup {
   readonly restoreDrillSchedule?: string;
 }
 
+/** One Terraform stack of an environment. */
+export interface InventoryTerraformStack {
+  /** Stack name (`prod`, `prod-shard-01`, `prod-charts`). */
+  readonly name: string;
+  /** Terraform Cloud workspace. */
+  readonly workspace: string;
+  /** Folder of the synthesized stack. */
+  readonly directory: string;
+  /** `environment` (unsharded), `base`, `tenant-shard` or `charts`. */
+  readonly part: string;
+  /**
+   * Shard number, for tenant shards.
+   * @default - not a shard
+   */
+  readonly shard?: number;
+}
+
 /** Vault layout of an environment. */
 export interface InventoryEnvironmentVault {
   /** Mount of the database secrets engine. */
@@ -90,6 +107,10 @@ export interface InventoryModule {
 export interface InventoryTenant {
   /** Tenant id. */
   readonly id: string;
+  /** Terraform Cloud workspace holding the tenant's Vault resources and releases (its shard's, if sharded). */
+  readonly workspace: string;
+  /** Folder of that Terraform stack. */
+  readonly stackDirectory: string;
   /** Display name. */
   readonly displayName: string;
   /** Namespace in this environment. */
@@ -132,10 +153,12 @@ export interface InventoryEnvironment {
   readonly infrastructure: string;
   /** Terraform Cloud organization. */
   readonly organization: string;
-  /** Terraform Cloud workspace. */
+  /** Terraform Cloud workspace (of the base stack, if sharded). */
   readonly workspace: string;
-  /** Folder of the synthesized Terraform stack. */
+  /** Folder of the synthesized Terraform stack (of the base stack, if sharded). */
   readonly stackDirectory: string;
+  /** Every Terraform stack of the environment in apply order (one unless sharded); destroy in reverse. */
+  readonly terraformStacks: InventoryTerraformStack[];
   /** kubeconfig context of the environment's cluster. */
   readonly kubeContext: string;
   /** Tenant registry file of the environment. */
@@ -245,8 +268,11 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
       releases.add(m.release);
     }
     const approvals = tenantRemovalApprovals(cls);
+    const stack = names.tenantStack(env, tenant.id);
     return {
       id: tenant.id,
+      workspace: stack.workspace,
+      stackDirectory: names.stackDirectory(stack.stack),
       displayName: tenant.displayName,
       namespace: env.namespaceFor(tenant.id),
       state: tenant.state,
@@ -275,6 +301,13 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
     organization: env.terraformOrganization,
     workspace: env.workspace,
     stackDirectory: names.stackDirectory(env.name),
+    terraformStacks: names.terraformStacks(env).map(t => ({
+      name: t.stack,
+      workspace: t.workspace,
+      directory: names.stackDirectory(t.stack),
+      part: t.part,
+      shard: t.shard,
+    })),
     kubeContext: names.kubeContext(env.name),
     tenantRegistry: names.tenantRegistry(env.name),
     createdAt: env.createdAt,

@@ -2,6 +2,7 @@ import { Environment } from '../model/environment';
 import { EnvironmentClass, LifecycleKind } from '../model/environment-class';
 import { backupJobNames, composeName, dnsLabelProblem, NAME_LIMITS } from '../model/naming';
 import { Problems } from '../model/problems';
+import { TenantSharding, TenantShardingProps, TerraformStackLayout, terraformStackLayout } from '../model/sharding';
 
 /**
  * Names that several lifecycle outputs must agree on (the inventory, the decommission plan, the generated workflows
@@ -76,6 +77,13 @@ export interface LifecycleNamingOptions {
    * @default ['decommission-approval-1', 'decommission-approval-2']
    */
   readonly approvalEnvironments?: string[];
+  /**
+   * Environments whose Terraform is spread over tenant shards, as in `PlatformProps.sharding`: the inventory lists
+   * every stack and workspace of them and each tenant's shard, decommission plans destroy every stack (charts,
+   * shards, base) and the upgrade workflow applies them in order (base, shards, charts).
+   * @default - no environment is sharded: one stack and workspace each
+   */
+  readonly sharding?: { [environmentName: string]: TenantShardingProps };
 }
 
 /** The default approval GitHub environments (two-step approval, spec §8). */
@@ -113,6 +121,7 @@ export class LifecycleNames {
   public readonly terraformStacksDirectory: string;
   public readonly tenantRegistryDirectory: string;
   public readonly approvalEnvironments: string[];
+  private readonly shardings = new Map<string, TenantSharding>();
 
   private constructor(options: LifecycleNamingOptions) {
     const problems = new Problems('LifecycleNamingOptions');
@@ -172,6 +181,10 @@ export class LifecycleNames {
       if (seen.has(e)) problems.add(`approvalEnvironments[${i}]`, 'is a duplicate; the two approvals must come from different environments', e, 'name a different environment per approval step');
       seen.add(e);
     });
+    for (const [envName, props] of Object.entries(options.sharding ?? {})) {
+      const sharding = problems.capture(() => new TenantSharding(props, `LifecycleNamingOptions.sharding.${envName}`));
+      if (sharding) this.shardings.set(envName, sharding);
+    }
     problems.throwIfAny();
   }
 
@@ -224,9 +237,21 @@ export class LifecycleNames {
     return fitName(fill(this.tenantBaseReleasePattern, { env, tenant }), NAME_LIMITS.helmRelease);
   }
 
-  /** Terraform stack folder of an environment. */
-  public stackDirectory(env: string): string {
-    return `${this.terraformStacksDirectory}/${env}`;
+  /** Terraform stack folder of a stack (an environment's name, or one of its shard or chart stacks). */
+  public stackDirectory(stack: string): string {
+    return `${this.terraformStacksDirectory}/${stack}`;
+  }
+
+  /** The Terraform stacks and workspaces of an environment, in apply order (destroy in reverse). */
+  public terraformStacks(env: Environment): TerraformStackLayout[] {
+    return terraformStackLayout(env.name, env.workspace, this.shardings.get(env.name)?.shardCount);
+  }
+
+  /** The stack holding a tenant's Terraform resources: its shard's in a sharded environment. */
+  public tenantStack(env: Environment, tenantId: string): TerraformStackLayout {
+    const stacks = this.terraformStacks(env);
+    const sharding = this.shardings.get(env.name);
+    return sharding ? stacks[sharding.shardOf(tenantId)] : stacks[0];
   }
 
   /** Tenant registry file of an environment. */

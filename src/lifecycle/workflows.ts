@@ -683,6 +683,11 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
   for (const env of [...early, ...late]) {
     const argo = env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD && env.tenants.some(t => t.modules.length > 0);
     const needs = late.includes(env) ? early.map(e => `upgrade-${e.name}`) : [];
+    // A sharded environment applies every stack in order: the base, each shard, then the environment charts.
+    const stacks = o.names.terraformStacks(env);
+    const apply = stacks.length === 1
+      ? terraformApply('$STACK', '$ENV_NAME')
+      : lines('read -ra stacks <<< "$STACKS"', 'for stack in "${stacks[@]}"; do', terraformApply('$STACKS_DIRECTORY/$stack', '$stack').trimEnd(), 'done');
     const wait = (field: string, value: string) =>
       `kubectl --namespace "$ARGOCD_NAMESPACE" wait applications.argoproj.io --selector "env=$ENV_NAME" --for=jsonpath='{.status.${field}.status}'=${value} --timeout=45m`;
     jobs[`upgrade-${env.name}`] = {
@@ -695,7 +700,9 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
       'env': {
         TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
         ENV_NAME: env.name,
-        STACK: o.names.stackDirectory(env.name),
+        ...(stacks.length === 1
+          ? { STACK: o.names.stackDirectory(env.name) }
+          : { STACKS: stacks.map(st => st.stack).join(' '), STACKS_DIRECTORY: o.names.terraformStacksDirectory }),
         ...(argo ? { ARGOCD_NAMESPACE: o.names.argoCdNamespace } : {}),
       },
       'steps': [
@@ -706,7 +713,7 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
           name: argo
             ? 'Terraform apply: pending module versions reach the Argo CD Applications'
             : 'Terraform apply: helm upgrade of every module (atomic; migrations run as the charts\' pre-upgrade hooks)',
-          run: terraformApply('$STACK', '$ENV_NAME'),
+          run: apply,
         },
         ...(argo ? [
           setupKubectl(o),

@@ -116,3 +116,48 @@ export function tenantHash(tenantId: string): number {
 export function shardLabel(shard: number): string {
   return shard.toString().padStart(2, '0');
 }
+
+/** What one Terraform stack of an environment holds. */
+export enum TerraformStackPart {
+  /** Everything of an unsharded environment. */
+  ENVIRONMENT = 'environment',
+  /** The environment-wide Vault resources of a sharded environment (applied first). */
+  BASE = 'base',
+  /** The tenants of one shard (after the base, in any order). */
+  TENANT_SHARD = 'tenant-shard',
+  /** The environment-wide charts of a sharded environment (applied last). */
+  CHARTS = 'charts',
+}
+
+/** One Terraform stack of an environment and its Terraform Cloud workspace. */
+export interface TerraformStackLayout {
+  /** Stack name: the folder under `cdktf.out/stacks`. */
+  readonly stack: string;
+  /** Terraform Cloud workspace. */
+  readonly workspace: string;
+  /** What it holds. */
+  readonly part: TerraformStackPart;
+  /**
+   * Shard number (1–99), for tenant shards.
+   * @default - not a shard
+   */
+  readonly shard?: number;
+}
+
+/**
+ * The stacks of an environment in apply order: one stack (`shardCount` undefined), or the base, the shards
+ * `<env>-shard-NN` (workspaces `<workspace>-shard-NN`) and `<env>-charts` (`<workspace>-charts`). Destroy in reverse.
+ */
+export function terraformStackLayout(environmentName: string, workspace: string, shardCount?: number): TerraformStackLayout[] {
+  if (shardCount === undefined) return [{ stack: environmentName, workspace, part: TerraformStackPart.ENVIRONMENT }];
+  return [
+    { stack: environmentName, workspace, part: TerraformStackPart.BASE },
+    ...Array.from({ length: shardCount }, (_, i) => ({
+      stack: `${environmentName}-shard-${shardLabel(i + 1)}`,
+      workspace: `${workspace}-shard-${shardLabel(i + 1)}`,
+      part: TerraformStackPart.TENANT_SHARD,
+      shard: i + 1,
+    })),
+    { stack: `${environmentName}-charts`, workspace: `${workspace}-charts`, part: TerraformStackPart.CHARTS },
+  ];
+}

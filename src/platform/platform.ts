@@ -20,7 +20,7 @@ import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment
 import { ContainerImage } from '../model/image';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { QuotaProfile } from '../model/quota-profile';
-import { shardLabel, TenantShardingProps } from '../model/sharding';
+import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
 import { Tenant } from '../model/tenant';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
@@ -61,7 +61,7 @@ export interface PlatformProps {
   readonly backup?: PlatformBackupProps;
   /**
    * Settings of the generated GitHub Actions workflows (`dist/workflows/`) and of the names the lifecycle inventory
-   * and decommission plans use.
+   * and decommission plans use. Their `sharding` is the Platform's `sharding` when that is set.
    * @default - the WorkflowOptions defaults
    */
   readonly workflows?: WorkflowOptions;
@@ -88,6 +88,12 @@ export interface PlatformProps {
    */
   readonly sharding?: { [environmentName: string]: TenantShardingProps };
 }
+
+/** The parity allowance of a sharded environment compared with an unsharded one. */
+const SHARDED_DEPENDS_ON = {
+  path: 'tf:*:depends_on*',
+  reason: 'a sharded environment orders its stacks by workspace run order (base, shards, charts): a shard\'s resources cannot depend on the base stack\'s',
+};
 
 /** How the Platform runs the policy pack over its output. */
 export interface PlatformPolicyProps {
@@ -198,7 +204,8 @@ export class Platform extends Construct {
       }
       const sharding = props.sharding?.[env.name];
       if (sharding) {
-        for (const stackName of [`${env.name}-charts`, ...Array.from({ length: sharding.shardCount }, (_, i) => `${env.name}-shard-${shardLabel(i + 1)}`)]) {
+        const count = Number.isInteger(sharding.shardCount) && sharding.shardCount > 0 ? sharding.shardCount : 0;
+        for (const { stack: stackName } of terraformStackLayout(env.name, env.workspace, count).slice(1)) {
           if (envs.some(e => e.name === stackName)) problems.add('environments', `names environment "${stackName}", a Terraform stack of sharded environment "${env.name}"`, stackName, 'rename that environment');
         }
       }
@@ -213,7 +220,8 @@ export class Platform extends Construct {
 
     this.environments = [...envs];
     this.outdir = props.outdir ?? 'dist';
-    this.workflowOptions = props.workflows;
+    // The inventory, the decommission plans and the workflows follow the Platform's sharding.
+    this.workflowOptions = { ...props.workflows, sharding: props.sharding ?? props.workflows?.sharding };
     this.policy = props.policy ?? {};
     this.network = props.network;
     this.backup = props.backup;
@@ -453,8 +461,12 @@ export class Platform extends Construct {
   private checkPolicies(input: PolicyInput, workflowDir: string, inMemory: ReadonlySet<string>, knownDigests: Set<string>): string {
     // Everything else is read back from the output: stacks, workflows and the local charts (whose manifests are
     // the manifest files' bytes, already in the input).
+    // A sharded environment's stacks (base, shards, charts) are all that environment's Terraform.
+    const environmentOfStack = new Map<string, string>();
+    for (const [name, sharded] of this.sharded) for (const stack of sharded.stacks) environmentOfStack.set(stack.node.id, name);
     readOutputFolders(input, {
       stacks: path.join(terraformOutdir(this), 'stacks'),
+      environmentOfStack: stack => environmentOfStack.get(stack) ?? stack,
       workflows: workflowDir,
       texts: [path.join(this.outdir, 'charts')],
       skip: inMemory,
@@ -467,7 +479,11 @@ export class Platform extends Construct {
     if (this.policy.parity !== false) {
       const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
       for (const prod of of(LifecycleKind.PERMANENT)) {
-        for (const staging of of(LifecycleKind.PERSISTENT)) EnvironmentParity.compare(input, prod.name, staging.name).assertParity();
+        for (const staging of of(LifecycleKind.PERSISTENT)) {
+          // One of the two sharded: its tenants' resources cannot depend on the base stack's, so depends_on differs.
+          const allowances = this.sharded.has(prod.name) !== this.sharded.has(staging.name) ? [SHARDED_DEPENDS_ON] : [];
+          EnvironmentParity.compare(input, prod.name, staging.name, { allowances }).assertParity();
+        }
       }
     }
     return file;

@@ -205,31 +205,62 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
     const tenant = nsTenant.get(d.kind === 'Namespace' ? d.name : d.namespace ?? '') ?? '';
     add(`${d.kind}/${norm(d.namespace ?? '-')}/${norm(d.name)}`, d.doc, tenant);
   }
-  for (const s of stacks.filter(x => x.environment === env)) {
+  // Stack-level sections (backend, providers, variables) of all the environment's stacks (several when it is
+  // sharded) merge into one: the first stack's value wins where they conflict (the base, in apply order).
+  const sections = new Map<string, unknown>();
+  for (const s of stacks) {
+    if (s.environment !== env) continue;
     // Resource addresses embed a hash of the stack's construct path: key and reference them by construct path instead.
     const rel = new Map<string, string>();
+    const bodies = new Map<string, any>();
     for (const r of s.resources) {
       const parts = String(r.body?.['//']?.metadata?.path ?? `${r.type}.${r.name}`).split('/');
       rel.set(`${r.type}.${r.name}`, `${r.type}/${parts.length > 2 ? parts.slice(2).join('/') : parts.join('/')}`);
+      bodies.set(`${r.type}.${r.name}`, r.body);
     }
-    // One generic pattern for `<type>.<name>` and a map lookup: an alternation of thousands of addresses is slow.
-    const deref = (text: string) => (rel.size > 0 && text.includes('.') ? text.replace(ADDRESS, m => rel.get(m) ?? m) : text);
+    // A reference to an attribute that is a literal in the same stack compares as that literal (`${vault_mount.X.path}`
+    // is `database-prod`), so a stack that names a mount and one that references it are alike. Other references
+    // are rewritten with one generic pattern for `<type>.<name>` and a map lookup.
+    const deref = (text: string) => {
+      if (rel.size === 0 || !text.includes('.')) return text;
+      const literal = text.includes('${') ? text.replace(ATTRIBUTE_REFERENCE, (m, address: string, attribute: string) => {
+        const value = bodies.get(address)?.[attribute];
+        return typeof value === 'string' && !value.includes('${') ? value : m;
+      }) : text;
+      return literal.replace(ADDRESS, m => rel.get(m) ?? m);
+    };
     const tenantOf = (key: string) => {
       const own = /\/Tenant-([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\/|$)/.exec(key);
       if (own && tenantSet.has(own[1])) return own[1];
       return anyTenant ? (anyTenant.exec(key)?.[1] ?? '') : '';
     };
     for (const r of s.resources) {
+      // Data sources create nothing (a shard reads its base's auth backend through one): not compared.
+      if (r.type.startsWith('data.')) continue;
       const { ['//']: _meta, ...body } = r.body ?? {};
       const key = rel.get(`${r.type}.${r.name}`)!;
       add(`tf:${norm(key)}`, mapStrings(body, deref), tenantOf(key));
     }
     for (const section of Object.keys(s.json).sort()) {
       if (section === '//' || section === 'resource' || section === 'data') continue;
-      add(`tf:${section}`, mapStrings(s.json[section], deref), '');
+      sections.set(section, mergeFirstWins(sections.get(section), mapStrings(s.json[section], deref)));
     }
   }
+  for (const [section, value] of [...sections].sort(([a], [b]) => (a < b ? -1 : 1))) add(`tf:${section}`, value, '');
   return side;
+}
+
+/** `${<type>.<name>.<attribute>}` as a whole interpolation. */
+const ATTRIBUTE_REFERENCE = /\$\{([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)\.([a-z_][a-z0-9_]*)\}/g;
+
+/** Deep merge of JSON values: objects merge key by key; anything else keeps `a` when both are set. */
+function mergeFirstWins(a: unknown, b: unknown): unknown {
+  if (a === undefined) return b;
+  const isObj = (v: unknown): v is { [key: string]: unknown } => v !== null && typeof v === 'object' && !Array.isArray(v);
+  if (!isObj(a) || !isObj(b)) return a;
+  const out: { [key: string]: unknown } = { ...a };
+  for (const k of Object.keys(b)) out[k] = mergeFirstWins(a[k], b[k]);
+  return out;
 }
 
 /** Past this many candidates without a shared tenant, only the first ones (in JSON order) are compared. */

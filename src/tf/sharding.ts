@@ -8,7 +8,7 @@ import { VaultBootstrapOptions } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { isWorkspaceName } from '../model/naming';
 import { Problems } from '../model/problems';
-import { shardLabel, TenantSharding, TenantShardingProps } from '../model/sharding';
+import { TenantSharding, TenantShardingProps, terraformStackLayout } from '../model/sharding';
 import { Tenant } from '../model/tenant';
 
 /** Inputs of a ShardedEnvironment. */
@@ -93,23 +93,26 @@ export class ShardedEnvironment {
       productionEnvironmentNames: props.productionEnvironmentNames,
       forbiddenReferences: props.forbiddenReferences,
     };
-    this.base = new EnvironmentStack(scope, env.name, { ...common, workspace, part: EnvironmentStackPart.BASE });
+    // Names from the one layout function the inventory, the workflows and the decommission plans use too.
+    const layout = terraformStackLayout(env.name, workspace, this.sharding.shardCount);
+    const [baseLayout, chartsLayout] = [layout[0], layout[layout.length - 1]];
+    this.base = new EnvironmentStack(scope, baseLayout.stack, { ...common, workspace: baseLayout.workspace, part: EnvironmentStackPart.BASE });
     this.shards = assignment.map((ids, i) => {
-      const label = shardLabel(i + 1);
+      const shardLayout = layout[i + 1];
       ids.forEach(id => this.shardIndex.set(id, i));
-      const shard = new EnvironmentStack(scope, `${env.name}-shard-${label}`, {
+      const shard = new EnvironmentStack(scope, shardLayout.stack, {
         ...common,
-        workspace: `${workspace}-shard-${label}`,
+        workspace: shardLayout.workspace,
         part: EnvironmentStackPart.TENANT_SHARD,
         shardTenants: ids.map(id => byId.get(id)!),
       });
       shard.addDependency(this.base);
       return shard;
     });
-    this.charts = new EnvironmentChartStack(scope, `${env.name}-charts`, {
+    this.charts = new EnvironmentChartStack(scope, chartsLayout.stack, {
       environment: env,
       organization: props.organization,
-      workspace: `${workspace}-charts`,
+      workspace: chartsLayout.workspace,
       terraformHostname: props.terraformHostname,
       releases: props.releases,
     });

@@ -40,6 +40,9 @@ describe('buildInventory', () => {
     ['a tenant with a database but no database role', (i: any) => { delete i.environments[0].tenants[0].vault.databaseRole; }, /databaseRole/],
     ['an Argo CD module without an Application', (i: any) => { delete i.environments.find((e: any) => e.name === 'prod').tenants[0].modules[0].argoCdApplication; }, /argoCdApplication/],
     ['a stack directory escaping the project', (i: any) => { i.environments[0].stackDirectory = '../elsewhere'; }, /stackDirectory/],
+    ['a Terraform stack of an unknown part', (i: any) => { i.environments[0].terraformStacks[0].part = 'extra'; }, /part/],
+    ['an environment without its Terraform stacks', (i: any) => { delete i.environments[0].terraformStacks; }, /terraformStacks/],
+    ['a tenant without its workspace', (i: any) => { delete i.environments[0].tenants[0].workspace; }, /workspace/],
   ])('fails with ajv and the package validator: %s', (_name, mutate, field) => {
     const bad = clone(inventory);
     mutate(bad);

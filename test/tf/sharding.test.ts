@@ -6,6 +6,7 @@ import { writeChart } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantProps } from '../../src/model/tenant';
+import { DecommissionStepId, planDecommission } from '../../src/lifecycle/decommission';
 import { Platform } from '../../src/platform/platform';
 import { EnvironmentStack, EnvironmentStackPart } from '../../src/tf/environment-stack';
 import { ShardedEnvironment } from '../../src/tf/sharding';
@@ -121,12 +122,12 @@ describe('ShardedEnvironment', () => {
 
 describe('Platform with sharding', () => {
   const ts: TenantProps[] = tenants(9);
-  function platform(dir: string, sharding?: any): Platform {
+  function platform(dir: string, sharding?: any, policy: boolean = false): Platform {
     const app = new App({ outdir: path.join(dir, 'cdktf.out') });
     return new Platform(app, 'inopsio', {
       outdir: path.join(dir, 'dist'),
       backup: backupProps(),
-      policy: { enabled: false },
+      policy: { enabled: policy },
       sharding,
       environments: [
         new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants: ts }),
@@ -178,6 +179,52 @@ describe('Platform with sharding', () => {
     expect(p.tenantStackOf('staging', 't4').node.id).toBe('staging');
     fs.rmSync(one, { recursive: true, force: true });
     fs.rmSync(sharded, { recursive: true, force: true });
+  });
+
+  test('with the policy pack on (the default): every stack is checked as its environment, parity holds, and the inventory, decommission plan and upgrade workflow cover every workspace', () => {
+    const dir = scratch();
+    const p = platform(dir, { prod: { shardCount: 3, maxTenantsPerShard: 9 } }, true);
+    const out = p.synth();
+    const report = JSON.parse(fs.readFileSync(out.policyReportFile!, 'utf8'));
+    expect(report.summary.errors).toBe(0);
+    // Vault rules read the shards as production: each shard's tenant policies were checked (V-rules count them).
+    const checkedV01 = report.rules.find((r: any) => r.id === 'V01').checked;
+    const unsharded = scratch();
+    const one = platform(unsharded, undefined, true).synth();
+    expect(checkedV01).toBe(JSON.parse(fs.readFileSync(one.policyReportFile!, 'utf8')).rules.find((r: any) => r.id === 'V01').checked);
+
+    const inventory = JSON.parse(fs.readFileSync(out.inventoryFile, 'utf8'));
+    const prodEntry = inventory.environments.find((e: any) => e.name === 'prod');
+    expect(prodEntry.terraformStacks.map((s: any) => `${s.part} ${s.name} ${s.workspace} ${s.directory}`)).toEqual([
+      'base prod inopsio-prod cdktf.out/stacks/prod',
+      'tenant-shard prod-shard-01 inopsio-prod-shard-01 cdktf.out/stacks/prod-shard-01',
+      'tenant-shard prod-shard-02 inopsio-prod-shard-02 cdktf.out/stacks/prod-shard-02',
+      'tenant-shard prod-shard-03 inopsio-prod-shard-03 cdktf.out/stacks/prod-shard-03',
+      'charts prod-charts inopsio-prod-charts cdktf.out/stacks/prod-charts',
+    ]);
+    for (const t of prodEntry.tenants) {
+      const stack = p.tenantStackOf('prod', t.id).node.id;
+      expect(t.workspace).toBe(`inopsio-${stack}`);
+      expect(fs.existsSync(path.join(dir, t.stackDirectory, 'cdk.tf.json'))).toBe(true);
+    }
+    const stagingEntry = inventory.environments.find((e: any) => e.name === 'staging');
+    expect(stagingEntry.terraformStacks).toEqual([{ name: 'staging', workspace: 'inopsio-staging', directory: 'cdktf.out/stacks/staging', part: 'environment' }]);
+    expect(new Set(stagingEntry.tenants.map((t: any) => t.workspace))).toEqual(new Set(['inopsio-staging']));
+
+    // Destroy in reverse apply order; a tenant's removal names its shard's workspace.
+    const plan = planDecommission(inventory, 'prod');
+    expect(plan.targets.stacks).toEqual(['prod-charts', 'prod-shard-03', 'prod-shard-02', 'prod-shard-01', 'prod'].map(s => `cdktf.out/stacks/${s}`));
+    expect(plan.steps.find(st => st.id === DecommissionStepId.DESTROY)!.title).toContain('inopsio/inopsio-prod-charts, inopsio/inopsio-prod-shard-03');
+    const tenantPlan = planDecommission(inventory, 'prod', 't4');
+    expect(tenantPlan.steps.find(st => st.id === DecommissionStepId.FORGET)!.title).toContain(`workspace inopsio/inopsio-${p.tenantStackOf('prod', 't4').node.id}`);
+
+    // The upgrade workflow applies prod's stacks in order; staging keeps its single stack.
+    const upgrade = fs.readFileSync(out.workflowFiles.find(f => f.endsWith('tenant-upgrade.yml'))!, 'utf8');
+    expect(upgrade).toContain('STACKS: prod prod-shard-01 prod-shard-02 prod-shard-03 prod-charts');
+    expect(upgrade).toContain('for stack in "${stacks[@]}"; do');
+    expect(upgrade).toContain('STACK: cdktf.out/stacks/staging');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.rmSync(unsharded, { recursive: true, force: true });
   });
 
   test('a full shard fails the construction, naming the shard; unknown environments and stack name clashes are refused', () => {

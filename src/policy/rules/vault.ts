@@ -197,17 +197,37 @@ function isHarmlessJson(text: string): boolean {
   }
 }
 
-const V06 = rule<TerraformStackDocument>({
+/** An environment's audit devices, over all of its stacks (a sharded environment keeps them in its base stack). */
+interface AuditSubject {
+  readonly environment: string;
+  readonly file: string;
+  readonly devices: TerraformStackDocument['resources'];
+}
+
+const V06 = rule<AuditSubject>({
   id: 'V06',
   severity: PolicySeverity.ERROR,
-  title: 'Two audit devices (production; any stack that owns audit devices), hmac_accessor true, log_raw false',
+  title: 'Two audit devices (production; any environment that owns audit devices), hmac_accessor true, log_raw false',
   description: 'Vault blocks requests when no audit device can write, so one device is a single point of failure; raw logging writes secrets to the log.',
   targets: TF,
   references: [VAULT('Enable auditing'), ref('Vault', 'Audit devices: blocked audit devices'), ref('ISO 27001', 'A.8.15 Logging')],
-  subjects: ctx => ctx.stacks.filter(s => ctx.facts(s.environment).production || s.resources.some(r => r.type === 'vault_audit')),
+  subjects: ctx => {
+    const byEnvironment = new Map<string, { file: string; devices: TerraformStackDocument['resources'] }>();
+    for (const s of ctx.stacks) {
+      const devices = s.resources.filter(r => r.type === 'vault_audit');
+      const entry = byEnvironment.get(s.environment);
+      if (!entry) byEnvironment.set(s.environment, { file: s.file, devices: [...devices] });
+      else {
+        entry.devices.push(...devices);
+        if (devices.length > 0 && !entry.devices.some(d => d.file === entry.file)) entry.file = s.file;
+      }
+    }
+    return [...byEnvironment].filter(([env, e]) => ctx.facts(env).production || e.devices.length > 0)
+      .map(([environment, e]) => ({ environment, file: e.file, devices: e.devices }));
+  },
   where: s => ({ resource: `${s.environment}/vault_audit`, file: s.file }),
   check: (s, report) => {
-    const devices = s.resources.filter(r => r.type === 'vault_audit');
+    const devices = s.devices;
     if (devices.length < 2) report('vault_audit', 'has fewer than two audit devices', devices.length, 'add a second device (file + stdout/socket); VaultBootstrap creates two for persistent and permanent classes');
     for (const d of devices) {
       const o = d.body?.options ?? {};
