@@ -216,8 +216,9 @@ const V06 = rule<AuditSubject>({
     for (const s of ctx.stacks) {
       const devices = s.resources.filter(r => r.type === 'vault_audit');
       const entry = byEnvironment.get(s.environment);
-      if (!entry) byEnvironment.set(s.environment, { file: s.file, devices: [...devices] });
-      else {
+      if (!entry) {
+        byEnvironment.set(s.environment, { file: s.file, devices: [...devices] });
+      } else {
         entry.devices.push(...devices);
         if (devices.length > 0 && !entry.devices.some(d => d.file === entry.file)) entry.file = s.file;
       }
