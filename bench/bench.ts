@@ -79,7 +79,8 @@ function build(out: string): number {
   walk('src');
   walk('bench');
   fs.symlinkSync(path.join(ROOT, 'node_modules'), path.join(out, 'node_modules'));
-  fs.symlinkSync(path.join(ROOT, 'schemas'), path.join(out, 'schemas'));
+  // A copy, not a link: editing the working tree during a run must not change what the run reads.
+  fs.cpSync(path.join(ROOT, 'schemas'), path.join(out, 'schemas'), { recursive: true });
   return performance.now() - t0;
 }
 
