@@ -3,6 +3,7 @@ import { provider as helmProvider, release } from '@cdktf/provider-helm';
 import { dataVaultAuthBackend, provider as vaultProvider } from '@cdktf/provider-vault';
 import { AssetType, CloudBackend, ITerraformDependable, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
+import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrap, VaultBootstrapOptions } from './vault-bootstrap';
@@ -327,7 +328,7 @@ export function addEnvironmentChartRelease(
   const scope = new Construct(stack, `Environment-${name}`);
   const chartDir = path.resolve(chartDirectory);
   const asset = new TerraformAsset(scope, 'Chart', { path: chartDir, type: AssetType.DIRECTORY, assetHash: hashDirectory(chartDir) });
-  return withoutTokenStackTraces(() => new release.Release(scope, 'Release', {
+  const chartRelease = withoutTokenStackTraces(() => new release.Release(scope, 'Release', {
     name: composeName([env.name, name], NAME_LIMITS.helmRelease),
     namespace,
     chart: asset.path,
@@ -339,8 +340,9 @@ export function addEnvironmentChartRelease(
     maxHistory: releaseOptions.maxHistory ?? 5,
     createNamespace: false,
     lint: true,
-    dependsOn: dependsOn.length > 0 ? dependsOn : undefined,
   }));
+  dependOn(chartRelease, dependsOn);
+  return chartRelease;
 }
 
 /** The environment with the same settings and no tenants (what a sharded stack's VaultBootstrap starts from). */

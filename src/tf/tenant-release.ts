@@ -4,6 +4,7 @@ import * as path from 'path';
 import { release } from '@cdktf/provider-helm';
 import { AssetType, ITerraformDependable, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { dependOn } from './depends-on';
 import { EnvironmentIsolation, IsolationOptions } from './isolation';
 import { TenantVault } from './vault-bootstrap';
 import { Environment } from '../model/environment';
@@ -313,8 +314,8 @@ export class TenantRelease extends Construct {
       createNamespace: true,
       takeOwnership: true,
       lint: true,
-      dependsOn: vaultDeps.length > 0 ? vaultDeps : undefined,
     });
+    dependOn(this.base, vaultDeps);
     const installModules = props.installModules ?? env.environmentClass.upgradeStrategy === UpgradeStrategy.HELM;
     this.modules = !installModules ? [] : tenant.modules.map((m, i) => new release.Release(this, `Module-${m.name}`, {
       ...common,
@@ -325,8 +326,8 @@ export class TenantRelease extends Construct {
       description: `Module ${m.name} of tenant ${tenant.id} in environment ${env.name}`,
       createNamespace: false,
       set: sets[i].length > 0 ? sets[i] : undefined,
-      dependsOn: [this.base],
     }));
+    for (const m of this.modules) dependOn(m, [this.base]);
   }
 
   /** The release of a module. */

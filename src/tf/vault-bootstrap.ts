@@ -1,6 +1,7 @@
 import { audit, authBackend, databaseSecretBackendConnection, databaseSecretBackendRole, genericEndpoint, kubernetesAuthBackendConfig, kubernetesAuthBackendRole, kvSecretBackendV2, mount, policy } from '@cdktf/provider-vault';
 import { ITerraformDependable, Lazy, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
+import { dependOn } from './depends-on';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
 import { Environment } from '../model/environment';
 import { backupVaultRoleNames, composeName, isDnsLabel, NAME_LIMITS } from '../model/naming';
@@ -135,13 +136,16 @@ export class TenantVault extends Construct {
     const doc = this.policyDocument;
     this.policy = new policy.Policy(this, 'Policy', { name: n.tenantPolicy, policy: Lazy.stringValue({ produce: () => doc.render() }) });
     const dependables: ITerraformDependable[] = [this.policy];
+    const refs = referencesOf(scope);
+    const policyName = this.policy.name;
+    let connectionName: string | undefined;
 
     if (tenant.database) {
       this.policyDocument.addRule({ path: n.databaseCredsPath, capabilities: [VaultCapability.READ], description: 'Dynamic database credentials of the tenant' });
       const options = scope.options;
       const passwords = scope.databaseBootstrapPasswords!;
       this.databaseConnection = new databaseSecretBackendConnection.DatabaseSecretBackendConnection(this, 'DatabaseConnection', {
-        backend: scope.databaseMount.path,
+        backend: refs.databaseMountPath,
         name: n.databaseConnection,
         pluginName: 'postgresql-database-plugin',
         // Complete at synth: roles added later (the backup and drill roles of addBackupAccess) land here too, sorted.
@@ -161,15 +165,16 @@ export class TenantVault extends Construct {
         dataJson: '{}',
         disableRead: true,
         disableDelete: true,
-        dependsOn: [this.databaseConnection],
       });
+      dependOn(this.rootRotation, [this.databaseConnection]);
       // Rotate again whenever the connection changes (a new bootstrap password is a change). cdktf renders
       // replace_triggered_by as "${...}", which Terraform rejects; a bare address is what it expects.
       this.rootRotation.addOverride('lifecycle.replace_triggered_by', [connectionAddress]);
+      connectionName = this.databaseConnection.name;
       this.databaseRole = new databaseSecretBackendRole.DatabaseSecretBackendRole(this, 'DatabaseRole', {
-        backend: scope.databaseMount.path,
+        backend: refs.databaseMountPath,
         name: n.databaseRole,
-        dbName: this.databaseConnection.name,
+        dbName: connectionName,
         defaultTtl: options.databaseCredentialTtl.toSeconds(),
         maxTtl: options.databaseCredentialMaxTtl.toSeconds(),
         creationStatements: [
@@ -180,29 +185,29 @@ export class TenantVault extends Construct {
           `REVOKE "${n.databaseAppRole}" FROM "{{name}}";`,
           'DROP ROLE IF EXISTS "{{name}}";',
         ],
-        // No credentials are issued before the bootstrap password is gone.
-        dependsOn: [this.rootRotation],
       });
+      // No credentials are issued before the bootstrap password is gone.
+      dependOn(this.databaseRole, [this.rootRotation]);
       this.databaseRoleList.push(n.databaseRole);
       dependables.push(this.databaseConnection, this.rootRotation, this.databaseRole);
     }
 
     if (serviceAccounts.length > 0) {
       this.kubernetesRole = new kubernetesAuthBackendRole.KubernetesAuthBackendRole(this, 'KubernetesRole', {
-        backend: scope.kubernetesAuth.path,
+        backend: refs.kubernetesAuthPath,
         roleName: n.kubernetesAuthRole,
         boundServiceAccountNames: serviceAccounts,
         boundServiceAccountNamespaces: [n.namespace],
         audience: scope.options.kubernetesAuthAudience,
         tokenTtl: env.environmentClass.vaultTokenTtl.toSeconds(),
         tokenMaxTtl: env.environmentClass.vaultTokenMaxTtl.toSeconds(),
-        tokenPolicies: [this.policy.name],
-        dependsOn: [scope.kubernetesAuthConfig],
+        tokenPolicies: [policyName],
       });
+      dependOn(this.kubernetesRole, [scope.kubernetesAuthConfig]);
       dependables.push(this.kubernetesRole);
     }
     this.dependableList = dependables;
-    TENANT_INTERNALS.set(this, { databaseRoles: this.databaseRoleList, dependables: this.dependableList });
+    TENANT_INTERNALS.set(this, { databaseRoles: this.databaseRoleList, dependables: this.dependableList, connectionName, policyName });
   }
 
   /**
@@ -247,8 +252,29 @@ const SYSTEM_MOUNTS = ['sys', 'auth', 'identity', 'cubbyhole', 'token'];
 interface TenantVaultInternals {
   readonly databaseRoles: string[];
   readonly dependables: ITerraformDependable[];
+  /** The connection's name reference, read once. */
+  readonly connectionName?: string;
+  /** The tenant policy's name reference, read once. */
+  readonly policyName: string;
 }
 const TENANT_INTERNALS = new WeakMap<TenantVault, TenantVaultInternals>();
+/**
+ * The environment-wide attribute references every tenant uses, read once per bootstrap: each read of a cdktf
+ * attribute creates and registers a new token for good (about 0.4 KB), and thousands of tenants read the same ones.
+ */
+interface BootstrapReferences {
+  readonly databaseMountPath: string;
+  readonly kubernetesAuthPath: string;
+}
+const BOOTSTRAP_REFERENCES = new WeakMap<VaultBootstrap, BootstrapReferences>();
+function referencesOf(bootstrap: VaultBootstrap): BootstrapReferences {
+  let refs = BOOTSTRAP_REFERENCES.get(bootstrap);
+  if (!refs) {
+    refs = { databaseMountPath: bootstrap.databaseMount.path, kubernetesAuthPath: bootstrap.kubernetesAuth.path };
+    BOOTSTRAP_REFERENCES.set(bootstrap, refs);
+  }
+  return refs;
+}
 /** Per bootstrap: backup role name → the tenant it belongs to (lookups stay constant-time at thousands of tenants). */
 const BACKUP_ROLES = new WeakMap<VaultBootstrap, Map<string, TenantVault>>();
 function backupRolesOf(bootstrap: VaultBootstrap): Map<string, TenantVault> {
@@ -547,18 +573,20 @@ export class TenantBackupVault extends Construct {
 
     // Nothing renews these credentials (the agent runs as an init container only), so max_ttl = default_ttl.
     const ttl = bootstrap.options.databaseCredentialTtl.toSeconds();
-    const role = (childId: string, name: string, creationStatements: string[], revocationStatements: string[]) =>
-      new databaseSecretBackendRole.DatabaseSecretBackendRole(this, childId, {
-        backend: bootstrap.databaseMount.path,
+    const role = (childId: string, name: string, creationStatements: string[], revocationStatements: string[]) => {
+      const created = new databaseSecretBackendRole.DatabaseSecretBackendRole(this, childId, {
+        backend: referencesOf(bootstrap).databaseMountPath,
         name,
-        dbName: scope.databaseConnection!.name,
+        dbName: internals.connectionName!,
         defaultTtl: ttl,
         maxTtl: ttl,
         creationStatements,
         revocationStatements,
-        // No credentials are issued before the bootstrap password is gone.
-        dependsOn: [scope.rootRotation!],
       });
+      // No credentials are issued before the bootstrap password is gone.
+      dependOn(created, [scope.rootRotation!]);
+      return created;
+    };
     const login = 'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\' VALID UNTIL \'{{expiration}}\' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
     this.backupDatabaseRole = role('BackupDatabaseRole', b.backupDatabaseRole, [
       `${login} INHERIT;`,
@@ -595,7 +623,7 @@ export class TenantBackupVault extends Construct {
     this.policy = new policy.Policy(this, 'Policy', { name: b.policyName, policy: Lazy.stringValue({ produce: () => doc.render() }) });
 
     this.kubernetesRole = new kubernetesAuthBackendRole.KubernetesAuthBackendRole(this, 'KubernetesRole', {
-      backend: bootstrap.kubernetesAuth.path,
+      backend: referencesOf(bootstrap).kubernetesAuthPath,
       roleName: b.roleName,
       boundServiceAccountNames: [options.serviceAccountName],
       boundServiceAccountNamespaces: [n.namespace],
@@ -603,8 +631,8 @@ export class TenantBackupVault extends Construct {
       tokenTtl: r.tokenTtlSeconds,
       tokenMaxTtl: r.tokenTtlSeconds,
       tokenPolicies: [this.policy.name],
-      dependsOn: [bootstrap.kubernetesAuthConfig],
     });
+    dependOn(this.kubernetesRole, [bootstrap.kubernetesAuthConfig]);
     this.dependableList = [this.backupDatabaseRole, this.drillDatabaseRole, this.policy, this.kubernetesRole];
     internals.dependables.push(...this.dependableList);
   }
