@@ -4,8 +4,8 @@ import { JsonSchema } from './json-schema';
 import { argoCdApplicationName, destroyedAutomatically, LifecycleNames, LifecycleNamingOptions, tenantRemovalApprovals } from './names';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
-import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { backupVaultRoleNames } from '../model/naming';
+import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
 
 /** The `format` of inventories this version writes and reads. */

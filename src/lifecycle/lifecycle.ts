@@ -1,5 +1,4 @@
 import { DecommissionPlan, planDecommission, renderDecommissionPlan } from './decommission';
-import { expiryStamps, ExpiryStamps } from '../model/expiry';
 import { buildInventory, InventoryOptions, inventoryToJson, LifecycleInventory, readInventory, writeInventory } from './inventory';
 import { PreviewEnvironmentsOptions, previewEnvironments, PreviewNames, previewNames } from './previews';
 import { readTenantRegistry, tenantsFromRegistry } from './tenant-registry';
@@ -7,6 +6,7 @@ import { TenantTransition, TenantTransitionRequest, transitionTenant } from './t
 import { checkDestroyGates, checkScriptInjection, DestroyGateOptions } from './workflow-rules';
 import { renderWorkflows, WorkflowOptions } from './workflows';
 import { Environment } from '../model/environment';
+import { expiryStamps, ExpiryStamps } from '../model/expiry';
 import { TenantProps } from '../model/tenant';
 
 /**

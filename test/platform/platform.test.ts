@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
 import { App } from 'cdktf';
+import { backupProps } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
-import { backupProps } from './fixtures';
 
 function scratch(): string {
   return fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'platform-'));

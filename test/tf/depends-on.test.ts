@@ -1,9 +1,10 @@
+import { dataVaultAuthBackend, mount, policy } from '@cdktf/provider-vault';
 import { Testing, TerraformStack, TerraformOutput } from 'cdktf';
+import { dependOn } from '../../src/tf/depends-on';
+
 // Internal to cdktf, read only to count registered tokens.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { TokenMap } = require('cdktf/lib/tokens/private/token-map');
-import { dataVaultAuthBackend, mount, policy } from '@cdktf/provider-vault';
-import { dependOn } from '../../src/tf/depends-on';
 
 /** The synthesized resources of a stack built by `build`. */
 function synth(build: (stack: TerraformStack) => void): any {
