@@ -1,6 +1,8 @@
 import * as path from 'path';
-import { provider as helmProvider, release } from '@cdktf/provider-helm';
-import { dataVaultAuthBackend, provider as vaultProvider } from '@cdktf/provider-vault';
+import * as helmProvider from '@cdktf/provider-helm/lib/provider';
+import * as release from '@cdktf/provider-helm/lib/release';
+import * as dataVaultAuthBackend from '@cdktf/provider-vault/lib/data-vault-auth-backend';
+import * as vaultProvider from '@cdktf/provider-vault/lib/provider';
 import { AssetType, CloudBackend, ITerraformDependable, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';

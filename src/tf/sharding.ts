@@ -1,4 +1,5 @@
-import { provider as helmProvider, release } from '@cdktf/provider-helm';
+import * as helmProvider from '@cdktf/provider-helm/lib/provider';
+import * as release from '@cdktf/provider-helm/lib/release';
 import { CloudBackend, NamedCloudWorkspace, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { addEnvironmentChartRelease, EnvironmentStack, EnvironmentStackPart } from './environment-stack';

@@ -1,7 +1,7 @@
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { release } from '@cdktf/provider-helm';
+import * as release from '@cdktf/provider-helm/lib/release';
 import { AssetType, ITerraformDependable, TerraformAsset, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';

@@ -1,4 +1,13 @@
-import { audit, authBackend, databaseSecretBackendConnection, databaseSecretBackendRole, genericEndpoint, kubernetesAuthBackendConfig, kubernetesAuthBackendRole, kvSecretBackendV2, mount, policy } from '@cdktf/provider-vault';
+import * as audit from '@cdktf/provider-vault/lib/audit';
+import * as authBackend from '@cdktf/provider-vault/lib/auth-backend';
+import * as databaseSecretBackendConnection from '@cdktf/provider-vault/lib/database-secret-backend-connection';
+import * as databaseSecretBackendRole from '@cdktf/provider-vault/lib/database-secret-backend-role';
+import * as genericEndpoint from '@cdktf/provider-vault/lib/generic-endpoint';
+import * as kubernetesAuthBackendConfig from '@cdktf/provider-vault/lib/kubernetes-auth-backend-config';
+import * as kubernetesAuthBackendRole from '@cdktf/provider-vault/lib/kubernetes-auth-backend-role';
+import * as kvSecretBackendV2 from '@cdktf/provider-vault/lib/kv-secret-backend-v2';
+import * as mount from '@cdktf/provider-vault/lib/mount';
+import * as policy from '@cdktf/provider-vault/lib/policy';
 import { ITerraformDependable, Lazy, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
