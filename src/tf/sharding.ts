@@ -3,6 +3,7 @@ import * as release from '@cdktf/provider-helm/lib/release';
 import { CloudBackend, NamedCloudWorkspace, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { addEnvironmentChartRelease, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
+import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { IsolationOptions } from './isolation';
 import { TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrapOptions } from './vault-bootstrap';
@@ -177,6 +178,7 @@ export class EnvironmentChartStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: EnvironmentChartStackProps) {
     super(scope, id);
+    useLeanSynthesis(this);
     const env = props.environment;
     const organization = props.organization ?? env.terraformOrganization;
     if (!isWorkspaceName(props.workspace)) {
@@ -205,5 +207,10 @@ export class EnvironmentChartStack extends TerraformStack {
   /** Install an environment-wide chart (release `<env>-<name>`); the shards it follows are applied before this stack. */
   public addEnvironmentChart(name: string, chartDirectory: string, namespace: string): release.Release {
     return addEnvironmentChartRelease(this, this.environment, this.releaseOptions, name, chartDirectory, namespace, []);
+  }
+
+  /** The stack's Terraform JSON; `{}` while cdktf's synthesizer runs (see `EnvironmentStack.toTerraform`). */
+  public toTerraform(): any {
+    return writesPlaceholder(this) ? {} : super.toTerraform();
   }
 }
