@@ -282,9 +282,13 @@ function main(): void {
   const scaling = r1000 && r3000 ? med(r3000.full) / med(r1000.full) : undefined;
   const rss = r3000 ? String(Math.max(...r3000.full.map(x => x.peakRssMb))) : 'NA';
   if (r1000 && r3000) console.log(`\nscaling by CPU time instead of wall time: ${fmt(med(r3000.full, 'cpuMs') / med(r1000.full, 'cpuMs'))}; load average at the end ${os.loadavg().map(x => x.toFixed(1)).join(' ')}`);
-  if (!options.keep) fs.rmSync(scratchRoot, { recursive: true, force: true });
   console.log('');
   console.log(`speedup_vs_stock_1000=${fmt(speedup)} overhead_vs_floor_1000=${fmt(overhead)} scaling_3000_over_1000=${fmt(scaling)} peak_rss_mb_3000=${rss}`);
 }
 
-main();
+try {
+  main();
+} finally {
+  // A failed run must not leave its scratch output (hundreds of MB at N = 1,000) behind either.
+  if (scratchRoot && !process.argv.includes('--keep')) fs.rmSync(scratchRoot, { recursive: true, force: true });
+}
