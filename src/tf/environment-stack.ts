@@ -192,15 +192,7 @@ export class EnvironmentStack extends TerraformStack {
       description: `Vault API URL for environment ${env.name}. The token comes from VAULT_TOKEN at run time, never from configuration.`,
       validation: [{ condition: 'can(regex("^https://", var.vault_address))', errorMessage: 'vault_address must be an https:// URL (TLS is always verified).' }],
     });
-    this.kubeConfigPath = new TerraformVariable(this, 'kube_config_path', {
-      type: 'string',
-      default: '~/.kube/config',
-      description: 'Kubeconfig file the Helm provider reads.',
-    });
-    this.kubeContext = new TerraformVariable(this, 'kube_context', {
-      type: 'string',
-      description: `Kubeconfig context of environment ${env.name}'s cluster. No default, so a run never uses whatever context happens to be current.`,
-    });
+    ({ kubeConfigPath: this.kubeConfigPath, kubeContext: this.kubeContext } = addKubeAccessVariables(this, env));
     this.vaultKubernetesHost = new TerraformVariable(this, 'vault_kubernetes_host', {
       type: 'string',
       default: 'https://kubernetes.default.svc',
@@ -320,6 +312,23 @@ export class EnvironmentStack extends TerraformStack {
     const bases = this.tenantReleases.map(r => r.base);
     return addEnvironmentChartRelease(this, this.environment, this.releaseOptions, name, chartDirectory, namespace, bases);
   }
+}
+
+/**
+ * The Terraform variables through which the Helm provider reaches an environment's cluster, the same in every stack
+ * that installs charts (EnvironmentStack, and the chart stack of a sharded environment).
+ */
+export function addKubeAccessVariables(stack: TerraformStack, env: Environment): { kubeConfigPath: TerraformVariable; kubeContext: TerraformVariable } {
+  const kubeConfigPath = new TerraformVariable(stack, 'kube_config_path', {
+    type: 'string',
+    default: '~/.kube/config',
+    description: 'Kubeconfig file the Helm provider reads.',
+  });
+  const kubeContext = new TerraformVariable(stack, 'kube_context', {
+    type: 'string',
+    description: `Kubeconfig context of environment ${env.name}'s cluster. No default, so a run never uses whatever context happens to be current.`,
+  });
+  return { kubeConfigPath, kubeContext };
 }
 
 /**

@@ -2,7 +2,7 @@ import * as helmProvider from '@cdktf/provider-helm/lib/provider';
 import * as release from '@cdktf/provider-helm/lib/release';
 import { CloudBackend, NamedCloudWorkspace, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { addEnvironmentChartRelease, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
+import { addEnvironmentChartRelease, addKubeAccessVariables, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { IsolationOptions } from './isolation';
 import { TenantReleaseOptions } from './tenant-release';
@@ -190,15 +190,7 @@ export class EnvironmentChartStack extends TerraformStack {
     this.releaseOptions = { ...(props.releases ?? {}) };
     new CloudBackend(this, { organization, workspaces: new NamedCloudWorkspace(props.workspace), hostname: props.terraformHostname });
     this.addOverride('terraform.required_version', '>= 1.11.0');
-    this.kubeConfigPath = new TerraformVariable(this, 'kube_config_path', {
-      type: 'string',
-      default: '~/.kube/config',
-      description: 'Kubeconfig file the Helm provider reads.',
-    });
-    this.kubeContext = new TerraformVariable(this, 'kube_context', {
-      type: 'string',
-      description: `Kubeconfig context of environment ${env.name}'s cluster. No default, so a run never uses whatever context happens to be current.`,
-    });
+    ({ kubeConfigPath: this.kubeConfigPath, kubeContext: this.kubeContext } = addKubeAccessVariables(this, env));
     this.helmProvider = new helmProvider.HelmProvider(this, 'helm', {
       kubernetes: { configPath: this.kubeConfigPath.stringValue, configContext: this.kubeContext.stringValue },
     });
