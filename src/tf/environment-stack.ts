@@ -6,8 +6,8 @@ import * as vaultProvider from '@cdktf/provider-vault/lib/provider';
 import { AssetType, CloudBackend, ITerraformDependable, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
-import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { IsolationOptions } from './isolation';
+import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrap, VaultBootstrapOptions } from './vault-bootstrap';
 import { Environment } from '../model/environment';
@@ -318,7 +318,9 @@ export class EnvironmentStack extends TerraformStack {
  * The Terraform variables through which the Helm provider reaches an environment's cluster, the same in every stack
  * that installs charts (EnvironmentStack, and the chart stack of a sharded environment).
  */
-export function addKubeAccessVariables(stack: TerraformStack, env: Environment): { kubeConfigPath: TerraformVariable; kubeContext: TerraformVariable } {
+export function addKubeAccessVariables(
+  stack: TerraformStack, env: Environment,
+): { kubeConfigPath: TerraformVariable; kubeContext: TerraformVariable } {
   const kubeConfigPath = new TerraformVariable(stack, 'kube_config_path', {
     type: 'string',
     default: '~/.kube/config',
