@@ -9,7 +9,12 @@ export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './mode
 export { EgressTarget } from './model/egress-target';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';
 export { ContainerImage, ContainerImageOptions } from './model/image';
-export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, EnvironmentVaultNames, TenantVaultNames } from './model/vault-ref';
+export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart } from './model/vault-ref';
+export {
+  LifecycleNames, LifecycleNamingOptions, EnvironmentVaultNames, TenantVaultNames, BackupCronJobNames, BackupVaultRoleNames,
+  DEFAULT_APPROVAL_ENVIRONMENTS, argoCdApplicationName, argoCdProjectName, backupJobNames, backupVaultRoleNames, environmentChartReleaseName,
+  environmentVaultNames, tenantNamespaceName, tenantVaultNames,
+} from './model/names';
 
 // Kubernetes (cdk8s).
 export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';

@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { argoCdApplicationName, argoCdProjectName, LifecycleNames, LifecycleNamingOptions } from '../lifecycle/names';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { DOMAIN, tenantLabels } from '../model/labels';
+import { argoCdApplicationName, argoCdProjectName, LifecycleNames } from '../model/names';
 import { Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
 
@@ -60,10 +60,10 @@ export interface ArgoCdApplicationProps {
    */
   readonly prune?: boolean;
   /**
-   * Names shared with the inventory and the decommission plan (release names, Argo CD namespace).
-   * @default - the defaults of LifecycleNamingOptions
+   * The platform's names (release names, Argo CD namespace), shared with Terraform, the inventory and the decommission plan.
+   * @default - LifecycleNames.of(): the defaults of LifecycleNamingOptions
    */
-  readonly naming?: LifecycleNamingOptions;
+  readonly names?: LifecycleNames;
 }
 
 /** Default folder of a module's rendered hooks in the hooks repository. */
@@ -101,7 +101,6 @@ export class ArgoCdApplication extends Construct {
     const env = props.environment;
     const tenant = props.tenant;
     const problems = new Problems(this.node.path);
-    const names = problems.capture(() => LifecycleNames.of(props.naming));
     if (env.environmentClass.upgradeStrategy !== UpgradeStrategy.ARGO_CD) {
       problems.add('environment', `has class ${env.environmentClass.name}, which upgrades with ${env.environmentClass.upgradeStrategy}; an Application would give the module a second owner`, env.name, 'use UpgradeStrategy.ARGO_CD on the class, or let Terraform install the module with Helm');
     }
@@ -133,10 +132,11 @@ export class ArgoCdApplication extends Construct {
       problems.add('project', 'is not a DNS label', project, 'name an AppProject such as "prod-acme"');
     }
     problems.throwIfAny();
+    const names = props.names ?? LifecycleNames.of();
 
     const m = mod!;
     this.applicationName = argoCdApplicationName(env.name, tenant.id, m.name);
-    this.releaseName = names!.moduleRelease(env.name, tenant.id, m.name);
+    this.releaseName = names.moduleRelease(env.name, tenant.id, m.name);
     const parameters: Array<{ name: string; value: string }> = [];
     const vaultReferences: { [valuePath: string]: string } = {};
     for (const key of Object.keys(m.values ?? {}).sort()) {
@@ -160,7 +160,7 @@ export class ArgoCdApplication extends Construct {
       kind: 'Application',
       metadata: {
         name: this.applicationName,
-        namespace: names!.argoCdNamespace,
+        namespace: names.argoCdNamespace,
         labels: { ...tenantLabels(env, tenant, 'argocd-application'), [`${DOMAIN}/module`]: m.name },
         annotations: {
           [`${DOMAIN}/upgrade-strategy`]: UpgradeStrategy.ARGO_CD,

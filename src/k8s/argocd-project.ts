@@ -1,9 +1,9 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IN_CLUSTER_SERVER } from './argocd-application';
-import { argoCdProjectName, LifecycleNames, LifecycleNamingOptions } from '../lifecycle/names';
 import { Environment } from '../model/environment';
 import { tenantLabels } from '../model/labels';
+import { argoCdProjectName, LifecycleNames } from '../model/names';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 
@@ -24,10 +24,10 @@ export interface ArgoCdTenantProjectProps {
    */
   readonly additionalSourceRepos?: string[];
   /**
-   * Names shared with the inventory (Argo CD namespace).
-   * @default - the defaults of LifecycleNamingOptions
+   * The platform's names (Argo CD namespace), shared with Terraform, the inventory and the decommission plan.
+   * @default - LifecycleNames.of(): the defaults of LifecycleNamingOptions
    */
-  readonly naming?: LifecycleNamingOptions;
+  readonly names?: LifecycleNames;
 }
 
 /**
@@ -58,7 +58,6 @@ export class ArgoCdTenantProject extends Construct {
     const env = props.environment;
     const tenant = props.tenant;
     const problems = new Problems(this.node.path);
-    const names = problems.capture(() => LifecycleNames.of(props.naming));
     const server = props.destinationServer ?? IN_CLUSTER_SERVER;
     if (!/^https:\/\/[^\s@/]+(\/[^\s@]*)?$/.test(server)) {
       problems.add('destinationServer', 'is not an https URL without credentials', server, `use e.g. "${IN_CLUSTER_SERVER}"`);
@@ -69,6 +68,7 @@ export class ArgoCdTenantProject extends Construct {
       }
     });
     problems.throwIfAny();
+    const names = props.names ?? LifecycleNames.of();
 
     this.projectName = argoCdProjectName(env.name, tenant.id);
     const repos = [...new Set([
@@ -80,7 +80,7 @@ export class ArgoCdTenantProject extends Construct {
       kind: 'AppProject',
       metadata: {
         name: this.projectName,
-        namespace: names!.argoCdNamespace,
+        namespace: names.argoCdNamespace,
         labels: tenantLabels(env, tenant, 'argocd-project'),
       },
       spec: {

@@ -13,13 +13,14 @@ import { cronProblem, isTimeZone } from '../model/cron';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
-import { DOMAIN, tenantKvPrefix, tenantLabels } from '../model/labels';
-import { backupJobNames, backupVaultRoleNames, dnsLabelProblem, NAME_LIMITS, RESTORE_DRILL_SUFFIX } from '../model/naming';
+import { DOMAIN, tenantLabels } from '../model/labels';
+import { backupJobNames, backupVaultRoleNames, environmentVaultNames, RESTORE_DRILL_SUFFIX, tenantVaultNames } from '../model/names';
+import { dnsLabelProblem, NAME_LIMITS } from '../model/naming';
 import { Period } from '../model/period';
 import { Problems, show } from '../model/problems';
 import { Quantity, QuantityKind } from '../model/quantity';
 import { Tenant } from '../model/tenant';
-import { environmentVaultNames, tenantVaultNames, VaultEngine, VaultRef } from '../model/vault-ref';
+import { VaultEngine, VaultRef } from '../model/vault-ref';
 
 /**
  * The per-tenant PostgreSQL backup of spec §10 as Kubernetes objects: the scripts of `backup-scripts.ts` in a
@@ -961,7 +962,7 @@ function resolveCredentials(
     const role = ref.isTenantPlaceholder ? `${tenant.id}-${ref.role!.slice('tenant-'.length)}` : ref.role!;
     return { path: `${environmentVaultNames(env).databaseMount}/creds/${role}`, key: '' };
   }
-  const prefix = tenantKvPrefix(env, tenant);
+  const prefix = tenantVaultNames(env, tenant).kvDataPrefix;
   const path = ref.isRelative ? `${prefix}/${ref.kvPath}` : ref.path;
   if (!path.startsWith(`${prefix}/`)) {
     problems.add(field, `is outside tenant "${tenant.id}"'s prefix ${prefix}/`, got, 'write the tenant-relative form VaultRef.kv("<path>", "<field>") (V02)');

@@ -3,7 +3,6 @@ export * from './decommission';
 export * from '../model/expiry';
 export * from './inventory';
 export * from './lifecycle';
-export * from './names';
 export * from './previews';
 export * from './tenant-registry';
 export * from './transitions';

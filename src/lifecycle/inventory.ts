@@ -1,10 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { destroyedAutomatically, tenantRemovalApprovals } from './approvals';
 import { JsonSchema } from './json-schema';
-import { argoCdApplicationName, destroyedAutomatically, LifecycleNames, LifecycleNamingOptions, tenantRemovalApprovals } from './names';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
-import { backupVaultRoleNames } from '../model/naming';
+import { argoCdApplicationName, backupJobNames, backupVaultRoleNames, environmentVaultNames, LifecycleNames, LifecycleNamingOptions, tenantVaultNames } from '../model/names';
 import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
 
@@ -268,13 +268,14 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
       releases.add(m.release);
     }
     const approvals = tenantRemovalApprovals(cls);
+    const vault = tenantVaultNames(env, tenant);
     const stack = names.tenantStack(env, tenant.id);
     return {
       id: tenant.id,
       workspace: stack.workspace,
       stackDirectory: names.stackDirectory(stack.stack),
       displayName: tenant.displayName,
-      namespace: env.namespaceFor(tenant.id),
+      namespace: vault.namespace,
       state: tenant.state,
       createdAt: tenant.createdAt,
       database: tenant.database,
@@ -282,11 +283,11 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
       baseRelease: names.baseRelease(env.name, tenant.id),
       modules,
       vault: {
-        databaseRole: tenant.database ? names.databaseRole(env.name, tenant.id) : undefined,
-        kubernetesAuthRole: names.kubernetesAuthRole(env.name, tenant.id),
+        databaseRole: tenant.database ? vault.databaseRole : undefined,
+        kubernetesAuthRole: vault.kubernetesAuthRole,
         ...(cls.backup.enabled && tenant.database ? backupVault(env.name, tenant.id) : {}),
       },
-      backup: cls.backup.enabled && tenant.database ? names.backupCronJobs(env.name, tenant.id) : undefined,
+      backup: cls.backup.enabled && tenant.database ? backupJobNames(env.name, tenant.id) : undefined,
       removalApprovals: approvals,
       approvalEnvironments: approvalEnvironmentsFor(approvals, names, problems, `environments[${env.name}].tenants[${tenant.id}]`),
     };
@@ -324,9 +325,10 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
     auditRetentionDays: cls.auditRetentionDays,
     suspendAfterInactiveDays: cls.suspendAfterInactiveDays,
     vault: {
-      databaseMount: names.databaseMount(env.name),
-      kubernetesAuthMount: names.kubernetesAuthMount(env.name),
-      kubernetesAuthMountPerEnvironment: names.kubernetesAuthMountPerEnvironment,
+      databaseMount: environmentVaultNames(env).databaseMount,
+      kubernetesAuthMount: environmentVaultNames(env).kubernetesAuthMount,
+      // VaultBootstrap mounts one Kubernetes auth method per environment (V12).
+      kubernetesAuthMountPerEnvironment: true,
     },
     tenants,
   };

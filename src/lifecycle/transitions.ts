@@ -1,4 +1,4 @@
-import { tenantRemovalApprovals } from './names';
+import { tenantRemovalApprovals } from './approvals';
 import { Environment } from '../model/environment';
 import { isIsoInstant } from '../model/period';
 import { Problems } from '../model/problems';

@@ -1,5 +1,5 @@
-import { DEFAULT_APPROVAL_ENVIRONMENTS } from './names';
 import { parseYaml } from './yaml';
+import { DEFAULT_APPROVAL_ENVIRONMENTS } from '../model/names';
 
 /** Options of `checkDestroyGates`. */
 export interface DestroyGateOptions {

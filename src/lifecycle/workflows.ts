@@ -1,11 +1,11 @@
 import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB } from './decommission';
 import { INVENTORY_FILE_NAME } from './inventory';
-import { LifecycleNames, LifecycleNamingOptions } from './names';
 import { PREVIEWS_ENV_VAR } from './previews';
 import { toYaml } from './yaml';
 import { cronProblem } from '../model/cron';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
+import { LifecycleNames, LifecycleNamingOptions } from '../model/names';
 import { Problems } from '../model/problems';
 
 /** Options of the generated GitHub Actions workflows. */

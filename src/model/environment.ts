@@ -1,5 +1,6 @@
 import { EnvironmentClass, LifecycleKind } from './environment-class';
-import { composeName, dnsLabelProblem, isWorkspaceName, NAME_LIMITS, shortHash, slugify } from './naming';
+import { tenantNamespaceName } from './names';
+import { dnsLabelProblem, isWorkspaceName, shortHash, slugify } from './naming';
 import { addPeriod, isIsoInstant, Period } from './period';
 import { Problems } from './problems';
 import { Tenant, TenantProps } from './tenant';
@@ -222,7 +223,7 @@ export class Environment {
 
   /** The namespace of a tenant in this environment: `<env>-<tenant>`, ≤ 63 chars, hash-suffixed if truncated. */
   public namespaceFor(tenantId: string): string {
-    return composeName([this.name, tenantId], NAME_LIMITS.namespace);
+    return tenantNamespaceName(this.name, tenantId);
   }
 
   /** A short stable id of this environment, for labels and bucket prefixes that must stay short. */

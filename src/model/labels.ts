@@ -33,22 +33,3 @@ export function environmentLabels(env: Environment, component: string): Record<s
     'env': env.name,
   };
 }
-
-/** The Vault KV v2 mount of an environment: one mount per environment (V12). */
-export function kvMount(env: Environment): string {
-  return `kv-${env.name}`;
-}
-
-/** Where a tenant's secrets live inside its environment's KV mount: `<mount>/data/<env>/<tenant>` (V02, V12). */
-export function tenantKvPrefix(env: Environment, tenant: Tenant): string {
-  return `${kvMount(env)}/data/${env.name}/${tenant.id}`;
-}
-
-/** The Vault policy names of an environment and a tenant. */
-export function environmentPolicyName(env: Environment): string {
-  return `env-${env.name}`;
-}
-
-export function tenantPolicyName(env: Environment, tenant: Tenant): string {
-  return `env-${env.name}-tenant-${tenant.id}`;
-}

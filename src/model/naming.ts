@@ -45,6 +45,15 @@ export function composeName(parts: readonly string[], maxLength: number): string
 }
 
 /**
+ * A name of the environment `env` and other parts: `pieces` are the texts between the places of the environment
+ * name (`['', '-acme']` gives `<env>-acme`; `['vault-', '-acme']` gives `vault-<env>-acme`; one piece: no
+ * environment), shortened with a hash suffix by `composeName` if longer than `maxLength`.
+ */
+export function environmentScopedName(env: string, pieces: readonly string[], maxLength: number): string {
+  return composeName([pieces.join(env)], maxLength);
+}
+
+/**
  * Turn any string (a git branch name, say) into a DNS-1123 label of at most `maxLength` chars.
  *
  * Lowercases, maps every run of other characters to `-` and trims dashes. Whenever that changes the
@@ -83,26 +92,4 @@ export function dnsLabelProblem(text: unknown, maxLength: number = 63): string |
   if (/^-|-$/.test(text)) return 'starts or ends with "-"';
   if (!DNS_LABEL.test(text)) return 'is not a DNS-1123 label';
   return undefined;
-}
-
-/** Suffix of the restore-drill CronJob next to a tenant's backup CronJob. */
-export const RESTORE_DRILL_SUFFIX = '-restore-drill';
-
-/**
- * Names of a tenant's backup CronJobs (`backup-<env>-<tenant>`, hash-suffixed so that the drill's
- * `<name>-restore-drill` still fits the CronJob limit of 52). Shared by BackupSchedule, the inventory and
- * the decommission plan so that they can never disagree.
- */
-export function backupJobNames(envName: string, tenantId: string): { cronJob: string; restoreDrillCronJob: string } {
-  const cronJob = composeName(['backup', envName, tenantId], NAME_LIMITS.cronJob - RESTORE_DRILL_SUFFIX.length);
-  return { cronJob, restoreDrillCronJob: `${cronJob}${RESTORE_DRILL_SUFFIX}` };
-}
-
-/**
- * Vault names of a tenant's backup access: the Kubernetes auth role of the backup ServiceAccount and the two
- * dynamic database roles (read-only dumps, restore drills). Shared by BackupSchedule, VaultBootstrap and the
- * decommission plan.
- */
-export function backupVaultRoleNames(envName: string, tenantId: string): { authRole: string; dumpDatabaseRole: string; drillDatabaseRole: string } {
-  return { authRole: `${envName}-${tenantId}-backup`, dumpDatabaseRole: `${tenantId}-backup`, drillDatabaseRole: `${tenantId}-drill` };
 }

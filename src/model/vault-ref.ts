@@ -1,6 +1,5 @@
 import { Environment } from './environment';
-import { environmentPolicyName, kvMount, tenantKvPrefix, tenantPolicyName } from './labels';
-import { composeName, NAME_LIMITS } from './naming';
+import { tenantVaultNames } from './names';
 import { fail, formatProblem, LifecycleValidationError, Problems } from './problems';
 import { Tenant } from './tenant';
 
@@ -45,79 +44,9 @@ export interface ResolvedVaultRef {
   readonly reference: string;
 }
 
-/** Vault names of one environment: mounts and the environment policy (V12: one mount per environment). */
-export interface EnvironmentVaultNames {
-  /** KV v2 mount, `kv-<env>`. */
-  readonly kvMount: string;
-  /** Database secrets engine mount, `database-<env>`. */
-  readonly databaseMount: string;
-  /** Cache credentials mount, `cache-<env>` (not created by this library). */
-  readonly cacheMount: string;
-  /** Kubernetes auth mount, `kubernetes-<env>` (login path `auth/kubernetes-<env>`). */
-  readonly kubernetesAuthMount: string;
-  /** The environment policy, `env-<env>`. */
-  readonly environmentPolicy: string;
-}
-
-/** Vault and database names of one tenant in one environment. Both layers use these; nothing else invents them. */
-export interface TenantVaultNames extends EnvironmentVaultNames {
-  /** The tenant's namespace (`<env>-<tenant>`, as `Environment.namespaceFor`). */
-  readonly namespace: string;
-  /** KV data prefix, `kv-<env>/data/<env>/<tenant>`. */
-  readonly kvDataPrefix: string;
-  /** KV metadata prefix, `kv-<env>/metadata/<env>/<tenant>`. */
-  readonly kvMetadataPrefix: string;
-  /** The tenant policy, `env-<env>-tenant-<tenant>`. */
-  readonly tenantPolicy: string;
-  /** Database connection name inside the database mount, `<tenant>`. */
-  readonly databaseConnection: string;
-  /** Dynamic database role, `<tenant>-db`. */
-  readonly databaseRole: string;
-  /** Path of the tenant's dynamic credentials, `database-<env>/creds/<tenant>-db`. */
-  readonly databaseCredsPath: string;
-  /** Cache role, `<tenant>-cache`. */
-  readonly cacheRole: string;
-  /** PostgreSQL database of the tenant, `<env>_<tenant>` (`-` → `_`, ≤ 63 bytes, hash-suffixed if truncated). */
-  readonly databaseName: string;
-  /** PostgreSQL user Vault connects as (its password is rotated by Vault right after creation), `vault_<env>_<tenant>`. */
-  readonly databaseAdminUser: string;
-  /** PostgreSQL group role holding the tenant's DML privileges, granted to every dynamic user, `<env>_<tenant>_app`. */
-  readonly databaseAppRole: string;
-  /** Kubernetes auth role of the tenant's workloads, `<tenant>`. */
-  readonly kubernetesAuthRole: string;
-}
-
-/** Mount and policy names of an environment. */
-export function environmentVaultNames(env: Environment): EnvironmentVaultNames {
-  return {
-    kvMount: kvMount(env),
-    databaseMount: `database-${env.name}`,
-    cacheMount: `cache-${env.name}`,
-    kubernetesAuthMount: `kubernetes-${env.name}`,
-    environmentPolicy: environmentPolicyName(env),
-  };
-}
-
-/** Vault and database names of a tenant in an environment. */
-export function tenantVaultNames(env: Environment, tenant: Tenant): TenantVaultNames {
-  const base = environmentVaultNames(env);
-  const pg = (parts: string[]) => composeName(parts, NAME_LIMITS.postgresIdentifierBytes).replace(/-/g, '_');
-  return {
-    ...base,
-    namespace: env.namespaceFor(tenant.id),
-    kvDataPrefix: tenantKvPrefix(env, tenant),
-    kvMetadataPrefix: `${base.kvMount}/metadata/${env.name}/${tenant.id}`,
-    tenantPolicy: tenantPolicyName(env, tenant),
-    databaseConnection: tenant.id,
-    databaseRole: `${tenant.id}-db`,
-    databaseCredsPath: `${base.databaseMount}/creds/${tenant.id}-db`,
-    cacheRole: `${tenant.id}-cache`,
-    databaseName: pg([env.name, tenant.id]),
-    databaseAdminUser: pg(['vault', env.name, tenant.id]),
-    databaseAppRole: pg([env.name, tenant.id, 'app']),
-    kubernetesAuthRole: tenant.id,
-  };
-}
+// The Vault names of environments and tenants live in the naming module (src/model/names.ts).
+export { environmentVaultNames, tenantVaultNames } from './names';
+export type { EnvironmentVaultNames, TenantVaultNames } from './names';
 
 /** A problem found in a reference: what is wrong and how to fix it. */
 export interface VaultRefIssue {

@@ -18,6 +18,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
+import { LifecycleNames } from '../model/names';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { QuotaProfile } from '../model/quota-profile';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
@@ -183,6 +184,8 @@ export class Platform extends Construct {
   private readonly network?: TenantNetworkProps;
   private readonly backup?: PlatformBackupProps;
   private readonly workflowOptions?: WorkflowOptions;
+  /** The names every part follows (resolved once from `workflows`). */
+  private readonly names: LifecycleNames;
   private readonly policy: PlatformPolicyProps;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
@@ -216,12 +219,16 @@ export class Platform extends Construct {
     for (const name of Object.keys(props.sharding ?? {})) {
       if (!names.has(name)) problems.add(`sharding.${name}`, 'is not an environment of this platform', name, `use one of ${[...names].join(', ')}`);
     }
+    // The inventory, the decommission plans and the workflows follow the Platform's sharding.
+    const workflowOptions = { ...props.workflows, sharding: props.sharding ?? props.workflows?.sharding };
+    // One resolved set of names for every part: Terraform, Argo CD, the inventory, the plans and the workflows.
+    const lifecycleNames = problems.capture(() => LifecycleNames.of(workflowOptions));
     problems.throwIfAny();
 
     this.environments = [...envs];
     this.outdir = props.outdir ?? 'dist';
-    // The inventory, the decommission plans and the workflows follow the Platform's sharding.
-    this.workflowOptions = { ...props.workflows, sharding: props.sharding ?? props.workflows?.sharding };
+    this.workflowOptions = workflowOptions;
+    this.names = lifecycleNames!;
     this.policy = props.policy ?? {};
     this.network = props.network;
     this.backup = props.backup;
@@ -239,19 +246,19 @@ export class Platform extends Construct {
       // Classes that upgrade through Argo CD: one Application per tenant module (Terraform leaves the modules alone).
       if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
         for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
-          new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, naming: props.workflows });
+          new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, names: this.names });
           for (const m of tenant.modules) {
-            new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, naming: props.workflows });
+            new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, names: this.names });
           }
         }
       }
       const sharding = props.sharding?.[env.name];
       if (sharding) {
-        const sharded = new ShardedEnvironment(this, { environment: env, sharding });
+        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
-        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env }));
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names }));
       }
       // Tenant charts are built when synth() writes them (or when asked for), one at a time, so that memory does not
       // hold thousands of them at once (docs/performance.md). Settings that cannot work for any tenant fail here.

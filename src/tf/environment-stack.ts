@@ -11,7 +11,8 @@ import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrap, VaultBootstrapOptions } from './vault-bootstrap';
 import { Environment } from '../model/environment';
-import { composeName, dnsLabelProblem, isWorkspaceName, NAME_LIMITS } from '../model/naming';
+import { environmentChartReleaseName, LifecycleNames } from '../model/names';
+import { dnsLabelProblem, isWorkspaceName } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 
@@ -96,6 +97,12 @@ export interface EnvironmentStackProps extends IsolationOptions {
    * @default - none
    */
   readonly shardTenants?: Tenant[];
+  /**
+   * The platform's names: the tenant releases follow its release patterns, `var.kube_context` defaults to its kube
+   * context of the environment.
+   * @default - LifecycleNames.of()
+   */
+  readonly names?: LifecycleNames;
 }
 
 /**
@@ -115,7 +122,7 @@ export class EnvironmentStack extends TerraformStack {
   public readonly vaultAddress: TerraformVariable;
   /** `var.kube_config_path`: kubeconfig file the Helm provider reads. */
   public readonly kubeConfigPath: TerraformVariable;
-  /** `var.kube_context`: the kubeconfig context of this environment's cluster (no default: never the current one). */
+  /** `var.kube_context`: the kubeconfig context of this environment's cluster (default: the platform's name for it, never the current one). */
   public readonly kubeContext: TerraformVariable;
   /** `var.vault_kubernetes_host`: the API server as Vault reaches it. */
   public readonly vaultKubernetesHost: TerraformVariable;
@@ -136,6 +143,8 @@ export class EnvironmentStack extends TerraformStack {
   public readonly vault: VaultBootstrap;
   /** What of the environment this stack provisions. */
   public readonly part: EnvironmentStackPart;
+  /** The names its releases and variables follow. */
+  public readonly names: LifecycleNames;
   private readonly releaseOptions: TenantReleaseOptions;
   private readonly isolation: IsolationOptions;
   private readonly releases = new Map<string, TenantRelease>();
@@ -177,6 +186,7 @@ export class EnvironmentStack extends TerraformStack {
     this.part = part;
 
     this.environment = env;
+    this.names = props.names ?? LifecycleNames.of();
     this.releaseOptions = { ...(props.releases ?? {}) };
     this.isolation = { productionEnvironmentNames: props.productionEnvironmentNames, forbiddenReferences: props.forbiddenReferences };
     this.backend = new CloudBackend(this, {
@@ -192,7 +202,7 @@ export class EnvironmentStack extends TerraformStack {
       description: `Vault API URL for environment ${env.name}. The token comes from VAULT_TOKEN at run time, never from configuration.`,
       validation: [{ condition: 'can(regex("^https://", var.vault_address))', errorMessage: 'vault_address must be an https:// URL (TLS is always verified).' }],
     });
-    ({ kubeConfigPath: this.kubeConfigPath, kubeContext: this.kubeContext } = addKubeAccessVariables(this, env));
+    ({ kubeConfigPath: this.kubeConfigPath, kubeContext: this.kubeContext } = addKubeAccessVariables(this, env, this.names));
     this.vaultKubernetesHost = new TerraformVariable(this, 'vault_kubernetes_host', {
       type: 'string',
       default: 'https://kubernetes.default.svc',
@@ -266,6 +276,7 @@ export class EnvironmentStack extends TerraformStack {
       ...this.releaseOptions,
       ...this.isolation,
       environment: this.environment,
+      names: this.names,
       tenant,
       chartDirectory,
       vault: this.vault.hasTenant(tenant.id) ? this.vault.tenantResources(tenant.id) : this.vault.addTenant(tenant),
@@ -319,7 +330,7 @@ export class EnvironmentStack extends TerraformStack {
  * that installs charts (EnvironmentStack, and the chart stack of a sharded environment).
  */
 export function addKubeAccessVariables(
-  stack: TerraformStack, env: Environment,
+  stack: TerraformStack, env: Environment, names: LifecycleNames,
 ): { kubeConfigPath: TerraformVariable; kubeContext: TerraformVariable } {
   const kubeConfigPath = new TerraformVariable(stack, 'kube_config_path', {
     type: 'string',
@@ -328,7 +339,10 @@ export function addKubeAccessVariables(
   });
   const kubeContext = new TerraformVariable(stack, 'kube_context', {
     type: 'string',
-    description: `Kubeconfig context of environment ${env.name}'s cluster. No default, so a run never uses whatever context happens to be current.`,
+    // The context the inventory, the decommission plans and the workflows name (kubeContextPattern): a named
+    // context, never whatever context happens to be current.
+    default: names.kubeContext(env.name),
+    description: `Kubeconfig context of environment ${env.name}'s cluster, as the lifecycle inventory and the decommission plans name it.`,
   });
   return { kubeConfigPath, kubeContext };
 }
@@ -353,7 +367,7 @@ export function addEnvironmentChartRelease(
   const chartDir = path.resolve(chartDirectory);
   const asset = new TerraformAsset(scope, 'Chart', { path: chartDir, type: AssetType.DIRECTORY, assetHash: hashDirectory(chartDir) });
   const chartRelease = withoutTokenStackTraces(() => new release.Release(scope, 'Release', {
-    name: composeName([env.name, name], NAME_LIMITS.helmRelease),
+    name: environmentChartReleaseName(env.name, name),
     namespace,
     chart: asset.path,
     description: `Environment-wide ${name} of environment ${env.name}`,

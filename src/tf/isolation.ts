@@ -1,4 +1,5 @@
 import { Environment } from '../model/environment';
+import { environmentNameReferences } from '../model/names';
 import { VaultRef } from '../model/vault-ref';
 
 /** Which environments count as production for the isolation check (V12, B12). */
@@ -46,15 +47,7 @@ export class EnvironmentIsolation {
     this.productionEnvironmentNames = [...(options.productionEnvironmentNames ?? ['prod'])];
     if (!this.enforced) return;
     for (const p of this.productionEnvironmentNames.filter(name => name !== environment.name)) {
-      const e = escape(p);
-      const end = '(?![A-Za-z0-9-])';
-      this.patterns.push(
-        { regex: new RegExp(`(?<![A-Za-z0-9-])(?:kv|database|cache|kubernetes)-${e}${end}`), what: 'a Vault mount', env: p },
-        { regex: new RegExp(`(?<![A-Za-z0-9-])env-${e}(?:-tenant-[a-z0-9-]+)?${end}`), what: 'a Vault policy', env: p },
-        { regex: new RegExp(`(?<![A-Za-z0-9-])(?:database|cache)/creds/${e}-`), what: 'a Vault role', env: p },
-        { regex: new RegExp(`(?<![A-Za-z0-9-])inopsio-${e}(?![A-Za-z0-9])`), what: 'a workspace or bucket', env: p },
-        { regex: new RegExp(`(?:s3|s3a|gs|minio)://[^/\\s]+/(?:[^/\\s]+/)*${e}(?:/|$)`), what: 'an object-store prefix', env: p },
-      );
+      for (const { regex, what } of environmentNameReferences(p)) this.patterns.push({ regex, what, env: p });
     }
     for (const name of options.forbiddenReferences ?? []) {
       if (typeof name === 'string' && name.length > 0) {

@@ -8,6 +8,7 @@ import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrapOptions } from './vault-bootstrap';
 import { Environment } from '../model/environment';
+import { LifecycleNames } from '../model/names';
 import { isWorkspaceName } from '../model/naming';
 import { Problems } from '../model/problems';
 import { TenantSharding, TenantShardingProps, terraformStackLayout } from '../model/sharding';
@@ -44,6 +45,11 @@ export interface ShardedEnvironmentProps extends IsolationOptions {
    * @default - the defaults of TenantReleaseOptions
    */
   readonly releases?: TenantReleaseOptions;
+  /**
+   * The platform's names (release patterns, kube context), for every stack of the environment.
+   * @default - LifecycleNames.of()
+   */
+  readonly names?: LifecycleNames;
 }
 
 /**
@@ -92,6 +98,7 @@ export class ShardedEnvironment {
       terraformHostname: props.terraformHostname,
       vault: props.vault,
       releases: props.releases,
+      names: props.names,
       productionEnvironmentNames: props.productionEnvironmentNames,
       forbiddenReferences: props.forbiddenReferences,
     };
@@ -117,6 +124,7 @@ export class ShardedEnvironment {
       workspace: chartsLayout.workspace,
       terraformHostname: props.terraformHostname,
       releases: props.releases,
+      names: props.names,
     });
     for (const shard of this.shards) this.charts.addDependency(shard);
   }
@@ -159,6 +167,11 @@ export interface EnvironmentChartStackProps {
    * @default - the defaults of TenantReleaseOptions
    */
   readonly releases?: TenantReleaseOptions;
+  /**
+   * The platform's names (`var.kube_context` defaults to its kube context of the environment).
+   * @default - LifecycleNames.of()
+   */
+  readonly names?: LifecycleNames;
 }
 
 /**
@@ -170,7 +183,7 @@ export class EnvironmentChartStack extends TerraformStack {
   public readonly environment: Environment;
   /** `var.kube_config_path`. */
   public readonly kubeConfigPath: TerraformVariable;
-  /** `var.kube_context` (no default: never the current context). */
+  /** `var.kube_context` (default: the platform's name for the context, never the current one). */
   public readonly kubeContext: TerraformVariable;
   /** The Helm provider. */
   public readonly helmProvider: helmProvider.HelmProvider;
@@ -190,7 +203,7 @@ export class EnvironmentChartStack extends TerraformStack {
     this.releaseOptions = { ...(props.releases ?? {}) };
     new CloudBackend(this, { organization, workspaces: new NamedCloudWorkspace(props.workspace), hostname: props.terraformHostname });
     this.addOverride('terraform.required_version', '>= 1.11.0');
-    ({ kubeConfigPath: this.kubeConfigPath, kubeContext: this.kubeContext } = addKubeAccessVariables(this, env));
+    ({ kubeConfigPath: this.kubeConfigPath, kubeContext: this.kubeContext } = addKubeAccessVariables(this, env, props.names ?? LifecycleNames.of()));
     this.helmProvider = new helmProvider.HelmProvider(this, 'helm', {
       kubernetes: { configPath: this.kubeConfigPath.stringValue, configContext: this.kubeContext.stringValue },
     });

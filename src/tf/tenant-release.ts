@@ -9,10 +9,11 @@ import { EnvironmentIsolation, IsolationOptions } from './isolation';
 import { TenantVault } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { UpgradeStrategy } from '../model/environment-class';
+import { LifecycleNames, tenantVaultNames, TenantVaultNames } from '../model/names';
 import { composeName, isDnsLabel, NAME_LIMITS, shortHash } from '../model/naming';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
-import { ResolvedVaultRef, resolveVaultRef, tenantVaultNames, TenantVaultNames, VaultEngine, VaultRef, VaultTemplatePart } from '../model/vault-ref';
+import { ResolvedVaultRef, resolveVaultRef, VaultEngine, VaultRef, VaultTemplatePart } from '../model/vault-ref';
 
 /** How secrets referenced in module values (`{{ vault('...') }}`) reach the pods. Never as Helm values. */
 export enum SecretDelivery {
@@ -90,6 +91,12 @@ export interface TenantReleaseProps extends TenantReleaseOptions, IsolationOptio
    * @default - true when the environment's class upgrades with Helm, false when it upgrades with Argo CD
    */
   readonly installModules?: boolean;
+  /**
+   * The platform's names: the base and module releases follow its patterns, as the inventory and the decommission
+   * plan do.
+   * @default - LifecycleNames.of(): `<tenant>-base` and `<tenant>-<module>`
+   */
+  readonly names?: LifecycleNames;
 }
 
 /** One value delivered from Vault at run time instead of as a Helm value. */
@@ -251,11 +258,12 @@ export class TenantRelease extends Construct {
       chartOk = true;
     }
 
-    // Release names: ≤ 53 after composition, unique in the namespace (B02, B03).
-    const baseName = composeName([tenant.id, 'base'], NAME_LIMITS.helmRelease);
+    // Release names: the platform's patterns, ≤ 53 after composition, unique in the namespace (B02, B03).
+    const lifecycleNames = props.names ?? LifecycleNames.of();
+    const baseName = lifecycleNames.baseRelease(env.name, tenant.id);
     const releaseNames = new Map<string, string>([[baseName, 'the tenant base']]);
     const moduleNames = tenant.modules.map((m, i) => {
-      const name = composeName([tenant.id, m?.name ?? ''], NAME_LIMITS.helmRelease);
+      const name = lifecycleNames.moduleRelease(env.name, tenant.id, m?.name ?? '');
       if (!isDnsLabel(name, NAME_LIMITS.helmRelease)) {
         problems.add(`modules[${i}].name`, `gives release name "${name}", which is not a DNS label of at most 53 characters`, m?.name, 'use a DNS-1123 label such as "billing"');
       } else if (releaseNames.has(name)) {

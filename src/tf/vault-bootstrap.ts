@@ -13,11 +13,12 @@ import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
 import { Environment } from '../model/environment';
-import { backupVaultRoleNames, composeName, isDnsLabel, NAME_LIMITS } from '../model/naming';
+import { backupVaultRoleNames, environmentVaultNames, EnvironmentVaultNames, tenantVaultNames, TenantVaultNames } from '../model/names';
+import { isDnsLabel } from '../model/naming';
 import { Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
-import { environmentVaultNames, EnvironmentVaultNames, ResolvedVaultRef, tenantVaultNames, TenantVaultNames, VaultEngine } from '../model/vault-ref';
+import { ResolvedVaultRef, VaultEngine } from '../model/vault-ref';
 
 /** How Vault verifies the tenant database's TLS certificate. Unverified modes are not offered (V04). */
 export enum DatabaseSslMode {
@@ -344,17 +345,16 @@ interface BackupVaultNames {
 
 function backupVaultNames(env: Environment, tenant: Tenant, roleName?: string): BackupVaultNames {
   const n = tenantVaultNames(env, tenant);
-  const pg = (parts: string[]) => composeName(parts, NAME_LIMITS.postgresIdentifierBytes).replace(/-/g, '_');
   const shared = backupVaultRoleNames(env.name, tenant.id);
   return {
     roleName: roleName ?? shared.authRole,
     policyName: shared.authRole,
     backupDatabaseRole: shared.dumpDatabaseRole,
     backupCredsPath: `${n.databaseMount}/creds/${shared.dumpDatabaseRole}`,
-    backupGroupRole: pg([env.name, tenant.id, 'backup']),
+    backupGroupRole: shared.dumpGroupRole,
     drillDatabaseRole: shared.drillDatabaseRole,
     drillCredsPath: `${n.databaseMount}/creds/${shared.drillDatabaseRole}`,
-    drillGroupRole: pg([env.name, tenant.id, 'drill']),
+    drillGroupRole: shared.drillGroupRole,
   };
 }
 
@@ -407,11 +407,11 @@ function checkBackupAccess(
     problems.add('roleName', 'is not a Vault role name', o.roleName, 'pass BackupSchedule.vaultRole, e.g. "prod-acme-backup" (lower-case letters, digits, "-" and "_")');
   } else if (typeof roleName === 'string') {
     if (bootstrap.hasTenant(roleName)) {
-      problems.add('roleName', `is the Kubernetes auth role of tenant "${roleName}"`, roleName, `use a name of its own, e.g. "${env.name}-${tenantId}-backup"`);
+      problems.add('roleName', `is the Kubernetes auth role of tenant "${roleName}"`, roleName, `use a name of its own, e.g. "${backupVaultRoleNames(env.name, tenantId).authRole}"`);
     }
     const other = backupRolesOf(bootstrap).get(roleName);
     if (other && other !== vault) {
-      problems.add('roleName', `is already the backup role of tenant "${other.tenant.id}"`, roleName, `use "${env.name}-${tenantId}-backup"`);
+      problems.add('roleName', `is already the backup role of tenant "${other.tenant.id}"`, roleName, `use "${backupVaultRoleNames(env.name, tenantId).authRole}"`);
     }
   }
 

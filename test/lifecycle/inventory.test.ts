@@ -123,10 +123,10 @@ describe('buildInventory', () => {
   });
 
   test('naming options flow into the inventory and are validated', () => {
-    const custom = buildInventory(referenceEnvironments(), { kubeContextPattern: 'gke-{env}', vaultDatabaseRolePattern: '{env}-{tenant}-db' });
+    const custom = buildInventory(referenceEnvironments(), { kubeContextPattern: 'gke-{env}', helmReleasePattern: '{env}-{tenant}-{module}' });
     const prod = custom.environments.find(e => e.name === 'prod')!;
     expect(prod.kubeContext).toBe('gke-prod');
-    expect(prod.tenants[0].vault.databaseRole).toBe('prod-acme-db');
+    expect(prod.tenants[0].modules.map(m => m.release)).toEqual(['prod-acme-billing']);
     expect(() => buildInventory(referenceEnvironments(), { helmReleasePattern: '{tenant}-{chart}', approvalEnvironments: ['only-one'] }))
       .toThrow(/helmReleasePattern uses unknown placeholders \{chart\}[\s\S]*approvalEnvironments names fewer than 2/);
   });

@@ -55,10 +55,11 @@ describe('EnvironmentStack: providers and runtime inputs (V03–V05)', () => {
     expect(json.variable.vault_address).not.toHaveProperty('default');
   });
 
-  test('the Helm provider is configured once from kubeconfig variables; the context has no default', () => {
+  test('the Helm provider is configured once from kubeconfig variables; the context defaults to the named one of the inventory, never the current one', () => {
     expect(synthesized).toHaveProvider(helmProvider.HelmProvider);
     expect(json.provider.helm).toEqual([{ kubernetes: { config_path: '${var.kube_config_path}', config_context: '${var.kube_context}' } }]);
-    expect(json.variable.kube_context).not.toHaveProperty('default');
+    // kubeContextPattern '{env}' (LifecycleNames' default): the context the decommission plans and workflows use.
+    expect(json.variable.kube_context.default).toBe('dev');
   });
 
   test('bootstrap passwords are an ephemeral, sensitive variable; Terraform ≥ 1.11 is required for write-only arguments', () => {

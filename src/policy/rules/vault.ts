@@ -3,6 +3,7 @@
  * auth roles, database secrets engine, KV and environment isolation.
  */
 import { atTf, entries, list, TF } from './common';
+import { environmentNameReferences, tenantPolicyName, tenantVaultNames } from '../../model/names';
 import { TerraformResource, TerraformStackDocument } from '../contents';
 import { PolicyContext, PolicyRule, ref, Report, rule, VAULT } from '../rule';
 import { isSafeValue } from '../secret-patterns';
@@ -72,8 +73,9 @@ const V02 = tfRule({
   types: ['vault_policy'],
   check: (r, report) => {
     const name = String(r.body?.name ?? '');
-    const tenant = new RegExp(`^env-${r.environment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}-tenant-(.+)$`).exec(name)?.[1];
     const env = r.environment;
+    const tenantPolicyPrefix = tenantPolicyName(env, '');
+    const tenant = name.startsWith(tenantPolicyPrefix) && name.length > tenantPolicyPrefix.length ? name.slice(tenantPolicyPrefix.length) : undefined;
     for (const p of parseVaultPolicy(String(r.body?.policy ?? '')).paths) {
       const star = p.path.indexOf('*');
       if (star >= 0 && star !== p.path.length - 1) report(`policy path "${p.path}"`, 'uses "*" before the end', p.path, 'a glob may only be the last character');
@@ -81,11 +83,12 @@ const V02 = tfRule({
       if (p.path.split('/').some(s => s === '..' || s === '.') || p.path.includes('//')) report(`policy path "${p.path}"`, 'has a relative or empty segment', p.path, 'write a clean path');
       if (tenant !== undefined) {
         if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(tenant) || tenant.length > 63) report('name', 'has a tenant id that is not a DNS label', tenant, 'tenant ids are DNS-1123 labels (B01)');
+        const n = tenantVaultNames({ name: env }, { id: tenant });
         const allowed = [
-          `kv-${env}/data/${env}/${tenant}/`,
-          `kv-${env}/metadata/${env}/${tenant}/`,
-          `database-${env}/creds/${tenant}-`,
-          `cache-${env}/creds/${tenant}-`,
+          `${n.kvDataPrefix}/`,
+          `${n.kvMetadataPrefix}/`,
+          `${n.databaseMount}/creds/${tenant}-`,
+          `${n.cacheMount}/creds/${tenant}-`,
         ];
         // KV prefixes end in "/", so a trailing glob stays inside the tenant; a role prefix ends in "-", where a glob
         // ("acme-*") would also match the roles of a tenant named "acme-corp".
@@ -365,10 +368,6 @@ const V11 = rule<TerraformResource>({
   },
 });
 
-function escape(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
-
 const V12 = rule<TerraformStackDocument>({
   id: 'V12',
   severity: PolicySeverity.ERROR,
@@ -388,15 +387,8 @@ const V12 = rule<TerraformStackDocument>({
     const prod = (declared.length > 0 ? declared : ['prod']).filter(e => e !== s.environment);
     const text = JSON.stringify({ ...s.json, '//': undefined });
     for (const p of prod) {
-      const e = escape(p);
-      const patterns: Array<[RegExp, string]> = [
-        [new RegExp(`(?<![A-Za-z0-9-])(?:kv|database|cache|kubernetes)-${e}(?![A-Za-z0-9-])`), 'a Vault mount'],
-        [new RegExp(`(?<![A-Za-z0-9-])env-${e}(?:-tenant-[a-z0-9-]+)?(?![A-Za-z0-9-])`), 'a Vault policy'],
-        [new RegExp(`(?<![A-Za-z0-9-])inopsio-${e}(?![A-Za-z0-9])`), 'a workspace or bucket'],
-        [new RegExp(`(?:s3|s3a|gs|minio)://[^/\\s"]+/(?:[^/\\s"]+/)*${e}(?:/|")`), 'an object-store prefix'],
-      ];
-      for (const [re, what] of patterns) {
-        const m = re.exec(text);
+      for (const { regex, what } of environmentNameReferences(p)) {
+        const m = regex.exec(text);
         if (m) report('stack', `references ${what} of production environment "${p}"`, m[0], 'a non-production environment uses only its own mounts, policies, roles and buckets (V12, B12)');
       }
     }
