@@ -173,7 +173,7 @@ export interface BackupScheduleProps {
    * Base name of the generated objects: a DNS label of at most 38 characters. The backup CronJob and the
    * ServiceAccount are named after it, the restore drill `<name>-restore-drill`. Keep the `backup-` prefix: the
    * ObservabilityStack's K45 alerts watch CronJobs named `backup-.+` by default.
-   * @default - `backup-<env>-<tenant>`, truncated with a hash suffix to 38 characters
+   * @default - `backup-<tenant>`, truncated with a hash suffix to 38 characters
    */
   readonly name?: string;
   /**
@@ -444,7 +444,7 @@ export class BackupSchedule extends Construct {
     this.environment = env;
     this.tenant = tenant;
     this.namespace = names.namespace;
-    const base = props.name ?? backupJobNames(env.name, tenant.id).cronJob;
+    const base = props.name ?? backupJobNames(tenant.id).cronJob;
     const baseProblem = dnsLabelProblem(base, BASE_NAME_LIMIT);
     if (baseProblem) {
       problems.add('name', baseProblem, base, `use a DNS-1123 label of at most ${BASE_NAME_LIMIT} characters, so that "<name>${DRILL_SUFFIX}" fits the CronJob limit of ${NAME_LIMITS.cronJob}`);

@@ -287,7 +287,7 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
         kubernetesAuthRole: vault.kubernetesAuthRole,
         ...(cls.backup.enabled && tenant.database ? backupVault(env.name, tenant.id) : {}),
       },
-      backup: cls.backup.enabled && tenant.database ? backupJobNames(env.name, tenant.id) : undefined,
+      backup: cls.backup.enabled && tenant.database ? backupJobNames(tenant.id) : undefined,
       removalApprovals: approvals,
       approvalEnvironments: approvalEnvironmentsFor(approvals, names, problems, `environments[${env.name}].tenants[${tenant.id}]`),
     };

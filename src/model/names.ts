@@ -11,6 +11,10 @@ import type { Tenant } from './tenant';
  *
  * Fixed names are free functions of the environment and tenant names. The few names a platform may change are the
  * patterns of `LifecycleNamingOptions`, resolved once into `LifecycleNames`, which the Platform hands to every part.
+ *
+ * Names that contain the environment differ between environments in the environment part only (for environment
+ * names of at most STABLE_ENVIRONMENT_NAME_LENGTH characters and tenant ids of at most 40): see
+ * `environmentScopedName`. Objects inside a tenant's namespace do not repeat the environment (the namespace has it).
  */
 
 /** The default approval GitHub environments (two-step approval, spec §8). */
@@ -51,13 +55,14 @@ export interface BackupCronJobNames {
 }
 
 /**
- * Names of a tenant's backup CronJobs (`backup-<env>-<tenant>`, hash-suffixed so that the drill's
- * `<name>-restore-drill` still fits the CronJob limit of 52). Shared by BackupSchedule, the inventory and
- * the decommission plan so that they can never disagree. The `backup-` prefix is what the ObservabilityStack's
- * backup alerts watch (`backupCronJobPattern`).
+ * A tenant's backup CronJobs in its namespace: `backup-<tenant>` (its ServiceAccount, scripts ConfigMap and egress
+ * NetworkPolicy are named after it) and `backup-<tenant>-restore-drill`, hash-suffixed so that the drill still fits
+ * the CronJob limit of 52. No environment: the namespace has it, and the names are the same in every environment.
+ * Shared by BackupSchedule, the inventory and the decommission plan so that they can never disagree. The `backup-`
+ * prefix is what the ObservabilityStack's backup alerts watch (`backupCronJobPattern`).
  */
-export function backupJobNames(env: string, tenant: string): BackupCronJobNames {
-  const cronJob = composeName(['backup', env, tenant], NAME_LIMITS.cronJob - RESTORE_DRILL_SUFFIX.length);
+export function backupJobNames(tenant: string): BackupCronJobNames {
+  const cronJob = composeName(['backup', tenant], NAME_LIMITS.cronJob - RESTORE_DRILL_SUFFIX.length);
   return { cronJob, restoreDrillCronJob: `${cronJob}${RESTORE_DRILL_SUFFIX}` };
 }
 

@@ -45,12 +45,40 @@ export function composeName(parts: readonly string[], maxLength: number): string
 }
 
 /**
+ * Longest environment name for which the names of one tenant (and module) differ between two environments in the
+ * environment part only (issue 16: staging and production must pair name for name). `environmentScopedName` fits
+ * the part of a name that is not the environment into the limit minus this many characters, so whether and how it
+ * is shortened does not depend on the environment. Longer environment names (long previews) still get valid names,
+ * shortened as a whole.
+ */
+export const STABLE_ENVIRONMENT_NAME_LENGTH = 15;
+
+/**
  * A name of the environment `env` and other parts: `pieces` are the texts between the places of the environment
  * name (`['', '-acme']` gives `<env>-acme`; `['vault-', '-acme']` gives `vault-<env>-acme`; one piece: no
- * environment), shortened with a hash suffix by `composeName` if longer than `maxLength`.
+ * environment). If the pieces are longer than `maxLength` minus `STABLE_ENVIRONMENT_NAME_LENGTH` per place, they
+ * are cut from the end and get `-<sha256[0:6]>` of the pieces, the same in every environment. A name still over the
+ * limit (an environment name longer than STABLE_ENVIRONMENT_NAME_LENGTH) is shortened as a whole by `composeName`.
+ * A name that fits and needs no cutting is the pieces joined with the environment, as `composeName` joins it.
  */
 export function environmentScopedName(env: string, pieces: readonly string[], maxLength: number): string {
-  return composeName([pieces.join(env)], maxLength);
+  const places = pieces.length - 1;
+  const budget = maxLength - places * STABLE_ENVIRONMENT_NAME_LENGTH;
+  const fitted = [...pieces];
+  const length = pieces.reduce((n, p) => n + p.length, 0);
+  if (length > budget) {
+    const suffix = `-${shortHash(pieces.join('\u0000'))}`;
+    let cut = length + suffix.length - budget;
+    for (let i = fitted.length - 1; i >= 0 && cut > 0; i--) {
+      const keep = Math.max(0, fitted[i].length - cut);
+      cut -= fitted[i].length - keep;
+      fitted[i] = fitted[i].slice(0, keep);
+    }
+    const last = fitted.length - 1;
+    fitted[last] = `${fitted[last].replace(/-+$/, '')}${suffix}`;
+  }
+  const name = fitted.join(env);
+  return name.length <= maxLength ? name : composeName([name], maxLength);
 }
 
 /**

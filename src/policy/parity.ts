@@ -104,7 +104,6 @@ const DEFAULT_ALLOWANCES: ParityAllowance[] = [
   { path: 'tf:vault_auth_backend/*:tune*', reason: 'Vault token TTLs are set per class' },
   { path: 'tf:vault_kubernetes_auth_backend_role/*:token_ttl', reason: 'Vault token TTLs are set per class' },
   { path: 'tf:vault_kubernetes_auth_backend_role/*:token_max_ttl', reason: 'Vault token TTLs are set per class' },
-  { path: 'Application/*:spec.syncPolicy.automated', reason: 'no automated Argo CD sync for a tenant suspended or archived in one of the environments' },
 ];
 
 function escape(text: string): string {
@@ -175,8 +174,23 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
   for (const d of docs) {
     if (d.environment === env && d.kind === 'Namespace' && typeof d.doc.metadata?.labels?.tenant === 'string') nsTenant.set(d.name, d.doc.metadata.labels.tenant);
   }
-  // Tenants: from the tenant namespaces, and from the stacks' tenant constructs (`.../Tenant-<id>/...`).
+  // A document outside the tenant namespaces (an Argo CD Application or AppProject) belongs to the tenant of its
+  // `tenant` label, so that it is paired with the same tenant's document in the other environment, not with whichever
+  // tenant's looks most alike (a suspended tenant's Application with an active one's).
+  const tenantOfDocument = (d: KubernetesDocument): string => {
+    const own = nsTenant.get(d.kind === 'Namespace' ? d.name : d.namespace ?? '');
+    if (own !== undefined) return own;
+    const label = d.doc.metadata?.labels?.tenant;
+    return typeof label === 'string' && d.doc.metadata?.labels?.env === env ? label : '';
+  };
+  // Tenants: from the tenant namespaces, the tenant labels, and the stacks' tenant constructs (`.../Tenant-<id>/...`).
   const tenantSet = new Set(nsTenant.values());
+  for (const d of docs) {
+    if (d.environment === env) {
+      const t = tenantOfDocument(d);
+      if (t) tenantSet.add(t);
+    }
+  }
   for (const st of stacks.filter(x => x.environment === env)) {
     for (const r of st.resources) {
       const m = /\/Tenant-([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\/|$)/.exec(String(r.body?.['//']?.metadata?.path ?? ''));
@@ -202,7 +216,7 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
   };
   for (const d of docs) {
     if (d.environment !== env) continue;
-    const tenant = nsTenant.get(d.kind === 'Namespace' ? d.name : d.namespace ?? '') ?? '';
+    const tenant = tenantOfDocument(d);
     add(`${d.kind}/${norm(d.namespace ?? '-')}/${norm(d.name)}`, d.doc, tenant);
   }
   // Stack-level sections (backend, providers, variables) of all the environment's stacks (several when it is

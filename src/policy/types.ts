@@ -67,7 +67,7 @@ export interface Acknowledgement {
   /** Why the finding is accepted; recorded in `dist/policy-report.json`. */
   readonly reason: string;
   /**
-   * The resource it applies to: an exact resource path as in the finding (`prod/CronJob/prod-acme/backup-prod-acme`,
+   * The resource it applies to: an exact resource path as in the finding (`prod/CronJob/prod-acme/backup-acme`,
    * `inopsio/prod/Vault/AuditFile`) or a pattern where `*` stands for any characters.
    * @default - every finding of the rule
    */

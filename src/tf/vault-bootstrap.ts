@@ -299,7 +299,7 @@ function backupRolesOf(bootstrap: VaultBootstrap): Map<string, TenantVault> {
  */
 export interface BackupVaultAccessOptions {
   /**
-   * The backup pods' ServiceAccount, `BackupSchedule.serviceAccountName` (`backup-<env>-<tenant>` by default): the
+   * The backup pods' ServiceAccount, `BackupSchedule.serviceAccountName` (`backup-<tenant>` by default): the
    * only service account bound to the backup role (V07). A DNS label; never a module's service account, nor one of
    * `serviceAccountNames` (those log in as the tenant role).
    */
@@ -390,7 +390,7 @@ function checkBackupAccess(
 
   const sa = o.serviceAccountName;
   if (!isDnsLabel(sa, 63)) {
-    problems.add('serviceAccountName', 'is not a DNS label', sa, 'pass BackupSchedule.serviceAccountName, e.g. "backup-prod-acme"; one exact name, never "*" (V07)');
+    problems.add('serviceAccountName', 'is not a DNS label', sa, 'pass BackupSchedule.serviceAccountName, e.g. "backup-acme"; one exact name, never "*" (V07)');
   } else {
     const module = vault?.tenant.modules.find(m => m.name === sa);
     if (module) {

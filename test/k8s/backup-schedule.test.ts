@@ -57,11 +57,11 @@ describe('BackupSchedule', () => {
     expect(docs).toMatchSnapshot();
     expectValidManifests(docs);
     expect(docs.map(d => `${d.kind}/${d.metadata.name}`)).toEqual([
-      'ConfigMap/backup-prod-acme-scripts',
-      'ServiceAccount/backup-prod-acme',
-      'NetworkPolicy/backup-prod-acme-egress',
-      'CronJob/backup-prod-acme',
-      'CronJob/backup-prod-acme-restore-drill',
+      'ConfigMap/backup-acme-scripts',
+      'ServiceAccount/backup-acme',
+      'NetworkPolicy/backup-acme-egress',
+      'CronJob/backup-acme',
+      'CronJob/backup-acme-restore-drill',
     ]);
   });
 
@@ -105,11 +105,11 @@ describe('BackupSchedule', () => {
   test('K19–K20: a dedicated ServiceAccount without an API token, used by both pods; the agent gets an audience-bound token', () => {
     const { docs, schedule } = build();
     const [sa] = byKind(docs, 'ServiceAccount');
-    expect(sa.metadata.name).toBe('backup-prod-acme');
-    expect(schedule.serviceAccountName).toBe('backup-prod-acme');
+    expect(sa.metadata.name).toBe('backup-acme');
+    expect(schedule.serviceAccountName).toBe('backup-acme');
     expect(sa.automountServiceAccountToken).toBe(false);
     for (const spec of podSpecs(docs)) {
-      expect(spec.serviceAccountName).toBe('backup-prod-acme');
+      expect(spec.serviceAccountName).toBe('backup-acme');
       expect(spec.automountServiceAccountToken).toBe(false);
       const token = spec.volumes.find((v: any) => v.name === 'vault-token');
       expect(token.projected.sources).toEqual([{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }]);
@@ -220,7 +220,7 @@ describe('BackupSchedule', () => {
     }
     expect(backup.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['bash', '/scripts/backup.sh']);
     expect(drill.spec.jobTemplate.spec.template.spec.containers[0].command).toEqual(['bash', '/scripts/restore-drill.sh']);
-    expect([schedule.cronJobName, schedule.restoreDrillCronJobName]).toEqual(['backup-prod-acme', 'backup-prod-acme-restore-drill']);
+    expect([schedule.cronJobName, schedule.restoreDrillCronJobName]).toEqual(['backup-acme', 'backup-acme-restore-drill']);
     // The ObservabilityStack's default backupCronJobPattern watches both (K45).
     for (const name of [schedule.cronJobName, schedule.restoreDrillCronJobName]) expect(name).toMatch(/^backup-.+$/);
 
@@ -484,7 +484,7 @@ describe('BackupSchedule', () => {
     const scratch = EgressTarget.podsInNamespace('databases', { app: 'scratch-pg' }, 5433);
     const { docs, schedule } = build({ pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091', pushgatewayEgress: pgw, vaultEgress: vault, restoreDrill: { host: 'scratch-pg.databases.svc', egress: scratch } });
     const [np] = byKind(docs, 'NetworkPolicy');
-    expect(np.spec.podSelector).toEqual({ matchLabels: { 'lifecycle.inopsio.io/backup-schedule': 'backup-prod-acme' } });
+    expect(np.spec.podSelector).toEqual({ matchLabels: { 'lifecycle.inopsio.io/backup-schedule': 'backup-acme' } });
     expect(schedule.podSelectorLabels).toEqual(np.spec.podSelector.matchLabels);
     expect(np.spec.policyTypes).toEqual(['Egress']);
     const pods = (ns: string, labels: Record<string, string>) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } }, podSelector: { matchLabels: labels } });
@@ -518,7 +518,7 @@ describe('BackupSchedule', () => {
       name: 'final-backup',
       namespace: 'prod-acme',
       labels: cron.spec.jobTemplate.metadata.labels,
-      annotations: { 'lifecycle.inopsio.io/job-template-of': 'cronjob/backup-prod-acme' },
+      annotations: { 'lifecycle.inopsio.io/job-template-of': 'cronjob/backup-acme' },
     });
     expect(doc.spec).toEqual(cron.spec.jobTemplate.spec);
     expect(job.toJson()).toEqual(doc);
@@ -642,7 +642,7 @@ describe('BackupSchedule', () => {
     expect(schedule.metricKinds).toEqual([...BACKUP_METRIC_KINDS]);
     expect(schedule.metricNames).toEqual(BACKUP_METRICS.map(m => m.name));
     expect(schedule.metricNames).toContain('inopsio_backup_last_success_timestamp_seconds');
-    expect(schedule).toMatchObject({ schedule: '15 2 * * *', restoreDrillSchedule: '45 4 * * 0', timeZone: 'Etc/UTC', configMapName: 'backup-prod-acme-scripts', networkPolicyName: 'backup-prod-acme-egress' });
+    expect(schedule).toMatchObject({ schedule: '15 2 * * *', restoreDrillSchedule: '45 4 * * 0', timeZone: 'Etc/UTC', configMapName: 'backup-acme-scripts', networkPolicyName: 'backup-acme-egress' });
     expect(schedule.cronJob.name).toBe(schedule.cronJobName);
     expect(schedule.restoreDrillCronJob.name).toBe(schedule.restoreDrillCronJobName);
     expect(schedule.node.findChild('Resource')).toBe(schedule.cronJob);

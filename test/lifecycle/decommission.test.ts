@@ -47,14 +47,14 @@ describe('planDecommission', () => {
     expect(plan).toMatchObject({ target: 'prod', approvalsRequired: 2, approvalEnvironments: ['decommission-approval-1', 'decommission-approval-2'], blockers: [] });
     const step = (id: Step) => plan.steps.find(s => s.id === id)!.commands;
     expect(step(Step.FINAL_BACKUP)).toEqual([
-      'kubectl --context prod --namespace prod-acme create job decommission-final-backup --from=cronjob/backup-prod-acme',
+      'kubectl --context prod --namespace prod-acme create job decommission-final-backup --from=cronjob/backup-acme',
       'kubectl --context prod --namespace prod-acme wait --for=condition=complete job/decommission-final-backup --timeout=2h',
-      'kubectl --context prod --namespace prod-globex create job decommission-final-backup --from=cronjob/backup-prod-globex',
+      'kubectl --context prod --namespace prod-globex create job decommission-final-backup --from=cronjob/backup-globex',
       'kubectl --context prod --namespace prod-globex wait --for=condition=complete job/decommission-final-backup --timeout=2h',
-      'kubectl --context prod --namespace prod-initech create job decommission-final-backup --from=cronjob/backup-prod-initech',
+      'kubectl --context prod --namespace prod-initech create job decommission-final-backup --from=cronjob/backup-initech',
       'kubectl --context prod --namespace prod-initech wait --for=condition=complete job/decommission-final-backup --timeout=2h',
     ]);
-    expect(step(Step.VERIFY_BACKUP)[0]).toBe('kubectl --context prod --namespace prod-acme create job decommission-restore-drill --from=cronjob/backup-prod-acme-restore-drill');
+    expect(step(Step.VERIFY_BACKUP)[0]).toBe('kubectl --context prod --namespace prod-acme create job decommission-restore-drill --from=cronjob/backup-acme-restore-drill');
     expect(step(Step.REVOKE_LEASES)).toEqual([
       ...['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `vault lease revoke -sync -prefix database-prod/creds/${t}-${r}`)),
       'vault lease revoke -sync -prefix auth/kubernetes-prod/login',
@@ -127,7 +127,7 @@ describe('planDecommission', () => {
 
   test('targets are tab-separated lines for shell loops', () => {
     const plan = planDecommission(inventory, 'prod', 'initech');
-    expect(decommissionTargets(plan, DecommissionTargetKind.BACKUP_JOBS)).toBe('prod\tprod-initech\tbackup-prod-initech\n');
+    expect(decommissionTargets(plan, DecommissionTargetKind.BACKUP_JOBS)).toBe('prod\tprod-initech\tbackup-initech\n');
     expect(decommissionTargets(plan, DecommissionTargetKind.HELM_RELEASES)).toBe('prod\tprod-initech\tinitech-base\n');
     expect(decommissionTargets(plan, DecommissionTargetKind.NAMESPACES)).toBe('prod\tprod-initech\n');
     expect(decommissionTargets(plan, DecommissionTargetKind.STACKS)).toBe('');

@@ -99,7 +99,7 @@ describe('buildInventory', () => {
       removalApprovals: 2,
       approvalEnvironments: ['decommission-approval-1', 'decommission-approval-2'],
       vault: { databaseRole: 'acme-db', kubernetesAuthRole: 'acme' },
-      backup: { cronJob: 'backup-prod-acme', restoreDrillCronJob: 'backup-prod-acme-restore-drill' },
+      backup: { cronJob: 'backup-acme', restoreDrillCronJob: 'backup-acme-restore-drill' },
       modules: [{ name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '3.4.1', release: 'acme-billing', argoCdApplication: 'prod-acme-billing' }],
     });
     expect(prod.tenants[2].state).toBe('archived');

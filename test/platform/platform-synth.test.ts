@@ -67,7 +67,7 @@ describe('Platform.synth builds tenant charts one at a time', () => {
     const stack = platform.stackOf('prod');
     expect(stack.tenantReleases.map(r => r.tenant.id)).toEqual(['acme', 'globex', 'initech']);
     expect(stack.vault.tenants.filter(t => t.backupAccess).map(t => t.tenant.id)).toEqual(['acme', 'globex']);
-    expect(platform.backupsOf('prod').map(b => b.cronJobName)).toEqual(['backup-prod-acme', 'backup-prod-globex']);
+    expect(platform.backupsOf('prod').map(b => b.cronJobName)).toEqual(['backup-acme', 'backup-globex']);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

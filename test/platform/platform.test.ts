@@ -43,15 +43,15 @@ describe('Platform', () => {
     expect(releases.filter(r => /-base$/.test(r.name)).map(r => r.name).sort()).toEqual(['acme-base', 'globex-base']);
     expect(platform.observabilityOf('prod').podMonitors).toHaveLength(2);
     // Every tenant database in staging and production has a BackupSchedule; the suspended tenant's is suspended.
-    expect(platform.backupsOf('prod').map(b => b.cronJobName)).toEqual(['backup-prod-acme', 'backup-prod-globex']);
+    expect(platform.backupsOf('prod').map(b => b.cronJobName)).toEqual(['backup-acme', 'backup-globex']);
     const globex = fs.readFileSync(path.join(dir, 'dist', 'k8s', 'prod', 'globex.k8s.yaml'), 'utf8');
     // ...and Vault lets exactly their ServiceAccounts read the read-only dump and drill credentials.
     const k8sRoles = Object.values<any>(prodTf.resource.vault_kubernetes_auth_backend_role).filter(r => /-backup$/.test(r.role_name));
     expect(k8sRoles.map(r => [r.role_name, r.bound_service_account_names, r.bound_service_account_namespaces])).toEqual([
-      ['prod-acme-backup', ['backup-prod-acme'], ['prod-acme']],
-      ['prod-globex-backup', ['backup-prod-globex'], ['prod-globex']],
+      ['prod-acme-backup', ['backup-acme'], ['prod-acme']],
+      ['prod-globex-backup', ['backup-globex'], ['prod-globex']],
     ]);
-    expect(globex).toMatch(/name: backup-prod-globex\n[^]*?suspend: true/);
+    expect(globex).toMatch(/name: backup-globex\n[^]*?suspend: true/);
     expect(fs.readFileSync(path.join(dir, 'dist', 'k8s', 'prod', 'globex.k8s.yaml'), 'utf8')).toContain('pods: "0"');
     expect(platform.tenantChart('prod', 'acme').namespaceName).toBe('prod-acme');
     expect(platform.stackOf('prod').environment.name).toBe('prod');

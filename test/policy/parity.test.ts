@@ -1,6 +1,14 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { App } from 'cdktf';
 import { k8sFixture, stackFixture } from './fixtures';
+import { Environment } from '../../src/model/environment';
+import { EnvironmentClass } from '../../src/model/environment-class';
 import { LifecycleValidationError } from '../../src/model/problems';
+import { TenantState } from '../../src/model/tenant';
+import { Platform } from '../../src/platform/platform';
 import { EnvironmentParity, ParityChange, PolicyInput } from '../../src/policy';
+import { backupProps } from '../platform/fixtures';
 
 /** Staging and production as the library synthesizes them: two tenants (one suspended), backups, observability, stacks. */
 function state() {
@@ -92,6 +100,29 @@ describe('EnvironmentParity', () => {
     const report = EnvironmentParity.compare(input(s), 'staging', 'prod');
     expect(report.passed).toBe(false);
     expect(report.differences.every(d => d.tenants === 'idle' || d.tenants === undefined || d.tenants.includes('idle'))).toBe(true);
+  });
+
+  test('pairs by tenant and role: a suspended tenant\'s Application is compared with the same tenant\'s, not an active one\'s', () => {
+    const billing = { name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '3.4.1' };
+    const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'parity-'));
+    // Suspended first and last in id order, so that "the most alike variant" and "the first in JSON order" both miss.
+    const tenants = [['acme', TenantState.SUSPENDED], ['globex', TenantState.ACTIVE], ['zeta', TenantState.SUSPENDED]]
+      .map(([id, tenantState]) => ({ id, state: tenantState as TenantState, database: true, modules: [billing] }));
+    const environments = [
+      new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
+      new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
+    ];
+    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
+      outdir: path.join(dir, 'dist'), backup: backupProps(), environments, policy: { parity: false },
+    }).synth();
+    const synthesized = PolicyInput.fromOutput({ manifestDirectory: path.join(dir, 'dist', 'k8s'), terraformDirectory: path.join(dir, 'cdktf.out', 'stacks') });
+    const report = EnvironmentParity.compare(synthesized, 'prod', 'staging');
+    expect(report.differences).toEqual([]);
+    // Only prune differs between the Applications (an allowance with its reason); no sync-policy difference is
+    // allowed away, so a suspended tenant's Application paired with an active one's would fail.
+    const applications = report.allowed.filter(d => d.key.startsWith('Application/'));
+    expect([...new Set(applications.map(d => d.path))].sort()).toEqual(['metadata.annotations["lifecycle.inopsio.io/prune"]', 'spec.syncPolicy.automated.prune']);
+    expect(applications.map(d => d.tenants)).toEqual(applications.map(() => 'globex'));
   });
 
   test('allowances: your own, with a reason; defaults can be replaced; bad input is refused with every problem', () => {

@@ -122,7 +122,7 @@ describe('PlatformSnapshot', () => {
     const prodAcme = snapshot.manifests(undefined, 'prod-acme');
     expect(prodAcme.length).toBeGreaterThan(5);
     expect(prodAcme.every(m => m.namespace === 'prod-acme' && m.environment === 'prod')).toBe(true);
-    expect(snapshot.manifests('CronJob', 'prod-acme').map(m => m.name)).toEqual(expect.arrayContaining(['backup-prod-acme']));
+    expect(snapshot.manifests('CronJob', 'prod-acme').map(m => m.name)).toEqual(expect.arrayContaining(['backup-acme']));
     expect(snapshot.manifests('NoSuchKind')).toEqual([]);
   });
 

@@ -253,7 +253,7 @@ describe('addBackupAccess: refused input (every problem listed)', () => {
     expect(errorOf(() => stack.vault.addBackupAccess('nope', { serviceAccountName: 'Backup_Job', secretPaths: [] }))).toBe([
       '3 problems:',
       `  - ${P}: tenantId is not a tenant of this bootstrap (got "nope"); use one of acme, globex, or addTenant first`,
-      `  - ${P}: serviceAccountName is not a DNS label (got "Backup_Job"); pass BackupSchedule.serviceAccountName, e.g. "backup-prod-acme"; one exact name, never "*" (V07)`,
+      `  - ${P}: serviceAccountName is not a DNS label (got "Backup_Job"); pass BackupSchedule.serviceAccountName, e.g. "backup-acme"; one exact name, never "*" (V07)`,
       `  - ${P}: secretPaths is empty (got []); pass BackupSchedule.vaultSecretPaths: every path the backup and drill pods read`,
     ].join('\n'));
   });
