@@ -105,48 +105,71 @@ project.addTask('example', {
   exec: 'ts-node -r tsconfig-paths/register examples/main.ts',
 });
 
-// Layers (DESIGN.md): model imports no framework; k8s and tf never import each other; cdktf lives in src/tf only.
+// Layers (docs/architecture.md "Layers"): src/model is framework-free and imports no other layer; src/output (the
+// output layout, the YAML loader and the output-tree reader) is framework-free and imports only src/model; the
+// engines src/k8s and src/tf and the policy pack src/policy import only src/model and src/output; src/lifecycle
+// imports only src/model and src/output; src/platform wires them all; src/testing reads a Platform's output.
+// cdktf stays inside src/tf (a later move to CDK Terrain stays mechanical).
 const frameworkModules = ['cdk8s', 'cdk8s-*', 'cdk8s-plus-*', 'cdktf', '@cdktf/*', 'constructs'];
+/** Import specifiers of sibling layers, from a file in `src/<layer>/` or one folder below. */
+const layerImports = (...layers: string[]) => layers.flatMap(l => [`../${l}`, `../${l}/*`, `../../${l}`, `../../${l}/*`]);
+const layerRule = (...patterns: Array<{ group: string[]; message: string }>) => ({ 'no-restricted-imports': ['error', { patterns }] });
+const CDKTF_OUTSIDE_TF = { group: ['cdktf', '@cdktf/*'], message: 'Keep every cdktf import inside src/tf (a later move to CDK Terrain stays mechanical).' };
 project.eslint?.addOverride({
   files: ['src/model/**/*.ts'],
-  rules: {
-    'no-restricted-imports': ['error', {
-      patterns: [
-        { group: frameworkModules, message: 'src/model is framework-free (DESIGN.md layers).' },
-        { group: ['../k8s', '../k8s/*', '../tf', '../tf/*', '../policy', '../policy/*', '../lifecycle', '../lifecycle/*', '../platform', '../platform/*'], message: 'src/model imports no other layer.' },
-      ],
-    }],
-  },
+  rules: layerRule(
+    { group: frameworkModules, message: 'src/model is framework-free (docs/architecture.md, layers).' },
+    { group: layerImports('k8s', 'tf', 'policy', 'lifecycle', 'platform', 'testing', 'output'), message: 'src/model imports no other layer.' },
+  ),
+});
+project.eslint?.addOverride({
+  files: ['src/output/**/*.ts'],
+  rules: layerRule(
+    { group: frameworkModules, message: 'src/output is framework-free (docs/architecture.md, layers).' },
+    { group: layerImports('k8s', 'tf', 'policy', 'lifecycle', 'platform', 'testing'), message: 'src/output imports only src/model.' },
+  ),
 });
 project.eslint?.addOverride({
   files: ['src/k8s/**/*.ts'],
-  rules: {
-    'no-restricted-imports': ['error', {
-      patterns: [
-        { group: ['cdktf', '@cdktf/*'], message: 'src/k8s never imports cdktf (DESIGN.md layers).' },
-        { group: ['../tf', '../tf/*', '../../tf', '../../tf/*'], message: 'src/k8s never imports src/tf.' },
-      ],
-    }],
-  },
+  rules: layerRule(
+    { group: ['cdktf', '@cdktf/*'], message: 'src/k8s never imports cdktf (docs/architecture.md, layers).' },
+    { group: layerImports('tf'), message: 'src/k8s never imports src/tf.' },
+    { group: layerImports('policy', 'lifecycle', 'platform', 'testing'), message: 'src/k8s imports only src/model and src/output (docs/architecture.md, layers).' },
+  ),
 });
 project.eslint?.addOverride({
   files: ['src/tf/**/*.ts'],
-  rules: {
-    'no-restricted-imports': ['error', {
-      patterns: [
-        { group: ['cdk8s', 'cdk8s-*', 'cdk8s-plus-*'], message: 'src/tf never imports cdk8s (DESIGN.md layers).' },
-        { group: ['../k8s', '../k8s/*', '../../k8s', '../../k8s/*'], message: 'src/tf never imports src/k8s.' },
-      ],
-    }],
-  },
+  rules: layerRule(
+    { group: ['cdk8s', 'cdk8s-*', 'cdk8s-plus-*'], message: 'src/tf never imports cdk8s (docs/architecture.md, layers).' },
+    { group: layerImports('k8s'), message: 'src/tf never imports src/k8s.' },
+    { group: layerImports('policy', 'lifecycle', 'platform', 'testing'), message: 'src/tf imports only src/model and src/output (docs/architecture.md, layers).' },
+  ),
 });
 project.eslint?.addOverride({
-  files: ['src/policy/**/*.ts', 'src/lifecycle/**/*.ts', 'src/platform/**/*.ts', 'src/testing/**/*.ts', 'src/index.ts'],
-  rules: {
-    'no-restricted-imports': ['error', {
-      patterns: [{ group: ['cdktf', '@cdktf/*'], message: 'Keep every cdktf import inside src/tf (a later move to CDK Terrain stays mechanical).' }],
-    }],
-  },
+  files: ['src/policy/**/*.ts'],
+  rules: layerRule(
+    { group: frameworkModules, message: 'src/policy reads synthesized output and imports no framework (docs/architecture.md, layers).' },
+    { group: layerImports('k8s', 'tf', 'lifecycle', 'platform', 'testing'), message: 'src/policy imports only src/model and src/output (docs/architecture.md, layers).' },
+  ),
+});
+project.eslint?.addOverride({
+  files: ['src/lifecycle/**/*.ts'],
+  rules: layerRule(
+    CDKTF_OUTSIDE_TF,
+    { group: ['cdk8s', 'cdk8s-*', 'cdk8s-plus-*', 'constructs'], message: 'src/lifecycle reads the inventory and writes workflows without a framework (docs/architecture.md, layers).' },
+    { group: layerImports('k8s', 'tf', 'policy', 'platform', 'testing'), message: 'src/lifecycle imports only src/model and src/output (docs/architecture.md, layers).' },
+  ),
+});
+project.eslint?.addOverride({
+  files: ['src/platform/**/*.ts', 'src/index.ts'],
+  rules: layerRule(CDKTF_OUTSIDE_TF),
+});
+project.eslint?.addOverride({
+  files: ['src/testing/**/*.ts'],
+  rules: layerRule(
+    CDKTF_OUTSIDE_TF,
+    { group: layerImports('k8s', 'tf', 'policy', 'lifecycle'), message: 'src/testing reads a Platform\'s output through src/output and src/platform only (docs/architecture.md, layers).' },
+  ),
 });
 project.eslint?.addIgnorePattern('src/k8s/imports/');
 // Expected error messages are long by design: keep them greppable on one line.
