@@ -7,11 +7,12 @@ import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { argoCdApplicationName, backupJobNames, backupVaultRoleNames, environmentVaultNames, LifecycleNames, LifecycleNamingOptions, tenantVaultNames } from '../model/names';
 import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
+import { OutputLayout } from '../output/layout';
 
 /** The `format` of inventories this version writes and reads. */
 export const INVENTORY_FORMAT = 'inopsio-lifecycle-inventory/v1';
 /** The file name `writeInventory` writes. */
-export const INVENTORY_FILE_NAME = 'lifecycle.json';
+export const INVENTORY_FILE_NAME = OutputLayout.INVENTORY_FILE_NAME;
 /** The JSON Schema of the inventory, shipped in the package's `schemas/` folder. */
 export const INVENTORY_SCHEMA_FILE = 'lifecycle-inventory.schema.json';
 

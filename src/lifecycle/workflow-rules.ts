@@ -1,5 +1,5 @@
-import { parseYaml } from './yaml';
 import { DEFAULT_APPROVAL_ENVIRONMENTS } from '../model/names';
+import { parseYaml } from '../output/yaml';
 
 /** Options of `checkDestroyGates`. */
 export interface DestroyGateOptions {

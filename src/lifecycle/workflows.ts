@@ -1,12 +1,12 @@
 import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB } from './decommission';
 import { INVENTORY_FILE_NAME } from './inventory';
 import { PREVIEWS_ENV_VAR } from './previews';
-import { toYaml } from './yaml';
 import { cronProblem } from '../model/cron';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { LifecycleNames, LifecycleNamingOptions } from '../model/names';
 import { Problems } from '../model/problems';
+import { toYaml } from '../output/yaml';
 
 /** Options of the generated GitHub Actions workflows. */
 export interface WorkflowOptions extends LifecycleNamingOptions {

@@ -23,6 +23,7 @@ import { LifecycleValidationError, Problems } from '../model/problems';
 import { QuotaProfile } from '../model/quota-profile';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
 import { Tenant } from '../model/tenant';
+import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
 import { readOutputFolders, textDigest } from '../policy/output-files';
@@ -184,6 +185,8 @@ export class Platform extends Construct {
   private readonly network?: TenantNetworkProps;
   private readonly backup?: PlatformBackupProps;
   private readonly workflowOptions?: WorkflowOptions;
+  /** Where each output goes (docs/outputs.md); the cdktf side is the App's outdir. */
+  private readonly layout: OutputLayout;
   /** The names every part follows (resolved once from `workflows`). */
   private readonly names: LifecycleNames;
   private readonly policy: PlatformPolicyProps;
@@ -227,13 +230,14 @@ export class Platform extends Construct {
 
     this.environments = [...envs];
     this.outdir = props.outdir ?? 'dist';
+    this.layout = OutputLayout.of(this.outdir);
     this.workflowOptions = workflowOptions;
     this.names = lifecycleNames!;
     this.policy = props.policy ?? {};
     this.network = props.network;
     this.backup = props.backup;
     for (const env of envs) {
-      const app = new App({ outdir: path.join(this.outdir, 'k8s', env.name) });
+      const app = new App({ outdir: this.layout.manifestsOf(env.name) });
       this.apps.set(env.name, app);
       this.tenants.set(env.name, new Map(env.tenants.map(t => [t.id, t])));
       this.charts.set(env.name, new Map());
@@ -401,7 +405,7 @@ export class Platform extends Construct {
         }
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
-          const chartDir = path.join(this.outdir, 'charts', env.name, tenant.id);
+          const chartDir = this.layout.chartOf(env.name, tenant.id);
           // The chart's manifests are the manifest file's bytes: a hard link, not a second copy.
           inMemory.add(path.join(chartDir, 'manifests', 'tenant.yaml'));
           writeLocalChart(chartDir, {
@@ -431,7 +435,7 @@ export class Platform extends Construct {
         writeChartsEach(app, visit, app.outdir, c => !(TenantChart.isTenantChart(c) && kept.get(c.tenant.id) === c));
       }
       // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
-      const platformDir = path.join(this.outdir, 'charts', env.name, PLATFORM_CHART);
+      const platformDir = this.layout.chartOf(env.name, PLATFORM_CHART);
       inMemory.add(path.join(platformDir, 'manifests', 'tenant.yaml'));
       writeLocalChart(platformDir, {
         name: 'environment-platform',
@@ -451,7 +455,7 @@ export class Platform extends Construct {
     const workflows = renderWorkflows(this.environments, this.workflowOptions);
     const gateProblems = checkDestroyGates(workflows, { approvalEnvironments: this.workflowOptions?.approvalEnvironments ? [...this.workflowOptions.approvalEnvironments, 'preview-cleanup'] : undefined });
     if (gateProblems.length > 0) throw new LifecycleValidationError(gateProblems.map(p => `${this.node.path}: workflows ${p}`));
-    const workflowDir = path.join(this.outdir, 'workflows');
+    const workflowDir = this.layout.workflowsDirectory;
     fs.rmSync(workflowDir, { recursive: true, force: true });
     fs.mkdirSync(workflowDir, { recursive: true });
     const workflowFiles = Object.keys(workflows).sort().map(name => {
@@ -472,10 +476,10 @@ export class Platform extends Construct {
     const environmentOfStack = new Map<string, string>();
     for (const [name, sharded] of this.sharded) for (const stack of sharded.stacks) environmentOfStack.set(stack.node.id, name);
     readOutputFolders(input, {
-      stacks: path.join(terraformOutdir(this), 'stacks'),
+      stacks: OutputLayout.of(this.outdir, terraformOutdir(this)).stacksDirectory,
       environmentOfStack: stack => environmentOfStack.get(stack) ?? stack,
       workflows: workflowDir,
-      texts: [path.join(this.outdir, 'charts')],
+      texts: [this.layout.chartsDirectory],
       skip: inMemory,
       knownDigests,
     });

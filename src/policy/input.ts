@@ -1,10 +1,10 @@
-import * as path from 'path';
 import { CLUSTER_SCOPED, EnvironmentFacts, KubernetesDocument, registerContents, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
 import { readOutputFolders } from './output-files';
-import { parseYamlDocuments } from './yaml';
 import { Environment } from '../model/environment';
 import { DOMAIN } from '../model/labels';
 import { LifecycleValidationError, formatProblem } from '../model/problems';
+import { OutputLayout } from '../output/layout';
+import { parseYamlDocuments } from '../output/yaml';
 
 /** Where `PolicyInput.fromOutput` finds the synthesized output. */
 export interface PolicyOutputLocations {
@@ -50,10 +50,11 @@ export class PolicyInput {
    */
   public static fromOutput(locations: PolicyOutputLocations = {}): PolicyInput {
     const input = new PolicyInput();
+    const layout = OutputLayout.of();
     readOutputFolders(input, {
-      manifests: locations.manifestDirectory ?? path.join('dist', 'k8s'),
-      stacks: locations.terraformDirectory ?? path.join('cdktf.out', 'stacks'),
-      workflows: locations.workflowDirectory ?? path.join('dist', 'workflows'),
+      manifests: locations.manifestDirectory ?? layout.manifestsDirectory,
+      stacks: locations.terraformDirectory ?? layout.stacksDirectory,
+      workflows: locations.workflowDirectory ?? layout.workflowsDirectory,
       texts: locations.textDirectories ?? [],
     });
     return input;
@@ -89,7 +90,7 @@ export class PolicyInput {
   public addKubernetesManifests(environment: string, file: string, yamlText: string): PolicyInput {
     let docs: unknown[];
     try {
-      docs = parseYamlDocuments(yamlText, '1.1');
+      docs = parseYamlDocuments(yamlText, undefined, '1.1');
     } catch (e) {
       inputError('kubernetes manifests', `of ${file} cannot be parsed: ${(e as Error).message}`, file, 'pass the YAML exactly as synthesized');
     }
@@ -151,7 +152,7 @@ export class PolicyInput {
   public addWorkflow(file: string, yamlText: string): PolicyInput {
     let docs: unknown[];
     try {
-      docs = parseYamlDocuments(yamlText, '1.2');
+      docs = parseYamlDocuments(yamlText, undefined, '1.2');
     } catch (e) {
       inputError('workflow', `${file} cannot be parsed: ${(e as Error).message}`, file, 'pass the workflow YAML as generated');
     }

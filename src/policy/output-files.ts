@@ -4,8 +4,8 @@
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as path from 'path';
 import type { PolicyInput } from './input';
+import { filesBelow, manifestFileOf, stackFileOf } from '../output/tree';
 
 /** What to read; a folder left out is not read. */
 export interface OutputFolders {
@@ -27,22 +27,6 @@ export interface OutputFolders {
 /** The digest `knownDigests` holds for a text. */
 export function textDigest(text: string): string {
   return crypto.createHash('sha256').update(text).digest('hex');
-}
-
-/** Files below `dir`, recursively, sorted; `[]` if it does not exist. */
-export function filesBelow(dir: string): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of fs.readdirSync(d).sort()) {
-      const full = path.join(d, name);
-      const stat = fs.statSync(full);
-      if (stat.isDirectory()) walk(full);
-      else if (stat.isFile()) out.push(full);
-    }
-  };
-  walk(dir);
-  return out;
 }
 
 /**
@@ -71,14 +55,13 @@ export function readOutputFolders(input: PolicyInput, folders: OutputFolders): v
   if (folders.manifests) {
     for (const file of filesBelow(folders.manifests)) {
       if (!fresh(file)) continue;
-      const rel = path.relative(folders.manifests, file);
-      const env = rel.split(path.sep)[0];
+      const manifest = manifestFileOf(folders.manifests, file);
       const text = fs.readFileSync(file, 'utf8');
-      if (/\.(ya?ml)$/.test(file) && rel.includes(path.sep)) {
-        input.addKubernetesManifests(env, file, text);
+      if (manifest?.format === 'yaml') {
+        input.addKubernetesManifests(manifest.environment, file, text);
         digests.add(textDigest(text));
-      } else if (/\.json$/.test(file) && rel.includes(path.sep)) {
-        input.addKubernetesJson(env, file, text);
+      } else if (manifest?.format === 'json') {
+        input.addKubernetesJson(manifest.environment, file, text);
         digests.add(textDigest(text));
       } else {
         addText(file, text);
@@ -88,9 +71,9 @@ export function readOutputFolders(input: PolicyInput, folders: OutputFolders): v
   if (folders.stacks) {
     for (const file of filesBelow(folders.stacks)) {
       if (!fresh(file)) continue;
-      const rel = path.relative(folders.stacks, file).split(path.sep);
+      const stack = stackFileOf(folders.stacks, file);
       const text = fs.readFileSync(file, 'utf8');
-      if (rel.length === 2 && rel[1] === 'cdk.tf.json') input.addTerraformStack(folders.environmentOfStack?.(rel[0]) ?? rel[0], file, text);
+      if (stack) input.addTerraformStack(folders.environmentOfStack?.(stack.stack) ?? stack.stack, file, text);
       else addText(file, text);
     }
   }

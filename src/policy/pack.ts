@@ -19,6 +19,7 @@ import {
   PolicyRuleStatus, PolicySeverity,
 } from './types';
 import { formatProblem, LifecycleValidationError, show } from '../model/problems';
+import { OutputLayout } from '../output/layout';
 
 /** Options of the default policy pack. */
 export interface PolicyPackOptions {
@@ -201,7 +202,7 @@ export class PolicyPack {
 /** The result of a policy evaluation: every rule with its status, the findings and the acknowledgements used. */
 export class PolicyReport {
   /** The file name `write()` writes into its directory. */
-  public static readonly FILE_NAME = 'policy-report.json';
+  public static readonly FILE_NAME = OutputLayout.POLICY_REPORT_FILE_NAME;
 
   /** Every rule evaluated, sorted by id. */
   public readonly rules: PolicyRuleResult[];

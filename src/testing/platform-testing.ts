@@ -3,9 +3,11 @@ import * as os from 'os';
 import * as path from 'path';
 import { Yaml } from 'cdk8s';
 import { PlatformTestingOptions } from './options';
-import { parseDocuments } from './yaml';
 import { Environment } from '../model/environment';
 import { Problems } from '../model/problems';
+import { OutputLayout } from '../output/layout';
+import { outputFiles, synthesizedStacks } from '../output/tree';
+import { parseYamlDocuments } from '../output/yaml';
 import { Platform } from '../platform/platform';
 
 /** Kinds that live outside namespaces: a `metadata.namespace` on them is ignored by the API server. */
@@ -383,21 +385,6 @@ export class PlatformTesting {
   private constructor() {}
 }
 
-/** Files below `dir`, recursively, as paths relative to it, sorted; `[]` if it does not exist. */
-function filesBelow(dir: string): string[] {
-  if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory()) return [];
-  const out: string[] = [];
-  const walk = (rel: string) => {
-    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => compare(a.name, b.name))) {
-      const child = rel === '' ? entry.name : path.join(rel, entry.name);
-      if (entry.isDirectory()) walk(child);
-      else if (entry.isFile()) out.push(child);
-    }
-  };
-  walk('');
-  return out;
-}
-
 /** Stable order of manifests: environment, namespace (cluster-scoped first), kind, name, then apiVersion and file. */
 function compareManifests(a: SynthesizedManifest, b: SynthesizedManifest): number {
   return compare(a.environment, b.environment)
@@ -416,10 +403,9 @@ interface SynthResult {
 }
 
 function readOutput(platform: Platform, cdktfOutdir: string, result: SynthResult, directory?: string): ReadState {
+  const layout = OutputLayout.of(platform.outdir, cdktfOutdir);
   const files = new Map<string, string>();
-  for (const base of [platform.outdir, cdktfOutdir]) {
-    for (const rel of filesBelow(base)) files.set(path.join(base, rel), fs.readFileSync(path.join(base, rel), 'utf8'));
-  }
+  for (const file of outputFiles(layout)) files.set(file, fs.readFileSync(file, 'utf8'));
 
   // Manifests: the environment from the folder the file was written to, the tenant from the chart it came from.
   const manifests: SynthesizedManifest[] = [];
@@ -430,7 +416,7 @@ function readOutput(platform: Platform, cdktfOutdir: string, result: SynthResult
       // cdk8s names a chart's file `<chart>.k8s.yaml`, prefixed with `0000-` when charts depend on each other.
       const chart = path.basename(file).replace(/\.k8s\.ya?ml$/, '').replace(/^\d{4}-/, '');
       const chartTenant = tenantIds.has(chart) ? chart : undefined;
-      for (const document of parseDocuments(fs.readFileSync(file, 'utf8'), file)) {
+      for (const document of parseYamlDocuments(fs.readFileSync(file, 'utf8'), file)) {
         const label = document?.metadata?.labels?.tenant;
         const tenant = chartTenant ?? (typeof label === 'string' && tenantIds.has(label) ? label : undefined);
         manifests.push(SynthesizedManifest._of({ environment: env.name, tenant, file, document }));
@@ -442,10 +428,8 @@ function readOutput(platform: Platform, cdktfOutdir: string, result: SynthResult
   // Terraform: the stacks cdktf's manifest lists (stale stack folders of earlier runs are ignored).
   const stacks = new Map<string, string>();
   const resources: SynthesizedTerraformResource[] = [];
-  const manifestFile = path.join(cdktfOutdir, 'manifest.json');
-  const cdktfManifest = fs.existsSync(manifestFile) ? JSON.parse(fs.readFileSync(manifestFile, 'utf8')) : { stacks: {} };
-  for (const [name, stack] of Object.entries<any>(cdktfManifest.stacks ?? {})) {
-    const text = fs.readFileSync(path.join(cdktfOutdir, stack.synthesizedStackPath), 'utf8');
+  for (const { stack: name, file } of synthesizedStacks(layout)) {
+    const text = fs.readFileSync(file, 'utf8');
     stacks.set(name, text);
     for (const [type, byName] of Object.entries<any>(JSON.parse(text).resource ?? {})) {
       for (const [resourceName, body] of Object.entries<any>(byName)) {
