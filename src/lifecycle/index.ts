@@ -6,5 +6,4 @@ export * from './lifecycle';
 export * from './previews';
 export * from './tenant-registry';
 export * from './transitions';
-export * from './workflow-rules';
 export * from './workflows';

@@ -3,7 +3,6 @@ import { buildInventory, InventoryOptions, inventoryToJson, LifecycleInventory, 
 import { PreviewEnvironmentsOptions, previewEnvironments, PreviewNames, previewNames } from './previews';
 import { readTenantRegistry, tenantsFromRegistry } from './tenant-registry';
 import { TenantTransition, TenantTransitionRequest, transitionTenant } from './transitions';
-import { checkDestroyGates, checkScriptInjection, DestroyGateOptions } from './workflow-rules';
 import { renderWorkflows, WorkflowOptions } from './workflows';
 import { Environment } from '../model/environment';
 import { expiryStamps, ExpiryStamps } from '../model/expiry';
@@ -42,16 +41,6 @@ export class Lifecycle {
   /** The generated GitHub Actions workflows, keyed by file name. */
   public static renderWorkflows(environments: Environment[], options?: WorkflowOptions): { [fileName: string]: string } {
     return renderWorkflows(environments, options);
-  }
-
-  /** Problems of workflows whose destroying jobs are not gated by approval environments (empty: all gated). */
-  public static checkDestroyGates(workflows: { [fileName: string]: string }, options?: DestroyGateOptions): string[] {
-    return checkDestroyGates(workflows, options);
-  }
-
-  /** Problems of workflows that interpolate expressions into run scripts (empty: none). */
-  public static checkScriptInjection(workflows: { [fileName: string]: string }): string[] {
-    return checkScriptInjection(workflows);
   }
 
   /** The ordered decommission plan of an environment or of one tenant. */

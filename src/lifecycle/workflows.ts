@@ -157,7 +157,7 @@ interface Resolved {
  * environment with a `concurrency` group shared across workflows, never interpolates untrusted input into scripts
  * (values reach scripts through `env:`), reads the Terraform Cloud token from `secrets.TF_API_TOKEN` as
  * `TF_TOKEN_app_terraform_io`, and uploads Terraform logs and plans as artifacts kept 90 days (spec §7).
- * Anything that destroys runs only after approval environments (see `checkDestroyGates`).
+ * Anything that destroys runs only after approval environments (policy rule W01, `WorkflowChecks.checkDestroyGates`).
  */
 export function renderWorkflows(environments: Environment[], options: WorkflowOptions = {}): { [fileName: string]: string } {
   const o = resolve(environments, options);

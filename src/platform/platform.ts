@@ -12,14 +12,13 @@ import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from 
 import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
-import { checkDestroyGates } from '../lifecycle/workflow-rules';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
 import { LifecycleNames } from '../model/names';
-import { LifecycleValidationError, Problems } from '../model/problems';
+import { Problems } from '../model/problems';
 import { QuotaProfile } from '../model/quota-profile';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
 import { Tenant } from '../model/tenant';
@@ -68,7 +67,7 @@ export interface PlatformProps {
    */
   readonly workflows?: WorkflowOptions;
   /**
-   * Guardrails run over everything synthesized (issue 7, CHECKS.md): policy errors fail the synth unless
+   * Guardrails run over everything synthesized (docs/policies.md): policy errors fail the synth unless
    * acknowledged with a reason, and the report is written to `<outdir>/policy-report.json`.
    * @default - every rule, no acknowledgements, staging-vs-production parity checked
    */
@@ -450,11 +449,9 @@ export class Platform extends Construct {
     }
     withoutTokenStackTraces(() => synthTerraform(this));
 
-    // The lifecycle inventory and the generated workflows; a destroy that no approval gates fails the build.
+    // The lifecycle inventory and the generated workflows (a destroy that no approval gates fails the policy check, W01).
     const inventoryFile = writeInventory(this.outdir, buildInventory(this.environments, this.workflowOptions));
     const workflows = renderWorkflows(this.environments, this.workflowOptions);
-    const gateProblems = checkDestroyGates(workflows, { approvalEnvironments: this.workflowOptions?.approvalEnvironments ? [...this.workflowOptions.approvalEnvironments, 'preview-cleanup'] : undefined });
-    if (gateProblems.length > 0) throw new LifecycleValidationError(gateProblems.map(p => `${this.node.path}: workflows ${p}`));
     const workflowDir = this.layout.workflowsDirectory;
     fs.rmSync(workflowDir, { recursive: true, force: true });
     fs.mkdirSync(workflowDir, { recursive: true });
@@ -484,6 +481,8 @@ export class Platform extends Construct {
       knownDigests,
     });
     for (const env of this.environments) input.addEnvironment(env);
+    // W01: the platform's approval environments (and the preview cleanup's) gate every destroying workflow job.
+    input.useApprovalEnvironments([...this.names.approvalEnvironments, this.workflowOptions?.previewCleanupEnvironment ?? 'preview-cleanup']);
     const report = PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []);
     const file = writePolicyReport(this.outdir, report);
     assertPolicyCompliance(report);

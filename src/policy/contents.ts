@@ -76,6 +76,8 @@ export interface PolicyInputContents {
   readonly texts: readonly TextDocument[];
   facts(environment: string): EnvironmentFacts;
   environmentNames(): string[];
+  /** GitHub environments whose approval gates a destroying workflow job (W01). */
+  approvalEnvironments(): readonly string[];
   /**
    * Add Kubernetes documents already in memory (as `Chart.toJson()` gives them, the same values the written YAML
    * holds), so that a synthesizer that just wrote them need not read and parse its own YAML back.

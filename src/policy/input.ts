@@ -1,5 +1,6 @@
 import { CLUSTER_SCOPED, EnvironmentFacts, KubernetesDocument, registerContents, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
 import { readOutputFolders } from './output-files';
+import { DEFAULT_DESTROY_GATES } from './rules/workflow-gates';
 import { Environment } from '../model/environment';
 import { DOMAIN } from '../model/labels';
 import { LifecycleValidationError, formatProblem } from '../model/problems';
@@ -65,6 +66,7 @@ export class PolicyInput {
   private readonly workflows: WorkflowDocument[] = [];
   private readonly texts: TextDocument[] = [];
   private readonly facts = new Map<string, EnvironmentFacts>();
+  private approvalEnvironments?: readonly string[];
 
   constructor() {
     registerContents(this, {
@@ -74,6 +76,7 @@ export class PolicyInput {
       texts: this.texts,
       facts: name => this.factsOf(name),
       environmentNames: () => this.environmentNames(),
+      approvalEnvironments: () => this.approvalEnvironments ?? DEFAULT_DESTROY_GATES,
       addKubernetesDocuments: (environment, file, documents) => {
         this.addKubernetesObjects(environment, file, documents);
         this.texts.push({ file, text: '', structured: documents });
@@ -178,6 +181,18 @@ export class PolicyInput {
       production: environment.isProduction,
       longLived: environment.environmentClass.longLived,
     });
+    return this;
+  }
+
+  /**
+   * The GitHub environments whose required reviewers approve a destroying workflow job (W01): the platform's
+   * approval environments (`LifecycleNamingOptions.approvalEnvironments`) and the preview cleanup's. Only literal
+   * environment names in a workflow count.
+   * @param names the environments; replaces the default `decommission-approval-1`, `decommission-approval-2`,
+   * `preview-cleanup`
+   */
+  public useApprovalEnvironments(names: string[]): PolicyInput {
+    this.approvalEnvironments = [...names];
     return this;
   }
 

@@ -14,6 +14,7 @@ import { RBAC_RULES } from './rules/rbac';
 import { SECRET_RULES, secretScanRule } from './rules/secrets';
 import { VAULT_RULES } from './rules/vault';
 import { WORKFLOW_RULES } from './rules/workflow';
+import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
 import {
   Acknowledgement, AcknowledgementRecord, PolicyFinding, PolicyReportSummary, PolicyRuleInfo, PolicyRuleResult,
   PolicyRuleStatus, PolicySeverity,
@@ -71,7 +72,7 @@ function info(r: PolicyRuleInfo): PolicyRuleInfo {
 }
 
 /**
- * The organisation's rules over synthesized output (CHECKS.md K, V and the output-level B ids), cdk-nag style: each
+ * The organisation's rules over synthesized output (the K, V, B and W ids of docs/policies.md), cdk-nag style: each
  * rule a small pure function with a stable id, a severity, a message and references to public checkers.
  *
  * `evaluate()` runs every rule and returns a deterministic `PolicyReport`. Findings can be accepted only by an
@@ -109,6 +110,7 @@ export class PolicyPack {
       ...BACKUP_RULES,
       ...VAULT_RULES,
       ...WORKFLOW_RULES,
+      ...WORKFLOW_GATE_RULES,
       ...HELM_RULES,
       ...OUTPUT_RULES,
       secretScanRule({ allowPatterns: options.secretAllowPatterns }),

@@ -210,6 +210,11 @@ export class PolicyContext {
     for (const t of this.podTemplates) push(this.templatesByNs, `${t.doc.environment}/${t.doc.namespace ?? ''}`, t);
   }
 
+  /** GitHub environments whose approval gates a destroying workflow job (W01). */
+  public get approvalEnvironments(): readonly string[] {
+    return this.contents.approvalEnvironments();
+  }
+
   /** Pod templates of the workloads in a namespace of an environment. */
   public templatesIn(environment: string, namespace: string | undefined): PodTemplate[] {
     return this.templatesByNs.get(`${environment}/${namespace ?? ''}`) ?? [];

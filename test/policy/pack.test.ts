@@ -35,7 +35,7 @@ describe('PolicyPack', () => {
     expect(ids.filter(id => id.startsWith('V'))).toEqual(Array.from({ length: 14 }, (_, i) => `V${String(i + 1).padStart(2, '0')}`));
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of pack.rules) {
-      expect(r.id).toMatch(/^[BKV]\d{2}$/);
+      expect(r.id).toMatch(/^[BKVW]\d{2}$/);
       expect(Object.values(PolicySeverity)).toContain(r.severity);
       expect(r.title.length).toBeGreaterThan(10);
       expect(r.description.length).toBeGreaterThan(10);

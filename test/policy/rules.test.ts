@@ -165,6 +165,18 @@ const CASES: Case[] = [
   { id: 'V14', name: 'version range', violate: s => { moduleRelease(s).version = '^3.4.1'; }, message: /version is not an exact chart version \(got "\^3\.4\.1"\)/ },
   { id: 'V14', name: 'secret in set', violate: s => { moduleRelease(s).set.push({ name: 'env.DB_PASSWORD', type: 'string', value: 'hunter22' }); }, message: /set\[\d+\]\.value holds a literal secret in env\.DB_PASSWORD \(got "<redacted>"\)/ },
   { id: 'V14', name: 'release name too long', violate: s => { moduleRelease(s).name = `acme-${'b'.repeat(50)}`; }, message: /name is not a DNS-1123 label of at most 53 characters/ },
+  {
+    id: 'W01',
+    name: 'the destroy job no longer waits for the approvals',
+    violate: s => { s.workflows['decommission.yml'] = s.workflows['decommission.yml'].replace(/(\n {2}destroy:\n {4}needs:) revoke/, '$1 plan'); },
+    message: /^dist\/workflows\/decommission\.yml: jobs\.destroy runs terraform destroy, helm uninstall, kubectl delete gated by no approval environment \(got \[\]\); it needs 2 of decommission-approval-1, decommission-approval-2, preview-cleanup in its environment or in jobs it needs \(W01\)$/,
+  },
+  {
+    id: 'W02',
+    name: 'the branch name in a script',
+    violate: s => { s.workflows['preview.yml'] = s.workflows['preview.yml'].replace('--branch "$BRANCH" >>', '--branch "${{ github.head_ref }}" >>'); },
+    message: /^dist\/workflows\/preview\.yml: jobs\.name\.steps\[\d+\] \(.*\) interpolates a GitHub expression into run \(got .*\); pass the value through env and use "\$VAR" \(W02\)$/,
+  },
   { id: 'B03', name: 'duplicate object across files', violate: s => addDocs(s, 'k8s/prod/extra.k8s.yaml', JSON.parse(JSON.stringify(viewer(s)))), message: /^prod\/Role\/prod-acme\/tenant-viewer: metadata\.name duplicates prod\/Role\/prod-acme\/tenant-viewer in k8s\/prod\/acme\.k8s\.yaml/ },
   { id: 'B03', name: 'duplicate Helm release', violate: s => { moduleRelease(s).name = 'acme-base'; }, message: /name duplicates inopsio\/prod\/Tenant-acme\/Base/ },
   { id: 'B13', name: 'AWS key in a file', compliant: s => { s.texts['dist/notes.txt'] = 'nothing secret here'; }, violate: s => { s.texts['dist/notes.txt'] = 'key id AKIAIOSFODNN7EXAMPLE'; }, message: /^dist\/notes\.txt: line 1 column 8 contains aws access key \(got "AKIA…\(20 chars\)"\)/ },

@@ -3,21 +3,24 @@
  * disable roles → destroy, in that order, across the jobs a destroying job needs.
  */
 import { entries, list } from './common';
+import { DestroyStep, destroyStepPattern, joinedScript } from './workflow-gates';
 import { WorkflowDocument } from '../contents';
 import { PolicyRule, ref, rule } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
 
-enum Step { BACKUP = 'final backup', VERIFY = 'backup verification', REVOKE = 'lease revocation by prefix', DISABLE = 'role deletion', DESTROY = 'destroy' }
+enum Step { BACKUP = 'final backup', VERIFY = 'backup verification', REVOKE = 'lease revocation by prefix', DISABLE = DestroyStep.DISABLE, DESTROY = DestroyStep.DESTROY }
 
 const PATTERNS: Array<[Step, RegExp]> = [
   [Step.BACKUP, /\bcreate\s+job\b[^\n]*backup|final[- ]backup|pg_dump/i],
   [Step.VERIFY, /\bcreate\s+job\b[^\n]*drill|restore[- ]drill|final[- ]drill|pg_restore/i],
   [Step.REVOKE, /\bvault\b[^\n;&|]*?\slease\s+revoke\b[^\n]*?-prefix/],
-  [Step.DISABLE, /\bvault\b[^\n;&|]*?\s(?:delete|secrets\s+disable|auth\s+disable)\b/],
-  [Step.DESTROY, /\bterraform\b[^\n;&|]*?\s(?:destroy\b|apply\b[^\n;&|]*\s-destroy\b)|\bhelm\b[^\n;&|]*?\s(?:uninstall|delete)\b|\bkubectl\b[^\n;&|]*?\sdelete\s+(?:ns|namespaces?)\b/],
+  // Role deletion and destroy: the destroying commands W01 gates (one list, ./workflow-gates.ts).
+  [Step.DISABLE, destroyStepPattern(DestroyStep.DISABLE)],
+  [Step.DESTROY, destroyStepPattern(DestroyStep.DESTROY)],
 ];
 
 const ORDER = [Step.BACKUP, Step.VERIFY, Step.REVOKE, Step.DISABLE, Step.DESTROY];
+const DESTROYING_STEPS = new Set([Step.DISABLE, Step.DESTROY]);
 
 interface JobRef {
   readonly workflow: WorkflowDocument;
@@ -45,7 +48,7 @@ function events(jobs: { [id: string]: any }, id: string): Array<{ step: Step; wh
   const out: Array<{ step: Step; where: string }> = [];
   for (const j of chain(jobs, id)) {
     list(jobs[j]?.steps).forEach((s: any, i: number) => {
-      const text = `${s?.name ?? ''}\n${typeof s?.run === 'string' ? s.run.replace(/\\\n\s*/g, ' ') : ''}`;
+      const text = `${s?.name ?? ''}\n${joinedScript(s?.run)}`;
       const found: Array<{ step: Step; at: number }> = [];
       for (const [step, re] of PATTERNS) {
         const m = re.exec(text);
@@ -64,10 +67,10 @@ const V13 = rule<JobRef>({
   title: 'Decommission order: final backup → verify → revoke leases by prefix → disable roles → destroy',
   description: 'Deleting a Vault role before revoking its leases orphans database users and blocks unmounting; destroying before a verified backup loses data.',
   targets: [PolicyTarget.WORKFLOW],
-  references: [ref('Spec', '§8 Environment Decommissioning'), ref('Vault', 'Lease revocation by prefix'), ref('CHECKS.md', 'V13')],
+  references: [ref('Spec', '§8 Environment Decommissioning'), ref('Vault', 'Lease revocation by prefix')],
   subjects: ctx => ctx.workflows.flatMap(w => entries(w.doc?.jobs).map(([id, job]) => ({ workflow: w, id, job })))
     .filter(j => events(j.workflow.doc.jobs, j.id).some(e => e.step === Step.DESTROY || e.step === Step.DISABLE)
-      && list(j.job?.steps).some((s: any) => PATTERNS.some(([step, re]) => (step === Step.DESTROY || step === Step.DISABLE) && re.test(`${s?.run ?? ''}`.replace(/\\\n\s*/g, ' '))))),
+      && list(j.job?.steps).some((s: any) => PATTERNS.some(([step, re]) => DESTROYING_STEPS.has(step) && re.test(joinedScript(s?.run))))),
   where: j => ({ resource: `${j.workflow.file}#jobs.${j.id}`, file: j.workflow.file }),
   check: (j, report) => {
     const ev = events(j.workflow.doc.jobs, j.id);
