@@ -32,7 +32,7 @@ export interface ArgoCdTenantProjectProps {
 
 /**
  * Kinds a tenant's modules may not create or change: the guard rails Terraform installs with the tenant base
- * (quota, limits, network policies, RBAC). One owner per object (DESIGN.md).
+ * (quota, limits, network policies, RBAC). One owner per object (docs/architecture.md).
  */
 export const TENANT_GUARD_RAIL_KINDS: ReadonlyArray<{ readonly group: string; readonly kind: string }> = Object.freeze([
   { group: '', kind: 'LimitRange' },

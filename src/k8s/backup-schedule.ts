@@ -355,8 +355,8 @@ interface ResolvedStore {
 }
 
 /**
- * Scheduled, verified PostgreSQL backups of one tenant database in one environment (spec §10, DESIGN.md
- * "BackupSchedule"), with a weekly restore drill and an on-demand backup Job for decommissioning and archiving
+ * Scheduled, verified PostgreSQL backups of one tenant database in one environment (spec §10,
+ * docs/backups.md), with a weekly restore drill and an on-demand backup Job for decommissioning and archiving
  * (spec §8, §9). Every generated object is a child `ApiObject` exposed as a property.
  */
 export class BackupSchedule extends Construct {

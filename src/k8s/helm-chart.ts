@@ -34,7 +34,7 @@ const TEMPLATE = `{{- range $path, $_ := .Files.Glob "manifests/*.yaml" }}
 `;
 
 /**
- * Write a tenant's manifests as a local Helm chart that Terraform's `helm_release` installs (DESIGN.md step 3).
+ * Write a tenant's manifests as a local Helm chart that Terraform's `helm_release` installs (docs/outputs.md, apply order).
  * The chart version carries a digest of the content, so any change to the manifests is a new chart version and
  * the release is upgraded; identical content gives identical bytes.
  */

@@ -1,5 +1,5 @@
 /**
- * The secret-leak guard (DESIGN.md: "No secret value is ever written into synthesized output"; K42–K44, V05, V14,
+ * The secret-leak guard (no secret value is ever written into synthesized output; docs/policies.md K42–K44, V05, V14,
  * B13). Scans any output text — manifests, Terraform JSON, workflows, charts, scripts — for secret material.
  *
  * What it finds: private keys (PEM), credentials in URLs (`postgres://user:pass@`), AWS access keys, Vault tokens,

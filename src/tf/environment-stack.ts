@@ -106,7 +106,7 @@ export interface EnvironmentStackProps extends IsolationOptions {
 }
 
 /**
- * One Terraform stack per environment (DESIGN.md "EnvironmentStack"): the Terraform Cloud backend, Terraform variables
+ * One Terraform stack per environment (docs/outputs.md, docs/vault.md): the Terraform Cloud backend, Terraform variables
  * for every runtime input (no literals), the Vault and Helm providers configured once, the environment's
  * VaultBootstrap, and a TenantRelease per tenant added with `addTenantBase`.
  *

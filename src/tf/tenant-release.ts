@@ -182,7 +182,7 @@ export function hashDirectory(root: string): string {
 
 /**
  * A tenant in Helm: the tenant base (its generated local chart, which contains the tenant's Namespace and every
- * base object) and one release per tenant module, in the spec's order (§3, DESIGN.md): the tenant's Vault resources →
+ * base object) and one release per tenant module, in the spec's order (§3, docs/outputs.md "Apply order"): the tenant's Vault resources →
  * tenant base → modules, made explicit with `depends_on`.
  *
  * Every release pins an exact chart version and is `atomic`, `cleanup_on_fail`, `wait` and time-limited (V14).

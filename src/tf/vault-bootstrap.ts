@@ -28,7 +28,7 @@ export enum DatabaseSslMode {
   VERIFY_CA = 'verify-ca',
 }
 
-/** The tunable parts of a VaultBootstrap; every value has a default taken from the spec and CHECKS.md. */
+/** The tunable parts of a VaultBootstrap; every value has a default taken from the spec and the V rules of docs/policies.md. */
 export interface VaultBootstrapOptions {
   /**
    * Create the two audit devices (a JSON file on the audit volume and stdout for the log pipeline; V06). Audit devices
@@ -677,7 +677,7 @@ export interface VaultBootstrapSettings {
 }
 
 /**
- * Vault for one environment (DESIGN.md "VaultBootstrap"): a KV v2 mount, the environment and per-tenant
+ * Vault for one environment (docs/vault.md): a KV v2 mount, the environment and per-tenant
  * least-privilege policies, a database secrets engine with one connection and one dynamic role per tenant database
  * (root credentials sent write-only and rotated right after creation), a Kubernetes auth mount with per-tenant roles
  * bound to exact service accounts and the tenant namespace, and (where this stack owns them) two audit devices.

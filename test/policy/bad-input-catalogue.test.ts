@@ -1,5 +1,5 @@
 /**
- * The bad-input catalogue (CHECKS.md B01–B18): where each case is tested, checked so the table cannot rot, plus the
+ * The bad-input catalogue (B01–B18, docs/policies.md): where each case is tested, checked so the table cannot rot, plus the
  * tests that were missing — derived names after composition (B02), duplicates across the whole output (B03), images
  * at the policy level (B10), inline credentials and high-entropy values (B13–B15), user-supplied RBAC (B16), label and
  * annotation keys (B17) and YAML-ambiguous values (B18).

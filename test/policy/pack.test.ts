@@ -132,7 +132,7 @@ describe('PolicyPack', () => {
         title: expect.any(String),
         description: expect.any(String),
         targets: ['kubernetes', 'terraform'],
-        references: expect.arrayContaining([{ source: 'CHECKS.md', id: 'B03' }]),
+        references: expect.arrayContaining([{ source: 'Bad-input catalogue', id: 'B03' }]),
         checked: expect.any(Number),
         findings: 0,
         acknowledgedFindings: 0,

@@ -105,7 +105,7 @@ describe('TenantRelease: Helm releases (V14)', () => {
   });
 });
 
-describe('TenantRelease: Vault references are delivered at run time, never as values (DESIGN.md §5, V14)', () => {
+describe('TenantRelease: Vault references are delivered at run time, never as values (docs/vault.md, V14)', () => {
   const json = synthJson(stackFor(devEnv()));
   const sets = setsOf(moduleRelease(json, 'acme-billing').body);
 

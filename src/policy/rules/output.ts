@@ -32,7 +32,7 @@ const B03: PolicyRule = {
   title: 'No duplicate (kind, namespace, name) across the whole output; no duplicate Helm release, Vault policy, mount or audit device in a stack',
   description: 'A second object with the same identity silently replaces the first at apply time (last writer wins), usually another tenant\'s.',
   targets: [PolicyTarget.KUBERNETES, PolicyTarget.TERRAFORM],
-  references: [ref('CHECKS.md', 'B03'), ref('Helm', 'release names are unique per namespace')],
+  references: [ref('Bad-input catalogue', 'B03'), ref('Helm', 'release names are unique per namespace')],
   evaluate(ctx) {
     const first = new Map<string, KubernetesDocument | TerraformResource>();
     const violations: Violation[] = [];

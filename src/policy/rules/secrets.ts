@@ -60,7 +60,7 @@ const K44 = rule({
   title: 'No Secret with data in the synthesized output',
   description: 'Secret data is only base64: in the output it sits in git, CI logs and Helm release records. Secrets come from Vault at run time.',
   targets: K8S,
-  references: [NSA('Secrets'), CIS('5.4.2'), ref('DESIGN.md', 'no secret value in synthesized output')],
+  references: [NSA('Secrets'), CIS('5.4.2'), ref('Secret-leak guard', 'no secret value in synthesized output')],
   subjects: ctx => ctx.kind('Secret'),
   where: atDoc,
   check: (d, report) => {

@@ -4,10 +4,10 @@
  * (DESTROYING_COMMANDS): W01 gates them and V13 (./workflow.ts) orders them.
  */
 import { entries, list } from './common';
+import { DEFAULT_APPROVAL_ENVIRONMENTS } from '../../model/names';
 import { WorkflowDocument } from '../contents';
 import { PolicyRule, ref, Report, rule } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
-import { DEFAULT_APPROVAL_ENVIRONMENTS } from '../../model/names';
 
 /** The step of the decommission order (V13) a destroying command is, if it is one. */
 export enum DestroyStep {
