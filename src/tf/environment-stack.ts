@@ -1,7 +1,6 @@
 import * as path from 'path';
 import * as helmProvider from '@cdktf/provider-helm/lib/provider';
 import * as release from '@cdktf/provider-helm/lib/release';
-import * as dataVaultAuthBackend from '@cdktf/provider-vault/lib/data-vault-auth-backend';
 import * as vaultProvider from '@cdktf/provider-vault/lib/provider';
 import { AssetType, CloudBackend, ITerraformDependable, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
@@ -9,7 +8,7 @@ import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
-import { VaultBootstrap, VaultBootstrapOptions } from './vault-bootstrap';
+import { VaultBootstrap, VaultBootstrapOptions, VaultEnvironmentResources } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { environmentChartReleaseName, LifecycleNames } from '../model/names';
 import { dnsLabelProblem, isWorkspaceName } from '../model/naming';
@@ -245,9 +244,10 @@ export class EnvironmentStack extends TerraformStack {
       kubernetesCaCert: this.vaultKubernetesCaCert.stringValue,
       databaseHost: this.databaseHost.stringValue,
       databaseBootstrapPasswords: this.databaseBootstrapPasswords,
+      // A tenant shard adds its tenants to the environment-wide Vault resources of the base stack.
+      environmentResources: part === EnvironmentStackPart.TENANT_SHARD ? VaultEnvironmentResources.BASE_STACK : VaultEnvironmentResources.OWN,
     }));
     if (part === EnvironmentStackPart.TENANT_SHARD) {
-      useBaseStackVault(this, this.vault);
       withoutTokenStackTraces(() => shardTenants.forEach(t => this.vault.addTenant(t)));
     }
     if (part !== EnvironmentStackPart.WHOLE) for (const t of shardTenants) this.tenantIds.add(t.id);
@@ -396,32 +396,4 @@ function withoutTenants(env: Environment): Environment {
     workspace: env.workspace,
     oidcGroupPrefix: env.oidcGroupPrefix,
   });
-}
-
-/** Children of a VaultBootstrap that exist once per environment; in a sharded environment the base stack holds them. */
-const ENVIRONMENT_WIDE_VAULT = ['Kv', 'KvConfig', 'EnvironmentPolicy', 'Database', 'KubernetesAuth', 'KubernetesAuthConfig', 'AuditFile', 'AuditStdout'];
-
-/**
- * Make `vault` (a bootstrap without tenants, in a TENANT_SHARD stack) one that adds tenants only: its
- * environment-wide resources are dropped from this stack (the BASE stack has them), and the tenants it adds name the
- * base stack's database mount and Kubernetes auth backend by path; their `depends_on` on the auth configuration
- * becomes a data source that reads the auth backend, so a shard planned before its base fails with a clear error.
- *
- * VaultBootstrap has no tenants-only mode yet; this adapter relies on its child ids and refuses to run if the
- * bootstrap gained a child it does not know, so a new environment-wide resource can never be duplicated per shard.
- */
-function useBaseStackVault(stack: EnvironmentStack, vault: VaultBootstrap): void {
-  for (const id of ENVIRONMENT_WIDE_VAULT) vault.node.tryRemoveChild(id);
-  const unknown = vault.node.children.map(c => c.node.id);
-  if (unknown.length > 0) {
-    new Problems(stack.node.path)
-      .add('vault', 'has environment-wide resources the tenant-shard adapter does not know', unknown, 'list them in ENVIRONMENT_WIDE_VAULT (src/tf/environment-stack.ts) so that they stay in the base stack only')
-      .throwIfAny();
-  }
-  const n = vault.names;
-  Object.defineProperty(vault.databaseMount, 'path', { value: n.databaseMount });
-  Object.defineProperty(vault.kubernetesAuth, 'path', { value: n.kubernetesAuthMount });
-  const baseAuth = new dataVaultAuthBackend.DataVaultAuthBackend(stack, 'BaseKubernetesAuth', { path: n.kubernetesAuthMount });
-  Object.defineProperty(vault, 'kubernetesAuthConfig', { value: baseAuth });
-  Object.defineProperty(vault, 'auditDevices', { value: [] });
 }

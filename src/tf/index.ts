@@ -1,6 +1,6 @@
 // Terraform (cdktf) layer: every cdktf import of the library lives under src/tf.
 export { VaultCapability, VaultPolicyRule, VaultPolicyDocument, VaultPolicyDocumentOptions } from './vault-policy';
-export { BackupVaultAccessOptions, DatabaseSslMode, TenantBackupVault, TenantVault, VaultBootstrap, VaultBootstrapOptions, VaultBootstrapProps, VaultBootstrapSettings } from './vault-bootstrap';
+export { BackupVaultAccessOptions, DatabaseSslMode, TenantBackupVault, TenantVault, VaultBootstrap, VaultBootstrapOptions, VaultBootstrapProps, VaultBootstrapSettings, VaultEnvironmentResources } from './vault-bootstrap';
 export { IsolationOptions, IsolationViolation, EnvironmentIsolation } from './isolation';
 export { SecretDelivery, TenantReleaseOptions, TenantReleaseProps, SecretDeliveryRequest, TenantRelease } from './tenant-release';
 export { EnvironmentStackProps, EnvironmentStack, EnvironmentStackPart } from './environment-stack';

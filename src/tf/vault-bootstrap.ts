@@ -1,5 +1,6 @@
 import * as audit from '@cdktf/provider-vault/lib/audit';
 import * as authBackend from '@cdktf/provider-vault/lib/auth-backend';
+import * as dataVaultAuthBackend from '@cdktf/provider-vault/lib/data-vault-auth-backend';
 import * as databaseSecretBackendConnection from '@cdktf/provider-vault/lib/database-secret-backend-connection';
 import * as databaseSecretBackendRole from '@cdktf/provider-vault/lib/database-secret-backend-role';
 import * as genericEndpoint from '@cdktf/provider-vault/lib/generic-endpoint';
@@ -8,7 +9,7 @@ import * as kubernetesAuthBackendRole from '@cdktf/provider-vault/lib/kubernetes
 import * as kvSecretBackendV2 from '@cdktf/provider-vault/lib/kv-secret-backend-v2';
 import * as mount from '@cdktf/provider-vault/lib/mount';
 import * as policy from '@cdktf/provider-vault/lib/policy';
-import { ITerraformDependable, Lazy, TerraformVariable, Token } from 'cdktf';
+import { ITerraformDependable, Lazy, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
@@ -19,6 +20,18 @@ import { Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 import { ResolvedVaultRef, VaultEngine } from '../model/vault-ref';
+
+/** Where a VaultBootstrap's environment-wide resources live. */
+export enum VaultEnvironmentResources {
+  /** In this bootstrap: the KV mount and its settings, the environment policy, the database and Kubernetes auth mounts, the auth configuration and (where owned) the audit devices. */
+  OWN = 'own',
+  /**
+   * In the base stack of the same environment (a tenant shard of a sharded environment): this bootstrap adds tenants
+   * only. They name the base stack's database mount and Kubernetes auth mount by path, and wait for a data source
+   * that reads the auth mount, so a shard planned before its base fails with a clear error.
+   */
+  BASE_STACK = 'base-stack',
+}
 
 /** How Vault verifies the tenant database's TLS certificate. Unverified modes are not offered (V04). */
 export enum DatabaseSslMode {
@@ -107,6 +120,12 @@ export interface VaultBootstrapProps extends VaultBootstrapOptions {
    * @default - none
    */
   readonly databaseBootstrapPasswords?: TerraformVariable;
+  /**
+   * Whether this bootstrap creates the environment-wide resources or adds tenants to those of the environment's base
+   * stack (the tenant shards of `ShardedEnvironment`).
+   * @default VaultEnvironmentResources.OWN
+   */
+  readonly environmentResources?: VaultEnvironmentResources;
 }
 
 /** The Vault resources of one tenant, for `dependsOn` and escape hatches. */
@@ -213,7 +232,7 @@ export class TenantVault extends Construct {
         tokenMaxTtl: env.environmentClass.vaultTokenMaxTtl.toSeconds(),
         tokenPolicies: [policyName],
       });
-      dependOn(this.kubernetesRole, [scope.kubernetesAuthConfig]);
+      dependOn(this.kubernetesRole, [referencesOf(scope).kubernetesAuthReady]);
       dependables.push(this.kubernetesRole);
     }
     this.dependableList = dependables;
@@ -275,16 +294,31 @@ const TENANT_INTERNALS = new WeakMap<TenantVault, TenantVaultInternals>();
 interface BootstrapReferences {
   readonly databaseMountPath: string;
   readonly kubernetesAuthPath: string;
+  /** What a Kubernetes auth role waits for: the auth configuration, or the base stack's auth mount read back. */
+  readonly kubernetesAuthReady: ITerraformDependable;
 }
 const BOOTSTRAP_REFERENCES = new WeakMap<VaultBootstrap, BootstrapReferences>();
 function referencesOf(bootstrap: VaultBootstrap): BootstrapReferences {
   let refs = BOOTSTRAP_REFERENCES.get(bootstrap);
   if (!refs) {
-    refs = { databaseMountPath: bootstrap.databaseMount.path, kubernetesAuthPath: bootstrap.kubernetesAuth.path };
+    const own = bootstrap.environmentResources === VaultEnvironmentResources.OWN;
+    refs = {
+      databaseMountPath: own ? bootstrap.databaseMount!.path : bootstrap.names.databaseMount,
+      kubernetesAuthPath: own ? bootstrap.kubernetesAuth!.path : bootstrap.names.kubernetesAuthMount,
+      kubernetesAuthReady: own ? bootstrap.kubernetesAuthConfig! : baseStackAuthOf(bootstrap),
+    };
     BOOTSTRAP_REFERENCES.set(bootstrap, refs);
   }
   return refs;
 }
+/**
+ * The base stack's Kubernetes auth mount, read by a data source in this stack (id `BaseKubernetesAuth`): a shard
+ * planned before its base fails on it with a clear error instead of creating roles on a missing mount.
+ */
+function baseStackAuthOf(bootstrap: VaultBootstrap): ITerraformDependable {
+  return new dataVaultAuthBackend.DataVaultAuthBackend(TerraformStack.of(bootstrap), 'BaseKubernetesAuth', { path: bootstrap.names.kubernetesAuthMount });
+}
+
 /** Per bootstrap: backup role name → the tenant it belongs to (lookups stay constant-time at thousands of tenants). */
 const BACKUP_ROLES = new WeakMap<VaultBootstrap, Map<string, TenantVault>>();
 function backupRolesOf(bootstrap: VaultBootstrap): Map<string, TenantVault> {
@@ -641,7 +675,7 @@ export class TenantBackupVault extends Construct {
       tokenMaxTtl: r.tokenTtlSeconds,
       tokenPolicies: [this.policy.name],
     });
-    dependOn(this.kubernetesRole, [bootstrap.kubernetesAuthConfig]);
+    dependOn(this.kubernetesRole, [referencesOf(bootstrap).kubernetesAuthReady]);
     this.dependableList = [this.backupDatabaseRole, this.drillDatabaseRole, this.policy, this.kubernetesRole];
     internals.dependables.push(...this.dependableList);
   }
@@ -693,22 +727,24 @@ export class VaultBootstrap extends Construct {
   public readonly environment: Environment;
   /** Mount and policy names. */
   public readonly names: EnvironmentVaultNames;
-  /** The KV v2 mount. */
-  public readonly kvMount: mount.Mount;
-  /** KV v2 settings: bounded versions, check-and-set in production. */
-  public readonly kvConfig: kvSecretBackendV2.KvSecretBackendV2;
-  /** The environment policy (for the environment's secret operators). */
-  public readonly environmentPolicy: policy.Policy;
-  /** The environment policy's rules. */
-  public readonly environmentPolicyDocument: VaultPolicyDocument;
-  /** The database secrets engine mount. */
-  public readonly databaseMount: mount.Mount;
-  /** The Kubernetes auth mount. */
-  public readonly kubernetesAuth: authBackend.AuthBackend;
-  /** The Kubernetes auth configuration (CA certificate, no reviewer JWT). */
-  public readonly kubernetesAuthConfig: kubernetesAuthBackendConfig.KubernetesAuthBackendConfig;
+  /** The KV v2 mount (none when the base stack has the environment-wide resources). */
+  public readonly kvMount?: mount.Mount;
+  /** KV v2 settings: bounded versions, check-and-set in production (none when the base stack has them). */
+  public readonly kvConfig?: kvSecretBackendV2.KvSecretBackendV2;
+  /** The environment policy (for the environment's secret operators; none when the base stack has it). */
+  public readonly environmentPolicy?: policy.Policy;
+  /** The environment policy's rules (none when the base stack has the policy). */
+  public readonly environmentPolicyDocument?: VaultPolicyDocument;
+  /** The database secrets engine mount (none when the base stack has it). */
+  public readonly databaseMount?: mount.Mount;
+  /** The Kubernetes auth mount (none when the base stack has it). */
+  public readonly kubernetesAuth?: authBackend.AuthBackend;
+  /** The Kubernetes auth configuration (CA certificate, no reviewer JWT; none when the base stack has it). */
+  public readonly kubernetesAuthConfig?: kubernetesAuthBackendConfig.KubernetesAuthBackendConfig;
   /** The audit devices, when this stack owns them. */
   public readonly auditDevices: audit.Audit[];
+  /** Whether this bootstrap creates the environment-wide resources or uses the base stack's. */
+  public readonly environmentResources: VaultEnvironmentResources;
   /** The settings, defaults applied. */
   public readonly options: VaultBootstrapSettings;
   /** Host of the tenant databases. */
@@ -787,85 +823,95 @@ export class VaultBootstrap extends Construct {
     this.databaseHost = props.databaseHost;
     this.databaseBootstrapPasswords = props.databaseBootstrapPasswords;
     problems.addAll(this.databaseInputProblems(env.tenants));
+    if (props.environmentResources !== undefined && !Object.values(VaultEnvironmentResources).includes(props.environmentResources)) {
+      problems.add('environmentResources', 'is not a VaultEnvironmentResources', props.environmentResources, 'use VaultEnvironmentResources.OWN or BASE_STACK');
+    }
     problems.throwIfAny();
 
     this.environment = env;
     this.names = environmentVaultNames(env);
     const n = this.names;
 
-    this.kvMount = new mount.Mount(this, 'Kv', {
-      path: n.kvMount,
-      type: 'kv',
-      options: { version: '2' },
-      description: `KV v2 secrets of environment ${env.name} (one mount per environment, V12)`,
-    });
-    this.kvConfig = new kvSecretBackendV2.KvSecretBackendV2(this, 'KvConfig', {
-      mount: this.kvMount.path,
-      maxVersions: o.kvMaxVersions,
-      casRequired: env.isProduction,
-    });
-
-    this.environmentPolicyDocument = new VaultPolicyDocument(n.environmentPolicy, [
-      {
-        path: `${n.kvMount}/data/${env.name}/*`,
-        capabilities: [VaultCapability.CREATE, VaultCapability.READ, VaultCapability.UPDATE, VaultCapability.PATCH, VaultCapability.DELETE],
-        description: `Secret operators of environment ${env.name} write the static secrets of its tenants`,
-      },
-      {
-        path: `${n.kvMount}/metadata/${env.name}/*`,
-        capabilities: env.isProduction
-          ? [VaultCapability.READ, VaultCapability.LIST]
-          : [VaultCapability.READ, VaultCapability.LIST, VaultCapability.DELETE],
-        description: env.isProduction ? 'Production keeps every version: no metadata delete' : 'Versions and key names',
-      },
-    ], { allowedPrefixes: [`${n.kvMount}/data/${env.name}/`, `${n.kvMount}/metadata/${env.name}/`] });
-    const envDoc = this.environmentPolicyDocument;
-    this.environmentPolicy = new policy.Policy(this, 'EnvironmentPolicy', {
-      name: n.environmentPolicy,
-      policy: Lazy.stringValue({ produce: () => envDoc.render() }),
-    });
-
-    this.databaseMount = new mount.Mount(this, 'Database', {
-      path: n.databaseMount,
-      type: 'database',
-      description: `Dynamic PostgreSQL credentials of environment ${env.name}`,
-      defaultLeaseTtlSeconds: o.databaseCredentialTtl.toSeconds(),
-      maxLeaseTtlSeconds: o.databaseCredentialMaxTtl.toSeconds(),
-    });
-
-    this.kubernetesAuth = new authBackend.AuthBackend(this, 'KubernetesAuth', {
-      type: 'kubernetes',
-      path: n.kubernetesAuthMount,
-      description: `Workloads of environment ${env.name}`,
-      tune: [{
-        defaultLeaseTtl: cls.vaultTokenTtl.toGoDuration(),
-        maxLeaseTtl: cls.vaultTokenMaxTtl.toGoDuration(),
-        tokenType: 'default-service',
-      }],
-    });
-    // No token_reviewer_jwt: Vault reviews tokens with its own short-lived pod token (V08).
-    this.kubernetesAuthConfig = new kubernetesAuthBackendConfig.KubernetesAuthBackendConfig(this, 'KubernetesAuthConfig', {
-      backend: this.kubernetesAuth.path,
-      kubernetesHost: props.kubernetesHost,
-      kubernetesCaCert: props.kubernetesCaCert,
-      disableLocalCaJwt: false,
-    });
-
+    this.environmentResources = props.environmentResources ?? VaultEnvironmentResources.OWN;
     this.auditDevices = [];
-    if (o.auditDevices) {
-      const common = { format: 'json', hmac_accessor: 'true', log_raw: 'false' };
-      this.auditDevices.push(new audit.Audit(this, 'AuditFile', {
-        type: 'file',
-        path: 'audit-file',
-        description: 'Audit log on the audit volume, shipped and kept 90 days (spec §7)',
-        options: { ...common, file_path: o.auditLogFilePath, mode: '0600' },
-      }));
-      this.auditDevices.push(new audit.Audit(this, 'AuditStdout', {
-        type: 'file',
-        path: 'audit-stdout',
-        description: 'Audit log on stdout, collected by the log pipeline (second device: Vault blocks if none can write)',
-        options: { ...common, file_path: 'stdout' },
-      }));
+    // A tenant shard adds tenants only: the base stack of its environment has every environment-wide resource.
+    if (this.environmentResources === VaultEnvironmentResources.OWN) {
+      this.kvMount = new mount.Mount(this, 'Kv', {
+        path: n.kvMount,
+        type: 'kv',
+        options: { version: '2' },
+        description: `KV v2 secrets of environment ${env.name} (one mount per environment, V12)`,
+      });
+      this.kvConfig = new kvSecretBackendV2.KvSecretBackendV2(this, 'KvConfig', {
+        mount: this.kvMount.path,
+        maxVersions: o.kvMaxVersions,
+        casRequired: env.isProduction,
+      });
+
+      this.environmentPolicyDocument = new VaultPolicyDocument(n.environmentPolicy, [
+        {
+          path: `${n.kvMount}/data/${env.name}/*`,
+          capabilities: [VaultCapability.CREATE, VaultCapability.READ, VaultCapability.UPDATE, VaultCapability.PATCH, VaultCapability.DELETE],
+          description: `Secret operators of environment ${env.name} write the static secrets of its tenants`,
+        },
+        {
+          path: `${n.kvMount}/metadata/${env.name}/*`,
+          capabilities: env.isProduction
+            ? [VaultCapability.READ, VaultCapability.LIST]
+            : [VaultCapability.READ, VaultCapability.LIST, VaultCapability.DELETE],
+          description: env.isProduction ? 'Production keeps every version: no metadata delete' : 'Versions and key names',
+        },
+      ], { allowedPrefixes: [`${n.kvMount}/data/${env.name}/`, `${n.kvMount}/metadata/${env.name}/`] });
+      const envDoc = this.environmentPolicyDocument;
+      this.environmentPolicy = new policy.Policy(this, 'EnvironmentPolicy', {
+        name: n.environmentPolicy,
+        policy: Lazy.stringValue({ produce: () => envDoc.render() }),
+      });
+
+      this.databaseMount = new mount.Mount(this, 'Database', {
+        path: n.databaseMount,
+        type: 'database',
+        description: `Dynamic PostgreSQL credentials of environment ${env.name}`,
+        defaultLeaseTtlSeconds: o.databaseCredentialTtl.toSeconds(),
+        maxLeaseTtlSeconds: o.databaseCredentialMaxTtl.toSeconds(),
+      });
+
+      this.kubernetesAuth = new authBackend.AuthBackend(this, 'KubernetesAuth', {
+        type: 'kubernetes',
+        path: n.kubernetesAuthMount,
+        description: `Workloads of environment ${env.name}`,
+        tune: [{
+          defaultLeaseTtl: cls.vaultTokenTtl.toGoDuration(),
+          maxLeaseTtl: cls.vaultTokenMaxTtl.toGoDuration(),
+          tokenType: 'default-service',
+        }],
+      });
+      // No token_reviewer_jwt: Vault reviews tokens with its own short-lived pod token (V08).
+      this.kubernetesAuthConfig = new kubernetesAuthBackendConfig.KubernetesAuthBackendConfig(this, 'KubernetesAuthConfig', {
+        backend: this.kubernetesAuth.path,
+        kubernetesHost: props.kubernetesHost,
+        kubernetesCaCert: props.kubernetesCaCert,
+        disableLocalCaJwt: false,
+      });
+
+      if (o.auditDevices) {
+        const common = { format: 'json', hmac_accessor: 'true', log_raw: 'false' };
+        this.auditDevices.push(new audit.Audit(this, 'AuditFile', {
+          type: 'file',
+          path: 'audit-file',
+          description: 'Audit log on the audit volume, shipped and kept 90 days (spec §7)',
+          options: { ...common, file_path: o.auditLogFilePath, mode: '0600' },
+        }));
+        this.auditDevices.push(new audit.Audit(this, 'AuditStdout', {
+          type: 'file',
+          path: 'audit-stdout',
+          description: 'Audit log on stdout, collected by the log pipeline (second device: Vault blocks if none can write)',
+          options: { ...common, file_path: 'stdout' },
+        }));
+      }
+    } else {
+      // The data source that reads the base stack's auth mount exists even in a shard that has no tenant yet.
+      referencesOf(this);
     }
 
     for (const tenant of env.tenants) this.addTenant(tenant);

@@ -4,7 +4,7 @@ import { Environment } from '../../src/model/environment';
 import { Period } from '../../src/model/period';
 import { Tenant } from '../../src/model/tenant';
 import { EnvironmentStack } from '../../src/tf/environment-stack';
-import { VaultBootstrap } from '../../src/tf/vault-bootstrap';
+import { VaultBootstrap, VaultEnvironmentResources } from '../../src/tf/vault-bootstrap';
 
 function bootstrapJson(env: Environment, vault: Partial<ConstructorParameters<typeof EnvironmentStack>[2]['vault']> = {}): any {
   return synthJson(new EnvironmentStack(Testing.app(), env.name, { environment: env, vault }));
@@ -200,5 +200,46 @@ describe('VaultBootstrap: tenants', () => {
     new VaultBootstrap(stack, 'Vault', { environment: devEnv([ACME]), kubernetesHost: 'https://k8s', kubernetesCaCert: 'ca', databaseHost: 'db.internal', databaseBootstrapPasswords: passwords });
     const json = JSON.parse(Testing.synth(stack));
     expect(findResource(json, 'vault_database_secret_backend_connection', 'name', 'acme').body.postgresql.password_wo).toBe('${lookup(var.pg_bootstrap, "acme", null)}');
+  });
+});
+
+describe('VaultBootstrap: environment-wide resources in the base stack (a tenant shard)', () => {
+  const shard = (environmentResources?: VaultEnvironmentResources) => {
+    const stack = new TerraformStack(Testing.app(), 'shard');
+    const passwords = new TerraformVariable(stack, 'database_bootstrap_passwords', { type: 'map(string)', sensitive: true, ephemeral: true });
+    const vault = new VaultBootstrap(stack, 'Vault', {
+      environment: prodEnv([ACME]), kubernetesHost: 'https://k8s', kubernetesCaCert: 'ca', databaseHost: 'db.internal', databaseBootstrapPasswords: passwords, environmentResources,
+    });
+    return { vault, json: JSON.parse(Testing.synth(stack)) };
+  };
+
+  test('BASE_STACK: tenants only, naming the base stack\'s mounts by path and waiting for its auth mount read back', () => {
+    const { vault, json } = shard(VaultEnvironmentResources.BASE_STACK);
+    const v = vault;
+    const environmentWide = [v.kvMount, v.kvConfig, v.environmentPolicy, v.databaseMount, v.kubernetesAuth, v.kubernetesAuthConfig];
+    expect(environmentWide.filter(r => r !== undefined)).toEqual([]);
+    expect(vault.auditDevices).toEqual([]);
+    expect(Object.keys(json.resource).sort()).toEqual([
+      'vault_database_secret_backend_connection', 'vault_database_secret_backend_role', 'vault_generic_endpoint', 'vault_kubernetes_auth_backend_role', 'vault_policy',
+    ]);
+    expect(resources(json, 'vault_policy')).toEqual({ [Object.keys(resources(json, 'vault_policy'))[0]]: expect.objectContaining({ name: 'env-prod-tenant-acme' }) });
+    const role = Object.values<any>(resources(json, 'vault_kubernetes_auth_backend_role'))[0];
+    expect(role.backend).toBe('kubernetes-prod');
+    const [dataName] = Object.keys(json.data.vault_auth_backend);
+    expect(json.data.vault_auth_backend[dataName].path).toBe('kubernetes-prod');
+    expect(role.depends_on).toEqual([`data.vault_auth_backend.${dataName}`]);
+    expect(Object.values<any>(resources(json, 'vault_database_secret_backend_role'))[0].backend).toBe('database-prod');
+  });
+
+  test('OWN (the default): the bootstrap has every environment-wide resource', () => {
+    const { vault, json } = shard();
+    expect(vault.environmentResources).toBe(VaultEnvironmentResources.OWN);
+    expect(vault.kubernetesAuthConfig).toBeDefined();
+    expect(json.data).toBeUndefined();
+    expect(Object.values<any>(resources(json, 'vault_kubernetes_auth_backend_role'))[0].backend).toBe(`${'$'}{vault_auth_backend.${Object.keys(resources(json, 'vault_auth_backend'))[0]}.path}`);
+  });
+
+  test('an unknown value is refused', () => {
+    expect(errorOf(() => shard('shared' as VaultEnvironmentResources))).toContain('shard/Vault: environmentResources is not a VaultEnvironmentResources (got "shared"); use VaultEnvironmentResources.OWN or BASE_STACK');
   });
 });
