@@ -33,151 +33,10 @@
  */
 
 import { BACKUP_SCRIPT_LIBRARIES, BACKUP_SCRIPT_TEMPLATES } from './scripts/generated';
+import { BackupScriptConfig, BackupScriptKind, BackupScriptOptions } from '../model/backup-script-options';
 
-/** Object-store backend used by the scripts. */
-export enum ObjectStoreBackend {
-  /** The MinIO client (`mc`) against S3-compatible endpoints. */
-  MC = 'mc',
-  /** A local directory tree (tests, or a mounted volume). */
-  DIR = 'dir',
-}
-
-/** One S3-compatible store (bucket) used by the backup scripts. */
-export interface ObjectStoreTarget {
-  /** Endpoint URL for the `mc` backend, e.g. `https://minio.backup.svc:9000`. */
-  readonly endpoint: string;
-  /** Bucket name. The tenant's objects live under `<bucket>/<env>/<tenant>/`. */
-  readonly bucket: string;
-  /**
-   * File holding the access key, read at run time (F9).
-   * @default '/vault/secrets/<alias>-access-key' (alias `primary` or `offsite`)
-   */
-  readonly accessKeyFile?: string;
-  /**
-   * File holding the secret key, read at run time (F9).
-   * @default '/vault/secrets/<alias>-secret-key' (alias `primary` or `offsite`)
-   */
-  readonly secretKeyFile?: string;
-}
-
-/** Options shared by all rendered backup scripts of one tenant database. */
-export interface BackupScriptOptions {
-  /** Environment name (DNS label), e.g. `prod`. */
-  readonly env: string;
-  /** Tenant id (DNS label), e.g. `acme`. */
-  readonly tenant: string;
-  /** Database to back up (no `=`; letters, digits, `_`, `-`, `.`). */
-  readonly database: string;
-  /** PostgreSQL host (or unix-socket directory). Overridable at run time with `PGHOST`. */
-  readonly pgHost: string;
-  /**
-   * PostgreSQL port. Overridable with `PGPORT`.
-   * @default 5432
-   */
-  readonly pgPort?: number;
-  /**
-   * PostgreSQL role used for `pg_dump` (needs read access, e.g. `pg_read_all_data`). Overridable with `PGUSER`.
-   * @default 'inopsio_backup'
-   */
-  readonly pgUser?: string;
-  /**
-   * pgpass-format credentials file, read at run time (F9). Overridable with `PGPASSFILE`.
-   * @default '/vault/secrets/pgpass'
-   */
-  readonly pgPassFile?: string;
-  /** Primary ("local") store: `incoming/`, `dumps/`, `manifests/`; retention `localRetentionDays`. */
-  readonly primary: ObjectStoreTarget;
-  /** Offsite store receiving `mc mirror` copies; retention `offsiteRetentionDays`. */
-  readonly offsite: ObjectStoreTarget;
-  /**
-   * Object-store backend. Overridable with `INOPSIO_STORE_BACKEND`.
-   * @default ObjectStoreBackend.MC
-   */
-  readonly storeBackend?: ObjectStoreBackend;
-  /**
-   * Root of the `dir` backend. Overridable with `INOPSIO_STORE_ROOT`.
-   * @default '/var/lib/inopsio-backup/store'
-   */
-  readonly storeDirRoot?: string;
-  /**
-   * Days a verified backup is kept in the primary store.
-   * @default 30
-   */
-  readonly localRetentionDays?: number;
-  /**
-   * Days a verified backup is kept offsite. Must be >= `localRetentionDays`
-   * (otherwise the mirror would copy back what offsite pruning removed).
-   * @default 90
-   */
-  readonly offsiteRetentionDays?: number;
-  /**
-   * The newest N verified backups are never pruned, whatever their age (>= 1).
-   * @default 2
-   */
-  readonly keepLatest?: number;
-  /**
-   * Pruning is refused (exit 3) when the newest verified backup of a store is
-   * older than this many hours.
-   * @default 48
-   */
-  readonly stalenessHours?: number;
-  /**
-   * Run the pruner at the end of `backup.sh`, only after the dump and the
-   * offsite copy have been verified.
-   * @default true
-   */
-  readonly pruneAfterBackup?: boolean;
-  /**
-   * Scratch directory (an emptyDir); a private subdirectory is created and
-   * removed per run. Overridable with `INOPSIO_WORK_DIR`.
-   * @default '/work'
-   */
-  readonly workDir?: string;
-  /**
-   * Directory of the textfile-collector `.prom` files. Each script writes
-   * `inopsio_backup_<env>_<tenant>_<backup|prune|drill>.prom` atomically.
-   * Overridable with `INOPSIO_METRICS_DIR`.
-   * @default '/metrics'
-   */
-  readonly metricsDir?: string;
-  /**
-   * Pushgateway base URL; metrics are POSTed to
-   * `<url>/metrics/job/inopsio_backup/env/<env>/tenant/<tenant>/script/<script>`.
-   * Overridable with `INOPSIO_PUSHGATEWAY_URL`.
-   * @default - no push
-   */
-  readonly pushgatewayUrl?: string;
-  /**
-   * PostgreSQL host of the restore drill (a scratch server is recommended).
-   * @default - `pgHost`
-   */
-  readonly drillPgHost?: string;
-  /**
-   * PostgreSQL port of the restore drill.
-   * @default - `pgPort`
-   */
-  readonly drillPgPort?: number;
-  /**
-   * Role of the restore drill (needs CREATEDB).
-   * @default - `pgUser`
-   */
-  readonly drillPgUser?: string;
-  /**
-   * pgpass file of the restore drill.
-   * @default - `pgPassFile`
-   */
-  readonly drillPgPassFile?: string;
-  /**
-   * Prefix of the scratch database created and dropped by the drill.
-   * @default 'inopsio_drill'
-   */
-  readonly drillDatabasePrefix?: string;
-  /**
-   * Database the drill connects to for CREATE/DROP DATABASE.
-   * @default 'postgres'
-   */
-  readonly maintenanceDatabase?: string;
-}
+// The options and their rules live in the model (one owner: src/model/backup-script-options.ts).
+export { ObjectStoreBackend } from '../model/backup-script-options';
 
 /** A Prometheus metric exported by the backup scripts. */
 export interface BackupMetricDefinition {
@@ -256,127 +115,8 @@ export const BACKUP_SCRIPT_FILES = Object.freeze({
   RESTORE_DRILL: 'restore-drill.sh',
 });
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-const DATABASE = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,62}$/;
-const PG_ROLE = /^[A-Za-z_][A-Za-z0-9_.-]{0,62}$/;
-const SQL_IDENT_PREFIX = /^[a-z_][a-z0-9_]{0,30}$/;
-const ENDPOINT = /^https?:\/\/[A-Za-z0-9.-]+(:[0-9]{1,5})?$/;
-const URL_NO_SPACE = /^https?:\/\/[^\s'"\\`$]+$/;
-
-/** Resolved, validated option values (internal). */
-interface Resolved {
-  readonly env: string;
-  readonly tenant: string;
-  readonly database: string;
-  readonly pgHost: string;
-  readonly pgPort: number;
-  readonly pgUser: string;
-  readonly pgPassFile: string;
-  readonly drillPgHost: string;
-  readonly drillPgPort: number;
-  readonly drillPgUser: string;
-  readonly drillPgPassFile: string;
-  readonly primary: Required<ObjectStoreTarget>;
-  readonly offsite: Required<ObjectStoreTarget>;
-  readonly storeBackend: ObjectStoreBackend;
-  readonly storeDirRoot: string;
-  readonly localRetentionDays: number;
-  readonly offsiteRetentionDays: number;
-  readonly keepLatest: number;
-  readonly stalenessHours: number;
-  readonly pruneAfterBackup: boolean;
-  readonly workDir: string;
-  readonly metricsDir: string;
-  readonly pushgatewayUrl: string;
-  readonly drillDatabasePrefix: string;
-  readonly maintenanceDatabase: string;
-}
-
-function fail(msg: string): never {
-  throw new Error(`BackupScriptOptions: ${msg}`);
-}
-
-function checkRe(field: string, value: string, re: RegExp, what: string): string {
-  if (typeof value !== 'string' || !re.test(value)) fail(`${field} '${value}' is invalid: ${what}`);
-  return value;
-}
-
-function checkInt(field: string, value: number, min: number, max: number): number {
-  if (!Number.isInteger(value) || value < min || value > max) fail(`${field} must be an integer in [${min}, ${max}], got ${value}`);
-  return value;
-}
-
-function checkPath(field: string, value: string): string {
-  // eslint-disable-next-line no-control-regex
-  if (typeof value !== 'string' || !value.startsWith('/') || /[\x00-\x1f\x7f]/.test(value) || value.split('/').includes('..')) {
-    fail(`${field} '${value}' must be an absolute path without control characters or '..'`);
-  }
-  return value;
-}
-
-function resolveStore(field: string, alias: string, t: ObjectStoreTarget): Required<ObjectStoreTarget> {
-  if (!t) fail(`${field} is required`);
-  const bucket = checkRe(`${field}.bucket`, t.bucket, BUCKET, 'an S3 bucket name');
-  if (bucket.includes('..')) fail(`${field}.bucket '${bucket}' must not contain '..'`);
-  return {
-    endpoint: checkRe(`${field}.endpoint`, t.endpoint, ENDPOINT, 'expected http(s)://host[:port] without path or credentials'),
-    bucket,
-    accessKeyFile: checkPath(`${field}.accessKeyFile`, t.accessKeyFile ?? `/vault/secrets/${alias}-access-key`),
-    secretKeyFile: checkPath(`${field}.secretKeyFile`, t.secretKeyFile ?? `/vault/secrets/${alias}-secret-key`),
-  };
-}
-
-function resolve(o: BackupScriptOptions): Resolved {
-  const env = checkRe('env', o.env, DNS_LABEL, 'expected a DNS label');
-  const tenant = checkRe('tenant', o.tenant, DNS_LABEL, 'expected a DNS label (no "/", ".", "..")');
-  const pgHost = o.pgHost;
-  if (typeof pgHost !== 'string' || !/^[A-Za-z0-9./_-]+$/.test(pgHost) || pgHost.split('/').includes('..')) fail(`pgHost '${pgHost}' is invalid`);
-  const pgPort = checkInt('pgPort', o.pgPort ?? 5432, 1, 65535);
-  const pgUser = checkRe('pgUser', o.pgUser ?? 'inopsio_backup', PG_ROLE, 'expected a PostgreSQL role name');
-  const pgPassFile = checkPath('pgPassFile', o.pgPassFile ?? '/vault/secrets/pgpass');
-  const drillPgHost = o.drillPgHost ?? pgHost;
-  if (!/^[A-Za-z0-9./_-]+$/.test(drillPgHost) || drillPgHost.split('/').includes('..')) fail(`drillPgHost '${drillPgHost}' is invalid`);
-  const localRetentionDays = checkInt('localRetentionDays', o.localRetentionDays ?? 30, 1, 36500);
-  const offsiteRetentionDays = checkInt('offsiteRetentionDays', o.offsiteRetentionDays ?? 90, 1, 36500);
-  if (offsiteRetentionDays < localRetentionDays) {
-    fail(`offsiteRetentionDays (${offsiteRetentionDays}) must be >= localRetentionDays (${localRetentionDays}): the mirror would re-copy what offsite pruning deletes`);
-  }
-  const storeBackend = o.storeBackend ?? ObjectStoreBackend.MC;
-  if (storeBackend !== ObjectStoreBackend.MC && storeBackend !== ObjectStoreBackend.DIR) fail(`storeBackend '${storeBackend}' is invalid`);
-  const pushgatewayUrl = (o.pushgatewayUrl ?? '').replace(/\/+$/, '');
-  if (pushgatewayUrl !== '') checkRe('pushgatewayUrl', pushgatewayUrl, URL_NO_SPACE, 'expected an http(s) URL');
-  return {
-    env,
-    tenant,
-    database: checkRe('database', o.database, DATABASE, 'letters, digits, "_", "-", "." only (no "=": libpq would read it as a conninfo)'),
-    pgHost,
-    pgPort,
-    pgUser,
-    pgPassFile,
-    drillPgHost,
-    drillPgPort: checkInt('drillPgPort', o.drillPgPort ?? pgPort, 1, 65535),
-    drillPgUser: checkRe('drillPgUser', o.drillPgUser ?? pgUser, PG_ROLE, 'expected a PostgreSQL role name'),
-    drillPgPassFile: checkPath('drillPgPassFile', o.drillPgPassFile ?? pgPassFile),
-    primary: resolveStore('primary', 'primary', o.primary),
-    offsite: resolveStore('offsite', 'offsite', o.offsite),
-    storeBackend,
-    storeDirRoot: checkPath('storeDirRoot', o.storeDirRoot ?? '/var/lib/inopsio-backup/store'),
-    localRetentionDays,
-    offsiteRetentionDays,
-    keepLatest: checkInt('keepLatest', o.keepLatest ?? 2, 1, 1000),
-    stalenessHours: checkInt('stalenessHours', o.stalenessHours ?? 48, 1, 24 * 36500),
-    pruneAfterBackup: o.pruneAfterBackup ?? true,
-    workDir: checkPath('workDir', o.workDir ?? '/work'),
-    metricsDir: checkPath('metricsDir', o.metricsDir ?? '/metrics'),
-    pushgatewayUrl,
-    drillDatabasePrefix: checkRe('drillDatabasePrefix', o.drillDatabasePrefix ?? 'inopsio_drill', SQL_IDENT_PREFIX, 'lower-case SQL identifier of at most 31 characters'),
-    maintenanceDatabase: checkRe('maintenanceDatabase', o.maintenanceDatabase ?? 'postgres', DATABASE, 'a database name'),
-  };
-}
-
 /** POSIX single-quoting for bash. */
-function shq(value: string | number | boolean): string {
+function shq(value: string): string {
   return `'${String(value).replace(/'/g, '\'\\\'\'')}'`;
 }
 
@@ -395,44 +135,14 @@ const ROWCOUNT_SQL = [
   ' ORDER BY 1;',
 ].join('\n');
 
-type ScriptKind = 'backup' | 'prune' | 'drill';
-
 /** The body of each script: its own text with the libraries it includes inlined, assembled once. */
 const BODIES: { readonly [file: string]: string } = Object.fromEntries(Object.entries(BACKUP_SCRIPT_TEMPLATES).map(([file, t]) =>
   [file, t.body.map(segment => segment.include !== undefined ? BACKUP_SCRIPT_LIBRARIES[segment.include] : segment.text!).join('')]));
 
 /** The `#@render config` part: the options as shell-quoted read-only variables, only those the script reads. */
-function configBlock(kind: ScriptKind, reads: readonly string[], r: Resolved): string {
-  const drill = kind === 'drill';
-  const lines: Array<[string, string | number | boolean]> = [
-    ['SCRIPT_KIND', kind],
-    ['CFG_ENV', r.env],
-    ['CFG_TENANT', r.tenant],
-    ['CFG_DATABASE', r.database],
-    ['CFG_PG_HOST', drill ? r.drillPgHost : r.pgHost],
-    ['CFG_PG_PORT', drill ? r.drillPgPort : r.pgPort],
-    ['CFG_PG_USER', drill ? r.drillPgUser : r.pgUser],
-    ['CFG_PG_PASS_FILE', drill ? r.drillPgPassFile : r.pgPassFile],
-    ['CFG_STORE_BACKEND', r.storeBackend],
-    ['CFG_STORE_ROOT', r.storeDirRoot],
-    ['CFG_PRIMARY_ENDPOINT', r.primary.endpoint],
-    ['CFG_PRIMARY_BUCKET', r.primary.bucket],
-    ['CFG_PRIMARY_ACCESS_KEY_FILE', r.primary.accessKeyFile],
-    ['CFG_PRIMARY_SECRET_KEY_FILE', r.primary.secretKeyFile],
-    ['CFG_OFFSITE_ENDPOINT', r.offsite.endpoint],
-    ['CFG_OFFSITE_BUCKET', r.offsite.bucket],
-    ['CFG_OFFSITE_ACCESS_KEY_FILE', r.offsite.accessKeyFile],
-    ['CFG_OFFSITE_SECRET_KEY_FILE', r.offsite.secretKeyFile],
-    ['CFG_LOCAL_RETENTION_DAYS', r.localRetentionDays],
-    ['CFG_OFFSITE_RETENTION_DAYS', r.offsiteRetentionDays],
-    ['CFG_KEEP_LATEST', r.keepLatest],
-    ['CFG_STALENESS_SECONDS', r.stalenessHours * 3600],
-    ['CFG_PRUNE_AFTER_BACKUP', r.pruneAfterBackup ? 1 : 0],
-    ['CFG_WORK_DIR', r.workDir],
-    ['CFG_METRICS_DIR', r.metricsDir],
-    ['CFG_PUSHGATEWAY_URL', r.pushgatewayUrl],
-    ['CFG_DRILL_DB_PREFIX', r.drillDatabasePrefix],
-    ['CFG_MAINTENANCE_DB', r.maintenanceDatabase],
+function configBlock(kind: BackupScriptKind, reads: readonly string[], config: BackupScriptConfig): string {
+  const lines: Array<[string, string]> = [
+    ...config.variables(kind).map(v => [v.name, v.value] as [string, string]),
     ['MANIFEST_FORMAT', BACKUP_MANIFEST_FORMAT],
     ['ROWCOUNT_SQL', ROWCOUNT_SQL],
   ];
@@ -449,14 +159,32 @@ function configBlock(kind: ScriptKind, reads: readonly string[], r: Resolved): s
   ].join('\n');
 }
 
-function assemble(kind: ScriptKind, file: string, r: Resolved): string {
+const FILE_OF_KIND: { readonly [kind: string]: string } = {
+  [BackupScriptKind.BACKUP]: BACKUP_SCRIPT_FILES.BACKUP,
+  [BackupScriptKind.PRUNE]: BACKUP_SCRIPT_FILES.PRUNE,
+  [BackupScriptKind.RESTORE_DRILL]: BACKUP_SCRIPT_FILES.RESTORE_DRILL,
+};
+
+/** One script of a checked configuration (a BackupScriptConfig is checked once, when it is made). */
+function assemble(kind: BackupScriptKind, config: BackupScriptConfig): string {
+  const file = FILE_OF_KIND[kind];
   const t = BACKUP_SCRIPT_TEMPLATES[file];
-  return `${t.head}# env=${r.env} tenant=${r.tenant} database=${r.database}\n${t.preamble}${configBlock(kind, t.reads, r)}${BODIES[file]}`;
+  const o = config.options;
+  return `${t.head}# env=${o.env} tenant=${o.tenant} database=${o.database}\n${t.preamble}${configBlock(kind, t.reads, config)}${BODIES[file]}`;
+}
+
+/** Every script of a checked configuration, keyed by its ConfigMap file name (what a TenantBackupPlan ships). */
+export function renderBackupScriptsOf(config: BackupScriptConfig): Record<string, string> {
+  return {
+    [BACKUP_SCRIPT_FILES.BACKUP]: assemble(BackupScriptKind.BACKUP, config),
+    [BACKUP_SCRIPT_FILES.PRUNE]: assemble(BackupScriptKind.PRUNE, config),
+    [BACKUP_SCRIPT_FILES.RESTORE_DRILL]: assemble(BackupScriptKind.RESTORE_DRILL, config),
+  };
 }
 
 /** Renders the object-store interface (bash functions) embedded in every script. */
 export function renderObjectStoreLib(opts: BackupScriptOptions): string {
-  resolve(opts);
+  BackupScriptConfig.resolve(opts);
   return BACKUP_SCRIPT_LIBRARIES['lib/store.sh'];
 }
 
@@ -466,26 +194,22 @@ export function renderObjectStoreLib(opts: BackupScriptOptions): string {
  * with listing comparison, then (by default) pruning.
  */
 export function renderBackupScript(opts: BackupScriptOptions): string {
-  return assemble('backup', BACKUP_SCRIPT_FILES.BACKUP, resolve(opts));
+  return assemble(BackupScriptKind.BACKUP, BackupScriptConfig.resolve(opts));
 }
 
 /** Renders `prune.sh [--dry-run]` (F8). */
 export function renderPruneScript(opts: BackupScriptOptions): string {
-  return assemble('prune', BACKUP_SCRIPT_FILES.PRUNE, resolve(opts));
+  return assemble(BackupScriptKind.PRUNE, BackupScriptConfig.resolve(opts));
 }
 
 /** Renders `restore-drill.sh` (F10). */
 export function renderRestoreDrillScript(opts: BackupScriptOptions): string {
-  return assemble('drill', BACKUP_SCRIPT_FILES.RESTORE_DRILL, resolve(opts));
+  return assemble(BackupScriptKind.RESTORE_DRILL, BackupScriptConfig.resolve(opts));
 }
 
 /** All scripts, keyed by their ConfigMap file name. */
 export function renderBackupScripts(opts: BackupScriptOptions): Record<string, string> {
-  return {
-    [BACKUP_SCRIPT_FILES.BACKUP]: renderBackupScript(opts),
-    [BACKUP_SCRIPT_FILES.PRUNE]: renderPruneScript(opts),
-    [BACKUP_SCRIPT_FILES.RESTORE_DRILL]: renderRestoreDrillScript(opts),
-  };
+  return renderBackupScriptsOf(BackupScriptConfig.resolve(opts));
 }
 
 /** jsii-friendly facade over the render functions (free functions are not exported by jsii). */

@@ -4,9 +4,10 @@ import { App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import { BackupSchedule, BackupScheduleProps, PostgresSslMode } from '../../src/k8s/backup-schedule';
-import { BACKUP_EXIT_CODES, BACKUP_METRIC_KINDS, BACKUP_METRICS, BackupScriptOptions, ObjectStoreBackend, renderBackupScripts } from '../../src/k8s/backup-scripts';
+import { BACKUP_EXIT_CODES, BACKUP_METRIC_KINDS, BACKUP_METRICS, ObjectStoreBackend, renderBackupScripts } from '../../src/k8s/backup-scripts';
 import { TenantChart } from '../../src/k8s/tenant-chart';
 import { BackupPolicy } from '../../src/model/backup-policy';
+import { BackupScriptOptions } from '../../src/model/backup-script-options';
 import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass, LifecycleKind } from '../../src/model/environment-class';
@@ -366,7 +367,7 @@ describe('BackupSchedule', () => {
     expect(problemsOf(() => build({ keepLast: 0 }, staging))).toEqual([
       'test/Backup: keepLast must be a whole number of at least 1 (got 0); always keep at least the newest verified backup (B06)',
     ]);
-    expect(build({ keepLast: 1 }, staging).schedule.scriptOptions.keepLatest).toBe(1);
+    expect(build({ keepLast: 1 }, staging).schedule.scriptOptions.keepLast).toBe(1);
   });
 
   test('B05/B06 property: any never-firing day-of-month, inline TZ or keepLast < 1 is refused', () => {
@@ -433,8 +434,8 @@ describe('BackupSchedule', () => {
       storeBackend: ObjectStoreBackend.MC,
       localRetentionDays: 30,
       offsiteRetentionDays: 90,
-      keepLatest: 2,
-      stalenessHours: 26,
+      keepLast: 2,
+      staleAfterHours: 26,
       pruneAfterBackup: true,
       workDir: '/work',
       metricsDir: '/metrics',
@@ -472,7 +473,7 @@ describe('BackupSchedule', () => {
       pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { app: 'pushgateway' }, 9091),
       restoreDrill: { host: 'scratch-pg.databases.svc', port: 6432, maintenanceDatabase: 'template1' },
     });
-    expect(schedule.scriptOptions).toMatchObject({ localRetentionDays: 14, offsiteRetentionDays: 365, keepLatest: 5, stalenessHours: 50, pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091', drillPgHost: 'scratch-pg.databases.svc', drillPgPort: 6432, maintenanceDatabase: 'template1' });
+    expect(schedule.scriptOptions).toMatchObject({ localRetentionDays: 14, offsiteRetentionDays: 365, keepLast: 5, staleAfterHours: 50, pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091', drillPgHost: 'scratch-pg.databases.svc', drillPgPort: 6432, maintenanceDatabase: 'template1' });
     const backup = renderBackupScripts(schedule.scriptOptions)['backup.sh'];
     expect(backup).toContain("readonly CFG_LOCAL_RETENTION_DAYS='14'");
     expect(backup).toContain("readonly CFG_STALENESS_SECONDS='180000'");
