@@ -51,7 +51,9 @@ describe('TenantBackupPlan', () => {
     expect(plan.retention).toEqual({
       schedule: '15 2 * * *', restoreDrillSchedule: '45 4 * * 0', timeZone: 'Etc/UTC', localRetentionDays: 30, offsiteRetentionDays: 90, keepLast: 2, staleAfterHours: 26,
     });
-    expect(plan.primaryStore).toMatchObject({ alias: 'primary', bucket: 'tenant-backups', accessKey: { path: 'kv-prod/data/prod/acme/backup/primary-store', field: 'access_key' } });
+    expect(plan.primaryStore).toMatchObject({
+      alias: 'primary', bucket: 'tenant-backups', accessKey: { path: 'kv-prod/data/prod/acme/backup/primary-store', field: 'access_key' },
+    });
     expect(plan.database.credentialsPath).toBe('database-prod/creds/acme-backup');
     expect(plan.drill).toMatchObject({ host: 'postgres.databases.svc', port: 5432, credentialsPath: 'database-prod/creds/acme-drill' });
     expect(plan.vaultSecretPaths).toEqual([
@@ -68,8 +70,12 @@ describe('TenantBackupPlan', () => {
   });
 
   test('a longer database lease or a shorter deadline changes the deadlines; the longest is what Vault checks', () => {
-    const plan = TenantBackupPlan.of(props({ databaseCredentialTtl: Period.minutes(20), restoreDrill: { activeDeadlineSeconds: 900 }, activeDeadlineSeconds: 600 }));
-    expect(plan.deadlines).toEqual({ credentialLifetimeSeconds: 1200, databaseCredentialTtlSeconds: 1200, backupSeconds: 600, restoreDrillSeconds: 900, longestSeconds: 900 });
+    const plan = TenantBackupPlan.of(props({
+      databaseCredentialTtl: Period.minutes(20), restoreDrill: { activeDeadlineSeconds: 900 }, activeDeadlineSeconds: 600,
+    }));
+    expect(plan.deadlines).toEqual({
+      credentialLifetimeSeconds: 1200, databaseCredentialTtlSeconds: 1200, backupSeconds: 600, restoreDrillSeconds: 900, longestSeconds: 900,
+    });
   });
 
   test('lists every problem at once, in the house format, with the given path', () => {

@@ -400,7 +400,10 @@ describe('VaultBootstrap.addBackupPlan: the Vault side of a checked TenantBackup
     expect(access.activeDeadlineSeconds).toBe(plan.deadlines.longestSeconds);
     const byOptions = stackOf(env);
     byOptions.vault.addBackupAccess('acme', {
-      serviceAccountName: plan.names.serviceAccount, roleName: plan.names.vaultRole, secretPaths: plan.vaultSecretPaths, activeDeadlineSeconds: plan.deadlines.longestSeconds,
+      serviceAccountName: plan.names.serviceAccount,
+      roleName: plan.names.vaultRole,
+      secretPaths: plan.vaultSecretPaths,
+      activeDeadlineSeconds: plan.deadlines.longestSeconds,
     });
     expect(synthJson(fromPlan)).toEqual(synthJson(byOptions));
   });
