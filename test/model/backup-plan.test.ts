@@ -47,7 +47,9 @@ describe('TenantBackupPlan', () => {
       objectPrefix: 'prod/acme/',
     });
     // Production tokens live 30 minutes, database leases 1 hour: the Jobs get 30 min less 5 (F9).
-    expect(plan.deadlines).toEqual({ credentialLifetimeSeconds: 1800, databaseCredentialTtlSeconds: 3600, backupSeconds: 1500, restoreDrillSeconds: 1500, longestSeconds: 1500 });
+    expect(plan.deadlines).toEqual({
+      credentialLifetimeSeconds: 1800, databaseCredentialTtlSeconds: 3600, backupSeconds: 1500, restoreDrillSeconds: 1500, longestSeconds: 1500,
+    });
     expect(plan.retention).toEqual({
       schedule: '15 2 * * *', restoreDrillSchedule: '45 4 * * 0', timeZone: 'Etc/UTC', localRetentionDays: 30, offsiteRetentionDays: 90, keepLast: 2, staleAfterHours: 26,
     });
