@@ -100,6 +100,19 @@ describe('TenantBackupPlan', () => {
     ]);
   });
 
+  test('what a plan accepts, the scripts\' own rules accept too: the plan hands the options over unchecked', () => {
+    const variants: Array<Partial<TenantBackupProps>> = [
+      {},
+      { pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091/', pushgatewayEgress: MINIO, keepLast: 7, staleAfterHours: 30 },
+      { restoreDrill: { host: 'scratch-pg.databases.svc', port: 6432, maintenanceDatabase: 'template1' }, localRetentionDays: 1, offsiteRetentionDays: 1 },
+      { database: { host: '10.20.0.7', egress: EgressTarget.cidr('10.20.0.0/24', 5433), name: 'acme.main-db_1', caConfigMap: 'postgres-ca' } },
+    ];
+    for (const over of variants) {
+      const plan = TenantBackupPlan.of(props(over));
+      expect(BackupScriptConfig.resolve(plan.scripts.options).options).toEqual(plan.scripts.options);
+    }
+  });
+
   test('refuses a tenant without a database and a class without backups', () => {
     const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants: [{ id: 'acme', database: false }] });
     expect(problemsOf(() => TenantBackupPlan.of(props({ environment: dev }, dev.tenants[0])))).toEqual([
