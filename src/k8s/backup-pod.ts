@@ -5,7 +5,7 @@
  */
 import { BACKUP_EXIT_CODES } from './backup-scripts';
 import { AgentFile, BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './backup-vault-agent';
-import { PostgresSslMode, TenantBackupPlan } from '../model/backup-plan';
+import { TenantBackupPlan } from '../model/backup-plan';
 import { BACKUP_POD_PATHS } from '../model/backup-script-options';
 
 const CA_MOUNT = '/etc/inopsio/postgres-ca';
@@ -34,7 +34,7 @@ export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): a
     // PGUSER) and the password from the pgpass file.
     { name: 'PGSERVICE', value: BACKUP_PG_SERVICE },
     { name: 'PGSERVICEFILE', value: `${VAULT_SECRETS_DIR}/${pod.serviceFile}` },
-    { name: 'PGSSLMODE', value: plan.sslMode as PostgresSslMode },
+    { name: 'PGSSLMODE', value: plan.sslMode },
   ];
   if (plan.caConfigMap !== undefined) envVars.push({ name: 'PGSSLROOTCERT', value: `${CA_MOUNT}/ca.crt` });
   const mounts: any[] = [

@@ -16,9 +16,9 @@ export { BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR } from './backup-vault
 export { PostgresSslMode } from '../model/backup-plan';
 
 /**
- * The per-tenant PostgreSQL backup of spec §10 as Kubernetes objects: the scripts of `backup-scripts.ts` in a
- * ConfigMap, a dedicated ServiceAccount, a `pg_dump` CronJob (dump → verify → publish → offsite mirror → prune), a
- * restore-drill CronJob, and a NetworkPolicy that lets exactly those pods reach the database, the object stores,
+ * The per-tenant PostgreSQL backup of spec §10 as Kubernetes objects: the scripts of `scripts/` (rendered by
+ * `backup-scripts.ts`) in a ConfigMap, a dedicated ServiceAccount, a `pg_dump` CronJob (dump → verify → publish →
+ * offsite mirror → prune), a restore-drill CronJob, and a NetworkPolicy that lets exactly those pods reach the database, the object stores,
  * Vault and the Pushgateway. Credentials arrive as files rendered by the Vault Agent injector (F9); nothing secret
  * is ever written into the manifests.
  *
@@ -30,7 +30,8 @@ export { PostgresSslMode } from '../model/backup-plan';
  * - the agent's Vault token TTL (the class's `vaultTokenTtl`): Vault revokes every lease of a token when the token
  *   expires, and the revocation drops the PostgreSQL role.
  * Both start after the Job does, so `activeDeadlineSeconds + 60 s ≤ min(those two)` guarantees that no pod of the
- * Job outlives its credentials. It is checked at synth time; the default deadline is that minimum less 5 minutes.
+ * Job outlives its credentials. TenantBackupPlan (src/model/backup-plan.ts) checks it, with every other rule of the
+ * input, once; the default deadline is that minimum less 5 minutes. This construct only builds the plan's objects.
  */
 
 /** Props of a BackupSchedule: the TenantBackupPlan's input (src/model/backup-plan.ts). */
