@@ -19,8 +19,9 @@ export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, Scra
 export { BackupSchedule, BackupScheduleProps } from './k8s/backup-schedule';
 export {
   TenantBackupPlan, TenantBackupProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode, BackupPlanNames,
-  BackupPlanDeadlines, BackupPlanRetention, BackupPlanStore, BackupPlanDatabase, BackupPlanJobSettings, BackupPlanResources, BackupSecretField,
+  BackupPlanDeadlines, BackupPlanStore, BackupPlanDatabase, BackupPlanJobSettings, BackupPlanResources, BackupSecretField,
 } from './model/backup-plan';
+export { BackupRetention } from './model/backup-rules';
 export { BackupScriptConfig, BackupScriptKind, BackupScriptVariable } from './model/backup-script-options';
 export { BackupScripts } from './k8s/backup-scripts';
 export { BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './model/backup-script-options';

@@ -10,7 +10,7 @@
  * (`src/lifecycle/inventory.ts`). See docs/architecture.md.
  */
 import {
-  checkBackupTiming, credentialLifetimeSeconds, defaultJobDeadlineSeconds, CREDENTIAL_MARGIN_SECONDS,
+  BackupRetention, checkBackupTiming, credentialLifetimeSeconds, defaultJobDeadlineSeconds, CREDENTIAL_MARGIN_SECONDS,
   DATABASE, HOST, isBucketName, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS, PLAIN_URL, STORE_ENDPOINT,
   TOKEN_AUDIENCE, VAULT_AUTH_PATH,
 } from './backup-rules';
@@ -336,24 +336,6 @@ export interface BackupPlanDeadlines {
   readonly longestSeconds: number;
 }
 
-/** Schedules and retention of a tenant's backup (B05, B06). */
-export interface BackupPlanRetention {
-  /** Cron schedule of the backup. */
-  readonly schedule: string;
-  /** Cron schedule of the restore drill. */
-  readonly restoreDrillSchedule: string;
-  /** IANA time zone of both schedules. */
-  readonly timeZone: string;
-  /** Days verified backups stay in the primary store. */
-  readonly localRetentionDays: number;
-  /** Days verified backups stay offsite. */
-  readonly offsiteRetentionDays: number;
-  /** Newest verified backups never pruned. */
-  readonly keepLast: number;
-  /** Hours after which the newest verified backup is stale (alerts fire, pruning refuses). */
-  readonly staleAfterHours: number;
-}
-
 /** One field of a KV v2 secret, by absolute path. */
 export interface BackupSecretField {
   /** Absolute KV v2 data path, e.g. `kv-prod/data/prod/acme/backup/primary-store`. */
@@ -458,7 +440,7 @@ export class TenantBackupPlan {
   /** Names of what the backup creates. */
   public readonly names: BackupPlanNames;
   /** Schedules and retention. */
-  public readonly retention: BackupPlanRetention;
+  public readonly retention: BackupRetention;
   /** Job deadlines and the credential lifetime (F9). */
   public readonly deadlines: BackupPlanDeadlines;
   /** The backed-up database. */
@@ -555,7 +537,7 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
   }
 
   // Schedule and retention: the class's policy, overridable, checked by the same rules as BackupPolicy (B05, B06).
-  const retention: BackupPlanRetention = {
+  const retention: BackupRetention = {
     schedule: props.schedule ?? policy.schedule,
     restoreDrillSchedule: props.restoreDrillSchedule ?? policy.restoreDrillSchedule,
     timeZone: props.timeZone ?? policy.timeZone,

@@ -69,14 +69,21 @@ export function isSafeAbsolutePath(path: unknown): boolean {
   return typeof path === 'string' && path.startsWith('/') && !/[\x00-\x1f\x7f]/.test(path) && !path.split('/').includes('..');
 }
 
-/** The timing a backup runs with: schedules, time zone, retention and staleness (B05, B06). */
-export interface BackupTiming {
+/** Schedules and retention of a backup (B05, B06): a BackupPolicy's, and a TenantBackupPlan's `retention`. */
+export interface BackupRetention {
+  /** Cron schedule of the backup. */
   readonly schedule: string;
+  /** Cron schedule of the restore drill. */
   readonly restoreDrillSchedule: string;
+  /** IANA time zone of both schedules. */
   readonly timeZone: string;
+  /** Days verified backups stay in the primary store. */
   readonly localRetentionDays: number;
+  /** Days verified backups stay offsite. */
   readonly offsiteRetentionDays: number;
+  /** Newest verified backups never pruned. */
   readonly keepLast: number;
+  /** Hours after which the newest verified backup is stale (alerts fire, pruning refuses). */
   readonly staleAfterHours: number;
 }
 
@@ -84,7 +91,7 @@ export interface BackupTiming {
  * B05/B06: schedules, time zone and retention. `production` raises the minimum of `keepLast` to 2 (a policy of
  * a class does not know where it is used and checks 1; EnvironmentClass checks its own production rule).
  */
-export function checkBackupTiming(problems: Problems, t: BackupTiming, production: boolean = false): void {
+export function checkBackupTiming(problems: Problems, t: BackupRetention, production: boolean = false): void {
   for (const [field, value] of [['schedule', t.schedule], ['restoreDrillSchedule', t.restoreDrillSchedule]] as const) {
     const issue = cronProblem(value);
     if (issue) problems.add(field, issue, value, 'use five cron fields such as "15 2 * * *" and set timeZone separately');
@@ -97,7 +104,7 @@ export function checkBackupTiming(problems: Problems, t: BackupTiming, productio
 
 /** B06: retention and staleness alone (the scripts' options have no schedules). */
 export function checkRetention(
-  problems: Problems, t: Pick<BackupTiming, 'localRetentionDays' | 'offsiteRetentionDays' | 'keepLast' | 'staleAfterHours'>, production: boolean = false,
+  problems: Problems, t: Pick<BackupRetention, 'localRetentionDays' | 'offsiteRetentionDays' | 'keepLast' | 'staleAfterHours'>, production: boolean = false,
 ): void {
   if (!Number.isInteger(t.localRetentionDays) || t.localRetentionDays < 1) {
     problems.add('localRetentionDays', 'must be a whole number of at least 1', t.localRetentionDays, `keep local backups for 1 day or more (default ${BACKUP_DEFAULTS.localRetentionDays})`);
