@@ -454,7 +454,8 @@ function checkPlannedAccess(
 ): { problems: string[]; resolved?: ResolvedBackupAccess } {
   const problems = new Problems(`${bootstrap.node.path}.addBackupPlan`);
   const env = bootstrap.environment;
-  if (plan.environment !== env) {
+  // By name: a sharded environment's stacks each hold an Environment of their own, with the same name.
+  if (plan.environment.name !== env.name) {
     problems.add('plan', `is a plan of environment "${plan.environment.name}", not "${env.name}"`, plan.tenant.id, 'add a plan to the VaultBootstrap of its own environment');
   }
   if (vault.backupAccess) {
