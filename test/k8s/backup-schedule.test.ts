@@ -6,6 +6,7 @@ import * as YAML from 'yaml';
 import { BackupSchedule, BackupScheduleProps, PostgresSslMode } from '../../src/k8s/backup-schedule';
 import { BACKUP_EXIT_CODES, BACKUP_METRIC_KINDS, BACKUP_METRICS, ObjectStoreBackend, renderBackupScripts } from '../../src/k8s/backup-scripts';
 import { TenantChart } from '../../src/k8s/tenant-chart';
+import { TenantBackupPlan } from '../../src/model/backup-plan';
 import { BackupPolicy } from '../../src/model/backup-policy';
 import { BackupScriptOptions } from '../../src/model/backup-script-options';
 import { EgressTarget } from '../../src/model/egress-target';
@@ -636,6 +637,19 @@ describe('BackupSchedule', () => {
     ]);
     expect(problems[problems.length - 1]).toBe('test/Backup: memoryLimit gives the container 64Gi (ephemeral storage is workVolumeSize + 256Mi), above the LimitRange maximum 8Gi of quota profile "standard" (got "64Gi"); lower it, or give the tenant a larger QuotaProfile (K09–K11)');
     for (const p of problems) expect(p).toMatch(/^test\/Backup: \S+ .+ \(got .*\); .+$/);
+  });
+
+  test('built from a checked plan (fromPlan) it is the same as built from props; its names are the plan\'s', () => {
+    const over = { pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091', pushgatewayEgress: MINIO_EGRESS, keepLast: 4 };
+    const { schedule, docs } = build(over);
+    const plan = TenantBackupPlan.of(props(over));
+    const chart = Testing.chart();
+    const fromPlan = BackupSchedule.fromPlan(chart, 'Backup', plan);
+    expect(Testing.synth(chart)).toEqual(docs);
+    expect(fromPlan.plan).toBe(plan);
+    expect([schedule.cronJobName, schedule.serviceAccountName, schedule.vaultRole, schedule.activeDeadlineSeconds])
+      .toEqual([plan.names.cronJob, plan.names.serviceAccount, plan.names.vaultRole, plan.deadlines.backupSeconds]);
+    expect(schedule.scriptOptions).toEqual(plan.scripts.options);
   });
 
   test('exposes what the ObservabilityStack and the decommission plan need', () => {
