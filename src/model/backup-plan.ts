@@ -10,7 +10,7 @@
  * (`src/lifecycle/inventory.ts`). See docs/architecture.md.
  */
 import {
-  BackupRetention, checkBackupTiming, credentialLifetimeSeconds, defaultJobDeadlineSeconds, CREDENTIAL_MARGIN_SECONDS,
+  BackupRetention, checkBackupIdentity, checkBackupTiming, credentialLifetimeSeconds, defaultJobDeadlineSeconds, CREDENTIAL_MARGIN_SECONDS,
   DATABASE, HOST, isBucketName, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS, PLAIN_URL, STORE_ENDPOINT,
   TOKEN_AUDIENCE, VAULT_AUTH_PATH,
 } from './backup-rules';
@@ -594,8 +594,6 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
   const audience = props.vaultTokenAudience ?? 'vault';
   if (!isVaultRoleName(vaultRole)) {
     problems.add('vaultRole', 'is not a Vault role name', vaultRole, 'use lower-case letters, digits, "-" and "_", e.g. "prod-acme-backup"');
-  } else if (env.tenants.some(t => t.id === vaultRole)) {
-    problems.add('vaultRole', `is the Kubernetes auth role of tenant "${vaultRole}"`, vaultRole, `use a name of its own, e.g. "${roleNames.authRole}"`);
   }
   if (typeof vaultAuthPath !== 'string' || !VAULT_AUTH_PATH.test(vaultAuthPath)) {
     problems.add('vaultAuthPath', 'is not a Vault auth login path', vaultAuthPath, `write e.g. "auth/${vaultNames.kubernetesAuthMount}"`);
@@ -603,10 +601,8 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
   if (typeof audience !== 'string' || !TOKEN_AUDIENCE.test(audience)) {
     problems.add('vaultTokenAudience', 'is not an audience', audience, 'use the auth role\'s audience, e.g. "vault" (V07)');
   }
-  const module = tenant.modules.find(m => m.name === base);
-  if (module) {
-    problems.add('name', `is the service account of module "${module.name}"`, base, 'the module\'s pods could then log in as the backup role: give the backup its own service account (K19, V07)');
-  }
+  checkBackupIdentity(problems, tenant, env.tenants.map(t => t.id), { field: 'name', name: base },
+    { field: 'vaultRole', name: isVaultRoleName(vaultRole) ? vaultRole : '', suggested: roleNames.authRole });
   const vaultEgress = checkEgress(problems, 'vaultEgress', props.vaultEgress, false);
 
   // Metrics.

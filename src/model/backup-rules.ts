@@ -5,6 +5,7 @@
  */
 import { cronProblem, isTimeZone } from './cron';
 import { Problems, show } from './problems';
+import { Tenant } from './tenant';
 
 /**
  * The defaults of a daily backup (spec §10), shared by BackupPolicy and the scripts' options.
@@ -141,4 +142,22 @@ export function jobDeadlineIssue(deadlineSeconds: unknown, lifetimeSeconds: numb
   if (!Number.isInteger(deadlineSeconds) || (deadlineSeconds as number) < MIN_JOB_DEADLINE_SECONDS) return 'not-whole';
   if ((deadlineSeconds as number) + CREDENTIAL_MARGIN_SECONDS > lifetimeSeconds) return 'outlives';
   return undefined;
+}
+
+/**
+ * V07, K19: the backup's service account must be its own (a module's pods would log in as the backup role) and its
+ * Kubernetes auth role must not be a tenant's. Adds each problem under `serviceAccountField` / `roleField`.
+ */
+export function checkBackupIdentity(
+  problems: Problems, tenant: Tenant | undefined, tenantIds: readonly string[],
+  serviceAccount: { field: string; name: string }, role: { field: string; name: string; suggested: string },
+): void {
+  const module = tenant?.modules.find(m => m.name === serviceAccount.name);
+  if (module) {
+    problems.add(serviceAccount.field, `is the service account of module "${module.name}"`, serviceAccount.name,
+      'the module\'s pods could then log in as the backup role: give the backup its own service account (K19, V07)');
+  }
+  if (tenantIds.includes(role.name)) {
+    problems.add(role.field, `is the Kubernetes auth role of tenant "${role.name}"`, role.name, `use a name of its own, e.g. "${role.suggested}"`);
+  }
 }

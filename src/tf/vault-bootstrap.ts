@@ -13,7 +13,7 @@ import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
 import { TenantBackupPlan } from '../model/backup-plan';
-import { credentialLifetimeSeconds, CREDENTIAL_MARGIN_SECONDS, defaultJobDeadlineSeconds, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS } from '../model/backup-rules';
+import { checkBackupIdentity, credentialLifetimeSeconds, CREDENTIAL_MARGIN_SECONDS, defaultJobDeadlineSeconds, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS } from '../model/backup-rules';
 import { Environment } from '../model/environment';
 import { backupVaultRoleNames, composeName, isDnsLabel, NAME_LIMITS } from '../model/naming';
 import { Period } from '../model/period';
@@ -389,10 +389,6 @@ function checkBackupAccess(
   if (!isDnsLabel(sa, 63)) {
     problems.add('serviceAccountName', 'is not a DNS label', sa, 'pass BackupSchedule.serviceAccountName, e.g. "backup-prod-acme"; one exact name, never "*" (V07)');
   } else {
-    const module = vault?.tenant.modules.find(m => m.name === sa);
-    if (module) {
-      problems.add('serviceAccountName', `is the service account of module "${module.name}"`, sa, 'the module\'s pods could then log in as the backup role: give the backup its own service account (K19, V07)');
-    }
     if (bootstrap.options.serviceAccountNames.includes(sa)) {
       problems.add('serviceAccountName', 'is also in serviceAccountNames, so it logs in as every tenant role too', sa, 'remove it from VaultBootstrapOptions.serviceAccountNames: the backup role is its only role');
     }
@@ -403,14 +399,13 @@ function checkBackupAccess(
   if (o.roleName !== undefined && !isVaultRoleName(o.roleName)) {
     problems.add('roleName', 'is not a Vault role name', o.roleName, 'pass BackupSchedule.vaultRole, e.g. "prod-acme-backup" (lower-case letters, digits, "-" and "_")');
   } else if (typeof roleName === 'string') {
-    if (bootstrap.hasTenant(roleName)) {
-      problems.add('roleName', `is the Kubernetes auth role of tenant "${roleName}"`, roleName, `use a name of its own, e.g. "${env.name}-${tenantId}-backup"`);
-    }
     const other = backupRolesOf(bootstrap).get(roleName);
     if (other && other !== vault) {
       problems.add('roleName', `is already the backup role of tenant "${other.tenant.id}"`, roleName, `use "${env.name}-${tenantId}-backup"`);
     }
   }
+  checkBackupIdentity(problems, vault?.tenant, bootstrap.tenants.map(t => t.tenant.id), { field: 'serviceAccountName', name: isDnsLabel(sa, 63) ? sa : '' },
+    { field: 'roleName', name: typeof roleName === 'string' && isVaultRoleName(roleName) ? roleName : '', suggested: `${env.name}-${tenantId}-backup` });
 
   const tokenTtl = o.tokenTtl ?? cls.vaultTokenTtl;
   const tokenTtlOk = tokenTtl instanceof Period && tokenTtl.toSeconds() >= 120 && !tokenTtl.isLongerThan(cls.vaultTokenMaxTtl);

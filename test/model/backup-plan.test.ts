@@ -94,8 +94,8 @@ describe('TenantBackupPlan', () => {
       'prod/acme/Backup: staleAfterHours must be a whole number of at least 1 (got 0); use a little more than the schedule interval, e.g. 26 for a daily backup',
       'prod/acme/Backup: primaryStore.endpoint is not an http(s)://host[:port] URL without path or credentials (got "https://minio.minio.svc:9000/path"); write e.g. "https://minio.backup.svc:9000"; keys come from Vault (B13)',
       'prod/acme/Backup: primaryStore.bucket is not an S3 bucket name (got "a..b"); use 3–63 lower-case letters, digits, "." and "-" (B15)',
-      'prod/acme/Backup: vaultRole is the Kubernetes auth role of tenant "globex" (got "globex"); use a name of its own, e.g. "prod-acme-backup"',
       'prod/acme/Backup: name is the service account of module "billing" (got "billing"); the module\'s pods could then log in as the backup role: give the backup its own service account (K19, V07)',
+      'prod/acme/Backup: vaultRole is the Kubernetes auth role of tenant "globex" (got "globex"); use a name of its own, e.g. "prod-acme-backup"',
       'prod/acme/Backup: activeDeadlineSeconds outlives the dynamic database credentials (min(class vaultTokenTtl 30m, databaseCredentialTtl 1h) = 1800s; a pod may run until the deadline, so it must end 60s before them, F9) (got 1800); use at most 1740, or raise the class\'s vaultTokenTtl and VaultBootstrap\'s databaseCredentialTtl (and pass it here)',
     ]);
   });
