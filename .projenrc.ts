@@ -98,6 +98,15 @@ project.addTask('bench', {
   receiveArgs: true,
 });
 
+// The backup scripts are real .sh files (src/k8s/scripts/); this turns them into the constants the library ships
+// (src/k8s/scripts/generated.ts, see projenrc/backup-scripts.ts for why). A test fails when the committed file is stale.
+const backupScripts = project.addTask('backup-scripts', {
+  description: 'Regenerate src/k8s/scripts/generated.ts from the backup scripts in src/k8s/scripts/',
+  exec: 'ts-node --project projenrc/tsconfig.json projenrc/backup-scripts.ts',
+});
+project.preCompileTask.spawn(backupScripts);
+project.eslint?.addIgnorePattern('src/k8s/scripts/generated.ts');
+
 // The reference platform: `npm run example` synthesizes it into dist/k8s and cdktf.out.
 project.addTask('example', {
   description: 'Synthesize the reference platform in examples/',

@@ -21,8 +21,15 @@ export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s
 export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
 export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
-export { BackupSchedule, BackupScheduleProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode } from './k8s/backup-schedule';
-export { BackupScripts, BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './k8s/backup-scripts';
+export { BackupSchedule, BackupScheduleProps } from './k8s/backup-schedule';
+export {
+  TenantBackupPlan, TenantBackupProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode, BackupPlanNames,
+  BackupPlanDeadlines, BackupPlanStore, BackupPlanDatabase, BackupPlanJobSettings, BackupPlanResources, BackupSecretField,
+} from './model/backup-plan';
+export { BackupRetention } from './model/backup-rules';
+export { BackupScriptConfig, BackupScriptKind, BackupScriptVariable } from './model/backup-script-options';
+export { BackupScripts } from './k8s/backup-scripts';
+export { BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './model/backup-script-options';
 
 export * from './k8s/argocd-application';
 export * from './k8s/argocd-project';

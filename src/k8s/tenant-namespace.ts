@@ -95,17 +95,11 @@ export class TenantNamespace extends Construct {
     const tenant = props.tenant;
     const net = props.network ?? {};
     const problems = new Problems(this.node.path);
+    checkTenantNetwork(problems, net);
+    problems.throwIfAny();
     const ingressNs = net.ingressControllerNamespace ?? 'ingress-nginx';
     const monitoringNs = net.monitoringNamespace ?? 'monitoring';
     const metricsPort = net.metricsPort ?? 9090;
-    for (const [field, value] of [['network.ingressControllerNamespace', ingressNs], ['network.monitoringNamespace', monitoringNs]]) {
-      const p = dnsLabelProblem(value);
-      if (p) problems.add(field, p, value, 'name an existing namespace, e.g. "ingress-nginx"');
-    }
-    if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) {
-      problems.add('network.metricsPort', 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
-    }
-    problems.throwIfAny();
 
     this.environment = env;
     this.tenant = tenant;
@@ -302,3 +296,16 @@ export const ADMIN_RULES = [
   { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: READ },
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
 ];
+
+/** The rules of TenantNetworkProps (the Platform checks them once in its constructor, before any chart is built). */
+export function checkTenantNetwork(problems: Problems, network: TenantNetworkProps | undefined): void {
+  const net = network ?? {};
+  const metricsPort = net.metricsPort ?? 9090;
+  for (const [field, value] of [['network.ingressControllerNamespace', net.ingressControllerNamespace ?? 'ingress-nginx'], ['network.monitoringNamespace', net.monitoringNamespace ?? 'monitoring']]) {
+    const p = dnsLabelProblem(value);
+    if (p) problems.add(field, p, value, 'name an existing namespace, e.g. "ingress-nginx"');
+  }
+  if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) {
+    problems.add('network.metricsPort', 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
+  }
+}

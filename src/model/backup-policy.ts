@@ -1,4 +1,4 @@
-import { cronProblem, isTimeZone } from './cron';
+import { BACKUP_DEFAULTS, checkBackupTiming } from './backup-rules';
 import { Problems } from './problems';
 
 /** How a class of environment backs up tenant data (spec §10). */
@@ -79,35 +79,18 @@ export class BackupPolicy {
 
   private constructor(enabled: boolean, props: BackupPolicyProps) {
     this.enabled = enabled;
-    this.schedule = props.schedule ?? '15 2 * * *';
-    this.timeZone = props.timeZone ?? 'Etc/UTC';
-    this.localRetentionDays = props.localRetentionDays ?? 30;
-    this.offsiteRetentionDays = props.offsiteRetentionDays ?? 90;
+    this.schedule = props.schedule ?? BACKUP_DEFAULTS.schedule;
+    this.timeZone = props.timeZone ?? BACKUP_DEFAULTS.timeZone;
+    this.localRetentionDays = props.localRetentionDays ?? BACKUP_DEFAULTS.localRetentionDays;
+    this.offsiteRetentionDays = props.offsiteRetentionDays ?? BACKUP_DEFAULTS.offsiteRetentionDays;
     this.offsite = props.offsite ?? true;
-    this.keepLast = props.keepLast ?? 2;
-    this.staleAfterHours = props.staleAfterHours ?? 26;
-    this.restoreDrillSchedule = props.restoreDrillSchedule ?? '45 4 * * 0';
+    this.keepLast = props.keepLast ?? BACKUP_DEFAULTS.keepLast;
+    this.staleAfterHours = props.staleAfterHours ?? BACKUP_DEFAULTS.staleAfterHours;
+    this.restoreDrillSchedule = props.restoreDrillSchedule ?? BACKUP_DEFAULTS.restoreDrillSchedule;
 
     const problems = new Problems('BackupPolicy');
-    for (const field of ['schedule', 'restoreDrillSchedule'] as const) {
-      const issue = cronProblem(this[field]);
-      if (issue) problems.add(field, issue, this[field], 'use five cron fields such as "15 2 * * *" and set timeZone separately');
-    }
-    if (!isTimeZone(this.timeZone)) {
-      problems.add('timeZone', 'is not an IANA time zone', this.timeZone, 'use a name such as "Etc/UTC" or "Europe/Berlin"');
-    }
-    if (!Number.isInteger(this.localRetentionDays) || this.localRetentionDays < 1) {
-      problems.add('localRetentionDays', 'must be a whole number of at least 1', this.localRetentionDays, 'keep local backups for 1 day or more (default 30)');
-    }
-    if (!Number.isInteger(this.offsiteRetentionDays) || this.offsiteRetentionDays < this.localRetentionDays) {
-      problems.add('offsiteRetentionDays', `must be a whole number not below localRetentionDays ${this.localRetentionDays}`, this.offsiteRetentionDays, 'keep offsite copies at least as long as local ones (default 90)');
-    }
-    if (!Number.isInteger(this.keepLast) || this.keepLast < 1) {
-      problems.add('keepLast', 'must be a whole number of at least 1', this.keepLast, 'always keep at least the newest verified backup');
-    }
-    if (!Number.isInteger(this.staleAfterHours) || this.staleAfterHours < 1) {
-      problems.add('staleAfterHours', 'must be a whole number of at least 1', this.staleAfterHours, 'use a little more than the schedule interval, e.g. 26 for a daily backup');
-    }
+    // The same rules as a tenant's plan (backup-rules.ts); a policy does not know where it is used, so keepLast ≥ 1.
+    checkBackupTiming(problems, this);
     problems.throwIfAny();
   }
 }

@@ -5,21 +5,21 @@ import { Construct } from 'constructs';
 import { ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication } from '../k8s/argocd-application';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
-import { BackupDatabaseProps, BackupObjectStoreProps, BackupSchedule } from '../k8s/backup-schedule';
+import { BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
-import { TenantNetworkProps } from '../k8s/tenant-namespace';
+import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
+import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan } from '../model/backup-plan';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
 import { LifecycleNames } from '../model/names';
 import { Problems } from '../model/problems';
-import { QuotaProfile } from '../model/quota-profile';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
 import { Tenant } from '../model/tenant';
 import { OutputLayout } from '../output/layout';
@@ -182,7 +182,8 @@ export class Platform extends Construct {
   private readonly sharded = new Map<string, ShardedEnvironment>();
   private readonly observability = new Map<string, ObservabilityStack>();
   private readonly network?: TenantNetworkProps;
-  private readonly backup?: PlatformBackupProps;
+  /** The checked backup plan of every tenant that is backed up, by environment and tenant id. */
+  private readonly backupPlans = new Map<string, Map<string, TenantBackupPlan>>();
   private readonly workflowOptions?: WorkflowOptions;
   /** Where each output goes (docs/outputs.md); the cdktf side is the App's outdir. */
   private readonly layout: OutputLayout;
@@ -225,6 +226,22 @@ export class Platform extends Construct {
     const workflowOptions = { ...props.workflows, sharding: props.sharding ?? props.workflows?.sharding };
     // One resolved set of names for every part: Terraform, Argo CD, the inventory, the plans and the workflows.
     const lifecycleNames = problems.capture(() => LifecycleNames.of(workflowOptions));
+    // Tenant charts are built when synth() writes them (docs/performance.md): what they are built from is checked
+    // here, every tenant's backup plan included, so that one error lists every problem before anything is built.
+    checkTenantNetwork(problems, props.network);
+    if (props.backup) {
+      for (const env of envs.filter(e => e.environmentClass.backup.enabled)) {
+        const plans = new Map<string, TenantBackupPlan>();
+        for (const tenant of env.tenants.filter(t => t.database)) {
+          const planProblems = new Problems(`${this.node.path}/${env.name}/${tenant.id}/${BACKUP_ID}`);
+          const vaultEgress = props.backup.vaultEgress ?? props.network?.vault;
+          const plan = TenantBackupPlan._check(planProblems, { ...props.backup, vaultEgress, environment: env, tenant });
+          problems.addAll(planProblems.all);
+          if (plan) plans.set(tenant.id, plan);
+        }
+        this.backupPlans.set(env.name, plans);
+      }
+    }
     problems.throwIfAny();
 
     this.environments = [...envs];
@@ -234,7 +251,6 @@ export class Platform extends Construct {
     this.names = lifecycleNames!;
     this.policy = props.policy ?? {};
     this.network = props.network;
-    this.backup = props.backup;
     for (const env of envs) {
       const app = new App({ outdir: this.layout.manifestsOf(env.name) });
       this.apps.set(env.name, app);
@@ -263,9 +279,6 @@ export class Platform extends Construct {
       } else {
         this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names }));
       }
-      // Tenant charts are built when synth() writes them (or when asked for), one at a time, so that memory does not
-      // hold thousands of them at once (docs/performance.md). Settings that cannot work for any tenant fail here.
-      this.probeTenantCharts(env);
     }
   }
 
@@ -343,37 +356,14 @@ export class Platform extends Construct {
    */
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
     const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network });
-    const backup = this.backup;
-    if (backup && env.environmentClass.backup.enabled && tenant.database) {
-      const b = new BackupSchedule(chart, BACKUP_ID, { ...backup, vaultEgress: backup.vaultEgress ?? this.network?.vault, environment: env, tenant });
+    // One checked plan (made in the constructor) for both engines: the schedule and its Vault access check nothing again.
+    const plan = this.backupPlans.get(env.name)?.get(tenant.id);
+    if (plan) {
+      BackupSchedule.fromPlan(chart, BACKUP_ID, plan);
       const vault = this.tenantStackOf(env.name, tenant.id).vault;
-      if (!vault.tenantResources(tenant.id).backupAccess) {
-        withoutTokenStackTraces(() => vault.addBackupAccess(tenant.id, {
-          serviceAccountName: b.serviceAccountName,
-          roleName: b.vaultRole,
-          secretPaths: b.vaultSecretPaths,
-          activeDeadlineSeconds: Math.max(b.activeDeadlineSeconds, b.restoreDrillActiveDeadlineSeconds),
-        }));
-      }
+      if (!vault.tenantResources(tenant.id).backupAccess) withoutTokenStackTraces(() => vault.addBackupPlan(plan));
     }
     return chart;
-  }
-
-  /**
-   * Build, in a scratch App, one tenant chart per quota profile, state and database setting in use, so that settings
-   * a tenant chart cannot be built with (backup image, stores, schedules, sizes against the quota, the backup's Vault
-   * access) fail at construction rather than at synth. Only the Vault access of those tenants stays (it is the same
-   * whenever their chart is built).
-   */
-  private probeTenantCharts(env: Environment): void {
-    const seen = new Map<QuotaProfile | undefined, Set<string>>();
-    for (const tenant of env.tenants) {
-      const kinds = seen.get(tenant.quota) ?? new Set<string>();
-      const kind = `${tenant.database} ${tenant.state}`;
-      if (kinds.has(kind)) continue;
-      seen.set(tenant.quota, kinds.add(kind));
-      this.buildTenantChart(env, tenant, new App({ outdir: this.outdir }));
-    }
   }
 
   /**

@@ -13,6 +13,8 @@ import { ITerraformDependable, Lazy, TerraformStack, TerraformVariable, Token } 
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
+import { TenantBackupPlan } from '../model/backup-plan';
+import { checkBackupIdentity, credentialLifetimeSeconds, CREDENTIAL_MARGIN_SECONDS, defaultJobDeadlineSeconds, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS } from '../model/backup-rules';
 import { Environment } from '../model/environment';
 import { backupVaultRoleNames, environmentVaultNames, EnvironmentVaultNames, tenantVaultNames, TenantVaultNames } from '../model/names';
 import { isDnsLabel } from '../model/naming';
@@ -269,11 +271,6 @@ export class TenantVault extends Construct {
 
 /** Child id of a tenant's backup access under its TenantVault. */
 const BACKUP_CHILD_ID = 'Backup';
-/** Seconds a backup or drill Job must end before its credentials do (BackupSchedule's margin, F9). */
-const CREDENTIAL_MARGIN_SECONDS = 60;
-/** BackupSchedule's default deadline is the credential lifetime less this. */
-const DEFAULT_DEADLINE_SLACK_SECONDS = 300;
-const VAULT_ROLE_NAME = /^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/;
 const PATH_SEGMENT = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/;
 const SYSTEM_MOUNTS = ['sys', 'auth', 'identity', 'cubbyhole', 'token'];
 
@@ -426,10 +423,6 @@ function checkBackupAccess(
   if (!isDnsLabel(sa, 63)) {
     problems.add('serviceAccountName', 'is not a DNS label', sa, 'pass BackupSchedule.serviceAccountName, e.g. "backup-acme"; one exact name, never "*" (V07)');
   } else {
-    const module = vault?.tenant.modules.find(m => m.name === sa);
-    if (module) {
-      problems.add('serviceAccountName', `is the service account of module "${module.name}"`, sa, 'the module\'s pods could then log in as the backup role: give the backup its own service account (K19, V07)');
-    }
     if (bootstrap.options.serviceAccountNames.includes(sa)) {
       problems.add('serviceAccountName', 'is also in serviceAccountNames, so it logs in as every tenant role too', sa, 'remove it from VaultBootstrapOptions.serviceAccountNames: the backup role is its only role');
     }
@@ -437,17 +430,16 @@ function checkBackupAccess(
 
   const names = vault ? backupVaultNames(env, vault.tenant, o.roleName) : undefined;
   const roleName = o.roleName ?? names?.roleName;
-  if (o.roleName !== undefined && (typeof o.roleName !== 'string' || !VAULT_ROLE_NAME.test(o.roleName) || o.roleName.length > 128)) {
+  if (o.roleName !== undefined && !isVaultRoleName(o.roleName)) {
     problems.add('roleName', 'is not a Vault role name', o.roleName, 'pass BackupSchedule.vaultRole, e.g. "prod-acme-backup" (lower-case letters, digits, "-" and "_")');
   } else if (typeof roleName === 'string') {
-    if (bootstrap.hasTenant(roleName)) {
-      problems.add('roleName', `is the Kubernetes auth role of tenant "${roleName}"`, roleName, `use a name of its own, e.g. "${backupVaultRoleNames(env.name, tenantId).authRole}"`);
-    }
     const other = backupRolesOf(bootstrap).get(roleName);
     if (other && other !== vault) {
       problems.add('roleName', `is already the backup role of tenant "${other.tenant.id}"`, roleName, `use "${backupVaultRoleNames(env.name, tenantId).authRole}"`);
     }
   }
+  checkBackupIdentity(problems, vault?.tenant, bootstrap.tenants.map(t => t.tenant.id), { field: 'serviceAccountName', name: isDnsLabel(sa, 63) ? sa : '' },
+    { field: 'roleName', name: typeof roleName === 'string' && isVaultRoleName(roleName) ? roleName : '', suggested: `${env.name}-${tenantId}-backup` });
 
   const tokenTtl = o.tokenTtl ?? cls.vaultTokenTtl;
   const tokenTtlOk = tokenTtl instanceof Period && tokenTtl.toSeconds() >= 120 && !tokenTtl.isLongerThan(cls.vaultTokenMaxTtl);
@@ -455,15 +447,9 @@ function checkBackupAccess(
     problems.add('tokenTtl', `is not between 2 minutes and the class's vaultTokenMaxTtl ${cls.vaultTokenMaxTtl}`, tokenTtl instanceof Period ? tokenTtl.toString() : tokenTtl,
       `keep backup tokens short (V07): use the default, the class's vaultTokenTtl ${cls.vaultTokenTtl}`);
   }
-  const dbTtl = bootstrap.options.databaseCredentialTtl.toSeconds();
-  const lifetime = Math.min(tokenTtlOk ? tokenTtl.toSeconds() : Infinity, dbTtl);
-  const deadline = o.activeDeadlineSeconds ?? Math.min(cls.vaultTokenTtl.toSeconds(), dbTtl) - DEFAULT_DEADLINE_SLACK_SECONDS;
-  if (!Number.isInteger(deadline) || deadline < 60) {
-    problems.add('activeDeadlineSeconds', 'is not a whole number of seconds, at least 60', deadline, 'pass the longest of BackupSchedule.activeDeadlineSeconds and restoreDrillActiveDeadlineSeconds');
-  } else if (tokenTtlOk && deadline + CREDENTIAL_MARGIN_SECONDS > lifetime) {
-    problems.add('activeDeadlineSeconds', `outlives the credentials: min(tokenTtl ${tokenTtl}, databaseCredentialTtl ${bootstrap.options.databaseCredentialTtl}) = ${lifetime}s, and a Job must end ${CREDENTIAL_MARGIN_SECONDS}s before them (F9)`, deadline,
-      `use at most ${lifetime - CREDENTIAL_MARGIN_SECONDS} in BackupSchedule (activeDeadlineSeconds and restoreDrill.activeDeadlineSeconds) and here, or raise tokenTtl`);
-  }
+  const lifetime = credentialLifetimeSeconds(cls.vaultTokenTtl.toSeconds(), bootstrap.options.databaseCredentialTtl.toSeconds());
+  const deadline = o.activeDeadlineSeconds ?? defaultJobDeadlineSeconds(lifetime);
+  checkDeadline(problems, bootstrap, tokenTtlOk ? tokenTtl : undefined, deadline);
 
   const paths = o.secretPaths;
   const unique: string[] = [];
@@ -482,6 +468,63 @@ function checkBackupAccess(
     problems: [],
     resolved: { names, secretPaths: unique.sort(), tokenTtlSeconds: tokenTtl.toSeconds(), activeDeadlineSeconds: deadline },
   };
+}
+
+/** Plans handed over by `VaultBootstrap.addBackupPlan`, keyed by the options TenantBackupVault receives. */
+const PLANNED = new WeakMap<BackupVaultAccessOptions, TenantBackupPlan>();
+
+/**
+ * What a checked TenantBackupPlan still has to agree with in this bootstrap (its input is not checked again): the
+ * tenant is here and has no backup access yet, no other role or service account clashes, and the Jobs end before
+ * credentials of this bootstrap's `databaseCredentialTtl` do.
+ */
+function checkPlannedAccess(
+  bootstrap: VaultBootstrap, vault: TenantVault, plan: TenantBackupPlan,
+): { problems: string[]; resolved?: ResolvedBackupAccess } {
+  const problems = new Problems(`${bootstrap.node.path}.addBackupPlan`);
+  const env = bootstrap.environment;
+  // By name: a sharded environment's stacks each hold an Environment of their own, with the same name.
+  if (plan.environment.name !== env.name) {
+    problems.add('plan', `is a plan of environment "${plan.environment.name}", not "${env.name}"`, plan.tenant.id, 'add a plan to the VaultBootstrap of its own environment');
+  }
+  if (vault.backupAccess) {
+    problems.add('plan', 'is for a tenant that already has backup access', plan.tenant.id, 'add backup access once per tenant; its one BackupSchedule covers the backup and the drill');
+  }
+  const sa = plan.names.serviceAccount;
+  if (bootstrap.options.serviceAccountNames.includes(sa)) {
+    problems.add('plan.names.serviceAccount', 'is also in serviceAccountNames, so it logs in as every tenant role too', sa, 'remove it from VaultBootstrapOptions.serviceAccountNames: the backup role is its only role');
+  }
+  const other = backupRolesOf(bootstrap).get(plan.names.vaultRole);
+  if (other && other !== vault) {
+    problems.add('plan.names.vaultRole', `is already the backup role of tenant "${other.tenant.id}"`, plan.names.vaultRole, `use "${env.name}-${plan.tenant.id}-backup"`);
+  }
+  const tokenTtl = env.environmentClass.vaultTokenTtl;
+  checkDeadline(problems, bootstrap, tokenTtl, plan.deadlines.longestSeconds);
+  if (!problems.isEmpty) return { problems: [...problems.all] };
+  return {
+    problems: [],
+    resolved: {
+      names: backupVaultNames(env, vault.tenant, plan.names.vaultRole),
+      secretPaths: [...plan.vaultSecretPaths],
+      tokenTtlSeconds: tokenTtl.toSeconds(),
+      activeDeadlineSeconds: plan.deadlines.longestSeconds,
+    },
+  };
+}
+
+/**
+ * F9, by the model's rule (backup-rules.ts): the Jobs end a minute before the credentials, whose lifetime is the first
+ * of the role's token TTL and this bootstrap's `databaseCredentialTtl`. `tokenTtl` undefined: it is wrong already.
+ */
+function checkDeadline(problems: Problems, bootstrap: VaultBootstrap, tokenTtl: Period | undefined, deadline: number): void {
+  const lifetime = credentialLifetimeSeconds(tokenTtl ? tokenTtl.toSeconds() : Infinity, bootstrap.options.databaseCredentialTtl.toSeconds());
+  const issue = jobDeadlineIssue(deadline, lifetime);
+  if (issue === 'not-whole') {
+    problems.add('activeDeadlineSeconds', `is not a whole number of seconds, at least ${MIN_JOB_DEADLINE_SECONDS}`, deadline, 'pass the longest of BackupSchedule.activeDeadlineSeconds and restoreDrillActiveDeadlineSeconds');
+  } else if (issue === 'outlives' && tokenTtl) {
+    problems.add('activeDeadlineSeconds', `outlives the credentials: min(tokenTtl ${tokenTtl}, databaseCredentialTtl ${bootstrap.options.databaseCredentialTtl}) = ${lifetime}s, and a Job must end ${CREDENTIAL_MARGIN_SECONDS}s before them (F9)`, deadline,
+      `use at most ${lifetime - CREDENTIAL_MARGIN_SECONDS} in BackupSchedule (activeDeadlineSeconds and restoreDrill.activeDeadlineSeconds) and here, or raise tokenTtl`);
+  }
 }
 
 /** B07 syntax of an exact path: no globs, templates, encodings, whitespace, relative or empty segments. */
@@ -590,7 +633,8 @@ export class TenantBackupVault extends Construct {
   /** Created by `VaultBootstrap.addBackupAccess`; refuses, listing every problem, what that method refuses. */
   constructor(scope: TenantVault, id: string, options: BackupVaultAccessOptions) {
     const bootstrap = scope.node.scope as VaultBootstrap;
-    const checked = checkBackupAccess(bootstrap, scope, scope.tenant.id, options);
+    const plan = PLANNED.get(options);
+    const checked = plan ? checkPlannedAccess(bootstrap, scope, plan) : checkBackupAccess(bootstrap, scope, scope.tenant.id, options);
     if (checked.problems.length > 0) throw new LifecycleValidationError(checked.problems);
     super(scope, id);
     const r = checked.resolved!;
@@ -950,6 +994,26 @@ export class VaultBootstrap extends Construct {
       throw new LifecycleValidationError(checkBackupAccess(this, undefined, tenantId, options).problems);
     }
     return new TenantBackupVault(vault, BACKUP_CHILD_ID, options);
+  }
+
+  /**
+   * The Vault side of a checked TenantBackupPlan (what BackupSchedule builds from the same plan): its service account,
+   * role and paths are the plan's, checked once by the model; only what depends on this bootstrap is checked here.
+   */
+  public addBackupPlan(plan: TenantBackupPlan): TenantBackupVault {
+    const vault = plan instanceof TenantBackupPlan ? this.tenantVaults.get(plan.tenant.id) : undefined;
+    if (!vault) {
+      new Problems(`${this.node.path}.addBackupPlan`).add('plan', 'is not the plan of a tenant of this bootstrap', plan instanceof TenantBackupPlan ? plan.tenant.id : plan,
+        `use a TenantBackupPlan of one of ${this.tenants.map(t => t.tenant.id).join(', ') || '(none yet)'}, or addTenant first`).throwIfAny();
+    }
+    const options: BackupVaultAccessOptions = {
+      serviceAccountName: plan.names.serviceAccount,
+      roleName: plan.names.vaultRole,
+      secretPaths: [...plan.vaultSecretPaths],
+      activeDeadlineSeconds: plan.deadlines.longestSeconds,
+    };
+    PLANNED.set(options, plan);
+    return new TenantBackupVault(vault!, BACKUP_CHILD_ID, options);
   }
 
   /** True if the tenant has been added. */

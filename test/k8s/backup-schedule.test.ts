@@ -4,9 +4,11 @@ import { App, Chart, JsonPatch, Testing, Yaml } from 'cdk8s';
 import * as fc from 'fast-check';
 import * as YAML from 'yaml';
 import { BackupSchedule, BackupScheduleProps, PostgresSslMode } from '../../src/k8s/backup-schedule';
-import { BACKUP_EXIT_CODES, BACKUP_METRIC_KINDS, BACKUP_METRICS, BackupScriptOptions, ObjectStoreBackend, renderBackupScripts } from '../../src/k8s/backup-scripts';
+import { BACKUP_EXIT_CODES, BACKUP_METRIC_KINDS, BACKUP_METRICS, ObjectStoreBackend, renderBackupScripts } from '../../src/k8s/backup-scripts';
 import { TenantChart } from '../../src/k8s/tenant-chart';
+import { TenantBackupPlan } from '../../src/model/backup-plan';
 import { BackupPolicy } from '../../src/model/backup-policy';
+import { BackupScriptOptions } from '../../src/model/backup-script-options';
 import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass, LifecycleKind } from '../../src/model/environment-class';
@@ -366,7 +368,7 @@ describe('BackupSchedule', () => {
     expect(problemsOf(() => build({ keepLast: 0 }, staging))).toEqual([
       'test/Backup: keepLast must be a whole number of at least 1 (got 0); always keep at least the newest verified backup (B06)',
     ]);
-    expect(build({ keepLast: 1 }, staging).schedule.scriptOptions.keepLatest).toBe(1);
+    expect(build({ keepLast: 1 }, staging).schedule.scriptOptions.keepLast).toBe(1);
   });
 
   test('B05/B06 property: any never-firing day-of-month, inline TZ or keepLast < 1 is refused', () => {
@@ -433,8 +435,8 @@ describe('BackupSchedule', () => {
       storeBackend: ObjectStoreBackend.MC,
       localRetentionDays: 30,
       offsiteRetentionDays: 90,
-      keepLatest: 2,
-      stalenessHours: 26,
+      keepLast: 2,
+      staleAfterHours: 26,
       pruneAfterBackup: true,
       workDir: '/work',
       metricsDir: '/metrics',
@@ -472,7 +474,7 @@ describe('BackupSchedule', () => {
       pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { app: 'pushgateway' }, 9091),
       restoreDrill: { host: 'scratch-pg.databases.svc', port: 6432, maintenanceDatabase: 'template1' },
     });
-    expect(schedule.scriptOptions).toMatchObject({ localRetentionDays: 14, offsiteRetentionDays: 365, keepLatest: 5, stalenessHours: 50, pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091', drillPgHost: 'scratch-pg.databases.svc', drillPgPort: 6432, maintenanceDatabase: 'template1' });
+    expect(schedule.scriptOptions).toMatchObject({ localRetentionDays: 14, offsiteRetentionDays: 365, keepLast: 5, staleAfterHours: 50, pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091', drillPgHost: 'scratch-pg.databases.svc', drillPgPort: 6432, maintenanceDatabase: 'template1' });
     const backup = renderBackupScripts(schedule.scriptOptions)['backup.sh'];
     expect(backup).toContain("readonly CFG_LOCAL_RETENTION_DAYS='14'");
     expect(backup).toContain("readonly CFG_STALENESS_SECONDS='180000'");
@@ -635,6 +637,19 @@ describe('BackupSchedule', () => {
     ]);
     expect(problems[problems.length - 1]).toBe('test/Backup: memoryLimit gives the container 64Gi (ephemeral storage is workVolumeSize + 256Mi), above the LimitRange maximum 8Gi of quota profile "standard" (got "64Gi"); lower it, or give the tenant a larger QuotaProfile (K09–K11)');
     for (const p of problems) expect(p).toMatch(/^test\/Backup: \S+ .+ \(got .*\); .+$/);
+  });
+
+  test('built from a checked plan (fromPlan) it is the same as built from props; its names are the plan\'s', () => {
+    const over = { pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091', pushgatewayEgress: MINIO_EGRESS, keepLast: 4 };
+    const { schedule, docs } = build(over);
+    const plan = TenantBackupPlan.of(props(over));
+    const chart = Testing.chart();
+    const fromPlan = BackupSchedule.fromPlan(chart, 'Backup', plan);
+    expect(Testing.synth(chart)).toEqual(docs);
+    expect(fromPlan.plan).toBe(plan);
+    expect([schedule.cronJobName, schedule.serviceAccountName, schedule.vaultRole, schedule.activeDeadlineSeconds])
+      .toEqual([plan.names.cronJob, plan.names.serviceAccount, plan.names.vaultRole, plan.deadlines.backupSeconds]);
+    expect(schedule.scriptOptions).toEqual(plan.scripts.options);
   });
 
   test('exposes what the ObservabilityStack and the decommission plan need', () => {

@@ -14,7 +14,6 @@ import {
   BACKUP_EXIT_CODES,
   BACKUP_MANIFEST_FORMAT,
   BACKUP_METRICS,
-  BackupScriptOptions,
   BackupScripts,
   ObjectStoreBackend,
   renderBackupScript,
@@ -23,6 +22,7 @@ import {
   renderPruneScript,
   renderRestoreDrillScript,
 } from '../../src/k8s/backup-scripts';
+import { BackupScriptOptions } from '../../src/model/backup-script-options';
 import { PG_BIN, PgHarness, startPostgres } from '../support/postgres';
 
 const ENV = 'test';
@@ -52,7 +52,7 @@ describe('backup scripts: rendering', () => {
   const scripts = renderBackupScripts(BASE_OPTIONS);
   const backup = scripts['backup.sh'];
 
-  test('ConfigMap keys, shebang, strict mode and rendered defaults (30d local, 90d offsite, keep 2, 48h)', () => {
+  test('ConfigMap keys, shebang, strict mode and rendered defaults (30d local, 90d offsite, keep 2, 26h)', () => {
     expect(Object.keys(scripts).sort()).toEqual(['backup.sh', 'prune.sh', 'restore-drill.sh']);
     for (const text of Object.values(scripts)) {
       expect(text.startsWith('#!/usr/bin/env bash\n')).toBe(true);
@@ -62,7 +62,7 @@ describe('backup scripts: rendering', () => {
     expect(backup).toContain("readonly CFG_LOCAL_RETENTION_DAYS='30'");
     expect(backup).toContain("readonly CFG_OFFSITE_RETENTION_DAYS='90'");
     expect(backup).toContain("readonly CFG_KEEP_LATEST='2'");
-    expect(backup).toContain(`readonly CFG_STALENESS_SECONDS='${48 * 3600}'`);
+    expect(backup).toContain(`readonly CFG_STALENESS_SECONDS='${26 * 3600}'`);
     expect(backup).toContain("readonly CFG_PG_PASS_FILE='/vault/secrets/pgpass'");
     expect(backup).toContain("readonly CFG_PRIMARY_SECRET_KEY_FILE='/vault/secrets/primary-secret-key'");
     expect(backup).toContain(`readonly MANIFEST_FORMAT='${BACKUP_MANIFEST_FORMAT}'`);
@@ -110,7 +110,7 @@ describe('backup scripts: rendering', () => {
       { database: 'dbname=other host=evil' },
       { primary: { endpoint: 'https://minio:9000', bucket: 'a..b' } },
       { offsite: { endpoint: 'https://user:pw@s3.example', bucket: 'ok-bucket' } },
-      { keepLatest: 0 },
+      { keepLast: 0 },
       { localRetentionDays: 0 },
       { localRetentionDays: 100, offsiteRetentionDays: 90 },
       { pgPassFile: 'relative/path' },
@@ -798,7 +798,7 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
     });
 
     test('always keeps the newest N verified backups even when all are expired; never drops a local copy missing offsite', async () => {
-      const sb = sandbox('prune-keep', { keepLatest: 2, stalenessHours: 24 * 400 });
+      const sb = sandbox('prune-keep', { keepLast: 2, staleAfterHours: 24 * 400 });
       seed(sb.primary, 100);
       const b99 = seed(sb.primary, 99);
       const b98 = seed(sb.primary, 98);
@@ -808,7 +808,7 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
       expect(names(sb.primary)).toEqual([b99, b98].sort());
       expect(names(sb.offsite)).toEqual([b99, b98].sort());
 
-      const sb1 = sandbox('prune-keep-one', { keepLatest: 1 });
+      const sb1 = sandbox('prune-keep-one', { keepLast: 1 });
       const old = seed(sb1.primary, 40);
       const notOffsite = seed(sb1.primary, 35);
       const fresh = seed(sb1.primary, 0.5);
@@ -834,7 +834,7 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
       const before = tree(sb.store);
       const r = await runPrune(sb, { INOPSIO_NOW: String(NOW) });
       expect(r.code).toBe(BACKUP_EXIT_CODES.REFUSED);
-      expect(r.stderr).toMatch(/REFUSING to prune the local store: newest verified backup acme-\S+ is 259200s old, over the staleness threshold of 172800s/);
+      expect(r.stderr).toMatch(/REFUSING to prune the local store: newest verified backup acme-\S+ is 259200s old, over the staleness threshold of 93600s/);
       expect(tree(sb.store)).toEqual(before);
       const prom = readProm(sb, 'prune');
       expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="prune"')).toBe('0');

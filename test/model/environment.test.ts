@@ -186,10 +186,10 @@ describe('BackupPolicy and cron (B05, B06)', () => {
     const problems = problemsOf(() => BackupPolicy.daily({ localRetentionDays: 0.5, offsiteRetentionDays: 0, keepLast: 0, schedule: '0 0 31 2 *', timeZone: 'Mars/Olympus' }));
     expect(problems).toEqual([
       'BackupPolicy: schedule never fires: no chosen month has the chosen day of month (got "0 0 31 2 *"); use five cron fields such as "15 2 * * *" and set timeZone separately',
-      'BackupPolicy: timeZone is not an IANA time zone (got "Mars/Olympus"); use a name such as "Etc/UTC" or "Europe/Berlin"',
+      'BackupPolicy: timeZone is not an IANA time zone (got "Mars/Olympus"); use a name such as "Etc/UTC" or "Europe/Berlin" (K41)',
       'BackupPolicy: localRetentionDays must be a whole number of at least 1 (got 0.5); keep local backups for 1 day or more (default 30)',
       'BackupPolicy: offsiteRetentionDays must be a whole number not below localRetentionDays 0.5 (got 0); keep offsite copies at least as long as local ones (default 90)',
-      'BackupPolicy: keepLast must be a whole number of at least 1 (got 0); always keep at least the newest verified backup',
+      'BackupPolicy: keepLast must be a whole number of at least 1 (got 0); always keep at least the newest verified backup (B06)',
     ]);
   });
 

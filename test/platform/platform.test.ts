@@ -7,6 +7,7 @@ import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
+import { problemsOf } from '../support/problems';
 
 function scratch(): string {
   return fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'platform-'));
@@ -105,6 +106,31 @@ describe('Platform', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
     expect(() => new Platform(app, 'p', { backup: backupProps(), environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'platform' }] })] }))
       .toThrow('p: environments[prod].tenants uses the reserved id of the environment-wide chart (got "platform"); rename the tenant');
+  });
+
+  test('checks every tenant backup plan and the network in its constructor, listing every problem at once, building no chart', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    const bad = backupProps() as any;
+    bad.database = { ...bad.database, host: 'postgres databases' };
+    const small = [{ id: 'acme' }, { id: 'globex', database: false }, { id: 'initech' }];
+    const problems = problemsOf(() => new Platform(app, 'p', {
+      backup: bad,
+      network: { metricsPort: 0 },
+      environments: [
+        new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants: small }),
+        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: small }),
+      ],
+    }));
+    const hostProblem = (env: string, tenant: string) =>
+      `p/${env}/${tenant}/Backup: database.host is not a host name or address (got "postgres databases"); write e.g. "postgres.databases.svc" (no scheme, port or credentials)`;
+    expect(problems).toEqual([
+      'p: network.metricsPort is not a TCP port (got 0); use an integer from 1 to 65535',
+      hostProblem('staging', 'acme'),
+      hostProblem('staging', 'initech'),
+      hostProblem('prod', 'acme'),
+      hostProblem('prod', 'initech'),
+    ]);
+    expect(app.node.findAll().map(c => c.node.path)).toEqual(['', 'p']); // no stack, no chart
   });
 
   test('lookups of unknown environments and tenants say what exists', () => {

@@ -5,6 +5,7 @@ import { Testing as K8sTesting } from 'cdk8s';
 import { Testing } from 'cdktf';
 import { ACME, devEnv, errorOf, findResource, GLOBEX, prodEnv, resources, stagingEnv, synthJson, writeChart } from './fixtures';
 import { BackupSchedule } from '../../src/k8s/backup-schedule';
+import { TenantBackupPlan, TenantBackupProps } from '../../src/model/backup-plan';
 import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { ContainerImage } from '../../src/model/image';
@@ -374,5 +375,58 @@ describe('addBackupAccess: refused input (every problem listed)', () => {
     const short = stackOf(devEnv(), { databaseCredentialTtl: Period.minutes(15) });
     expect(problemsOf(() => short.vault.addBackupAccess('acme', { ...DEV_OPTIONS, activeDeadlineSeconds: 3000 }))[0]).toContain('min(tokenTtl 1h, databaseCredentialTtl 15m) = 900s');
     expect(short.vault.addBackupAccess('acme', DEV_OPTIONS).activeDeadlineSeconds).toBe(600);
+  });
+});
+
+describe('VaultBootstrap.addBackupPlan: the Vault side of a checked TenantBackupPlan', () => {
+  const planOf = (env: Environment, over: Partial<TenantBackupProps> = {}) => TenantBackupPlan.of({
+    environment: env,
+    tenant: env.tenants.find(t => t.id === 'acme')!,
+    image: ContainerImage.fromDigest(`registry.example.com/platform/pg-backup@sha256:${'3f'.repeat(32)}`),
+    database: { host: 'postgres.databases.svc', egress: EgressTarget.cidr('10.20.0.0/24', 5432), caConfigMap: 'postgres-ca' },
+    primaryStore: { endpoint: 'https://minio.minio.svc:9000', bucket: 'tenant-backups', egress: EgressTarget.cidr('10.30.0.0/24', 9000) },
+    offsiteStore: { endpoint: 'https://s3.offsite.example', bucket: 'inopsio-offsite', egress: EgressTarget.cidr('10.40.0.0/16', 443) },
+    ...over,
+  });
+
+  test('creates what addBackupAccess creates with the same names, paths and deadline', () => {
+    const env = prodEnv();
+    const plan = planOf(env);
+    const fromPlan = stackOf(env);
+    const access = fromPlan.vault.addBackupPlan(plan);
+    expect(access.serviceAccountName).toBe(plan.names.serviceAccount);
+    expect(access.roleName).toBe(plan.names.vaultRole);
+    expect(access.secretPaths).toEqual(plan.vaultSecretPaths);
+    expect(access.activeDeadlineSeconds).toBe(plan.deadlines.longestSeconds);
+    const byOptions = stackOf(env);
+    byOptions.vault.addBackupAccess('acme', {
+      serviceAccountName: plan.names.serviceAccount,
+      roleName: plan.names.vaultRole,
+      secretPaths: plan.vaultSecretPaths,
+      activeDeadlineSeconds: plan.deadlines.longestSeconds,
+    });
+    expect(synthJson(fromPlan)).toEqual(synthJson(byOptions));
+  });
+
+  test('checks only what depends on the bootstrap: environment, once per tenant, shared service accounts, its credential TTL', () => {
+    const env = prodEnv();
+    const other = stackOf(stagingEnv());
+    expect(problemsOf(() => other.vault.addBackupPlan(planOf(env)))).toEqual([
+      'staging/Vault.addBackupPlan: plan is a plan of environment "prod", not "staging" (got "acme"); add a plan to the VaultBootstrap of its own environment',
+    ]);
+    const twice = stackOf(env);
+    twice.vault.addBackupPlan(planOf(env));
+    expect(problemsOf(() => twice.vault.addBackupPlan(planOf(env)))).toEqual([
+      'prod/Vault.addBackupPlan: plan is for a tenant that already has backup access (got "acme"); add backup access once per tenant; its one BackupSchedule covers the backup and the drill',
+    ]);
+    const shared = stackOf(env, { serviceAccountNames: ['backup-acme'], databaseCredentialTtl: Period.minutes(20) });
+    expect(problemsOf(() => shared.vault.addBackupPlan(planOf(env)))).toEqual([
+      'prod/Vault.addBackupPlan: plan.names.serviceAccount is also in serviceAccountNames, so it logs in as every tenant role too (got "backup-acme"); remove it from VaultBootstrapOptions.serviceAccountNames: the backup role is its only role',
+      'prod/Vault.addBackupPlan: activeDeadlineSeconds outlives the credentials: min(tokenTtl 30m, databaseCredentialTtl 20m) = 1200s, and a Job must end 60s before them (F9) (got 1500); use at most 1140 in BackupSchedule (activeDeadlineSeconds and restoreDrill.activeDeadlineSeconds) and here, or raise tokenTtl',
+    ]);
+    const unknown = stackOf(prodEnv([GLOBEX]));
+    expect(problemsOf(() => unknown.vault.addBackupPlan(planOf(env)))).toEqual([
+      'prod/Vault.addBackupPlan: plan is not the plan of a tenant of this bootstrap (got "acme"); use a TenantBackupPlan of one of globex, or addTenant first',
+    ]);
   });
 });

@@ -1,0 +1,123 @@
+/**
+ * The pod and Job templates of a tenant's backup and restore-drill CronJobs (K25–K41): a restricted, non-root pod that
+ * runs one script from the ConfigMap with the credential files the Vault Agent renders (backup-vault-agent.ts).
+ * Pure functions of a TenantBackupPlan.
+ */
+import { BACKUP_EXIT_CODES } from './backup-scripts';
+import { AgentFile, BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './backup-vault-agent';
+import { TenantBackupPlan } from '../model/backup-plan';
+import { BACKUP_POD_PATHS } from '../model/backup-script-options';
+
+const CA_MOUNT = '/etc/inopsio/postgres-ca';
+const TOKEN_EXPIRATION_SECONDS = 600;
+
+/** One of the two pods of a backup: the container, its component label, the script it runs and its files. */
+export interface BackupPodSpec {
+  /** Container name (`backup` or `restore-drill`). */
+  readonly container: string;
+  /** Labels of the pod. */
+  readonly labels: { [key: string]: string };
+  /** Script file in the ConfigMap, e.g. `backup.sh`. */
+  readonly script: string;
+  /** The libpq service file among `files`, e.g. `pg-service.conf`. */
+  readonly serviceFile: string;
+  /** The credential files the agent renders. */
+  readonly files: readonly AgentFile[];
+}
+
+/** The pod template of a backup or drill Job. */
+export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): any {
+  const res = plan.resources;
+  const envVars: Array<{ name: string; value: string }> = [
+    { name: 'HOME', value: '/tmp' },
+    // The dynamic role's name is only known at run time: libpq takes it from the service file (which overrides
+    // PGUSER) and the password from the pgpass file.
+    { name: 'PGSERVICE', value: BACKUP_PG_SERVICE },
+    { name: 'PGSERVICEFILE', value: `${VAULT_SECRETS_DIR}/${pod.serviceFile}` },
+    { name: 'PGSSLMODE', value: plan.sslMode },
+  ];
+  if (plan.caConfigMap !== undefined) envVars.push({ name: 'PGSSLROOTCERT', value: `${CA_MOUNT}/ca.crt` });
+  const mounts: any[] = [
+    { name: 'scripts', mountPath: BACKUP_POD_PATHS.scripts, readOnly: true },
+    { name: 'work', mountPath: BACKUP_POD_PATHS.work },
+    { name: 'metrics', mountPath: BACKUP_POD_PATHS.metrics },
+    { name: 'tmp', mountPath: '/tmp' },
+  ];
+  const volumes: any[] = [
+    { name: 'scripts', configMap: { name: plan.names.configMap, defaultMode: 0o444 } },
+    { name: 'work', emptyDir: { sizeLimit: res.workVolumeSize.toString() } },
+    { name: 'metrics', emptyDir: { sizeLimit: '16Mi' } },
+    { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    { name: VAULT_TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: plan.vaultTokenAudience, expirationSeconds: TOKEN_EXPIRATION_SECONDS, path: 'token' } }] } },
+  ];
+  if (plan.caConfigMap !== undefined) {
+    mounts.push({ name: 'postgres-ca', mountPath: CA_MOUNT, readOnly: true });
+    volumes.push({ name: 'postgres-ca', configMap: { name: plan.caConfigMap, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
+  }
+  const ephemeral = res.ephemeralStorage;
+  return {
+    metadata: { labels: pod.labels, annotations: vaultAgentAnnotations(plan, pod.container, pod.files) },
+    spec: {
+      serviceAccountName: plan.names.serviceAccount,
+      automountServiceAccountToken: false,
+      restartPolicy: 'Never',
+      enableServiceLinks: false,
+      hostNetwork: false,
+      hostPID: false,
+      hostIPC: false,
+      terminationGracePeriodSeconds: 60,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: BACKUP_UID,
+        runAsGroup: BACKUP_UID,
+        fsGroup: BACKUP_UID,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+      containers: [{
+        name: pod.container,
+        image: plan.image.reference,
+        imagePullPolicy: 'Always',
+        command: ['bash', `${BACKUP_POD_PATHS.scripts}/${pod.script}`],
+        env: envVars,
+        resources: {
+          requests: { 'cpu': res.cpuRequest.toString(), 'memory': res.memoryRequest.toString(), 'ephemeral-storage': ephemeral },
+          limits: { 'cpu': res.cpuLimit.toString(), 'memory': res.memoryLimit.toString(), 'ephemeral-storage': ephemeral },
+        },
+        securityContext: {
+          runAsNonRoot: true,
+          runAsUser: BACKUP_UID,
+          runAsGroup: BACKUP_UID,
+          privileged: false,
+          allowPrivilegeEscalation: false,
+          readOnlyRootFilesystem: true,
+          capabilities: { drop: ['ALL'] },
+          seccompProfile: { type: 'RuntimeDefault' },
+        },
+        volumeMounts: mounts,
+      }],
+      volumes,
+    },
+  };
+}
+
+/** The Job template around a pod template: deadline, retries, and a failure policy that does not retry what cannot heal. */
+export function backupJobTemplate(
+  plan: TenantBackupPlan, container: string, labels: { [key: string]: string }, deadlineSeconds: number, template: any,
+): { metadata: any; spec: any } {
+  return {
+    metadata: { labels },
+    spec: {
+      activeDeadlineSeconds: deadlineSeconds,
+      backoffLimit: plan.jobs.backoffLimit,
+      ttlSecondsAfterFinished: plan.jobs.ttlSecondsAfterFinished,
+      // Retrying cannot fix bad configuration (2), a refusal (3) or an integrity failure (4); evictions are not failures.
+      podFailurePolicy: {
+        rules: [
+          { action: 'FailJob', onExitCodes: { containerName: container, operator: 'In', values: [BACKUP_EXIT_CODES.CONFIG, BACKUP_EXIT_CODES.REFUSED, BACKUP_EXIT_CODES.INTEGRITY] }, onPodConditions: [] },
+          { action: 'Ignore', onPodConditions: [{ type: 'DisruptionTarget', status: 'True' }] },
+        ],
+      },
+      template,
+    },
+  };
+}
