@@ -105,13 +105,27 @@ function endOfTemplate(text: string, start: number): number {
   return i;
 }
 
+/** The reference pattern for a stack's provider prefixes, built once per distinct list (every stack has the same). */
+const referencePatterns = new Map<string, RegExp>();
+function referencePattern(resourceTypePrefixes: readonly string[]): RegExp {
+  const key = resourceTypePrefixes.join('|');
+  let pattern = referencePatterns.get(key);
+  if (!pattern) {
+    const references = [...NAMED_VALUES];
+    // References to resources of the stack's providers: `vault_mount.Vault_Database_1234.path`.
+    if (key !== '') references.push(`(?:${key})_[a-z0-9_]+\\.[A-Za-z_][\\w-]*\\.[a-z_]\\w*`);
+    pattern = new RegExp(`${NOT_INSIDE}(?:${references.join('|')})`);
+    referencePatterns.set(key, pattern);
+  }
+  return pattern;
+}
+
 /** The expression text found in the literal part of `text`, or undefined. */
 export function expressionTextIn(text: string, resourceTypePrefixes: readonly string[]): string | undefined {
+  // Every reference has a "." and every call a "(": most strings (names, numbers, paths) are done here.
+  if (!text.includes('.') && !text.includes('(')) return undefined;
   const literal = literalText(text, false);
-  const references = [...NAMED_VALUES];
-  // References to resources of the stack's providers: `vault_mount.Vault_Database_1234.path`.
-  if (resourceTypePrefixes.length > 0) references.push(`(?:${resourceTypePrefixes.join('|')})_[a-z0-9_]+\\.[A-Za-z_][\\w-]*\\.[a-z_]\\w*`);
-  const reference = new RegExp(`${NOT_INSIDE}(?:${references.join('|')})`).exec(literal);
+  const reference = referencePattern(resourceTypePrefixes).exec(literal);
   if (reference) return reference[0];
   const call = /^\s*([a-z][a-z0-9]*)\s*\(.*\)\s*$/s.exec(literal);
   if (call && FUNCTIONS.has(call[1])) return `${call[1]}(...)`;
