@@ -7,10 +7,10 @@
  * - `terraform providers` on a copy of the stack without its `cloud`/`backend` block (which would otherwise stop it at
  *   "HCP Terraform initialization required"): Terraform loads and decodes the whole configuration — every variable,
  *   validation, lifecycle block, reference syntax and `required_version` — and must succeed;
- * - `terraform init -backend=false` on the stack as written: it must fail for no reason other than the providers it
- *   cannot get. The CLI configuration points provider installation at an empty local mirror, so init never touches
- *   the network (with internet it would otherwise download the providers, or hang on DNS) and always stops at the
- *   same place: "provider ... was not found in any of the search locations". Any other error is a problem.
+ * - `terraform init -backend=false` on the stack as written, with no CLI configuration (`TF_CLI_CONFIG_FILE=/dev/null`):
+ *   it must fail for no reason other than the unreachable provider registry ("Failed to query available provider
+ *   packages ... could not connect to registry.terraform.io"), for every provider the configuration needs. Any other
+ *   error is a problem. (Where the registry is reachable, init installs the providers and succeeds: that is clean too.)
  *
  * `terraform` must be on the PATH (or `TERRAFORM_BIN`): without it `terraformVersion()` throws, so tests fail, never skip.
  */
@@ -42,10 +42,10 @@ export function terraformVersion(): string {
 }
 
 /** The environment Terraform runs with: no user CLI config, no checkpoint calls, none of the caller's TF_* settings. */
-function terraformEnv(cliConfigFile: string = '/dev/null'): NodeJS.ProcessEnv {
+function terraformEnv(): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('TF_')) env[k] = v;
-  return { ...env, TF_CLI_CONFIG_FILE: cliConfigFile, CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
+  return { ...env, TF_CLI_CONFIG_FILE: '/dev/null', CHECKPOINT_DISABLE: '1', TF_IN_AUTOMATION: '1', TF_INPUT: '0' };
 }
 
 /** What Terraform said about one stack. */
@@ -63,8 +63,8 @@ interface Run {
   readonly output: string;
 }
 
-function run(args: string[], cwd: string, cliConfigFile?: string): Run {
-  const r = spawnSync(TERRAFORM, args, { cwd, env: terraformEnv(cliConfigFile), encoding: 'utf8', timeout: 120_000 });
+function run(args: string[], cwd: string): Run {
+  const r = spawnSync(TERRAFORM, args, { cwd, env: terraformEnv(), encoding: 'utf8', timeout: 120_000 });
   if (r.error) throw new Error((r.error as any).code === 'ENOENT' ? MISSING : `${TERRAFORM} ${args.join(' ')}: ${r.error.message}`);
   return { status: r.status, output: `${r.stdout ?? ''}${r.stderr ?? ''}` };
 }
@@ -118,29 +118,23 @@ export function checkTerraformStack(stackDir: string, workDir: string): Terrafor
     problems.push(at(`terraform providers listed no provider: ${providers.output.trim()}`));
   }
 
-  // 2. init on the stack as written fails only at the providers it cannot install (an empty local mirror).
+  // 2. init on the stack as written fails only because the provider registry is unreachable.
   const asWritten = path.join(scratch, 'as-written');
   copyStack(stackDir, asWritten);
-  const mirror = path.join(scratch, 'empty-provider-mirror');
-  fs.mkdirSync(mirror);
-  const cliConfig = path.join(scratch, 'terraform.rc');
-  fs.writeFileSync(cliConfig, `provider_installation {\n  filesystem_mirror {\n    path = ${JSON.stringify(mirror)}\n  }\n}\n`);
-  const init = run(['init', '-backend=false', '-input=false', '-no-color'], asWritten, cliConfig);
+  const init = run(['init', '-backend=false', '-input=false', '-no-color'], asWritten);
   const errors = terraformErrors(init.output);
-  if (init.status === 0) {
-    problems.push(at('terraform init -backend=false succeeded, but no provider can be installed here: did it load the configuration at all?'));
-  } else if (errors.length === 0) {
+  if (init.status !== 0 && errors.length === 0) {
     problems.push(at(`terraform init exited ${init.status} without an error message: ${init.output.trim()}`));
   }
-  const unavailable = new Set<string>();
+  const unreachable = new Set<string>();
   for (const e of errors) {
-    const m = /provider (\S+) was not found in any of the search locations/.exec(e.detail);
-    if (e.summary === 'Failed to query available provider packages' && m) unavailable.add(m[1]);
+    const m = /available versions for provider (\S+?): could not connect to registry\.terraform\.io/.exec(e.detail);
+    if (e.summary === 'Failed to query available provider packages' && m) unreachable.add(`registry.terraform.io/${m[1]}`);
     else problems.push(at(`terraform init: ${e.summary}: ${e.detail}`));
   }
-  // Every provider the configuration needs was looked for, i.e. init got as far as provider installation.
-  for (const p of listed) {
-    if (errors.length > 0 && problems.length === 0 && !unavailable.has(p)) problems.push(at(`terraform init never looked for provider ${p}`));
+  // Every provider the configuration needs was looked up, i.e. init got as far as provider installation.
+  if (init.status !== 0 && problems.length === 0) {
+    for (const p of listed) if (!unreachable.has(p)) problems.push(at(`terraform init never looked up provider ${p}`));
   }
   fs.rmSync(scratch, { recursive: true, force: true });
   return { stack: name, providers: [...new Set(listed)], problems };

@@ -34,7 +34,7 @@ describe('the reference platform (examples/main.ts)', () => {
   });
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  test('every stack loads in Terraform and init fails only at the unavailable providers', () => {
+  test('every stack loads in Terraform and init fails only because the provider registry is unreachable', () => {
     const checks = checkTerraformStacks(path.join(dir, 'cdktf.out', 'stacks'), work());
     expect(checks.map(c => c.stack)).toEqual(['dev', expect.stringMatching(/^preview-feature-jira-123-add-b/), 'prod', 'staging']);
     expect(checks.flatMap(c => c.problems)).toEqual([]);
