@@ -114,3 +114,19 @@ describe('writeLocalChart: versions Helm accepts', () => {
     expect(lintChart(dir)).toEqual(expect.arrayContaining([expect.stringMatching(/version '1\.0\.0-0\d{11}' is not a valid SemVer/)]));
   });
 });
+
+describe('documentDifferences: the comparison can fail', () => {
+  const cm = (name: string, data: Record<string, string> = { a: '1' }) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace: 'dev-acme' }, data });
+
+  test('same documents in another order: no difference (Helm sorts by kind)', () => {
+    expect(documentDifferences([cm('b'), cm('a')], [cm('a'), cm('b')])).toEqual([]);
+  });
+
+  test('a changed, a missing and an extra document are each reported', () => {
+    expect(documentDifferences([cm('a', { a: '2' }), cm('extra')], [cm('a'), cm('b')])).toEqual([
+      'v1 ConfigMap dev-acme/a: rendered differently by Helm',
+      'v1 ConfigMap dev-acme/b: 1 in the manifests, 0 rendered by Helm',
+      'v1 ConfigMap dev-acme/extra: rendered by Helm, not in the manifests',
+    ]);
+  });
+});
