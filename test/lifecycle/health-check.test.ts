@@ -128,7 +128,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  prometheus?.kill();
+  if (prometheus && prometheus.exitCode === null) {
+    const exited = new Promise(resolve => prometheus!.once('exit', resolve));
+    prometheus.kill();
+    await exited;
+  }
   await new Promise<void>(resolve => metrics?.close(() => resolve()));
   fs.rmSync(tmp, { recursive: true, force: true });
 });
