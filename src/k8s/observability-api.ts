@@ -5,7 +5,7 @@
 
 /** Metric names the stack defines or consumes (see docs/observability.md). */
 export enum ObservabilityMetric {
-  /** Inventory, recorded from the model: one series per tenant, `{env, namespace, tenant, state, backup}`, value 1. */
+  /** Inventory, recorded from the model: one series per tenant, `{env, namespace, tenant, state, backup, modules}`, value 1. */
   TENANT_INFO = 'inopsio_tenant_info',
   /** Recorded from the model for expiring environments: `{env, environment_class}`, the expiry as Unix seconds. */
   ENVIRONMENT_EXPIRY = 'inopsio_environment_expiry_timestamp_seconds',

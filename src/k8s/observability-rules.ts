@@ -53,8 +53,9 @@ export function inventoryGroupName(env: Environment, tenant: Tenant): string {
 }
 
 /**
- * The per-tenant inventory: `inopsio_tenant_info{env, namespace, tenant, state, backup} = 1`, recorded from the model.
- * It is the set of tenants the alerts expect to see, and what dashboards list tenants from.
+ * The per-tenant inventory: `inopsio_tenant_info{env, namespace, tenant, state, backup, modules} = 1`, recorded from the
+ * model. It is the set of tenants the alerts expect to see, and what dashboards list tenants from. `modules` is "true"
+ * when the tenant runs modules: only they run pods that expose metrics, so only they are expected to have scrape targets.
  */
 export function tenantInventoryGroup(env: Environment, tenant: Tenant): ObservabilityRuleGroup {
   return {
@@ -68,6 +69,7 @@ export function tenantInventoryGroup(env: Environment, tenant: Tenant): Observab
         tenant: tenant.id,
         state: tenant.state,
         backup: String(backupsExpected(env, tenant)),
+        modules: String(tenant.modules.length > 0),
       },
     }],
   };
@@ -98,6 +100,8 @@ export function environmentRuleGroups(s: RuleSettings): ObservabilityRuleGroup[]
   const info = (matchers: string = '') => `max by (env, namespace, tenant) (${ObservabilityMetric.TENANT_INFO}{env=${E}${matchers}})`;
   const ACTIVE = ', state="active"';
   const WITH_BACKUP = ', state="active", backup="true"';
+  /** Active tenants that run modules: the tenant base alone (namespace, policies, backups) exposes no scrape target. */
+  const WITH_MODULES = ', state="active", modules="true"';
   /** Adds `namespace` to a series keyed by (env, tenant), keeping only tenants in the inventory selection. */
   const withNamespace = (expr: string, matchers: string) => `(${expr}) * on (env, tenant) group_left (namespace) ${info(matchers)}`;
   /** Adds `env` and `tenant` to a kube-state-metrics series keyed by namespace. */
@@ -144,10 +148,10 @@ export function environmentRuleGroups(s: RuleSettings): ObservabilityRuleGroup[]
       'Tenant {{ $labels.tenant }} is down',
       `Every scrape target of tenant {{ $labels.tenant }} in namespace {{ $labels.namespace }} (environment {{ $labels.env }}) has been down for ${s.targetDownMinutes} minutes: the provisioning health check (spec §3.6) fails.`),
     alert(ObservabilityAlert.TENANT_TARGETS_MISSING,
-      `${info(ACTIVE)} unless on (env, namespace, tenant) up{env=${E}, tenant!=""}`,
+      `${info(WITH_MODULES)} unless on (env, namespace, tenant) up{env=${E}, tenant!=""}`,
       'critical', `${TARGETS_MISSING_MINUTES}m`,
       'Tenant {{ $labels.tenant }} has no scrape targets',
-      `Active tenant {{ $labels.tenant }} in namespace {{ $labels.namespace }} (environment {{ $labels.env }}) has had no scrape target for ${TARGETS_MISSING_MINUTES} minutes: its pods are missing or do not expose a port named for metrics.`),
+      `Active tenant {{ $labels.tenant }} in namespace {{ $labels.namespace }} (environment {{ $labels.env }}) runs modules but has had no scrape target for ${TARGETS_MISSING_MINUTES} minutes: its pods are missing or do not expose a port named for metrics.`),
   ];
   if (s.tenants.length > 0) {
     health.push(alert(ObservabilityAlert.INVENTORY_INCOMPLETE,

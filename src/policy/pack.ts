@@ -12,6 +12,7 @@ import { OUTPUT_RULES } from './rules/output';
 import { podRules } from './rules/pod';
 import { RBAC_RULES } from './rules/rbac';
 import { SECRET_RULES, secretScanRule } from './rules/secrets';
+import { TERRAFORM_RULES } from './rules/terraform';
 import { VAULT_RULES } from './rules/vault';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
@@ -41,7 +42,7 @@ export interface PolicyPackOptions {
   readonly secretAllowPatterns?: string[];
 }
 
-/** Sort key of rule ids: B, K, V families, then numerically (`K05` before `K12`). */
+/** Sort key of rule ids: B, K, T, V families, then numerically (`K05` before `K12`). */
 function ruleOrder(a: string, b: string): number {
   const pa = /^([A-Z]+)(\d+)(.*)$/.exec(a);
   const pb = /^([A-Z]+)(\d+)(.*)$/.exec(b);
@@ -72,7 +73,7 @@ function info(r: PolicyRuleInfo): PolicyRuleInfo {
 }
 
 /**
- * The organisation's rules over synthesized output (the K, V, B and W ids of docs/policies.md), cdk-nag style: each
+ * The organisation's rules over synthesized output (the K, V, B, T and W ids of docs/policies.md; T: what Terraform reads), cdk-nag style: each
  * rule a small pure function with a stable id, a severity, a message and references to public checkers.
  *
  * `evaluate()` runs every rule and returns a deterministic `PolicyReport`. Findings can be accepted only by an
@@ -112,6 +113,7 @@ export class PolicyPack {
       ...WORKFLOW_RULES,
       ...WORKFLOW_GATE_RULES,
       ...HELM_RULES,
+      ...TERRAFORM_RULES,
       ...OUTPUT_RULES,
       secretScanRule({ allowPatterns: options.secretAllowPatterns }),
     ].sort((a, b) => ruleOrder(a.id, b.id));

@@ -2,7 +2,7 @@ import * as path from 'path';
 import * as helmProvider from '@cdktf/provider-helm/lib/provider';
 import * as release from '@cdktf/provider-helm/lib/release';
 import * as vaultProvider from '@cdktf/provider-vault/lib/provider';
-import { AssetType, CloudBackend, ITerraformDependable, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
+import { AssetType, CloudBackend, Fn, ITerraformDependable, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
@@ -199,15 +199,15 @@ export class EnvironmentStack extends TerraformStack {
     this.vaultAddress = new TerraformVariable(this, 'vault_address', {
       type: 'string',
       description: `Vault API URL for environment ${env.name}. The token comes from VAULT_TOKEN at run time, never from configuration.`,
-      validation: [{ condition: 'can(regex("^https://", var.vault_address))', errorMessage: 'vault_address must be an https:// URL (TLS is always verified).' }],
     });
+    requireHttps(this.vaultAddress, 'vault_address must be an https:// URL (TLS is always verified).');
     ({ kubeConfigPath: this.kubeConfigPath, kubeContext: this.kubeContext } = addKubeAccessVariables(this, env, this.names));
     this.vaultKubernetesHost = new TerraformVariable(this, 'vault_kubernetes_host', {
       type: 'string',
       default: 'https://kubernetes.default.svc',
       description: 'The Kubernetes API server as Vault reaches it (Kubernetes auth).',
-      validation: [{ condition: 'can(regex("^https://", var.vault_kubernetes_host))', errorMessage: 'vault_kubernetes_host must be an https:// URL.' }],
     });
+    requireHttps(this.vaultKubernetesHost, 'vault_kubernetes_host must be an https:// URL.');
     this.vaultKubernetesCaCert = new TerraformVariable(this, 'vault_kubernetes_ca_cert', {
       type: 'string',
       description: 'PEM CA certificate of the Kubernetes API server (public), for Vault\'s Kubernetes auth.',
@@ -381,6 +381,15 @@ export function addEnvironmentChartRelease(
   }));
   dependOn(chartRelease, dependsOn);
   return chartRelease;
+}
+
+/**
+ * Refuse a value of `variable` that is not an https:// URL. The condition is built from cdktf's functions so that it
+ * is written as an expression (`"${can(regex(...))}"`): Terraform reads a plain string there as a constant and
+ * refuses the configuration ("The condition for variable ... must refer to var...").
+ */
+function requireHttps(variable: TerraformVariable, errorMessage: string): void {
+  variable.addValidation({ condition: Fn.can(Fn.regex('^https://', variable.stringValue)), errorMessage });
 }
 
 /** The environment with the same settings and no tenants (what a sharded stack's VaultBootstrap starts from). */

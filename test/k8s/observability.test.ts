@@ -63,15 +63,15 @@ describe('defaults (prod: acme, globex, hooli without database, initech suspende
     expect(pm.metadata.labels).toMatchObject({ env: 'prod', tenant: 'globex', release: 'kube-prometheus-stack' });
   });
 
-  test('the inventory records each tenant with its state and whether backups are expected', () => {
+  test('the inventory records each tenant with its state and whether backups and scrape targets (modules) are expected', () => {
     const byTenant = Object.fromEntries(find(docs, 'PrometheusRule', 'prod-hooli').concat(find(docs, 'PrometheusRule', 'prod-initech'), find(docs, 'PrometheusRule', 'prod-acme'))
       .map(d => [d.metadata.namespace, d.spec.groups[0].rules[0]]));
     expect(byTenant['prod-acme']).toEqual({
       record: ObservabilityMetric.TENANT_INFO,
       expr: 'vector(1)',
-      labels: { env: 'prod', namespace: 'prod-acme', tenant: 'acme', state: 'active', backup: 'true' },
+      labels: { env: 'prod', namespace: 'prod-acme', tenant: 'acme', state: 'active', backup: 'true', modules: 'true' },
     });
-    expect(byTenant['prod-hooli'].labels).toMatchObject({ state: 'active', backup: 'false' });
+    expect(byTenant['prod-hooli'].labels).toMatchObject({ state: 'active', backup: 'false', modules: 'false' });
     expect(byTenant['prod-initech'].labels).toMatchObject({ state: 'suspended', backup: 'false' });
   });
 

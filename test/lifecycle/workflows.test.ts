@@ -5,6 +5,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { referenceEnvironments } from './fixtures';
 import { DecommissionTargetKind, planDecommission, decommissionTargets } from '../../src/lifecycle/decommission';
+import { healthCheckScript } from '../../src/lifecycle/health-check';
 import { buildInventory } from '../../src/lifecycle/inventory';
 import { PINNED_ACTIONS, renderWorkflows, WORKFLOW_FILES } from '../../src/lifecycle/workflows';
 import { WorkflowChecks } from '../../src/policy/workflow-checks';
@@ -149,7 +150,7 @@ describe('renderWorkflows', () => {
       for (const text of Object.values(workflows)) {
         for (const m of text.matchAll(/\$\{\{\s*secrets\.[A-Z_]+\s*\}\}/g)) {
           const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index));
-          expect(line).toMatch(/^\s+(TF_TOKEN_app_terraform_io|KUBECONFIG_DATA|url): /);
+          expect(line).toMatch(/^\s+(TF_TOKEN_app_terraform_io|KUBECONFIG_DATA|url|PROMETHEUS_URL|PROMETHEUS_TOKEN): /);
         }
       }
       expect(Object.values(workflows).join('\n')).not.toMatch(/\b(echo|printf|cat)\b[^\n]*(TF_TOKEN|VAULT_TOKEN|KUBECONFIG_DATA[^"]*" *$)/m);
@@ -308,6 +309,24 @@ describe('renderWorkflows', () => {
     expect(script).toContain('terraform -chdir="$STACK" apply -input=false -no-color tfplan');
     expect(script).toMatch(/wait applications\.argoproj\.io --selector "env=\$ENV_NAME" --for=jsonpath='\{\.status\.sync\.status\}'=Synced/);
     expect(script).toMatch(/--for=jsonpath='\{\.status\.health\.status\}'=Healthy/);
+  });
+
+  test('every provisioning run waits on the health check of spec §3.6 after it applied (issue 24 item 6)', () => {
+    const provisioning = [
+      { job: parsed[WORKFLOW_FILES.PREVIEW].jobs.provision, env: '${{ needs.name.outputs.environment }}' },
+      { job: parsed[WORKFLOW_FILES.TENANT_UPGRADE].jobs['upgrade-staging'], env: 'staging' },
+      { job: parsed[WORKFLOW_FILES.TENANT_UPGRADE].jobs['upgrade-prod'], env: 'prod' },
+    ];
+    for (const { job, env } of provisioning) {
+      const names: string[] = job.steps.map((s: any) => s.name);
+      const check = names.indexOf('Health check (spec §3.6): wait until Prometheus reports the environment healthy');
+      const lastApply = Math.max(...job.steps.map((s: any, i: number) => (/terraform .*apply|--for=jsonpath/.test(s.run ?? '') ? i : -1)));
+      expect({ env, after: check > lastApply && lastApply >= 0 }).toEqual({ env, after: true });
+      const step = job.steps[check];
+      expect(step.run).toBe(healthCheckScript());
+      expect(step.env).toEqual({ PROMETHEUS_URL: '${{ secrets.PROMETHEUS_URL }}', PROMETHEUS_TOKEN: '${{ secrets.PROMETHEUS_TOKEN }}', ENV_NAME: env, INVENTORY: 'dist/lifecycle.json' });
+      expect(step['continue-on-error']).toBeUndefined();
+    }
   });
 
   test('tenant-signup: repository_dispatch, payload validated by the CLI, registry change by pull request', () => {

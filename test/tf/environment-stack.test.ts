@@ -51,7 +51,7 @@ describe('EnvironmentStack: providers and runtime inputs (V03–V05)', () => {
     expect(synthesized).toHaveProviderWithProperties(vaultProvider.VaultProvider, { address: '${var.vault_address}', skip_tls_verify: false });
     expect(synthesized).not.toHaveProviderWithProperties(vaultProvider.VaultProvider, { skip_tls_verify: true });
     expect(json.provider.vault).toEqual([{ address: '${var.vault_address}', skip_tls_verify: false }]);
-    expect(json.variable.vault_address.validation[0].condition).toBe('can(regex("^https://", var.vault_address))');
+    expect(json.variable.vault_address.validation[0].condition).toBe('${can(regex("^https://", var.vault_address))}');
     expect(json.variable.vault_address).not.toHaveProperty('default');
   });
 

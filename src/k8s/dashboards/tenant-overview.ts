@@ -37,9 +37,9 @@ export function tenantOverviewDashboard(ctx: DashboardContext): Dashboard {
     .height(4).span(6));
   d.withPanel(new StatPanel()
     .title('Active tenants without targets')
-    .description('Active tenants of the inventory with no scrape target (InopsioTenantTargetsMissing).')
+    .description('Active tenants of the inventory that run modules and have no scrape target (InopsioTenantTargetsMissing).')
     .datasource(PROMETHEUS)
-    .withTarget(prom(`count(${selectedTenants(', state="active"')} unless on (env, namespace, tenant) up{${SCOPE}}) or vector(0)`, 'missing', { instant: true }))
+    .withTarget(prom(`count(${selectedTenants(', state="active", modules="true"')} unless on (env, namespace, tenant) up{${SCOPE}}) or vector(0)`, 'missing', { instant: true }))
     .thresholds(thresholds(1, 1))
     .height(4).span(6));
   d.withPanel(new StatPanel()

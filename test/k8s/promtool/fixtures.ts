@@ -4,12 +4,18 @@ import { EnvironmentClass } from '../../../src/model/environment-class';
 import { Period } from '../../../src/model/period';
 import { TenantState } from '../../../src/model/tenant';
 
-/** Production: backups with offsite copy; active tenants acme and globex, hooli without a database (no backups), suspended initech. */
+/** A tenant module (its pods are what exposes scrape targets). */
+const BILLING = { name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '1.0.0' };
+
+/**
+ * Production: backups with offsite copy; active tenants acme and globex with a module, hooli without a database (no
+ * backups) and without modules (no scrape targets expected), suspended initech.
+ */
 export function prodEnvironment(): Environment {
   return new Environment({
     name: 'prod',
     environmentClass: EnvironmentClass.PRODUCTION,
-    tenants: [{ id: 'acme' }, { id: 'globex' }, { id: 'hooli', database: false }, { id: 'initech', state: TenantState.SUSPENDED }],
+    tenants: [{ id: 'acme', modules: [BILLING] }, { id: 'globex', modules: [BILLING] }, { id: 'hooli', database: false }, { id: 'initech', state: TenantState.SUSPENDED }],
   });
 }
 
