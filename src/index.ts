@@ -9,6 +9,7 @@ export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './mode
 export { EgressTarget } from './model/egress-target';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';
 export { ContainerImage, ContainerImageOptions } from './model/image';
+export { KubernetesVersion } from './model/kubernetes-version';
 export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, EnvironmentVaultNames, TenantVaultNames } from './model/vault-ref';
 
 // Kubernetes (cdk8s).
