@@ -1,5 +1,5 @@
-import { KubernetesVersion } from '../../src/model/kubernetes-version';
 import { admit, calledFunctions, celProblems, evaluate, freeIdentifiers, KUBERNETES_CEL_LIBRARIES } from './kubernetes-cel';
+import { KubernetesVersion } from '../../src/model/kubernetes-version';
 
 const { V1_28, V1_29, V1_30, V1_31, V1_32, V1_33, V1_34, V1_36 } = KubernetesVersion;
 
@@ -28,11 +28,11 @@ describe('celProblems: which Kubernetes release compiles an expression', () => {
     expect(celProblems("'%s/%s'.format([request.namespace, request.name])", V1_29)).toEqual([
       'calls format() from the CEL strings extension, version 2 (introduced 1.29), which Kubernetes 1.29 does not have (from 1.30)',
     ]);
-    expect(celProblems("ip(object.spec.clusterIP).family() == 4", V1_30)).toEqual([
+    expect(celProblems('ip(object.spec.clusterIP).family() == 4', V1_30)).toEqual([
       'calls family() from the Kubernetes IP address and CIDR libraries (introduced 1.30), which Kubernetes 1.30 does not have (from 1.31)',
       'calls ip() from the Kubernetes IP address and CIDR libraries (introduced 1.30), which Kubernetes 1.30 does not have (from 1.31)',
     ]);
-    expect(celProblems("ip(object.spec.clusterIP).family() == 4", V1_31)).toEqual([]);
+    expect(celProblems('ip(object.spec.clusterIP).family() == 4', V1_31)).toEqual([]);
     expect(celProblems('!format.dns1123Label().validate(object.metadata.name).hasValue()', V1_31)).toEqual([
       'calls format.dns1123Label() from the Kubernetes format library (introduced 1.31), which Kubernetes 1.31 does not have (from 1.32)',
       'calls validate() from the Kubernetes format library (introduced 1.31), which Kubernetes 1.31 does not have (from 1.32)',
@@ -66,7 +66,7 @@ describe('celProblems: which Kubernetes release compiles an expression', () => {
 
 describe('evaluate (@bufbuild/cel) and the helpers', () => {
   test('free identifiers leave out comprehension variables; called functions leave out operators and macros', () => {
-    const e = "request.userInfo.groups.exists(g, g in variables.groups) && size(object.metadata.name) > 0 && has(oldObject.metadata)";
+    const e = 'request.userInfo.groups.exists(g, g in variables.groups) && size(object.metadata.name) > 0 && has(oldObject.metadata)';
     expect([...freeIdentifiers(e)].sort()).toEqual(['object', 'oldObject', 'request', 'variables']);
     expect(calledFunctions(e)).toEqual(['size']);
   });
@@ -85,7 +85,7 @@ describe('evaluate (@bufbuild/cel) and the helpers', () => {
       matchConditions: [{ name: 'not-system', expression: "!request.userInfo.username.startsWith('system:')" }],
       variables: [{ name: 'n', expression: 'size(request.name)' }, { name: 'long', expression: 'variables.n > 3' }],
       validations: [{ expression: '!variables.long', messageExpression: "'name ' + request.name + ' is too long'" }],
-      auditAnnotations: [{ key: 'who', valueExpression: "variables.long ? request.userInfo.username : null" }],
+      auditAnnotations: [{ key: 'who', valueExpression: 'variables.long ? request.userInfo.username : null' }],
     };
     const req = (username: string, name: string) => ({ request: { userInfo: { username }, name }, object: null, oldObject: null });
     expect(admit(spec, req('system:x', 'abcdef'))).toEqual({ matched: false, allowed: true, messages: [], auditAnnotations: {} });

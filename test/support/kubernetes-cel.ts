@@ -163,7 +163,8 @@ function callsOf(root: Expr): { calls: Call[]; free: Set<string> } {
         }
         const target = c.target;
         const receiver = target?.exprKind.case === 'identExpr' ? target.exprKind.value.name : undefined;
-        const namespace = receiver !== undefined && NAMESPACES.has(receiver) && !bound.has(receiver) && !ADMISSION_VARIABLES.includes(receiver) ? receiver : undefined;
+        const isNamespace = receiver !== undefined && NAMESPACES.has(receiver) && !bound.has(receiver) && !ADMISSION_VARIABLES.includes(receiver);
+        const namespace = isNamespace ? receiver : undefined;
         if (namespace !== undefined) {
           calls.push({ name: `${namespace}.${fn}` });
           c.args.forEach(a => walk(a, bound));

@@ -3,7 +3,6 @@ import * as os from 'os';
 import * as path from 'path';
 import { Cron, Size, Testing } from 'cdk8s';
 import * as kplus from 'cdk8s-plus-28';
-import { KubernetesVersion } from '../../src/model/kubernetes-version';
 import {
   StrictValidator,
   expectValidManifests,
@@ -13,6 +12,7 @@ import {
   validateDirectory,
   validateYaml,
 } from './strict-validator';
+import { KubernetesVersion } from '../../src/model/kubernetes-version';
 
 // ---------------------------------------------------------------------------
 // Fixtures (fresh copies per call so tests can mutate them)
