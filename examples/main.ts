@@ -39,8 +39,10 @@ const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 
 const database = EgressTarget.cidr('10.20.0.0/24', 5432);
 const vault = EgressTarget.podsInNamespace('vault', { 'app.kubernetes.io/name': 'vault' }, 8200);
 
-// The Kubernetes release the clusters run: the library's default (1.35) unless KUBERNETES_VERSION names another (1.28-1.36).
-const kubernetesVersion = process.env.KUBERNETES_VERSION ? KubernetesVersion.of(process.env.KUBERNETES_VERSION) : KubernetesVersion.DEFAULT;
+// The Kubernetes release the clusters run: the library's default (1.35). EXAMPLE_KUBERNETES_VERSION names another
+// (1.28-1.36) for test/platform/kubernetes-versions.test.ts, which synthesizes this platform for several targets.
+const exampleTarget = process.env.EXAMPLE_KUBERNETES_VERSION;
+const kubernetesVersion = exampleTarget ? KubernetesVersion.of(exampleTarget) : KubernetesVersion.DEFAULT;
 
 const app = new App();
 

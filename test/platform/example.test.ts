@@ -9,7 +9,8 @@ const root = path.resolve(__dirname, '..', '..');
 function runExample(cwd: string): void {
   execFileSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'examples', 'main.ts')], {
     cwd,
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'examples', 'tsconfig.json') },
+    // The default target: no EXAMPLE_KUBERNETES_VERSION from the caller's environment.
+    env: { ...process.env, EXAMPLE_KUBERNETES_VERSION: '', TS_NODE_PROJECT: path.join(root, 'examples', 'tsconfig.json') },
     stdio: 'pipe',
   });
 }

@@ -1,6 +1,6 @@
 /**
  * The reference platform (examples/main.ts) synthesized for four targets: the default (1.35), 1.28, 1.30 and 1.36
- * (`KUBERNETES_VERSION`). Each validates strictly against its own release's schemas, writes the API versions that
+ * (`EXAMPLE_KUBERNETES_VERSION`). Each validates strictly against its own release's schemas, writes the API versions that
  * release serves, and the outputs differ only in those API versions, the Pod Security version labels and the kubectl
  * of the workflows (plus the content digests that follow from them).
  */
@@ -14,7 +14,7 @@ const root = path.resolve(__dirname, '..', '..');
 
 interface Target {
   readonly name: string;
-  /** KUBERNETES_VERSION for the example, unset for the default. */
+  /** EXAMPLE_KUBERNETES_VERSION for the example, unset for the default. */
   readonly env?: string;
   readonly version: KubernetesVersion;
 }
@@ -91,8 +91,8 @@ describe('the reference platform for Kubernetes 1.28, 1.30, 1.35 (default) and 1
     for (const t of TARGETS) {
       fs.mkdirSync(dirOf(t));
       const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_PROJECT: path.join(root, 'examples', 'tsconfig.json') };
-      delete env.KUBERNETES_VERSION;
-      if (t.env) env.KUBERNETES_VERSION = t.env;
+      delete env.EXAMPLE_KUBERNETES_VERSION;
+      if (t.env) env.EXAMPLE_KUBERNETES_VERSION = t.env;
       // Type-checking the example is test/platform/example.test.ts's job; here it only runs.
       execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(root, 'examples', 'main.ts')], {
         cwd: dirOf(t),
