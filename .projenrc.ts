@@ -34,6 +34,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   ],
   devDeps: [
     'fast-check@^4',
+    '@bufbuild/cel@^0.6.1',
+    '@bufbuild/protobuf@^2.6.2',
     'ajv@^8',
     'ajv-formats@^3',
     'yaml@^2',

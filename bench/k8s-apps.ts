@@ -16,7 +16,7 @@ import { PlatformProps } from '../src/platform/platform';
 export function buildK8sApps(props: PlatformProps, outdir: string): App[] {
   return props.environments.map(env => {
     const app = new App({ outdir: path.join(outdir, 'k8s', env.name) });
-    const charts = env.tenants.map(t => new TenantChart(app, t.id, { environment: env, tenant: t, network: props.network }));
+    const charts = env.tenants.map(t => new TenantChart(app, t.id, { environment: env, tenant: t, network: props.network, kubernetesVersion: props.kubernetesVersion }));
     if (props.backup && env.environmentClass.backup.enabled) {
       for (const chart of charts) {
         if (!chart.tenant.database) continue;
@@ -26,7 +26,7 @@ export function buildK8sApps(props: PlatformProps, outdir: string): App[] {
     const platformChart = new Chart(app, 'platform', { disableResourceNameHashes: true });
     new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env });
     if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
-      new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env });
+      new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: props.kubernetesVersion });
     }
     if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
       for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {

@@ -5,6 +5,7 @@ import {
   EgressTarget,
   Environment,
   EnvironmentClass,
+  KubernetesVersion,
   Platform,
   TenantProps,
 } from '@inopsio/env-lifecycle';
@@ -38,9 +39,15 @@ const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 
 const database = EgressTarget.cidr('10.20.0.0/24', 5432);
 const vault = EgressTarget.podsInNamespace('vault', { 'app.kubernetes.io/name': 'vault' }, 8200);
 
+// The Kubernetes release the clusters run: the library's default (1.35). EXAMPLE_KUBERNETES_VERSION names another
+// (1.28-1.36) for test/platform/kubernetes-versions.test.ts, which synthesizes this platform for several targets.
+const exampleTarget = process.env.EXAMPLE_KUBERNETES_VERSION;
+const kubernetesVersion = exampleTarget ? KubernetesVersion.of(exampleTarget) : KubernetesVersion.DEFAULT;
+
 const app = new App();
 
 new Platform(app, 'inopsio', {
+  kubernetesVersion,
   environments: [
     new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, tenants }),
     new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
@@ -61,6 +68,7 @@ new Platform(app, 'inopsio', {
     pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091',
     pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus-pushgateway' }, 9091),
   },
-  // Production namespaces accept writes only from Argo CD and Terraform (plus audited break-glass).
-  immutableProduction: {},
+  // Production namespaces accept writes only from Argo CD and Terraform (plus audited break-glass). Clusters older than
+  // 1.30 serve the admission policy API only as a beta, which this platform's clusters enable (docs/consumers.md).
+  immutableProduction: { betaApiEnabled: !kubernetesVersion.isAtLeast(KubernetesVersion.V1_30) },
 }).synth();

@@ -15,6 +15,7 @@ export {
   DEFAULT_APPROVAL_ENVIRONMENTS, argoCdApplicationName, argoCdProjectName, backupJobNames, backupVaultRoleNames, environmentChartReleaseName,
   environmentVaultNames, tenantNamespaceName, tenantVaultNames,
 } from './model/names';
+export { KubernetesVersion } from './model/kubernetes-version';
 
 // Kubernetes (cdk8s).
 export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';

@@ -2,15 +2,37 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Environment } from '../model/environment';
 import { Mutability } from '../model/environment-class';
+import { KubernetesVersion } from '../model/kubernetes-version';
 import { DOMAIN, environmentLabels } from '../model/labels';
 import { Problems } from '../model/problems';
 
-/** The API version a ValidatingAdmissionPolicy is written in. */
+/** The API version a ValidatingAdmissionPolicy is written in; the target Kubernetes version picks it. */
 export enum AdmissionPolicyApiVersion {
-  /** Served by Kubernetes 1.28–1.31 (beta; enable the `ValidatingAdmissionPolicy` feature gate and API on 1.28–1.29). */
+  /**
+   * The beta API, for targets 1.28 and 1.29 (where it is the only one). Off by default there: the cluster needs the
+   * `ValidatingAdmissionPolicy` feature gate and `admissionregistration.k8s.io/v1beta1` in `--runtime-config`.
+   * Kubernetes 1.34 and newer do not know it at all.
+   */
   V1BETA1 = 'admissionregistration.k8s.io/v1beta1',
-  /** Served from Kubernetes 1.30 (GA). */
+  /** The GA API, served by default from Kubernetes 1.30. */
   V1 = 'admissionregistration.k8s.io/v1',
+}
+
+/** The first release that serves ValidatingAdmissionPolicy by default (GA). */
+const GA_SINCE = KubernetesVersion.V1_30;
+
+/**
+ * The API version of the policies for a target, or the problem (for the `kubernetesVersion` field) when the target
+ * cannot serve them by default. Shared with Platform, which names the opt-in `immutableProduction.betaApiEnabled`.
+ */
+export function admissionPolicyApiVersion(target: KubernetesVersion, betaApiEnabled: boolean, betaField: string = 'betaApiEnabled'):
+AdmissionPolicyApiVersion | { problem: string; fix: string } {
+  if (target.isAtLeast(GA_SINCE)) return AdmissionPolicyApiVersion.V1;
+  if (betaApiEnabled) return AdmissionPolicyApiVersion.V1BETA1;
+  return {
+    problem: `is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API ${AdmissionPolicyApiVersion.V1BETA1}, off by default: a default cluster rejects the immutable-production policies`,
+    fix: `enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=${AdmissionPolicyApiVersion.V1BETA1}=true) and set ${betaField}: true, or target Kubernetes ${GA_SINCE.name} or newer`,
+  };
 }
 
 /** Settings of an ImmutableProductionPolicy that do not depend on the environment (also `PlatformProps.immutableProduction`). */
@@ -47,10 +69,13 @@ export interface ImmutableProductionOptions {
    */
   readonly minimumReasonLength?: number;
   /**
-   * API version of the policy and its binding.
-   * @default AdmissionPolicyApiVersion.V1BETA1 (Kubernetes 1.28)
+   * The clusters serve the beta ValidatingAdmissionPolicy API (Kubernetes 1.28 and 1.29 only: the
+   * `ValidatingAdmissionPolicy` feature gate and `admissionregistration.k8s.io/v1beta1=true` in `--runtime-config`).
+   * Required to target 1.28 or 1.29, where the policies are written as `v1beta1`; without it those targets fail at
+   * synth. No effect from 1.30, which serves the GA API `v1` by default.
+   * @default false
    */
-  readonly apiVersion?: AdmissionPolicyApiVersion;
+  readonly betaApiEnabled?: boolean;
 }
 
 /** Props of an ImmutableProductionPolicy. */
@@ -60,6 +85,12 @@ export interface ImmutableProductionPolicyProps extends ImmutableProductionOptio
    * namespaces labelled `lifecycle.inopsio.io/environment-class: <class name>`, the label TenantNamespace sets.
    */
   readonly environment: Environment;
+  /**
+   * The Kubernetes release the clusters run; it picks the API version (`v1` from 1.30, `v1beta1` on 1.28 and 1.29
+   * with `betaApiEnabled`). A Platform passes its own `kubernetesVersion`.
+   * @default KubernetesVersion.DEFAULT (1.35)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 /** The annotation a break-glass writer must set on the object, with the reason (incident id and why). */
@@ -109,6 +140,8 @@ export class ImmutableProductionPolicy extends Construct {
   public readonly classLabelBinding: ApiObject;
   /** The policy name. */
   public readonly policyName: string;
+  /** The API version of the policies and bindings, picked by the target Kubernetes version. */
+  public readonly apiVersion: AdmissionPolicyApiVersion;
   /** The CEL expressions, by name, for tests and reviews. */
   public readonly expressions: { [name: string]: string };
 
@@ -129,7 +162,8 @@ export class ImmutableProductionPolicy extends Construct {
     const breakGlass = props.breakGlassGroups ?? DEFAULT_BREAK_GLASS;
     const operators = props.operatorUsernames ?? [];
     const minReason = props.minimumReasonLength ?? 10;
-    const apiVersion = props.apiVersion ?? AdmissionPolicyApiVersion.V1BETA1;
+    const target = props.kubernetesVersion ?? KubernetesVersion.DEFAULT;
+    const betaApiEnabled = props.betaApiEnabled ?? false;
     const identity = /^[A-Za-z0-9:_./@+-]{1,253}$/;
     const lists: Array<[string, string[], boolean]> = [
       ['writerUsernames', writers, false], ['writerGroups', writerGroups, true], ['breakGlassGroups', breakGlass, true], ['operatorUsernames', operators, false],
@@ -154,10 +188,17 @@ export class ImmutableProductionPolicy extends Construct {
     if (!Number.isInteger(minReason) || minReason < 1 || minReason > 256) {
       problems.add('minimumReasonLength', 'is not a whole number from 1 to 256', minReason, 'use e.g. 10');
     }
-    if (!Object.values(AdmissionPolicyApiVersion).includes(apiVersion)) {
-      problems.add('apiVersion', 'is not an AdmissionPolicyApiVersion', apiVersion, 'use AdmissionPolicyApiVersion.V1BETA1 (1.28) or V1 (1.30+)');
+    let apiVersion = AdmissionPolicyApiVersion.V1;
+    if (typeof betaApiEnabled !== 'boolean') problems.add('betaApiEnabled', 'is not a boolean', betaApiEnabled, 'set true or false');
+    if (!KubernetesVersion.isKubernetesVersion(target)) {
+      problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
+    } else {
+      const picked = admissionPolicyApiVersion(target, betaApiEnabled === true);
+      if (typeof picked === 'string') apiVersion = picked;
+      else problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
     }
     problems.throwIfAny();
+    this.apiVersion = apiVersion;
 
     // Named per environment: two environments on one cluster never fight over the same policy object.
     this.policyName = `inopsio-immutable-${env.name}`;

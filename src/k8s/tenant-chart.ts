@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TenantNamespace, TenantNetworkProps } from './tenant-namespace';
 import { Environment } from '../model/environment';
+import { KubernetesVersion } from '../model/kubernetes-version';
 import { Tenant, TenantState } from '../model/tenant';
 
 /** Props of a TenantChart. */
@@ -15,6 +16,11 @@ export interface TenantChartProps {
    * @default - see TenantNamespaceProps.network
    */
   readonly network?: TenantNetworkProps;
+  /**
+   * The Kubernetes release the clusters run (see TenantNamespaceProps.kubernetesVersion).
+   * @default KubernetesVersion.DEFAULT (1.35)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 /**

@@ -4,14 +4,12 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { AccessLevel, Mutability } from '../model/environment-class';
 import { expiryStamps } from '../model/expiry';
+import { KubernetesVersion } from '../model/kubernetes-version';
 import { DOMAIN, tenantLabels } from '../model/labels';
 import { dnsLabelProblem } from '../model/naming';
 import { Problems } from '../model/problems';
 import { QuotaProfile } from '../model/quota-profile';
 import { Tenant, TenantState } from '../model/tenant';
-
-/** Pod Security Admission version pinned on tenant namespaces (K01). */
-export const POD_SECURITY_VERSION = 'v1.28';
 
 /** Where tenant traffic may come from and go to (K05–K07). */
 export interface TenantNetworkProps {
@@ -58,6 +56,13 @@ export interface TenantNamespaceProps {
    * @default - DNS, same-namespace traffic, ingress controller and monitoring only
    */
   readonly network?: TenantNetworkProps;
+  /**
+   * The Kubernetes release the clusters run: the Pod Security `enforce-version`, `audit-version` and `warn-version`
+   * labels pin its policy version (`v1.<minor>`), so a cluster upgrade does not change what is admitted (K01).
+   * A Platform passes its own `kubernetesVersion`.
+   * @default KubernetesVersion.DEFAULT (1.35)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
 }
 
 /**
@@ -88,6 +93,8 @@ export class TenantNamespace extends Construct {
   public readonly tenant: Tenant;
   /** Labels common to every object of this tenant. */
   public readonly labels: { [key: string]: string };
+  /** The Kubernetes release the Pod Security version labels pin. */
+  public readonly kubernetesVersion: KubernetesVersion;
 
   constructor(scope: Construct, id: string, props: TenantNamespaceProps) {
     super(scope, id);
@@ -96,10 +103,16 @@ export class TenantNamespace extends Construct {
     const net = props.network ?? {};
     const problems = new Problems(this.node.path);
     checkTenantNetwork(problems, net);
-    problems.throwIfAny();
     const ingressNs = net.ingressControllerNamespace ?? 'ingress-nginx';
     const monitoringNs = net.monitoringNamespace ?? 'monitoring';
     const metricsPort = net.metricsPort ?? 9090;
+    const target = props.kubernetesVersion ?? KubernetesVersion.DEFAULT;
+    if (!KubernetesVersion.isKubernetesVersion(target)) {
+      problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
+    }
+    problems.throwIfAny();
+    this.kubernetesVersion = target;
+    const podSecurityVersion = target.podSecurityVersion;
 
     this.environment = env;
     this.tenant = tenant;
@@ -114,7 +127,7 @@ export class TenantNamespace extends Construct {
       labels: { ...tenantLabels(env, tenant, component) },
     });
 
-    // K01–K04: namespace with PSA restricted (pinned), standard labels, lifecycle and expiry metadata.
+    // K01–K04: namespace with PSA restricted (pinned to the target release), standard labels, lifecycle and expiry metadata.
     const annotations: { [key: string]: string } = {
       [`${DOMAIN}/environment-class`]: env.environmentClass.name,
       [`${DOMAIN}/owner`]: env.owner,
@@ -126,11 +139,11 @@ export class TenantNamespace extends Construct {
       [`${DOMAIN}/lifecycle-state`]: tenant.state,
       [`${DOMAIN}/environment-class`]: env.environmentClass.name,
       'pod-security.kubernetes.io/enforce': 'restricted',
-      'pod-security.kubernetes.io/enforce-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/enforce-version': podSecurityVersion,
       'pod-security.kubernetes.io/audit': 'restricted',
-      'pod-security.kubernetes.io/audit-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/audit-version': podSecurityVersion,
       'pod-security.kubernetes.io/warn': 'restricted',
-      'pod-security.kubernetes.io/warn-version': POD_SECURITY_VERSION,
+      'pod-security.kubernetes.io/warn-version': podSecurityVersion,
     };
     // One typed TTL stamps every janitor's field from the same instant, so they cannot disagree.
     const expiry = expiryStamps(env);

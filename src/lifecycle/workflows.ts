@@ -5,6 +5,7 @@ import { PREVIEWS_ENV_VAR } from './previews';
 import { cronProblem } from '../model/cron';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
+import { KubernetesVersion } from '../model/kubernetes-version';
 import { LifecycleNames, LifecycleNamingOptions } from '../model/names';
 import { Problems } from '../model/problems';
 import { toYaml } from '../output/yaml';
@@ -27,8 +28,9 @@ export interface WorkflowOptions extends LifecycleNamingOptions {
    */
   readonly terraformVersion?: string;
   /**
-   * Exact kubectl version.
-   * @default 'v1.28.15'
+   * Exact kubectl version; keep it within one minor version of the clusters (kubectl's version skew policy).
+   * @default - the first release of the target Kubernetes minor version (`KubernetesVersion.kubectlVersion`): the
+   * Platform's `kubernetesVersion`, or `KubernetesVersion.DEFAULT` (`v1.35.0`) when rendered alone
    */
   readonly kubectlVersion?: string;
   /**
@@ -205,7 +207,7 @@ function resolve(environments: Environment[], options: WorkflowOptions): Resolve
     runsOn: check('runsOn', options.runsOn ?? 'ubuntu-24.04', /^[A-Za-z0-9_.-]{1,100}$/, 'use a runner label such as "ubuntu-24.04"'),
     nodeVersion: check('nodeVersion', options.nodeVersion ?? '20', /^\d+(\.\d+){0,2}$/, 'use e.g. "20"'),
     terraformVersion: check('terraformVersion', options.terraformVersion ?? '1.11.4', /^\d+\.\d+\.\d+$/, 'pin an exact version such as "1.11.4" (the stacks require >= 1.11)'),
-    kubectlVersion: check('kubectlVersion', options.kubectlVersion ?? 'v1.28.15', /^v\d+\.\d+\.\d+$/, 'pin an exact version such as "v1.28.15"'),
+    kubectlVersion: check('kubectlVersion', options.kubectlVersion ?? KubernetesVersion.DEFAULT.kubectlVersion, /^v\d+\.\d+\.\d+$/, 'pin an exact version such as "v1.35.0"'),
     helmVersion: check('helmVersion', options.helmVersion ?? 'v3.16.4', /^v3\.\d+\.\d+$/, 'pin an exact Helm 3 version such as "v3.16.4"'),
     vaultVersion: check('vaultVersion', options.vaultVersion ?? '1.17.6', /^\d+\.\d+\.\d+$/, 'pin an exact version such as "1.17.6"'),
     vaultRole: check('vaultRole', options.vaultRole ?? 'inopsio-lifecycle', /^[a-z0-9][-a-z0-9_]{0,62}$/, 'use the JWT auth role name'),

@@ -7,3 +7,4 @@ export * from './tenant';
 export * from './environment';
 export * from './egress-target';
 export * from './labels';
+export * from './kubernetes-version';

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
+import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication } from '../k8s/argocd-application';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
 import { BackupSchedule } from '../k8s/backup-schedule';
@@ -18,6 +18,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
+import { KubernetesVersion } from '../model/kubernetes-version';
 import { LifecycleNames } from '../model/names';
 import { Problems } from '../model/problems';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
@@ -38,6 +39,14 @@ import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 export interface PlatformProps {
   /** Every environment of the platform, each with its tenants. */
   readonly environments: Environment[];
+  /**
+   * The Kubernetes release the clusters run, 1.28 to 1.36: the oldest minor version of any cluster of the platform.
+   * It picks the API version of every kind written (ValidatingAdmissionPolicy `v1` from 1.30, `v1beta1` on 1.28 and
+   * 1.29 only with `immutableProduction.betaApiEnabled`), the Pod Security version labels of tenant namespaces, and the
+   * kubectl of the generated workflows (`workflows.kubectlVersion` unless set). See docs/consumers.md.
+   * @default KubernetesVersion.DEFAULT (1.35, the oldest release in upstream support in December 2026)
+   */
+  readonly kubernetesVersion?: KubernetesVersion;
   /**
    * Where Kubernetes manifests (`<outdir>/k8s/<env>/`), generated tenant charts (`<outdir>/charts/`) and the
    * lifecycle inventory are written. Terraform goes to the cdktf App's outdir (`cdktf.out`).
@@ -75,8 +84,8 @@ export interface PlatformProps {
   /**
    * Make production namespaces immutable with a ValidatingAdmissionPolicy (spec §1): only the GitOps/Terraform
    * identities write, plus an audited break-glass group. Applies to every GitOps-only class, so staging, which mirrors
-   * production, is guarded the same way. Opt-in: Kubernetes 1.28 serves the API only with the
-   * `ValidatingAdmissionPolicy` feature gate and `admissionregistration.k8s.io/v1beta1` enabled.
+   * production, is guarded the same way. Written as `admissionregistration.k8s.io/v1` (Kubernetes 1.30+); targets 1.28
+   * and 1.29 serve only the beta API, off by default, and need `betaApiEnabled: true` once the clusters enable it.
    * @default - no admission policy
    */
   readonly immutableProduction?: ImmutableProductionOptions;
@@ -173,6 +182,8 @@ export class Platform extends Construct {
   public readonly environments: Environment[];
   /** Output folder for manifests. */
   public readonly outdir: string;
+  /** The Kubernetes release the output targets. */
+  public readonly kubernetesVersion: KubernetesVersion;
   private readonly apps = new Map<string, App>();
   /** The tenants of each environment when the Platform was created, by id, in order. */
   private readonly tenants = new Map<string, Map<string, Tenant>>();
@@ -223,7 +234,13 @@ export class Platform extends Construct {
       if (!names.has(name)) problems.add(`sharding.${name}`, 'is not an environment of this platform', name, `use one of ${[...names].join(', ')}`);
     }
     // The inventory, the decommission plans and the workflows follow the Platform's sharding.
-    const workflowOptions = { ...props.workflows, sharding: props.sharding ?? props.workflows?.sharding };
+    // Their kubectl follows the Kubernetes target.
+    const target = props.kubernetesVersion ?? KubernetesVersion.DEFAULT;
+    const workflowOptions = {
+      ...props.workflows,
+      sharding: props.sharding ?? props.workflows?.sharding,
+      kubectlVersion: props.workflows?.kubectlVersion ?? (KubernetesVersion.isKubernetesVersion(target) ? target.kubectlVersion : undefined),
+    };
     // One resolved set of names for every part: Terraform, Argo CD, the inventory, the plans and the workflows.
     const lifecycleNames = problems.capture(() => LifecycleNames.of(workflowOptions));
     // Tenant charts are built when synth() writes them (docs/performance.md): what they are built from is checked
@@ -242,6 +259,13 @@ export class Platform extends Construct {
         this.backupPlans.set(env.name, plans);
       }
     }
+    if (!KubernetesVersion.isKubernetesVersion(target)) {
+      problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
+    } else if (props.immutableProduction && envs.some(e => e.environmentClass.mutability === Mutability.GITOPS_ONLY)) {
+      // Once for the platform, not once per immutable environment.
+      const picked = admissionPolicyApiVersion(target, props.immutableProduction.betaApiEnabled === true, 'immutableProduction.betaApiEnabled');
+      if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
+    }
     problems.throwIfAny();
 
     this.environments = [...envs];
@@ -249,6 +273,7 @@ export class Platform extends Construct {
     this.layout = OutputLayout.of(this.outdir);
     this.workflowOptions = workflowOptions;
     this.names = lifecycleNames!;
+    this.kubernetesVersion = target;
     this.policy = props.policy ?? {};
     this.network = props.network;
     for (const env of envs) {
@@ -260,7 +285,7 @@ export class Platform extends Construct {
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
       // Production and every GitOps-only environment that mirrors it (staging) are immutable alike (parity).
       if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
-        new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env });
+        new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: target });
       }
       // Classes that upgrade through Argo CD: one Application per tenant module (Terraform leaves the modules alone).
       if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
@@ -355,7 +380,7 @@ export class Platform extends Construct {
    * tenant's stack, once (the same resources whenever the chart is built).
    */
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
-    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network });
+    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network, kubernetesVersion: this.kubernetesVersion });
     // One checked plan (made in the constructor) for both engines: the schedule and its Vault access check nothing again.
     const plan = this.backupPlans.get(env.name)?.get(tenant.id);
     if (plan) {

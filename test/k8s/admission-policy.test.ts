@@ -3,10 +3,11 @@ import { AdmissionPolicyApiVersion, BREAK_GLASS_ANNOTATION, ImmutableProductionP
 import { TenantChart } from '../../src/k8s/tenant-chart';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
+import { KubernetesVersion } from '../../src/model/kubernetes-version';
 import { LifecycleValidationError } from '../../src/model/problems';
 import { PolicyInput, PolicyPack } from '../../src/policy';
-import { admit, AdmissionOutcome, freeIdentifiers, parseCel } from '../policy/cel-subset';
-import { expectValidManifests, validate } from '../support/strict-validator';
+import { admit, AdmissionOutcome, calledFunctions, celProblems, freeIdentifiers } from '../support/kubernetes-cel';
+import { expectValidManifests, StrictValidator } from '../support/strict-validator';
 
 const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] });
 const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z' });
@@ -49,15 +50,16 @@ function request(username: string, groups: string[], operation: string, object: 
 const deployment = (annotations?: { [k: string]: string }) => ({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'billing', namespace: 'prod-acme', ...(annotations ? { annotations } : {}) }, spec: { replicas: 2 } });
 
 describe('ImmutableProductionPolicy', () => {
-  test('defaults: a v1beta1 policy and binding (Kubernetes 1.28) that pass the strict 1.28 schema, plus the class-label guard', () => {
-    const { docs, policy, binding, labelPolicy, labelBinding } = build();
+  test('defaults: a v1 policy and binding (default target 1.35) that pass the strict 1.35 schema, plus the class-label guard', () => {
+    const { construct, docs, policy, binding, labelPolicy, labelBinding } = build();
     expect(docs.map(d => `${d.apiVersion} ${d.kind} ${d.metadata.name}`)).toEqual([
-      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy inopsio-immutable-prod',
-      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicyBinding inopsio-immutable-prod',
-      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicy inopsio-immutable-prod-class-label',
-      'admissionregistration.k8s.io/v1beta1 ValidatingAdmissionPolicyBinding inopsio-immutable-prod-class-label',
+      'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy inopsio-immutable-prod',
+      'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding inopsio-immutable-prod',
+      'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicy inopsio-immutable-prod-class-label',
+      'admissionregistration.k8s.io/v1 ValidatingAdmissionPolicyBinding inopsio-immutable-prod-class-label',
     ]);
-    expectValidManifests(docs);
+    expect(construct.apiVersion).toBe(AdmissionPolicyApiVersion.V1);
+    expectValidManifests(docs, KubernetesVersion.DEFAULT);
     expect(policy.spec.failurePolicy).toBe('Fail');
     expect(policy.spec.matchConstraints.namespaceSelector).toEqual({ matchLabels: { 'lifecycle.inopsio.io/environment-class': 'production' } });
     expect(policy.spec.matchConstraints.resourceRules).toEqual([
@@ -76,42 +78,80 @@ describe('ImmutableProductionPolicy', () => {
     for (const [k, v] of Object.entries(policy.spec.matchConstraints.namespaceSelector.matchLabels)) expect(ns.metadata.labels[k]).toBe(v);
   });
 
-  test('v1 (Kubernetes 1.30+) renders the same spec under admissionregistration.k8s.io/v1; the 1.28 schemas do not know it', () => {
-    const beta = build();
-    const ga = build({ apiVersion: AdmissionPolicyApiVersion.V1 });
-    expect(ga.docs.map(d => d.apiVersion)).toEqual(Array(4).fill('admissionregistration.k8s.io/v1'));
-    expect(ga.docs.map(d => d.spec)).toEqual(beta.docs.map(d => d.spec));
-    expect(validate(ga.policy)).toEqual([expect.stringMatching(/no schema for apiVersion admissionregistration\.k8s\.io\/v1 kind ValidatingAdmissionPolicy/)]);
-    // The v1 fields are the v1beta1 fields: checked against the 1.28 v1beta1 schema they are valid.
-    expect(ga.docs.flatMap(d => validate({ ...d, apiVersion: AdmissionPolicyApiVersion.V1BETA1 }))).toEqual([]);
+  test('the target picks the API: v1 from 1.30; 1.28 and 1.29 only with betaApiEnabled, as v1beta1; the specs are the same', () => {
+    const reference = build({ kubernetesVersion: KubernetesVersion.V1_30 }).docs;
+    for (const target of KubernetesVersion.supported()) {
+      const beta = !target.isAtLeast(KubernetesVersion.V1_30);
+      const { construct, docs } = build({ kubernetesVersion: target, betaApiEnabled: beta });
+      const expected = beta ? AdmissionPolicyApiVersion.V1BETA1 : AdmissionPolicyApiVersion.V1;
+      expect(`${target}: ${docs.map(d => d.apiVersion).join(' ')}`).toBe(`${target}: ${Array(4).fill(expected).join(' ')}`);
+      expect(construct.apiVersion).toBe(expected);
+      expect(docs.map(d => d.spec)).toEqual(reference.map(d => d.spec));
+    }
+    // betaApiEnabled changes nothing where the GA API is served.
+    const ga = build({ kubernetesVersion: KubernetesVersion.V1_36 }).docs;
+    expect(build({ kubernetesVersion: KubernetesVersion.V1_36, betaApiEnabled: true }).docs).toEqual(ga);
   });
 
-  test('CEL: every expression parses in the supported subset, uses only declared variables, and messages have no line breaks', () => {
-    const { policy, labelPolicy } = build();
+  test('each target\'s output passes that release\'s strict schema (1.28 with the beta API, 1.30, 1.35, 1.36)', () => {
+    const available = StrictValidator.availableVersions();
+    expect(available.map(v => v.name)).toEqual(['1.28', '1.30', '1.35', '1.36']);
+    for (const target of available) {
+      expectValidManifests(build({ kubernetesVersion: target, betaApiEnabled: !target.isAtLeast(KubernetesVersion.V1_30) }).docs, target);
+    }
+    // And what a release does not serve, its schema does not know: v1 on 1.28, v1beta1 on 1.36.
+    expect(StrictValidator.instance('1.28').validateAll(build({ kubernetesVersion: KubernetesVersion.V1_30 }).docs)).toHaveLength(4);
+    expect(StrictValidator.instance('1.36').validateAll(build({ kubernetesVersion: KubernetesVersion.V1_28, betaApiEnabled: true }).docs)).toHaveLength(4);
+  });
+
+  test('fails on 1.28 and 1.29 without betaApiEnabled: one problem naming the version, the flags to enable and the way out', () => {
+    for (const target of [KubernetesVersion.V1_28, KubernetesVersion.V1_29]) {
+      expect(problems(() => build({ kubernetesVersion: target }))).toEqual([
+        `test/Immutable: kubernetesVersion is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API admissionregistration.k8s.io/v1beta1, off by default: a default cluster rejects the immutable-production policies (got "${target.name}"); enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io/v1beta1=true) and set betaApiEnabled: true, or target Kubernetes 1.30 or newer`,
+      ]);
+    }
+    expect(problems(() => build({ kubernetesVersion: '1.30' as any, betaApiEnabled: 'yes' as any }))).toEqual([
+      'test/Immutable: betaApiEnabled is not a boolean (got "yes"); set true or false',
+      'test/Immutable: kubernetesVersion is not a KubernetesVersion (got "1.30"); use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')',
+    ]);
+  });
+
+  test('CEL: every expression parses (@bufbuild/cel), calls only functions every target 1.28–1.36 has, reads only declared variables, no line breaks', () => {
+    const { policy, labelPolicy, construct } = build();
+    const all: string[] = [];
     for (const spec of [policy.spec, labelPolicy.spec]) {
       const declared = new Set<string>();
       for (const mc of spec.matchConditions) {
         // matchConditions run before variables: they may not read variables or namespaceObject.
-        expect([...freeIdentifiers(parseCel(mc.expression))].every(v => ['request', 'object', 'oldObject'].includes(v))).toBe(true);
+        expect([...freeIdentifiers(mc.expression)].every(v => ['request', 'object', 'oldObject'].includes(v))).toBe(true);
         expect(mc.name).toMatch(/^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/);
+        all.push(mc.expression);
       }
       for (const v of spec.variables) {
-        const refs = [...freeIdentifiers(parseCel(v.expression))];
+        const refs = [...freeIdentifiers(v.expression)];
         expect(refs.every(r => ['request', 'object', 'oldObject', 'variables', 'namespaceObject'].includes(r))).toBe(true);
         for (const m of v.expression.matchAll(/variables\.([A-Za-z_]+)/g)) expect(declared.has(m[1])).toBe(true);
         declared.add(v.name);
+        all.push(v.expression);
       }
       const expressions = [
         ...spec.validations.flatMap((x: any) => [x.expression, x.messageExpression]),
         ...(spec.auditAnnotations ?? []).map((a: any) => a.valueExpression),
       ];
       for (const e of expressions) {
-        parseCel(e);
         for (const m of e.matchAll(/variables\.([A-Za-z_]+)/g)) expect(declared.has(m[1])).toBe(true);
         expect(e).not.toMatch(/\n/);
         expect(e.length).toBeLessThan(5_000);
+        all.push(e);
       }
     }
+    // Every expression the construct names is in a policy.
+    expect(new Set(all)).toEqual(new Set(Object.values(construct.expressions)));
+    for (const target of KubernetesVersion.supported()) {
+      expect(`${target}: ${all.flatMap(e => celProblems(e, target)).join('; ')}`).toBe(`${target}: `);
+    }
+    // The whole function vocabulary: a new function must be checked against KUBERNETES_CEL_LIBRARIES first.
+    expect([...new Set(all.flatMap(calledFunctions))].sort()).toEqual(['size', 'startsWith', 'trim']);
     expect(policy.spec.auditAnnotations[0].key).toMatch(/^[A-Za-z0-9][-A-Za-z0-9_.]*$/);
   });
 

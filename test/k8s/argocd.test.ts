@@ -135,7 +135,7 @@ describe('ArgoCdApplication', () => {
 });
 
 describe('SchemaMigrationHook', () => {
-  test('defaults: snapshot, valid against the Kubernetes 1.28 schemas', () => {
+  test('defaults: snapshot, valid against the schemas of the default target (Kubernetes 1.35)', () => {
     const docs = synthHook();
     expect(docs).toMatchSnapshot();
     expectValidManifests(docs);

@@ -67,7 +67,7 @@ describe('BackupSchedule', () => {
     ]);
   });
 
-  test('every variant validates against the strict Kubernetes 1.28 schemas', () => {
+  test('every variant validates against the strict schemas of the default target (Kubernetes 1.35)', () => {
     const variants: Array<[Partial<BackupScheduleProps>, Environment?]> = [
       [{}],
       [{ pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091', pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus-pushgateway' }, 9091), vaultEgress: EgressTarget.cidr('10.0.50.0/24', 8200) }],

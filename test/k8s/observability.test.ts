@@ -46,7 +46,7 @@ describe('defaults (prod: acme, globex, hooli without database, initech suspende
     expect(stack.podMonitors).toHaveLength(4);
   });
 
-  test('every object passes strict schema validation (Kubernetes 1.28 + prometheus-operator CRDs)', () => {
+  test('every object passes strict schema validation (default target Kubernetes 1.35 + prometheus-operator CRDs)', () => {
     expectValidManifests(docs);
   });
 

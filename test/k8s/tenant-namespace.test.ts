@@ -4,6 +4,7 @@ import { ADMIN_RULES, TenantNamespace, VIEWER_RULES } from '../../src/k8s/tenant
 import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
+import { KubernetesVersion } from '../../src/model/kubernetes-version';
 import { Tenant, TenantState } from '../../src/model/tenant';
 import { expectValidManifests } from '../support/strict-validator';
 
@@ -33,7 +34,8 @@ describe('TenantNamespace', () => {
     const ns = named(docs, 'Namespace', 'prod-acme');
     for (const mode of ['enforce', 'audit', 'warn']) {
       expect(ns.metadata.labels[`pod-security.kubernetes.io/${mode}`]).toBe('restricted');
-      expect(ns.metadata.labels[`pod-security.kubernetes.io/${mode}-version`]).toBe('v1.28');
+      // Pinned to the default target, 1.35.
+      expect(ns.metadata.labels[`pod-security.kubernetes.io/${mode}-version`]).toBe('v1.35');
     }
     for (const doc of docs) {
       expect(doc.metadata.labels).toMatchObject({
@@ -45,6 +47,25 @@ describe('TenantNamespace', () => {
       });
       if (doc.kind !== 'Namespace') expect(doc.metadata.namespace).toBe('prod-acme');
     }
+  });
+
+  test('K01: the Pod Security version labels follow kubernetesVersion; nothing else changes between targets', () => {
+    const of = (kubernetesVersion: KubernetesVersion) => {
+      const chart = Testing.chart();
+      const construct = new TenantNamespace(chart, 'Tenant', { environment: prod, tenant: new Tenant({ id: 'acme' }), kubernetesVersion });
+      expect(construct.kubernetesVersion).toBe(kubernetesVersion);
+      return Testing.synth(chart);
+    };
+    const normalized = (docs: any[]) => JSON.parse(JSON.stringify(docs).replace(/"v1\.\d+"/g, '"v1.X"'));
+    const reference = of(KubernetesVersion.V1_28);
+    for (const target of KubernetesVersion.supported()) {
+      const docs = of(target);
+      const labels = named(docs, 'Namespace', 'prod-acme').metadata.labels;
+      expect(['enforce', 'audit', 'warn'].map(m => labels[`pod-security.kubernetes.io/${m}-version`])).toEqual(Array(3).fill(`v${target.name}`));
+      expect(normalized(docs)).toEqual(normalized(reference));
+    }
+    expectValidManifests(of(KubernetesVersion.V1_28), '1.28');
+    expectValidManifests(of(KubernetesVersion.V1_36), '1.36');
   });
 
   test('K08–K11: quota from the class, no NodePorts or LoadBalancers, LimitRange ordered', () => {
@@ -144,6 +165,11 @@ describe('TenantNamespace', () => {
       tenant: new Tenant({ id: 'acme' }),
       network: { ingressControllerNamespace: 'Ingress_NGINX', metricsPort: 0 },
     })).toThrow(/test\/T: network.ingressControllerNamespace contains uppercase letters \(got "Ingress_NGINX"\)[^]*test\/T: network.metricsPort is not a TCP port \(got 0\)/);
+  });
+
+  test('fails if kubernetesVersion is not a KubernetesVersion', () => {
+    expect(() => new TenantNamespace(Testing.chart(), 'T', { environment: prod, tenant: new Tenant({ id: 'acme' }), kubernetesVersion: '1.35' as any }))
+      .toThrow('test/T: kubernetesVersion is not a KubernetesVersion (got "1.35"); use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
   });
 });
 

@@ -5,6 +5,7 @@ import { App } from 'cdktf';
 import { backupProps } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
+import { KubernetesVersion } from '../../src/model/kubernetes-version';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { problemsOf } from '../support/problems';
@@ -138,5 +139,54 @@ describe('Platform', () => {
     const platform = new Platform(app, 'p', { backup: backupProps(), environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })] });
     expect(() => platform.stackOf('qa')).toThrow('p: environmentName is not an environment of this platform (got "qa"); use one of prod');
     expect(() => platform.tenantChart('prod', 'initech')).toThrow('p: tenantId is not a tenant of environment "prod" (got "initech")');
+  });
+  describe('kubernetesVersion', () => {
+    const environments = () => [
+      new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants: [{ id: 'acme' }] }),
+      new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] }),
+    ];
+    /** Synthesize a platform and return its manifests' text and its workflows' text. */
+    function output(props: Partial<ConstructorParameters<typeof Platform>[2]>) {
+      const dir = scratch();
+      const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments: environments(), ...props });
+      const result = platform.synth();
+      const read = (files: string[]) => files.map(f => fs.readFileSync(f, 'utf8')).join('\n');
+      return { platform, manifests: read(result.manifestFiles), workflows: read(result.workflowFiles) };
+    }
+    const labels = (text: string) => new Set([...text.matchAll(/pod-security\.kubernetes\.io\/(?:enforce|audit|warn)-version: (\S+)/g)].map(m => m[1]));
+    const kubectl = (text: string) => new Set([...text.matchAll(/uses: azure\/setup-kubectl@[0-9a-f]+ # v[\d.]+\n\s+with:\n\s+version: (\S+)/g)].map(m => m[1]));
+    const policyApis = (text: string) => new Set([...text.matchAll(/^apiVersion: (\S+)\nkind: ValidatingAdmissionPolicy(?:Binding)?$/gm)].map(m => m[1]));
+
+    test('default 1.35: v1 admission policies, v1.35 Pod Security labels, kubectl v1.35.0', () => {
+      const { platform, manifests, workflows } = output({ immutableProduction: {} });
+      expect(platform.kubernetesVersion).toBe(KubernetesVersion.V1_35);
+      expect(policyApis(manifests)).toEqual(new Set(['admissionregistration.k8s.io/v1']));
+      expect(labels(manifests)).toEqual(new Set(['v1.35']));
+      expect(kubectl(workflows)).toEqual(new Set(['v1.35.0']));
+    });
+
+    test('1.28 with the beta API enabled: v1beta1 policies, v1.28 labels, kubectl v1.28.0; an explicit kubectlVersion wins', () => {
+      const { manifests, workflows } = output({ kubernetesVersion: KubernetesVersion.V1_28, immutableProduction: { betaApiEnabled: true } });
+      expect(policyApis(manifests)).toEqual(new Set(['admissionregistration.k8s.io/v1beta1']));
+      expect(labels(manifests)).toEqual(new Set(['v1.28']));
+      expect(kubectl(workflows)).toEqual(new Set(['v1.28.0']));
+      expect(kubectl(output({ kubernetesVersion: KubernetesVersion.V1_28, workflows: { kubectlVersion: 'v1.29.15' } }).workflows)).toEqual(new Set(['v1.29.15']));
+    });
+
+    test('1.28 and 1.29 without betaApiEnabled fail once for the platform (not per immutable environment), naming the opt-in', () => {
+      for (const target of [KubernetesVersion.V1_28, KubernetesVersion.V1_29]) {
+        expect(problemsOf(() => output({ kubernetesVersion: target, immutableProduction: {} }))).toEqual([
+          `p: kubernetesVersion is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API admissionregistration.k8s.io/v1beta1, off by default: a default cluster rejects the immutable-production policies (got "${target.name}"); enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io/v1beta1=true) and set immutableProduction.betaApiEnabled: true, or target Kubernetes 1.30 or newer`,
+        ]);
+      }
+      // Without immutable production nothing on 1.28 needs the beta API.
+      expect(labels(output({ kubernetesVersion: KubernetesVersion.V1_28 }).manifests)).toEqual(new Set(['v1.28']));
+    });
+
+    test('fails if kubernetesVersion is not a KubernetesVersion', () => {
+      expect(problemsOf(() => output({ kubernetesVersion: '1.35' as any }))).toEqual([
+        'p: kubernetesVersion is not a KubernetesVersion (got "1.35"); use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')',
+      ]);
+    });
   });
 });

@@ -12,6 +12,7 @@ import {
   validateDirectory,
   validateYaml,
 } from './strict-validator';
+import { KubernetesVersion } from '../../src/model/kubernetes-version';
 
 // ---------------------------------------------------------------------------
 // Fixtures (fresh copies per call so tests can mutate them)
@@ -498,15 +499,18 @@ describe('validateAll / validateYaml / validateDirectory / expectValidManifests'
     } catch (e) {
       message = (e as Error).message;
     }
-    expect(message).toContain('2 Kubernetes schema violation(s) in 3 manifest(s)');
+    expect(message).toContain('2 Kubernetes 1.35 schema violation(s) in 3 manifest(s)');
     expect(message).toContain('Deployment/tenant-a/api: /spec/replicas: must be integer, got "3"');
     expect(message).toContain('NetworkPolicy/tenant-a/default-deny-except-dns: /spec/ingress/0/ports/0/prot: unknown field "prot"');
   });
 });
 
 describe('StrictValidator internals', () => {
-  test('instance() is a singleton', () => {
+  test('instance() is a singleton per target; the default target is the library\'s (1.35)', () => {
     expect(StrictValidator.instance()).toBe(StrictValidator.instance());
+    expect(StrictValidator.instance().kubernetesVersion).toBe(KubernetesVersion.DEFAULT);
+    expect(StrictValidator.instance('1.30')).toBe(StrictValidator.instance(KubernetesVersion.V1_30));
+    expect(StrictValidator.instance('1.30')).not.toBe(StrictValidator.instance());
   });
 
   test('every built-in kind and CRD compiles (all Go patterns translate)', () => {
@@ -694,5 +698,48 @@ spec:
   test('an unknown version lists the known ones; built-in definitions still load', () => {
     expect(v.validate({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'a' } })).toEqual([]);
     expect(v.validate({ ...gadget({}), apiVersion: 'example.com/v2' })[0]).toContain('known apiVersions for kind Gadget: example.com/v1');
+  });
+});
+
+describe('target Kubernetes versions', () => {
+  const vap = (apiVersion: string) => ({
+    apiVersion,
+    kind: 'ValidatingAdmissionPolicy',
+    metadata: { name: 'p' },
+    spec: { failurePolicy: 'Fail', validations: [{ expression: 'true' }] },
+  });
+
+  test('schema copies exist for 1.28, 1.30, 1.35 (the default target) and 1.36', () => {
+    expect(StrictValidator.availableVersions().map(v => v.name)).toEqual(['1.28', '1.30', '1.35', '1.36']);
+  });
+
+  test('each target validates against its own definitions: ValidatingAdmissionPolicy v1 from 1.30, v1beta1 gone in 1.36', () => {
+    expect(validate(vap('admissionregistration.k8s.io/v1'), '1.28')).toEqual([
+      'ValidatingAdmissionPolicy/-/p: no schema for apiVersion admissionregistration.k8s.io/v1 kind ValidatingAdmissionPolicy (known apiVersions for kind ValidatingAdmissionPolicy: admissionregistration.k8s.io/v1alpha1, admissionregistration.k8s.io/v1beta1)',
+    ]);
+    expect(validate(vap('admissionregistration.k8s.io/v1beta1'), '1.28')).toEqual([]);
+    for (const v of ['1.30', '1.35', '1.36']) expect(validate(vap('admissionregistration.k8s.io/v1'), v)).toEqual([]);
+    expect(validate(vap('admissionregistration.k8s.io/v1beta1'), '1.36')).toEqual([
+      'ValidatingAdmissionPolicy/-/p: no schema for apiVersion admissionregistration.k8s.io/v1beta1 kind ValidatingAdmissionPolicy (known apiVersions for kind ValidatingAdmissionPolicy: admissionregistration.k8s.io/v1)',
+    ]);
+  });
+
+  test('a field a release does not know is an unknown field there (podFailurePolicy rule without onPodConditions: required in 1.28 only)', () => {
+    const job = {
+      apiVersion: 'batch/v1',
+      kind: 'Job',
+      metadata: { name: 'j', namespace: 'a' },
+      spec: {
+        podFailurePolicy: { rules: [{ action: 'FailJob', onExitCodes: { operator: 'In', values: [2] } }] },
+        template: { spec: { restartPolicy: 'Never', containers: [{ name: 'c', image: 'x' }] } },
+      },
+    };
+    expect(validate(job, '1.28')).toEqual(['Job/a/j: /spec/podFailurePolicy/rules/0/onPodConditions: missing required field "onPodConditions"']);
+    expect(validate(job, '1.30')).toEqual([]);
+  });
+
+  test('a target without a schema copy fails with what there is', () => {
+    expect(() => StrictValidator.instance('1.33')).toThrow('no schema copy for Kubernetes 1.33 in test/schemas (have 1.28, 1.30, 1.35, 1.36); copy it with a SOURCES.md line');
+    expect(() => StrictValidator.instance('1.27')).toThrow(/is outside the supported range 1\.28–1\.36/);
   });
 });

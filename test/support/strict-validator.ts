@@ -1,8 +1,9 @@
 /**
  * Strict Kubernetes manifest validation for tests.
  *
- * Validates rendered manifests against the Kubernetes 1.28 OpenAPI definitions
- * (test/schemas/k8s-1.28/_definitions.json) and the CRDs in test/schemas/crds,
+ * Validates rendered manifests against the OpenAPI definitions of one Kubernetes
+ * release (test/schemas/k8s-<major.minor>/_definitions.json: 1.28, 1.30, 1.35, 1.36;
+ * the library's default target, 1.35, unless asked) and the CRDs in test/schemas/crds,
  * emulating `kubectl apply --validate=strict` / server-side strict field
  * validation as closely as a JSON-Schema validator can:
  *
@@ -26,12 +27,18 @@ import * as path from 'path';
 import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
 import * as YAML from 'yaml';
+import { KubernetesVersion } from '../../src/model/kubernetes-version';
 
 /** A JSON-Schema node (loosely typed: the input schemas are plain JSON). */
 type Schema = Record<string, any>;
 
 export interface StrictValidatorOptions {
-  /** Kubernetes definitions file. Default: test/schemas/k8s-1.28/_definitions.json */
+  /**
+   * The target Kubernetes release, whose definitions (test/schemas/k8s-<major.minor>/) are used.
+   * Default: KubernetesVersion.DEFAULT, the library's default target.
+   */
+  readonly kubernetesVersion?: KubernetesVersion | string;
+  /** Kubernetes definitions file, instead of the target's. */
   readonly definitionsFile?: string;
   /** Directory with CustomResourceDefinition YAML files. Default: test/schemas/crds */
   readonly crdDirectory?: string;
@@ -54,7 +61,7 @@ export interface CompileStat {
 }
 
 const SCHEMA_ROOT = path.resolve(__dirname, '..', 'schemas');
-const DEFS_ID = 'https://schemas.test/k8s-1.28/_definitions.json';
+const DEFS_ID_PREFIX = 'https://schemas.test/k8s-';
 const CRD_ID_PREFIX = 'https://schemas.test/crds/';
 const DEF_PREFIX = 'io.k8s.';
 const OBJECT_META = 'io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta';
@@ -297,15 +304,28 @@ export function describeManifest(doc: any): string {
 
 export class StrictValidator {
   /**
-   * The shared instance: definitions load once, each kind compiles once. Under jest this is one
-   * instance per test file (jest gives every test file its own module registry).
+   * The shared instance for a target (default: KubernetesVersion.DEFAULT): definitions load once, each kind compiles
+   * once. Under jest this is one instance per target per test file (jest gives every test file its own module registry).
    */
-  public static instance(): StrictValidator {
-    if (!StrictValidator._instance) StrictValidator._instance = new StrictValidator();
-    return StrictValidator._instance;
+  public static instance(kubernetesVersion?: KubernetesVersion | string): StrictValidator {
+    const target = targetOf(kubernetesVersion);
+    let found = StrictValidator.instances.get(target.name);
+    if (!found) {
+      found = new StrictValidator({ kubernetesVersion: target });
+      StrictValidator.instances.set(target.name, found);
+    }
+    return found;
   }
 
-  private static _instance?: StrictValidator;
+  /** The targets with a copy of their definitions in test/schemas, oldest first. */
+  public static availableVersions(): KubernetesVersion[] {
+    return KubernetesVersion.supported().filter(v => fs.existsSync(definitionsFileOf(v)));
+  }
+
+  private static readonly instances = new Map<string, StrictValidator>();
+
+  /** The Kubernetes release validated against (undefined with an explicit `definitionsFile`). */
+  public readonly kubernetesVersion?: KubernetesVersion;
 
   /** Non-standard schema keywords found (registered as annotations, i.e. not enforced). */
   public readonly ignoredKeywords = new Set<string>();
@@ -315,6 +335,8 @@ export class StrictValidator {
   public readonly setupMs: number;
 
   private readonly ajv: Ajv;
+  /** The `$id` of the definitions schema. */
+  private readonly defsId: string;
   private readonly registry = new Map<string, SchemaEntry>();
   /** CRD files not yet parsed: path -> raw text. */
   private readonly pendingCrdFiles = new Map<string, string>();
@@ -330,7 +352,16 @@ export class StrictValidator {
 
   public constructor(options: StrictValidatorOptions = {}) {
     const start = performance.now();
-    const definitionsFile = options.definitionsFile ?? path.join(SCHEMA_ROOT, 'k8s-1.28', '_definitions.json');
+    let definitionsFile = options.definitionsFile;
+    if (definitionsFile === undefined) {
+      this.kubernetesVersion = targetOf(options.kubernetesVersion);
+      definitionsFile = definitionsFileOf(this.kubernetesVersion);
+      if (!fs.existsSync(definitionsFile)) {
+        const have = StrictValidator.availableVersions().map(v => v.name).join(', ');
+        throw new Error(`no schema copy for Kubernetes ${this.kubernetesVersion.name} in test/schemas (have ${have}); copy it with a SOURCES.md line`);
+      }
+    }
+    this.defsId = `${DEFS_ID_PREFIX}${this.kubernetesVersion?.name ?? path.basename(path.dirname(definitionsFile))}/_definitions.json`;
     const crdDirectory = options.crdDirectory ?? path.join(SCHEMA_ROOT, 'crds');
 
     this.ajv = new Ajv({
@@ -362,13 +393,13 @@ export class StrictValidator {
       type: [...INT_OR_STRING_TYPES],
     };
     this.prepare(defs, false);
-    this.ajv.addSchema({ $id: DEFS_ID, definitions });
+    this.ajv.addSchema({ $id: this.defsId, definitions });
 
     for (const [name, def] of Object.entries(definitions)) {
       if (!name.startsWith(DEF_PREFIX)) continue;
       for (const gvk of def['x-kubernetes-group-version-kind'] ?? []) {
         const apiVersion = gvk.group ? `${gvk.group}/${gvk.version}` : gvk.version;
-        this.registry.set(gvkKey(apiVersion, gvk.kind), { source: 'kubernetes', ref: `${DEFS_ID}#/definitions/${name}` });
+        this.registry.set(gvkKey(apiVersion, gvk.kind), { source: 'kubernetes', ref: `${this.defsId}#/definitions/${name}` });
         if (gvk.group) this.builtinGroups.add(gvk.group);
       }
     }
@@ -533,7 +564,7 @@ export class StrictValidator {
           const schema: Schema | undefined = version.schema?.openAPIV3Schema;
           if (!schema) continue;
           this.prepare(schema, true);
-          schema.properties = { ...(schema.properties ?? {}), metadata: { $ref: `${DEFS_ID}#/definitions/${OBJECT_META}` } };
+          schema.properties = { ...(schema.properties ?? {}), metadata: { $ref: `${this.defsId}#/definitions/${OBJECT_META}` } };
           const id = `${CRD_ID_PREFIX}${group}/${version.name}/${kind}.json`;
           this.ajv.addSchema({ ...schema, $id: id });
           this.registry.set(gvkKey(apiVersion, kind), { source: 'crd', ref: id });
@@ -578,6 +609,15 @@ const YAML_OPTIONS: YAML.ParseOptions & YAML.DocumentOptions & YAML.SchemaOption
   uniqueKeys: true,
 };
 
+function targetOf(version: KubernetesVersion | string | undefined): KubernetesVersion {
+  if (version === undefined) return KubernetesVersion.DEFAULT;
+  return typeof version === 'string' ? KubernetesVersion.of(version) : version;
+}
+
+function definitionsFileOf(version: KubernetesVersion): string {
+  return path.join(SCHEMA_ROOT, `k8s-${version.name}`, '_definitions.json');
+}
+
 function gvkKey(apiVersion: string, kind: string): string {
   return `${apiVersion}|${kind}`;
 }
@@ -596,34 +636,36 @@ function listManifestFiles(dir: string): string[] {
   return out;
 }
 
-/** Shorthand for `StrictValidator.instance().validate(doc)`. */
-export function validate(doc: any): string[] {
-  return StrictValidator.instance().validate(doc);
+/** Shorthand for `StrictValidator.instance(kubernetesVersion).validate(doc)`. */
+export function validate(doc: any, kubernetesVersion?: KubernetesVersion | string): string[] {
+  return StrictValidator.instance(kubernetesVersion).validate(doc);
 }
 
-/** Shorthand for `StrictValidator.instance().validateAll(docs)`. */
-export function validateAll(docs: any[]): string[] {
-  return StrictValidator.instance().validateAll(docs);
+/** Shorthand for `StrictValidator.instance(kubernetesVersion).validateAll(docs)`. */
+export function validateAll(docs: any[], kubernetesVersion?: KubernetesVersion | string): string[] {
+  return StrictValidator.instance(kubernetesVersion).validateAll(docs);
 }
 
-/** Shorthand for `StrictValidator.instance().validateYaml(text)`. */
-export function validateYaml(text: string): string[] {
-  return StrictValidator.instance().validateYaml(text);
+/** Shorthand for `StrictValidator.instance(kubernetesVersion).validateYaml(text)`. */
+export function validateYaml(text: string, kubernetesVersion?: KubernetesVersion | string): string[] {
+  return StrictValidator.instance(kubernetesVersion).validateYaml(text);
 }
 
-/** Shorthand for `StrictValidator.instance().validateDirectory(dir)`. */
-export function validateDirectory(dir: string): string[] {
-  return StrictValidator.instance().validateDirectory(dir);
+/** Shorthand for `StrictValidator.instance(kubernetesVersion).validateDirectory(dir)`. */
+export function validateDirectory(dir: string, kubernetesVersion?: KubernetesVersion | string): string[] {
+  return StrictValidator.instance(kubernetesVersion).validateDirectory(dir);
 }
 
 /**
- * Jest helper: fails the current test with ALL error lines when any manifest is invalid.
- * Typical use: `expectValidManifests(Testing.synth(chart))`.
+ * Jest helper: fails the current test with ALL error lines when any manifest is invalid for the target
+ * (default: the library's default target). Typical use: `expectValidManifests(Testing.synth(chart))`.
  */
-export function expectValidManifests(docs: any[]): void {
-  const errors = StrictValidator.instance().validateAll(docs);
+export function expectValidManifests(docs: any[], kubernetesVersion?: KubernetesVersion | string): void {
+  const validator = StrictValidator.instance(kubernetesVersion);
+  const errors = validator.validateAll(docs);
   if (errors.length > 0) {
-    const err = new Error(`${errors.length} Kubernetes schema violation(s) in ${docs.length} manifest(s):\n  ${errors.join('\n  ')}`);
+    const release = validator.kubernetesVersion ? `Kubernetes ${validator.kubernetesVersion.name}` : 'Kubernetes';
+    const err = new Error(`${errors.length} ${release} schema violation(s) in ${docs.length} manifest(s):\n  ${errors.join('\n  ')}`);
     Error.captureStackTrace?.(err, expectValidManifests);
     throw err;
   }

@@ -26,7 +26,7 @@ const K01 = rule<KubernetesDocument>({
       }
       const version = labels[`${key}-version`];
       if (typeof version !== 'string' || !/^v1\.\d+$/.test(version)) {
-        report(`metadata.labels["${key}-version"]`, 'is not a pinned Kubernetes minor version', version, 'pin it to the cluster\'s minor version, e.g. "v1.28" (never "latest")');
+        report(`metadata.labels["${key}-version"]`, 'is not a pinned Kubernetes minor version', version, 'pin it to the cluster\'s minor version (the Platform\'s kubernetesVersion), e.g. "v1.35" (never "latest")');
       }
     }
   },
