@@ -43,6 +43,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     '@monokle/validation@^0.33.0',
     'cdk8s-cli@^2.207.54',
     `cdktf-cli@${CDKTF}`,
+    // Reads the vendored gitleaks rule set (projenrc/gitleaks/) when its TypeScript data is regenerated and tested.
+    'smol-toml@^1',
   ],
   bundledDeps: ['@grafana/grafana-foundation-sdk@11.6.0-cogv0.0.x.1769699379'],
 
@@ -72,7 +74,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/cdktf.out/', '/.tmp/', '/test/.out/', '*.partial'],
 });
 
-for (const pattern of ['/examples/', '/bench/', '/.ci/', '/.tmp/', '/cdktf.out/']) {
+for (const pattern of ['/examples/', '/bench/', '/.ci/', '/.tmp/', '/cdktf.out/', '/projenrc/']) {
   project.npmignore?.exclude(pattern);
 }
 
@@ -96,6 +98,12 @@ project.addTask('bench', {
   description: 'Benchmark Platform.synth at 100/1,000/3,000 tenants against stock cdk8s and a raw-objects floor',
   exec: 'node -r ts-node/register/transpile-only bench/bench.ts',
   receiveArgs: true,
+});
+
+// The secret detector's rules: gitleaks' default rule set, vendored as data (projenrc/gitleaks/SOURCES.md).
+project.addTask('gitleaks-rules', {
+  description: 'Regenerate src/model/gitleaks-rules.ts from projenrc/gitleaks/gitleaks.toml',
+  exec: 'ts-node --transpile-only projenrc/gitleaks-rules.ts',
 });
 
 // The reference platform: `npm run example` synthesizes it into dist/k8s and cdktf.out.

@@ -6,4 +6,5 @@ export * from './environment-class';
 export * from './tenant';
 export * from './environment';
 export * from './egress-target';
+export * from './database-endpoint';
 export * from './labels';

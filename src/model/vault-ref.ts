@@ -67,6 +67,13 @@ export interface TenantVaultNames extends EnvironmentVaultNames {
   readonly kvDataPrefix: string;
   /** KV metadata prefix, `kv-<env>/metadata/<env>/<tenant>`. */
   readonly kvMetadataPrefix: string;
+  /**
+   * KV data prefix of the backup's object-store keys, `kv-<env>/data/<env>/<tenant>/backup`: only the backup role
+   * reads it; the tenant policy denies it to the tenant's workloads.
+   */
+  readonly kvBackupDataPrefix: string;
+  /** KV metadata prefix of the backup's keys, `kv-<env>/metadata/<env>/<tenant>/backup` (denied like the data). */
+  readonly kvBackupMetadataPrefix: string;
   /** The tenant policy, `env-<env>-tenant-<tenant>`. */
   readonly tenantPolicy: string;
   /** Database connection name inside the database mount, `<tenant>`. */
@@ -107,6 +114,8 @@ export function tenantVaultNames(env: Environment, tenant: Tenant): TenantVaultN
     namespace: env.namespaceFor(tenant.id),
     kvDataPrefix: tenantKvPrefix(env, tenant),
     kvMetadataPrefix: `${base.kvMount}/metadata/${env.name}/${tenant.id}`,
+    kvBackupDataPrefix: `${tenantKvPrefix(env, tenant)}/backup`,
+    kvBackupMetadataPrefix: `${base.kvMount}/metadata/${env.name}/${tenant.id}/backup`,
     tenantPolicy: tenantPolicyName(env, tenant),
     databaseConnection: tenant.id,
     databaseRole: `${tenant.id}-db`,
