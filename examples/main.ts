@@ -38,17 +38,21 @@ const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 
 const database = EgressTarget.cidr('10.20.0.0/24', 5432);
 const vault = EgressTarget.podsInNamespace('vault', { 'app.kubernetes.io/name': 'vault' }, 8200);
 
+// One fact for Vault's database connections and the connection strings rendered into the pods.
+const databaseServer = { host: 'postgres.databases.svc' };
+
 const app = new App();
 
 new Platform(app, 'inopsio', {
   environments: [
-    new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, tenants }),
-    new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
-    new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
+    new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: databaseServer, tenants }),
+    new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: databaseServer, tenants }),
+    new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: databaseServer, tenants }),
     Environment.preview({
       branch: 'feature/JIRA-123_Add Billing!!',
       owner: 'dana@inopsio.example',
       createdAt: CREATED_AT,
+      database: databaseServer,
       tenants: [tenants[0]],
     }),
   ],

@@ -238,6 +238,7 @@ interface CompiledRule {
   readonly entropy: number;
   readonly keywords: string[];
   readonly allowlists: CompiledAllowlist[];
+  readonly generic: boolean;
 }
 
 function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist {
@@ -254,13 +255,16 @@ let compiled: { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword: Re
 /** The gitleaks rules as JavaScript, compiled once. */
 function rules(): { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword: RegExp } {
   if (!compiled) {
-    const list = GITLEAKS_RULES.map(r => ({
+    // Provider rules first, gitleaks' generic ones last: at one place the most specific rule names the finding.
+    const ordered = [...GITLEAKS_RULES.filter(r => !r.id.startsWith('generic')), ...GITLEAKS_RULES.filter(r => r.id.startsWith('generic'))];
+    const list = ordered.map(r => ({
       id: r.id,
       pattern: new RegExp(translateRe2(r.regex), 'g'),
       secretGroup: r.secretGroup ?? 0,
       entropy: r.entropy ?? 0,
       keywords: r.keywords.map(k => k.toLowerCase()),
       allowlists: (r.allowlists ?? []).map(compileAllowlist),
+      generic: r.id.startsWith('generic'),
     }));
     const keywords = [...new Set(list.flatMap(r => r.keywords))].map(k => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
     compiled = { rules: list, global: compileAllowlist(GITLEAKS_ALLOWLIST), anyKeyword: new RegExp(keywords.join('|')) };
@@ -340,6 +344,9 @@ export function detectSecrets(text: string, allow: readonly RegExp[] = []): Secr
         const line = lineAt(text, m.index);
         if (allowed([r.global], secret, m[0], line) || allowed(rule.allowlists, secret, m[0], line)) continue;
         if (allow.some(a => a.test(secret))) continue;
+        // Project allowlist on top of gitleaks' generic rules only: templates, references, paths and digests
+        // (`isSafeValue`) are what this project writes next to secret-sounding names.
+        if (rule.generic && isSafeValue(secret.replace(/^["'`]|["'`]$/g, ''))) continue;
         add(rule.id, m.index + Math.max(0, m[0].indexOf(secret)), secret);
       }
     }
