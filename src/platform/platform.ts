@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication } from '../k8s/argocd-application';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
 import { BackupDatabaseProps, BackupObjectStoreProps, BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
+import { apiObjectsJson } from '../k8s/pre-write';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
@@ -18,6 +19,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
+import { addInputSecretProblems } from '../model/input-secrets';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { QuotaProfile } from '../model/quota-profile';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
@@ -30,6 +32,7 @@ import { EnvironmentParity } from '../policy/parity';
 import { assertPolicyCompliance, writePolicyReport } from '../policy/report-file';
 import { Acknowledgement } from '../policy/types';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
+import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
 import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 
@@ -184,6 +187,8 @@ export class Platform extends Construct {
   private readonly backup?: PlatformBackupProps;
   private readonly workflowOptions?: WorkflowOptions;
   private readonly policy: PlatformPolicyProps;
+  /** The Terraform elements the Platform built from its (checked) props; synth checks only the others before writing. */
+  private readonly builtTerraform: Set<IConstruct>;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -216,6 +221,9 @@ export class Platform extends Construct {
     for (const name of Object.keys(props.sharding ?? {})) {
       if (!names.has(name)) problems.add(`sharding.${name}`, 'is not an environment of this platform', name, `use one of ${[...names].join(', ')}`);
     }
+    // No literal secret in any input (module values, stores, endpoints, annotations, workflow settings...), before
+    // anything is built or written (issue 15).
+    addInputSecretProblems(problems, props, '');
     problems.throwIfAny();
 
     this.environments = [...envs];
@@ -257,6 +265,7 @@ export class Platform extends Construct {
       // hold thousands of them at once (docs/performance.md). Settings that cannot work for any tenant fail here.
       this.probeTenantCharts(env);
     }
+    this.builtTerraform = terraformElementsOf(this);
   }
 
   /** The cdk8s App holding an environment's charts (add your own charts to it). */
@@ -371,6 +380,7 @@ export class Platform extends Construct {
    * Terraform stacks. Call it once, instead of the cdktf App's `synth()`.
    */
   public synth(): PlatformSynthesis {
+    this.checkSecretsBeforeWriting();
     const files: string[] = [];
     let documentCount = 0;
     // The policy pack gets the manifests as they are written (the same values, no YAML read back and parsed again).
@@ -456,6 +466,22 @@ export class Platform extends Construct {
     // Guardrails over everything written: errors fail the synth; the report lists every rule evaluated.
     const policyReportFile = policyInput ? this.checkPolicies(policyInput, workflowDir, inMemory, inMemoryDigests) : undefined;
     return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles, policyReportFile };
+  }
+
+  /**
+   * What was added after construction (objects in the environments' charts, Terraform elements added to the stacks)
+   * holds no literal secret: checked in memory before the first file is written. Everything the Platform builds
+   * itself comes from props, checked in the constructor.
+   */
+  private checkSecretsBeforeWriting(): void {
+    const problems = new Problems(this.node.path);
+    for (const [name, app] of this.apps) {
+      for (const o of apiObjectsJson(app)) addInputSecretProblems(problems, o.json, `manifestsOf(${JSON.stringify(name)})[${JSON.stringify(o.path)}]`);
+    }
+    withoutTokenStackTraces(() => {
+      for (const e of terraformElementsJson(this.node.root, this.builtTerraform)) addInputSecretProblems(problems, e.json, `terraform[${JSON.stringify(e.path)}]`);
+    });
+    problems.throwIfAny();
   }
 
   private checkPolicies(input: PolicyInput, workflowDir: string, inMemory: ReadonlySet<string>, knownDigests: Set<string>): string {
