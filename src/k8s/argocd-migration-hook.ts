@@ -22,6 +22,8 @@ function hasVaultReference(value: string): boolean {
 
 /** UID and GID the migration runs as (K24). */
 export const MIGRATION_UID = 10001;
+/** Requests and limits of the injected Vault agent (an init container that renders one file), as the backup pods'. */
+const AGENT_RESOURCES = { requestsCpu: '50m', limitsCpu: '250m', requestsMem: '64Mi', limitsMem: '128Mi', requestsEphemeral: '64Mi', limitsEphemeral: '128Mi' };
 
 /** Requests and limits of the migration container (K32–K34). */
 export interface MigrationResources {
@@ -237,6 +239,15 @@ export class SchemaMigrationHook extends Construct {
       Object.assign(podAnnotations, {
         ...vaultAgentLoginAnnotations(env, tenant, volume.name),
         'vault.hashicorp.com/agent-pre-populate-only': 'true',
+        // The injected agent runs as the hook does and is bounded like any container (K25, K32).
+        'vault.hashicorp.com/agent-run-as-user': String(MIGRATION_UID),
+        'vault.hashicorp.com/agent-run-as-group': String(MIGRATION_UID),
+        'vault.hashicorp.com/agent-requests-cpu': AGENT_RESOURCES.requestsCpu,
+        'vault.hashicorp.com/agent-limits-cpu': AGENT_RESOURCES.limitsCpu,
+        'vault.hashicorp.com/agent-requests-mem': AGENT_RESOURCES.requestsMem,
+        'vault.hashicorp.com/agent-limits-mem': AGENT_RESOURCES.limitsMem,
+        'vault.hashicorp.com/agent-requests-ephemeral': AGENT_RESOURCES.requestsEphemeral,
+        'vault.hashicorp.com/agent-limits-ephemeral': AGENT_RESOURCES.limitsEphemeral,
         'vault.hashicorp.com/agent-inject-secret-db': secret.path,
         'vault.hashicorp.com/agent-inject-template-db': secret.template,
       });

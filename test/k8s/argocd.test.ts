@@ -206,6 +206,15 @@ describe('SchemaMigrationHook', () => {
     expect(pod.metadata.annotations).toEqual({
       'vault.hashicorp.com/agent-inject': 'true',
       'vault.hashicorp.com/agent-pre-populate-only': 'true',
+      // The agent runs as the hook and is bounded (K25, K32).
+      'vault.hashicorp.com/agent-run-as-user': '10001',
+      'vault.hashicorp.com/agent-run-as-group': '10001',
+      'vault.hashicorp.com/agent-requests-cpu': '50m',
+      'vault.hashicorp.com/agent-limits-cpu': '250m',
+      'vault.hashicorp.com/agent-requests-mem': '64Mi',
+      'vault.hashicorp.com/agent-limits-mem': '128Mi',
+      'vault.hashicorp.com/agent-requests-ephemeral': '64Mi',
+      'vault.hashicorp.com/agent-limits-ephemeral': '128Mi',
       'vault.hashicorp.com/role': 'acme',
       'vault.hashicorp.com/auth-path': 'auth/kubernetes-prod',
       'vault.hashicorp.com/agent-inject-secret-db': 'database-prod/creds/acme-db',
