@@ -188,7 +188,7 @@ export interface BackupScheduleProps {
   readonly vaultAuthPath?: string;
   /**
    * Audience of the projected service account token the agent logs in with (the auth role's `audience`).
-   * @default 'vault'
+   * @default - the environment's `vaultTokenAudience` ('vault' unless set), which the roles require
    */
   readonly vaultTokenAudience?: string;
   /**
@@ -525,7 +525,7 @@ export class BackupSchedule extends Construct {
     const vaultNames = environmentVaultNames(env);
     this.vaultRole = props.vaultRole ?? backupVaultRoleNames(env.name, tenant.id).authRole;
     this.vaultAuthPath = props.vaultAuthPath ?? `auth/${vaultNames.kubernetesAuthMount}`;
-    const audience = props.vaultTokenAudience ?? 'vault';
+    const audience = props.vaultTokenAudience ?? props.environment.vaultTokenAudience;
     if (typeof this.vaultRole !== 'string' || !VAULT_ROLE.test(this.vaultRole) || this.vaultRole.length > 128) {
       problems.add('vaultRole', 'is not a Vault role name', this.vaultRole, 'use lower-case letters, digits, "-" and "_", e.g. "prod-acme-backup"');
     }

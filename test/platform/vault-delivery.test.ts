@@ -338,11 +338,20 @@ describe('one path: Terraform and Argo CD hand the pod the same values', () => {
 
   test('the token audience is configurable per environment: the role requires it and the pods present it', () => {
     const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'vault-audience-'));
-    const env = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: DATABASE, vaultTokenAudience: 'https://vault.inopsio.example', tenants: [tenants[0]] });
-    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), environments: [env], policy: { enabled: false } }).synth();
-    const o = readEnvironment(dir, env);
-    expect(o.roles.map(r => [r.name, r.audience])).toEqual([['acme', 'https://vault.inopsio.example']]);
-    expect(o.logins.map(l => [l.what, l.audience])).toEqual([['module acme/billing', 'https://vault.inopsio.example']]);
+    const audience = 'https://vault.inopsio.example';
+    const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: DATABASE, vaultTokenAudience: audience, tenants: [tenants[0]] });
+    const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: DATABASE, vaultTokenAudience: audience, tenants: [tenants[0]] });
+    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments: [dev, prod], policy: { enabled: false } }).synth();
+    expect(readEnvironment(dir, dev).roles.map(r => [r.name, r.audience])).toEqual([['acme', audience]]);
+    expect(readEnvironment(dir, dev).logins.map(l => [l.what, l.audience])).toEqual([['module acme/billing', audience]]);
+    // Backups too: their pods present the environment's audience, which their role requires.
+    const o = readEnvironment(dir, prod);
+    expect(o.roles.map(r => [r.name, r.audience]).sort()).toEqual([['acme', audience], ['prod-acme-backup', audience]]);
+    expect(o.logins.map(l => [l.what, l.audience])).toEqual([
+      ['module acme/billing', audience],
+      ['CronJob prod-acme/backup-prod-acme', audience],
+      ['CronJob prod-acme/backup-prod-acme-restore-drill', audience],
+    ]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
 });
