@@ -61,7 +61,7 @@ export function renderGitleaksRules(toml: string): string {
     '  readonly allowlists?: GitleaksAllowlist[];',
     '}',
     '',
-    `/** The gitleaks configuration's minimum version. */`,
+    '/** The gitleaks configuration\'s minimum version. */',
     `export const GITLEAKS_MIN_VERSION = ${JSON.stringify(config.minVersion ?? '')};`,
     '',
     '/** The global allowlist. */',

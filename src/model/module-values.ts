@@ -155,7 +155,9 @@ const URL_NAME = /(?:url|uri|dsn)$/i;
 const FILE_NAME_MAX = 63 - 'agent-inject-template-'.length;
 
 /** Defaults applied, and every problem of the settings. */
-export function resolveSecretDeliveryOptions(o: SecretDeliveryOptions = {}): { options: ResolvedSecretDeliveryOptions; problems: ModuleValueProblem[] } {
+export function resolveSecretDeliveryOptions(
+  o: SecretDeliveryOptions = {},
+): { options: ResolvedSecretDeliveryOptions; problems: ModuleValueProblem[] } {
   const secretDelivery = o.secretDelivery ?? SecretDelivery.VAULT_AGENT_INJECTOR;
   const options: ResolvedSecretDeliveryOptions = {
     secretDelivery,
@@ -240,7 +242,9 @@ export function vaultAgentLoginAnnotations(env: Environment, tenant: Tenant, tok
 }
 
 /** The projected service-account-token volume for the environment's Vault audience (a Kubernetes `Volume`). */
-export function vaultTokenVolume(env: Environment, name: string): { name: string; projected: { sources: Array<{ serviceAccountToken: { audience: string; path: string } }> } } {
+export function vaultTokenVolume(
+  env: Environment, name: string,
+): { name: string; projected: { sources: Array<{ serviceAccountToken: { audience: string; path: string } }> } } {
   return { name, projected: { sources: [{ serviceAccountToken: { audience: env.vaultTokenAudience, path: 'token' } }] } };
 }
 
@@ -260,7 +264,9 @@ export interface RenderedSecretValue {
  *   environment's `database` (what Vault's connection uses) and the tenant's database name (`tenantVaultNames`);
  * - any other reference without a key renders the secret's data as JSON.
  */
-export function renderSecretValue(env: Environment, tenant: Tenant, field: string, valuePath: string, parts: VaultTemplatePart[]): RenderedSecretValue {
+export function renderSecretValue(
+  env: Environment, tenant: Tenant, field: string, valuePath: string, parts: VaultTemplatePart[],
+): RenderedSecretValue {
   const problems: ModuleValueProblem[] = [];
   const resolved = new Map<VaultRef, ResolvedVaultRef>();
   for (const p of parts) {

@@ -44,8 +44,20 @@ export function redactSecret(value: string): string {
 // Go RE2 → JavaScript.
 
 const POSIX: { [name: string]: string } = {
-  alnum: '0-9A-Za-z', alpha: 'A-Za-z', ascii: '\\x00-\\x7F', blank: '\\t ', cntrl: '\\x00-\\x1F\\x7F', digit: '0-9',
-  graph: '!-~', lower: 'a-z', print: ' -~', punct: '!-/:-@[-`{-~', space: '\\t\\n\\v\\f\\r ', upper: 'A-Z', word: '0-9A-Za-z_', xdigit: '0-9A-Fa-f',
+  alnum: '0-9A-Za-z',
+  alpha: 'A-Za-z',
+  ascii: '\\x00-\\x7F',
+  blank: '\\t ',
+  cntrl: '\\x00-\\x1F\\x7F',
+  digit: '0-9',
+  graph: '!-~',
+  lower: 'a-z',
+  print: ' -~',
+  punct: '!-/:-@[-`{-~',
+  space: '\\t\\n\\v\\f\\r ',
+  upper: 'A-Z',
+  word: '0-9A-Za-z_',
+  xdigit: '0-9A-Fa-f',
 };
 
 function isLetter(c: string): boolean {
@@ -131,9 +143,7 @@ export function translateRe2(source: string): string {
     const c = source[i];
     if (c === '\\') {
       const n = source[i + 1];
-      if (n === 'z') out.push('$(?![\\s\\S])');
-      else if (n === 'A') out.push('^');
-      else if (n === 'Q') {
+      if (n === 'z') {out.push('$(?![\\s\\S])');} else if (n === 'A') {out.push('^');} else if (n === 'Q') {
         const end = source.indexOf('\\E', i + 2);
         const literal = source.slice(i + 2, end < 0 ? source.length : end);
         out.push(literal.split('').map(ch => (ci && isLetter(ch) ? bothCases(ch) : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join(''));
@@ -148,8 +158,7 @@ export function translateRe2(source: string): string {
         out.push(source.slice(i, i + 4));
         i += 4;
         continue;
-      } else if (/[A-Za-z]/.test(n)) out.push(`\\${n}`);
-      else out.push(`\\${n}`);
+      } else if (/[A-Za-z]/.test(n)) {out.push(`\\${n}`);} else {out.push(`\\${n}`);}
       i += 2;
       continue;
     }

@@ -63,7 +63,10 @@ interface Login {
 
 const ANNOTATION = 'vault.hashicorp.com/';
 
-function loginFromAnnotations(what: string, namespace: string, serviceAccount: string, annotations: Record<string, string>, audienceOfVolume: (name: string) => string | undefined): Login {
+function loginFromAnnotations(
+  what: string, namespace: string, serviceAccount: string, annotations: Record<string, string>,
+  audienceOfVolume: (name: string) => string | undefined,
+): Login {
   const volume = annotations[`${ANNOTATION}agent-service-account-token-volume-name`];
   return {
     what,
@@ -217,7 +220,8 @@ describe('Vault delivery in every environment, read from the synthesized output'
     for (const o of outputs) {
       for (const role of o.roles) {
         const users = o.logins.filter(l => l.role === role.name && l.authPath === `auth/${role.backend}`);
-        expect({ env: o.env.name, role: role.name, names: [...role.names].sort() }).toEqual({ env: o.env.name, role: role.name, names: [...new Set(users.map(u => u.serviceAccount))].sort() });
+        const presented = [...new Set(users.map(u => u.serviceAccount))].sort();
+        expect({ env: o.env.name, role: role.name, names: [...role.names].sort() }).toEqual({ env: o.env.name, role: role.name, names: presented });
       }
     }
   });
@@ -226,7 +230,9 @@ describe('Vault delivery in every environment, read from the synthesized output'
     for (const o of outputs) {
       for (const login of o.logins) {
         const role = o.roles.find(r => r.name === login.role)!;
-        for (const p of login.reads) expect({ login: login.what, path: p, read: allows(role.acl, p) }).toEqual({ login: login.what, path: p, read: true });
+        for (const p of login.reads) {
+          expect({ login: login.what, path: p, read: allows(role.acl, p) }).toEqual({ login: login.what, path: p, read: true });
+        }
       }
     }
   });
