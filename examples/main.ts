@@ -44,18 +44,22 @@ const vault = EgressTarget.podsInNamespace('vault', { 'app.kubernetes.io/name': 
 const exampleTarget = process.env.EXAMPLE_KUBERNETES_VERSION;
 const kubernetesVersion = exampleTarget ? KubernetesVersion.of(exampleTarget) : KubernetesVersion.DEFAULT;
 
+// One fact for Vault's database connections and the connection strings rendered into the pods.
+const databaseServer = { host: 'postgres.databases.svc' };
+
 const app = new App();
 
 new Platform(app, 'inopsio', {
   kubernetesVersion,
   environments: [
-    new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, tenants }),
-    new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
-    new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
+    new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: databaseServer, tenants }),
+    new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: databaseServer, tenants }),
+    new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: databaseServer, tenants }),
     Environment.preview({
       branch: 'feature/JIRA-123_Add Billing!!',
       owner: 'dana@inopsio.example',
       createdAt: CREATED_AT,
+      database: databaseServer,
       tenants: [tenants[0]],
     }),
   ],

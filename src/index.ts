@@ -7,6 +7,7 @@ export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, Acc
 export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
 export { EgressTarget } from './model/egress-target';
+export { DatabaseEndpoint } from './model/database-endpoint';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';
 export { ContainerImage, ContainerImageOptions } from './model/image';
 export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart } from './model/vault-ref';

@@ -4,6 +4,9 @@ import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { DOMAIN, tenantLabels } from '../model/labels';
 import { argoCdApplicationName, argoCdProjectName, LifecycleNames } from '../model/names';
+import {
+  addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
+} from '../model/module-values';
 import { Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
 
@@ -11,8 +14,6 @@ import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
 export const IN_CLUSTER_SERVER = 'https://kubernetes.default.svc';
 /** The finalizer that makes deleting an Application delete its resources (cascade). */
 export const ARGOCD_RESOURCES_FINALIZER = 'resources-finalizer.argocd.argoproj.io';
-
-const VAULT_REFERENCE = /\{\{\s*vault\(\s*'([^']+)'\s*\)\s*\}\}/;
 
 /**
  * A second source of an Application: a git folder holding the module's rendered PreSync hooks
@@ -30,8 +31,11 @@ export interface MigrationHookSource {
   readonly path?: string;
 }
 
-/** Props of an ArgoCdApplication. */
-export interface ArgoCdApplicationProps {
+/**
+ * Props of an ArgoCdApplication. The secret-delivery settings are those of the Terraform releases
+ * (`TenantReleaseOptions`): both paths install the same Helm values.
+ */
+export interface ArgoCdApplicationProps extends SecretDeliveryOptions {
   /** The environment; its class must upgrade through Argo CD (`UpgradeStrategy.ARGO_CD`). */
   readonly environment: Environment;
   /** The tenant. */
@@ -74,9 +78,10 @@ export function migrationHookPath(env: string, tenant: string, module: string): 
 /**
  * An Argo CD Application for one tenant module (spec §9 "Upgrade Tenant: ArgoCD sync + schema migrations").
  *
- * - Source: the module's chart at its exact version; Helm parameters from the module's values, except Vault
- *   references, which are never rendered into the Application (they are listed in `vaultReferences` for runtime
- *   delivery). With `migrationHooks`, a second source adds the PreSync hook folder.
+ * - Source: the module's chart at its exact version; Helm parameters (`forceString`, escaped for Helm's `--set`)
+ *   from `moduleHelmValues`, the same function Terraform's `helm_release` takes its `set` from: plain values, and for
+ *   Vault references the injector annotations, `<value>_FILE`, the projected token volume and the service account,
+ *   never the reference itself. With `migrationHooks`, a second source adds the PreSync hook folder.
  * - Destination: the tenant's namespace, which Terraform owns: `CreateNamespace=false`.
  * - Sync: automated with self-heal (immutable infrastructure, spec §1); prune everywhere except permanent
  *   classes; `FailOnSharedResource=true` so Argo CD never takes over an object another owner manages; retries
@@ -93,8 +98,8 @@ export class ArgoCdApplication extends Construct {
   public readonly applicationName: string;
   /** Helm release name (the same as with UpgradeStrategy.HELM). */
   public readonly releaseName: string;
-  /** Helm value paths holding Vault references, mapped to the Vault path; delivered at run time, never rendered. */
-  public readonly vaultReferences: { [valuePath: string]: string };
+  /** The values delivered from Vault at run time (the same requests as `TenantRelease.secretDeliveries`). */
+  public readonly secretDeliveries: SecretDeliveryRequest[];
 
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
     super(scope, id);
@@ -127,25 +132,24 @@ export class ArgoCdApplication extends Construct {
         problems.add('migrationHooks.path', 'is not a relative folder', hooks.path, 'use e.g. "argocd-hooks/prod/acme/billing"');
       }
     }
+    const delivery = resolveSecretDeliveryOptions(props);
+    for (const p of delivery.problems) problems.add(p.field, p.problem, p.got, p.fix);
     const project = props.project ?? argoCdProjectName(env.name, tenant.id);
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(project) || project.length > 63) {
       problems.add('project', 'is not a DNS label', project, 'name an AppProject such as "prod-acme"');
     }
+    const values = mod && delivery.problems.length === 0 ? moduleHelmValues(env, tenant, mod, 'module', delivery.options) : undefined;
+    if (values) addModuleValueProblems(problems, this.node.path, values.problems);
     problems.throwIfAny();
     const names = props.names ?? LifecycleNames.of();
 
     const m = mod!;
     this.applicationName = argoCdApplicationName(env.name, tenant.id, m.name);
-    this.releaseName = names.moduleRelease(env.name, tenant.id, m.name);
-    const parameters: Array<{ name: string; value: string }> = [];
-    const vaultReferences: { [valuePath: string]: string } = {};
-    for (const key of Object.keys(m.values ?? {}).sort()) {
-      const value = m.values![key];
-      const ref = VAULT_REFERENCE.exec(value);
-      if (ref) vaultReferences[key] = ref[1];
-      else parameters.push({ name: key, value });
-    }
-    this.vaultReferences = vaultReferences;
+    this.releaseName = names!.moduleRelease(env.name, tenant.id, m.name);
+    // Argo CD passes each parameter to Helm as `--set-string name=value` (forceString); the value is escaped for
+    // Helm's parser, so the chart receives exactly what the Terraform path gives it.
+    const parameters = values!.parameters.map(p => ({ name: p.name, value: helmSetValue(p.value), forceString: true }));
+    this.secretDeliveries = values!.deliveries;
 
     const chartSource = {
       repoURL: m.repository.replace(/^oci:\/\//, ''),

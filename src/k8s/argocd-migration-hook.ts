@@ -3,13 +3,27 @@ import { Construct } from 'constructs';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
+import { addModuleValueProblems, migrationServiceAccountName, renderSecretValue, vaultAgentLoginAnnotations, vaultTokenVolume } from '../model/module-values';
 import { composeName, NAME_LIMITS } from '../model/naming';
-import { Problems } from '../model/problems';
+import { LifecycleValidationError, Problems } from '../model/problems';
 import { checkQuantity, Quantity, QuantityKind } from '../model/quantity';
+import { detectSecretsInValue } from '../model/secret-detector';
 import { Tenant } from '../model/tenant';
+import { VaultRef, VaultTemplatePart } from '../model/vault-ref';
+
+/** Does a value hold a Vault reference (or a malformed one)? The model's parser decides. */
+function hasVaultReference(value: string): boolean {
+  try {
+    return VaultRef.split(value).some(p => p.ref !== undefined);
+  } catch {
+    return true;
+  }
+}
 
 /** UID and GID the migration runs as (K24). */
 export const MIGRATION_UID = 10001;
+/** Requests and limits of the injected Vault agent (an init container that renders one file), as the backup pods'. */
+const AGENT_RESOURCES = { requestsCpu: '50m', limitsCpu: '250m', requestsMem: '64Mi', limitsMem: '128Mi', requestsEphemeral: '64Mi', limitsEphemeral: '128Mi' };
 
 /** Requests and limits of the migration container (K32–K34). */
 export interface MigrationResources {
@@ -45,12 +59,20 @@ export interface MigrationResources {
   readonly ephemeralStorageLimit?: string;
 }
 
-/** Database credentials for the migration, delivered by the Vault Agent injector as a file (spec §5). */
+/**
+ * Database credentials for the migration, delivered by the Vault Agent injector as the file `/vault/secrets/db`
+ * (spec §5). The pod logs in as the tenant's Kubernetes auth role, on the environment's auth mount, with a projected
+ * token for the environment's `vaultTokenAudience`; the role is bound to the hook's service account
+ * (`<module>-migrate`, see `tenantRoleServiceAccounts`) in classes that upgrade through Argo CD.
+ */
 export interface MigrationVaultCredentials {
-  /** Vault Kubernetes auth role of the tenant. */
-  readonly role: string;
-  /** Vault path of the credentials, e.g. `database/creds/acme-db`. */
-  readonly secretPath: string;
+  /**
+   * What the file holds, written like a module value (`{{ vault('<path>', '<key>') }}` references, literal text
+   * around them). A database reference without a key renders a PostgreSQL URL of the tenant database (the
+   * environment's `database` must be set).
+   * @default "{{ vault('database/creds/tenant-db') }}" (a PostgreSQL URL)
+   */
+  readonly value?: string;
 }
 
 /** Props of a SchemaMigrationHook. */
@@ -139,14 +161,25 @@ export class SchemaMigrationHook extends Construct {
     }
     for (const [name, value] of Object.entries(props.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) problems.add(`env.${name}`, 'is not an environment variable name', name, 'use letters, digits and "_"');
-      if (/\{\{\s*vault\(/.test(value) || /:\/\/[^/\s:@]+:[^/\s@]+@/.test(value)) {
+      if (hasVaultReference(value) || detectSecretsInValue(name, value).length > 0) {
         problems.add(`env.${name}`, 'holds a credential or a Vault reference', '(redacted)', 'use the vault prop: credentials are delivered as files at run time (K42), never as env values');
       }
     }
+    let secret: { path: string; template: string } | undefined;
     if (props.vault) {
-      if (!/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/.test(props.vault.role ?? '')) problems.add('vault.role', 'is not a Vault role name', props.vault.role, 'use the tenant\'s Kubernetes auth role');
-      if (!/^[a-z0-9][-a-z0-9_]*(\/[a-z0-9][-a-z0-9_]*)+$/.test(props.vault.secretPath ?? '')) {
-        problems.add('vault.secretPath', 'is not a plain Vault path', props.vault.secretPath, 'use e.g. "database/creds/acme-db" (no *, +, .. or templates, B07)');
+      let parts: VaultTemplatePart[] | undefined;
+      try {
+        parts = VaultRef.split(props.vault.value ?? "{{ vault('database/creds/tenant-db') }}");
+      } catch (e) {
+        if (!(e instanceof LifecycleValidationError)) throw e;
+        problems.addAll(e.problems.map(line => `${this.node.path}: vault.value ${line.replace(/^VaultRef: /, '')}`));
+      }
+      if (parts && !parts.some(p => p.ref !== undefined)) {
+        problems.add('vault.value', 'has no Vault reference', props.vault.value, "write e.g. {{ vault('database/creds/tenant-db') }}");
+      } else if (parts) {
+        const rendered = renderSecretValue(env, tenant, 'vault.value', 'DATABASE_URL', parts);
+        addModuleValueProblems(problems, this.node.path, rendered.problems);
+        if (rendered.refs.length > 0) secret = { path: rendered.refs[0].path, template: rendered.template };
       }
     }
     const r = props.resources ?? {};
@@ -181,7 +214,7 @@ export class SchemaMigrationHook extends Construct {
     const ns = env.namespaceFor(tenant.id);
     const labels = { ...tenantLabels(env, tenant, 'schema-migration'), [`${DOMAIN}/module`]: props.module };
     this.jobName = composeName([props.module, 'migrate'], NAME_LIMITS.label);
-    const saName = composeName([props.module, 'migrate'], NAME_LIMITS.label);
+    const saName = migrationServiceAccountName(props.module);
 
     this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
       apiVersion: 'v1',
@@ -201,18 +234,25 @@ export class SchemaMigrationHook extends Construct {
 
     const podAnnotations: { [key: string]: string } = {};
     const volumes: any[] = [{ name: 'tmp', emptyDir: { sizeLimit: res.ephemeralStorageLimit } }];
-    if (props.vault) {
+    if (secret) {
+      const volume = vaultTokenVolume(env, 'vault-token');
       Object.assign(podAnnotations, {
-        'vault.hashicorp.com/agent-inject': 'true',
+        ...vaultAgentLoginAnnotations(env, tenant, volume.name),
         'vault.hashicorp.com/agent-pre-populate-only': 'true',
-        'vault.hashicorp.com/role': props.vault.role,
-        'vault.hashicorp.com/agent-inject-secret-db': props.vault.secretPath,
-        'vault.hashicorp.com/agent-service-account-token-volume-name': 'vault-token',
+        // The injected agent runs as the hook does and is bounded like any container (K25, K32).
+        'vault.hashicorp.com/agent-run-as-user': String(MIGRATION_UID),
+        'vault.hashicorp.com/agent-run-as-group': String(MIGRATION_UID),
+        'vault.hashicorp.com/agent-requests-cpu': AGENT_RESOURCES.requestsCpu,
+        'vault.hashicorp.com/agent-limits-cpu': AGENT_RESOURCES.limitsCpu,
+        'vault.hashicorp.com/agent-requests-mem': AGENT_RESOURCES.requestsMem,
+        'vault.hashicorp.com/agent-limits-mem': AGENT_RESOURCES.limitsMem,
+        'vault.hashicorp.com/agent-requests-ephemeral': AGENT_RESOURCES.requestsEphemeral,
+        'vault.hashicorp.com/agent-limits-ephemeral': AGENT_RESOURCES.limitsEphemeral,
+        'vault.hashicorp.com/agent-inject-secret-db': secret.path,
+        'vault.hashicorp.com/agent-inject-template-db': secret.template,
       });
-      volumes.push({
-        name: 'vault-token',
-        projected: { sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }] },
-      });
+      const token = volume.projected.sources[0].serviceAccountToken;
+      volumes.push({ name: volume.name, projected: { sources: [{ serviceAccountToken: { ...token, expirationSeconds: 600 } }] } });
     }
     const container = {
       name: 'migrate',
@@ -255,7 +295,7 @@ export class SchemaMigrationHook extends Construct {
         activeDeadlineSeconds: deadline,
         ttlSecondsAfterFinished: ttl,
         template: {
-          metadata: { labels, ...(props.vault ? { annotations: podAnnotations } : {}) },
+          metadata: { labels, ...(secret ? { annotations: podAnnotations } : {}) },
           spec: {
             restartPolicy: 'Never',
             serviceAccountName: saName,

@@ -171,7 +171,7 @@ export interface TenantBackupProps {
   readonly vaultAuthPath?: string;
   /**
    * Audience of the projected service account token the agent logs in with (the auth role's `audience`).
-   * @default 'vault'
+   * @default - the environment's `vaultTokenAudience` ('vault' unless set), which the roles require
    */
   readonly vaultTokenAudience?: string;
   /**
@@ -591,7 +591,7 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
   const roleNames = backupVaultRoleNames(env.name, tenant.id);
   const vaultRole = props.vaultRole ?? roleNames.authRole;
   const vaultAuthPath = props.vaultAuthPath ?? `auth/${vaultNames.kubernetesAuthMount}`;
-  const audience = props.vaultTokenAudience ?? 'vault';
+  const audience = props.vaultTokenAudience ?? env.vaultTokenAudience;
   if (!isVaultRoleName(vaultRole)) {
     problems.add('vaultRole', 'is not a Vault role name', vaultRole, 'use lower-case letters, digits, "-" and "_", e.g. "prod-acme-backup"');
   }

@@ -1,3 +1,4 @@
+import { DatabaseEndpoint, DatabaseSslMode, databaseEndpointProblems } from './database-endpoint';
 import { EnvironmentClass, LifecycleKind } from './environment-class';
 import { tenantNamespaceName } from './names';
 import { dnsLabelProblem, isWorkspaceName, shortHash, slugify } from './naming';
@@ -48,6 +49,18 @@ export interface EnvironmentProps {
    */
   readonly oidcGroupPrefix?: string;
   /**
+   * The PostgreSQL server of the tenant databases. One fact for both sides: Vault's database connection and the
+   * connection strings (DSNs) rendered into pods for `{{ vault('database/creds/tenant-db') }}` in a `..._URL` value.
+   * @default - none: Vault connects to `var.database_host`, and DSN references are refused
+   */
+  readonly database?: DatabaseEndpoint;
+  /**
+   * Audience of the service account tokens the environment's workloads log in to Vault with: the Kubernetes auth
+   * roles require it (`audience`), and the pods present a projected token for it (V07).
+   * @default 'vault'
+   */
+  readonly vaultTokenAudience?: string;
+  /**
    * Tenants deployed in this environment.
    * @default - none; add with `addTenant`
    */
@@ -78,6 +91,16 @@ export interface PreviewEnvironmentOptions {
    */
   readonly terraformOrganization?: string;
   /**
+   * The PostgreSQL server of the preview's tenant databases (see `EnvironmentProps.database`).
+   * @default - none
+   */
+  readonly database?: DatabaseEndpoint;
+  /**
+   * Audience of the tokens workloads log in to Vault with (see `EnvironmentProps.vaultTokenAudience`).
+   * @default 'vault'
+   */
+  readonly vaultTokenAudience?: string;
+  /**
    * Tenants deployed in the preview.
    * @default - none
    */
@@ -97,6 +120,8 @@ export class Environment {
       sourceBranch: options.branch,
       owner: options.owner,
       terraformOrganization: options.terraformOrganization,
+      database: options.database,
+      vaultTokenAudience: options.vaultTokenAudience,
       tenants: options.tenants,
     });
   }
@@ -121,6 +146,10 @@ export class Environment {
   public readonly workspace: string;
   /** OIDC group prefix. */
   public readonly oidcGroupPrefix: string;
+  /** The tenant databases' server, if declared (defaults applied: port 5432, `verify-full`). */
+  public readonly database?: DatabaseEndpoint;
+  /** Audience of the tokens workloads log in to Vault with; the Kubernetes auth roles require it. */
+  public readonly vaultTokenAudience: string;
   private readonly tenantList: Tenant[] = [];
   private readonly tenantsByNamespace = new Map<string, Tenant>();
 
@@ -175,6 +204,11 @@ export class Environment {
     if (!/^[A-Za-z0-9:_./-]{0,32}$/.test(prefix) || prefix.startsWith('system:')) {
       problems.add('oidcGroupPrefix', 'is not an acceptable group prefix', prefix, 'use the API server\'s --oidc-groups-prefix, e.g. "oidc:"');
     }
+    for (const p of props.database === undefined ? [] : databaseEndpointProblems(props.database)) problems.add(`database.${p.field}`, p.problem, p.got, p.fix);
+    const audience = props.vaultTokenAudience ?? 'vault';
+    if (typeof audience !== 'string' || !/^[A-Za-z0-9:/._-]{1,253}$/.test(audience)) {
+      problems.add('vaultTokenAudience', 'is not an audience', audience, 'use e.g. "vault" (V07)');
+    }
     const tenants: Tenant[] = [];
     (props.tenants ?? []).forEach(t => {
       const tenant = problems.capture(() => new Tenant(t));
@@ -192,6 +226,12 @@ export class Environment {
     this.terraformOrganization = org;
     this.workspace = workspace;
     this.oidcGroupPrefix = prefix;
+    this.database = props.database === undefined ? undefined : {
+      host: props.database.host,
+      port: props.database.port ?? 5432,
+      sslMode: props.database.sslMode ?? DatabaseSslMode.VERIFY_FULL,
+    };
+    this.vaultTokenAudience = audience;
     for (const t of tenants) this.addTenant(t);
   }
 

@@ -6,5 +6,6 @@ export * from './environment-class';
 export * from './tenant';
 export * from './environment';
 export * from './egress-target';
+export * from './database-endpoint';
 export * from './labels';
 export * from './kubernetes-version';

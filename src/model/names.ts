@@ -117,6 +117,13 @@ export interface TenantVaultNames extends EnvironmentVaultNames {
   readonly kvDataPrefix: string;
   /** KV metadata prefix, `kv-<env>/metadata/<env>/<tenant>`. */
   readonly kvMetadataPrefix: string;
+  /**
+   * KV data prefix of the backup's object-store keys, `kv-<env>/data/<env>/<tenant>/backup`: only the backup role
+   * reads it; the tenant policy denies it to the tenant's workloads.
+   */
+  readonly kvBackupDataPrefix: string;
+  /** KV metadata prefix of the backup's keys, `kv-<env>/metadata/<env>/<tenant>/backup` (denied like the data). */
+  readonly kvBackupMetadataPrefix: string;
   /** The tenant policy, `env-<env>-tenant-<tenant>`. */
   readonly tenantPolicy: string;
   /** Database connection name inside the database mount, `<tenant>`. */
@@ -168,6 +175,8 @@ export function tenantVaultNames(env: Pick<Environment, 'name'>, tenant: Pick<Te
     namespace: tenantNamespaceName(e, t),
     kvDataPrefix: `${base.kvMount}/data/${e}/${t}`,
     kvMetadataPrefix: `${base.kvMount}/metadata/${e}/${t}`,
+    kvBackupDataPrefix: `${base.kvMount}/data/${e}/${t}/backup`,
+    kvBackupMetadataPrefix: `${base.kvMount}/metadata/${e}/${t}/backup`,
     tenantPolicy: tenantPolicyName(e, t),
     databaseConnection: t,
     databaseRole: `${t}-db`,

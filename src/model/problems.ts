@@ -4,6 +4,7 @@
  * Each problem renders as `<path>: <field> <problem> (got <value>); <fix>` (STYLE.md).
  * Nothing here is exported from the package index: users see the message, not the type.
  */
+import { detectSecrets } from './secret-detector';
 
 /** Render a value for an error message: JSON for strings, bounded in length. */
 export function show(value: unknown): string {
@@ -21,6 +22,9 @@ export function show(value: unknown): string {
       text = String(value);
     }
   }
+  // No error message ever prints a secret: a value the detector flags is shown by its rule only.
+  const found = detectSecrets(text);
+  if (found.length > 0) return `<redacted: ${[...new Set(found.map(f => f.ruleId))].join(', ')}>`;
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 

@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication } from '../k8s/argocd-application';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
 import { BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
+import { apiObjectsJson } from '../k8s/pre-write';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
@@ -18,6 +19,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
+import { addInputSecretProblems } from '../model/input-secrets';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { LifecycleNames } from '../model/names';
 import { Problems } from '../model/problems';
@@ -32,6 +34,7 @@ import { EnvironmentParity } from '../policy/parity';
 import { assertPolicyCompliance, writePolicyReport } from '../policy/report-file';
 import { Acknowledgement } from '../policy/types';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
+import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
 import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 
@@ -201,6 +204,8 @@ export class Platform extends Construct {
   /** The names every part follows (resolved once from `workflows`). */
   private readonly names: LifecycleNames;
   private readonly policy: PlatformPolicyProps;
+  /** The Terraform elements the Platform built from its (checked) props; synth checks only the others before writing. */
+  private readonly builtTerraform: Set<IConstruct>;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -266,6 +271,9 @@ export class Platform extends Construct {
       const picked = admissionPolicyApiVersion(target, props.immutableProduction.betaApiEnabled === true, 'immutableProduction.betaApiEnabled');
       if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
     }
+    // No literal secret in any input (module values, stores, endpoints, annotations, workflow settings...), before
+    // anything is built or written (issue 15).
+    addInputSecretProblems(problems, props, '');
     problems.throwIfAny();
 
     this.environments = [...envs];
@@ -305,6 +313,7 @@ export class Platform extends Construct {
         this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names }));
       }
     }
+    this.builtTerraform = terraformElementsOf(this);
   }
 
   /** The cdk8s App holding an environment's charts (add your own charts to it). */
@@ -396,6 +405,7 @@ export class Platform extends Construct {
    * Terraform stacks. Call it once, instead of the cdktf App's `synth()`.
    */
   public synth(): PlatformSynthesis {
+    this.checkSecretsBeforeWriting();
     const files: string[] = [];
     let documentCount = 0;
     // The policy pack gets the manifests as they are written (the same values, no YAML read back and parsed again).
@@ -479,6 +489,22 @@ export class Platform extends Construct {
     // Guardrails over everything written: errors fail the synth; the report lists every rule evaluated.
     const policyReportFile = policyInput ? this.checkPolicies(policyInput, workflowDir, inMemory, inMemoryDigests) : undefined;
     return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles, policyReportFile };
+  }
+
+  /**
+   * What was added after construction (objects in the environments' charts, Terraform elements added to the stacks)
+   * holds no literal secret: checked in memory before the first file is written. Everything the Platform builds
+   * itself comes from props, checked in the constructor.
+   */
+  private checkSecretsBeforeWriting(): void {
+    const problems = new Problems(this.node.path);
+    for (const [name, app] of this.apps) {
+      for (const o of apiObjectsJson(app)) addInputSecretProblems(problems, o.json, `manifestsOf(${JSON.stringify(name)})[${JSON.stringify(o.path)}]`);
+    }
+    withoutTokenStackTraces(() => {
+      for (const e of terraformElementsJson(this.node.root, this.builtTerraform)) addInputSecretProblems(problems, e.json, `terraform[${JSON.stringify(e.path)}]`);
+    });
+    problems.throwIfAny();
   }
 
   private checkPolicies(input: PolicyInput, workflowDir: string, inMemory: ReadonlySet<string>, knownDigests: Set<string>): string {

@@ -1,17 +1,18 @@
 /**
- * The secret-leak guard (no secret value is ever written into synthesized output; docs/policies.md K42–K44, V05, V14,
- * B13). Scans any output text — manifests, Terraform JSON, workflows, charts, scripts — for secret material.
+ * The secret-leak guard over output text (no secret value is ever written into synthesized output; docs/policies.md
+ * K42–K44, V05, V14, B13): manifests, Terraform JSON, workflows, charts, scripts.
  *
- * What it finds: private keys (PEM), credentials in URLs (`postgres://user:pass@`), AWS access keys, Vault tokens,
- * GitHub tokens, JWTs, non-empty literal values of password/token/secret/key fields, and high-entropy strings in
- * fields named like secret, token, password or key.
+ * Token and key detection is the model's detector (`detectSecrets`, src/model/secret-detector.ts): gitleaks' default
+ * rule set, vendored as data, plus `url-credentials`. It is the same detector `Platform.synth()` runs over every input
+ * before anything is written. On top, for key/value lines (`"key": "value"`, `key = "value"`, `key: value`,
+ * `KEY=value`), a literal in a field named like a secret (`password: hunter2`) or a random-looking value in a field
+ * named `...key` is reported.
  *
- * What it lets through (allow-list): references and templates (`{{username}}`, `{{ .Data.password }}`,
- * `${var.x}`, `$VAR`, `%s`, `<placeholder>`), sha256 digests (image references, chart version digests, checksums),
- * file paths and Vault paths (`/vault/secrets/pgpass`, `database-prod/creds/acme-db`), booleans and numbers.
+ * What it lets through: references and templates (`{{username}}`, `{{ .Data.password }}`, `${var.x}`, `$VAR`, `%s`,
+ * `<placeholder>`), sha256 digests, file paths and Vault paths, booleans and numbers.
  */
 
-import { isSafeValue, looksRandom } from './secret-patterns';
+import { detectSecrets, isSafeValue, looksRandom, redactSecret, SECRET_FIELD, SETTING_FIELD } from '../model/secret-detector';
 
 /** What kind of secret material a match is. */
 export enum SecretKind {
@@ -29,14 +30,18 @@ export enum SecretKind {
   JWT = 'jwt',
   /** A non-empty literal in a password/token/secret/key field (`password: hunter2`, `"password": "x"`). */
   PASSWORD_LITERAL = 'password-literal',
-  /** A high-entropy string in a field named like secret, token, password or key. */
+  /** A high-entropy string in a field named like secret, token, password or key (and gitleaks' generic API key). */
   HIGH_ENTROPY = 'high-entropy',
+  /** A credential of another provider gitleaks knows (Stripe, Slack, GCP, npm, ...): see `ruleId`. */
+  PROVIDER_TOKEN = 'provider-token',
 }
 
 /** One piece of secret material found in a text. */
 export interface SecretMatch {
   /** What it is. */
   readonly kind: SecretKind;
+  /** The rule that found it: a gitleaks rule id (`stripe-access-token`), `url-credentials`, or `password-literal` / `high-entropy` for key/value lines. */
+  readonly ruleId: string;
   /** 1-based line. */
   readonly line: number;
   /** 1-based column. */
@@ -60,35 +65,23 @@ export interface SecretScanOptions {
   readonly allowPatterns?: string[];
 }
 
-/** Field names that hold secrets (`password`, `db_password`, `apiKey`, `client-secret`, `token`, ...). */
-const SECRET_FIELD = /(?:^|[^a-z])(?:password|passwd|pwd|passphrase|secret|token|api[-_]?key|apikey|access[-_]?key|secret[-_]?key|private[-_]?key|client[-_]?secret|credentials?|auth[-_]?key|jwt)$|(?:password|passwd|passphrase|secret|token|apikey|api_key|accesskey|secretkey|privatekey|clientsecret|jwt)$/i;
 /** Field names of keys: only a random-looking value counts there (`key: app.kubernetes.io/name` does not). */
 const KEY_FIELD = /key$/i;
-/** Field names that look secret-ish but hold settings, names or paths, never secret values. */
-const SETTING_FIELD = /(?:file|path|ref|name|names|type|ttl|period|policies|policy|version|versions|length|id|kind|mount|endpoint|url|uri|template|key_?id|audience|selector|volume|timeout|count|role|roles|accessor|mode|format|header|prefix|suffix)$/i;
 
-interface Detector {
-  readonly kind: SecretKind;
-  readonly pattern: RegExp;
-  /** Group holding the secret part, to check against placeholders; 0 for the whole match. */
-  readonly group: number;
-  /** Substrings one of which a text must contain for the pattern to be tried (a cheap prefilter). */
-  readonly hints: string[];
+/** The kind of a detector rule. */
+function kindOf(ruleId: string): SecretKind {
+  if (ruleId === 'private-key') return SecretKind.PRIVATE_KEY;
+  if (ruleId === 'url-credentials') return SecretKind.URL_CREDENTIALS;
+  if (ruleId === 'aws-access-token') return SecretKind.AWS_ACCESS_KEY;
+  if (ruleId.startsWith('vault-')) return SecretKind.VAULT_TOKEN;
+  if (ruleId.startsWith('github-')) return SecretKind.GITHUB_TOKEN;
+  if (ruleId === 'jwt' || ruleId === 'jwt-base64') return SecretKind.JWT;
+  if (ruleId === 'generic-api-key') return SecretKind.HIGH_ENTROPY;
+  return SecretKind.PROVIDER_TOKEN;
 }
 
-const DETECTORS: Detector[] = [
-  { kind: SecretKind.PRIVATE_KEY, pattern: /-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----/g, group: 0, hints: ['PRIVATE KEY'] },
-  // Anchored on "://" (fast); the scheme before it is checked separately.
-  { kind: SecretKind.URL_CREDENTIALS, pattern: /:\/\/([^\s/:@'"`]+):([^\s/@'"`]+)@[^\s'"`]/g, group: 2, hints: ['://'] },
-  { kind: SecretKind.AWS_ACCESS_KEY, pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA|ANVA|AIPA)[0-9A-Z]{16}\b/g, group: 0, hints: ['AKIA', 'ASIA', 'AGPA', 'AIDA', 'AROA', 'ANPA', 'ANVA', 'AIPA'] },
-  { kind: SecretKind.VAULT_TOKEN, pattern: /\bhv[sbr]\.[A-Za-z0-9_-]{24,}/g, group: 0, hints: ['hvs.', 'hvb.', 'hvr.'] },
-  { kind: SecretKind.VAULT_TOKEN, pattern: /(?<![A-Za-z0-9_.-])s\.[A-Za-z0-9]{24}(?![A-Za-z0-9_])/g, group: 0, hints: ['s.'] },
-  { kind: SecretKind.GITHUB_TOKEN, pattern: /\b(?:ghp|gho|ghu|ghs|ghr)_[A-Za-z0-9]{36,255}\b|\bgithub_pat_[A-Za-z0-9_]{22,255}\b/g, group: 0, hints: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'] },
-  { kind: SecretKind.JWT, pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g, group: 0, hints: ['eyJ'] },
-];
-
-/** A superset of every hint: most values (labels, names, numbers) contain none and are skipped at once. */
-const ANY_HINT = /PRIVATE KEY|:\/\/|A[KSGIRNP][IPDOA][AP]|hv[sbr]\.|s\.|gh[pousr]_|github_pat_|eyJ|pass|pwd|secret|token|key|credential|jwt|auth/i;
+/** A cheap test for the key/value pass: the text names something secret-ish. */
+const ANY_HINT = /pass|pwd|secret|token|key|credential|jwt|auth/i;
 
 /** Lines worth trying the key/value patterns on: they name something secret-ish. */
 const PAIR_HINT = /pass|pwd|secret|token|key|credential|jwt|auth/gi;
@@ -107,12 +100,6 @@ function unquote(raw: string): string {
     return v.slice(1, -1).replace(/\\"/g, '"').replace(/''/g, '\'');
   }
   return v;
-}
-
-function redact(value: string): string {
-  // Only long values show a prefix (`ghp_`, `AKIA`, `-----BEGIN` say what it is, not what it holds).
-  const head = value.length >= 20 ? value.slice(0, 4) : '';
-  return `${head}…(${value.length} chars)`;
 }
 
 /** Line and column (1-based) of an offset. */
@@ -144,31 +131,22 @@ export class SecretScanner {
 
   /** Every piece of secret material in `text`, in text order. */
   public scan(text: string): SecretMatch[] {
-    if (typeof text !== 'string' || text.length === 0 || !ANY_HINT.test(text)) return [];
+    if (typeof text !== 'string' || text.length === 0) return [];
     const lineStarts = [0];
     for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
     const found = new Map<number, SecretMatch & { offset: number }>();
-    const add = (kind: SecretKind, offset: number, value: string, key?: string) => {
-      // One match per place: the first (most specific) detector wins.
-      if (found.has(offset)) return;
-      found.set(offset, { kind, ...position(lineStarts, offset), ...(key !== undefined ? { key } : {}), redacted: redact(value), offset });
+    const add = (kind: SecretKind, ruleId: string, offset: number, redacted: string, key?: string) => {
+      // One match per place: the first (most specific) detector wins; a key found later names it.
+      const existing = found.get(offset);
+      if (existing) {
+        if (key !== undefined && existing.key === undefined) found.set(offset, { ...existing, key });
+        return;
+      }
+      found.set(offset, { kind, ruleId, ...position(lineStarts, offset), ...(key !== undefined ? { key } : {}), redacted, offset });
     };
 
-    for (const d of DETECTORS) {
-      if (!d.hints.some(h => text.includes(h))) continue;
-      d.pattern.lastIndex = 0;
-      for (let m = d.pattern.exec(text); m !== null; m = d.pattern.exec(text)) {
-        const part = m[d.group] ?? m[0];
-        if (d.kind === SecretKind.URL_CREDENTIALS) {
-          if (!/(?:^|[^a-zA-Z0-9+.-])[a-zA-Z][a-zA-Z0-9+.-]*$/.test(text.slice(Math.max(0, m.index - 40), m.index))) continue;
-          // In a URL any password is a credential (even `~` or `3.1`); only templates and the allow-list pass.
-          if (this.allow.some(a => a.test(part)) || /[%$<{]/.test(part)) continue;
-        }
-        if (d.kind !== SecretKind.URL_CREDENTIALS && d.kind !== SecretKind.PRIVATE_KEY && this.allow.some(a => a.test(m![0]))) continue;
-        if (d.kind === SecretKind.VAULT_TOKEN && m[0].startsWith('s.') && !looksRandom(m[0].slice(2))) continue;
-        add(d.kind, m.index + (d.group > 0 ? m[0].indexOf(part) : 0), part);
-      }
-    }
+    for (const f of detectSecrets(text, this.allow)) add(kindOf(f.ruleId), f.ruleId, f.offset, f.redacted);
+    if (!ANY_HINT.test(text)) return this.sorted(found);
 
     // Key/value patterns run line by line, only on lines that name something secret-ish.
     const lines: Array<{ start: number; text: string }> = [];
@@ -193,13 +171,18 @@ export class SecretScanner {
           if (SETTING_FIELD.test(last) || value.length === 0 || isSafeValue(value, this.allow)) continue;
           const offset = line.start + m.index + m[0].lastIndexOf(raw);
           if (SECRET_FIELD.test(last)) {
-            add(looksRandom(value) ? SecretKind.HIGH_ENTROPY : SecretKind.PASSWORD_LITERAL, offset, value, key);
+            const kind = looksRandom(value) ? SecretKind.HIGH_ENTROPY : SecretKind.PASSWORD_LITERAL;
+            add(kind, kind, offset, redactSecret(value), key);
           } else if (KEY_FIELD.test(last) && looksRandom(value)) {
-            add(SecretKind.HIGH_ENTROPY, offset, value, key);
+            add(SecretKind.HIGH_ENTROPY, SecretKind.HIGH_ENTROPY, offset, redactSecret(value), key);
           }
         }
       }
     }
+    return this.sorted(found);
+  }
+
+  private sorted(found: Map<number, SecretMatch & { offset: number }>): SecretMatch[] {
     return [...found.values()]
       .sort((a, b) => a.offset - b.offset || a.kind.localeCompare(b.kind))
       .map(({ offset: _offset, ...match }) => match);

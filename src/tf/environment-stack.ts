@@ -212,7 +212,12 @@ export class EnvironmentStack extends TerraformStack {
       type: 'string',
       description: 'PEM CA certificate of the Kubernetes API server (public), for Vault\'s Kubernetes auth.',
     });
-    this.databaseHost = new TerraformVariable(this, 'database_host', {
+    this.databaseHost = new TerraformVariable(this, 'database_host', env.database ? {
+      type: 'string',
+      default: env.database.host,
+      description: `Not used: environment ${env.name} declares its database server (${env.database.host}) in the model, which Vault's connection and the pods' connection strings share.`,
+      validation: [{ condition: `var.database_host == "${env.database.host}"`, errorMessage: `Environment ${env.name}'s database host is set in the model (Environment database.host); change it there.` }],
+    } : {
       type: 'string',
       description: `Host of environment ${env.name}'s tenant PostgreSQL databases.`,
     });
@@ -242,7 +247,8 @@ export class EnvironmentStack extends TerraformStack {
       environment: part === EnvironmentStackPart.WHOLE ? env : withoutTenants(env),
       kubernetesHost: this.vaultKubernetesHost.stringValue,
       kubernetesCaCert: this.vaultKubernetesCaCert.stringValue,
-      databaseHost: this.databaseHost.stringValue,
+      // One fact for Vault's connection and the pods' connection strings: the model's host when declared.
+      databaseHost: env.database?.host ?? this.databaseHost.stringValue,
       databaseBootstrapPasswords: this.databaseBootstrapPasswords,
       // A tenant shard adds its tenants to the environment-wide Vault resources of the base stack.
       environmentResources: part === EnvironmentStackPart.TENANT_SHARD ? VaultEnvironmentResources.BASE_STACK : VaultEnvironmentResources.OWN,
@@ -404,5 +410,7 @@ function withoutTenants(env: Environment): Environment {
     terraformOrganization: env.terraformOrganization,
     workspace: env.workspace,
     oidcGroupPrefix: env.oidcGroupPrefix,
+    database: env.database,
+    vaultTokenAudience: env.vaultTokenAudience,
   });
 }

@@ -2,6 +2,7 @@
 export { VaultCapability, VaultPolicyRule, VaultPolicyDocument, VaultPolicyDocumentOptions } from './vault-policy';
 export { BackupVaultAccessOptions, DatabaseSslMode, TenantBackupVault, TenantVault, VaultBootstrap, VaultBootstrapOptions, VaultBootstrapProps, VaultBootstrapSettings, VaultEnvironmentResources } from './vault-bootstrap';
 export { IsolationOptions, IsolationViolation, EnvironmentIsolation } from './isolation';
-export { SecretDelivery, TenantReleaseOptions, TenantReleaseProps, SecretDeliveryRequest, TenantRelease } from './tenant-release';
+export { SecretDelivery, TenantReleaseOptions, TenantReleaseProps, TenantRelease } from './tenant-release';
+export { SecretDeliveryOptions, SecretDeliveryRequest } from '../model/module-values';
 export { EnvironmentStackProps, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
 export { ShardedEnvironment, ShardedEnvironmentProps, EnvironmentChartStack, EnvironmentChartStackProps } from './sharding';

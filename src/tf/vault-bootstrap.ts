@@ -15,7 +15,9 @@ import { dependOn } from './depends-on';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
 import { TenantBackupPlan } from '../model/backup-plan';
 import { checkBackupIdentity, credentialLifetimeSeconds, CREDENTIAL_MARGIN_SECONDS, defaultJobDeadlineSeconds, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS } from '../model/backup-rules';
+import { DatabaseSslMode } from '../model/database-endpoint';
 import { Environment } from '../model/environment';
+import { tenantRoleServiceAccounts } from '../model/module-values';
 import { backupVaultRoleNames, environmentVaultNames, EnvironmentVaultNames, tenantVaultNames, TenantVaultNames } from '../model/names';
 import { isDnsLabel } from '../model/naming';
 import { Period } from '../model/period';
@@ -35,13 +37,7 @@ export enum VaultEnvironmentResources {
   BASE_STACK = 'base-stack',
 }
 
-/** How Vault verifies the tenant database's TLS certificate. Unverified modes are not offered (V04). */
-export enum DatabaseSslMode {
-  /** Verify the certificate chain and the host name. */
-  VERIFY_FULL = 'verify-full',
-  /** Verify the certificate chain only. */
-  VERIFY_CA = 'verify-ca',
-}
+export { DatabaseSslMode } from '../model/database-endpoint';
 
 /** The tunable parts of a VaultBootstrap; every value has a default taken from the spec and the V rules of docs/policies.md. */
 export interface VaultBootstrapOptions {
@@ -73,13 +69,14 @@ export interface VaultBootstrapOptions {
    */
   readonly databaseCredentialMaxTtl?: Period;
   /**
-   * Port of the tenant databases.
-   * @default 5432
+   * Port of the tenant databases. With the environment's `database` set, it must be that port (pods use it too).
+   * @default - the environment's `database.port`, else 5432
    */
   readonly databasePort?: number;
   /**
-   * TLS verification of Vault's connection to the tenant databases.
-   * @default DatabaseSslMode.VERIFY_FULL
+   * TLS verification of Vault's connection to the tenant databases. With the environment's `database` set, it must
+   * be that mode (pods use it too).
+   * @default - the environment's `database.sslMode`, else DatabaseSslMode.VERIFY_FULL
    */
   readonly databaseSslMode?: DatabaseSslMode;
   /**
@@ -89,8 +86,9 @@ export interface VaultBootstrapOptions {
    */
   readonly rootCredentialVersion?: number;
   /**
-   * `audience` the Kubernetes auth roles require in service account tokens (V07).
-   * @default 'vault'
+   * `audience` the Kubernetes auth roles require in service account tokens (V07). It must be the environment's
+   * `vaultTokenAudience`, the audience the pods' projected tokens are issued for: set that one instead.
+   * @default - the environment's vaultTokenAudience ('vault')
    */
   readonly kubernetesAuthAudience?: string;
   /**
@@ -163,6 +161,10 @@ export class TenantVault extends Construct {
     this.policyDocument = new VaultPolicyDocument(n.tenantPolicy, [
       { path: `${n.kvDataPrefix}/*`, capabilities: [VaultCapability.READ], description: `Static secrets of tenant ${tenant.id}` },
       { path: `${n.kvMetadataPrefix}/*`, capabilities: [VaultCapability.READ, VaultCapability.LIST], description: 'Versions and key names of those secrets' },
+      // The backup's object-store keys sit under the tenant prefix but are the backup role's alone (its own policy):
+      // the longer path wins over the tenant glob in this policy, and deny wins over any other policy on the token.
+      { path: `${n.kvBackupDataPrefix}/*`, capabilities: [VaultCapability.DENY], description: 'Object-store keys of the tenant\'s backups: the backup role only' },
+      { path: `${n.kvBackupMetadataPrefix}/*`, capabilities: [VaultCapability.DENY], description: 'Their metadata' },
     ], { allowedPrefixes: [`${n.kvDataPrefix}/`, `${n.kvMetadataPrefix}/`, n.databaseCredsPath, `${n.cacheMount}/creds/${n.cacheRole}`] });
     const doc = this.policyDocument;
     this.policy = new policy.Policy(this, 'Policy', { name: n.tenantPolicy, policy: Lazy.stringValue({ produce: () => doc.render() }) });
@@ -812,10 +814,10 @@ export class VaultBootstrap extends Construct {
       kvMaxVersions: props.kvMaxVersions ?? (env.isProduction ? 20 : 10),
       databaseCredentialTtl: props.databaseCredentialTtl ?? Period.hours(1),
       databaseCredentialMaxTtl: props.databaseCredentialMaxTtl ?? Period.hours(24),
-      databasePort: props.databasePort ?? 5432,
-      databaseSslMode: props.databaseSslMode ?? DatabaseSslMode.VERIFY_FULL,
+      databasePort: props.databasePort ?? env.database?.port ?? 5432,
+      databaseSslMode: props.databaseSslMode ?? env.database?.sslMode ?? DatabaseSslMode.VERIFY_FULL,
       rootCredentialVersion: props.rootCredentialVersion ?? 1,
-      kubernetesAuthAudience: props.kubernetesAuthAudience ?? 'vault',
+      kubernetesAuthAudience: props.kubernetesAuthAudience ?? env.vaultTokenAudience,
       serviceAccountNames: [...(props.serviceAccountNames ?? [])],
     };
     const o = this.options;
@@ -850,6 +852,15 @@ export class VaultBootstrap extends Construct {
     }
     if (typeof o.kubernetesAuthAudience !== 'string' || !/^[A-Za-z0-9:/._-]{1,253}$/.test(o.kubernetesAuthAudience)) {
       problems.add('kubernetesAuthAudience', 'is not an audience', o.kubernetesAuthAudience, 'use e.g. "vault" (V07)');
+    } else if (o.kubernetesAuthAudience !== env.vaultTokenAudience) {
+      problems.add('kubernetesAuthAudience', `differs from environment "${env.name}"'s vaultTokenAudience "${env.vaultTokenAudience}", the audience its pods present`, o.kubernetesAuthAudience,
+        'remove it and set vaultTokenAudience on the Environment: the roles and the pods\' projected tokens then agree (V07)');
+    }
+    if (env.database && o.databasePort !== env.database.port) {
+      problems.add('databasePort', `differs from environment "${env.name}"'s database port ${env.database.port}, which the pods' connection strings use`, o.databasePort, 'remove it: set the port on the Environment\'s database');
+    }
+    if (env.database && o.databaseSslMode !== env.database.sslMode) {
+      problems.add('databaseSslMode', `differs from environment "${env.name}"'s database sslMode "${env.database.sslMode}", which the pods' connection strings use`, o.databaseSslMode, 'remove it: set sslMode on the Environment\'s database');
     }
     o.serviceAccountNames.forEach((sa, i) => {
       if (!isDnsLabel(sa, 63)) {
@@ -973,7 +984,7 @@ export class VaultBootstrap extends Construct {
       problems.add('tenants', `has an id equal to tenant "${backup.tenant.id}"'s backup role`, tenant.id, 'Kubernetes auth roles share one namespace per mount: rename the tenant or that backup role');
     }
     problems.throwIfAny();
-    const accounts = [...new Set([...tenant.modules.map(m => m.name), ...this.options.serviceAccountNames])].sort();
+    const accounts = tenantRoleServiceAccounts(this.environment, tenant, this.options.serviceAccountNames);
     const vault = new TenantVault(this, `Tenant-${tenant.id}`, tenant, accounts);
     this.tenantVaults.set(tenant.id, vault);
     return vault;

@@ -18,9 +18,10 @@ const billing = {
 };
 const reports = { name: 'reports', chart: 'team/reports', repository: 'oci://registry.inopsio.example/charts', version: '1.0.0-rc.1' };
 const tenantProps = { id: 'acme', modules: [billing, reports] };
-const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [tenantProps, { id: 'idle', state: TenantState.SUSPENDED, modules: [billing] }] });
-const staging = new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants: [tenantProps] });
-const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants: [tenantProps] });
+const database = { host: 'postgres.databases.svc' };
+const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database, tenants: [tenantProps, { id: 'idle', state: TenantState.SUSPENDED, modules: [billing] }] });
+const staging = new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database, tenants: [tenantProps] });
+const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', database, tenants: [tenantProps] });
 const acme = (env: Environment) => env.tenants.find(t => t.id === 'acme')!;
 const IMAGE = `registry.inopsio.example/platform/billing-migrate@sha256:${'0123456789abcdef'.repeat(4)}`;
 const image = (ref: string = IMAGE, allowedRegistries?: string[]) => ContainerImage.fromDigest(ref, { allowedRegistries });
@@ -63,24 +64,37 @@ describe('ArgoCdApplication', () => {
     const app = synthApp({ environment: prod });
     expect(app.metadata).toMatchObject({ name: 'prod-acme-billing', namespace: 'argocd', finalizers: [ARGOCD_RESOURCES_FINALIZER] });
     expect(app.metadata.labels).toMatchObject({ 'env': 'prod', 'tenant': 'acme', 'lifecycle.inopsio.io/module': 'billing', 'app.kubernetes.io/managed-by': 'inopsio-env-lifecycle' });
-    expect(app.spec.source).toEqual({
+    expect(app.spec.source).toMatchObject({
       repoURL: 'https://charts.inopsio.example',
       chart: 'billing-api',
       targetRevision: '3.4.1',
-      helm: {
-        releaseName: 'acme-billing',
-        parameters: [{ name: 'ingress.hosts[0]', value: 'a.example,b.example' }, { name: 'replicaCount', value: '2' }],
-      },
+      helm: { releaseName: 'acme-billing' },
     });
+    // Plain values as Helm receives them from --set-string: the comma escaped, so the chart gets one string.
+    expect(app.spec.source.helm.parameters).toEqual(expect.arrayContaining([
+      { name: 'ingress.hosts[0]', value: 'a.example\\,b.example', forceString: true },
+      { name: 'replicaCount', value: '2', forceString: true },
+    ]));
     const module = buildInventory([prod]).environments[0].tenants[0].modules[0];
     expect(module).toMatchObject({ release: app.spec.source.helm.releaseName, argoCdApplication: app.metadata.name });
   });
 
-  test('Vault references are never rendered into the Application; they are listed for runtime delivery', () => {
+  test('Vault references are never rendered into the Application: the pod gets the delivery (annotations, file, token, service account)', () => {
     const chart = Testing.chart();
     const construct = new ArgoCdApplication(chart, 'App', { environment: prod, tenant: acme(prod), module: 'billing' });
-    expect(JSON.stringify(Testing.synth(chart))).not.toMatch(/vault|DATABASE_URL/);
-    expect(construct.vaultReferences).toEqual({ 'env.DATABASE_URL': 'database/creds/tenant-db' });
+    const [app] = Testing.synth(chart);
+    expect(JSON.stringify(app)).not.toMatch(/vault\(|"env\.DATABASE_URL"/);
+    const params = Object.fromEntries(app.spec.source.helm.parameters.map((p: any) => [p.name, p.value]));
+    expect(params).toMatchObject({
+      'env.DATABASE_URL_FILE': '/vault/secrets/env-database-url',
+      'serviceAccount.name': 'billing',
+      'podAnnotations.vault\\.hashicorp\\.com/role': 'acme',
+      'podAnnotations.vault\\.hashicorp\\.com/auth-path': 'auth/kubernetes-prod',
+      'podAnnotations.vault\\.hashicorp\\.com/agent-inject-secret-env-database-url': 'database-prod/creds/acme-db',
+      'podAnnotations.vault\\.hashicorp\\.com/agent-service-account-token-volume-name': 'vault-token',
+      'volumes[0].projected.sources[0].serviceAccountToken.audience': 'vault',
+    });
+    expect(construct.secretDeliveries.map(d => [d.valuePath, d.refs.map(r => r.path)])).toEqual([['env.DATABASE_URL', ['database-prod/creds/acme-db']]]);
   });
 
   test('destination: the tenant namespace, which Terraform owns (CreateNamespace=false)', () => {
@@ -108,7 +122,7 @@ describe('ArgoCdApplication', () => {
   test('OCI charts: repoURL without the scheme, as Argo CD expects for Helm OCI repositories', () => {
     const app = synthApp({ environment: prod, module: 'reports' });
     expect(app.spec.source).toMatchObject({ repoURL: 'registry.inopsio.example/charts', chart: 'team/reports', targetRevision: '1.0.0-rc.1' });
-    expect(app.spec.source.helm.parameters).toBeUndefined();
+    expect(app.spec.source.helm.parameters).toEqual([{ name: 'serviceAccount.name', value: 'reports', forceString: true }]);
     expectValidManifests([app]);
   });
 
@@ -186,20 +200,38 @@ describe('SchemaMigrationHook', () => {
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
   });
 
-  test('Vault credentials: injector init container only, with a token bound to the vault audience (not the API server)', () => {
-    const docs = synthHook({ vault: { role: 'acme', secretPath: 'database/creds/acme-db' }, env: { LOG_LEVEL: 'info' } });
+  test('Vault credentials: injector init container only, logging in as the tenant role with a token for the environment\'s audience', () => {
+    const docs = synthHook({ vault: {}, env: { LOG_LEVEL: 'info' } });
     const pod = docs[1].spec.template;
     expect(pod.metadata.annotations).toEqual({
       'vault.hashicorp.com/agent-inject': 'true',
       'vault.hashicorp.com/agent-pre-populate-only': 'true',
+      // The agent runs as the hook and is bounded (K25, K32).
+      'vault.hashicorp.com/agent-run-as-user': '10001',
+      'vault.hashicorp.com/agent-run-as-group': '10001',
+      'vault.hashicorp.com/agent-requests-cpu': '50m',
+      'vault.hashicorp.com/agent-limits-cpu': '250m',
+      'vault.hashicorp.com/agent-requests-mem': '64Mi',
+      'vault.hashicorp.com/agent-limits-mem': '128Mi',
+      'vault.hashicorp.com/agent-requests-ephemeral': '64Mi',
+      'vault.hashicorp.com/agent-limits-ephemeral': '128Mi',
       'vault.hashicorp.com/role': 'acme',
-      'vault.hashicorp.com/agent-inject-secret-db': 'database/creds/acme-db',
+      'vault.hashicorp.com/auth-path': 'auth/kubernetes-prod',
+      'vault.hashicorp.com/agent-inject-secret-db': 'database-prod/creds/acme-db',
+      'vault.hashicorp.com/agent-inject-template-db':
+        '{{ with secret "database-prod/creds/acme-db" }}postgresql://{{ .Data.username | urlquery }}:{{ .Data.password | urlquery }}@postgres.databases.svc:5432/prod_acme?sslmode=verify-full{{ end }}',
       'vault.hashicorp.com/agent-service-account-token-volume-name': 'vault-token',
     });
+    expect(pod.spec.serviceAccountName).toBe('billing-migrate');
     expect(pod.spec.automountServiceAccountToken).toBe(false);
-    expect(pod.spec.volumes[1]).toEqual({ name: 'vault-token', projected: { sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }] } });
+    expect(pod.spec.volumes[1]).toEqual({ name: 'vault-token', projected: { sources: [{ serviceAccountToken: { audience: 'vault', path: 'token', expirationSeconds: 600 } }] } });
     expect(pod.spec.containers[0].env).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
     expectValidManifests(docs);
+  });
+
+  test('Vault credentials: one field with a key', () => {
+    const pod = synthHook({ vault: { value: "{{ vault('database/creds/tenant-db', 'password') }}" } })[1].spec.template;
+    expect(pod.metadata.annotations['vault.hashicorp.com/agent-inject-template-db']).toBe('{{ with secret "database-prod/creds/acme-db" }}{{ index .Data "password" }}{{ end }}');
   });
 
   test.each([
@@ -210,7 +242,9 @@ describe('SchemaMigrationHook', () => {
     ['requests above limits', { resources: { cpuRequest: '2', cpuLimit: '1' } }, /resources.cpuRequest is greater than cpuLimit 1/],
     ['too many retries (K38)', { backoffLimit: 6 }, /backoffLimit must be 1, 2 or 3/],
     ['an empty command', { command: [] }, /command is empty/],
-    ['a templated Vault path (B07)', { vault: { role: 'acme', secretPath: 'database/creds/{{identity.entity.name}}' } }, /vault.secretPath is not a plain Vault path/],
+    ['a templated Vault path (B07)', { vault: { value: "{{ vault('database/creds/{{identity.entity.name}}') }}" } }, /vault.value path contains template syntax/],
+    ['another tenant\'s credentials', { vault: { value: "{{ vault('database/creds/globex-db') }}" } }, /vault.value names role "globex-db", which is not tenant "acme"'s database role "acme-db"/],
+    ['a value without a reference', { vault: { value: 'postgres://db/acme' } }, /vault.value has no Vault reference/],
     ['a module the tenant does not have', { module: 'payroll' }, /module is not a module of tenant acme/],
   ])('fails for %s', (_name, props, expected) => {
     expect(() => synthHook(props as Partial<SchemaMigrationHookProps>)).toThrow(expected);

@@ -17,6 +17,9 @@ export const billing = {
   },
 };
 
+/** The tenant databases' server (Vault's connections and the pods' connection strings). */
+export const DATABASE_SERVER = { host: 'postgres.databases.svc' };
+
 export const tenants: TenantProps[] = [
   { id: 'acme', displayName: 'Acme Corp', createdAt: '2026-01-15T10:00:00Z', modules: [billing] },
   { id: 'globex', displayName: 'Globex', createdAt: '2026-03-02T08:30:00Z', modules: [billing] },
@@ -26,13 +29,14 @@ export const tenants: TenantProps[] = [
 /** The reference platform of examples/main.ts, with one archived production tenant (initech) to decommission. */
 export function referenceEnvironments(): Environment[] {
   return [
-    new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, tenants: tenants.map(t => t.id === 'globex' ? { ...t, state: TenantState.ARCHIVED } : t) }),
-    new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
+    new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: DATABASE_SERVER, tenants: tenants.map(t => t.id === 'globex' ? { ...t, state: TenantState.ARCHIVED } : t) }),
+    new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: DATABASE_SERVER, tenants }),
     new Environment({
       name: 'prod',
       environmentClass: EnvironmentClass.PRODUCTION,
+      database: DATABASE_SERVER,
       tenants: tenants.map(t => t.id === 'initech' ? { ...t, state: TenantState.ARCHIVED } : t),
     }),
-    Environment.preview({ branch: PREVIEW_BRANCH, owner: 'dana@inopsio.example', createdAt: CREATED_AT, tenants: [tenants[0]] }),
+    Environment.preview({ branch: PREVIEW_BRANCH, owner: 'dana@inopsio.example', createdAt: CREATED_AT, database: DATABASE_SERVER, tenants: [tenants[0]] }),
   ];
 }

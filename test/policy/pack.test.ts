@@ -183,7 +183,7 @@ describe('PolicyPack', () => {
         for (const c of s.k8s) fs.writeFileSync(path.join(root, 'dist', 'k8s', 'prod', path.basename(c.file).replace(/\.yaml$/, '.json')), JSON.stringify(c.documents));
         fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'assets'), { recursive: true });
         fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), JSON.stringify(s.tf.prod));
-        fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'assets', 'notes.txt'), 'aws AKIAIOSFODNN7EXAMPLE');
+        fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'assets', 'notes.txt'), 'aws AKIAZ7RQ3XJ5MB2WK4PL');
         fs.mkdirSync(path.join(root, 'dist', 'workflows'), { recursive: true });
         fs.writeFileSync(path.join(root, 'dist', 'workflows', 'decommission.yml'), s.workflows['decommission.yml']);
         const input = PolicyInput.fromOutput({
@@ -209,13 +209,13 @@ describe('PolicyPack', () => {
         fs.mkdirSync(path.join(manifests, 'prod'), { recursive: true });
         fs.mkdirSync(path.join(charts, 'a'), { recursive: true });
         fs.mkdirSync(path.join(charts, 'b'), { recursive: true });
-        const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod-acme\ndata:\n  note: "aws AKIAIOSFODNN7EXAMPLE"\n';
+        const yaml = 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: prod-acme\ndata:\n  note: "aws AKIAZ7RQ3XJ5MB2WK4PL"\n';
         fs.writeFileSync(path.join(manifests, 'prod', 'acme.k8s.yaml'), yaml);
         fs.linkSync(path.join(manifests, 'prod', 'acme.k8s.yaml'), path.join(charts, 'a', 'tenant.yaml'));
         fs.writeFileSync(path.join(charts, 'b', 'tenant.yaml'), yaml);
         fs.writeFileSync(path.join(charts, 'a', 'notes.txt'), 'token: ghp_0123456789abcdefghijABCDEFGHIJ012345\n');
         fs.writeFileSync(path.join(charts, 'b', 'notes.txt'), 'token: ghp_0123456789abcdefghijABCDEFGHIJ012345\n');
-        fs.writeFileSync(path.join(charts, 'b', 'other.txt'), 'aws AKIAIOSFODNN7EXAMPLE\n');
+        fs.writeFileSync(path.join(charts, 'b', 'other.txt'), 'aws AKIAZ7RQ3XJ5MB2WK4PL\n');
         const input = PolicyInput.fromOutput({ manifestDirectory: manifests, terraformDirectory: path.join(root, 'none'), workflowDirectory: path.join(root, 'none'), textDirectories: [charts] });
         const report = pack.evaluate(input);
         const b13 = report.findings.filter(f => f.ruleId === 'B13').map(f => path.relative(root, f.file)).sort();

@@ -24,17 +24,20 @@ export const ACME: TenantProps = {
 };
 export const GLOBEX: TenantProps = { id: 'globex', database: false };
 
+/** The tenant databases' server, shared by Vault's connection and the pods' connection strings. */
+export const DATABASE = { host: 'postgres.databases.svc' };
+
 export function devEnv(tenants: TenantProps[] = [ACME, GLOBEX]): Environment {
-  return new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', owner: 'dana', tenants });
+  return new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', owner: 'dana', database: DATABASE, tenants });
 }
 export function stagingEnv(tenants: TenantProps[] = [ACME, GLOBEX]): Environment {
-  return new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants });
+  return new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: DATABASE, tenants });
 }
 export function prodEnv(tenants: TenantProps[] = [ACME, GLOBEX]): Environment {
-  return new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants });
+  return new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: DATABASE, tenants });
 }
 export function previewEnv(tenants: TenantProps[] = [ACME]): Environment {
-  return Environment.preview({ branch: 'feature/JIRA-123_Add Billing!!', createdAt: '2026-11-28T09:00:00Z', owner: 'dana', tenants });
+  return Environment.preview({ branch: 'feature/JIRA-123_Add Billing!!', createdAt: '2026-11-28T09:00:00Z', owner: 'dana', database: DATABASE, tenants });
 }
 
 /** A tiny local chart (Chart.yaml, a template and the tenant Namespace), written fresh under TMPDIR. */

@@ -120,8 +120,15 @@ describe('TenantRelease: Vault references are delivered at run time, never as va
       'podAnnotations.vault\\.hashicorp\\.com/role': 'acme',
       'podAnnotations.vault\\.hashicorp\\.com/auth-path': 'auth/kubernetes-dev',
       'podAnnotations.vault\\.hashicorp\\.com/agent-inject-secret-env-database-url': 'database-dev/creds/acme-db',
-      // A leading "{" is escaped for Helm's --set parser, which would otherwise read a list.
-      'podAnnotations.vault\\.hashicorp\\.com/agent-inject-template-env-database-url': '\\{{ with secret "database-dev/creds/acme-db" }}{{ .Data | toJSON }}{{ end }}',
+      // A leading "{" is escaped for Helm's --set parser, which would otherwise read a list. A database reference in
+      // a ..._URL value renders a URL of the tenant database on the environment's server, not JSON.
+      'podAnnotations.vault\\.hashicorp\\.com/agent-inject-template-env-database-url':
+        '\\{{ with secret "database-dev/creds/acme-db" }}postgresql://{{ .Data.username | urlquery }}:{{ .Data.password | urlquery }}@postgres.databases.svc:5432/dev_acme?sslmode=verify-full{{ end }}',
+      // The agent logs in with a projected token for the audience the role requires (not the pod's API token).
+      'podAnnotations.vault\\.hashicorp\\.com/agent-service-account-token-volume-name': 'vault-token',
+      'volumes[0].name': 'vault-token',
+      'volumes[0].projected.sources[0].serviceAccountToken.audience': 'vault',
+      'volumes[0].projected.sources[0].serviceAccountToken.path': 'token',
     });
     expect(sets).not.toHaveProperty('env.DATABASE_URL');
     for (const value of Object.values(sets)) expect(value).not.toMatch(/vault\(/);
@@ -198,7 +205,7 @@ describe('TenantRelease: Vault references are delivered at run time, never as va
       namespace: 'dev-acme',
       target: 'billing-env-database-url',
       refs: [{ engine: 'database', path: 'database-dev/creds/acme-db', key: undefined, reference: "{{ vault('database/creds/tenant-db') }}" }],
-      agentTemplate: '{{ with secret "database-dev/creds/acme-db" }}{{ .Data | toJSON }}{{ end }}',
+      agentTemplate: '{{ with secret "database-dev/creds/acme-db" }}postgresql://{{ .Data.username | urlquery }}:{{ .Data.password | urlquery }}@postgres.databases.svc:5432/dev_acme?sslmode=verify-full{{ end }}',
     }]);
   });
 
@@ -245,7 +252,7 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
           'env.D': '{{ vault(database/creds/tenant-db) }}',
           'env.DB_PASSWORD': 'hunter2',
           'env.URL': 'postgres://user:pass@db:5432/app',
-          'env.KEY': '-----BEGIN RSA PRIVATE KEY-----\nMIIE...',
+          'env.KEY': `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${'q7Xv2LmN9pR4sT7w'.repeat(5)}\n-----END RSA PRIVATE KEY-----`,
           'serviceAccount.name': 'default',
         },
       }],
@@ -256,9 +263,9 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
       '  - dev/Tenant-acme: modules[0].values["env.B"] path contains ".." or a "." segment (got "kv/data/../../sys/policy"); write the path without relative segments (B07)',
       '  - dev/Tenant-acme: modules[0].values["env.C"] names role "globex-db", which is not tenant "acme"\'s database role "acme-db" (got "{{ vault(\'database/creds/globex-db\') }}"); write {{ vault(\'database/creds/tenant-db\') }}: a tenant reads only its own credentials',
       '  - dev/Tenant-acme: modules[0].values["env.D"] reference is malformed (got "{{ vault(database/creds/tenant-db) }}"); write {{ vault(\'<path>\') }} or {{ vault(\'<path>\', \'<key>\') }} with the path in quotes',
-      '  - dev/Tenant-acme: modules[0].values["env.DB_PASSWORD"] holds a literal secret (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'DB_PASSWORD\') }} (V14: no secrets in set/values)',
-      '  - dev/Tenant-acme: modules[0].values["env.KEY"] contains a private key (got "<redacted>"); store it in Vault and reference it with {{ vault(\'kv/data/<path>\', \'<key>\') }} (B13)',
-      '  - dev/Tenant-acme: modules[0].values["env.URL"] contains inline credentials (user:password@) (got "postgres://user:<redacted>@db:5432/app"); write the URL without credentials and deliver them with {{ vault(\'database/creds/tenant-db\') }} (B13)',
+      '  - dev/Tenant-acme: modules[0].values["env.DB_PASSWORD"] holds a literal secret (rule secret-field-literal) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'DB_PASSWORD\') }} (V14, B13: no secrets in values)',
+      '  - dev/Tenant-acme: modules[0].values["env.KEY"] holds a literal secret (rule private-key) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'KEY\') }} (V14, B13: no secrets in values)',
+      '  - dev/Tenant-acme: modules[0].values["env.URL"] holds a literal secret (rule url-credentials) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'URL\') }} (V14, B13: no secrets in values)',
       '  - dev/Tenant-acme: modules[0].values["serviceAccount.name"] names service account "default" instead of the module name "api" (got "default"); remove it: the tenant\'s Vault role is bound to the module name (V07)',
     ]);
     expect(message).not.toContain('hunter2');
@@ -311,9 +318,9 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
       environment: env, tenant: env.tenants[0], chartDirectory: '/nonexistent/chart', timeoutSeconds: 5, maxHistory: 0, podAnnotationsKey: 'pod annotations',
     })).split('\n')).toEqual([
       '4 problems:',
+      '  - s/T: podAnnotationsKey is not a dotted Helm value path (got "pod annotations"); write e.g. "podAnnotations", "serviceAccount.name" or "volumes"',
       '  - s/T: timeoutSeconds is not a whole number from 60 to 3600 (got 5); give Helm time to roll out and roll back, e.g. 600 (V14)',
       '  - s/T: maxHistory is not a whole number from 1 to 20 (got 0); keep a few revisions for rollback, e.g. 5',
-      '  - s/T: podAnnotationsKey is not a dotted Helm value path (got "pod annotations"); write e.g. "podAnnotations" or "serviceAccount.name"',
       '  - s/T: chartDirectory is not a folder (got "/nonexistent/chart"); write the tenant\'s local chart first and pass its folder',
     ]);
   });

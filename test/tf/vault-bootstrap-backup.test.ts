@@ -8,6 +8,7 @@ import { BackupSchedule } from '../../src/k8s/backup-schedule';
 import { TenantBackupPlan, TenantBackupProps } from '../../src/model/backup-plan';
 import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
+import { EnvironmentClass } from '../../src/model/environment-class';
 import { ContainerImage } from '../../src/model/image';
 import { Period } from '../../src/model/period';
 import { LifecycleValidationError } from '../../src/model/problems';
@@ -165,7 +166,9 @@ describe('addBackupAccess: Kubernetes auth role (V07)', () => {
   });
 
   test('production: the class\'s 30-minute token, the configured audience, a custom role name', () => {
-    const { json } = withBackup(prodEnv(), { serviceAccountName: 'backup-prod-acme', roleName: 'prod-acme-dumps', secretPaths: ['kv-prod/data/prod/acme/backup/primary-store'] }, { kubernetesAuthAudience: 'https://kubernetes.default.svc' });
+    // The audience is the environment's (the pods' projected tokens and every role agree), not a VaultBootstrap option.
+    const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, vaultTokenAudience: 'https://kubernetes.default.svc', tenants: [ACME, GLOBEX] });
+    const { json } = withBackup(env, { serviceAccountName: 'backup-prod-acme', roleName: 'prod-acme-dumps', secretPaths: ['kv-prod/data/prod/acme/backup/primary-store'] });
     expect(findResource(json, 'vault_kubernetes_auth_backend_role', 'role_name', 'prod-acme-dumps').body).toMatchObject({
       bound_service_account_names: ['backup-prod-acme'],
       bound_service_account_namespaces: ['prod-acme'],

@@ -44,7 +44,8 @@ describe('VaultBootstrap: database secrets engine (V05, V09–V10)', () => {
     expect(conn.verify_connection).toBe(true);
     expect(conn.plugin_name).toBe('postgresql-database-plugin');
     expect(conn.postgresql).toEqual({
-      connection_url: 'postgresql://{{username}}:{{password}}@${var.database_host}:5432/dev_acme?sslmode=verify-full',
+      // The environment's database server (the model), the same host the pods' connection strings name.
+      connection_url: 'postgresql://{{username}}:{{password}}@postgres.databases.svc:5432/dev_acme?sslmode=verify-full',
       username: 'vault_dev_acme',
       password_wo: '${lookup(var.database_bootstrap_passwords, "acme", null)}',
       password_wo_version: 1,

@@ -77,11 +77,17 @@ describe('generated Vault policies parse as HCL and satisfy V01–V02', () => {
     expect(await parsePolicy('acme', policies['env-dev-tenant-acme'])).toEqual([
       { path: 'database-dev/creds/acme-db', capabilities: ['read'] },
       { path: 'kv-dev/data/dev/acme/*', capabilities: ['read'] },
+      // The backup's object-store keys are the backup role's alone (issue 15).
+      { path: 'kv-dev/data/dev/acme/backup/*', capabilities: ['deny'] },
       { path: 'kv-dev/metadata/dev/acme/*', capabilities: ['read', 'list'] },
+      { path: 'kv-dev/metadata/dev/acme/backup/*', capabilities: ['deny'] },
     ]);
-    expect((await parsePolicy('globex', policies['env-dev-tenant-globex'])).map(r => r.path)).toEqual(['kv-dev/data/dev/globex/*', 'kv-dev/metadata/dev/globex/*']);
+    expect((await parsePolicy('globex', policies['env-dev-tenant-globex'])).map(r => r.path)).toEqual([
+      'kv-dev/data/dev/globex/*', 'kv-dev/data/dev/globex/backup/*', 'kv-dev/metadata/dev/globex/*', 'kv-dev/metadata/dev/globex/backup/*',
+    ]);
     expect((await parsePolicy('initech', policies['env-dev-tenant-initech'])).map(r => r.path)).toEqual([
-      'cache-dev/creds/initech-cache', 'database-dev/creds/initech-db', 'kv-dev/data/dev/initech/*', 'kv-dev/metadata/dev/initech/*',
+      'cache-dev/creds/initech-cache', 'database-dev/creds/initech-db', 'kv-dev/data/dev/initech/*', 'kv-dev/data/dev/initech/backup/*',
+      'kv-dev/metadata/dev/initech/*', 'kv-dev/metadata/dev/initech/backup/*',
     ]);
   });
 

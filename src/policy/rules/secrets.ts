@@ -5,7 +5,7 @@ import { atDoc, entries, K8S, list } from './common';
 import { TextDocument } from '../contents';
 import { CHECKOV, CIS, containersOf, KUBE_LINTER, NSA, PodTemplate, PolicyRule, POLARIS, ref, rule } from '../rule';
 import { isSafeValue } from '../secret-patterns';
-import { SecretScanner, SecretScanOptions } from '../secret-scan';
+import { SecretKind, SecretMatch, SecretScanner, SecretScanOptions } from '../secret-scan';
 import { PolicySeverity, PolicyTarget } from '../types';
 
 const SECRET_NAME = /(?:password|passwd|pwd|passphrase|secret|token|api[-_]?key|apikey|access[-_]?key|secret[-_]?key|private[-_]?key|client[-_]?secret|credentials?|jwt|dsn|database[-_]?url|connection[-_]?string)$/i;
@@ -82,6 +82,12 @@ function stringLeaves(value: unknown, path: string, key: string, out: Array<{ pa
   }
 }
 
+/** What a match is, in a message: its kind, and for other providers' tokens the gitleaks rule that found it. */
+function what(m: SecretMatch): string {
+  const kind = m.kind.replace(/-/g, ' ');
+  return m.kind === SecretKind.PROVIDER_TOKEN ? `${kind} (rule ${m.ruleId})` : kind;
+}
+
 /**
  * B13 over any output text, with the scanner's allow-list plus the pack's own patterns. Structured files (manifests,
  * stack JSON, workflows) are scanned value by value, so a secret inside a quoted string or a script is found and
@@ -113,7 +119,7 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
     check: (t, report) => {
       if (t.structured === undefined) {
         for (const m of scanner.scan(t.text)) {
-          report(`line ${m.line} column ${m.column}${m.key ? ` (${m.key})` : ''}`, `contains ${m.kind.replace(/-/g, ' ')}`, m.redacted, fix);
+          report(`line ${m.line} column ${m.column}${m.key ? ` (${m.key})` : ''}`, `contains ${what(m)}`, m.redacted, fix);
         }
         return;
       }
@@ -131,7 +137,7 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
           const id = `${m.kind}|${m.redacted}`;
           if (seen.has(id)) continue;
           seen.add(id);
-          report(`${leaf.path || '(document)'}${m.line > 0 ? ` line ${m.line}` : ''}${m.key ? ` (${m.key})` : ''}`, `contains ${m.kind.replace(/-/g, ' ')}`, m.redacted, fix);
+          report(`${leaf.path || '(document)'}${m.line > 0 ? ` line ${m.line}` : ''}${m.key ? ` (${m.key})` : ''}`, `contains ${what(m)}`, m.redacted, fix);
         }
       }
     },
