@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IN_CLUSTER_SERVER } from './argocd-application';
+import { problemPath } from './problem-path';
 import { argoCdProjectName, LifecycleNames, LifecycleNamingOptions } from '../lifecycle/names';
 import { Environment } from '../model/environment';
 import { tenantLabels } from '../model/labels';
@@ -57,7 +58,7 @@ export class ArgoCdTenantProject extends Construct {
     super(scope, id);
     const env = props.environment;
     const tenant = props.tenant;
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     const names = problems.capture(() => LifecycleNames.of(props.naming));
     const server = props.destinationServer ?? IN_CLUSTER_SERVER;
     if (!/^https:\/\/[^\s@/]+(\/[^\s@]*)?$/.test(server)) {

@@ -9,6 +9,7 @@ import {
   ObjectStoreBackend,
   renderBackupScripts,
 } from './backup-scripts';
+import { problemPath } from './problem-path';
 import { cronProblem, isTimeZone } from '../model/cron';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
@@ -415,7 +416,7 @@ export class BackupSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: BackupScheduleProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     const env = props.environment;
     const tenant = props.tenant;
     if (!(env instanceof Environment)) problems.add('environment', 'is not an Environment', env, 'pass new Environment({...})');
@@ -856,7 +857,7 @@ export class BackupSchedule extends Construct {
   public onDemandJob(scope: Construct, id: string, name: string): ApiObject {
     const problem = dnsLabelProblem(name, JOB_NAME_LIMIT);
     if (problem) {
-      new Problems(`${this.node.path}.onDemandJob`).add('name', problem, name, `use a DNS-1123 label of at most ${JOB_NAME_LIMIT} characters, e.g. "final-backup"`).throwIfAny();
+      new Problems(`${problemPath(this)}.onDemandJob`).add('name', problem, name, `use a DNS-1123 label of at most ${JOB_NAME_LIMIT} characters, e.g. "final-backup"`).throwIfAny();
     }
     const template = clone(this.backupJobTemplate);
     const job = new ApiObject(scope, id, {

@@ -9,6 +9,7 @@ import { EnvironmentIsolation, IsolationOptions } from './isolation';
 import { TenantVault } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { UpgradeStrategy } from '../model/environment-class';
+import { INLINE_CREDENTIALS, PLAIN_SCALAR, PRIVATE_KEY, redactCredentials, SECRET_KEY, VALUE_KEY } from '../model/module-values';
 import { composeName, isDnsLabel, NAME_LIMITS, shortHash } from '../model/naming';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
@@ -107,12 +108,6 @@ export interface SecretDeliveryRequest {
   /** The Vault Agent template that renders the value (literal text kept, each reference replaced by its secret). */
   readonly agentTemplate: string;
 }
-
-const VALUE_KEY = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
-const SECRET_KEY = /(?:password|passwd|pwd|passphrase|api[-_]?key|secret[-_]?key|private[-_]?key|access[-_]?key|client[-_]?secret|token)$/i;
-const PLAIN_SCALAR = /^(?:true|false|yes|no|on|off|null|-?\d+(?:\.\d+)?)$/i;
-const INLINE_CREDENTIALS = /[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/\s:@]+:[^/\s@]+@/;
-const PRIVATE_KEY = /-----BEGIN [A-Z ]*PRIVATE KEY-----/;
 
 /** Escape a Helm `--set` key segment: `.`, `,`, `=`, `[` and `]` are syntax there. */
 function setKey(segment: string): string {
@@ -402,7 +397,7 @@ export class TenantRelease extends Construct {
         if (SECRET_KEY.test(last) && value !== '' && !PLAIN_SCALAR.test(value)) {
           problems.add(field, 'holds a literal secret', '<redacted>', `store it in Vault and write {{ vault('kv/data/${m.name}', '${last}') }} (V14: no secrets in set/values)`);
         } else if (INLINE_CREDENTIALS.test(value)) {
-          problems.add(field, 'contains inline credentials (user:password@)', value.replace(/:\/\/([^/\s:@]+):[^/\s@]+@/, '://$1:<redacted>@'), "write the URL without credentials and deliver them with {{ vault('database/creds/tenant-db') }} (B13)");
+          problems.add(field, 'contains inline credentials (user:password@)', redactCredentials(value), "write the URL without credentials and deliver them with {{ vault('database/creds/tenant-db') }} (B13)");
         } else if (PRIVATE_KEY.test(value)) {
           problems.add(field, 'contains a private key', '<redacted>', "store it in Vault and reference it with {{ vault('kv/data/<path>', '<key>') }} (B13)");
         } else {
