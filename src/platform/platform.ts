@@ -2,16 +2,18 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { StagedOutput } from './staged-output';
 import { ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication } from '../k8s/argocd-application';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
 import { BackupDatabaseProps, BackupObjectStoreProps, BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
+import { setProblemPathPrefix } from '../k8s/problem-path';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
-import { buildInventory, writeInventory } from '../lifecycle/inventory';
+import { buildInventory, INVENTORY_FILE_NAME, writeInventory } from '../lifecycle/inventory';
 import { checkDestroyGates } from '../lifecycle/workflow-rules';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { EgressTarget } from '../model/egress-target';
@@ -25,13 +27,18 @@ import { Tenant } from '../model/tenant';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
 import { readOutputFolders, textDigest } from '../policy/output-files';
-import { PolicyPack } from '../policy/pack';
+import { PolicyPack, PolicyReport } from '../policy/pack';
 import { EnvironmentParity } from '../policy/parity';
-import { assertPolicyCompliance, writePolicyReport } from '../policy/report-file';
+import { writePolicyReport } from '../policy/report-file';
 import { Acknowledgement } from '../policy/types';
+import { reportUncaughtProblemsToCdktfCli, runByCdktfCli, writeFailedSynthManifest } from '../tf/cdktf-cli';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
 import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
+
+// Under the cdktf CLI, a model mistake thrown before any Platform exists (`new Environment({...})` in main.ts) is
+// reported like the Platform's own synthesis problems: once each (src/tf/cdktf-cli.ts). Nothing happens elsewhere.
+reportUncaughtProblemsToCdktfCli();
 
 /** Props of a Platform. */
 export interface PlatformProps {
@@ -148,6 +155,12 @@ const BACKUP_ID = 'Backup';
 
 /** What `Platform.synth()` wrote. */
 export interface PlatformSynthesis {
+  /**
+   * The problems of a failed synthesis, reported to the cdktf CLI instead of thrown (see `Platform.synth()`); when
+   * set, nothing was written and the other fields are empty.
+   * @default - none: the synthesis succeeded
+   */
+  readonly problems?: string[];
   /** Manifest files written, relative to the working directory, sorted. */
   readonly manifestFiles: string[];
   /** Number of Kubernetes documents written. */
@@ -158,6 +171,18 @@ export interface PlatformSynthesis {
   readonly workflowFiles: string[];
   /** The policy report (`<outdir>/policy-report.json`), unless the policy pack is turned off. */
   readonly policyReportFile?: string;
+}
+
+/** What `writeManifests` wrote into the staging folder, and what the policy pack gets from it in memory. */
+interface WrittenManifests {
+  readonly files: string[];
+  readonly documentCount: number;
+  readonly policyInput?: PolicyInput;
+  /** Staged files whose content is already in the policy input. */
+  readonly inMemory: Set<string>;
+  readonly inMemoryDigests: Set<string>;
+  /** Problems building tenant releases and environment charts. */
+  readonly buildProblems: number;
 }
 
 /**
@@ -227,6 +252,8 @@ export class Platform extends Construct {
     this.backup = props.backup;
     for (const env of envs) {
       const app = new App({ outdir: path.join(this.outdir, 'k8s', env.name) });
+      // Problems of its constructs are named as the Terraform side names the environment: `<platform>/<env>/...`.
+      setProblemPathPrefix(app, `${this.node.path}/${env.name}`);
       this.apps.set(env.name, app);
       this.tenants.set(env.name, new Map(env.tenants.map(t => [t.id, t])));
       this.charts.set(env.name, new Map());
@@ -362,24 +389,104 @@ export class Platform extends Construct {
       const kind = `${tenant.database} ${tenant.state}`;
       if (kinds.has(kind)) continue;
       seen.set(tenant.quota, kinds.add(kind));
-      this.buildTenantChart(env, tenant, new App({ outdir: this.outdir }));
+      const scratch = new App({ outdir: this.outdir });
+      setProblemPathPrefix(scratch, `${this.node.path}/${env.name}`);
+      this.buildTenantChart(env, tenant, scratch);
     }
   }
 
   /**
-   * Write the Kubernetes manifests (one folder per environment), the tenant charts Terraform installs, and the
-   * Terraform stacks. Call it once, instead of the cdktf App's `synth()`.
+   * Write the Kubernetes manifests (one folder per environment), the tenant charts Terraform installs, the Terraform
+   * stacks, the lifecycle inventory, the workflows and the policy report. Call it once, instead of the cdktf App's
+   * `synth()`.
+   *
+   * All or nothing: everything is written to temporary folders next to the outdirs and checked there (Helm values,
+   * Vault references, the policy pack, staging-versus-production parity); only when every check passed does the new
+   * output replace the old one, and files of an earlier synthesis that this one did not write are gone. Otherwise it
+   * throws one LifecycleValidationError listing every problem and leaves the previous output byte for byte as it was.
+   * Under the cdktf CLI (`cdktf synth`, which sets CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS) it reports the problems
+   * as cdktf does, as error annotations in `manifest.json` that the CLI prints once each before it fails, and returns
+   * them in `problems` instead of throwing.
    */
   public synth(): PlatformSynthesis {
+    try {
+      return this.synthesize();
+    } catch (e) {
+      if (!(e instanceof LifecycleValidationError) || !runByCdktfCli()) throw e;
+      writeFailedSynthManifest(terraformOutdir(this), e.problems, this.node.path);
+      return { manifestFiles: [], documentCount: 0, inventoryFile: '', workflowFiles: [], problems: e.problems };
+    }
+  }
+
+  private synthesize(): PlatformSynthesis {
+    const problems = new Problems(this.node.path);
+    // Pre-write checks: what can be checked on the inputs alone runs before anything is written, even to the
+    // temporary folders. Add a check here as a function of the Platform's inputs that records into `problems`.
+    const workflows = this.checkBeforeWriting(problems);
+
+    const stage = StagedOutput.open(this.outdir, terraformOutdir(this));
+    try {
+      const manifests = this.writeManifests(stage, problems);
+      // The Terraform side is synthesized only from a complete set of tenant releases: with one missing, the policy
+      // pack and the parity check would report its absence on top of the problem that caused it.
+      const terraform = manifests.buildProblems === 0 && this.capture(problems, () => {
+        withoutTokenStackTraces(() => synthTerraform(this, stage.terraformOutdir));
+        return true;
+      }) === true;
+      this.capture(problems, () => writeInventory(stage.outdir, buildInventory(this.environments, this.workflowOptions)));
+      const workflowDir = path.join(stage.outdir, 'workflows');
+      fs.mkdirSync(workflowDir, { recursive: true });
+      const workflowFiles = Object.keys(workflows).sort().map(name => {
+        fs.writeFileSync(path.join(workflowDir, name), workflows[name]);
+        return path.join(this.outdir, 'workflows', name);
+      });
+      // Guardrails over everything written: the policy pack and parity, whose problems join the others.
+      const report = manifests.policyInput && terraform ? this.checkPolicies(stage, manifests, problems) : undefined;
+      problems.throwIfAny();
+
+      // Every check passed: the report (which lists every rule evaluated) and then the output, moved into place.
+      const policyReportFile = report ? stage.final(writePolicyReport(stage.outdir, report)) : undefined;
+      stage.commit();
+      return {
+        manifestFiles: manifests.files.sort(),
+        documentCount: manifests.documentCount,
+        inventoryFile: path.join(this.outdir, INVENTORY_FILE_NAME),
+        workflowFiles,
+        policyReportFile,
+      };
+    } finally {
+      stage.discard();
+    }
+  }
+
+  /**
+   * The checks that need nothing written: the generated workflows (a destroy that no approval gates fails the
+   * build). Returns the workflows to write.
+   */
+  private checkBeforeWriting(problems: Problems): { [fileName: string]: string } {
+    const workflows = this.capture(problems, () => renderWorkflows(this.environments, this.workflowOptions)) ?? {};
+    const gateProblems = checkDestroyGates(workflows, {
+      approvalEnvironments: this.workflowOptions?.approvalEnvironments ? [...this.workflowOptions.approvalEnvironments, 'preview-cleanup'] : undefined,
+    });
+    problems.addAll(gateProblems.map(p => `${this.node.path}: workflows ${p}`));
+    return workflows;
+  }
+
+  /**
+   * Write every environment's manifests and local charts into the staging folder and add each tenant base and
+   * environment chart to its Terraform stack. A tenant whose release cannot be built is recorded and skipped.
+   */
+  private writeManifests(stage: StagedOutput, problems: Problems): WrittenManifests {
     const files: string[] = [];
     let documentCount = 0;
+    const before = problems.all.length;
     // The policy pack gets the manifests as they are written (the same values, no YAML read back and parsed again).
     const policyInput = this.policy.enabled === false ? undefined : new PolicyInput();
     const inMemory = new Set<string>();
     const inMemoryDigests = new Set<string>();
     for (const env of this.environments) {
       const app = this.apps.get(env.name)!;
-      fs.rmSync(app.outdir, { recursive: true, force: true });
+      const outdir = stage.staged(app.outdir);
       const stack = this.stacks.get(env.name)!;
       // One chart at a time: its YAML is rendered once, for the manifest file and the local chart alike.
       let platform: WrittenChart | undefined;
@@ -394,7 +501,7 @@ export class Platform extends Construct {
         }
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
-          const chartDir = path.join(this.outdir, 'charts', env.name, tenant.id);
+          const chartDir = path.join(stage.outdir, 'charts', env.name, tenant.id);
           // The chart's manifests are the manifest file's bytes: a hard link, not a second copy.
           inMemory.add(path.join(chartDir, 'manifests', 'tenant.yaml'));
           writeLocalChart(chartDir, {
@@ -402,9 +509,9 @@ export class Platform extends Construct {
             description: `Base objects of tenant ${tenant.id} in environment ${env.name}`,
             documents: chart.documents,
             manifests: chart.yaml,
-            manifestsFile: file,
+            manifestsFile: path.join(outdir, chart.fileName),
           });
-          this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir);
+          this.capture(problems, () => this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir));
         } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
           platform = chart;
         }
@@ -413,80 +520,70 @@ export class Platform extends Construct {
       if (hasChartDependencies(app)) {
         // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
         for (const id of this.tenants.get(env.name)!.keys()) this.tenantChart(env.name, id);
-        writeChartsEach(app, visit);
+        writeChartsEach(app, visit, outdir);
       } else {
         // Tenant after tenant: build (unless kept), write, drop. Then the environment-wide chart and any others.
         for (const t of this.tenants.get(env.name)!.values()) {
           const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
-          visit(writeChart(chart, app.outdir));
+          visit(writeChart(chart, outdir));
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
         }
-        writeChartsEach(app, visit, app.outdir, c => !(TenantChart.isTenantChart(c) && kept.get(c.tenant.id) === c));
+        writeChartsEach(app, visit, outdir, c => !(TenantChart.isTenantChart(c) && kept.get(c.tenant.id) === c));
       }
       // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
-      const platformDir = path.join(this.outdir, 'charts', env.name, PLATFORM_CHART);
+      const platformDir = path.join(stage.outdir, 'charts', env.name, PLATFORM_CHART);
       inMemory.add(path.join(platformDir, 'manifests', 'tenant.yaml'));
       writeLocalChart(platformDir, {
         name: 'environment-platform',
         description: `Environment-wide objects of environment ${env.name}`,
         documents: platform!.documents,
         manifests: platform!.yaml,
-        manifestsFile: path.join(app.outdir, platform!.fileName),
+        manifestsFile: path.join(outdir, platform!.fileName),
       });
       // A sharded environment installs it with its chart stack, applied after every shard.
       const chartStack = this.sharded.get(env.name)?.charts ?? stack;
-      chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, this.observability.get(env.name)!.monitoringNamespace);
+      const monitoringNamespace = this.observability.get(env.name)!.monitoringNamespace;
+      this.capture(problems, () => chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, monitoringNamespace));
     }
-    withoutTokenStackTraces(() => synthTerraform(this));
-
-    // The lifecycle inventory and the generated workflows; a destroy that no approval gates fails the build.
-    const inventoryFile = writeInventory(this.outdir, buildInventory(this.environments, this.workflowOptions));
-    const workflows = renderWorkflows(this.environments, this.workflowOptions);
-    const gateProblems = checkDestroyGates(workflows, { approvalEnvironments: this.workflowOptions?.approvalEnvironments ? [...this.workflowOptions.approvalEnvironments, 'preview-cleanup'] : undefined });
-    if (gateProblems.length > 0) throw new LifecycleValidationError(gateProblems.map(p => `${this.node.path}: workflows ${p}`));
-    const workflowDir = path.join(this.outdir, 'workflows');
-    fs.rmSync(workflowDir, { recursive: true, force: true });
-    fs.mkdirSync(workflowDir, { recursive: true });
-    const workflowFiles = Object.keys(workflows).sort().map(name => {
-      const file = path.join(workflowDir, name);
-      fs.writeFileSync(file, workflows[name]);
-      return file;
-    });
-
-    // Guardrails over everything written: errors fail the synth; the report lists every rule evaluated.
-    const policyReportFile = policyInput ? this.checkPolicies(policyInput, workflowDir, inMemory, inMemoryDigests) : undefined;
-    return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles, policyReportFile };
+    return { files, documentCount, policyInput, inMemory, inMemoryDigests, buildProblems: problems.all.length - before };
   }
 
-  private checkPolicies(input: PolicyInput, workflowDir: string, inMemory: ReadonlySet<string>, knownDigests: Set<string>): string {
+  /** The policy pack and the parity check over the staged output; their problems go to `problems`. */
+  private checkPolicies(stage: StagedOutput, written: WrittenManifests, problems: Problems): PolicyReport | undefined {
+    const input = written.policyInput!;
     // Everything else is read back from the output: stacks, workflows and the local charts (whose manifests are
     // the manifest files' bytes, already in the input).
     // A sharded environment's stacks (base, shards, charts) are all that environment's Terraform.
     const environmentOfStack = new Map<string, string>();
     for (const [name, sharded] of this.sharded) for (const stack of sharded.stacks) environmentOfStack.set(stack.node.id, name);
     readOutputFolders(input, {
-      stacks: path.join(terraformOutdir(this), 'stacks'),
+      stacks: path.join(stage.terraformOutdir, 'stacks'),
       environmentOfStack: stack => environmentOfStack.get(stack) ?? stack,
-      workflows: workflowDir,
-      texts: [path.join(this.outdir, 'charts')],
-      skip: inMemory,
-      knownDigests,
+      workflows: path.join(stage.outdir, 'workflows'),
+      texts: [path.join(stage.outdir, 'charts')],
+      skip: written.inMemory,
+      knownDigests: written.inMemoryDigests,
+      displayPath: file => stage.final(file),
     });
     for (const env of this.environments) input.addEnvironment(env);
-    const report = PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []);
-    const file = writePolicyReport(this.outdir, report);
-    assertPolicyCompliance(report);
+    const report = this.capture(problems, () => PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []));
+    problems.addAll(report?.errors.map(f => f.message) ?? []);
     if (this.policy.parity !== false) {
       const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
       for (const prod of of(LifecycleKind.PERMANENT)) {
         for (const staging of of(LifecycleKind.PERSISTENT)) {
           // One of the two sharded: its tenants' resources cannot depend on the base stack's, so depends_on differs.
           const allowances = this.sharded.has(prod.name) !== this.sharded.has(staging.name) ? [SHARDED_DEPENDS_ON] : [];
-          EnvironmentParity.compare(input, prod.name, staging.name, { allowances }).assertParity();
+          this.capture(problems, () => EnvironmentParity.compare(input, prod.name, staging.name, { allowances }).assertParity());
         }
       }
     }
-    return file;
+    return report;
+  }
+
+  /** Run `fn`, keeping the problems of a LifecycleValidationError it throws (then undefined). */
+  private capture<T>(problems: Problems, fn: () => T): T | undefined {
+    return problems.capture(fn);
   }
 
   private lookup<T>(map: Map<string, T>, environmentName: string): T {

@@ -22,6 +22,12 @@ export interface OutputFolders {
    * with every file read, so copies within the folders are added once too (Terraform assets copy the charts).
    */
   readonly knownDigests?: Set<string>;
+  /**
+   * The name a file read here gets in the input (findings, the report): the Platform reads its staged output and
+   * names each file where it will be once moved into place.
+   * @default - the path read
+   */
+  readonly displayPath?: (file: string) => string;
 }
 
 /** The digest `knownDigests` holds for a text. */
@@ -51,13 +57,14 @@ export function filesBelow(dir: string): string[] {
  */
 export function readOutputFolders(input: PolicyInput, folders: OutputFolders): void {
   const seen = new Set<string>();
+  const name = folders.displayPath ?? ((file: string) => file);
   const digests = folders.knownDigests ?? new Set<string>();
   // Plain text is scanned line by line; the same bytes twice give the same findings, so they are kept once.
   const addText = (file: string, text: string) => {
     const digest = textDigest(text);
     if (digests.has(digest)) return;
     digests.add(digest);
-    input.addText(file, text);
+    input.addText(name(file), text);
   };
   const fresh = (file: string) => {
     if (folders.skip?.has(file)) return false;
@@ -75,10 +82,10 @@ export function readOutputFolders(input: PolicyInput, folders: OutputFolders): v
       const env = rel.split(path.sep)[0];
       const text = fs.readFileSync(file, 'utf8');
       if (/\.(ya?ml)$/.test(file) && rel.includes(path.sep)) {
-        input.addKubernetesManifests(env, file, text);
+        input.addKubernetesManifests(env, name(file), text);
         digests.add(textDigest(text));
       } else if (/\.json$/.test(file) && rel.includes(path.sep)) {
-        input.addKubernetesJson(env, file, text);
+        input.addKubernetesJson(env, name(file), text);
         digests.add(textDigest(text));
       } else {
         addText(file, text);
@@ -90,7 +97,7 @@ export function readOutputFolders(input: PolicyInput, folders: OutputFolders): v
       if (!fresh(file)) continue;
       const rel = path.relative(folders.stacks, file).split(path.sep);
       const text = fs.readFileSync(file, 'utf8');
-      if (rel.length === 2 && rel[1] === 'cdk.tf.json') input.addTerraformStack(folders.environmentOfStack?.(rel[0]) ?? rel[0], file, text);
+      if (rel.length === 2 && rel[1] === 'cdk.tf.json') input.addTerraformStack(folders.environmentOfStack?.(rel[0]) ?? rel[0], name(file), text);
       else addText(file, text);
     }
   }
@@ -98,7 +105,7 @@ export function readOutputFolders(input: PolicyInput, folders: OutputFolders): v
     for (const file of filesBelow(folders.workflows)) {
       if (!fresh(file)) continue;
       const text = fs.readFileSync(file, 'utf8');
-      if (/\.ya?ml$/.test(file)) input.addWorkflow(file, text);
+      if (/\.ya?ml$/.test(file)) input.addWorkflow(name(file), text);
       else addText(file, text);
     }
   }
