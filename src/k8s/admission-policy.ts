@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { problemPath } from './problem-path';
 import { Environment } from '../model/environment';
 import { Mutability } from '../model/environment-class';
 import { KubernetesVersion } from '../model/kubernetes-version';
@@ -147,7 +148,7 @@ export class ImmutableProductionPolicy extends Construct {
 
   constructor(scope: Construct, id: string, props: ImmutableProductionPolicyProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     const env = props.environment;
     if (!(env instanceof Environment)) {
       problems.add('environment', 'is not an Environment', env, 'pass the production Environment');

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { problemPath } from './problem-path';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { DOMAIN, tenantLabels } from '../model/labels';
@@ -105,7 +106,7 @@ export class ArgoCdApplication extends Construct {
     super(scope, id);
     const env = props.environment;
     const tenant = props.tenant;
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     if (env.environmentClass.upgradeStrategy !== UpgradeStrategy.ARGO_CD) {
       problems.add('environment', `has class ${env.environmentClass.name}, which upgrades with ${env.environmentClass.upgradeStrategy}; an Application would give the module a second owner`, env.name, 'use UpgradeStrategy.ARGO_CD on the class, or let Terraform install the module with Helm');
     }

@@ -1,5 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { problemPath } from './problem-path';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
@@ -149,7 +150,7 @@ export class SchemaMigrationHook extends Construct {
     super(scope, id);
     const env = props.environment;
     const tenant = props.tenant;
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     if (!tenant.modules.some(m => m.name === props.module)) {
       problems.add('module', `is not a module of tenant ${tenant.id}`, props.module, `use one of ${tenant.modules.map(m => m.name).join(', ') || '(none)'}`);
     }

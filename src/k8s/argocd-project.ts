@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { IN_CLUSTER_SERVER } from './argocd-application';
+import { problemPath } from './problem-path';
 import { Environment } from '../model/environment';
 import { tenantLabels } from '../model/labels';
 import { argoCdProjectName, LifecycleNames } from '../model/names';
@@ -57,7 +58,7 @@ export class ArgoCdTenantProject extends Construct {
     super(scope, id);
     const env = props.environment;
     const tenant = props.tenant;
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     const server = props.destinationServer ?? IN_CLUSTER_SERVER;
     if (!/^https:\/\/[^\s@/]+(\/[^\s@]*)?$/.test(server)) {
       problems.add('destinationServer', 'is not an https URL without credentials', server, `use e.g. "${IN_CLUSTER_SERVER}"`);

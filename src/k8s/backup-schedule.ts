@@ -4,6 +4,7 @@ import { backupEgressRules } from './backup-network-policy';
 import { backupJobTemplate, backupPodTemplate } from './backup-pod';
 import { BACKUP_METRIC_KINDS, BACKUP_METRICS, BACKUP_SCRIPT_FILES, renderBackupScriptsOf } from './backup-scripts';
 import { backupAgentFiles } from './backup-vault-agent';
+import { problemPath } from './problem-path';
 import { TenantBackupPlan, TenantBackupProps } from '../model/backup-plan';
 import { BackupScriptOptions } from '../model/backup-script-options';
 import { Environment } from '../model/environment';
@@ -118,7 +119,7 @@ export class BackupSchedule extends Construct {
   /** Checks `props` once (TenantBackupPlan), listing every problem, then builds the objects of the plan. */
   constructor(scope: Construct, id: string, props: BackupScheduleProps) {
     super(scope, id);
-    const plan = PLANNED.get(props) ?? TenantBackupPlan.of(props, this.node.path);
+    const plan = PLANNED.get(props) ?? TenantBackupPlan.of(props, problemPath(this));
     this.plan = plan;
     this.environment = plan.environment;
     this.tenant = plan.tenant;
@@ -183,7 +184,7 @@ export class BackupSchedule extends Construct {
   public onDemandJob(scope: Construct, id: string, name: string): ApiObject {
     const problem = dnsLabelProblem(name, JOB_NAME_LIMIT);
     if (problem) {
-      new Problems(`${this.node.path}.onDemandJob`).add('name', problem, name, `use a DNS-1123 label of at most ${JOB_NAME_LIMIT} characters, e.g. "final-backup"`).throwIfAny();
+      new Problems(`${problemPath(this)}.onDemandJob`).add('name', problem, name, `use a DNS-1123 label of at most ${JOB_NAME_LIMIT} characters, e.g. "final-backup"`).throwIfAny();
     }
     const template = clone(this.backupJobTemplate);
     const job = new ApiObject(scope, id, {

@@ -1,5 +1,6 @@
 import { ApiObject, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
+import { problemPath } from './problem-path';
 import { Environment } from '../model/environment';
 import { environmentLabels, tenantLabels } from '../model/labels';
 import { dnsLabelProblem, isLabelValue } from '../model/naming';
@@ -208,7 +209,7 @@ export class ObservabilityStack extends Construct {
 
   constructor(scope: Construct, id: string, props: ObservabilityStackProps) {
     super(scope, id);
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     const env = props.environment;
     if (!(env instanceof Environment)) {
       problems.add('environment', 'is not an Environment', env, 'pass new Environment({...}) or Environment.preview({...})');
@@ -449,7 +450,7 @@ export class ObservabilityStack extends Construct {
    * Alerts must carry a `severity` label and `summary`, `description` and `runbook_url` annotations.
    */
   public addRuleGroup(group: ObservabilityRuleGroup): void {
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     for (const [field, problem, got, fix] of ruleGroupProblems(group, 'ruleGroup')) problems.add(field, problem, got, fix);
     if (this.ruleGroups.some(g => g.name === group.name)) {
       problems.add('ruleGroup.name', 'is already used', group.name, 'give each rule group a unique name');

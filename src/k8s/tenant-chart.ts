@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { setProblemPathSegment } from './problem-path';
 import { TenantNamespace, TenantNetworkProps } from './tenant-namespace';
 import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
@@ -46,6 +47,7 @@ export class TenantChart extends Chart {
   constructor(scope: Construct, id: string, props: TenantChartProps) {
     const namespace = props.environment.namespaceFor(props.tenant.id);
     super(scope, id, { namespace, disableResourceNameHashes: true });
+    setProblemPathSegment(this, `Tenant-${props.tenant.id}`);
     this.environment = props.environment;
     this.tenant = props.tenant;
     this.tenantNamespace = new TenantNamespace(this, 'Namespace', props);

@@ -1,5 +1,6 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { problemPath } from './problem-path';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { AccessLevel, Mutability } from '../model/environment-class';
@@ -101,7 +102,7 @@ export class TenantNamespace extends Construct {
     const env = props.environment;
     const tenant = props.tenant;
     const net = props.network ?? {};
-    const problems = new Problems(this.node.path);
+    const problems = new Problems(problemPath(this));
     checkTenantNetwork(problems, net);
     const ingressNs = net.ingressControllerNamespace ?? 'ingress-nginx';
     const monitoringNs = net.monitoringNamespace ?? 'monitoring';

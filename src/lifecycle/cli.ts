@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   decommissionTargets, DecommissionStepId, DecommissionTargetKind, planDecommission, renderDecommissionPlan,
@@ -6,7 +7,7 @@ import {
 import { expiredEnvironments, readInventory } from './inventory';
 import { previewNames } from './previews';
 import {
-  applySignup, readJson, readTenantRegistry, removeTenant, TenantSignup, validateSignup, writeTenantRegistry,
+  applySignup, emptyTenantRegistry, readJson, readTenantRegistry, removeTenant, TenantSignup, validateSignup, writeTenantRegistry,
 } from './tenant-registry';
 import { LifecycleKind } from '../model/environment-class';
 import { isIsoInstant } from '../model/period';
@@ -25,9 +26,16 @@ export const EXIT = Object.freeze({
   FAILURE: 1,
   /** The request was wrong: bad arguments, unknown environment or tenant, unreadable or invalid input. */
   USAGE: 2,
+  /** The request was understood and refused: a blocked decommission plan (a tenant not archived yet). */
+  REFUSED: 3,
 });
 
 const PROGRAM = 'inopsio-env';
+
+/** Targets only a tenant's plan has: a whole environment's are removed by terraform destroy of its stacks. */
+const TENANT_ONLY_TARGETS: readonly string[] = [
+  DecommissionTargetKind.NAMESPACES, DecommissionTargetKind.HELM_RELEASES, DecommissionTargetKind.ARGOCD_APPLICATIONS,
+];
 
 /** A mistake in how the CLI was called: exit code 2, with the command's usage. */
 class UsageError extends Error {
@@ -71,10 +79,13 @@ const COMMANDS: { [name: string]: CommandSpec } = {
     usage: 'plan-decommission --inventory <file> [--format text|json|sh] [--step <id>[,<id>...]] [--targets <kind>] <environment> [<tenant>]',
     details: [
       'Steps, in the only allowed order (V13): final-backup, verify-backup, revoke-leases, disable-roles, destroy (and forget for a',
-      'tenant), with the exact commands and the approvals required. A tenant must be archived first; a blocked plan exits 2.',
+      'tenant), with the exact commands and the approvals required. A tenant must be archived first, and so must every tenant',
+      'of a permanent (production) environment before the environment is: a blocked plan is printed and exits 3.',
       '--format sh prints a bash script (optionally only the --step ids); destroy steps refuse to run unless',
       'INOPSIO_CONFIRM equals the target (<environment> or <environment>/<tenant>).',
       `--targets prints one kind of target per line for shell loops: ${Object.values(DecommissionTargetKind).join(', ')}.`,
+      'For a whole environment, namespaces, helm-releases and argocd-applications are empty (terraform destroy of its stacks',
+      'removes them): the command says so on stderr and exits 0.',
     ].join('\n'),
     flags: { inventory: 'string', format: 'string', step: 'string', targets: 'string' },
     positionals: ['environment', 'tenant'],
@@ -99,13 +110,25 @@ const COMMANDS: { [name: string]: CommandSpec } = {
     usage: 'tenant-signup --payload <file> --registry-dir <dir>',
     details: [
       'Validates the payload against schemas/tenant-signup.schema.json and the tenant model (B01), then adds the tenant to',
-      '<dir>/<environment>.json (which must exist). A redelivered identical sign-up changes nothing. Prints',
+      '<dir>/<environment>.json (create it once with registry-init). A redelivered identical sign-up changes nothing. Prints',
       '  outcome=added|already-registered\n  environment=<env>\n  tenant=<id>\n  registry=<file>',
     ].join('\n'),
     flags: { 'payload': 'string', 'registry-dir': 'string' },
     positionals: [],
     required: 0,
     run: runSignup,
+  },
+  'registry-init': {
+    summary: 'Create an empty tenant registry for an environment',
+    usage: 'registry-init --registry-dir <dir> <environment>',
+    details: [
+      'Writes <dir>/<environment>.json with no tenants and an empty module catalog; add the modules sign-ups may pick to its',
+      '"modules" (and "defaultModules"). Refuses to overwrite an existing registry. Prints registry=<file>.',
+    ].join('\n'),
+    flags: { 'registry-dir': 'string' },
+    positionals: ['environment'],
+    required: 1,
+    run: runRegistryInit,
   },
   'tenant-remove': {
     summary: 'Remove a decommissioned tenant from a registry',
@@ -120,7 +143,8 @@ const COMMANDS: { [name: string]: CommandSpec } = {
 
 /**
  * Run the `inopsio-env` CLI with `argv` (the arguments after the program name) and return the exit code:
- * 0 success, 1 runtime failure, 2 usage error. Never exits the process; writes only to `io`.
+ * 0 success, 1 runtime failure, 2 usage error, 3 refused (a blocked decommission plan). Never exits the process; writes
+ * only to `io`.
  */
 export function main(argv: string[], io: CliIo): number {
   const [command, ...rest] = argv;
@@ -168,7 +192,7 @@ function overallHelp(): string {
     '',
     `Run "${PROGRAM} <command> --help" for a command's options.`,
     'Exit codes: 0 success, 1 runtime failure, 2 usage error (bad arguments, unknown environment or tenant,',
-    'unreadable or schema-invalid input).',
+    'unreadable or schema-invalid input), 3 refused (a blocked decommission plan).',
     '',
   ].join('\n');
 }
@@ -279,20 +303,27 @@ function runPlan(args: ParsedArgs, io: CliIo): number {
   }
 
   const plan = planDecommission(readInventory(inventoryFile), environment, tenant);
-  if (targets !== undefined) {
-    io.stdout.write(decommissionTargets(plan, targets as DecommissionTargetKind));
-    return EXIT.OK;
-  }
-  if (format === 'sh') {
+  const blocked = () => {
+    io.stderr.write(`${PROGRAM}: ${command}: ${plan.target} is blocked:\n${plan.blockers.map(b => `  - ${b}`).join('\n')}\n`);
+    return EXIT.REFUSED;
+  };
+  if (targets !== undefined || format === 'sh') {
+    // Nothing to run while the plan is blocked: no script, no targets.
+    if (plan.blockers.length > 0) return blocked();
+    if (targets !== undefined) {
+      const text = decommissionTargets(plan, targets as DecommissionTargetKind);
+      if (text === '' && tenant === undefined && TENANT_ONLY_TARGETS.includes(targets)) {
+        io.stderr.write(`${PROGRAM}: ${command}: no ${targets} for a whole environment: terraform destroy of its stacks removes them (see --targets stacks)\n`);
+      }
+      io.stdout.write(text);
+      return EXIT.OK;
+    }
     io.stdout.write(renderDecommissionScript(plan, steps as DecommissionStepId[] | undefined));
     return EXIT.OK;
   }
+  // The plan is printed also when blocked, for reading; the exit code says it cannot be run.
   io.stdout.write(format === 'json' ? `${JSON.stringify(plan, null, 2)}\n` : renderDecommissionPlan(plan));
-  if (plan.blockers.length > 0) {
-    io.stderr.write(`${PROGRAM}: ${command}: ${plan.target} is blocked:\n${plan.blockers.map(b => `  - ${b}`).join('\n')}\n`);
-    return EXIT.USAGE;
-  }
-  return EXIT.OK;
+  return plan.blockers.length > 0 ? blocked() : EXIT.OK;
 }
 
 function runPreviewName(args: ParsedArgs, io: CliIo): number {
@@ -315,11 +346,27 @@ function runSignup(args: ParsedArgs, io: CliIo): number {
   }
   const signup = payload as TenantSignup;
   const file = path.join(dir, `${signup.environment}.json`);
+  if (!fs.existsSync(file)) {
+    throw new LifecycleValidationError([`${file}: does not exist (environment ${JSON.stringify(signup.environment)} of the payload); create it once with "${PROGRAM} registry-init --registry-dir ${dir} ${signup.environment}" and add the module catalog, or fix the payload's environment`]);
+  }
   const registry = readTenantRegistry(file);
   const result = applySignup(registry, signup);
   if (result.outcome === 'added') writeTenantRegistry(file, result.registry);
   io.stdout.write(`outcome=${result.outcome}\nenvironment=${signup.environment}\ntenant=${signup.tenantId}\nregistry=${file}\n`);
   io.stderr.write(`${PROGRAM}: tenant ${signup.tenantId} ${result.outcome === 'added' ? 'added to' : 'is already in'} ${file}\n`);
+  return EXIT.OK;
+}
+
+function runRegistryInit(args: ParsedArgs, io: CliIo): number {
+  const dir = required('registry-init', args, 'registry-dir');
+  const [environment] = args.positionals;
+  const registry = emptyTenantRegistry(environment);
+  const file = path.join(dir, `${environment}.json`);
+  if (fs.existsSync(file)) {
+    throw new UsageError(`registry-init: ${file} already exists; edit it, or remove it first to start over`, 'registry-init');
+  }
+  writeTenantRegistry(file, registry);
+  io.stdout.write(`registry=${file}\n`);
   return EXIT.OK;
 }
 

@@ -167,8 +167,14 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
   const tenants = tenant ? [tenant] : env.tenants;
   const target = tenant ? `${env.name}/${tenant.id}` : env.name;
   const blockers: string[] = [];
+  const archive = 'set its state to archived (state "archived" in the tenant registry, or TenantState.ARCHIVED in main.ts) and apply, then decommission';
   if (tenant && tenant.state !== 'archived') {
-    blockers.push(`tenant "${tenant.id}" is ${tenant.state}: suspend and archive it first (spec §9; archiving records the final backup), then decommission`);
+    blockers.push(`tenant "${tenant.id}" is ${tenant.state}: suspend and archive it first (spec §9; archiving records the final backup): ${archive}`);
+  }
+  // Production is never torn down under its tenants: each is archived (and decommissioned) first.
+  const serving = env.tenants.filter(t => t.state !== 'archived').map(t => t.id);
+  if (!tenant && env.lifecycle === 'permanent' && serving.length > 0) {
+    blockers.push(`environment "${env.name}" is permanent and has tenants that are not archived (${serving.join(', ')}): for each, ${archive.replace('its state', 'the tenant\'s state')}`);
   }
   const context = env.kubeContext;
   const argo = env.upgradeStrategy === 'argo-cd';

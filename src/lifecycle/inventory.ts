@@ -407,13 +407,13 @@ export function readInventory(file: string): LifecycleInventory {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new LifecycleValidationError([`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass the lifecycle.json written by writeInventory()`]);
+    throw new LifecycleValidationError([`${file}: cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); pass the dist/lifecycle.json that platform.synth() writes`]);
   }
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (e) {
-    throw new LifecycleValidationError([`${file}: is not JSON (${(e as Error).message}); pass the lifecycle.json written by writeInventory()`]);
+    throw new LifecycleValidationError([`${file}: is not JSON (${(e as Error).message}); pass the dist/lifecycle.json that platform.synth() writes`]);
   }
   const problems = validateInventory(data);
   if (problems.length > 0) {

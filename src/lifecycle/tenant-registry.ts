@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { JsonSchema } from './json-schema';
+import { dnsLabelProblem } from '../model/naming';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantProps, TenantState } from '../model/tenant';
 
@@ -133,7 +134,28 @@ export function tenantsFromRegistry(registry: TenantRegistry): TenantProps[] {
 
 /** Problems of a sign-up payload against `schemas/tenant-signup.schema.json`. */
 export function validateSignup(data: unknown): string[] {
-  return JsonSchema.load(TENANT_SIGNUP_SCHEMA_FILE).validate(data);
+  const errors = JsonSchema.load(TENANT_SIGNUP_SCHEMA_FILE).validate(data);
+  // A DNS label's rules instead of the schema's regular expression, which a sender cannot act on.
+  const record = typeof data === 'object' && data !== null ? data as { [key: string]: unknown } : {};
+  return errors.map(e => {
+    const m = /^\/(tenantId|environment): must match /.exec(e);
+    if (!m) return e;
+    const value = record[m[1]];
+    const problem = dnsLabelProblem(value, 40) ?? 'is not a DNS-1123 label';
+    return `/${m[1]}: ${problem} (got ${JSON.stringify(value)}); use 1 to 40 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. "${m[1] === 'tenantId' ? 'acme-corp' : 'prod'}"`;
+  });
+}
+
+/**
+ * An empty registry for an environment (no module catalog, no tenants), for `inopsio-env registry-init`: sign-ups
+ * need `tenants/<env>.json` to exist, and its catalog names the modules they may pick.
+ */
+export function emptyTenantRegistry(environment: string): TenantRegistry {
+  const problem = dnsLabelProblem(environment, 40);
+  if (problem) {
+    throw new LifecycleValidationError([`TenantRegistry: environment ${problem} (got ${JSON.stringify(environment)}); use the environment's name, e.g. "prod"`]);
+  }
+  return { format: TENANT_REGISTRY_FORMAT, environment, modules: {}, defaultModules: [], tenants: [] };
 }
 
 /**
@@ -175,7 +197,9 @@ export function applySignup(registry: TenantRegistry, signup: TenantSignup): Sig
 /** Remove a tenant from a registry (after its decommissioning); fails if it is not there. */
 export function removeTenant(registry: TenantRegistry, tenantId: string): TenantRegistry {
   if (!registry.tenants.some(t => t.id === tenantId)) {
-    throw new LifecycleValidationError([`TenantRegistry[${registry.environment}]: tenantId is not registered (got ${JSON.stringify(tenantId)}); use one of ${registry.tenants.map(t => t.id).join(', ') || 'none'}`]);
+    const known = registry.tenants.map(t => t.id);
+    const fix = known.length > 0 ? `use one of ${known.join(', ')}` : `the registry of ${registry.environment} has no tenants: check the environment and the tenant id`;
+    throw new LifecycleValidationError([`TenantRegistry[${registry.environment}]: tenantId is not registered (got ${JSON.stringify(tenantId)}); ${fix}`]);
   }
   return { ...registry, tenants: registry.tenants.filter(t => t.id !== tenantId) };
 }

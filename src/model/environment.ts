@@ -3,7 +3,7 @@ import { EnvironmentClass, LifecycleKind } from './environment-class';
 import { tenantNamespaceName } from './names';
 import { dnsLabelProblem, isWorkspaceName, shortHash, slugify } from './naming';
 import { addPeriod, isIsoInstant, Period } from './period';
-import { Problems } from './problems';
+import { LifecycleValidationError, Problems } from './problems';
 import { Tenant, TenantProps } from './tenant';
 
 /** One environment: a named instance of a class (spec §2), with its tenants. */
@@ -154,7 +154,8 @@ export class Environment {
   private readonly tenantsByNamespace = new Map<string, Tenant>();
 
   constructor(props: EnvironmentProps) {
-    const path = `Environment[${props.name}]`;
+    // Problems are named by the environment, as the Platform names its constructs (`<platform>/<env>/...`).
+    const path = `${props.name}`;
     const problems = new Problems(path);
     const cls = props.environmentClass;
     const nameProblem = dnsLabelProblem(props.name, 40);
@@ -211,8 +212,13 @@ export class Environment {
     }
     const tenants: Tenant[] = [];
     (props.tenants ?? []).forEach(t => {
-      const tenant = problems.capture(() => new Tenant(t));
-      if (tenant) tenants.push(tenant);
+      try {
+        tenants.push(new Tenant(t));
+      } catch (e) {
+        if (!(e instanceof LifecycleValidationError)) throw e;
+        // A tenant of this environment: `<env>/Tenant-<id>`.
+        problems.addAll(e.problems.map(line => `${path}/${line}`));
+      }
     });
     problems.throwIfAny();
 
@@ -237,7 +243,7 @@ export class Environment {
 
   /** Add a tenant; duplicates (also after namespace truncation) are refused (B03). */
   public addTenant(tenant: Tenant): Tenant {
-    const problems = new Problems(`Environment[${this.name}]`);
+    const problems = new Problems(this.name);
     const namespace = this.namespaceFor(tenant.id);
     const other = this.tenantsByNamespace.get(namespace);
     if (other && other.id === tenant.id) {

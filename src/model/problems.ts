@@ -43,12 +43,14 @@ export function formatProblem(p: Problem): string {
 
 /** The one error type thrown for bad input. Its message lists every problem, one per line. */
 export class LifecycleValidationError extends Error {
-  public readonly problems: string[];
+  public declare readonly problems: string[];
   constructor(problems: string[]) {
     const header = problems.length === 1 ? '1 problem' : `${problems.length} problems`;
     super(`${header}:\n${problems.map(p => `  - ${p}`).join('\n')}`);
     this.name = 'LifecycleValidationError';
-    this.problems = problems;
+    // Not enumerable: Node prints an uncaught error as its stack (which holds the message) followed by its enumerable
+    // properties, so an enumerable list would print every problem a second time.
+    Object.defineProperty(this, 'problems', { value: problems, enumerable: false, writable: false });
   }
 }
 

@@ -1,3 +1,4 @@
+import { moduleValueProblems } from './module-value-checks';
 import { dnsLabelProblem, NAME_LIMITS } from './naming';
 import { isIsoInstant } from './period';
 import { Problems } from './problems';
@@ -99,7 +100,8 @@ export class Tenant {
   public readonly createdAt?: string;
 
   constructor(props: TenantProps) {
-    const problems = new Problems(`Tenant[${props.id}]`);
+    // Named as the Platform's constructs name it (`<platform>/<env>/Tenant-<id>`); an Environment prefixes its name.
+    const problems = new Problems(`Tenant-${props.id}`);
     const idProblem = dnsLabelProblem(props.id, 40);
     if (idProblem) {
       problems.add('id', idProblem, props.id, 'use a DNS-1123 label of at most 40 characters: lowercase letters, digits and "-", e.g. "acme-corp"');
@@ -125,6 +127,7 @@ export class Tenant {
       if (!/^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/.test(m.chart ?? '')) {
         problems.add(`modules[${i}].chart`, 'is not a chart name', m.chart, 'use the chart name as published, e.g. "billing-api"');
       }
+      for (const v of moduleValueProblems(m.name, m.values, `modules[${i}]`)) problems.add(v.field, v.problem, v.got, v.fix);
     });
     (props.groups ?? []).forEach((g, i) => {
       if (!/^[A-Za-z0-9:_./@-]{1,128}$/.test(g) || /^system:/.test(g)) {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { StagedOutput } from './staged-output';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication } from '../k8s/argocd-application';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
@@ -9,6 +10,7 @@ import { BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
 import { apiObjectsJson } from '../k8s/pre-write';
+import { setProblemPathPrefix } from '../k8s/problem-path';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
@@ -22,21 +24,26 @@ import { ContainerImage } from '../model/image';
 import { addInputSecretProblems } from '../model/input-secrets';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { LifecycleNames } from '../model/names';
-import { Problems } from '../model/problems';
+import { LifecycleValidationError, Problems } from '../model/problems';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
 import { Tenant } from '../model/tenant';
 import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
 import { readOutputFolders, textDigest } from '../policy/output-files';
-import { PolicyPack } from '../policy/pack';
+import { PolicyPack, PolicyReport } from '../policy/pack';
 import { EnvironmentParity } from '../policy/parity';
-import { assertPolicyCompliance, writePolicyReport } from '../policy/report-file';
+import { writePolicyReport } from '../policy/report-file';
 import { Acknowledgement } from '../policy/types';
+import { reportUncaughtProblemsToCdktfCli, runByCdktfCli, writeFailedSynthManifest } from '../tf/cdktf-cli';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
 import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
 import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
+
+// Under the cdktf CLI, a model mistake thrown before any Platform exists (`new Environment({...})` in main.ts) is
+// reported like the Platform's own synthesis problems: once each (src/tf/cdktf-cli.ts). Nothing happens elsewhere.
+reportUncaughtProblemsToCdktfCli();
 
 /** Props of a Platform. */
 export interface PlatformProps {
@@ -161,6 +168,12 @@ const BACKUP_ID = 'Backup';
 
 /** What `Platform.synth()` wrote. */
 export interface PlatformSynthesis {
+  /**
+   * The problems of a failed synthesis, reported to the cdktf CLI instead of thrown (see `Platform.synth()`); when
+   * set, nothing was written and the other fields are empty.
+   * @default - none: the synthesis succeeded
+   */
+  readonly problems?: string[];
   /** Manifest files written, relative to the working directory, sorted. */
   readonly manifestFiles: string[];
   /** Number of Kubernetes documents written. */
@@ -171,6 +184,18 @@ export interface PlatformSynthesis {
   readonly workflowFiles: string[];
   /** The policy report (`<outdir>/policy-report.json`), unless the policy pack is turned off. */
   readonly policyReportFile?: string;
+}
+
+/** What `writeManifests` wrote into the staging folder, and what the policy pack gets from it in memory. */
+interface WrittenManifests {
+  readonly files: string[];
+  readonly documentCount: number;
+  readonly policyInput?: PolicyInput;
+  /** Staged files whose content is already in the policy input. */
+  readonly inMemory: Set<string>;
+  readonly inMemoryDigests: Set<string>;
+  /** Problems building tenant releases and environment charts. */
+  readonly buildProblems: number;
 }
 
 /**
@@ -286,6 +311,8 @@ export class Platform extends Construct {
     this.network = props.network;
     for (const env of envs) {
       const app = new App({ outdir: this.layout.manifestsOf(env.name) });
+      // Problems of its constructs are named as the Terraform side names the environment: `<platform>/<env>/...`.
+      setProblemPathPrefix(app, `${this.node.path}/${env.name}`);
       this.apps.set(env.name, app);
       this.tenants.set(env.name, new Map(env.tenants.map(t => [t.id, t])));
       this.charts.set(env.name, new Map());
@@ -401,20 +428,101 @@ export class Platform extends Construct {
   }
 
   /**
-   * Write the Kubernetes manifests (one folder per environment), the tenant charts Terraform installs, and the
-   * Terraform stacks. Call it once, instead of the cdktf App's `synth()`.
+   * Write the Kubernetes manifests (one folder per environment), the tenant charts Terraform installs, the Terraform
+   * stacks, the lifecycle inventory, the workflows and the policy report. Call it once, instead of the cdktf App's
+   * `synth()`.
+   *
+   * All or nothing: everything is written to temporary folders next to the outdirs and checked there (Helm values,
+   * Vault references, the policy pack, staging-versus-production parity); only when every check passed does the new
+   * output replace the old one, and files of an earlier synthesis that this one did not write are gone. Otherwise it
+   * throws one LifecycleValidationError listing every problem and leaves the previous output byte for byte as it was.
+   * Under the cdktf CLI (`cdktf synth`, which sets CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS) it reports the problems
+   * as cdktf does, as error annotations in `manifest.json` that the CLI prints once each before it fails, and returns
+   * them in `problems` instead of throwing.
    */
   public synth(): PlatformSynthesis {
-    this.checkSecretsBeforeWriting();
+    try {
+      return this.synthesize();
+    } catch (e) {
+      if (!(e instanceof LifecycleValidationError) || !runByCdktfCli()) throw e;
+      writeFailedSynthManifest(terraformOutdir(this), e.problems, this.node.path);
+      return { manifestFiles: [], documentCount: 0, inventoryFile: '', workflowFiles: [], problems: e.problems };
+    }
+  }
+
+  private synthesize(): PlatformSynthesis {
+    const problems = new Problems(this.node.path);
+    // Pre-write checks: what can be checked on the inputs alone runs before anything is written, even to the
+    // temporary folders. Add a check here as a function of the Platform's inputs that records into `problems`.
+    const workflows = this.checkBeforeWriting(problems);
+
+    const stage = StagedOutput.open(this.outdir, terraformOutdir(this));
+    try {
+      const manifests = this.writeManifests(stage, problems);
+      // The Terraform side is synthesized only from a complete set of tenant releases: with one missing, the policy
+      // pack and the parity check would report its absence on top of the problem that caused it.
+      const terraform = manifests.buildProblems === 0 && this.capture(problems, () => {
+        withoutTokenStackTraces(() => synthTerraform(this, stage.terraformOutdir));
+        return true;
+      }) === true;
+      this.capture(problems, () => writeInventory(stage.outdir, buildInventory(this.environments, this.workflowOptions)));
+      const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
+      const workflowDir = staged.workflowsDirectory;
+      fs.mkdirSync(workflowDir, { recursive: true });
+      const workflowFiles = Object.keys(workflows).sort().map(name => {
+        fs.writeFileSync(path.join(workflowDir, name), workflows[name]);
+        return path.join(this.layout.workflowsDirectory, name);
+      });
+      // Guardrails over everything written: the policy pack and parity, whose problems join the others.
+      const report = manifests.policyInput && terraform ? this.checkPolicies(stage, manifests, problems) : undefined;
+      problems.throwIfAny();
+
+      // Every check passed: the report (which lists every rule evaluated) and then the output, moved into place.
+      const policyReportFile = report ? stage.final(writePolicyReport(stage.outdir, report)) : undefined;
+      stage.commit();
+      return {
+        manifestFiles: manifests.files.sort(),
+        documentCount: manifests.documentCount,
+        inventoryFile: this.layout.inventoryFile,
+        workflowFiles,
+        policyReportFile,
+      };
+    } finally {
+      stage.discard();
+    }
+  }
+
+  /**
+   * The checks that need nothing written: no literal secret in what was added after construction (objects in the
+   * environments' charts, Terraform elements added to the stacks; everything the Platform builds itself comes from
+   * props, checked in the constructor), and the generated workflows render. Returns the workflows to write; their
+   * destroy gates are policy rule W01, checked with everything else before the output is moved into place.
+   */
+  private checkBeforeWriting(problems: Problems): { [fileName: string]: string } {
+    for (const [name, app] of this.apps) {
+      for (const o of apiObjectsJson(app)) addInputSecretProblems(problems, o.json, `manifestsOf(${JSON.stringify(name)})[${JSON.stringify(o.path)}]`);
+    }
+    withoutTokenStackTraces(() => {
+      for (const e of terraformElementsJson(this.node.root, this.builtTerraform)) addInputSecretProblems(problems, e.json, `terraform[${JSON.stringify(e.path)}]`);
+    });
+    return this.capture(problems, () => renderWorkflows(this.environments, this.workflowOptions)) ?? {};
+  }
+
+  /**
+   * Write every environment's manifests and local charts into the staging folder and add each tenant base and
+   * environment chart to its Terraform stack. A tenant whose release cannot be built is recorded and skipped.
+   */
+  private writeManifests(stage: StagedOutput, problems: Problems): WrittenManifests {
     const files: string[] = [];
     let documentCount = 0;
+    const before = problems.all.length;
     // The policy pack gets the manifests as they are written (the same values, no YAML read back and parsed again).
     const policyInput = this.policy.enabled === false ? undefined : new PolicyInput();
     const inMemory = new Set<string>();
     const inMemoryDigests = new Set<string>();
     for (const env of this.environments) {
       const app = this.apps.get(env.name)!;
-      fs.rmSync(app.outdir, { recursive: true, force: true });
+      const outdir = stage.staged(app.outdir);
       const stack = this.stacks.get(env.name)!;
       // One chart at a time: its YAML is rendered once, for the manifest file and the local chart alike.
       let platform: WrittenChart | undefined;
@@ -429,7 +537,7 @@ export class Platform extends Construct {
         }
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
-          const chartDir = this.layout.chartOf(env.name, tenant.id);
+          const chartDir = OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id);
           // The chart's manifests are the manifest file's bytes: a hard link, not a second copy.
           inMemory.add(path.join(chartDir, 'manifests', 'tenant.yaml'));
           writeLocalChart(chartDir, {
@@ -437,9 +545,9 @@ export class Platform extends Construct {
             description: `Base objects of tenant ${tenant.id} in environment ${env.name}`,
             documents: chart.documents,
             manifests: chart.yaml,
-            manifestsFile: file,
+            manifestsFile: path.join(outdir, chart.fileName),
           });
-          this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir);
+          this.capture(problems, () => this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir));
         } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
           platform = chart;
         }
@@ -448,96 +556,73 @@ export class Platform extends Construct {
       if (hasChartDependencies(app)) {
         // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
         for (const id of this.tenants.get(env.name)!.keys()) this.tenantChart(env.name, id);
-        writeChartsEach(app, visit);
+        writeChartsEach(app, visit, outdir);
       } else {
         // Tenant after tenant: build (unless kept), write, drop. Then the environment-wide chart and any others.
         for (const t of this.tenants.get(env.name)!.values()) {
           const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
-          visit(writeChart(chart, app.outdir));
+          visit(writeChart(chart, outdir));
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
         }
-        writeChartsEach(app, visit, app.outdir, c => !(TenantChart.isTenantChart(c) && kept.get(c.tenant.id) === c));
+        writeChartsEach(app, visit, outdir, c => !(TenantChart.isTenantChart(c) && kept.get(c.tenant.id) === c));
       }
       // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
-      const platformDir = this.layout.chartOf(env.name, PLATFORM_CHART);
+      const platformDir = OutputLayout.of(stage.outdir).chartOf(env.name, PLATFORM_CHART);
       inMemory.add(path.join(platformDir, 'manifests', 'tenant.yaml'));
       writeLocalChart(platformDir, {
         name: 'environment-platform',
         description: `Environment-wide objects of environment ${env.name}`,
         documents: platform!.documents,
         manifests: platform!.yaml,
-        manifestsFile: path.join(app.outdir, platform!.fileName),
+        manifestsFile: path.join(outdir, platform!.fileName),
       });
       // A sharded environment installs it with its chart stack, applied after every shard.
       const chartStack = this.sharded.get(env.name)?.charts ?? stack;
-      chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, this.observability.get(env.name)!.monitoringNamespace);
+      const monitoringNamespace = this.observability.get(env.name)!.monitoringNamespace;
+      this.capture(problems, () => chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, monitoringNamespace));
     }
-    withoutTokenStackTraces(() => synthTerraform(this));
-
-    // The lifecycle inventory and the generated workflows (a destroy that no approval gates fails the policy check, W01).
-    const inventoryFile = writeInventory(this.outdir, buildInventory(this.environments, this.workflowOptions));
-    const workflows = renderWorkflows(this.environments, this.workflowOptions);
-    const workflowDir = this.layout.workflowsDirectory;
-    fs.rmSync(workflowDir, { recursive: true, force: true });
-    fs.mkdirSync(workflowDir, { recursive: true });
-    const workflowFiles = Object.keys(workflows).sort().map(name => {
-      const file = path.join(workflowDir, name);
-      fs.writeFileSync(file, workflows[name]);
-      return file;
-    });
-
-    // Guardrails over everything written: errors fail the synth; the report lists every rule evaluated.
-    const policyReportFile = policyInput ? this.checkPolicies(policyInput, workflowDir, inMemory, inMemoryDigests) : undefined;
-    return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles, policyReportFile };
+    return { files, documentCount, policyInput, inMemory, inMemoryDigests, buildProblems: problems.all.length - before };
   }
 
-  /**
-   * What was added after construction (objects in the environments' charts, Terraform elements added to the stacks)
-   * holds no literal secret: checked in memory before the first file is written. Everything the Platform builds
-   * itself comes from props, checked in the constructor.
-   */
-  private checkSecretsBeforeWriting(): void {
-    const problems = new Problems(this.node.path);
-    for (const [name, app] of this.apps) {
-      for (const o of apiObjectsJson(app)) addInputSecretProblems(problems, o.json, `manifestsOf(${JSON.stringify(name)})[${JSON.stringify(o.path)}]`);
-    }
-    withoutTokenStackTraces(() => {
-      for (const e of terraformElementsJson(this.node.root, this.builtTerraform)) addInputSecretProblems(problems, e.json, `terraform[${JSON.stringify(e.path)}]`);
-    });
-    problems.throwIfAny();
-  }
-
-  private checkPolicies(input: PolicyInput, workflowDir: string, inMemory: ReadonlySet<string>, knownDigests: Set<string>): string {
+  /** The policy pack and the parity check over the staged output; their problems go to `problems`. */
+  private checkPolicies(stage: StagedOutput, written: WrittenManifests, problems: Problems): PolicyReport | undefined {
+    const input = written.policyInput!;
+    const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
     // Everything else is read back from the output: stacks, workflows and the local charts (whose manifests are
     // the manifest files' bytes, already in the input).
     // A sharded environment's stacks (base, shards, charts) are all that environment's Terraform.
     const environmentOfStack = new Map<string, string>();
     for (const [name, sharded] of this.sharded) for (const stack of sharded.stacks) environmentOfStack.set(stack.node.id, name);
     readOutputFolders(input, {
-      stacks: OutputLayout.of(this.outdir, terraformOutdir(this)).stacksDirectory,
+      stacks: staged.stacksDirectory,
       environmentOfStack: stack => environmentOfStack.get(stack) ?? stack,
-      workflows: workflowDir,
-      texts: [this.layout.chartsDirectory],
-      skip: inMemory,
-      knownDigests,
+      workflows: staged.workflowsDirectory,
+      texts: [staged.chartsDirectory],
+      skip: written.inMemory,
+      knownDigests: written.inMemoryDigests,
+      displayPath: file => stage.final(file),
     });
     for (const env of this.environments) input.addEnvironment(env);
     // W01: the platform's approval environments (and the preview cleanup's) gate every destroying workflow job.
     input.useApprovalEnvironments([...this.names.approvalEnvironments, this.workflowOptions?.previewCleanupEnvironment ?? 'preview-cleanup']);
-    const report = PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []);
-    const file = writePolicyReport(this.outdir, report);
-    assertPolicyCompliance(report);
+    const report = this.capture(problems, () => PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []));
+    problems.addAll(report?.errors.map(f => f.message) ?? []);
     if (this.policy.parity !== false) {
       const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
       for (const prod of of(LifecycleKind.PERMANENT)) {
         for (const staging of of(LifecycleKind.PERSISTENT)) {
           // One of the two sharded: its tenants' resources cannot depend on the base stack's, so depends_on differs.
           const allowances = this.sharded.has(prod.name) !== this.sharded.has(staging.name) ? [SHARDED_DEPENDS_ON] : [];
-          EnvironmentParity.compare(input, prod.name, staging.name, { allowances }).assertParity();
+          this.capture(problems, () => EnvironmentParity.compare(input, prod.name, staging.name, { allowances }).assertParity());
         }
       }
     }
-    return file;
+    return report;
+  }
+
+  /** Run `fn`, keeping the problems of a LifecycleValidationError it throws (then undefined). */
+  private capture<T>(problems: Problems, fn: () => T): T | undefined {
+    return problems.capture(fn);
   }
 
   private lookup<T>(map: Map<string, T>, environmentName: string): T {

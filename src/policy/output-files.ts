@@ -22,6 +22,12 @@ export interface OutputFolders {
    * with every file read, so copies within the folders are added once too (Terraform assets copy the charts).
    */
   readonly knownDigests?: Set<string>;
+  /**
+   * The name a file read here gets in the input (findings, the report): the Platform reads its staged output and
+   * names each file where it will be once moved into place.
+   * @default - the path read
+   */
+  readonly displayPath?: (file: string) => string;
 }
 
 /** The digest `knownDigests` holds for a text. */
@@ -35,13 +41,14 @@ export function textDigest(text: string): string {
  */
 export function readOutputFolders(input: PolicyInput, folders: OutputFolders): void {
   const seen = new Set<string>();
+  const name = folders.displayPath ?? ((file: string) => file);
   const digests = folders.knownDigests ?? new Set<string>();
   // Plain text is scanned line by line; the same bytes twice give the same findings, so they are kept once.
   const addText = (file: string, text: string) => {
     const digest = textDigest(text);
     if (digests.has(digest)) return;
     digests.add(digest);
-    input.addText(file, text);
+    input.addText(name(file), text);
   };
   const fresh = (file: string) => {
     if (folders.skip?.has(file)) return false;
@@ -58,10 +65,10 @@ export function readOutputFolders(input: PolicyInput, folders: OutputFolders): v
       const manifest = manifestFileOf(folders.manifests, file);
       const text = fs.readFileSync(file, 'utf8');
       if (manifest?.format === 'yaml') {
-        input.addKubernetesManifests(manifest.environment, file, text);
+        input.addKubernetesManifests(manifest.environment, name(file), text);
         digests.add(textDigest(text));
       } else if (manifest?.format === 'json') {
-        input.addKubernetesJson(manifest.environment, file, text);
+        input.addKubernetesJson(manifest.environment, name(file), text);
         digests.add(textDigest(text));
       } else {
         addText(file, text);
@@ -73,7 +80,7 @@ export function readOutputFolders(input: PolicyInput, folders: OutputFolders): v
       if (!fresh(file)) continue;
       const stack = stackFileOf(folders.stacks, file);
       const text = fs.readFileSync(file, 'utf8');
-      if (stack) input.addTerraformStack(folders.environmentOfStack?.(stack.stack) ?? stack.stack, file, text);
+      if (stack) input.addTerraformStack(folders.environmentOfStack?.(stack.stack) ?? stack.stack, name(file), text);
       else addText(file, text);
     }
   }
@@ -81,7 +88,7 @@ export function readOutputFolders(input: PolicyInput, folders: OutputFolders): v
     for (const file of filesBelow(folders.workflows)) {
       if (!fresh(file)) continue;
       const text = fs.readFileSync(file, 'utf8');
-      if (/\.ya?ml$/.test(file)) input.addWorkflow(file, text);
+      if (/\.ya?ml$/.test(file)) input.addWorkflow(name(file), text);
       else addText(file, text);
     }
   }

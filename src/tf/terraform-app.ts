@@ -1,16 +1,37 @@
-import { App } from 'cdktf';
+import { App, Manifest } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { Problems } from '../model/problems';
 
-/** Synthesize the cdktf App that contains `scope` (kept here so that cdktf imports stay inside src/tf). */
-export function synthTerraform(scope: IConstruct): void {
+/**
+ * Synthesize the cdktf App that contains `scope` (kept here so that cdktf imports stay inside src/tf).
+ *
+ * With `outdir`, the App writes there instead of its own outdir (the Platform's staging folder, swapped in only when
+ * every check passed): for the duration of the call the App's `outdir` and `manifest` point at `outdir`, so that
+ * cdktf's own `App.synth()` (stacks, assets, annotations, validations, `manifest.json`) runs unchanged.
+ */
+export function synthTerraform(scope: IConstruct, outdir?: string): void {
   const root = scope.node.root;
   if (!(root instanceof App)) {
     new Problems(scope.node.path)
       .add('scope', 'is not inside a cdktf App', root.constructor.name, 'create the Platform in `new App()` from cdktf')
       .throwIfAny();
   }
-  (root as App).synth();
+  const app = root as App;
+  if (outdir === undefined) {
+    app.synth();
+    return;
+  }
+  // `outdir` and `manifest` are readonly in the type only: cdktf reads both from the App at synthesis time.
+  const target = app as unknown as { outdir: string; manifest: Manifest };
+  const saved = { outdir: target.outdir, manifest: target.manifest };
+  target.outdir = outdir;
+  target.manifest = new Manifest(saved.manifest.version, outdir, saved.manifest.hclOutput);
+  try {
+    app.synth();
+  } finally {
+    target.outdir = saved.outdir;
+    target.manifest = saved.manifest;
+  }
 }
 
 /** The output folder of the cdktf App that contains `scope` (`cdktf.out` unless configured). */

@@ -1,53 +1,51 @@
-// The consumer's experience, end to end: the packed library installed into a fresh cdktf TypeScript app (laid out as
-// `cdktf init --template=typescript` lays it out), synthesized by the real cdktf CLI, and the `inopsio-env` bin run
-// from the installed package. Nothing reaches the network: the install is `npm ci --offline` from the npm cache that
-// `npm ci` of this project fills, and every command runs in a network namespace without network when `unshare -n`
-// works (as root on Linux), else with npm offline and every proxy pointed at a closed port.
+// The consumer's first hour, end to end and literally as docs/consumers.md says: `cdktf init` of the TypeScript
+// template (whatever TypeScript and Jest it brings today), the docs' `npm install` commands with the packed library,
+// the docs' main.ts, `cdktf synth` with the real CLI, the template's own Jest test, and the `inopsio-env` bin from
+// the installed package. The steps are read from the docs, so the docs cannot drift from what works.
 //
-// Takes about a minute (pack, offline install of ~580 packages, `cdktf synth`); more when lib/ must be compiled first.
+// This is the one test that uses the network: `cdktf init` and `npm install` need the npm registry. It is not part of
+// `npm test` (which stays offline); run it with `npm run test:consumer` (CI: .ci/run). Everything after the install
+// (synth, tsc, jest, the bin) runs without network where `unshare -n` works (as root on Linux).
+//
+// Takes a few minutes (init, install, pack; more when lib/ must be compiled first).
 // KEEP_CONSUMER_APP=1 keeps the app folder; CONSUMER_TEST_TARBALL=<file.tgz> tests that package instead of this checkout;
-// CONSUMER_TEST_TMPDIR=<dir> chooses where the app folder goes (no node_modules or package.json may be above it);
-// CONSUMER_TEST_NO_UNSHARE=1 uses the offline-and-dead-proxies fallback even where `unshare -n` works.
+// CONSUMER_TEST_TMPDIR=<dir> chooses where the app folder goes (no node_modules or package.json may be above it).
 import { spawnSync, SpawnSyncReturns } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { parseAllDocuments } from 'yaml';
-import { addLocalPackage, closure, deriveLockfile, Lockfile } from './lockfile';
 
 const root = path.resolve(__dirname, '..', '..');
 const rootPackage = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
-const TEMPLATE = path.join(root, 'node_modules', 'cdktf-cli', 'bundle', 'templates', 'typescript');
-
-/** What the app depends on: the library's peer dependencies, and the cdktf CLI with ts-node to run main.ts. */
-const DEPENDENCIES = Object.keys(rootPackage.peerDependencies).sort();
-const DEV_DEPENDENCIES = ['@types/node', 'cdktf-cli', 'ts-node', 'typescript'];
+const CONSUMERS_MD = fs.readFileSync(path.join(root, 'docs', 'consumers.md'), 'utf8');
+const README = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
 const ENVIRONMENTS = ['prod', 'staging'];
 const TENANTS = ['acme', 'globex'];
-const BACKUP_IMAGE = `registry.example.com/platform/backup-tools@sha256:${'ab'.repeat(32)}`;
 
-/** The app's main.ts: the template's, with the stack replaced by a Platform (see test/platform/fixtures.ts). */
-const MAIN_TS = `import { App } from "cdktf";
-import { ContainerImage, EgressTarget, Environment, EnvironmentClass, Platform, TenantProps } from "@inopsio/env-lifecycle";
+/** The fenced blocks of a markdown text in a given language. */
+function blocks(markdown: string, language: string): string[] {
+  return [...markdown.matchAll(new RegExp('^```' + language + '\\n([^]*?)^```$', 'gm'))].map(m => m[1]);
+}
 
-const app = new App();
-const tenants: TenantProps[] = [{ id: "acme", displayName: "Acme Corp" }, { id: "globex", displayName: "Globex" }];
-const minio = EgressTarget.podsInNamespace("minio", { "app.kubernetes.io/name": "minio" }, 9000);
+/** The shell commands of a block, continuation lines joined and comments dropped. */
+function commands(block: string): string[] {
+  return block.replace(/\\\n\s*/g, '').split('\n').map(l => l.replace(/\s+#.*$/, '').trim()).filter(l => l !== '' && !l.startsWith('#'));
+}
 
-new Platform(app, "platform", {
-  environments: [
-    new Environment({ name: "staging", environmentClass: EnvironmentClass.STAGING, tenants }),
-    new Environment({ name: "prod", environmentClass: EnvironmentClass.PRODUCTION, tenants }),
-  ],
-  backup: {
-    image: ContainerImage.fromDigest("${BACKUP_IMAGE}"),
-    database: { host: "postgres.databases.svc", egress: EgressTarget.cidr("10.20.0.0/24", 5432), caConfigMap: "postgres-ca" },
-    primaryStore: { endpoint: "https://minio.minio.svc:9000", bucket: "backups", egress: minio },
-    offsiteStore: { endpoint: "https://s3.offsite.example.com", bucket: "backups-offsite", egress: EgressTarget.cidr("10.40.0.0/16", 443) },
-  },
-}).synth(); // instead of app.synth(): writes dist/k8s, dist/charts, dist/lifecycle.json, dist/workflows and cdktf.out
-`;
+/** Split a command line into words (double quotes only, as the docs write them). */
+function words(line: string): string[] {
+  return (line.match(/(?:[^\s"]+|"[^"]*")+/g) ?? []).map(w => w.replace(/"/g, ''));
+}
+
+/** docs/consumers.md, step 1: the `cdktf init` command. */
+const INIT = commands(blocks(CONSUMERS_MD, 'sh')[0]).find(c => / init /.test(c))!;
+/** docs/consumers.md, step 2: the `npm install` commands. */
+const INSTALLS = commands(blocks(CONSUMERS_MD, 'sh')[1]).filter(c => c.startsWith('npm install'));
+/** docs/consumers.md, step 3: main.ts. */
+const MAIN_TS = blocks(CONSUMERS_MD, 'ts')[0];
+const BACKUP_IMAGE = /fromDigest\('([^']+)'\)/.exec(MAIN_TS)![1];
 
 /** A unit-test style use of the testing helpers, run with ts-node from the app (the helpers as published). */
 const SNAPSHOT_TS = `import { App } from "cdktf";
@@ -97,8 +95,8 @@ const ISOLATED = canIsolateNetwork();
 /** A closed local port: anything that would use the network through a proxy fails at once. */
 const NO_PROXY_PORT = 'http://127.0.0.1:9';
 
-/** The environment of every command: offline npm, no cdktf telemetry, crash reports or version checks. */
-function commandEnv(app: string): NodeJS.ProcessEnv {
+/** The environment of every command: no cdktf telemetry, crash reports or version checks; npm offline unless `online`. */
+function commandEnv(app: string, online = false): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) {
     // Nothing of this project's own setup may leak into the app: module paths, ts-node and cdktf settings, and the
@@ -108,7 +106,7 @@ function commandEnv(app: string): NodeJS.ProcessEnv {
     if (/^npm_config_/i.test(k) && !/^npm_config_(cache|userconfig|globalconfig|registry|cafile|ca|strict_ssl|@[^:]+:registry)$/i.test(k)) continue;
     env[k] = v;
   }
-  return {
+  const quiet = {
     ...env,
     CI: 'true',
     NO_COLOR: '1',
@@ -117,6 +115,17 @@ function commandEnv(app: string): NodeJS.ProcessEnv {
     DISABLE_VERSION_CHECK: 'true', // cdktf's `npm view cdktf-cli version`
     CDKTF_DISABLE_PLUGIN_CACHE_ENV: 'true', // no ~/.terraform.d/plugin-cache
     CDKTF_HOME: path.join(app, '.cdktf-home'), // no ~/.cdktf
+    npm_config_audit: 'false',
+    npm_config_fund: 'false',
+    npm_config_update_notifier: 'false',
+  };
+  if (online) {
+    // `cdktf init` reads CDKTF_* variables as options and refuses unknown ones (CDKTF_HOME would be `--home`).
+    const { CDKTF_HOME: _home, ...initEnv } = quiet;
+    return initEnv;
+  }
+  return {
+    ...quiet,
     npm_config_offline: 'true',
     npm_config_audit: 'false',
     npm_config_fund: 'false',
@@ -193,11 +202,6 @@ function packLibrary(dir: string): { file: string; how: string } {
   return { file: path.join(dir, packed.filename), how: `npm pack (${packed.entryCount} files, ${Math.round(packed.size / 1024)} KiB)` };
 }
 
-/** Read a file out of a .tgz (the packed package.json). */
-function readFromTarball(tgz: string, member: string): string {
-  return mustSucceed(`reading ${member} from ${tgz}`, run('tar', ['-xzOf', tgz, member], path.dirname(tgz), process.env)).stdout;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // The app.
 
@@ -222,41 +226,6 @@ function appBase(): string {
   throw new Error(`no temporary folder without node_modules or package.json above it among ${candidates.join(', ')}; set CONSUMER_TEST_TMPDIR`);
 }
 
-function writeJson(file: string, value: unknown): void {
-  fs.writeFileSync(file, `${JSON.stringify(value, null, 2)}\n`);
-}
-
-/** The template's files as `cdktf init --template=typescript --local` writes them (its post-install hook aside). */
-function writeApp(app: string, tarball: string): void {
-  const base = path.basename(app);
-  const template = (name: string) => fs.readFileSync(path.join(TEMPLATE, name), 'utf8');
-  const pkg = JSON.parse(template('package.json').replace(/\{\{ \$base \}\}/g, base));
-  const cdktfJson = template('cdktf.json')
-    .replace('{{projectId}}', '00000000-0000-4000-8000-000000000000')
-    .replace('{{sendCrashReports}}', 'false')
-    .replace('{{futureFlags}}', '');
-  fs.writeFileSync(path.join(app, 'cdktf.json'), cdktfJson);
-  fs.copyFileSync(path.join(TEMPLATE, 'tsconfig.json'), path.join(app, 'tsconfig.json'));
-  fs.writeFileSync(path.join(app, '.gitignore'), template('{{}}.gitignore'));
-  fs.writeFileSync(path.join(app, 'main.ts'), MAIN_TS);
-  fs.writeFileSync(path.join(app, 'snapshot.ts'), SNAPSHOT_TS);
-
-  // Pinned to exactly what this project's lock has (and so what `npm ci` put into the npm cache).
-  const sourceLock: Lockfile = JSON.parse(fs.readFileSync(path.join(root, 'package-lock.json'), 'utf8'));
-  const { lock, dependencies, devDependencies } = deriveLockfile(sourceLock, { dependencies: DEPENDENCIES, devDependencies: DEV_DEPENDENCIES }, base);
-  const spec = `file:${path.basename(tarball)}`;
-  const manifest = JSON.parse(readFromTarball(tarball, 'package/package.json'));
-  const bundledNames: string[] = manifest.bundledDependencies ?? manifest.bundleDependencies ?? [];
-  const full = addLocalPackage(lock, {
-    spec,
-    integrity: `sha512-${crypto.createHash('sha512').update(fs.readFileSync(tarball)).digest('base64')}`,
-    manifest,
-    bundled: Object.fromEntries(closure(sourceLock, bundledNames)),
-  });
-  writeJson(path.join(app, 'package.json'), { ...pkg, dependencies: { [manifest.name]: spec, ...dependencies }, devDependencies });
-  writeJson(path.join(app, 'package-lock.json'), { ...full, name: base });
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 
 function yamlDocuments(file: string): any[] {
@@ -273,33 +242,45 @@ describe('a fresh cdktf TypeScript app that installs the packed library', () => 
   let env: NodeJS.ProcessEnv = {};
   const steps: string[] = [];
   let synth: Run;
+  let templateTypescript = '';
+  let work = '';
   const context = () => `app folder: ${app}${keep ? ' (kept)' : ' (set KEEP_CONSUMER_APP=1 to keep it)'}\nsteps: ${steps.join('; ')}`;
 
   beforeAll(() => {
     const started = Date.now();
-    app = fs.mkdtempSync(path.join(appBase(), 'inopsio-consumer-'));
+    // The package next to the app: `cdktf init` wants an empty folder.
+    work = fs.mkdtempSync(path.join(appBase(), 'inopsio-consumer-'));
+    app = path.join(work, 'platform');
+    fs.mkdirSync(app);
     env = commandEnv(app);
-    steps.push(`network: ${ISOLATED ? 'none (unshare -n)' : `npm offline, proxies at ${NO_PROXY_PORT}`}`);
+    steps.push(`network after the install: ${ISOLATED ? 'none (unshare -n)' : `npm offline, proxies at ${NO_PROXY_PORT}`}`);
     let file: string;
     if (process.env.CONSUMER_TEST_TARBALL) {
       // A given package instead of this checkout's (a release candidate, a CI artifact).
-      file = path.join(app, 'inopsio-env-lifecycle.tgz');
+      file = path.join(work, 'inopsio-env-lifecycle.tgz');
       fs.copyFileSync(process.env.CONSUMER_TEST_TARBALL, file);
       steps.push(`CONSUMER_TEST_TARBALL=${process.env.CONSUMER_TEST_TARBALL}`);
     } else {
       steps.push(ensureCompiled());
-      const packed = packLibrary(app);
+      const packed = packLibrary(work);
       file = packed.file;
       steps.push(packed.how);
     }
-    writeApp(app, file);
-
-    const install = mustSucceed(
-      'Installing the app offline (`npm ci --offline`) from the npm cache that `npm ci` of this project fills; if a package is missing '
-      + 'from the cache (ENOTCACHED), run `npm ci` in the project first',
-      run('npm', ['ci', '--offline', '--ignore-scripts', '--no-audit', '--no-fund'], app, env, { isolate: true }),
-    );
-    steps.push(`npm ci --offline ${install.seconds.toFixed(0)} s`);
+    const online = commandEnv(app, true);
+    // Step 1: `cdktf init`, non-interactive (stdin is not a terminal: the crash-report prompt would abort it).
+    const [initCmd, ...initArgs] = words(INIT);
+    const init = mustSucceed('`cdktf init` as docs/consumers.md step 1 says', run(initCmd, initArgs, app, online, { timeoutSeconds: 480 }));
+    steps.push(`cdktf init ${init.seconds.toFixed(0)} s`);
+    templateTypescript = JSON.parse(fs.readFileSync(path.join(app, 'package.json'), 'utf8')).devDependencies.typescript;
+    // Step 2: the docs' npm install commands, the packed library in place of its registry name.
+    for (const line of INSTALLS) {
+      const [cmd, ...args] = words(line).map(w => (w === rootPackage.name ? file : w));
+      const r = mustSucceed(`\`${line}\` as docs/consumers.md step 2 says`, run(cmd, args, app, online, { timeoutSeconds: 480 }));
+      steps.push(`${args.slice(0, 2).join(' ')} ${r.seconds.toFixed(0)} s`);
+    }
+    // Step 3: main.ts as the docs write it, and a testing-helpers script.
+    fs.writeFileSync(path.join(app, 'main.ts'), MAIN_TS);
+    fs.writeFileSync(path.join(app, 'snapshot.ts'), SNAPSHOT_TS);
 
     synth = mustSucceed('`npx cdktf synth`', run('npx', ['cdktf', 'synth'], app, env, { isolate: true }));
     steps.push(`cdktf synth ${synth.seconds.toFixed(0)} s`);
@@ -309,14 +290,29 @@ describe('a fresh cdktf TypeScript app that installs the packed library', () => 
   afterAll(() => {
     // One line for the CI log: what was reused or compiled, how long each step took, where the app was.
     console.log(context());
-    if (app && !keep) fs.rmSync(app, { recursive: true, force: true });
+    if (work && !keep) fs.rmSync(work, { recursive: true, force: true });
   });
 
   const at = (...parts: string[]) => path.join(app, ...parts);
 
-  test('the app is laid out like `cdktf init --template=typescript` and ran with the real cdktf CLI', () => {
+  test('the docs give the steps this test runs, and README.md the same install commands', () => {
+    expect(INIT).toMatch(/^npx cdktf-cli@\S+ init --template=typescript --local .*--enable-crash-reporting=false/);
+    expect(INIT).toContain(`cdktf-cli@${rootPackage.devDependencies['cdktf-cli']} `);
+    expect(INSTALLS.some(c => c.includes(rootPackage.name))).toBe(true);
+    // The template's TypeScript may be one ts-jest and ts-node do not support: the docs pin one that they do.
+    expect(INSTALLS.some(c => /^npm install -D .*typescript@~5\.9/.test(c))).toBe(true);
+    const readmeInstalls = blocks(README, 'sh').flatMap(commands).filter(c => c.startsWith('npm install'));
+    expect(readmeInstalls).toEqual(INSTALLS);
+    expect(README).toContain(INIT);
+    expect(MAIN_TS).toMatch(/^\/\/ main\.ts\n/);
+    expect(README).toContain(MAIN_TS);
+  });
+
+  test('`cdktf init` made the app, and the real cdktf CLI synthesized it', () => {
     const cdktfJson = readJson(at('cdktf.json'));
-    expect(cdktfJson).toMatchObject({ language: 'typescript', app: 'npx ts-node main.ts', terraformProviders: [], terraformModules: [] });
+    expect(cdktfJson).toMatchObject({ language: 'typescript', app: 'npx ts-node main.ts', terraformProviders: [], terraformModules: [], sendCrashReports: 'false' });
+    expect(templateTypescript).not.toBe('');
+    expect(readJson(at('node_modules', 'typescript', 'package.json')).version).toMatch(/^5\.9\./);
     expect(readJson(at('package.json')).scripts).toMatchObject({ synth: 'cdktf synth', get: 'cdktf get', build: 'tsc' });
     expect(readJson(at('node_modules', 'cdktf-cli', 'package.json')).version).toBe(rootPackage.devDependencies['cdktf-cli']);
     expect(`${synth.stdout}${synth.stderr}`).toMatch(/Generated Terraform code for the stacks: prod, staging/);
@@ -410,7 +406,39 @@ describe('a fresh cdktf TypeScript app that installs the packed library', () => 
     expect(listing()).toEqual(before);
   });
 
-  test('nothing could reach the network', () => {
+  test('the template\'s own Jest test runs (ts-jest with the pinned TypeScript)', () => {
+    const r = run('npx', ['jest', '--ci'], app, env, { isolate: true });
+    expect(`${r.status}`).toBe('0');
+    expect(`${r.stdout}${r.stderr}`).toMatch(/Test Suites: 1 passed/);
+  });
+
+  test('a failed synth prints each problem once, fails, and leaves the output as it was but for the manifest', () => {
+    const listing = () => {
+      const out: string[] = [];
+      const walk = (d: string) => {
+        for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+          const p = path.join(d, e.name);
+          if (e.isDirectory()) walk(p);
+          else out.push(`${path.relative(app, p)} ${crypto.createHash('sha256').update(fs.readFileSync(p)).digest('hex')}`);
+        }
+      };
+      walk(at('dist'));
+      walk(at('cdktf.out'));
+      return out.sort();
+    };
+    const before = listing();
+    // main.ts reads the previews from INOPSIO_PREVIEWS: an entry without owner and createdAt is a model mistake.
+    const r = run('npx', ['cdktf', 'synth'], app, { ...env, INOPSIO_PREVIEWS: '[{"branch":"feature/x"}]' }, { isolate: true });
+    const output = `${r.stdout}${r.stderr}`;
+    expect(r.status).not.toBe(0);
+    const problem = 'needs string fields branch, owner and createdAt';
+    expect(output.split(problem).length - 1).toBe(1);
+    expect(output).toMatch(/ERROR \[INOPSIO_PREVIEWS\]: \[0\] needs string fields branch, owner and createdAt/);
+    expect(listing().filter(f => !before.includes(f)).map(f => f.split(' ')[0])).toEqual([path.join('cdktf.out', 'manifest.json')]);
+    expect(before.filter(f => !listing().includes(f)).map(f => f.split(' ')[0])).toEqual([path.join('cdktf.out', 'manifest.json')]);
+  });
+
+  test('after the install, nothing could reach the network', () => {
     if (!ISOLATED) {
       // Without a network namespace the commands still ran with npm offline and every proxy at a closed port.
       expect(env.npm_config_offline).toBe('true');

@@ -8,6 +8,8 @@ import { main } from '../../src/lifecycle/cli';
 import { buildInventory, writeInventory } from '../../src/lifecycle/inventory';
 import { TENANT_REGISTRY_FORMAT } from '../../src/lifecycle/tenant-registry';
 import { Environment } from '../../src/model/environment';
+import { EnvironmentClass } from '../../src/model/environment-class';
+import { TenantState } from '../../src/model/tenant';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
@@ -39,7 +41,8 @@ describe('inopsio-env main()', () => {
       const r = run('--help');
       expect(r.code).toBe(0);
       for (const c of ['expired', 'plan-decommission', 'preview-name', 'tenant-signup', 'tenant-remove']) expect(r.stdout).toContain(`  ${c}`);
-      expect(r.stdout).toMatch(/Exit codes: 0 success, 1 runtime failure, 2 usage error/);
+      expect(r.stdout).toMatch(/Exit codes: 0 success, 1 runtime failure, 2 usage error[^]*, 3 refused \(a blocked decommission plan\)/);
+      expect(r.stdout).toContain('  registry-init');
       expect(run('help', 'expired').stdout).toMatch(/^usage: inopsio-env expired --inventory <file> --at <ISO-8601 UTC time>/);
       expect(run('plan-decommission', '--help').stdout).toMatch(/final-backup, verify-backup, revoke-leases, disable-roles, destroy/);
     });
@@ -120,15 +123,39 @@ describe('inopsio-env main()', () => {
   });
 
   describe('plan-decommission', () => {
-    test('prints the production plan with its two approvals and exact commands', () => {
+    test('prints the production plan with its two approvals and exact commands; with active tenants it is refused (exit 3)', () => {
       const r = run('plan-decommission', '--inventory', inventoryFile, 'prod');
-      expect(r.code).toBe(0);
+      expect(r.code).toBe(3);
       expect(r.stdout).toMatch(/^Decommission plan: environment "prod" \(permanent\)\nApprovals required: 2 \(two-step approval, distinct reviewers; GitHub environments decommission-approval-1, decommission-approval-2\)/);
       const order = ['1. final-backup', '2. verify-backup', '3. revoke-leases', '4. disable-roles', '5. destroy'].map(s => r.stdout.indexOf(s));
       expect(order).toEqual([...order].sort((a, b) => a - b));
       expect(order[0]).toBeGreaterThan(0);
       expect(r.stdout).toContain('   vault lease revoke -sync -prefix database-prod/creds/acme-db\n');
       expect(r.stdout).toContain('   terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color\n');
+      expect(r.stderr).toMatch(/prod is blocked:\n  - environment "prod" is permanent and has tenants that are not archived \(acme, globex\): for each, set the tenant's state to archived/);
+      expect(r.stderr).not.toMatch(/planDecommission|transitionTenant|writeInventory/);
+      // Nothing to run: no script and no targets while blocked.
+      expect(run('plan-decommission', '--inventory', inventoryFile, '--format', 'sh', 'prod')).toMatchObject({ code: 3, stdout: '' });
+      expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'stacks', 'prod')).toMatchObject({ code: 3, stdout: '' });
+      // Once every tenant is archived the plan runs.
+      const archived = writeInventory(path.join(dir, 'archived'), buildInventory([new Environment({
+        name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: ['acme', 'globex'].map(id => ({ id, state: TenantState.ARCHIVED })),
+      })]));
+      expect(run('plan-decommission', '--inventory', archived, 'prod')).toMatchObject({ code: 0, stderr: '' });
+      expect(run('plan-decommission', '--inventory', archived, '--targets', 'stacks', 'prod')).toEqual({ code: 0, stdout: 'cdktf.out/stacks/prod\n', stderr: '' });
+      // A non-permanent environment is not blocked by its active tenants.
+      expect(run('plan-decommission', '--inventory', inventoryFile, 'staging').code).toBe(0);
+    });
+
+    test('--targets of a tenant-only kind for a whole environment says why it is empty (exit 0)', () => {
+      for (const kind of ['namespaces', 'helm-releases', 'argocd-applications']) {
+        expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', kind, 'staging')).toEqual({
+          code: 0,
+          stdout: '',
+          stderr: `inopsio-env: plan-decommission: no ${kind} for a whole environment: terraform destroy of its stacks removes them (see --targets stacks)\n`,
+        });
+      }
+      expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'namespaces', 'prod', 'initech')).toEqual({ code: 0, stdout: 'prod\tprod-initech\n', stderr: '' });
     });
 
     test('a tenant plan, as JSON', () => {
@@ -145,9 +172,9 @@ describe('inopsio-env main()', () => {
       expect(sh.stdout).toMatch(/^#!\/usr\/bin\/env bash\n/);
       expect(sh.stdout).toContain('vault lease revoke -sync -prefix database-prod/creds/initech-db');
       expect(sh.stdout).not.toContain('helm uninstall');
-      expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'lease-prefixes', 'prod')).toEqual({
+      expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'lease-prefixes', 'staging')).toEqual({
         code: 0,
-        stdout: `${['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `database-prod/creds/${t}-${r}\n`)).join('')}auth/kubernetes-prod/login\n`,
+        stdout: `${['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `database-staging/creds/${t}-${r}\n`)).join('')}auth/kubernetes-staging/login\n`,
         stderr: '',
       });
     });
@@ -157,13 +184,14 @@ describe('inopsio-env main()', () => {
       expect(run('plan-decommission', '--inventory', inventoryFile, 'prod', 'umbrella')).toMatchObject({ code: 2, stderr: expect.stringMatching(/tenant is not in environment "prod" \(got "umbrella"\)/) });
     });
 
-    test('an active tenant: the plan is printed for reading, but the command exits 2, and no script or targets are given', () => {
+    test('an active tenant: the plan is printed for reading, but the command is refused (exit 3), and no script or targets are given', () => {
       const r = run('plan-decommission', '--inventory', inventoryFile, 'prod', 'acme');
-      expect(r.code).toBe(2);
+      expect(r.code).toBe(3);
       expect(r.stdout).toMatch(/BLOCKED: tenant "acme" is active/);
       expect(r.stderr).toMatch(/prod\/acme is blocked/);
-      expect(run('plan-decommission', '--inventory', inventoryFile, '--format', 'sh', 'prod', 'acme')).toMatchObject({ code: 2, stdout: '' });
-      expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'namespaces', 'prod', 'acme')).toMatchObject({ code: 2, stdout: '' });
+      expect(r.stderr).toMatch(/set its state to archived \(state "archived" in the tenant registry, or TenantState.ARCHIVED in main.ts\) and apply/);
+      expect(run('plan-decommission', '--inventory', inventoryFile, '--format', 'sh', 'prod', 'acme')).toMatchObject({ code: 3, stdout: '' });
+      expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'namespaces', 'prod', 'acme')).toMatchObject({ code: 3, stdout: '' });
     });
   });
 
@@ -213,7 +241,11 @@ describe('inopsio-env main()', () => {
 
       expect(run('tenant-remove', '--registry', file, 'umbrella')).toEqual({ code: 0, stdout: 'removed=umbrella\n', stderr: '' });
       expect(JSON.parse(fs.readFileSync(file, 'utf8')).tenants.map((t: any) => t.id)).toEqual(['zeta']);
-      expect(run('tenant-remove', '--registry', file, 'umbrella')).toMatchObject({ code: 2, stderr: expect.stringMatching(/tenantId is not registered \(got "umbrella"\)/) });
+      expect(run('tenant-remove', '--registry', file, 'umbrella')).toMatchObject({ code: 2, stderr: expect.stringMatching(/tenantId is not registered \(got "umbrella"\); use one of zeta\n/) });
+      const empty = registry(path.join(dir, 'tenants-empty', 'prod.json'));
+      const none = run('tenant-remove', '--registry', empty, 'umbrella');
+      expect(none.stderr).toMatch(/tenantId is not registered \(got "umbrella"\); the registry of prod has no tenants: check the environment and the tenant id\n/);
+      expect(none.stderr).not.toContain('use one of');
     });
 
     test('a payload that breaks the schema is refused with every problem, and nothing is written', () => {
@@ -222,7 +254,7 @@ describe('inopsio-env main()', () => {
       const before = fs.readFileSync(file, 'utf8');
       const r = run('tenant-signup', '--payload', payload({ tenantId: 'Umbrella_Corp', environment: '../etc', signedUpAt: 'now', modules: ['billing', 'billing'], script: '$(rm -rf /)' }), '--registry-dir', regDir);
       expect(r.code).toBe(2);
-      for (const m of [/\/tenantId: must match/, /\/environment: must match/, /\/signedUpAt: must match/, /is missing required property "displayName"/, /\/modules: items 0 and 1 are identical/, /\/script: is not an allowed property/]) {
+      for (const m of [/\/tenantId: contains uppercase letters \(got "Umbrella_Corp"\); use 1 to 40 lowercase letters, digits and "-", starting and ending with a letter or digit, e.g. "acme-corp"/, /\/environment: contains "\." \(got "..\/etc"\)/, /\/signedUpAt: must match/, /is missing required property "displayName"/, /\/modules: items 0 and 1 are identical/, /\/script: is not an allowed property/]) {
         expect(r.stderr).toMatch(m);
       }
       expect(r.stdout).toBe('');
@@ -233,11 +265,24 @@ describe('inopsio-env main()', () => {
       const regDir = path.join(dir, 'tenants-c');
       registry(path.join(regDir, 'prod.json'), [{ id: 'umbrella', displayName: 'Other', state: 'active', createdAt: '2026-01-01T00:00:00Z', modules: [] }]);
       expect(run('tenant-signup', '--payload', payload({ ...signup, environment: 'qa' }), '--registry-dir', regDir))
-        .toMatchObject({ code: 2, stderr: expect.stringMatching(/qa\.json: cannot be read \(ENOENT\)/) });
+        .toMatchObject({ code: 2, stderr: expect.stringMatching(/qa\.json: does not exist \(environment "qa" of the payload\); create it once with "inopsio-env registry-init --registry-dir [^"]+ qa"/) });
       const r = run('tenant-signup', '--payload', payload({ ...signup, modules: ['crypto-miner'] }), '--registry-dir', regDir);
       expect(r.code).toBe(2);
       expect(r.stderr).toMatch(/modules names a module that is not in the catalog \(got "crypto-miner"\); use one of billing/);
       expect(r.stderr).toMatch(/tenantId is already registered in prod with different details/);
+    });
+
+    test('registry-init creates the registry a first sign-up needs, and never overwrites one', () => {
+      const regDir = path.join(dir, 'tenants-new');
+      const file = path.join(regDir, 'prod.json');
+      expect(run('tenant-signup', '--payload', payload(signup), '--registry-dir', regDir).code).toBe(2);
+      expect(run('registry-init', '--registry-dir', regDir, 'prod')).toEqual({ code: 0, stdout: `registry=${file}\n`, stderr: '' });
+      expect(JSON.parse(fs.readFileSync(file, 'utf8'))).toEqual({ format: TENANT_REGISTRY_FORMAT, environment: 'prod', modules: {}, defaultModules: [], tenants: [] });
+      expect(run('tenant-signup', '--payload', payload(signup), '--registry-dir', regDir)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^outcome=added\n/) });
+      const written = fs.readFileSync(file, 'utf8');
+      expect(run('registry-init', '--registry-dir', regDir, 'prod')).toMatchObject({ code: 2, stderr: expect.stringMatching(/prod\.json already exists/) });
+      expect(fs.readFileSync(file, 'utf8')).toBe(written);
+      expect(run('registry-init', '--registry-dir', regDir, 'Prod_1')).toMatchObject({ code: 2, stderr: expect.stringMatching(/environment contains uppercase letters \(got "Prod_1"\)/) });
     });
 
     test('a registry that cannot be written is a runtime failure (exit 1)', () => {

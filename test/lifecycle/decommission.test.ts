@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { referenceEnvironments } from './fixtures';
+import { archivedProductionEnvironments, referenceEnvironments } from './fixtures';
 import {
   decommissionTargets, DecommissionStepId as Step, DecommissionTargetKind, planDecommission, renderDecommissionPlan,
   renderDecommissionScript, shellQuote,
@@ -10,6 +10,8 @@ import {
 import { buildInventory } from '../../src/lifecycle/inventory';
 
 const inventory = buildInventory(referenceEnvironments());
+/** Production with every tenant archived: its whole-environment plan is not blocked. */
+const archived = buildInventory(archivedProductionEnvironments());
 const previewName = inventory.environments.find(e => e.lifecycle === 'ephemeral')!.name;
 
 /** Run a generated script with fake kubectl/helm/vault/terraform/npx that log their arguments, one call per line. */
@@ -38,11 +40,11 @@ function runWithFakeTools(script: string, env: { [key: string]: string } = {}, f
 
 describe('planDecommission', () => {
   test('production: the text plan with approvals and exact commands', () => {
-    expect(renderDecommissionPlan(planDecommission(inventory, 'prod'))).toMatchSnapshot();
+    expect(renderDecommissionPlan(planDecommission(archived, 'prod'))).toMatchSnapshot();
   });
 
   test('V13 order: final backup → verify → revoke leases → disable roles → destroy', () => {
-    const plan = planDecommission(inventory, 'prod');
+    const plan = planDecommission(archived, 'prod');
     expect(plan.steps.map(s => s.id)).toEqual([Step.FINAL_BACKUP, Step.VERIFY_BACKUP, Step.REVOKE_LEASES, Step.DISABLE_ROLES, Step.DESTROY]);
     expect(plan).toMatchObject({ target: 'prod', approvalsRequired: 2, approvalEnvironments: ['decommission-approval-1', 'decommission-approval-2'], blockers: [] });
     const step = (id: Step) => plan.steps.find(s => s.id === id)!.commands;
@@ -112,9 +114,19 @@ describe('planDecommission', () => {
     expect(plan.targets.stacks).toEqual([`cdktf.out/stacks/${previewName}`]);
   });
 
+  test('production with tenants that are not archived cannot be decommissioned as a whole', () => {
+    const plan = planDecommission(inventory, 'prod');
+    expect(plan.blockers).toEqual(['environment "prod" is permanent and has tenants that are not archived (acme, globex): for each, set the tenant\'s state to archived (state "archived" in the tenant registry, or TenantState.ARCHIVED in main.ts) and apply, then decommission']);
+    expect(() => renderDecommissionScript(plan)).toThrow(/prod: environment "prod" is permanent and has tenants that are not archived/);
+    expect(() => decommissionTargets(plan, DecommissionTargetKind.STACKS)).toThrow(/not archived \(acme, globex\)/);
+    // Staging and development are torn down with their tenants.
+    expect(planDecommission(inventory, 'staging').blockers).toEqual([]);
+    expect(planDecommission(inventory, 'dev').blockers).toEqual([]);
+  });
+
   test('an active tenant is blocked: it must be suspended and archived first', () => {
     const plan = planDecommission(inventory, 'prod', 'acme');
-    expect(plan.blockers).toEqual(['tenant "acme" is active: suspend and archive it first (spec §9; archiving records the final backup), then decommission']);
+    expect(plan.blockers).toEqual(['tenant "acme" is active: suspend and archive it first (spec §9; archiving records the final backup): set its state to archived (state "archived" in the tenant registry, or TenantState.ARCHIVED in main.ts) and apply, then decommission']);
     expect(renderDecommissionPlan(plan)).toMatch(/^BLOCKED: tenant "acme" is active/m);
     expect(() => renderDecommissionScript(plan)).toThrow(/prod\/acme: tenant "acme" is active/);
     expect(() => decommissionTargets(plan, DecommissionTargetKind.HELM_RELEASES)).toThrow(/is active/);
@@ -141,7 +153,7 @@ describe('planDecommission', () => {
 
 describe('renderDecommissionScript (run against fake kubectl, helm, vault and terraform)', () => {
   test('runs every command in V13 order once confirmed', () => {
-    const script = renderDecommissionScript(planDecommission(inventory, 'prod'));
+    const script = renderDecommissionScript(planDecommission(archived, 'prod'));
     const { status, calls } = runWithFakeTools(script, { INOPSIO_CONFIRM: 'prod' });
     expect(status).toBe(0);
     const first = (prefix: string) => calls.findIndex(c => c.startsWith(prefix));
@@ -170,7 +182,7 @@ describe('renderDecommissionScript (run against fake kubectl, helm, vault and te
   });
 
   test('stops at the first failing command: a failed final backup destroys nothing', () => {
-    const script = renderDecommissionScript(planDecommission(inventory, 'prod'));
+    const script = renderDecommissionScript(planDecommission(archived, 'prod'));
     const { status, calls } = runWithFakeTools(script, { INOPSIO_CONFIRM: 'prod' }, 'kubectl --context prod --namespace prod-globex wait');
     expect(status).toBe(1);
     expect(calls[calls.length - 1]).toMatch(/^kubectl --context prod --namespace prod-globex wait/);
@@ -178,7 +190,7 @@ describe('renderDecommissionScript (run against fake kubectl, helm, vault and te
   });
 
   test('a subset of steps can be rendered (one job per step in the workflows)', () => {
-    const script = renderDecommissionScript(planDecommission(inventory, 'prod'), [Step.REVOKE_LEASES]);
+    const script = renderDecommissionScript(planDecommission(archived, 'prod'), [Step.REVOKE_LEASES]);
     const { calls } = runWithFakeTools(script, { INOPSIO_CONFIRM: 'prod' });
     expect(calls.every(c => c.startsWith('vault lease revoke -sync -prefix'))).toBe(true);
     expect(calls).toHaveLength(10);

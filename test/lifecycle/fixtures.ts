@@ -40,3 +40,12 @@ export function referenceEnvironments(): Environment[] {
     Environment.preview({ branch: PREVIEW_BRANCH, owner: 'dana@inopsio.example', createdAt: CREATED_AT, database: DATABASE_SERVER, tenants: [tenants[0]] }),
   ];
 }
+
+/** The reference platform with every production tenant archived: production can then be decommissioned as a whole. */
+export function archivedProductionEnvironments(): Environment[] {
+  return referenceEnvironments().map(e => e.name !== 'prod' ? e : new Environment({
+    name: 'prod',
+    environmentClass: EnvironmentClass.PRODUCTION,
+    tenants: tenants.map(t => ({ ...t, state: TenantState.ARCHIVED })),
+  }));
+}

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as YAML from 'yaml';
-import { referenceEnvironments } from './fixtures';
+import { archivedProductionEnvironments, referenceEnvironments } from './fixtures';
 import { DecommissionTargetKind, planDecommission, decommissionTargets } from '../../src/lifecycle/decommission';
 import { healthCheckScript } from '../../src/lifecycle/health-check';
 import { buildInventory } from '../../src/lifecycle/inventory';
@@ -231,7 +231,8 @@ describe('renderWorkflows', () => {
   });
 
   describe('generated job scripts run against fake kubectl, helm, vault, terraform and CLI', () => {
-    const inventory = buildInventory(referenceEnvironments());
+    // Production with every tenant archived: only then is a whole-production decommission not blocked.
+    const inventory = buildInventory(archivedProductionEnvironments());
 
     /** Runs a job's run steps in order with the targets the real CLI prints for `target`. */
     function runJob(file: string, jobId: string, envName: string, tenant: string, confirm: string) {

@@ -85,16 +85,16 @@ describe('Environment', () => {
       name: 'preview-x', environmentClass: EnvironmentClass.PREVIEW, ttl: Period.hours(96),
     }));
     expect(problems).toEqual([
-      'Environment[preview-x]: createdAt is required for a ephemeral environment (got undefined); pass the creation time explicitly (the expiry is computed from it, never from the clock)',
-      'Environment[preview-x]: ttl is longer than the class hard cap 72h (got "96h"); use a TTL between 24h and 72h, or a custom class with a higher cap',
-      'Environment[preview-x]: sourceBranch is required for an ephemeral environment (got undefined); pass the git branch the preview is built from',
-      'Environment[preview-x]: owner is required for an ephemeral environment (got undefined); name the person or team who asked for the preview',
+      'preview-x: createdAt is required for a ephemeral environment (got undefined); pass the creation time explicitly (the expiry is computed from it, never from the clock)',
+      'preview-x: ttl is longer than the class hard cap 72h (got "96h"); use a TTL between 24h and 72h, or a custom class with a higher cap',
+      'preview-x: sourceBranch is required for an ephemeral environment (got undefined); pass the git branch the preview is built from',
+      'preview-x: owner is required for an ephemeral environment (got undefined); name the person or team who asked for the preview',
     ]);
   });
 
   test('fails if staging or production is given a TTL (B04)', () => {
     expect(problemsOf(() => new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, ttl: Period.hours(24) })))
-      .toEqual(['Environment[prod]: ttl is set on a permanent environment (got "24h"); remove it: only reusable and ephemeral environments expire (B04)']);
+      .toEqual(['prod: ttl is set on a permanent environment (got "24h"); remove it: only reusable and ephemeral environments expire (B04)']);
   });
 
   test('lists every bad tenant at once and refuses duplicates (B01, B03)', () => {
@@ -104,11 +104,11 @@ describe('Environment', () => {
       tenants: [{ id: 'Acme' }, { id: 'beta_co' }, { id: 'ok' }],
     }));
     expect(problems).toEqual([
-      'Tenant[Acme]: id contains uppercase letters (got "Acme"); use a DNS-1123 label of at most 40 characters: lowercase letters, digits and "-", e.g. "acme-corp"',
-      'Tenant[beta_co]: id contains "_" (got "beta_co"); use a DNS-1123 label of at most 40 characters: lowercase letters, digits and "-", e.g. "acme-corp"',
+      'prod/Tenant-Acme: id contains uppercase letters (got "Acme"); use a DNS-1123 label of at most 40 characters: lowercase letters, digits and "-", e.g. "acme-corp"',
+      'prod/Tenant-beta_co: id contains "_" (got "beta_co"); use a DNS-1123 label of at most 40 characters: lowercase letters, digits and "-", e.g. "acme-corp"',
     ]);
     expect(problemsOf(() => new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }, { id: 'acme' }] })))
-      .toEqual(['Environment[prod]: tenants lists a tenant twice (got "acme"); remove the duplicate tenant']);
+      .toEqual(['prod: tenants lists a tenant twice (got "acme"); remove the duplicate tenant']);
   });
 
   test('namespaces are <env>-<tenant>, at most 63 characters, and unique per tenant', () => {
@@ -122,7 +122,7 @@ describe('Environment', () => {
   test('property: any bad id is refused with a message naming it (B01)', () => {
     fc.assert(fc.property(fc.string({ minLength: 1, maxLength: 70 }).filter(s => !/^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/.test(s)), id => {
       const problems = problemsOf(() => new Tenant({ id }));
-      expect(problems[0]).toContain(`Tenant[${id}]: id `);
+      expect(problems[0]).toContain(`Tenant-${id}: id `);
       expect(problems[0]).toContain(`(got ${JSON.stringify(id)}`);
     }), { numRuns: 300 });
   });

@@ -8,6 +8,7 @@ import { Environment } from '../../src/model/environment';
 import { Tenant, TenantProps, TenantState } from '../../src/model/tenant';
 import { EnvironmentStack } from '../../src/tf/environment-stack';
 import { SecretDelivery, TenantRelease } from '../../src/tf/tenant-release';
+import { problemsOf } from '../support/problems';
 
 function setsOf(body: any): Record<string, string> {
   return Object.fromEntries((body.set ?? []).map((s: any) => [s.name, s.value]));
@@ -237,8 +238,8 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
     return errorOf(() => stack.addTenantBase(env.tenants[0], writeChart('bad-input')));
   }
 
-  test('unsafe and out-of-scope references, literal secrets and inline credentials are refused together', () => {
-    const message = addWith({
+  test('unsafe references, literal secrets and inline credentials are refused when the tenant is declared, together', () => {
+    const message = errorOf(() => devEnv([{
       id: 'acme',
       modules: [{
         name: 'api',
@@ -248,28 +249,62 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
         values: {
           'env.A': "{{ vault('database/creds/*') }}",
           'env.B': "{{ vault('kv/data/../../sys/policy') }}",
-          'env.C': "{{ vault('database/creds/globex-db') }}",
           'env.D': '{{ vault(database/creds/tenant-db) }}',
           'env.DB_PASSWORD': 'hunter2',
           'env.URL': 'postgres://user:pass@db:5432/app',
-          'env.KEY': `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${'q7Xv2LmN9pR4sT7w'.repeat(5)}\n-----END RSA PRIVATE KEY-----`,
+          'env.KEY': '-----BEGIN RSA PRIVATE KEY-----\nMIIE...',
+        },
+      }],
+    }]));
+    expect(message.split('\n')).toEqual([
+      '6 problems:',
+      '  - dev/Tenant-acme: modules[0].values["env.A"] path contains the glob "*" (got "database/creds/*"); references name one secret; write the exact path (B07)',
+      '  - dev/Tenant-acme: modules[0].values["env.B"] path contains ".." or a "." segment (got "kv/data/../../sys/policy"); write the path without relative segments (B07)',
+      '  - dev/Tenant-acme: modules[0].values["env.D"] reference is malformed (got "{{ vault(database/creds/tenant-db) }}"); write {{ vault(\'<path>\') }} or {{ vault(\'<path>\', \'<key>\') }} with the path in quotes',
+      '  - dev/Tenant-acme: modules[0].values["env.DB_PASSWORD"] holds a literal secret (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'DB_PASSWORD\') }} (V14: no secrets in set/values)',
+      '  - dev/Tenant-acme: modules[0].values["env.KEY"] contains a private key (got "<redacted>"); store it in Vault and reference it with {{ vault(\'kv/data/<path>\', \'<key>\') }} (B13)',
+      '  - dev/Tenant-acme: modules[0].values["env.URL"] contains inline credentials (user:password@) (got "postgres://user:<redacted>@db:5432/app"); write the URL without credentials and deliver them with {{ vault(\'database/creds/tenant-db\') }} (B13)',
+    ]);
+    expect(message).not.toContain('hunter2');
+    expect(message).not.toContain(':pass@');
+  });
+
+  test('a module with a bad version, a bad Vault path and a password in a URL reports all three in one error', () => {
+    expect(problemsOf(() => devEnv([{
+      id: 'acme',
+      modules: [{
+        name: 'api',
+        chart: 'api',
+        repository: 'https://c.example',
+        version: '^1.0',
+        values: { 'env.SECRET': "{{ vault('kv/data/../other') }}", 'env.URL': 'https://admin:s3cret@db.example/app' },
+      }],
+    }]))).toEqual([
+      'dev/Tenant-acme: modules[0].version is not an exact semantic version (got "^1.0"); pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")',
+      'dev/Tenant-acme: modules[0].values["env.SECRET"] path contains ".." or a "." segment (got "kv/data/../other"); write the path without relative segments (B07)',
+      'dev/Tenant-acme: modules[0].values["env.URL"] contains inline credentials (user:password@) (got "https://admin:<redacted>@db.example/app"); write the URL without credentials and deliver them with {{ vault(\'database/creds/tenant-db\') }} (B13)',
+    ]);
+  });
+
+  test('references outside the tenant\'s scope and a foreign service account are refused at synth time, together', () => {
+    const message = addWith({
+      id: 'acme',
+      modules: [{
+        name: 'api',
+        chart: 'api',
+        repository: 'https://c.example',
+        version: '1.0.0',
+        values: {
+          'env.C': "{{ vault('database/creds/globex-db') }}",
           'serviceAccount.name': 'default',
         },
       }],
     });
     expect(message.split('\n')).toEqual([
-      '8 problems:',
-      '  - dev/Tenant-acme: modules[0].values["env.A"] path contains the glob "*" (got "database/creds/*"); references name one secret; write the exact path (B07)',
-      '  - dev/Tenant-acme: modules[0].values["env.B"] path contains ".." or a "." segment (got "kv/data/../../sys/policy"); write the path without relative segments (B07)',
+      '2 problems:',
       '  - dev/Tenant-acme: modules[0].values["env.C"] names role "globex-db", which is not tenant "acme"\'s database role "acme-db" (got "{{ vault(\'database/creds/globex-db\') }}"); write {{ vault(\'database/creds/tenant-db\') }}: a tenant reads only its own credentials',
-      '  - dev/Tenant-acme: modules[0].values["env.D"] reference is malformed (got "{{ vault(database/creds/tenant-db) }}"); write {{ vault(\'<path>\') }} or {{ vault(\'<path>\', \'<key>\') }} with the path in quotes',
-      '  - dev/Tenant-acme: modules[0].values["env.DB_PASSWORD"] holds a literal secret (rule secret-field-literal) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'DB_PASSWORD\') }} (V14, B13: no secrets in values)',
-      '  - dev/Tenant-acme: modules[0].values["env.KEY"] holds a literal secret (rule private-key) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'KEY\') }} (V14, B13: no secrets in values)',
-      '  - dev/Tenant-acme: modules[0].values["env.URL"] holds a literal secret (rule url-credentials) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'URL\') }} (V14, B13: no secrets in values)',
       '  - dev/Tenant-acme: modules[0].values["serviceAccount.name"] names service account "default" instead of the module name "api" (got "default"); remove it: the tenant\'s Vault role is bound to the module name (V07)',
     ]);
-    expect(message).not.toContain('hunter2');
-    expect(message).not.toContain(':pass@');
   });
 
   test('a refused release leaves the tenant policy untouched', () => {
@@ -281,12 +316,12 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
         repository: 'https://c.example',
         version: '1.0.0',
         values: {
-          'env.REDIS_URL': "{{ vault('cache/creds/tenant-cache') }}", 'env.DB_PASSWORD': 'hunter2',
+          'env.REDIS_URL': "{{ vault('cache/creds/tenant-cache') }}", 'env.DB_URL': "{{ vault('database/creds/globex-db') }}",
         },
       }],
     }]);
     const stack = new EnvironmentStack(Testing.app(), 'dev', { environment: env });
-    expect(() => stack.addTenantBase(env.tenants[0], writeChart('refused'))).toThrow(/holds a literal secret/);
+    expect(() => stack.addTenantBase(env.tenants[0], writeChart('refused'))).toThrow(/names role "globex-db"/);
     expect(stack.vault.tenantResources('acme').policyDocument.render()).not.toContain('cache-dev');
   });
 
@@ -300,9 +335,9 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
       ],
     }])).split('\n')).toEqual([
       '3 problems:',
-      '  - Tenant[acme]: modules[0].version is not an exact semantic version (got "^1.2.0"); pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")',
-      '  - Tenant[acme]: modules[1].version is not an exact semantic version (got "latest"); pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")',
-      '  - Tenant[acme]: modules[2].version is not an exact semantic version (got ">=1.0.0 <2.0.0"); pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")',
+      '  - dev/Tenant-acme: modules[0].version is not an exact semantic version (got "^1.2.0"); pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")',
+      '  - dev/Tenant-acme: modules[1].version is not an exact semantic version (got "latest"); pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")',
+      '  - dev/Tenant-acme: modules[2].version is not an exact semantic version (got ">=1.0.0 <2.0.0"); pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")',
     ]);
   });
 
