@@ -280,7 +280,7 @@ export class Platform extends Construct {
       for (const env of envs.filter(e => e.environmentClass.backup.enabled)) {
         const plans = new Map<string, TenantBackupPlan>();
         for (const tenant of env.tenants.filter(t => t.database)) {
-          const planProblems = new Problems(`${this.node.path}/${env.name}/${tenant.id}/${BACKUP_ID}`);
+          const planProblems = new Problems(`${this.node.path}/${env.name}/Tenant-${tenant.id}/${BACKUP_ID}`);
           const vaultEgress = props.backup.vaultEgress ?? props.network?.vault;
           const plan = TenantBackupPlan._check(planProblems, { ...props.backup, vaultEgress, environment: env, tenant });
           problems.addAll(planProblems.all);

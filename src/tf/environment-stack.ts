@@ -2,7 +2,7 @@ import * as path from 'path';
 import * as helmProvider from '@cdktf/provider-helm/lib/provider';
 import * as release from '@cdktf/provider-helm/lib/release';
 import * as vaultProvider from '@cdktf/provider-vault/lib/provider';
-import { AssetType, CloudBackend, Fn, ITerraformDependable, NamedCloudWorkspace, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
+import { AssetType, CloudBackend, Fn, ITerraformDependable, NamedCloudWorkspace, Op, TerraformAsset, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
@@ -216,11 +216,17 @@ export class EnvironmentStack extends TerraformStack {
       type: 'string',
       default: env.database.host,
       description: `Not used: environment ${env.name} declares its database server (${env.database.host}) in the model, which Vault's connection and the pods' connection strings share.`,
-      validation: [{ condition: `var.database_host == "${env.database.host}"`, errorMessage: `Environment ${env.name}'s database host is set in the model (Environment database.host); change it there.` }],
     } : {
       type: 'string',
       description: `Host of environment ${env.name}'s tenant PostgreSQL databases.`,
     });
+    if (env.database) {
+      // An expression (T01): Terraform refuses any other host than the one the model gives Vault and the pods.
+      this.databaseHost.addValidation({
+        condition: Op.eq(this.databaseHost.stringValue, env.database.host),
+        errorMessage: `Environment ${env.name}'s database host is set in the model (Environment database.host); change it there.`,
+      });
+    }
     this.databaseBootstrapPasswords = new TerraformVariable(this, 'database_bootstrap_passwords', {
       type: 'map(string)',
       default: {},

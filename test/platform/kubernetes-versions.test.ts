@@ -64,7 +64,7 @@ const ALLOWED: Array<{ what: string; pattern: RegExp; replacement: string }> = [
   { what: 'Pod Security version labels', pattern: /(pod-security\.kubernetes\.io\/(?:enforce|audit|warn)-version"?:\s*"?)v1\.\d+/g, replacement: '$1v1.<minor>' },
   { what: 'kubectl of the workflows', pattern: /(uses: azure\/setup-kubectl@[0-9a-f]+ # v[\d.]+\n\s+with:\n\s+version: )v1\.\d+\.\d+/g, replacement: '$1v1.<minor>.0' },
   // YAML quotes a digest that reads as a number (all digits, or digits with one `e`), so the quotes go too.
-  { what: 'chart versions (digest of the chart content)', pattern: /^(version: 1\.0\.0-|appVersion: )"?[0-9a-f]{12}"?$/gm, replacement: '$1<digest>' },
+  { what: 'chart versions (digest of the chart content)', pattern: /^(version: 1\.0\.0-|appVersion: )"?(?:sha-)?[0-9a-f]{12}"?$/gm, replacement: '$1<digest>' },
   { what: 'Terraform asset folders (digest of the chart content)', pattern: /(assets\/[A-Za-z0-9_-]+\/)[0-9a-f]{32}/g, replacement: '$1<digest>' },
 ];
 

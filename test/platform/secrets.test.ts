@@ -48,15 +48,16 @@ const withValue = (key: string, value: string): TenantModuleProps => ({ ...billi
 const PATHS: Array<[string, Case]> = [
   ['module values delivered by Argo CD (production)', {
     input: (p, s) => props(path.dirname(p.outdir!), { prod: [withValue('env.API_KEY', s)] }),
-    field: /environments\[1\]\.tenants\[0\]\.modules\[0\]\.values\["env\.API_KEY"\]/,
+    // Found when the tenant is declared (new Environment), before the Platform exists.
+    field: /prod\/Tenant-acme: modules\[0\]\.values\["env\.API_KEY"\]/,
   }],
   ['module values delivered by Terraform (dev)', {
     input: (p, s) => props(path.dirname(p.outdir!), { dev: [withValue('config.upstream', s)] }),
-    field: /environments\[0\]\.tenants\[0\]\.modules\[0\]\.values\["config\.upstream"\]/,
+    field: /dev\/Tenant-acme: modules\[0\]\.values\["config\.upstream"\]/,
   }],
   ['a credentials file in module values', {
     input: (p, s) => props(path.dirname(p.outdir!), { prod: [withValue('files.credentials', `[default]\nregion = eu-central-1\n${s}\n`)] }),
-    field: /environments\[1\]\.tenants\[0\]\.modules\[0\]\.values\["files\.credentials"\]/,
+    field: /prod\/Tenant-acme: modules\[0\]\.values\["files\.credentials"\]/,
   }],
   ['backup settings (a chart asset of every backed-up tenant)', {
     input: (p, s) => ({ ...p, backup: { ...p.backup!, pushgatewayUrl: `https://pushgateway.monitoring.svc:9091/metrics?token=${s}`, pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { app: 'pushgateway' }, 9091) } }),

@@ -194,8 +194,8 @@ describe('Vault delivery in every environment, read from the synthesized output'
     for (const [, what] of kinds) expect(what).toContain('module');
     for (const o of outputs.filter(x => x.env.environmentClass.backup.enabled)) {
       expect(o.logins.map(l => l.what)).toEqual(expect.arrayContaining([
-        `CronJob ${o.env.namespaceFor('acme')}/backup-${o.env.name}-acme`,
-        `CronJob ${o.env.namespaceFor('acme')}/backup-${o.env.name}-acme-restore-drill`,
+        `CronJob ${o.env.namespaceFor('acme')}/backup-acme`,
+        `CronJob ${o.env.namespaceFor('acme')}/backup-acme-restore-drill`,
         `Job ${o.env.namespaceFor('acme')}/billing-migrate`,
       ]));
     }
@@ -355,8 +355,8 @@ describe('one path: Terraform and Argo CD hand the pod the same values', () => {
     expect(o.roles.map(r => [r.name, r.audience]).sort()).toEqual([['acme', audience], ['prod-acme-backup', audience]]);
     expect(o.logins.map(l => [l.what, l.audience])).toEqual([
       ['module acme/billing', audience],
-      ['CronJob prod-acme/backup-prod-acme', audience],
-      ['CronJob prod-acme/backup-prod-acme-restore-drill', audience],
+      ['CronJob prod-acme/backup-acme', audience],
+      ['CronJob prod-acme/backup-acme-restore-drill', audience],
     ]);
     fs.rmSync(dir, { recursive: true, force: true });
   });

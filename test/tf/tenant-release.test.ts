@@ -252,7 +252,7 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
           'env.D': '{{ vault(database/creds/tenant-db) }}',
           'env.DB_PASSWORD': 'hunter2',
           'env.URL': 'postgres://user:pass@db:5432/app',
-          'env.KEY': '-----BEGIN RSA PRIVATE KEY-----\nMIIE...',
+          'env.KEY': `-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA${'q7Xv2LmN9pR4sT7w'.repeat(5)}\n-----END RSA PRIVATE KEY-----`,
         },
       }],
     }]));
@@ -261,9 +261,9 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
       '  - dev/Tenant-acme: modules[0].values["env.A"] path contains the glob "*" (got "database/creds/*"); references name one secret; write the exact path (B07)',
       '  - dev/Tenant-acme: modules[0].values["env.B"] path contains ".." or a "." segment (got "kv/data/../../sys/policy"); write the path without relative segments (B07)',
       '  - dev/Tenant-acme: modules[0].values["env.D"] reference is malformed (got "{{ vault(database/creds/tenant-db) }}"); write {{ vault(\'<path>\') }} or {{ vault(\'<path>\', \'<key>\') }} with the path in quotes',
-      '  - dev/Tenant-acme: modules[0].values["env.DB_PASSWORD"] holds a literal secret (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'DB_PASSWORD\') }} (V14: no secrets in set/values)',
-      '  - dev/Tenant-acme: modules[0].values["env.KEY"] contains a private key (got "<redacted>"); store it in Vault and reference it with {{ vault(\'kv/data/<path>\', \'<key>\') }} (B13)',
-      '  - dev/Tenant-acme: modules[0].values["env.URL"] contains inline credentials (user:password@) (got "postgres://user:<redacted>@db:5432/app"); write the URL without credentials and deliver them with {{ vault(\'database/creds/tenant-db\') }} (B13)',
+      '  - dev/Tenant-acme: modules[0].values["env.DB_PASSWORD"] holds a literal secret (rule secret-field-literal) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'DB_PASSWORD\') }} (V14, B13: no secrets in values)',
+      '  - dev/Tenant-acme: modules[0].values["env.KEY"] holds a literal secret (rule private-key) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'KEY\') }} (V14, B13: no secrets in values)',
+      '  - dev/Tenant-acme: modules[0].values["env.URL"] holds a literal secret (rule url-credentials) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'URL\') }} (V14, B13: no secrets in values)',
     ]);
     expect(message).not.toContain('hunter2');
     expect(message).not.toContain(':pass@');
@@ -282,7 +282,7 @@ describe('TenantRelease: bad input fails at synth time, listing every problem', 
     }]))).toEqual([
       'dev/Tenant-acme: modules[0].version is not an exact semantic version (got "^1.0"); pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")',
       'dev/Tenant-acme: modules[0].values["env.SECRET"] path contains ".." or a "." segment (got "kv/data/../other"); write the path without relative segments (B07)',
-      'dev/Tenant-acme: modules[0].values["env.URL"] contains inline credentials (user:password@) (got "https://admin:<redacted>@db.example/app"); write the URL without credentials and deliver them with {{ vault(\'database/creds/tenant-db\') }} (B13)',
+      'dev/Tenant-acme: modules[0].values["env.URL"] holds a literal secret (rule url-credentials) (got "<redacted>"); store it in Vault and write {{ vault(\'kv/data/api\', \'URL\') }} (V14, B13: no secrets in values)',
     ]);
   });
 
