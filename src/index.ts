@@ -5,6 +5,7 @@ export { QuotaProfile, QuotaProfileProps } from './model/quota-profile';
 export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
 export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
 export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
+export { ModuleMigrationProps } from './model/module-operations';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
 export { EgressTarget } from './model/egress-target';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';

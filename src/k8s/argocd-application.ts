@@ -4,6 +4,7 @@ import { argoCdApplicationName, argoCdProjectName, LifecycleNames, LifecycleNami
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { DOMAIN, tenantLabels } from '../model/labels';
+import { replicaOverrides, workloadsStopped } from '../model/module-operations';
 import { Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
 
@@ -80,7 +81,7 @@ export function migrationHookPath(env: string, tenant: string, module: string): 
  * - Destination: the tenant's namespace, which Terraform owns: `CreateNamespace=false`.
  * - Sync: automated with self-heal (immutable infrastructure, spec §1); prune everywhere except permanent
  *   classes; `FailOnSharedResource=true` so Argo CD never takes over an object another owner manages; retries
- *   with backoff. Suspended and archived tenants get no automated sync.
+ *   with backoff. Suspended and archived tenants sync without prune, with every replica key at 0 and no migration hooks.
  * - The resources finalizer makes deleting the Application delete the module (tenant decommissioning).
  *
  * The Application lives in Argo CD's namespace and belongs in the tenant base, installed by Terraform: Terraform
@@ -139,8 +140,10 @@ export class ArgoCdApplication extends Construct {
     this.releaseName = names!.moduleRelease(env.name, tenant.id, m.name);
     const parameters: Array<{ name: string; value: string }> = [];
     const vaultReferences: { [valuePath: string]: string } = {};
-    for (const key of Object.keys(m.values ?? {}).sort()) {
-      const value = m.values![key];
+    // A suspended or archived tenant's replica keys are 0 (the same overrides as the Helm path); active, as declared.
+    const values = { ...m.values, ...replicaOverrides(m, tenant.state) };
+    for (const key of Object.keys(values).sort()) {
+      const value = values[key];
       const ref = VAULT_REFERENCE.exec(value);
       if (ref) vaultReferences[key] = ref[1];
       else parameters.push({ name: key, value });
@@ -154,6 +157,7 @@ export class ArgoCdApplication extends Construct {
       helm: { releaseName: this.releaseName, ...(parameters.length > 0 ? { parameters } : {}) },
     };
     const active = tenant.state === TenantState.ACTIVE;
+    const stopped = workloadsStopped(tenant.state);
     const prune = props.prune ?? env.environmentClass.lifecycle !== LifecycleKind.PERMANENT;
     this.application = new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -170,7 +174,8 @@ export class ArgoCdApplication extends Construct {
       },
       spec: {
         project,
-        ...(hooks
+        // No migrations while the tenant runs nothing: its quota admits no hook Job, and nothing would use the schema.
+        ...(hooks && !stopped
           ? {
             sources: [
               chartSource,
@@ -185,7 +190,9 @@ export class ArgoCdApplication extends Construct {
           : { source: chartSource }),
         destination: { server, namespace: env.namespaceFor(tenant.id) },
         syncPolicy: {
-          ...(active ? { automated: { prune, selfHeal: true, allowEmpty: false } } : {}),
+          // Suspended and archived tenants keep automated sync without prune, so that the scale to zero reaches the
+          // cluster and stays there (self-heal); resuming brings back the declared sizes the same way.
+          automated: { prune: prune && active, selfHeal: true, allowEmpty: false },
           syncOptions: ['CreateNamespace=false', 'FailOnSharedResource=true', 'PrunePropagationPolicy=foreground', 'PruneLast=true'],
           retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
         },

@@ -10,6 +10,7 @@ import { TenantVault } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { UpgradeStrategy } from '../model/environment-class';
 import { composeName, isDnsLabel, NAME_LIMITS, shortHash } from '../model/naming';
+import { replicaKeysOf, replicaOverrides } from '../model/module-operations';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
 import { ResolvedVaultRef, resolveVaultRef, tenantVaultNames, TenantVaultNames, VaultEngine, VaultRef, VaultTemplatePart } from '../model/vault-ref';
@@ -443,10 +444,13 @@ export class TenantRelease extends Construct {
     }
     if (c.saKey && m?.name) plain.set(c.saKey, m.name);
 
+    // Replica counts are numbers to the chart (`auto`); a suspended or archived tenant's are 0 (see replicaOverrides).
+    const replicaKeys = new Set(m?.name ? replicaKeysOf(m) : []);
+    if (m?.name) for (const [key, value] of Object.entries(replicaOverrides(m, c.tenant.state))) plain.set(key, value);
     const sets: release.ReleaseSet[] = [];
     for (const key of [...plain.keys()].sort()) {
       const value = plain.get(key)!;
-      sets.push({ name: key, value: Token.isUnresolved(value) ? value : setValue(value), type: 'string' });
+      sets.push({ name: key, value: Token.isUnresolved(value) ? value : setValue(value), type: replicaKeys.has(key) ? 'auto' : 'string' });
     }
     for (const key of [...annotations.keys()].sort()) {
       sets.push({ name: `${c.annotationsKey}.${setKey(key)}`, value: setValue(annotations.get(key)!), type: 'string' });

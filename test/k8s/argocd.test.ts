@@ -97,12 +97,30 @@ describe('ArgoCdApplication', () => {
     expect(synthApp({ environment: prod }).spec.syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } });
   });
 
-  test('a suspended tenant gets no automated sync', () => {
-    const chart = Testing.chart();
-    new ArgoCdApplication(chart, 'App', { environment: prod, tenant: prod.tenants.find(t => t.id === 'idle')!, module: 'billing' });
-    const [app] = Testing.synth(chart);
-    expect(app.spec.syncPolicy.automated).toBeUndefined();
-    expectValidManifests([app]);
+  test('a suspended tenant: replicas 0, synced without prune and without migration hooks; resuming restores the declared size', () => {
+    const hooks = { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.2.3' };
+    const appOf = (state: TenantState, replicaKeys?: string[]) => {
+      const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'idle', state, modules: [{ ...billing, replicaKeys }] }] });
+      const chart = Testing.chart();
+      new ArgoCdApplication(chart, 'App', { environment: env, tenant: env.tenants[0], module: 'billing', migrationHooks: hooks });
+      return Testing.synth(chart)[0];
+    };
+    const replicas = (app: any) => (app.spec.source ?? app.spec.sources[0]).helm.parameters.filter((p: any) => /replica/i.test(p.name));
+    for (const state of [TenantState.SUSPENDED, TenantState.ARCHIVED]) {
+      const app = appOf(state);
+      expect(replicas(app)).toEqual([{ name: 'replicaCount', value: '0' }]);
+      // Automated sync stays on (self-heal), so the scale to zero is applied and kept; nothing is pruned.
+      expect(app.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true, allowEmpty: false });
+      // The quota admits no hook Job: no second source while suspended.
+      expect(app.spec.sources).toBeUndefined();
+      expectValidManifests([app]);
+    }
+    expect(replicas(appOf(TenantState.SUSPENDED, ['replicaCount', 'worker.replicaCount']))).toEqual([
+      { name: 'replicaCount', value: '0' }, { name: 'worker.replicaCount', value: '0' },
+    ]);
+    const resumed = appOf(TenantState.ACTIVE);
+    expect(replicas(resumed)).toEqual([{ name: 'replicaCount', value: '2' }]);
+    expect(resumed.spec.sources).toHaveLength(2);
   });
 
   test('OCI charts: repoURL without the scheme, as Argo CD expects for Helm OCI repositories', () => {
