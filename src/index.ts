@@ -18,6 +18,7 @@ export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
 export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
 export { BackupSchedule, BackupScheduleProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode } from './k8s/backup-schedule';
+export { BackupPriorityClass, BackupPriorityClassProps } from './k8s/backup-priority-class';
 export { BackupScripts, BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './k8s/backup-scripts';
 
 export * from './k8s/argocd-application';

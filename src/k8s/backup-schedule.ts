@@ -14,7 +14,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantKvPrefix, tenantLabels } from '../model/labels';
-import { backupJobNames, backupVaultRoleNames, dnsLabelProblem, NAME_LIMITS, RESTORE_DRILL_SUFFIX } from '../model/naming';
+import { backupJobNames, backupPriorityClassName, backupVaultRoleNames, dnsLabelProblem, NAME_LIMITS, RESTORE_DRILL_SUFFIX } from '../model/naming';
 import { Period } from '../model/period';
 import { Problems, show } from '../model/problems';
 import { Quantity, QuantityKind } from '../model/quantity';
@@ -764,6 +764,8 @@ export class BackupSchedule extends Construct {
         metadata: { labels: labels(component), annotations },
         spec: {
           serviceAccountName: this.serviceAccountName,
+          // The one class a suspended or archived tenant's quota admits (TenantNamespace): the final backup runs there.
+          priorityClassName: backupPriorityClassName(env.name),
           automountServiceAccountToken: false,
           restartPolicy: 'Never',
           enableServiceLinks: false,

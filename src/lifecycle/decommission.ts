@@ -170,6 +170,12 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
   if (tenant && tenant.state !== 'archived') {
     blockers.push(`tenant "${tenant.id}" is ${tenant.state}: suspend and archive it first (spec §9; archiving records the final backup), then decommission`);
   }
+  // Destroying an environment that keeps backups destroys its tenants too: each must be archived (final backup
+  // recorded) first. Environments without backups (development, previews) take their tenants with them.
+  const notArchived = tenant ? [] : env.tenants.filter(t => t.state !== 'archived');
+  if (env.backup.enabled && notArchived.length > 0) {
+    blockers.push(`environment "${env.name}" still has tenants that are not archived (${notArchived.map(t => `${t.id}: ${t.state}`).join(', ')}): suspend and archive each (inopsio-env tenant-suspend, tenant-archive), or move it to another environment, then decommission`);
+  }
   const context = env.kubeContext;
   const argo = env.upgradeStrategy === 'argo-cd';
   const backedUp = tenants.filter(t => t.backup !== undefined);

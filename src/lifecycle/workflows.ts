@@ -597,10 +597,12 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
       ],
     }),
     'destroy': stage('revoke', {
-      permissions: { contents: 'read' },
+      // The Vault provider of `terraform destroy` needs a token (VAULT_TOKEN from the OIDC login) to remove the
+      // environment's mounts, roles and policies.
+      permissions: { 'contents': 'read', 'id-token': 'write' },
       env: { TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}' },
       steps: [
-        ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(),
+        ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(), vaultLogin(o),
         { name: 'Destroy, behind the typed confirmation (V13 step 5)', run: destroyScript(o) },
         uploadReports(o, 'terraform-decommission-${{ inputs.environment }}'),
       ],

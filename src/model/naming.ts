@@ -106,3 +106,12 @@ export function backupJobNames(envName: string, tenantId: string): { cronJob: st
 export function backupVaultRoleNames(envName: string, tenantId: string): { authRole: string; dumpDatabaseRole: string; drillDatabaseRole: string } {
   return { authRole: `${envName}-${tenantId}-backup`, dumpDatabaseRole: `${tenantId}-backup`, drillDatabaseRole: `${tenantId}-drill` };
 }
+
+/**
+ * The PriorityClass of an environment's backup pods (`inopsio-<env>-backup`). A suspended or archived tenant's quota
+ * admits pods of this class only (one at a time), so the final backup and its restore drill run while everything
+ * else stays at zero. Shared by BackupSchedule, TenantNamespace and the environment-wide chart.
+ */
+export function backupPriorityClassName(envName: string): string {
+  return `inopsio-${envName}-backup`;
+}

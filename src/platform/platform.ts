@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication } from '../k8s/argocd-application';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
+import { BackupPriorityClass } from '../k8s/backup-priority-class';
 import { BackupDatabaseProps, BackupObjectStoreProps, BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
@@ -232,6 +233,8 @@ export class Platform extends Construct {
       this.charts.set(env.name, new Map());
       const platformChart = new Chart(app, PLATFORM_CHART, { disableResourceNameHashes: true });
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
+      // The backup pods' PriorityClass: the only pods a suspended or archived tenant's quota admits (final backups).
+      if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
       // Production and every GitOps-only environment that mirrors it (staging) are immutable alike (parity).
       if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
         new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env });

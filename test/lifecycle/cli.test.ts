@@ -12,6 +12,8 @@ import { Environment } from '../../src/model/environment';
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
 const inventoryFile = writeInventory(path.join(dir, 'dist'), buildInventory(referenceEnvironments()));
+/** Every staging and production tenant archived: what a whole-environment decommission needs. */
+const retiredFile = writeInventory(path.join(dir, 'retired'), buildInventory(referenceEnvironments(['staging', 'prod'])));
 const previewName = Environment.preview({ branch: 'feature/JIRA-123_Add Billing!!', owner: 'd', createdAt: '2026-11-28T09:00:00Z' }).name;
 
 function run(...argv: string[]): { code: number; stdout: string; stderr: string } {
@@ -121,7 +123,7 @@ describe('inopsio-env main()', () => {
 
   describe('plan-decommission', () => {
     test('prints the production plan with its two approvals and exact commands', () => {
-      const r = run('plan-decommission', '--inventory', inventoryFile, 'prod');
+      const r = run('plan-decommission', '--inventory', retiredFile, 'prod');
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Decommission plan: environment "prod" \(permanent\)\nApprovals required: 2 \(two-step approval, distinct reviewers; GitHub environments decommission-approval-1, decommission-approval-2\)/);
       const order = ['1. final-backup', '2. verify-backup', '3. revoke-leases', '4. disable-roles', '5. destroy'].map(s => r.stdout.indexOf(s));
@@ -145,7 +147,7 @@ describe('inopsio-env main()', () => {
       expect(sh.stdout).toMatch(/^#!\/usr\/bin\/env bash\n/);
       expect(sh.stdout).toContain('vault lease revoke -sync -prefix database-prod/creds/initech-db');
       expect(sh.stdout).not.toContain('helm uninstall');
-      expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'lease-prefixes', 'prod')).toEqual({
+      expect(run('plan-decommission', '--inventory', retiredFile, '--targets', 'lease-prefixes', 'prod')).toEqual({
         code: 0,
         stdout: `${['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `database-prod/creds/${t}-${r}\n`)).join('')}auth/kubernetes-prod/login\n`,
         stderr: '',

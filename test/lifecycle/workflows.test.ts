@@ -120,6 +120,7 @@ describe('renderWorkflows', () => {
       const allowedWrites: { [job: string]: string[] } = {
         'cleanup-env.yml destroy': ['id-token'],
         'decommission.yml revoke': ['id-token'],
+        'decommission.yml destroy': ['id-token'],
         'decommission.yml forget': ['contents', 'pull-requests'],
         'tenant-signup.yml register': ['contents', 'pull-requests'],
       };
@@ -129,6 +130,15 @@ describe('renderWorkflows', () => {
         const writes = Object.entries(job.permissions).filter(([, v]) => v === 'write').map(([k]) => k).sort();
         expect({ job: `${file} ${id}`, writes }).toEqual({ job: `${file} ${id}`, writes: allowedWrites[`${file} ${id}`] ?? [] });
       }
+    });
+
+    test('the decommission destroy job logs in to Vault (OIDC) before terraform destroy (issue 17 item 4)', () => {
+      const steps = parsed[WORKFLOW_FILES.DECOMMISSION].jobs.destroy.steps;
+      const login = steps.findIndex((st: any) => String(st.uses ?? '').startsWith('hashicorp/vault-action@'));
+      const destroy = steps.findIndex((st: any) => /terraform -chdir="\$dir" destroy/.test(st.run ?? ''));
+      expect(login).toBeGreaterThan(-1);
+      expect(destroy).toBeGreaterThan(login);
+      expect(steps[login].with).toMatchObject({ method: 'jwt', exportToken: true, jwtGithubAudience: 'vault' });
     });
 
     test('every job that runs Terraform is serialized per environment (shared group) and never cancelled midway', () => {
@@ -228,12 +238,13 @@ describe('renderWorkflows', () => {
 
   describe('generated job scripts run against fake kubectl, helm, vault, terraform and CLI', () => {
     const inventory = buildInventory(referenceEnvironments());
+    const retired = buildInventory(referenceEnvironments(['staging', 'prod']));
 
     /** Runs a job's run steps in order with the targets the real CLI prints for `target`. */
     function runJob(file: string, jobId: string, envName: string, tenant: string, confirm: string) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'job-'));
       const log = path.join(dir, 'calls.log');
-      const plan = planDecommission(inventory, envName, tenant || undefined);
+      const plan = planDecommission(tenant ? inventory : retired, envName, tenant || undefined);
       for (const kind of Object.values(DecommissionTargetKind)) fs.writeFileSync(path.join(dir, `targets-${kind}`), decommissionTargets(plan, kind));
       for (const tool of ['kubectl', 'helm', 'vault', 'terraform']) fs.writeFileSync(path.join(dir, tool), `#!/usr/bin/env bash\necho "${tool} $*" >> "${log}"\n`, { mode: 0o755 });
       // `npx inopsio-env plan-decommission ... --targets <kind> ...` prints what the real CLI would.
@@ -263,12 +274,12 @@ describe('renderWorkflows', () => {
     test('decommission.yml revoke job revokes by prefix, then deletes roles; whole environment', () => {
       const r = runJob(WORKFLOW_FILES.DECOMMISSION, 'revoke', 'prod', '', 'prod');
       expect(r.status).toBe(0);
-      const plan = planDecommission(inventory, 'prod');
+      const plan = planDecommission(retired, 'prod');
       expect(r.calls).toEqual([...plan.steps.find(s => s.id === 'revoke-leases')!.commands, ...plan.steps.find(s => s.id === 'disable-roles')!.commands]);
     });
 
     test('decommission.yml backup and verify jobs run the tenant CronJobs and wait for them', () => {
-      const plan = planDecommission(inventory, 'prod');
+      const plan = planDecommission(retired, 'prod');
       expect(runJob(WORKFLOW_FILES.DECOMMISSION, 'backup', 'prod', '', 'prod').calls).toEqual(plan.steps[0].commands);
       expect(runJob(WORKFLOW_FILES.DECOMMISSION, 'verify', 'prod', '', 'prod').calls).toEqual(plan.steps[1].commands);
     });
