@@ -6,6 +6,7 @@ export * from './lifecycle';
 export * from './names';
 export * from './previews';
 export * from './tenant-registry';
+export * from './tenant-state';
 export * from './transitions';
 export * from './workflow-rules';
 export * from './workflows';
