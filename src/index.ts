@@ -6,6 +6,7 @@ export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
 export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
 export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
 export { ModuleMigrationProps } from './model/module-operations';
+export { MigrationNames } from './model/migration-names';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
 export { EgressTarget } from './model/egress-target';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';
@@ -37,7 +38,7 @@ export * from './lifecycle';
 export * from './tf';
 
 // The whole platform.
-export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps } from './platform/platform';
+export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformMigrationHooksProps } from './platform/platform';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

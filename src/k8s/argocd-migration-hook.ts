@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
+import { migrationServiceAccountName } from '../model/migration-names';
 import { composeName, NAME_LIMITS } from '../model/naming';
 import { Problems } from '../model/problems';
 import { checkQuantity, Quantity, QuantityKind } from '../model/quantity';
@@ -47,10 +48,23 @@ export interface MigrationResources {
 
 /** Database credentials for the migration, delivered by the Vault Agent injector as a file (spec §5). */
 export interface MigrationVaultCredentials {
-  /** Vault Kubernetes auth role of the tenant. */
+  /** Vault Kubernetes auth role that binds the hook's service account (`migrationNames(env, tenant).kubernetesAuthRole`). */
   readonly role: string;
-  /** Vault path of the credentials, e.g. `database/creds/acme-db`. */
+  /** Vault path of the credentials, e.g. `database-prod/creds/acme-migrate`. */
   readonly secretPath: string;
+  /**
+   * Login path of the role's Kubernetes auth mount (`auth/kubernetes-<env>`).
+   * @default - the injector's default (`auth/kubernetes`)
+   */
+  readonly authPath?: string;
+}
+
+/** Which tool runs the migration before the module changes. */
+export enum MigrationHookKind {
+  /** An Argo CD PreSync hook, applied from the Application's hooks source. */
+  ARGO_CD_PRESYNC = 'argo-cd-presync',
+  /** A Helm pre-install/pre-upgrade hook of the tenant base chart, which Terraform upgrades before the modules. */
+  HELM_PRE_UPGRADE = 'helm-pre-upgrade',
 }
 
 /** Props of a SchemaMigrationHook. */
@@ -100,6 +114,11 @@ export interface SchemaMigrationHookProps {
    * @default 86400
    */
   readonly ttlSecondsAfterFinished?: number;
+  /**
+   * Which tool runs the hook.
+   * @default MigrationHookKind.ARGO_CD_PRESYNC
+   */
+  readonly hookKind?: MigrationHookKind;
 }
 
 /**
@@ -122,6 +141,8 @@ export class SchemaMigrationHook extends Construct {
   public readonly job: ApiObject;
   /** Job name. */
   public readonly jobName: string;
+  /** The service account the migration runs as (`<module>-migrate`), the one the tenant's migration Vault role binds. */
+  public readonly serviceAccountName: string;
 
   constructor(scope: Construct, id: string, props: SchemaMigrationHookProps) {
     super(scope, id);
@@ -145,6 +166,9 @@ export class SchemaMigrationHook extends Construct {
     }
     if (props.vault) {
       if (!/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/.test(props.vault.role ?? '')) problems.add('vault.role', 'is not a Vault role name', props.vault.role, 'use the tenant\'s Kubernetes auth role');
+      if (props.vault.authPath !== undefined && !/^auth\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(props.vault.authPath)) {
+        problems.add('vault.authPath', 'is not an auth login path', props.vault.authPath, 'use e.g. "auth/kubernetes-prod"');
+      }
       if (!/^[a-z0-9][-a-z0-9_]*(\/[a-z0-9][-a-z0-9_]*)+$/.test(props.vault.secretPath ?? '')) {
         problems.add('vault.secretPath', 'is not a plain Vault path', props.vault.secretPath, 'use e.g. "database/creds/acme-db" (no *, +, .. or templates, B07)');
       }
@@ -181,7 +205,17 @@ export class SchemaMigrationHook extends Construct {
     const ns = env.namespaceFor(tenant.id);
     const labels = { ...tenantLabels(env, tenant, 'schema-migration'), [`${DOMAIN}/module`]: props.module };
     this.jobName = composeName([props.module, 'migrate'], NAME_LIMITS.label);
-    const saName = composeName([props.module, 'migrate'], NAME_LIMITS.label);
+    // The name a Vault role binds (migrationNames / VaultBootstrap): `<module>-migrate`.
+    const saName = migrationServiceAccountName(props.module);
+    this.serviceAccountName = saName;
+    const helm = props.hookKind === MigrationHookKind.HELM_PRE_UPGRADE;
+    const saHook: { [key: string]: string } = helm
+      ? { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation', 'helm.sh/hook-weight': '-1' }
+      : { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '-1' };
+    const jobHook: { [key: string]: string } = helm
+      // Kept after a failure for its logs; recreated before the next attempt.
+      ? { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' }
+      : { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded' };
 
     this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
       apiVersion: 'v1',
@@ -190,11 +224,7 @@ export class SchemaMigrationHook extends Construct {
         name: saName,
         namespace: ns,
         labels,
-        annotations: {
-          'argocd.argoproj.io/hook': 'PreSync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-          'argocd.argoproj.io/sync-wave': '-1',
-        },
+        annotations: saHook,
       },
       automountServiceAccountToken: false,
     });
@@ -206,8 +236,18 @@ export class SchemaMigrationHook extends Construct {
         'vault.hashicorp.com/agent-inject': 'true',
         'vault.hashicorp.com/agent-pre-populate-only': 'true',
         'vault.hashicorp.com/role': props.vault.role,
+        ...(props.vault.authPath ? { 'vault.hashicorp.com/auth-path': props.vault.authPath } : {}),
         'vault.hashicorp.com/agent-inject-secret-db': props.vault.secretPath,
         'vault.hashicorp.com/agent-service-account-token-volume-name': 'vault-token',
+        // The agent runs as the migration's UID/GID (K25), sized like every other container (K32).
+        'vault.hashicorp.com/agent-run-as-user': String(MIGRATION_UID),
+        'vault.hashicorp.com/agent-run-as-group': String(MIGRATION_UID),
+        'vault.hashicorp.com/agent-requests-cpu': '50m',
+        'vault.hashicorp.com/agent-limits-cpu': '250m',
+        'vault.hashicorp.com/agent-requests-mem': '64Mi',
+        'vault.hashicorp.com/agent-limits-mem': '128Mi',
+        'vault.hashicorp.com/agent-requests-ephemeral': '64Mi',
+        'vault.hashicorp.com/agent-limits-ephemeral': '128Mi',
       });
       volumes.push({
         name: 'vault-token',
@@ -244,11 +284,8 @@ export class SchemaMigrationHook extends Construct {
         name: this.jobName,
         namespace: ns,
         labels,
-        annotations: {
-          'argocd.argoproj.io/hook': 'PreSync',
-          // Recreated on every sync; kept after a failure so the logs can be read.
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
-        },
+        // Recreated on every sync; kept after a failure so the logs can be read.
+        annotations: jobHook,
       },
       spec: {
         backoffLimit: backoff,

@@ -293,14 +293,18 @@ export function leasePrefixes(env: InventoryEnvironment, tenants: InventoryTenan
 export function vaultRolePaths(env: InventoryEnvironment, tenants: InventoryTenant[]): string[] {
   return [
     ...tenants.flatMap(t => databaseRolesOf(t).map(role => `${env.vault.databaseMount}/roles/${role}`)),
-    ...tenants.flatMap(t => [t.vault.kubernetesAuthRole, ...(t.vault.backupKubernetesAuthRole ? [t.vault.backupKubernetesAuthRole] : [])])
+    ...tenants.flatMap(t => [
+      t.vault.kubernetesAuthRole,
+      ...(t.vault.backupKubernetesAuthRole ? [t.vault.backupKubernetesAuthRole] : []),
+      ...(t.vault.migrationKubernetesAuthRole ? [t.vault.migrationKubernetesAuthRole] : []),
+    ])
       .map(role => `auth/${env.vault.kubernetesAuthMount}/role/${role}`),
   ];
 }
 
-/** Every database role of a tenant: the application's and its backup jobs'. */
+/** Every database role of a tenant: the application's, its backup jobs' and its migrations'. */
 function databaseRolesOf(t: InventoryTenant): string[] {
-  return [...(t.vault.databaseRole ? [t.vault.databaseRole] : []), ...(t.vault.backupDatabaseRoles ?? [])];
+  return [...(t.vault.databaseRole ? [t.vault.databaseRole] : []), ...(t.vault.backupDatabaseRoles ?? []), ...(t.vault.migrationDatabaseRole ? [t.vault.migrationDatabaseRole] : [])];
 }
 
 /** A human-readable plan: target, approvals, blockers, then each step with its exact commands. */

@@ -4,6 +4,7 @@ import { JsonSchema } from './json-schema';
 import { argoCdApplicationName, destroyedAutomatically, LifecycleNames, LifecycleNamingOptions, tenantRemovalApprovals } from './names';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
+import { migratingModules, migrationNames } from '../model/migration-names';
 import { backupVaultRoleNames } from '../model/naming';
 import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
@@ -77,6 +78,10 @@ export interface InventoryTenantVault {
   readonly backupDatabaseRoles?: string[];
   /** Kubernetes auth role of the backup ServiceAccount, in environments that back up. */
   readonly backupKubernetesAuthRole?: string;
+  /** Database role of the schema migrations, when a module declares one and the tenant has a database. */
+  readonly migrationDatabaseRole?: string;
+  /** Kubernetes auth role of the migration hooks' service accounts, likewise. */
+  readonly migrationKubernetesAuthRole?: string;
 }
 
 /** The backup CronJobs of a tenant (classes with backups only). */
@@ -285,6 +290,9 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
         databaseRole: tenant.database ? names.databaseRole(env.name, tenant.id) : undefined,
         kubernetesAuthRole: names.kubernetesAuthRole(env.name, tenant.id),
         ...(cls.backup.enabled && tenant.database ? backupVault(env.name, tenant.id) : {}),
+        ...(tenant.database && migratingModules(tenant).length > 0
+          ? { migrationDatabaseRole: migrationNames(env, tenant).databaseRole, migrationKubernetesAuthRole: migrationNames(env, tenant).kubernetesAuthRole }
+          : {}),
       },
       backup: cls.backup.enabled && tenant.database ? names.backupCronJobs(env.name, tenant.id) : undefined,
       removalApprovals: approvals,

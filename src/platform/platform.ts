@@ -3,7 +3,8 @@ import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
-import { ArgoCdApplication } from '../k8s/argocd-application';
+import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
+import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
 import { BackupPriorityClass } from '../k8s/backup-priority-class';
 import { BackupDatabaseProps, BackupObjectStoreProps, BackupSchedule } from '../k8s/backup-schedule';
@@ -19,10 +20,11 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
+import { migrationNames } from '../model/migration-names';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { QuotaProfile } from '../model/quota-profile';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
-import { Tenant } from '../model/tenant';
+import { Tenant, TenantState } from '../model/tenant';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
 import { readOutputFolders, textDigest } from '../policy/output-files';
@@ -88,6 +90,25 @@ export interface PlatformProps {
    * @default - every environment in one stack
    */
   readonly sharding?: { [environmentName: string]: TenantShardingProps };
+  /**
+   * Where Argo CD reads the migration hooks of modules that declare a migration (`TenantModuleProps.migration`).
+   * `synth()` renders them to `<outdir>/argocd-hooks/<env>/<tenant>/<module>/`; commit that folder to `repoUrl`.
+   * @default - none; required as soon as an environment that upgrades through Argo CD has such a module
+   */
+  readonly migrationHooks?: PlatformMigrationHooksProps;
+}
+
+/** The git source of the rendered migration hooks (the second source of each migrating module's Application). */
+export interface PlatformMigrationHooksProps {
+  /** Git repository holding the committed `<outdir>/argocd-hooks/` folder (the platform repository). */
+  readonly repoUrl: string;
+  /** A tag or commit of that repository (not a moving branch in production). */
+  readonly targetRevision: string;
+  /**
+   * Folder of `argocd-hooks/` in that repository.
+   * @default - the Platform's outdir ('dist')
+   */
+  readonly pathPrefix?: string;
 }
 
 /** The parity allowance of a sharded environment compared with an unsharded one. */
@@ -214,6 +235,13 @@ export class Platform extends Construct {
         problems.add(`environments[${env.name}].tenants`, 'uses the reserved id of the environment-wide chart', PLATFORM_CHART, 'rename the tenant');
       }
     }
+    for (const env of envs) {
+      const migrating = env.tenants.flatMap(t => t.modules.filter(m => m.migration).map(m => `${t.id}/${m.name}`));
+      if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD && migrating.length > 0 && !props.migrationHooks) {
+        problems.add('migrationHooks', `is missing, but environment "${env.name}" upgrades through Argo CD and modules declare migrations (${migrating.join(', ')})`, undefined,
+          'pass migrationHooks: { repoUrl, targetRevision } and commit <outdir>/argocd-hooks/ there (Argo CD runs hooks only from an Application source)');
+      }
+    }
     for (const name of Object.keys(props.sharding ?? {})) {
       if (!names.has(name)) problems.add(`sharding.${name}`, 'is not an environment of this platform', name, `use one of ${[...names].join(', ')}`);
     }
@@ -244,7 +272,12 @@ export class Platform extends Construct {
         for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
           new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, naming: props.workflows });
           for (const m of tenant.modules) {
-            new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, naming: props.workflows });
+            const hooks = m.migration && props.migrationHooks ? {
+              repoUrl: props.migrationHooks.repoUrl,
+              targetRevision: props.migrationHooks.targetRevision,
+              path: path.posix.join(props.migrationHooks.pathPrefix ?? this.outdir, migrationHookPath(env.name, tenant.id, m.name)),
+            } : undefined;
+            new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, naming: props.workflows, migrationHooks: hooks });
           }
         }
       }
@@ -336,6 +369,13 @@ export class Platform extends Construct {
    */
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
     const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network });
+    // Helm classes: migrations are pre-install/pre-upgrade hooks of the tenant base, which Terraform upgrades before
+    // the module releases. Suspended and archived tenants run none (their quota admits no hook Job).
+    if (env.environmentClass.upgradeStrategy === UpgradeStrategy.HELM && tenant.state === TenantState.ACTIVE) {
+      for (const m of tenant.modules.filter(x => x.migration)) {
+        new SchemaMigrationHook(chart, `Migrate-${m.name}`, { ...migrationHookProps(env, tenant, m.name), hookKind: MigrationHookKind.HELM_PRE_UPGRADE });
+      }
+    }
     const backup = this.backup;
     if (backup && env.environmentClass.backup.enabled && tenant.database) {
       const b = new BackupSchedule(chart, BACKUP_ID, { ...backup, vaultEgress: backup.vaultEgress ?? this.network?.vault, environment: env, tenant });
@@ -440,6 +480,7 @@ export class Platform extends Construct {
       const chartStack = this.sharded.get(env.name)?.charts ?? stack;
       chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, this.observability.get(env.name)!.monitoringNamespace);
     }
+    this.writeMigrationHooks();
     withoutTokenStackTraces(() => synthTerraform(this));
 
     // The lifecycle inventory and the generated workflows; a destroy that no approval gates fails the build.
@@ -459,6 +500,25 @@ export class Platform extends Construct {
     // Guardrails over everything written: errors fail the synth; the report lists every rule evaluated.
     const policyReportFile = policyInput ? this.checkPolicies(policyInput, workflowDir, inMemory, inMemoryDigests) : undefined;
     return { manifestFiles: files.sort(), documentCount, inventoryFile, workflowFiles, policyReportFile };
+  }
+
+  /**
+   * The Argo CD PreSync migration hooks of every active tenant's migrating modules, one folder per module
+   * (`<outdir>/argocd-hooks/<env>/<tenant>/<module>/hooks.k8s.yaml`), read by the Applications' second source.
+   */
+  private writeMigrationHooks(): void {
+    const root = path.join(this.outdir, 'argocd-hooks');
+    fs.rmSync(root, { recursive: true, force: true });
+    for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
+      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE)) {
+        for (const m of tenant.modules.filter(x => x.migration)) {
+          const app = new App({ outdir: path.join(this.outdir, migrationHookPath(env.name, tenant.id, m.name)) });
+          const chart = new Chart(app, 'hooks', { namespace: env.namespaceFor(tenant.id), disableResourceNameHashes: true });
+          new SchemaMigrationHook(chart, 'Migrate', { ...migrationHookProps(env, tenant, m.name), hookKind: MigrationHookKind.ARGO_CD_PRESYNC });
+          app.synth();
+        }
+      }
+    }
   }
 
   private checkPolicies(input: PolicyInput, workflowDir: string, inMemory: ReadonlySet<string>, knownDigests: Set<string>): string {
@@ -501,4 +561,19 @@ export class Platform extends Construct {
     }
     return found!;
   }
+}
+
+/** A module's migration hook: its declared image and command, run with the tenant's migration identity. */
+function migrationHookProps(env: Environment, tenant: Tenant, module: string) {
+  const migration = tenant.modules.find(m => m.name === module)!.migration!;
+  const names = migrationNames(env, tenant);
+  return {
+    environment: env,
+    tenant,
+    module,
+    image: migration.image,
+    command: migration.command,
+    args: migration.args,
+    vault: tenant.database ? { role: names.kubernetesAuthRole, secretPath: names.credsPath, authPath: names.authPath } : undefined,
+  };
 }

@@ -202,7 +202,9 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
   };
   for (const d of docs) {
     if (d.environment !== env) continue;
-    const tenant = nsTenant.get(d.kind === 'Namespace' ? d.name : d.namespace ?? '') ?? '';
+    // Objects outside the tenant namespaces (Argo CD Applications) belong to the tenant their label names.
+    const labelled = typeof d.doc.metadata?.labels?.tenant === 'string' && tenantSet.has(d.doc.metadata.labels.tenant) ? d.doc.metadata.labels.tenant : '';
+    const tenant = nsTenant.get(d.kind === 'Namespace' ? d.name : d.namespace ?? '') ?? labelled;
     add(`${d.kind}/${norm(d.namespace ?? '-')}/${norm(d.name)}`, d.doc, tenant);
   }
   // Stack-level sections (backend, providers, variables) of all the environment's stacks (several when it is

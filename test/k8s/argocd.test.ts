@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { ARGOCD_RESOURCES_FINALIZER, ArgoCdApplication, ArgoCdApplicationProps } from '../../src/k8s/argocd-application';
-import { SchemaMigrationHook, SchemaMigrationHookProps } from '../../src/k8s/argocd-migration-hook';
+import { MigrationHookKind, SchemaMigrationHook, SchemaMigrationHookProps } from '../../src/k8s/argocd-migration-hook';
 import { ArgoCdTenantProject, TENANT_GUARD_RAIL_KINDS } from '../../src/k8s/argocd-project';
 import { buildInventory } from '../../src/lifecycle/inventory';
 import { Environment } from '../../src/model/environment';
@@ -205,22 +205,41 @@ describe('SchemaMigrationHook', () => {
   });
 
   test('Vault credentials: injector init container only, with a token bound to the vault audience (not the API server)', () => {
-    const docs = synthHook({ vault: { role: 'acme', secretPath: 'database/creds/acme-db' }, env: { LOG_LEVEL: 'info' } });
+    const docs = synthHook({ vault: { role: 'acme-migrate', secretPath: 'database-prod/creds/acme-migrate', authPath: 'auth/kubernetes-prod' }, env: { LOG_LEVEL: 'info' } });
     const pod = docs[1].spec.template;
     expect(pod.metadata.annotations).toEqual({
       'vault.hashicorp.com/agent-inject': 'true',
       'vault.hashicorp.com/agent-pre-populate-only': 'true',
-      'vault.hashicorp.com/role': 'acme',
-      'vault.hashicorp.com/agent-inject-secret-db': 'database/creds/acme-db',
+      'vault.hashicorp.com/role': 'acme-migrate',
+      'vault.hashicorp.com/auth-path': 'auth/kubernetes-prod',
+      'vault.hashicorp.com/agent-inject-secret-db': 'database-prod/creds/acme-migrate',
       'vault.hashicorp.com/agent-service-account-token-volume-name': 'vault-token',
+      // K25, K32: the agent runs as the migration's UID and is sized.
+      'vault.hashicorp.com/agent-run-as-user': '10001',
+      'vault.hashicorp.com/agent-run-as-group': '10001',
+      'vault.hashicorp.com/agent-requests-cpu': '50m',
+      'vault.hashicorp.com/agent-limits-cpu': '250m',
+      'vault.hashicorp.com/agent-requests-mem': '64Mi',
+      'vault.hashicorp.com/agent-limits-mem': '128Mi',
+      'vault.hashicorp.com/agent-requests-ephemeral': '64Mi',
+      'vault.hashicorp.com/agent-limits-ephemeral': '128Mi',
     });
+    // The service account is the one the tenant's migration Vault role binds (VaultBootstrap, migrationNames).
+    expect(pod.spec.serviceAccountName).toBe('billing-migrate');
     expect(pod.spec.automountServiceAccountToken).toBe(false);
     expect(pod.spec.volumes[1]).toEqual({ name: 'vault-token', projected: { sources: [{ serviceAccountToken: { audience: 'vault', expirationSeconds: 600, path: 'token' } }] } });
     expect(pod.spec.containers[0].env).toEqual([{ name: 'LOG_LEVEL', value: 'info' }]);
     expectValidManifests(docs);
   });
 
+  test('Helm classes: pre-install/pre-upgrade hooks instead of PreSync', () => {
+    const [sa, job] = synthHook({ hookKind: MigrationHookKind.HELM_PRE_UPGRADE });
+    expect(sa.metadata.annotations).toEqual({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation', 'helm.sh/hook-weight': '-1' });
+    expect(job.metadata.annotations).toEqual({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' });
+  });
+
   test.each([
+    ['a Vault auth path that is not a login path', { vault: { role: 'acme-migrate', secretPath: 'database-prod/creds/acme-migrate', authPath: 'kubernetes-prod' } }, /vault.authPath is not an auth login path \(got "kubernetes-prod"\); use e.g. "auth\/kubernetes-prod"/],
     ['an image that is not a ContainerImage (a bare string with a tag)', { image: 'registry.inopsio.example/platform/migrate:latest' as any }, /image is not a ContainerImage .*ContainerImage.fromDigest/],
     ['credentials in env (K42)', { env: { DATABASE_URL: 'postgres://app:s3cret@db:5432/acme' } }, /env.DATABASE_URL holds a credential or a Vault reference \(got "\(redacted\)"\)/],
     ['a Vault reference in env', { env: { DATABASE_URL: "{{ vault('database/creds/acme-db') }}" } }, /env.DATABASE_URL holds a credential or a Vault reference/],
