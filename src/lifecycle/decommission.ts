@@ -304,7 +304,11 @@ export function vaultRolePaths(env: InventoryEnvironment, tenants: InventoryTena
 
 /** Every database role of a tenant: the application's, its backup jobs' and its migrations'. */
 function databaseRolesOf(t: InventoryTenant): string[] {
-  return [...(t.vault.databaseRole ? [t.vault.databaseRole] : []), ...(t.vault.backupDatabaseRoles ?? []), ...(t.vault.migrationDatabaseRole ? [t.vault.migrationDatabaseRole] : [])];
+  return [
+    ...(t.vault.databaseRole ? [t.vault.databaseRole] : []),
+    ...(t.vault.backupDatabaseRoles ?? []),
+    ...(t.vault.migrationDatabaseRole ? [t.vault.migrationDatabaseRole] : []),
+  ];
 }
 
 /** A human-readable plan: target, approvals, blockers, then each step with its exact commands. */

@@ -291,7 +291,10 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
         kubernetesAuthRole: names.kubernetesAuthRole(env.name, tenant.id),
         ...(cls.backup.enabled && tenant.database ? backupVault(env.name, tenant.id) : {}),
         ...(tenant.database && migratingModules(tenant).length > 0
-          ? { migrationDatabaseRole: migrationNames(env, tenant).databaseRole, migrationKubernetesAuthRole: migrationNames(env, tenant).kubernetesAuthRole }
+          ? {
+            migrationDatabaseRole: migrationNames(env, tenant).databaseRole,
+            migrationKubernetesAuthRole: migrationNames(env, tenant).kubernetesAuthRole,
+          }
           : {}),
       },
       backup: cls.backup.enabled && tenant.database ? names.backupCronJobs(env.name, tenant.id) : undefined,

@@ -52,13 +52,13 @@ export function inactivityWorkflow(environments: Environment[], c: InactivityWor
     '} >> "$GITHUB_OUTPUT"',
   ].join('\n') + '\n';
   return {
-    'name': 'tenant-inactivity',
-    'on': { schedule: [{ cron: c.schedule }], workflow_dispatch: {} },
-    'permissions': {},
-    'concurrency': { 'group': 'tenant-registry', 'cancel-in-progress': false },
-    'defaults': { run: { shell: 'bash' } },
-    'env': { INVENTORY: c.inventory, REGISTRY_DIRECTORY: c.registryDirectory },
-    'jobs': envs.length === 0
+    name: 'tenant-inactivity',
+    on: { schedule: [{ cron: c.schedule }], workflow_dispatch: {} },
+    permissions: {},
+    concurrency: { 'group': 'tenant-registry', 'cancel-in-progress': false },
+    defaults: { run: { shell: 'bash' } },
+    env: { INVENTORY: c.inventory, REGISTRY_DIRECTORY: c.registryDirectory },
+    jobs: envs.length === 0
       ? { nothing: { 'runs-on': c.runsOn, 'permissions': {}, 'steps': [{ name: 'No long-lived environments with tenants', run: 'true\n' }] } }
       : {
         suspend: {

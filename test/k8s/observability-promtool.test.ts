@@ -374,7 +374,10 @@ test('promtool test rules: without any activity metric no tenant is ever inactiv
       {
         eval_time: '2184h',
         alertname: ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING,
-        exp_alerts: [{ exp_labels: rules.get(ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING)!.labels, exp_annotations: rules.get(ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING)!.annotations }],
+        exp_alerts: [{
+          exp_labels: rules.get(ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING)!.labels,
+          exp_annotations: rules.get(ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING)!.annotations,
+        }],
       },
     ],
   };

@@ -29,7 +29,10 @@ export const tenants: TenantProps[] = [
  */
 export function referenceEnvironments(retired: string[] = []): Environment[] {
   const archive = (env: Environment) => !retired.includes(env.name) ? env : new Environment({
-    name: env.name, environmentClass: env.environmentClass, createdAt: env.createdAt, tenants: tenants.map(t => ({ ...t, state: TenantState.ARCHIVED })),
+    name: env.name,
+    environmentClass: env.environmentClass,
+    createdAt: env.createdAt,
+    tenants: tenants.map(t => ({ ...t, state: TenantState.ARCHIVED })),
   });
   return [
     new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, tenants: tenants.map(t => t.id === 'globex' ? { ...t, state: TenantState.ARCHIVED } : t) }),

@@ -314,9 +314,17 @@ describe('renderWorkflows', () => {
         encoding: 'utf8',
         stdio: ['ignore', 'pipe', 'pipe'],
         env: {
-          PATH: `${dir}/bin:/usr/bin:/bin`, HOME: dir, RUNNER_TEMP: dir, GITHUB_OUTPUT: path.join(dir, 'output'), ENV_NAME: 'prod',
-          INVENTORY: 'dist/lifecycle.json', REGISTRY_DIRECTORY: 'tenants', PROMETHEUS_URL: 'https://prometheus.example',
-          NODE_PATH: path.join(root, 'node_modules'), TS_NODE_TRANSPILE_ONLY: 'true', TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+          PATH: `${dir}/bin:/usr/bin:/bin`,
+          HOME: dir,
+          RUNNER_TEMP: dir,
+          GITHUB_OUTPUT: path.join(dir, 'output'),
+          ENV_NAME: 'prod',
+          INVENTORY: 'dist/lifecycle.json',
+          REGISTRY_DIRECTORY: 'tenants',
+          PROMETHEUS_URL: 'https://prometheus.example',
+          NODE_PATH: path.join(root, 'node_modules'),
+          TS_NODE_TRANSPILE_ONLY: 'true',
+          TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
         },
       });
       expect(r.stderr).toContain('tenant acme of prod: active -> suspended (inactive for 121 days (limit 90))');

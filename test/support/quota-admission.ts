@@ -24,8 +24,8 @@ export function withInjectedAgent(pod: any): any {
   if (a['vault.hashicorp.com/agent-inject'] !== 'true') return pod;
   // Injector defaults (vault-k8s): 250m/64Mi requests, 500m/128Mi limits, unless annotated.
   const resources = {
-    requests: { 'cpu': a['vault.hashicorp.com/agent-requests-cpu'] ?? '250m', 'memory': a['vault.hashicorp.com/agent-requests-mem'] ?? '64Mi', ...(a['vault.hashicorp.com/agent-requests-ephemeral'] ? { 'ephemeral-storage': a['vault.hashicorp.com/agent-requests-ephemeral'] } : {}) },
-    limits: { 'cpu': a['vault.hashicorp.com/agent-limits-cpu'] ?? '500m', 'memory': a['vault.hashicorp.com/agent-limits-mem'] ?? '128Mi', ...(a['vault.hashicorp.com/agent-limits-ephemeral'] ? { 'ephemeral-storage': a['vault.hashicorp.com/agent-limits-ephemeral'] } : {}) },
+    requests: { cpu: a['vault.hashicorp.com/agent-requests-cpu'] ?? '250m', memory: a['vault.hashicorp.com/agent-requests-mem'] ?? '64Mi', ...(a['vault.hashicorp.com/agent-requests-ephemeral'] ? { 'ephemeral-storage': a['vault.hashicorp.com/agent-requests-ephemeral'] } : {}) },
+    limits: { cpu: a['vault.hashicorp.com/agent-limits-cpu'] ?? '500m', memory: a['vault.hashicorp.com/agent-limits-mem'] ?? '128Mi', ...(a['vault.hashicorp.com/agent-limits-ephemeral'] ? { 'ephemeral-storage': a['vault.hashicorp.com/agent-limits-ephemeral'] } : {}) },
   };
   const init = { name: 'vault-agent-init', resources };
   return { ...pod, spec: { ...pod.spec, initContainers: [...(pod.spec.initContainers ?? []), init] } };
@@ -108,16 +108,15 @@ export function admitJob(job: any, namespaceDocs: any[], usage: Usage = {}): str
     }
   }
   const template = job.spec.template;
-  let pod = withInjectedAgent({ metadata: template.metadata ?? {}, spec: { ...template.spec, activeDeadlineSeconds: template.spec.activeDeadlineSeconds } });
+  let pod = withInjectedAgent({ metadata: template.metadata ?? {}, spec: { ...template.spec } });
   pod = applyLimitRange(pod, limitRanges, problems);
   for (const q of quotas.filter(x => quotaSelects(x, pod))) {
     for (const [resource, hard] of Object.entries<string>(q.spec.hard)) {
       let need: number | undefined;
-      if (resource === 'pods') need = 1;
-      else if (resource.startsWith('requests.') || resource.startsWith('limits.')) {
+      if (resource === 'pods') {need = 1;} else if (resource.startsWith('requests.') || resource.startsWith('limits.')) {
         const [which, r] = resource.split(/\.(.*)/s) as ['requests' | 'limits', string];
         if (RESOURCES.includes(r)) need = podAmount(pod, which, r);
-      } else if (RESOURCES.includes(resource)) need = podAmount(pod, 'requests', resource);
+      } else if (RESOURCES.includes(resource)) {need = podAmount(pod, 'requests', resource);}
       if (need === undefined) continue;
       const total = (usage[resource] ?? 0) + need;
       if (total > amount(hard, resource) * (1 + 1e-9)) {
