@@ -41,7 +41,17 @@ class PlatformRepo {
       fs.writeFileSync(this.registry(env), JSON.stringify({
         format: TENANT_REGISTRY_FORMAT,
         environment: env,
-        modules: { billing: { chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '3.4.1', values: { replicaCount: '2' } } },
+        // The catalog decides how a module scales and migrates; sign-ups only pick modules.
+        modules: {
+          billing: {
+            chart: 'billing-api',
+            repository: 'https://charts.inopsio.example',
+            version: '3.4.1',
+            values: { replicaCount: '2' },
+            replicaKeys: ['replicaCount'],
+            migration: { image: MIGRATE.reference, command: ['/app/migrate', 'up'] },
+          },
+        },
         defaultModules: ['billing'],
         tenants: [{ id: 'acme', displayName: 'Acme Corp', state: 'active', createdAt: '2026-01-15T10:00:00Z', modules: ['billing'] }],
       }));
@@ -53,10 +63,9 @@ class PlatformRepo {
   get inventory(): string {
     return path.join(this.dir, 'dist', 'lifecycle.json');
   }
-  /** The platform app: environments from the registries; the catalog's billing module migrates its schema. */
+  /** The platform app: environments from the registries (the catalog's billing module migrates its schema). */
   synth(): void {
-    const tenants = (env: string) => tenantsFromRegistry(readTenantRegistry(this.registry(env)))
-      .map(t => ({ ...t, modules: t.modules!.map(m => ({ ...m, migration: { image: MIGRATE, command: ['/app/migrate', 'up'] } })) }));
+    const tenants = (env: string) => tenantsFromRegistry(readTenantRegistry(this.registry(env)));
     new Platform(new App({ outdir: path.join(this.dir, 'cdktf.out') }), 'inopsio', {
       outdir: path.join(this.dir, 'dist'),
       backup: backupProps(),
