@@ -156,7 +156,9 @@ export function tenantsFromRegistry(registry: TenantRegistry): TenantProps[] {
       return {
         name,
         ...module,
-        ...(migration ? { migration: { image: ContainerImage.fromDigest(migration.image), command: [...migration.command], args: migration.args } } : {}),
+        ...(migration
+          ? { migration: { image: ContainerImage.fromDigest(migration.image), command: [...migration.command], args: migration.args } }
+          : {}),
       };
     }),
   }));
