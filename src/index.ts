@@ -5,6 +5,8 @@ export { QuotaProfile, QuotaProfileProps } from './model/quota-profile';
 export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
 export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
 export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
+export { ModuleMigrationProps } from './model/module-operations';
+export { MigrationNames } from './model/migration-names';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
 export { EgressTarget } from './model/egress-target';
 export { DatabaseEndpoint } from './model/database-endpoint';
@@ -32,6 +34,7 @@ export { BackupRetention } from './model/backup-rules';
 export { BackupScriptConfig, BackupScriptKind, BackupScriptVariable } from './model/backup-script-options';
 export { BackupScripts } from './k8s/backup-scripts';
 export { BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './model/backup-script-options';
+export { BackupPriorityClass, BackupPriorityClassProps } from './k8s/backup-priority-class';
 
 export * from './k8s/argocd-application';
 export * from './k8s/argocd-project';
@@ -49,7 +52,7 @@ export * from './lifecycle';
 export * from './tf';
 
 // The whole platform.
-export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps } from './platform/platform';
+export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformMigrationHooksProps } from './platform/platform';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

@@ -8,6 +8,7 @@ import { argoCdApplicationName, argoCdProjectName, LifecycleNames } from '../mod
 import {
   addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
 } from '../model/module-values';
+import { replicaOverrides, workloadsStopped } from '../model/module-operations';
 import { Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
 
@@ -86,7 +87,7 @@ export function migrationHookPath(env: string, tenant: string, module: string): 
  * - Destination: the tenant's namespace, which Terraform owns: `CreateNamespace=false`.
  * - Sync: automated with self-heal (immutable infrastructure, spec §1); prune everywhere except permanent
  *   classes; `FailOnSharedResource=true` so Argo CD never takes over an object another owner manages; retries
- *   with backoff. Suspended and archived tenants get no automated sync.
+ *   with backoff. Suspended and archived tenants sync without prune, with every replica key at 0 and no migration hooks.
  * - The resources finalizer makes deleting the Application delete the module (tenant decommissioning).
  *
  * The Application lives in Argo CD's namespace and belongs in the tenant base, installed by Terraform: Terraform
@@ -139,7 +140,7 @@ export class ArgoCdApplication extends Construct {
     if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(project) || project.length > 63) {
       problems.add('project', 'is not a DNS label', project, 'name an AppProject such as "prod-acme"');
     }
-    const values = mod && delivery.problems.length === 0 ? moduleHelmValues(env, tenant, mod, 'module', delivery.options) : undefined;
+    const values = mod && delivery.problems.length === 0 ? moduleHelmValues(env, tenant, { ...mod, values: { ...mod.values, ...replicaOverrides(mod, tenant.state) } }, 'module', delivery.options) : undefined;
     if (values) addModuleValueProblems(problems, this.node.path, values.problems);
     problems.throwIfAny();
     const names = props.names ?? LifecycleNames.of();
@@ -159,6 +160,7 @@ export class ArgoCdApplication extends Construct {
       helm: { releaseName: this.releaseName, ...(parameters.length > 0 ? { parameters } : {}) },
     };
     const active = tenant.state === TenantState.ACTIVE;
+    const stopped = workloadsStopped(tenant.state);
     const prune = props.prune ?? env.environmentClass.lifecycle !== LifecycleKind.PERMANENT;
     this.application = new ApiObject(this, 'Resource', {
       apiVersion: 'argoproj.io/v1alpha1',
@@ -175,7 +177,8 @@ export class ArgoCdApplication extends Construct {
       },
       spec: {
         project,
-        ...(hooks
+        // No migrations while the tenant runs nothing: its quota admits no hook Job, and nothing would use the schema.
+        ...(hooks && !stopped
           ? {
             sources: [
               chartSource,
@@ -190,7 +193,9 @@ export class ArgoCdApplication extends Construct {
           : { source: chartSource }),
         destination: { server, namespace: env.namespaceFor(tenant.id) },
         syncPolicy: {
-          ...(active ? { automated: { prune, selfHeal: true, allowEmpty: false } } : {}),
+          // Suspended and archived tenants keep automated sync without prune, so that the scale to zero reaches the
+          // cluster and stays there (self-heal); resuming brings back the declared sizes the same way.
+          automated: { prune: prune && active, selfHeal: true, allowEmpty: false },
           syncOptions: ['CreateNamespace=false', 'FailOnSharedResource=true', 'PrunePropagationPolicy=foreground', 'PruneLast=true'],
           retry: { limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
         },

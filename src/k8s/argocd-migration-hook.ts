@@ -4,27 +4,14 @@ import { problemPath } from './problem-path';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
-import { addModuleValueProblems, migrationServiceAccountName, renderSecretValue, vaultAgentLoginAnnotations, vaultTokenVolume } from '../model/module-values';
+import { migrationServiceAccountName } from '../model/migration-names';
 import { composeName, NAME_LIMITS } from '../model/naming';
-import { LifecycleValidationError, Problems } from '../model/problems';
+import { Problems } from '../model/problems';
 import { checkQuantity, Quantity, QuantityKind } from '../model/quantity';
-import { detectSecretsInValue } from '../model/secret-detector';
 import { Tenant } from '../model/tenant';
-import { VaultRef, VaultTemplatePart } from '../model/vault-ref';
-
-/** Does a value hold a Vault reference (or a malformed one)? The model's parser decides. */
-function hasVaultReference(value: string): boolean {
-  try {
-    return VaultRef.split(value).some(p => p.ref !== undefined);
-  } catch {
-    return true;
-  }
-}
 
 /** UID and GID the migration runs as (K24). */
 export const MIGRATION_UID = 10001;
-/** Requests and limits of the injected Vault agent (an init container that renders one file), as the backup pods'. */
-const AGENT_RESOURCES = { requestsCpu: '50m', limitsCpu: '250m', requestsMem: '64Mi', limitsMem: '128Mi', requestsEphemeral: '64Mi', limitsEphemeral: '128Mi' };
 
 /** Requests and limits of the migration container (K32–K34). */
 export interface MigrationResources {
@@ -60,20 +47,25 @@ export interface MigrationResources {
   readonly ephemeralStorageLimit?: string;
 }
 
-/**
- * Database credentials for the migration, delivered by the Vault Agent injector as the file `/vault/secrets/db`
- * (spec §5). The pod logs in as the tenant's Kubernetes auth role, on the environment's auth mount, with a projected
- * token for the environment's `vaultTokenAudience`; the role is bound to the hook's service account
- * (`<module>-migrate`, see `tenantRoleServiceAccounts`) in classes that upgrade through Argo CD.
- */
+/** Database credentials for the migration, delivered by the Vault Agent injector as a file (spec §5). */
 export interface MigrationVaultCredentials {
+  /** Vault Kubernetes auth role that binds the hook's service account (`migrationNames(env, tenant).kubernetesAuthRole`). */
+  readonly role: string;
+  /** Vault path of the credentials, e.g. `database-prod/creds/acme-migrate`. */
+  readonly secretPath: string;
   /**
-   * What the file holds, written like a module value (`{{ vault('<path>', '<key>') }}` references, literal text
-   * around them). A database reference without a key renders a PostgreSQL URL of the tenant database (the
-   * environment's `database` must be set).
-   * @default "{{ vault('database/creds/tenant-db') }}" (a PostgreSQL URL)
+   * Login path of the role's Kubernetes auth mount (`auth/kubernetes-<env>`).
+   * @default - the injector's default (`auth/kubernetes`)
    */
-  readonly value?: string;
+  readonly authPath?: string;
+}
+
+/** Which tool runs the migration before the module changes. */
+export enum MigrationHookKind {
+  /** An Argo CD PreSync hook, applied from the Application's hooks source. */
+  ARGO_CD_PRESYNC = 'argo-cd-presync',
+  /** A Helm pre-install/pre-upgrade hook of the tenant base chart, which Terraform upgrades before the modules. */
+  HELM_PRE_UPGRADE = 'helm-pre-upgrade',
 }
 
 /** Props of a SchemaMigrationHook. */
@@ -123,6 +115,11 @@ export interface SchemaMigrationHookProps {
    * @default 86400
    */
   readonly ttlSecondsAfterFinished?: number;
+  /**
+   * Which tool runs the hook.
+   * @default MigrationHookKind.ARGO_CD_PRESYNC
+   */
+  readonly hookKind?: MigrationHookKind;
 }
 
 /**
@@ -145,6 +142,8 @@ export class SchemaMigrationHook extends Construct {
   public readonly job: ApiObject;
   /** Job name. */
   public readonly jobName: string;
+  /** The service account the migration runs as (`<module>-migrate`), the one the tenant's migration Vault role binds. */
+  public readonly serviceAccountName: string;
 
   constructor(scope: Construct, id: string, props: SchemaMigrationHookProps) {
     super(scope, id);
@@ -162,25 +161,17 @@ export class SchemaMigrationHook extends Construct {
     }
     for (const [name, value] of Object.entries(props.env ?? {})) {
       if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) problems.add(`env.${name}`, 'is not an environment variable name', name, 'use letters, digits and "_"');
-      if (hasVaultReference(value) || detectSecretsInValue(name, value).length > 0) {
+      if (/\{\{\s*vault\(/.test(value) || /:\/\/[^/\s:@]+:[^/\s@]+@/.test(value)) {
         problems.add(`env.${name}`, 'holds a credential or a Vault reference', '(redacted)', 'use the vault prop: credentials are delivered as files at run time (K42), never as env values');
       }
     }
-    let secret: { path: string; template: string } | undefined;
     if (props.vault) {
-      let parts: VaultTemplatePart[] | undefined;
-      try {
-        parts = VaultRef.split(props.vault.value ?? "{{ vault('database/creds/tenant-db') }}");
-      } catch (e) {
-        if (!(e instanceof LifecycleValidationError)) throw e;
-        problems.addAll(e.problems.map(line => `${this.node.path}: vault.value ${line.replace(/^VaultRef: /, '')}`));
+      if (!/^[a-z0-9]([-a-z0-9_]*[a-z0-9])?$/.test(props.vault.role ?? '')) problems.add('vault.role', 'is not a Vault role name', props.vault.role, 'use the tenant\'s Kubernetes auth role');
+      if (props.vault.authPath !== undefined && !/^auth\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/.test(props.vault.authPath)) {
+        problems.add('vault.authPath', 'is not an auth login path', props.vault.authPath, 'use e.g. "auth/kubernetes-prod"');
       }
-      if (parts && !parts.some(p => p.ref !== undefined)) {
-        problems.add('vault.value', 'has no Vault reference', props.vault.value, "write e.g. {{ vault('database/creds/tenant-db') }}");
-      } else if (parts) {
-        const rendered = renderSecretValue(env, tenant, 'vault.value', 'DATABASE_URL', parts);
-        addModuleValueProblems(problems, this.node.path, rendered.problems);
-        if (rendered.refs.length > 0) secret = { path: rendered.refs[0].path, template: rendered.template };
+      if (!/^[a-z0-9][-a-z0-9_]*(\/[a-z0-9][-a-z0-9_]*)+$/.test(props.vault.secretPath ?? '')) {
+        problems.add('vault.secretPath', 'is not a plain Vault path', props.vault.secretPath, 'use e.g. "database/creds/acme-db" (no *, +, .. or templates, B07)');
       }
     }
     const r = props.resources ?? {};
@@ -215,7 +206,17 @@ export class SchemaMigrationHook extends Construct {
     const ns = env.namespaceFor(tenant.id);
     const labels = { ...tenantLabels(env, tenant, 'schema-migration'), [`${DOMAIN}/module`]: props.module };
     this.jobName = composeName([props.module, 'migrate'], NAME_LIMITS.label);
+    // The name a Vault role binds (migrationNames / VaultBootstrap): `<module>-migrate`.
     const saName = migrationServiceAccountName(props.module);
+    this.serviceAccountName = saName;
+    const helm = props.hookKind === MigrationHookKind.HELM_PRE_UPGRADE;
+    const saHook: { [key: string]: string } = helm
+      ? { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation', 'helm.sh/hook-weight': '-1' }
+      : { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation', 'argocd.argoproj.io/sync-wave': '-1' };
+    const jobHook: { [key: string]: string } = helm
+      // Kept after a failure for its logs; recreated before the next attempt.
+      ? { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' }
+      : { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded' };
 
     this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
       apiVersion: 'v1',
@@ -224,36 +225,35 @@ export class SchemaMigrationHook extends Construct {
         name: saName,
         namespace: ns,
         labels,
-        annotations: {
-          'argocd.argoproj.io/hook': 'PreSync',
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation',
-          'argocd.argoproj.io/sync-wave': '-1',
-        },
+        annotations: saHook,
       },
       automountServiceAccountToken: false,
     });
 
     const podAnnotations: { [key: string]: string } = {};
     const volumes: any[] = [{ name: 'tmp', emptyDir: { sizeLimit: res.ephemeralStorageLimit } }];
-    if (secret) {
-      const volume = vaultTokenVolume(env, 'vault-token');
+    if (props.vault) {
       Object.assign(podAnnotations, {
-        ...vaultAgentLoginAnnotations(env, tenant, volume.name),
+        'vault.hashicorp.com/agent-inject': 'true',
         'vault.hashicorp.com/agent-pre-populate-only': 'true',
-        // The injected agent runs as the hook does and is bounded like any container (K25, K32).
+        'vault.hashicorp.com/role': props.vault.role,
+        ...(props.vault.authPath ? { 'vault.hashicorp.com/auth-path': props.vault.authPath } : {}),
+        'vault.hashicorp.com/agent-inject-secret-db': props.vault.secretPath,
+        'vault.hashicorp.com/agent-service-account-token-volume-name': 'vault-token',
+        // The agent runs as the migration's UID/GID (K25), sized like every other container (K32).
         'vault.hashicorp.com/agent-run-as-user': String(MIGRATION_UID),
         'vault.hashicorp.com/agent-run-as-group': String(MIGRATION_UID),
-        'vault.hashicorp.com/agent-requests-cpu': AGENT_RESOURCES.requestsCpu,
-        'vault.hashicorp.com/agent-limits-cpu': AGENT_RESOURCES.limitsCpu,
-        'vault.hashicorp.com/agent-requests-mem': AGENT_RESOURCES.requestsMem,
-        'vault.hashicorp.com/agent-limits-mem': AGENT_RESOURCES.limitsMem,
-        'vault.hashicorp.com/agent-requests-ephemeral': AGENT_RESOURCES.requestsEphemeral,
-        'vault.hashicorp.com/agent-limits-ephemeral': AGENT_RESOURCES.limitsEphemeral,
-        'vault.hashicorp.com/agent-inject-secret-db': secret.path,
-        'vault.hashicorp.com/agent-inject-template-db': secret.template,
+        'vault.hashicorp.com/agent-requests-cpu': '50m',
+        'vault.hashicorp.com/agent-limits-cpu': '250m',
+        'vault.hashicorp.com/agent-requests-mem': '64Mi',
+        'vault.hashicorp.com/agent-limits-mem': '128Mi',
+        'vault.hashicorp.com/agent-requests-ephemeral': '64Mi',
+        'vault.hashicorp.com/agent-limits-ephemeral': '128Mi',
       });
-      const token = volume.projected.sources[0].serviceAccountToken;
-      volumes.push({ name: volume.name, projected: { sources: [{ serviceAccountToken: { ...token, expirationSeconds: 600 } }] } });
+      volumes.push({
+        name: 'vault-token',
+        projected: { sources: [{ serviceAccountToken: { audience: env.vaultTokenAudience, expirationSeconds: 600, path: 'token' } }] },
+      });
     }
     const container = {
       name: 'migrate',
@@ -285,18 +285,15 @@ export class SchemaMigrationHook extends Construct {
         name: this.jobName,
         namespace: ns,
         labels,
-        annotations: {
-          'argocd.argoproj.io/hook': 'PreSync',
-          // Recreated on every sync; kept after a failure so the logs can be read.
-          'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded',
-        },
+        // Recreated on every sync; kept after a failure so the logs can be read.
+        annotations: jobHook,
       },
       spec: {
         backoffLimit: backoff,
         activeDeadlineSeconds: deadline,
         ttlSecondsAfterFinished: ttl,
         template: {
-          metadata: { labels, ...(secret ? { annotations: podAnnotations } : {}) },
+          metadata: { labels, ...(props.vault ? { annotations: podAnnotations } : {}) },
           spec: {
             restartPolicy: 'Never',
             serviceAccountName: saName,

@@ -7,6 +7,7 @@ import { BACKUP_EXIT_CODES } from './backup-scripts';
 import { AgentFile, BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './backup-vault-agent';
 import { TenantBackupPlan } from '../model/backup-plan';
 import { BACKUP_POD_PATHS } from '../model/backup-script-options';
+import { backupPriorityClassName } from '../model/names';
 
 const CA_MOUNT = '/etc/inopsio/postgres-ca';
 const TOKEN_EXPIRATION_SECONDS = 600;
@@ -59,6 +60,8 @@ export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): a
     metadata: { labels: pod.labels, annotations: vaultAgentAnnotations(plan, pod.container, pod.files) },
     spec: {
       serviceAccountName: plan.names.serviceAccount,
+      // The one class a suspended or archived tenant's quota admits (TenantNamespace): the final backup runs there.
+      priorityClassName: backupPriorityClassName(plan.environment.name),
       automountServiceAccountToken: false,
       restartPolicy: 'Never',
       enableServiceLinks: false,

@@ -9,7 +9,10 @@ export enum ObservabilityMetric {
   TENANT_INFO = 'inopsio_tenant_info',
   /** Recorded from the model for expiring environments: `{env, environment_class}`, the expiry as Unix seconds. */
   ENVIRONMENT_EXPIRY = 'inopsio_environment_expiry_timestamp_seconds',
-  /** Emitted by tenant workloads: Unix time of the tenant's last user activity, `{env, tenant}` (stamped by the scrape). */
+  /**
+   * Recorded from the activity metric (`ObservabilityOptions.activityMetric`, ingress-nginx request counts by
+   * default): Unix time of the tenant's last request, `{env, namespace, tenant}`, carried forward between requests.
+   */
   TENANT_LAST_ACTIVITY = 'inopsio_tenant_last_activity_timestamp_seconds',
   /** Emitted by the backup jobs: Unix time of the last successful run, `{env, tenant, kind}`. */
   BACKUP_LAST_SUCCESS = 'inopsio_backup_last_success_timestamp_seconds',
@@ -61,6 +64,8 @@ export enum ObservabilityAlert {
   ENVIRONMENT_EXPIRED = 'InopsioEnvironmentExpired',
   /** A tenant has been inactive for `suspendAfterInactiveDays`: input to suspension (spec §9). */
   TENANT_INACTIVE = 'InopsioTenantInactive',
+  /** The activity metric has no series at all: inactivity cannot be measured, so no tenant is reported inactive. */
+  TENANT_ACTIVITY_SIGNAL_MISSING = 'InopsioTenantActivitySignalMissing',
   /** A resource of a tenant's ResourceQuota is almost used up. */
   TENANT_QUOTA_SATURATION = 'InopsioTenantQuotaSaturation',
 }

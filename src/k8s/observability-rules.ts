@@ -37,7 +37,20 @@ export interface RuleSettings {
   readonly offsiteStaleAfterHours: number;
   readonly restoreDrillStaleAfterHours: number;
   readonly backupCronJobPattern: string;
+  /** Request counter per namespace that tenant activity is read from. */
+  readonly activityMetric: string;
+  /** Label of `activityMetric` holding the namespace. */
+  readonly activityNamespaceLabel: string;
 }
+
+/** Requests within this window count as activity. */
+export const ACTIVITY_WINDOW = '1h';
+/**
+ * How far back the last-activity rule looks for its own previous value. Longer survives longer Prometheus outages
+ * (after one the clock restarts at "now": suspension comes later, never sooner); shorter lets a tenant resumed after
+ * a suspension start a fresh clock (its series stops while it is not active).
+ */
+export const ACTIVITY_CARRY_OVER = '6h';
 
 /** Minutes an active tenant may have no scrape target before `InopsioTenantTargetsMissing` fires. */
 export const TARGETS_MISSING_MINUTES = 10;
@@ -248,13 +261,34 @@ export function environmentRuleGroups(s: RuleSettings): ObservabilityRuleGroup[]
       `Environment ${env.name} outlived its TTL`,
       `Environment ${env.name} (class ${env.environmentClass.name}, owner ${env.owner}) expired at ${env.expiresAt} and is still deployed more than an hour later: the TTL cleanup did not run.`));
   }
+  // Inactivity (spec §9) from a signal real clusters have: requests per namespace (ingress-nginx by default).
   const days = env.environmentClass.suspendAfterInactiveDays;
+  const LAST = ObservabilityMetric.TENANT_LAST_ACTIVITY;
+  const signal = `(count(${s.activityMetric}) > 0)`;
+  const requests = `label_replace(sum by (${s.activityNamespaceLabel}) (increase(${s.activityMetric}[${ACTIVITY_WINDOW}])), "namespace", "$1", ${promString(s.activityNamespaceLabel)}, "(.+)")`;
+  groups.push({
+    name: `${prefix}-activity`,
+    rules: [{
+      record: LAST,
+      // Now for an active tenant with requests in the window; otherwise its previous value (carried forward); a
+      // tenant seen for the first time starts at now, but only while the signal exists (no signal, no clock).
+      expr: `max by (env, namespace, tenant) (time() * (${info(ACTIVE)} and on (namespace) (${requests} > 0))`
+        + ` or (last_over_time(${LAST}{env=${E}}[${ACTIVITY_CARRY_OVER}]) and on (env, namespace, tenant) ${info(ACTIVE)})`
+        + ` or (time() * ${info(ACTIVE)} and on () ${signal}))`,
+    }],
+  });
   lifecycle.push(alert(ObservabilityAlert.TENANT_INACTIVE,
-    withNamespace(`(time() - max by (env, tenant) (${ObservabilityMetric.TENANT_LAST_ACTIVITY}{env=${E}})) >= ${days * 86400}`, ACTIVE),
+    `(time() - max by (env, namespace, tenant) (${LAST}{env=${E}})) >= ${days * 86400} and on (env, namespace, tenant) ${info(ACTIVE)} and on () ${signal}`,
     'info', '1h',
     `Tenant {{ $labels.tenant }} has been inactive for ${days} days`,
-    `Tenant {{ $labels.tenant }} in namespace {{ $labels.namespace }} (environment {{ $labels.env }}) has had no activity for at least ${days} days: it is due for suspension (spec §9).`,
+    `Tenant {{ $labels.tenant }} in namespace {{ $labels.namespace }} (environment {{ $labels.env }}) has had no requests (${s.activityMetric}) for at least ${days} days: it is due for suspension (spec §9). The tenant-inactivity workflow opens the pull request.`,
     { lifecycle_action: 'suspend' }));
+  lifecycle.push(alert(ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING,
+    `absent(${s.activityMetric}) and on () (count(${ObservabilityMetric.TENANT_INFO}{env=${E}, state="active"}) > 0)`,
+    'warning', '1h',
+    `No activity signal for the tenants of environment ${env.name}`,
+    `Prometheus has no series of ${s.activityMetric}: tenant inactivity cannot be measured, so no tenant of environment ${env.name} is reported inactive or suspended. Scrape the ingress controller, or set ObservabilityOptions.activityMetric to a request counter the cluster has.`,
+    { env: env.name }));
   lifecycle.push(alert(ObservabilityAlert.TENANT_QUOTA_SATURATION,
     withTenant(`max by (namespace, resourcequota, resource) (kube_resourcequota{type="used"}) / on (namespace, resourcequota, resource) (max by (namespace, resourcequota, resource) (kube_resourcequota{type="hard"}) > 0) > ${s.quotaSaturationPercent / 100}`, ACTIVE),
     'warning', '15m',

@@ -120,6 +120,20 @@ export interface ObservabilityOptions {
    */
   readonly backupCronJobPattern?: string;
   /**
+   * Counter of requests that real clusters have, per namespace: tenant activity is read from it (a namespace with
+   * requests in the last hour was active). The recording rule `inopsio_tenant_last_activity_timestamp_seconds` keeps
+   * the last active time per tenant; `InopsioTenantInactive` fires after the class's `suspendAfterInactiveDays`.
+   * Without any series of this metric nothing is recorded and `InopsioTenantActivitySignalMissing` warns instead.
+   * @default 'nginx_ingress_controller_requests' (ingress-nginx)
+   */
+  readonly activityMetric?: string;
+  /**
+   * Label of `activityMetric` holding the tenant's namespace. With a ServiceMonitor (honorLabels false) the Ingress
+   * namespace of ingress-nginx's metrics is renamed `exported_namespace`, as the target's own `namespace` wins.
+   * @default 'exported_namespace'
+   */
+  readonly activityNamespaceLabel?: string;
+  /**
    * Loki push endpoint of the log collector.
    * @default - `http://loki-gateway.<monitoringNamespace>.svc.cluster.local/loki/api/v1/push`
    */
@@ -288,6 +302,15 @@ export class ObservabilityStack extends Construct {
       problems.add('backupCronJobPattern', 'is not a regular expression', backupCronJobPattern, 'use a pattern such as "backup-.+"');
     }
 
+    const activityMetric = props.activityMetric ?? 'nginx_ingress_controller_requests';
+    const activityNamespaceLabel = props.activityNamespaceLabel ?? 'exported_namespace';
+    if (typeof activityMetric !== 'string' || !/^[a-zA-Z_:][a-zA-Z0-9_:]*$/.test(activityMetric)) {
+      problems.add('activityMetric', 'is not a Prometheus metric name', activityMetric, 'use e.g. "nginx_ingress_controller_requests"');
+    }
+    if (typeof activityNamespaceLabel !== 'string' || !/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(activityNamespaceLabel) || activityNamespaceLabel.startsWith('__')) {
+      problems.add('activityNamespaceLabel', 'is not a Prometheus label name', activityNamespaceLabel, 'use e.g. "exported_namespace" or "namespace"');
+    }
+
     // Loki labels: refuse high-cardinality names at synth time (every value combination is a stream).
     const extraLogLabels = props.extraLogLabels ?? [];
     const seenLabels = new Set<string>(BASE_LOG_LABELS);
@@ -392,6 +415,8 @@ export class ObservabilityStack extends Construct {
       offsiteStaleAfterHours,
       restoreDrillStaleAfterHours,
       backupCronJobPattern,
+      activityMetric,
+      activityNamespaceLabel,
     };
     this.alertGroups.push(...environmentRuleGroups(settings));
     const envMeta = (name: string, component: string, extra: { [key: string]: string } = {}) => ({

@@ -7,9 +7,10 @@ import { AccessLevel, Mutability } from '../model/environment-class';
 import { expiryStamps } from '../model/expiry';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { DOMAIN, tenantLabels } from '../model/labels';
+import { backupPriorityClassName } from '../model/names';
 import { dnsLabelProblem } from '../model/naming';
 import { Problems } from '../model/problems';
-import { QuotaProfile } from '../model/quota-profile';
+import { QuotaProfile, QuotaProfileProps } from '../model/quota-profile';
 import { Tenant, TenantState } from '../model/tenant';
 
 /** Where tenant traffic may come from and go to (K05–K07). */
@@ -78,8 +79,13 @@ export class TenantNamespace extends Construct {
   public readonly namespaceName: string;
   /** The Namespace object. */
   public readonly namespace: ApiObject;
-  /** The ResourceQuota. */
+  /** The ResourceQuota (of object counts only when `stoppedQuotas` hold the pod sizes). */
   public readonly resourceQuota: ApiObject;
+  /**
+   * A suspended or archived tenant of a class that backs up: the quota that admits no pod outside the backup
+   * PriorityClass, and the one that admits one backup pod. Empty otherwise.
+   */
+  public readonly stoppedQuotas: ApiObject[] = [];
   /** The LimitRange. */
   public readonly limitRange: ApiObject;
   /** The NetworkPolicies, default-deny first. */
@@ -167,29 +173,54 @@ export class TenantNamespace extends Construct {
 
     // K08–K11: quota (no NodePorts/LoadBalancers) and container limits from the class.
     const q = this.quota.props;
+    // A suspended or archived tenant of a class that backs up: pods are split by PriorityClass (quota scopes), so that
+    // only the backup pods (the final backup and its restore drill) run, one at a time, under the tenant's active sizes.
+    const carveOut = !active && env.environmentClass.backup.enabled;
+    const running = (tenant.quota ?? env.environmentClass.quota).props;
+    const objectCounts = {
+      'requests.storage': q.requestsStorage,
+      'persistentvolumeclaims': String(q.persistentVolumeClaims),
+      // Finished Jobs kept by the CronJobs' history still count: the active allowance leaves room for the final ones.
+      'count/jobs.batch': String(carveOut ? running.jobs : q.jobs),
+      'count/cronjobs.batch': String(q.cronJobs),
+      'services': String(q.services),
+      'services.nodeports': '0',
+      'services.loadbalancers': '0',
+      'configmaps': String(q.configMaps),
+    };
+    const compute = (p: QuotaProfileProps, pods: string) => ({
+      'requests.cpu': p.requestsCpu,
+      'limits.cpu': p.limitsCpu,
+      'requests.memory': p.requestsMemory,
+      'limits.memory': p.limitsMemory,
+      'limits.ephemeral-storage': p.limitsEphemeralStorage,
+      pods,
+    });
     this.resourceQuota = new ApiObject(this, 'ResourceQuota', {
       apiVersion: 'v1',
       kind: 'ResourceQuota',
       metadata: meta('tenant-quota', 'tenant-quota'),
-      spec: {
-        hard: {
-          'requests.cpu': q.requestsCpu,
-          'limits.cpu': q.limitsCpu,
-          'requests.memory': q.requestsMemory,
-          'limits.memory': q.limitsMemory,
-          'limits.ephemeral-storage': q.limitsEphemeralStorage,
-          'requests.storage': q.requestsStorage,
-          'pods': String(q.pods),
-          'persistentvolumeclaims': String(q.persistentVolumeClaims),
-          'count/jobs.batch': String(q.jobs),
-          'count/cronjobs.batch': String(q.cronJobs),
-          'services': String(q.services),
-          'services.nodeports': '0',
-          'services.loadbalancers': '0',
-          'configmaps': String(q.configMaps),
-        },
-      },
+      spec: { hard: carveOut ? objectCounts : activeHard(q, objectCounts) },
     });
+    if (carveOut) {
+      const priorityClass = backupPriorityClassName(env.name);
+      this.stoppedQuotas = [
+        new ApiObject(this, 'StoppedQuota', {
+          apiVersion: 'v1',
+          kind: 'ResourceQuota',
+          metadata: meta('tenant-quota-stopped', 'tenant-quota'),
+          spec: { hard: compute(q, '0'), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'NotIn', values: [priorityClass] }] } },
+        }),
+        new ApiObject(this, 'BackupQuota', {
+          apiVersion: 'v1',
+          kind: 'ResourceQuota',
+          metadata: meta('tenant-quota-backup', 'tenant-quota'),
+          spec: { hard: compute(running, '1'), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass] }] } },
+        }),
+      ];
+    }
+    // The LimitRange caps each container: while pods are split by quota scopes, the active caps let the backup run.
+    const lr = carveOut ? running : q;
     this.limitRange = new ApiObject(this, 'LimitRange', {
       apiVersion: 'v1',
       kind: 'LimitRange',
@@ -197,9 +228,9 @@ export class TenantNamespace extends Construct {
       spec: {
         limits: [{
           type: 'Container',
-          default: { 'cpu': q.containerDefaultCpu, 'memory': q.containerDefaultMemory, 'ephemeral-storage': q.containerDefaultEphemeralStorage },
-          defaultRequest: { 'cpu': q.containerDefaultRequestCpu, 'memory': q.containerDefaultRequestMemory, 'ephemeral-storage': q.containerDefaultRequestEphemeralStorage },
-          max: { 'cpu': q.containerMaxCpu, 'memory': q.containerMaxMemory, 'ephemeral-storage': q.containerMaxEphemeralStorage },
+          default: { 'cpu': lr.containerDefaultCpu, 'memory': lr.containerDefaultMemory, 'ephemeral-storage': lr.containerDefaultEphemeralStorage },
+          defaultRequest: { 'cpu': lr.containerDefaultRequestCpu, 'memory': lr.containerDefaultRequestMemory, 'ephemeral-storage': lr.containerDefaultRequestEphemeralStorage },
+          max: { 'cpu': lr.containerMaxCpu, 'memory': lr.containerMaxMemory, 'ephemeral-storage': lr.containerMaxEphemeralStorage },
         }],
       },
     });
@@ -322,4 +353,24 @@ export function checkTenantNetwork(problems: Problems, network: TenantNetworkPro
   if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) {
     problems.add('network.metricsPort', 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
   }
+}
+
+/** The single quota of an active tenant, keys in their historical order (the output bytes do not change). */
+function activeHard(q: QuotaProfileProps, counts: { [key: string]: string }): { [key: string]: string } {
+  return {
+    'requests.cpu': q.requestsCpu,
+    'limits.cpu': q.limitsCpu,
+    'requests.memory': q.requestsMemory,
+    'limits.memory': q.limitsMemory,
+    'limits.ephemeral-storage': q.limitsEphemeralStorage,
+    'requests.storage': counts['requests.storage'],
+    'pods': String(q.pods),
+    'persistentvolumeclaims': counts.persistentvolumeclaims,
+    'count/jobs.batch': counts['count/jobs.batch'],
+    'count/cronjobs.batch': counts['count/cronjobs.batch'],
+    'services': counts.services,
+    'services.nodeports': counts['services.nodeports'],
+    'services.loadbalancers': counts['services.loadbalancers'],
+    'configmaps': counts.configmaps,
+  };
 }

@@ -9,6 +9,8 @@ import { previewNames } from './previews';
 import {
   applySignup, emptyTenantRegistry, readJson, readTenantRegistry, removeTenant, TenantSignup, validateSignup, writeTenantRegistry,
 } from './tenant-registry';
+import { changeTenantState } from './tenant-state';
+import { TenantLifecycleState } from './transitions';
 import { LifecycleKind } from '../model/environment-class';
 import { isIsoInstant } from '../model/period';
 import { LifecycleValidationError } from '../model/problems';
@@ -26,7 +28,7 @@ export const EXIT = Object.freeze({
   FAILURE: 1,
   /** The request was wrong: bad arguments, unknown environment or tenant, unreadable or invalid input. */
   USAGE: 2,
-  /** The request was understood and refused: a blocked decommission plan (a tenant not archived yet). */
+  /** The request was understood and refused: a transition the state machine refuses, or a blocked decommission plan. */
   REFUSED: 3,
 });
 
@@ -139,11 +141,47 @@ const COMMANDS: { [name: string]: CommandSpec } = {
     required: 1,
     run: runRemove,
   },
+  'tenant-suspend': {
+    summary: 'Suspend an inactive tenant in its registry (validated transition)',
+    usage: 'tenant-suspend --registry <file> --inventory <file> --at <ISO-8601 UTC> --last-activity <ISO-8601 UTC> <tenant>',
+    details: [
+      'active -> suspended, only when --at is at least the class\'s suspendAfterInactiveDays (90 by default, from the',
+      'inventory) after --last-activity (the InopsioTenantInactive alert\'s last-activity value). Writes the registry;',
+      'the next apply scales every workload of the tenant to zero and cuts its quota. Prints',
+      '  tenant=<id>\n  environment=<env>\n  from=active\n  to=suspended\n  reason=<why>\n  registry=<file>',
+    ].join('\n'),
+    flags: { 'registry': 'string', 'inventory': 'string', 'at': 'string', 'last-activity': 'string' },
+    positionals: ['tenant'],
+    required: 1,
+    run: (args, io) => runStateChange('tenant-suspend', TenantLifecycleState.SUSPENDED, args, io),
+  },
+  'tenant-resume': {
+    summary: 'Resume a suspended tenant in its registry (validated transition)',
+    usage: 'tenant-resume --registry <file> --inventory <file> --at <ISO-8601 UTC> <tenant>',
+    details: 'suspended -> active. Writes the registry; the next apply restores the declared sizes and the class quota. Prints the same key=value lines as tenant-suspend.',
+    flags: { registry: 'string', inventory: 'string', at: 'string' },
+    positionals: ['tenant'],
+    required: 1,
+    run: (args, io) => runStateChange('tenant-resume', TenantLifecycleState.ACTIVE, args, io),
+  },
+  'tenant-archive': {
+    summary: 'Archive a suspended tenant after its final backup (validated transition)',
+    usage: 'tenant-archive --registry <file> --inventory <file> --at <ISO-8601 UTC> --manifest <key> --taken-at <ISO-8601 UTC> --sha256 <hex> --verified <tenant>',
+    details: [
+      'suspended -> archived, with the final backup\'s manifest: <bucket>/<env>/<tenant>/manifests/<tenant>-<YYYYMMDDTHHMMSSZ>.manifest,',
+      'its created= time (--taken-at, newer than the class\'s staleAfterHours), sha256= and verified=true (--verified).',
+      'Writes the registry. Prints the same key=value lines as tenant-suspend.',
+    ].join('\n'),
+    flags: { 'registry': 'string', 'inventory': 'string', 'at': 'string', 'manifest': 'string', 'taken-at': 'string', 'sha256': 'string', 'verified': 'boolean' },
+    positionals: ['tenant'],
+    required: 1,
+    run: (args, io) => runStateChange('tenant-archive', TenantLifecycleState.ARCHIVED, args, io),
+  },
 };
 
 /**
  * Run the `inopsio-env` CLI with `argv` (the arguments after the program name) and return the exit code:
- * 0 success, 1 runtime failure, 2 usage error, 3 refused (a blocked decommission plan). Never exits the process; writes
+ * 0 success, 1 runtime failure, 2 usage error, 3 refused (a refused transition or a blocked decommission plan). Never exits the process; writes
  * only to `io`.
  */
 export function main(argv: string[], io: CliIo): number {
@@ -192,7 +230,7 @@ function overallHelp(): string {
     '',
     `Run "${PROGRAM} <command> --help" for a command's options.`,
     'Exit codes: 0 success, 1 runtime failure, 2 usage error (bad arguments, unknown environment or tenant,',
-    'unreadable or schema-invalid input), 3 refused (a blocked decommission plan).',
+    'unreadable or schema-invalid input), 3 refused (a refused transition or a blocked decommission plan).',
     '',
   ].join('\n');
 }
@@ -376,5 +414,40 @@ function runRemove(args: ParsedArgs, io: CliIo): number {
   const registry = readTenantRegistry(file);
   writeTenantRegistry(file, removeTenant(registry, tenant));
   io.stdout.write(`removed=${tenant}\n`);
+  return EXIT.OK;
+}
+
+function runStateChange(command: string, toState: TenantLifecycleState, args: ParsedArgs, io: CliIo): number {
+  const file = required(command, args, 'registry');
+  const inventoryFile = required(command, args, 'inventory');
+  const at = required(command, args, 'at');
+  if (!isIsoInstant(at)) throw new UsageError(`${command}: --at is not an ISO-8601 UTC instant (got ${JSON.stringify(at)}); write e.g. 2026-11-30T09:00:00Z`, command);
+  const [tenantId] = args.positionals;
+  let lastActivityAt: string | undefined;
+  if (toState === TenantLifecycleState.SUSPENDED) {
+    lastActivityAt = required(command, args, 'last-activity');
+    if (!isIsoInstant(lastActivityAt)) throw new UsageError(`${command}: --last-activity is not an ISO-8601 UTC instant (got ${JSON.stringify(lastActivityAt)}); write e.g. 2026-08-01T00:00:00Z`, command);
+  }
+  const finalBackup = toState === TenantLifecycleState.ARCHIVED ? {
+    manifest: required(command, args, 'manifest'),
+    takenAt: required(command, args, 'taken-at'),
+    sha256: required(command, args, 'sha256'),
+    verified: args.flags.get('verified') === true,
+  } : undefined;
+  const registry = readTenantRegistry(file);
+  const inventory = readInventory(inventoryFile);
+  let change: ReturnType<typeof changeTenantState>;
+  try {
+    change = changeTenantState(registry, inventory, { tenantId, toState, now: at, lastActivityAt, finalBackup });
+  } catch (e) {
+    if (!(e instanceof LifecycleValidationError)) throw e;
+    // Understood and refused by the state machine: the registry is left as it was (exit 3, like a blocked plan).
+    io.stderr.write(`${PROGRAM}: ${command}: ${e.message}\n`);
+    return EXIT.REFUSED;
+  }
+  writeTenantRegistry(file, change.registry);
+  const t = change.transition;
+  io.stdout.write(`tenant=${t.tenantId}\nenvironment=${t.environment}\nfrom=${t.fromState}\nto=${t.toState}\nreason=${t.reason}\nregistry=${file}\n`);
+  io.stderr.write(`${PROGRAM}: tenant ${t.tenantId} of ${t.environment}: ${t.fromState} -> ${t.toState} (${t.reason}); ${file} updated\n`);
   return EXIT.OK;
 }

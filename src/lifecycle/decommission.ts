@@ -176,6 +176,12 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
   if (!tenant && env.lifecycle === 'permanent' && serving.length > 0) {
     blockers.push(`environment "${env.name}" is permanent and has tenants that are not archived (${serving.join(', ')}): for each, ${archive.replace('its state', 'the tenant\'s state')}`);
   }
+  // Destroying an environment that keeps backups destroys its tenants too: each must be archived (final backup
+  // recorded) first. Environments without backups (development, previews) take their tenants with them.
+  const notArchived = tenant ? [] : env.tenants.filter(t => t.state !== 'archived');
+  if (env.backup.enabled && notArchived.length > 0) {
+    blockers.push(`environment "${env.name}" still has tenants that are not archived (${notArchived.map(t => `${t.id}: ${t.state}`).join(', ')}): suspend and archive each (inopsio-env tenant-suspend, tenant-archive), or move it to another environment, then decommission`);
+  }
   const context = env.kubeContext;
   const argo = env.upgradeStrategy === 'argo-cd';
   const backedUp = tenants.filter(t => t.backup !== undefined);
@@ -293,14 +299,22 @@ export function leasePrefixes(env: InventoryEnvironment, tenants: InventoryTenan
 export function vaultRolePaths(env: InventoryEnvironment, tenants: InventoryTenant[]): string[] {
   return [
     ...tenants.flatMap(t => databaseRolesOf(t).map(role => `${env.vault.databaseMount}/roles/${role}`)),
-    ...tenants.flatMap(t => [t.vault.kubernetesAuthRole, ...(t.vault.backupKubernetesAuthRole ? [t.vault.backupKubernetesAuthRole] : [])])
+    ...tenants.flatMap(t => [
+      t.vault.kubernetesAuthRole,
+      ...(t.vault.backupKubernetesAuthRole ? [t.vault.backupKubernetesAuthRole] : []),
+      ...(t.vault.migrationKubernetesAuthRole ? [t.vault.migrationKubernetesAuthRole] : []),
+    ])
       .map(role => `auth/${env.vault.kubernetesAuthMount}/role/${role}`),
   ];
 }
 
-/** Every database role of a tenant: the application's and its backup jobs'. */
+/** Every database role of a tenant: the application's, its backup jobs' and its migrations'. */
 function databaseRolesOf(t: InventoryTenant): string[] {
-  return [...(t.vault.databaseRole ? [t.vault.databaseRole] : []), ...(t.vault.backupDatabaseRoles ?? [])];
+  return [
+    ...(t.vault.databaseRole ? [t.vault.databaseRole] : []),
+    ...(t.vault.backupDatabaseRoles ?? []),
+    ...(t.vault.migrationDatabaseRole ? [t.vault.migrationDatabaseRole] : []),
+  ];
 }
 
 /** A human-readable plan: target, approvals, blockers, then each step with its exact commands. */

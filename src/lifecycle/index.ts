@@ -5,5 +5,6 @@ export * from './inventory';
 export * from './lifecycle';
 export * from './previews';
 export * from './tenant-registry';
+export * from './tenant-state';
 export * from './transitions';
 export * from './workflows';

@@ -4,6 +4,7 @@ import { destroyedAutomatically, tenantRemovalApprovals } from './approvals';
 import { JsonSchema } from './json-schema';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
+import { migratingModules, migrationNames } from '../model/migration-names';
 import { argoCdApplicationName, backupJobNames, backupVaultRoleNames, environmentVaultNames, LifecycleNames, LifecycleNamingOptions, tenantVaultNames } from '../model/names';
 import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
@@ -78,6 +79,10 @@ export interface InventoryTenantVault {
   readonly backupDatabaseRoles?: string[];
   /** Kubernetes auth role of the backup ServiceAccount, in environments that back up. */
   readonly backupKubernetesAuthRole?: string;
+  /** Database role of the schema migrations, when a module declares one and the tenant has a database. */
+  readonly migrationDatabaseRole?: string;
+  /** Kubernetes auth role of the migration hooks' service accounts, likewise. */
+  readonly migrationKubernetesAuthRole?: string;
 }
 
 /** The backup CronJobs of a tenant (classes with backups only). */
@@ -287,6 +292,12 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
         databaseRole: tenant.database ? vault.databaseRole : undefined,
         kubernetesAuthRole: vault.kubernetesAuthRole,
         ...(cls.backup.enabled && tenant.database ? backupVault(env.name, tenant.id) : {}),
+        ...(tenant.database && migratingModules(tenant).length > 0
+          ? {
+            migrationDatabaseRole: migrationNames(env, tenant).databaseRole,
+            migrationKubernetesAuthRole: migrationNames(env, tenant).kubernetesAuthRole,
+          }
+          : {}),
       },
       backup: cls.backup.enabled && tenant.database ? backupJobNames(tenant.id) : undefined,
       removalApprovals: approvals,

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { JsonSchema } from './json-schema';
+import { ContainerImage } from '../model/image';
 import { dnsLabelProblem } from '../model/naming';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantProps, TenantState } from '../model/tenant';
@@ -25,6 +26,29 @@ export interface RegistryModule {
    * @default - none
    */
   readonly values?: { [path: string]: string };
+  /**
+   * The chart's replica-count values, set to 0 while a tenant is suspended or archived (`TenantModuleProps.replicaKeys`).
+   * @default ['replicaCount']
+   */
+  readonly replicaKeys?: string[];
+  /**
+   * The module's schema migration, run before every upgrade (`TenantModuleProps.migration`).
+   * @default - no migration
+   */
+  readonly migration?: RegistryModuleMigration;
+}
+
+/** A catalog module's migration as the registry records it: the image as a digest reference. */
+export interface RegistryModuleMigration {
+  /** Migration image pinned by digest, `registry/repository@sha256:<64 hex>`. */
+  readonly image: string;
+  /** Command of the migration container. */
+  readonly command: string[];
+  /**
+   * Arguments.
+   * @default - none
+   */
+  readonly args?: string[];
 }
 
 /** A tenant as the registry records it. */
@@ -128,7 +152,16 @@ export function tenantsFromRegistry(registry: TenantRegistry): TenantProps[] {
     displayName: t.displayName,
     state: t.state as TenantState,
     createdAt: t.createdAt,
-    modules: t.modules.map((name): TenantModuleProps => ({ name, ...registry.modules[name] })),
+    modules: t.modules.map((name): TenantModuleProps => {
+      const { migration, ...module } = registry.modules[name];
+      return {
+        name,
+        ...module,
+        ...(migration
+          ? { migration: { image: ContainerImage.fromDigest(migration.image), command: [...migration.command], args: migration.args } }
+          : {}),
+      };
+    }),
   }));
 }
 

@@ -128,6 +128,42 @@ export function inactivity(lastActivityAt: string, now: string, suspendAfterInac
  */
 export function transitionTenant(request: TenantTransitionRequest): TenantTransition {
   const env = request.environment;
+  const cls = env?.environmentClass;
+  return decideTransition(request, env && {
+    name: env.name,
+    tenantIds: env.tenants.map(t => t.id),
+    className: cls.name,
+    suspendAfterInactiveDays: cls.suspendAfterInactiveDays,
+    backupEnabled: cls.backup.enabled,
+    staleAfterHours: cls.backup.staleAfterHours,
+    removalApprovals: tenantRemovalApprovals(cls),
+  });
+}
+
+/**
+ * What the state machine needs to know about the tenant's environment: its class's limits. `transitionTenant` takes
+ * them from an Environment; the CLI (`tenant-state.ts`) from the lifecycle inventory and the tenant registry.
+ */
+export interface TransitionFacts {
+  /** Environment name. */
+  readonly name: string;
+  /** The environment's tenants. */
+  readonly tenantIds: string[];
+  /** Class name, for messages. */
+  readonly className: string;
+  /** Inactive days before suspension. */
+  readonly suspendAfterInactiveDays: number;
+  /** Whether the class backs up (a final backup must then be fresh). */
+  readonly backupEnabled: boolean;
+  /** Hours after which a backup is stale. */
+  readonly staleAfterHours: number;
+  /** Approvals needed to remove a tenant. */
+  readonly removalApprovals: number;
+}
+
+/** The state machine over `facts` (see `transitionTenant`); `request.environment` is not read. */
+export function decideTransition(request: Omit<TenantTransitionRequest, 'environment'>, facts: TransitionFacts | undefined): TenantTransition {
+  const env = facts;
   const problems = new Problems(`TenantTransition[${env?.name}/${request.tenantId}]`);
   const from = request.fromState;
   const to = request.toState;
@@ -135,7 +171,7 @@ export function transitionTenant(request: TenantTransitionRequest): TenantTransi
   if (!states.includes(from)) problems.add('fromState', 'is not a TenantLifecycleState', from, `use one of ${states.join(', ')}`);
   if (!states.includes(to)) problems.add('toState', 'is not a TenantLifecycleState', to, `use one of ${states.join(', ')}`);
   if (!isIsoInstant(request.now)) problems.add('now', 'is not an ISO-8601 UTC instant', request.now, 'pass the decision time, e.g. "2026-11-28T09:00:00Z"');
-  if (!env || !env.hasTenant(request.tenantId)) {
+  if (!env || !env.tenantIds.includes(request.tenantId)) {
     problems.add('tenantId', `is not a tenant of environment "${env?.name}"`, request.tenantId, 'use the id of a tenant the environment lists');
   }
   problems.throwIfAny();
@@ -152,7 +188,7 @@ export function transitionTenant(request: TenantTransitionRequest): TenantTransi
     problems.throwIfAny();
   }
 
-  const cls = env.environmentClass;
+  const cls = { name: env!.className, suspendAfterInactiveDays: env!.suspendAfterInactiveDays };
   const now = Date.parse(request.now);
   let reason = '';
   switch (to) {
@@ -182,9 +218,9 @@ export function transitionTenant(request: TenantTransitionRequest): TenantTransi
         problems.add('finalBackup', 'is required to archive', undefined, 'run the final backup and pass its manifest (key, takenAt, verified, sha256)');
         break;
       }
-      const manifestPattern = new RegExp(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/${env.name}/${request.tenantId}/manifests/${request.tenantId}-\\d{8}T\\d{6}Z\\.manifest$`);
+      const manifestPattern = new RegExp(`^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]/${env!.name}/${request.tenantId}/manifests/${request.tenantId}-\\d{8}T\\d{6}Z\\.manifest$`);
       if (typeof b.manifest !== 'string' || !manifestPattern.test(b.manifest)) {
-        problems.add('finalBackup.manifest', `is not a backup manifest of ${env.name}/${request.tenantId}`, b.manifest, `pass "<bucket>/${env.name}/${request.tenantId}/manifests/${request.tenantId}-<YYYYMMDDTHHMMSSZ>.manifest"`);
+        problems.add('finalBackup.manifest', `is not a backup manifest of ${env!.name}/${request.tenantId}`, b.manifest, `pass "<bucket>/${env!.name}/${request.tenantId}/manifests/${request.tenantId}-<YYYYMMDDTHHMMSSZ>.manifest"`);
       }
       if (b.verified !== true) {
         problems.add('finalBackup.verified', 'is not true', b.verified, 'archive only after the backup passed its full read and checksum (manifest verified=true)');
@@ -198,15 +234,15 @@ export function transitionTenant(request: TenantTransitionRequest): TenantTransi
         const ageHours = (now - Date.parse(b.takenAt)) / 3_600_000;
         if (ageHours < 0) {
           problems.add('finalBackup.takenAt', `is after now ${request.now}`, b.takenAt, 'pass the real backup time');
-        } else if (cls.backup.enabled && ageHours > cls.backup.staleAfterHours) {
-          problems.add('finalBackup.takenAt', `is ${Math.floor(ageHours)} hours old; a final backup must be newer than ${cls.backup.staleAfterHours} hours`, b.takenAt, 'take a new final backup now: data written since the old one would be lost');
+        } else if (env!.backupEnabled && ageHours > env!.staleAfterHours) {
+          problems.add('finalBackup.takenAt', `is ${Math.floor(ageHours)} hours old; a final backup must be newer than ${env!.staleAfterHours} hours`, b.takenAt, 'take a new final backup now: data written since the old one would be lost');
         }
       }
       reason = `final backup ${b.manifest} (sha256 ${String(b.sha256).slice(0, 12)}…)`;
       break;
     }
     case TenantLifecycleState.REMOVED: {
-      const needed = tenantRemovalApprovals(cls);
+      const needed = env!.removalApprovals;
       const approvals = request.approvals ?? [];
       const people = new Set<string>();
       approvals.forEach((a, i) => {
@@ -234,5 +270,5 @@ export function transitionTenant(request: TenantTransitionRequest): TenantTransi
     }
   }
   problems.throwIfAny();
-  return { tenantId: request.tenantId, environment: env.name, fromState: from, toState: to, at: request.now, reason };
+  return { tenantId: request.tenantId, environment: env!.name, fromState: from, toState: to, at: request.now, reason };
 }

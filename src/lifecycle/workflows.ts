@@ -2,6 +2,7 @@ import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JO
 import { healthCheckScript } from './health-check';
 import { INVENTORY_FILE_NAME } from './inventory';
 import { PREVIEWS_ENV_VAR } from './previews';
+import { inactivityWorkflow } from './workflow-inactivity';
 import { cronProblem } from '../model/cron';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
@@ -108,6 +109,7 @@ export const WORKFLOW_FILES = Object.freeze({
   DECOMMISSION: 'decommission.yml',
   TENANT_SIGNUP: 'tenant-signup.yml',
   TENANT_UPGRADE: 'tenant-upgrade.yml',
+  TENANT_INACTIVITY: 'tenant-inactivity.yml',
 });
 
 /** Every third-party action the workflows use, pinned to a full commit SHA (the tag is written as a comment). */
@@ -129,6 +131,8 @@ export const HASHICORP_APT_KEY_FINGERPRINT = '798AEC654E5C15428C8E42EEAA16FCBCA6
 const uses = (a: { repository: string; sha: string }) => `${a.repository}@${a.sha}`;
 const A = PINNED_ACTIONS;
 const REPORT_DIR = 'reports/env-automation';
+/** When tenant-inactivity.yml runs (daily, UTC). */
+const INACTIVITY_SCHEDULE = '17 5 * * *';
 
 interface Resolved {
   readonly names: LifecycleNames;
@@ -172,6 +176,15 @@ export function renderWorkflows(environments: Environment[], options: WorkflowOp
     [WORKFLOW_FILES.TENANT_SIGNUP, 'Adds a tenant to the tenant registry from a billing sign-up event, by pull request.', signupWorkflow(o)],
     [WORKFLOW_FILES.TENANT_UPGRADE, 'Monthly tenant upgrade: Terraform apply of pending module versions, Argo CD sync with PreSync schema migrations.', upgradeWorkflow(envs, o)],
   ];
+  docs.push([WORKFLOW_FILES.TENANT_INACTIVITY, 'Daily: suspends the tenants InopsioTenantInactive fires for, by pull request.', inactivityWorkflow(envs, {
+    runsOn: o.runsOn,
+    cli: o.cli,
+    inventory: o.inventory,
+    registryDirectory: o.names.tenantRegistryDirectory,
+    setupSteps: [...app(o), synth(o)],
+    createPullRequest: uses(A.createPullRequest),
+    schedule: INACTIVITY_SCHEDULE,
+  })]);
   const out: { [fileName: string]: string } = {};
   for (const [file, purpose, doc] of docs) out[file] = render(purpose, doc);
   return out;
@@ -618,10 +631,12 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
       ],
     }),
     'destroy': stage('revoke', {
-      permissions: { contents: 'read' },
+      // The Vault provider of `terraform destroy` needs a token (VAULT_TOKEN from the OIDC login) to remove the
+      // environment's mounts, roles and policies.
+      permissions: { 'contents': 'read', 'id-token': 'write' },
       env: { TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}' },
       steps: [
-        ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(),
+        ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(), vaultLogin(o),
         { name: 'Destroy, behind the typed confirmation (V13 step 5)', run: destroyScript(o) },
         uploadReports(o, 'terraform-decommission-${{ inputs.environment }}'),
       ],

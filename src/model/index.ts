@@ -4,6 +4,7 @@ export * from './quota-profile';
 export * from './backup-policy';
 export * from './environment-class';
 export * from './tenant';
+export * from './module-operations';
 export * from './environment';
 export * from './egress-target';
 export * from './database-endpoint';

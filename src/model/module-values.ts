@@ -1,5 +1,4 @@
 import { Environment } from './environment';
-import { UpgradeStrategy } from './environment-class';
 import { composeName, isDnsLabel, NAME_LIMITS, shortHash } from './naming';
 import { LifecycleValidationError, Problems } from './problems';
 import { detectSecretsInValue } from './secret-detector';
@@ -211,20 +210,13 @@ function fileNameFor(valuePath: string): string {
   return composeName([slug], FILE_NAME_MAX);
 }
 
-/** The service account of a module's schema-migration hook (`SchemaMigrationHook`), `<module>-migrate`. */
-export function migrationServiceAccountName(moduleName: string): string {
-  return composeName([moduleName, 'migrate'], NAME_LIMITS.label);
-}
-
 /**
  * The exact service accounts the tenant's Kubernetes auth role is bound to (V07), sorted: one per module (named after
- * the module: `serviceAccount.name`), the modules' schema-migration hooks where the class upgrades through Argo CD
- * (`<module>-migrate`), and `extra` (VaultBootstrap's `serviceAccountNames`).
+ * the module: `serviceAccount.name`) and `extra` (VaultBootstrap's `serviceAccountNames`). Schema-migration hooks log
+ * in with their own role (`<tenant>-migrate`, src/model/migration-names.ts), not this one.
  */
-export function tenantRoleServiceAccounts(env: Environment, tenant: Tenant, extra: readonly string[] = []): string[] {
-  const argo = env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD;
-  const accounts = tenant.modules.flatMap(m => (argo ? [m.name, migrationServiceAccountName(m.name)] : [m.name]));
-  return [...new Set([...accounts, ...extra])].sort();
+export function tenantRoleServiceAccounts(_env: Environment, tenant: Tenant, extra: readonly string[] = []): string[] {
+  return [...new Set([...tenant.modules.map(m => m.name), ...extra])].sort();
 }
 
 /**

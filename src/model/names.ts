@@ -398,3 +398,12 @@ export function environmentNameReferences(env: string): EnvironmentNameReference
     { regex: new RegExp(`(?:s3|s3a|gs|minio)://[^/\\s"]+/(?:[^/\\s"]+/)*${e}(?:/|"|$)`), what: 'an object-store prefix' },
   ];
 }
+
+/**
+ * The PriorityClass of an environment's backup pods (`inopsio-<env>-backup`). A suspended or archived tenant's quota
+ * admits pods of this class only (one at a time), so the final backup and its restore drill run while everything
+ * else stays at zero. Shared by BackupSchedule, TenantNamespace and the environment-wide chart.
+ */
+export function backupPriorityClassName(envName: string): string {
+  return `inopsio-${envName}-backup`;
+}

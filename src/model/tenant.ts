@@ -1,4 +1,5 @@
 import { moduleValueProblems } from './module-value-checks';
+import { checkModuleOperations, ModuleMigrationProps } from './module-operations';
 import { dnsLabelProblem, NAME_LIMITS } from './naming';
 import { isIsoInstant } from './period';
 import { Problems } from './problems';
@@ -30,6 +31,19 @@ export interface TenantModuleProps {
    * @default - no values
    */
   readonly values?: { [path: string]: string };
+  /**
+   * The chart's replica-count values, as dotted paths (`replicaCount`, `worker.replicaCount`). While the tenant is
+   * suspended or archived each is set to 0 in both delivery paths (Helm release and Argo CD Application); when it is
+   * active again the value declared in `values` (or the chart's default) applies.
+   * @default ['replicaCount']
+   */
+  readonly replicaKeys?: string[];
+  /**
+   * The module's schema migration: the Platform runs it before every sync (Argo CD PreSync hook) as the module's
+   * migration service account, with the tenant's migration database role.
+   * @default - no migration
+   */
+  readonly migration?: ModuleMigrationProps;
 }
 
 /** A customer of the SaaS, present in every environment that lists it. */
@@ -128,6 +142,7 @@ export class Tenant {
         problems.add(`modules[${i}].chart`, 'is not a chart name', m.chart, 'use the chart name as published, e.g. "billing-api"');
       }
       for (const v of moduleValueProblems(m.name, m.values, `modules[${i}]`)) problems.add(v.field, v.problem, v.got, v.fix);
+      checkModuleOperations(m, i, problems);
     });
     (props.groups ?? []).forEach((g, i) => {
       if (!/^[A-Za-z0-9:_./@-]{1,128}$/.test(g) || /^system:/.test(g)) {

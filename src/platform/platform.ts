@@ -4,8 +4,10 @@ import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { StagedOutput } from './staged-output';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
-import { ArgoCdApplication } from '../k8s/argocd-application';
+import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
+import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
+import { BackupPriorityClass } from '../k8s/backup-priority-class';
 import { BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
 import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-stack';
@@ -23,10 +25,11 @@ import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment
 import { ContainerImage } from '../model/image';
 import { addInputSecretProblems } from '../model/input-secrets';
 import { KubernetesVersion } from '../model/kubernetes-version';
+import { migrationNames } from '../model/migration-names';
 import { LifecycleNames } from '../model/names';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
-import { Tenant } from '../model/tenant';
+import { Tenant, TenantState } from '../model/tenant';
 import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
@@ -107,6 +110,25 @@ export interface PlatformProps {
    * @default - every environment in one stack
    */
   readonly sharding?: { [environmentName: string]: TenantShardingProps };
+  /**
+   * Where Argo CD reads the migration hooks of modules that declare a migration (`TenantModuleProps.migration`).
+   * `synth()` renders them to `<outdir>/argocd-hooks/<env>/<tenant>/<module>/`; commit that folder to `repoUrl`.
+   * @default - none; required as soon as an environment that upgrades through Argo CD has such a module
+   */
+  readonly migrationHooks?: PlatformMigrationHooksProps;
+}
+
+/** The git source of the rendered migration hooks (the second source of each migrating module's Application). */
+export interface PlatformMigrationHooksProps {
+  /** Git repository holding the committed `<outdir>/argocd-hooks/` folder (the platform repository). */
+  readonly repoUrl: string;
+  /** A tag or commit of that repository (not a moving branch in production). */
+  readonly targetRevision: string;
+  /**
+   * Folder of `argocd-hooks/` in that repository.
+   * @default - the Platform's outdir ('dist')
+   */
+  readonly pathPrefix?: string;
 }
 
 /** The parity allowance of a sharded environment compared with an unsharded one. */
@@ -260,6 +282,13 @@ export class Platform extends Construct {
         problems.add(`environments[${env.name}].tenants`, 'uses the reserved id of the environment-wide chart', PLATFORM_CHART, 'rename the tenant');
       }
     }
+    for (const env of envs) {
+      const migrating = env.tenants.flatMap(t => t.modules.filter(m => m.migration).map(m => `${t.id}/${m.name}`));
+      if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD && migrating.length > 0 && !props.migrationHooks) {
+        problems.add('migrationHooks', `is missing, but environment "${env.name}" upgrades through Argo CD and modules declare migrations (${migrating.join(', ')})`, undefined,
+          'pass migrationHooks: { repoUrl, targetRevision } and commit <outdir>/argocd-hooks/ there (Argo CD runs hooks only from an Application source)');
+      }
+    }
     for (const name of Object.keys(props.sharding ?? {})) {
       if (!names.has(name)) problems.add(`sharding.${name}`, 'is not an environment of this platform', name, `use one of ${[...names].join(', ')}`);
     }
@@ -318,6 +347,8 @@ export class Platform extends Construct {
       this.charts.set(env.name, new Map());
       const platformChart = new Chart(app, PLATFORM_CHART, { disableResourceNameHashes: true });
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
+      // The backup pods' PriorityClass: the only pods a suspended or archived tenant's quota admits (final backups).
+      if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
       // Production and every GitOps-only environment that mirrors it (staging) are immutable alike (parity).
       if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
         new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: target });
@@ -327,7 +358,12 @@ export class Platform extends Construct {
         for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
           new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, names: this.names });
           for (const m of tenant.modules) {
-            new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, names: this.names });
+            const hooks = m.migration && props.migrationHooks ? {
+              repoUrl: props.migrationHooks.repoUrl,
+              targetRevision: props.migrationHooks.targetRevision,
+              path: path.posix.join(props.migrationHooks.pathPrefix ?? this.outdir, migrationHookPath(env.name, tenant.id, m.name)),
+            } : undefined;
+            new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, names: this.names, migrationHooks: hooks });
           }
         }
       }
@@ -417,6 +453,13 @@ export class Platform extends Construct {
    */
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
     const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network, kubernetesVersion: this.kubernetesVersion });
+    // Helm classes: migrations are pre-install/pre-upgrade hooks of the tenant base, which Terraform upgrades before
+    // the module releases. Suspended and archived tenants run none (their quota admits no hook Job).
+    if (env.environmentClass.upgradeStrategy === UpgradeStrategy.HELM && tenant.state === TenantState.ACTIVE) {
+      for (const m of tenant.modules.filter(x => x.migration)) {
+        new SchemaMigrationHook(chart, `Migrate-${m.name}`, { ...migrationHookProps(env, tenant, m.name), hookKind: MigrationHookKind.HELM_PRE_UPGRADE });
+      }
+    }
     // One checked plan (made in the constructor) for both engines: the schedule and its Vault access check nothing again.
     const plan = this.backupPlans.get(env.name)?.get(tenant.id);
     if (plan) {
@@ -581,7 +624,25 @@ export class Platform extends Construct {
       const monitoringNamespace = this.observability.get(env.name)!.monitoringNamespace;
       this.capture(problems, () => chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, monitoringNamespace));
     }
+    this.writeMigrationHooks(stage.outdir);
     return { files, documentCount, policyInput, inMemory, inMemoryDigests, buildProblems: problems.all.length - before };
+  }
+
+  /**
+   * The Argo CD PreSync migration hooks of every active tenant's migrating modules, one folder per module
+   * (`<outdir>/argocd-hooks/<env>/<tenant>/<module>/hooks.k8s.yaml`), read by the Applications' second source.
+   */
+  private writeMigrationHooks(outdir: string): void {
+    for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
+      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE)) {
+        for (const m of tenant.modules.filter(x => x.migration)) {
+          const app = new App({ outdir: path.join(outdir, migrationHookPath(env.name, tenant.id, m.name)) });
+          const chart = new Chart(app, 'hooks', { namespace: env.namespaceFor(tenant.id), disableResourceNameHashes: true });
+          new SchemaMigrationHook(chart, 'Migrate', { ...migrationHookProps(env, tenant, m.name), hookKind: MigrationHookKind.ARGO_CD_PRESYNC });
+          app.synth();
+        }
+      }
+    }
   }
 
   /** The policy pack and the parity check over the staged output; their problems go to `problems`. */
@@ -634,4 +695,19 @@ export class Platform extends Construct {
     }
     return found!;
   }
+}
+
+/** A module's migration hook: its declared image and command, run with the tenant's migration identity. */
+function migrationHookProps(env: Environment, tenant: Tenant, module: string) {
+  const migration = tenant.modules.find(m => m.name === module)!.migration!;
+  const names = migrationNames(env, tenant);
+  return {
+    environment: env,
+    tenant,
+    module,
+    image: migration.image,
+    command: migration.command,
+    args: migration.args,
+    vault: tenant.database ? { role: names.kubernetesAuthRole, secretPath: names.credsPath, authPath: names.authPath } : undefined,
+  };
 }

@@ -4,7 +4,7 @@
  * passed. A failed synthesis deletes the temporary folders and leaves the previous output as it was.
  *
  * What is replaced, and what is left alone:
- * - in the Platform's outdir, the entries the Platform writes (`k8s/`, `charts/`, `workflows/`, `lifecycle.json`,
+ * - in the Platform's outdir, the entries the Platform writes (`k8s/`, `charts/`, `workflows/`, `argocd-hooks/`, `lifecycle.json`,
  *   `policy-report.json`): each is replaced by the new one, or removed when this synthesis did not write it, so no
  *   file of an earlier synthesis survives (a removed environment's manifests, an old report). Other entries of the
  *   folder (say `dist/js/` of a build) are not the Platform's and stay.
@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /** The entries of the Platform's outdir that a synthesis owns. */
-export const PLATFORM_ENTRIES = ['k8s', 'charts', 'workflows', 'lifecycle.json', 'policy-report.json'] as const;
+export const PLATFORM_ENTRIES = ['k8s', 'charts', 'workflows', 'argocd-hooks', 'lifecycle.json', 'policy-report.json'] as const;
 /** What cdktf writes into a stack folder. */
 const STACK_ENTRIES = ['cdk.tf.json', 'cdk.tf', 'metadata.json', 'assets'];
 const MANIFEST = 'manifest.json';

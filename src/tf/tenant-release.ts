@@ -12,6 +12,7 @@ import { UpgradeStrategy } from '../model/environment-class';
 import {
   addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
 } from '../model/module-values';
+import { replicaKeysOf, replicaOverrides } from '../model/module-operations';
 import { LifecycleNames, tenantVaultNames } from '../model/names';
 import { isDnsLabel, NAME_LIMITS } from '../model/naming';
 import { Problems } from '../model/problems';
@@ -183,7 +184,12 @@ export class TenantRelease extends Construct {
       addModuleValueProblems(problems, this.node.path, values.problems);
       deliveries.push(...values.deliveries);
       grants.push(...values.grants);
-      return values.parameters.map(p => ({ name: p.name, value: Token.isUnresolved(p.value) ? p.value : setValue(p.value), type: 'string' }));
+      // Replica counts are numbers to the chart (`auto`); a suspended or archived tenant's are 0 (see replicaOverrides).
+      const replicas = m?.name ? replicaOverrides(m, tenant.state) : {};
+      const replicaKeys = new Set(m?.name ? replicaKeysOf(m) : []);
+      const parameters = [...values.parameters.filter(p => replicas[p.name] === undefined), ...Object.entries(replicas).map(([name, value]) => ({ name, value }))]
+        .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+      return parameters.map(p => ({ name: p.name, value: Token.isUnresolved(p.value) ? p.value : setValue(p.value), type: replicaKeys.has(p.name) ? 'auto' : 'string' }));
     });
     problems.throwIfAny();
     // Only a valid release extends the tenant policy (cache credentials a module references).

@@ -17,6 +17,7 @@ import { TenantBackupPlan } from '../model/backup-plan';
 import { checkBackupIdentity, credentialLifetimeSeconds, CREDENTIAL_MARGIN_SECONDS, defaultJobDeadlineSeconds, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS } from '../model/backup-rules';
 import { DatabaseSslMode } from '../model/database-endpoint';
 import { Environment } from '../model/environment';
+import { migratingModules, migrationNames, migrationServiceAccountName } from '../model/migration-names';
 import { tenantRoleServiceAccounts } from '../model/module-values';
 import { backupVaultRoleNames, environmentVaultNames, EnvironmentVaultNames, tenantVaultNames, TenantVaultNames } from '../model/names';
 import { isDnsLabel } from '../model/naming';
@@ -146,6 +147,14 @@ export class TenantVault extends Construct {
   public readonly databaseRole?: databaseSecretBackendRole.DatabaseSecretBackendRole;
   /** The Kubernetes auth role, if any service account may log in. */
   public readonly kubernetesRole?: kubernetesAuthBackendRole.KubernetesAuthBackendRole;
+  /** The migration database role `<tenant>-migrate`, when a module declares a migration and the tenant has a database. */
+  public readonly migrationDatabaseRole?: databaseSecretBackendRole.DatabaseSecretBackendRole;
+  /** The migration policy `<env>-<tenant>-migrate`. */
+  public readonly migrationPolicyDocument?: VaultPolicyDocument;
+  /** The migration Vault policy. */
+  public readonly migrationPolicy?: policy.Policy;
+  /** The Kubernetes auth role `<tenant>-migrate`, bound to the modules' `<module>-migrate` service accounts. */
+  public readonly migrationKubernetesRole?: kubernetesAuthBackendRole.KubernetesAuthBackendRole;
   private readonly dependableList: ITerraformDependable[];
   private readonly databaseRoleList: string[] = [];
 
@@ -238,6 +247,47 @@ export class TenantVault extends Construct {
       });
       dependOn(this.kubernetesRole, [referencesOf(scope).kubernetesAuthReady]);
       dependables.push(this.kubernetesRole);
+    }
+    // Schema migrations (issue 17 item 5): the hooks' service accounts (`<module>-migrate`) get their own Kubernetes
+    // auth role and a database role that joins the schema owner group, which the application role never does.
+    const migrating = migratingModules(tenant);
+    if (tenant.database && migrating.length > 0 && connectionName !== undefined) {
+      const m = migrationNames(env, tenant);
+      const options = scope.options;
+      this.migrationDatabaseRole = new databaseSecretBackendRole.DatabaseSecretBackendRole(this, 'MigrationDatabaseRole', {
+        backend: refs.databaseMountPath,
+        name: m.databaseRole,
+        dbName: connectionName,
+        defaultTtl: options.databaseCredentialTtl.toSeconds(),
+        maxTtl: options.databaseCredentialMaxTtl.toSeconds(),
+        creationStatements: [
+          'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\' VALID UNTIL \'{{expiration}}\' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;',
+          `GRANT "${m.ownerGroupRole}" TO "{{name}}";`,
+        ],
+        revocationStatements: [
+          `REVOKE "${m.ownerGroupRole}" FROM "{{name}}";`,
+          'DROP ROLE IF EXISTS "{{name}}";',
+        ],
+      });
+      dependOn(this.migrationDatabaseRole, [this.rootRotation!]);
+      this.databaseRoleList.push(m.databaseRole);
+      this.migrationPolicyDocument = new VaultPolicyDocument(m.policy, [
+        { path: m.credsPath, capabilities: [VaultCapability.READ], description: `Migration credentials of tenant ${tenant.id}` },
+      ], { allowedPrefixes: [m.credsPath] });
+      const migrationDoc = this.migrationPolicyDocument;
+      this.migrationPolicy = new policy.Policy(this, 'MigrationPolicy', { name: m.policy, policy: Lazy.stringValue({ produce: () => migrationDoc.render() }) });
+      this.migrationKubernetesRole = new kubernetesAuthBackendRole.KubernetesAuthBackendRole(this, 'MigrationKubernetesRole', {
+        backend: refs.kubernetesAuthPath,
+        roleName: m.kubernetesAuthRole,
+        boundServiceAccountNames: migrating.map(migrationServiceAccountName),
+        boundServiceAccountNamespaces: [n.namespace],
+        audience: scope.options.kubernetesAuthAudience,
+        tokenTtl: env.environmentClass.vaultTokenTtl.toSeconds(),
+        tokenMaxTtl: env.environmentClass.vaultTokenMaxTtl.toSeconds(),
+        tokenPolicies: [this.migrationPolicy.name],
+      });
+      dependOn(this.migrationKubernetesRole, [referencesOf(scope).kubernetesAuthReady]);
+      dependables.push(this.migrationDatabaseRole, this.migrationPolicy, this.migrationKubernetesRole);
     }
     this.dependableList = dependables;
     TENANT_INTERNALS.set(this, { databaseRoles: this.databaseRoleList, dependables: this.dependableList, connectionName, policyName });

@@ -1,6 +1,6 @@
 import { Testing } from 'cdk8s';
 import { ARGOCD_RESOURCES_FINALIZER, ArgoCdApplication, ArgoCdApplicationProps } from '../../src/k8s/argocd-application';
-import { SchemaMigrationHook, SchemaMigrationHookProps } from '../../src/k8s/argocd-migration-hook';
+import { MigrationHookKind, SchemaMigrationHook, SchemaMigrationHookProps } from '../../src/k8s/argocd-migration-hook';
 import { ArgoCdTenantProject, TENANT_GUARD_RAIL_KINDS } from '../../src/k8s/argocd-project';
 import { buildInventory } from '../../src/lifecycle/inventory';
 import { Environment } from '../../src/model/environment';
@@ -111,12 +111,30 @@ describe('ArgoCdApplication', () => {
     expect(synthApp({ environment: prod }).spec.syncPolicy.retry).toEqual({ limit: 5, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } });
   });
 
-  test('a suspended tenant gets no automated sync', () => {
-    const chart = Testing.chart();
-    new ArgoCdApplication(chart, 'App', { environment: prod, tenant: prod.tenants.find(t => t.id === 'idle')!, module: 'billing' });
-    const [app] = Testing.synth(chart);
-    expect(app.spec.syncPolicy.automated).toBeUndefined();
-    expectValidManifests([app]);
+  test('a suspended tenant: replicas 0, synced without prune and without migration hooks; resuming restores the declared size', () => {
+    const hooks = { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.2.3' };
+    const appOf = (state: TenantState, replicaKeys?: string[]) => {
+      const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'idle', state, modules: [{ ...billing, replicaKeys }] }] });
+      const chart = Testing.chart();
+      new ArgoCdApplication(chart, 'App', { environment: env, tenant: env.tenants[0], module: 'billing', migrationHooks: hooks });
+      return Testing.synth(chart)[0];
+    };
+    const replicas = (app: any) => (app.spec.source ?? app.spec.sources[0]).helm.parameters.filter((p: any) => /replica/i.test(p.name));
+    for (const state of [TenantState.SUSPENDED, TenantState.ARCHIVED]) {
+      const app = appOf(state);
+      expect(replicas(app)).toEqual([{ name: 'replicaCount', value: '0' }]);
+      // Automated sync stays on (self-heal), so the scale to zero is applied and kept; nothing is pruned.
+      expect(app.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true, allowEmpty: false });
+      // The quota admits no hook Job: no second source while suspended.
+      expect(app.spec.sources).toBeUndefined();
+      expectValidManifests([app]);
+    }
+    expect(replicas(appOf(TenantState.SUSPENDED, ['replicaCount', 'worker.replicaCount']))).toEqual([
+      { name: 'replicaCount', value: '0' }, { name: 'worker.replicaCount', value: '0' },
+    ]);
+    const resumed = appOf(TenantState.ACTIVE);
+    expect(replicas(resumed)).toEqual([{ name: 'replicaCount', value: '2' }]);
+    expect(resumed.spec.sources).toHaveLength(2);
   });
 
   test('OCI charts: repoURL without the scheme, as Argo CD expects for Helm OCI repositories', () => {
@@ -200,13 +218,17 @@ describe('SchemaMigrationHook', () => {
     expect(pod.volumes).toEqual([{ name: 'tmp', emptyDir: { sizeLimit: '256Mi' } }]);
   });
 
-  test('Vault credentials: injector init container only, logging in as the tenant role with a token for the environment\'s audience', () => {
-    const docs = synthHook({ vault: {}, env: { LOG_LEVEL: 'info' } });
+  test('Vault credentials: injector init container only, with a token bound to the vault audience (not the API server)', () => {
+    const docs = synthHook({ vault: { role: 'acme-migrate', secretPath: 'database-prod/creds/acme-migrate', authPath: 'auth/kubernetes-prod' }, env: { LOG_LEVEL: 'info' } });
     const pod = docs[1].spec.template;
     expect(pod.metadata.annotations).toEqual({
       'vault.hashicorp.com/agent-inject': 'true',
       'vault.hashicorp.com/agent-pre-populate-only': 'true',
-      // The agent runs as the hook and is bounded (K25, K32).
+      'vault.hashicorp.com/role': 'acme-migrate',
+      'vault.hashicorp.com/auth-path': 'auth/kubernetes-prod',
+      'vault.hashicorp.com/agent-inject-secret-db': 'database-prod/creds/acme-migrate',
+      'vault.hashicorp.com/agent-service-account-token-volume-name': 'vault-token',
+      // K25, K32: the agent runs as the migration's UID and is sized.
       'vault.hashicorp.com/agent-run-as-user': '10001',
       'vault.hashicorp.com/agent-run-as-group': '10001',
       'vault.hashicorp.com/agent-requests-cpu': '50m',
@@ -215,13 +237,8 @@ describe('SchemaMigrationHook', () => {
       'vault.hashicorp.com/agent-limits-mem': '128Mi',
       'vault.hashicorp.com/agent-requests-ephemeral': '64Mi',
       'vault.hashicorp.com/agent-limits-ephemeral': '128Mi',
-      'vault.hashicorp.com/role': 'acme',
-      'vault.hashicorp.com/auth-path': 'auth/kubernetes-prod',
-      'vault.hashicorp.com/agent-inject-secret-db': 'database-prod/creds/acme-db',
-      'vault.hashicorp.com/agent-inject-template-db':
-        '{{ with secret "database-prod/creds/acme-db" }}postgresql://{{ .Data.username | urlquery }}:{{ .Data.password | urlquery }}@postgres.databases.svc:5432/prod_acme?sslmode=verify-full{{ end }}',
-      'vault.hashicorp.com/agent-service-account-token-volume-name': 'vault-token',
     });
+    // The service account is the one the tenant's migration Vault role binds (VaultBootstrap, migrationNames).
     expect(pod.spec.serviceAccountName).toBe('billing-migrate');
     expect(pod.spec.automountServiceAccountToken).toBe(false);
     expect(pod.spec.volumes[1]).toEqual({ name: 'vault-token', projected: { sources: [{ serviceAccountToken: { audience: 'vault', path: 'token', expirationSeconds: 600 } }] } });
@@ -229,12 +246,14 @@ describe('SchemaMigrationHook', () => {
     expectValidManifests(docs);
   });
 
-  test('Vault credentials: one field with a key', () => {
-    const pod = synthHook({ vault: { value: "{{ vault('database/creds/tenant-db', 'password') }}" } })[1].spec.template;
-    expect(pod.metadata.annotations['vault.hashicorp.com/agent-inject-template-db']).toBe('{{ with secret "database-prod/creds/acme-db" }}{{ index .Data "password" }}{{ end }}');
+  test('Helm classes: pre-install/pre-upgrade hooks instead of PreSync', () => {
+    const [sa, job] = synthHook({ hookKind: MigrationHookKind.HELM_PRE_UPGRADE });
+    expect(sa.metadata.annotations).toEqual({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation', 'helm.sh/hook-weight': '-1' });
+    expect(job.metadata.annotations).toEqual({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' });
   });
 
   test.each([
+    ['a Vault auth path that is not a login path', { vault: { role: 'acme-migrate', secretPath: 'database-prod/creds/acme-migrate', authPath: 'kubernetes-prod' } }, /vault.authPath is not an auth login path \(got "kubernetes-prod"\); use e.g. "auth\/kubernetes-prod"/],
     ['an image that is not a ContainerImage (a bare string with a tag)', { image: 'registry.inopsio.example/platform/migrate:latest' as any }, /image is not a ContainerImage .*ContainerImage.fromDigest/],
     ['credentials in env (K42)', { env: { DATABASE_URL: 'postgres://app:s3cret@db:5432/acme' } }, /env.DATABASE_URL holds a credential or a Vault reference \(got "\(redacted\)"\)/],
     ['a Vault reference in env', { env: { DATABASE_URL: "{{ vault('database/creds/acme-db') }}" } }, /env.DATABASE_URL holds a credential or a Vault reference/],

@@ -8,7 +8,7 @@ import * as path from 'path';
 import { Testing } from 'cdk8s';
 import * as YAML from 'yaml';
 import { previewEnvironment, prodEnvironment } from './promtool/fixtures';
-import { AlertCase, alertsByName, promtool, PROMTOOL_MISSING, series, Series, tempDir, testGroups, writeCaseFiles, writeTestFile } from './promtool/harness';
+import { AlertCase, alertsByName, promtool, PROMTOOL_MISSING, recordingGroupsFirst, series, Series, tempDir, testGroups, writeCaseFiles, writeTestFile } from './promtool/harness';
 import { ObservabilityAlert, ObservabilityStack } from '../../src/k8s/observability-stack';
 
 const prod = new ObservabilityStack(Testing.chart(), 'Prod', { environment: prodEnvironment() });
@@ -25,6 +25,10 @@ const backup = (metric: string, t: string, kind: string, values: string) =>
   series(metric, { env: 'prod', tenant: t, kind, job: 'pushgateway', instance: 'pushgateway:9091' }, values);
 const success = (t: string, kind: string, values: string) => backup('inopsio_backup_last_success_timestamp_seconds', t, kind, values);
 const failure = (t: string, kind: string, values: string) => backup('inopsio_backup_last_failure_timestamp_seconds', t, kind, values);
+/** ingress-nginx request counts of a tenant's Ingress, as a ServiceMonitor scrapes them (`exported_namespace`). */
+const requests = (t: string, values: string) => series('nginx_ingress_controller_requests', {
+  namespace: 'ingress-nginx', exported_namespace: ns(t), ingress: 'web', service: 'web', status: '200', method: 'GET', job: 'ingress-nginx-controller-metrics', instance: 'ingress:10254',
+}, values);
 const ksm = (metric: string, labels: { [key: string]: string }, values: string) =>
   series(metric, { job: 'kube-state-metrics', instance: 'ksm:8080', ...labels }, values);
 /** Labels an alert joined with the inventory carries. */
@@ -214,19 +218,27 @@ const prodCases: AlertCase[] = [
     ],
   },
   {
+    // Issue 17 item 2: inactivity from ingress-nginx request counts. acme's last requests are in the first 2 hours;
+    // 91 days later it has been inactive for more than 90 days. globex and hooli get requests all along; initech is
+    // suspended. The recording rule carries the last active time forward between requests.
     alert: ObservabilityAlert.TENANT_INACTIVE,
-    // Last activity 90 days before the clock starts (negative Unix time keeps the simulation short).
-    failing: [
-      series('inopsio_tenant_last_activity_timestamp_seconds', target('acme', 'a:9090'), '-7776000x90'),
-      series('inopsio_tenant_last_activity_timestamp_seconds', target('globex', 'c:9090'), FRESH),
-    ],
+    failing: [requests('acme', '0+100x8 800x8800'), requests('globex', '0+100x8809'), requests('hooli', '0+100x8809')],
     expected: [{ labels: who('acme') }],
+    fireAt: '2184h',
+    interval: '15m',
+    // Coarse steps keep the 91-day simulation short; the rule carries its value over 6 h, more than one step.
+    evaluationInterval: '2h',
+    // acme's last requests 30 h in: only 2154 h (89.75 days) of inactivity at the same time.
+    healthy: [requests('acme', '0+100x120 12000x8689'), requests('globex', '0+100x8809'), requests('hooli', '0+100x8809')],
+  },
+  {
+    // No series of the activity metric at all: a warning, and (see the test below) never InopsioTenantInactive.
+    alert: ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING,
+    failing: [up('acme', 'a:9090', '1x90')],
+    expected: [{ labels: {} }],
     fireAt: '65m',
     evaluationInterval: '5m',
-    healthy: [
-      series('inopsio_tenant_last_activity_timestamp_seconds', target('acme', 'a:9090'), '-7768800x90'),
-      series('inopsio_tenant_last_activity_timestamp_seconds', target('globex', 'c:9090'), FRESH),
-    ],
+    healthy: [up('acme', 'a:9090', '1x90'), requests('acme', '0+1x90')],
   },
   {
     alert: ObservabilityAlert.TENANT_QUOTA_SATURATION,
@@ -350,6 +362,39 @@ test('promtool test rules: preview expiry alerts fire before and after the TTL',
   for (const file of writeCaseFiles(dir, 'preview-tests', ['preview-rules.yaml'], previewCases, preview.ruleGroups)) {
     expectPromtoolSuccess(['test', 'rules', file]);
   }
+});
+
+test('promtool test rules: without any activity metric no tenant is ever inactive, only the warning fires (issue 17 item 2)', () => {
+  const rules = alertsByName(prod.ruleGroups);
+  const test = {
+    name: 'no activity signal for 91 days',
+    interval: '1h',
+    input_series: [{ series: 'up{env="prod", namespace="prod-acme", tenant="acme", job="prod-acme/inopsio-tenant-metrics", instance="a:9090"}', values: '1x2200' }],
+    alert_rule_test: [
+      { eval_time: '2184h', alertname: ObservabilityAlert.TENANT_INACTIVE, exp_alerts: [] },
+      {
+        eval_time: '2184h',
+        alertname: ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING,
+        exp_alerts: [{
+          exp_labels: rules.get(ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING)!.labels,
+          exp_annotations: rules.get(ObservabilityAlert.TENANT_ACTIVITY_SIGNAL_MISSING)!.annotations,
+        }],
+      },
+    ],
+  };
+  writeTestFile(dir, 'no-activity-signal.yaml', ['prod-rules.yaml'], [test], '2h', recordingGroupsFirst(prod.ruleGroups));
+  expectPromtoolSuccess(['test', 'rules', 'no-activity-signal.yaml']);
+  // The control: the same 91 days with a signal in which acme never has a request fires InopsioTenantInactive.
+  const control = {
+    ...test,
+    name: 'a signal without acme requests for 91 days',
+    input_series: [...test.input_series, { series: 'nginx_ingress_controller_requests{exported_namespace="prod-globex", ingress="web"}', values: '0+1x2200' }],
+    alert_rule_test: [{ eval_time: '2184h', alertname: ObservabilityAlert.TENANT_INACTIVE, exp_alerts: [] }],
+  };
+  writeTestFile(dir, 'activity-control.yaml', ['prod-rules.yaml'], [control], '2h', recordingGroupsFirst(prod.ruleGroups));
+  const result = promtool(['test', 'rules', 'activity-control.yaml'], dir);
+  expect(result.status).not.toBe(0);
+  expect(result.output).toMatch(/InopsioTenantInactive/);
 });
 
 describe('negative controls: the harness can fail', () => {

@@ -112,7 +112,7 @@ describe('defaults (prod: acme, globex, hooli without database, initech suspende
     expect(file.groups).toEqual(fromObjects);
     expect(file.groups.map((g: any) => g.name)).toEqual([
       'inopsio-inventory-prod-acme', 'inopsio-inventory-prod-globex', 'inopsio-inventory-prod-hooli', 'inopsio-inventory-prod-initech',
-      'inopsio-prod-tenant-health', 'inopsio-prod-backups', 'inopsio-prod-backup-jobs', 'inopsio-prod-lifecycle',
+      'inopsio-prod-tenant-health', 'inopsio-prod-backups', 'inopsio-prod-backup-jobs', 'inopsio-prod-activity', 'inopsio-prod-lifecycle',
     ]);
   });
 
@@ -396,6 +396,8 @@ describe('fails if', () => {
         lokiPushUrl: 'http://user:pass@loki/push',
         dashboardFolderAnnotation: 'bad annotation',
         prometheusSelectorLabels: { release: 'a b' },
+        activityMetric: 'nginx-requests',
+        activityNamespaceLabel: '__namespace',
       });
     } catch (e) {
       message = (e as Error).message;
@@ -403,9 +405,10 @@ describe('fails if', () => {
     for (const field of ['monitoringNamespace contains uppercase letters', 'metricsPortName is not a port name', 'metricsPath is not an absolute URL path',
       'runbookUrlPrefix is not an http(s) URL', 'targetDownMinutes must be a whole number from 1 to 1440 (got 0)', 'quotaSaturationPercent must be a whole number from 1 to 100 (got 150)',
       'backupSizeDropPercent must be a whole number from 1 to 99 (got 100)', 'backupCronJobPattern matches the empty string (got ".*")',
-      'lokiPushUrl is not an http(s) URL without credentials', 'dashboardFolderAnnotation is not a qualified annotation name', 'prometheusSelectorLabels.release is not a valid label value']) {
+      'lokiPushUrl is not an http(s) URL without credentials', 'dashboardFolderAnnotation is not a qualified annotation name', 'prometheusSelectorLabels.release is not a valid label value',
+      'activityMetric is not a Prometheus metric name (got "nginx-requests")', 'activityNamespaceLabel is not a Prometheus label name (got "__namespace")']) {
       expect(message).toContain(field);
     }
-    expect(message).toMatch(/^11 problems:/);
+    expect(message).toMatch(/^13 problems:/);
   });
 });

@@ -14,6 +14,8 @@ import { TenantState } from '../../src/model/tenant';
 const ROOT = path.resolve(__dirname, '..', '..');
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cli-'));
 const inventoryFile = writeInventory(path.join(dir, 'dist'), buildInventory(referenceEnvironments()));
+/** Every staging and production tenant archived: what a whole-environment decommission needs. */
+const retiredFile = writeInventory(path.join(dir, 'retired'), buildInventory(referenceEnvironments(['staging', 'prod'])));
 const previewName = Environment.preview({ branch: 'feature/JIRA-123_Add Billing!!', owner: 'd', createdAt: '2026-11-28T09:00:00Z' }).name;
 
 function run(...argv: string[]): { code: number; stdout: string; stderr: string } {
@@ -40,8 +42,8 @@ describe('inopsio-env main()', () => {
     test('--help lists every command and the exit codes', () => {
       const r = run('--help');
       expect(r.code).toBe(0);
-      for (const c of ['expired', 'plan-decommission', 'preview-name', 'tenant-signup', 'tenant-remove']) expect(r.stdout).toContain(`  ${c}`);
-      expect(r.stdout).toMatch(/Exit codes: 0 success, 1 runtime failure, 2 usage error[^]*, 3 refused \(a blocked decommission plan\)/);
+      for (const c of ['expired', 'plan-decommission', 'preview-name', 'tenant-signup', 'tenant-remove', 'tenant-suspend', 'tenant-resume', 'tenant-archive']) expect(r.stdout).toContain(`  ${c}`);
+      expect(r.stdout).toMatch(/Exit codes: 0 success, 1 runtime failure, 2 usage error[^]*, 3 refused \(a refused transition or a blocked decommission plan\)/);
       expect(r.stdout).toContain('  registry-init');
       expect(run('help', 'expired').stdout).toMatch(/^usage: inopsio-env expired --inventory <file> --at <ISO-8601 UTC time>/);
       expect(run('plan-decommission', '--help').stdout).toMatch(/final-backup, verify-backup, revoke-leases, disable-roles, destroy/);
@@ -172,7 +174,7 @@ describe('inopsio-env main()', () => {
       expect(sh.stdout).toMatch(/^#!\/usr\/bin\/env bash\n/);
       expect(sh.stdout).toContain('vault lease revoke -sync -prefix database-prod/creds/initech-db');
       expect(sh.stdout).not.toContain('helm uninstall');
-      expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', 'lease-prefixes', 'staging')).toEqual({
+      expect(run('plan-decommission', '--inventory', retiredFile, '--targets', 'lease-prefixes', 'prod')).toEqual({
         code: 0,
         stdout: `${['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `database-staging/creds/${t}-${r}\n`)).join('')}auth/kubernetes-staging/login\n`,
         stderr: '',
@@ -292,6 +294,52 @@ describe('inopsio-env main()', () => {
       const r = run('tenant-signup', '--payload', payload(signup), '--registry-dir', regDir);
       expect(r.code).toBe(1);
       expect(r.stderr).toMatch(/^inopsio-env: tenant-signup failed: EISDIR/);
+    });
+  });
+
+  describe('tenant-suspend, tenant-resume, tenant-archive (issue 17 item 3)', () => {
+    const acme = { id: 'acme', displayName: 'Acme Corp', state: 'active', createdAt: '2026-01-15T10:00:00Z', modules: ['billing'] };
+    const reg = (name: string, state = 'active') => registry(path.join(dir, `states-${name}`, 'prod.json'), [{ ...acme, state }]);
+    const stateOf = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8')).tenants[0].state;
+    const sha = 'ab'.repeat(32);
+
+    test('active -> suspended -> active -> suspended -> archived, each through the validated transitions', () => {
+      const file = reg('walk');
+      const suspend = run('tenant-suspend', '--registry', file, '--inventory', inventoryFile, '--at', '2026-11-30T09:00:00Z', '--last-activity', '2026-08-01T00:00:00Z', 'acme');
+      expect(suspend).toEqual({
+        code: 0,
+        stdout: `tenant=acme\nenvironment=prod\nfrom=active\nto=suspended\nreason=inactive for 121 days (limit 90)\nregistry=${file}\n`,
+        stderr: `inopsio-env: tenant acme of prod: active -> suspended (inactive for 121 days (limit 90)); ${file} updated\n`,
+      });
+      expect(stateOf(file)).toBe('suspended');
+      expect(run('tenant-resume', '--registry', file, '--inventory', inventoryFile, '--at', '2026-12-01T09:00:00Z', 'acme').code).toBe(0);
+      expect(stateOf(file)).toBe('active');
+      run('tenant-suspend', '--registry', file, '--inventory', inventoryFile, '--at', '2026-12-02T09:00:00Z', '--last-activity', '2026-08-01T00:00:00Z', 'acme');
+      const archive = run('tenant-archive', '--registry', file, '--inventory', inventoryFile, '--at', '2026-12-02T10:00:00Z',
+        '--manifest', 'tenant-backups/prod/acme/manifests/acme-20261202T093000Z.manifest', '--taken-at', '2026-12-02T09:30:00Z', '--sha256', sha, '--verified', 'acme');
+      expect(archive.code).toBe(0);
+      expect(archive.stdout).toContain('from=suspended\nto=archived\nreason=final backup tenant-backups/prod/acme/manifests/acme-20261202T093000Z.manifest');
+      expect(stateOf(file)).toBe('archived');
+    });
+
+    test('refused transitions exit 2, say the way through and leave the registry alone', () => {
+      const file = reg('refused');
+      const before = fs.readFileSync(file, 'utf8');
+      const early = run('tenant-suspend', '--registry', file, '--inventory', inventoryFile, '--at', '2026-11-30T09:00:00Z', '--last-activity', '2026-11-01T00:00:00Z', 'acme');
+      expect(early.code).toBe(2);
+      expect(early.stderr).toBe('inopsio-env: tenant-suspend: 1 problem:\n  - TenantTransition[prod/acme]: lastActivityAt is only 29 days ago; class production suspends after 90 days of inactivity (got "2026-11-01T00:00:00Z"); wait until 2027-01-30T00:00:00Z\n');
+      const archiveActive = run('tenant-archive', '--registry', file, '--inventory', inventoryFile, '--at', '2026-12-02T10:00:00Z',
+        '--manifest', 'tenant-backups/prod/acme/manifests/acme-20261202T093000Z.manifest', '--taken-at', '2026-12-02T09:30:00Z', '--sha256', sha, '--verified', 'acme');
+      expect(archiveActive.code).toBe(2);
+      expect(archiveActive.stderr).toMatch(/toState cannot follow active \(got "archived"\); suspend the tenant first/);
+      const unverified = run('tenant-archive', '--registry', reg('unverified', 'suspended'), '--inventory', inventoryFile, '--at', '2026-12-02T10:00:00Z',
+        '--manifest', 'tenant-backups/prod/acme/manifests/acme-20261202T093000Z.manifest', '--taken-at', '2026-11-20T09:30:00Z', '--sha256', sha, 'acme');
+      expect(unverified.code).toBe(2);
+      expect(unverified.stderr).toMatch(/finalBackup.verified is not true/);
+      expect(unverified.stderr).toMatch(/finalBackup.takenAt is 288 hours old; a final backup must be newer than/);
+      expect(run('tenant-resume', '--registry', file, '--inventory', inventoryFile, '--at', '2026-12-01T09:00:00Z', 'umbrella').stderr).toMatch(/tenantId is not registered \(got "umbrella"\); use one of acme/);
+      expect(run('tenant-suspend', '--registry', file, '--inventory', inventoryFile, '--at', '2026-12-01T09:00:00Z', 'acme').stderr).toMatch(/--last-activity is required/);
+      expect(fs.readFileSync(file, 'utf8')).toBe(before);
     });
   });
 });

@@ -2,7 +2,7 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { archivedProductionEnvironments, referenceEnvironments } from './fixtures';
+import { referenceEnvironments } from './fixtures';
 import {
   decommissionTargets, DecommissionStepId as Step, DecommissionTargetKind, planDecommission, renderDecommissionPlan,
   renderDecommissionScript, shellQuote,
@@ -10,8 +10,8 @@ import {
 import { buildInventory } from '../../src/lifecycle/inventory';
 
 const inventory = buildInventory(referenceEnvironments());
-/** Production with every tenant archived: its whole-environment plan is not blocked. */
-const archived = buildInventory(archivedProductionEnvironments());
+/** The same platform with every staging and production tenant archived: whole-environment plans need that. */
+const retired = buildInventory(referenceEnvironments(['staging', 'prod']));
 const previewName = inventory.environments.find(e => e.lifecycle === 'ephemeral')!.name;
 
 /** Run a generated script with fake kubectl/helm/vault/terraform/npx that log their arguments, one call per line. */
@@ -40,11 +40,11 @@ function runWithFakeTools(script: string, env: { [key: string]: string } = {}, f
 
 describe('planDecommission', () => {
   test('production: the text plan with approvals and exact commands', () => {
-    expect(renderDecommissionPlan(planDecommission(archived, 'prod'))).toMatchSnapshot();
+    expect(renderDecommissionPlan(planDecommission(retired, 'prod'))).toMatchSnapshot();
   });
 
   test('V13 order: final backup → verify → revoke leases → disable roles → destroy', () => {
-    const plan = planDecommission(archived, 'prod');
+    const plan = planDecommission(retired, 'prod');
     expect(plan.steps.map(s => s.id)).toEqual([Step.FINAL_BACKUP, Step.VERIFY_BACKUP, Step.REVOKE_LEASES, Step.DISABLE_ROLES, Step.DESTROY]);
     expect(plan).toMatchObject({ target: 'prod', approvalsRequired: 2, approvalEnvironments: ['decommission-approval-1', 'decommission-approval-2'], blockers: [] });
     const step = (id: Step) => plan.steps.find(s => s.id === id)!.commands;
@@ -132,6 +132,19 @@ describe('planDecommission', () => {
     expect(() => decommissionTargets(plan, DecommissionTargetKind.HELM_RELEASES)).toThrow(/is active/);
   });
 
+  test('a whole environment that keeps backups is refused while any tenant is not archived (issue 17 item 4)', () => {
+    const plan = planDecommission(inventory, 'prod');
+    expect(plan.blockers).toEqual([
+      'environment "prod" still has tenants that are not archived (acme: active, globex: active): suspend and archive each (inopsio-env tenant-suspend, tenant-archive), or move it to another environment, then decommission',
+    ]);
+    expect(() => renderDecommissionScript(plan)).toThrow(/prod: environment "prod" still has tenants that are not archived/);
+    expect(() => decommissionTargets(plan, DecommissionTargetKind.STACKS)).toThrow(/not archived/);
+    expect(planDecommission(inventory, 'staging').blockers).toHaveLength(1);
+    // Environments without backups take their tenants with them (development, previews).
+    expect(planDecommission(inventory, 'dev').blockers).toEqual([]);
+    expect(planDecommission(inventory, previewName).blockers).toEqual([]);
+  });
+
   test('unknown environments and tenants fail with the known names', () => {
     expect(() => planDecommission(inventory, 'qa')).toThrow(/environment is not in the inventory \(got "qa"\); use one of dev, preview-.*, prod, staging/);
     expect(() => planDecommission(inventory, 'prod', 'umbrella')).toThrow(/tenant is not in environment "prod" \(got "umbrella"\); use one of acme, globex, initech/);
@@ -153,7 +166,7 @@ describe('planDecommission', () => {
 
 describe('renderDecommissionScript (run against fake kubectl, helm, vault and terraform)', () => {
   test('runs every command in V13 order once confirmed', () => {
-    const script = renderDecommissionScript(planDecommission(archived, 'prod'));
+    const script = renderDecommissionScript(planDecommission(retired, 'prod'));
     const { status, calls } = runWithFakeTools(script, { INOPSIO_CONFIRM: 'prod' });
     expect(status).toBe(0);
     const first = (prefix: string) => calls.findIndex(c => c.startsWith(prefix));
@@ -182,7 +195,7 @@ describe('renderDecommissionScript (run against fake kubectl, helm, vault and te
   });
 
   test('stops at the first failing command: a failed final backup destroys nothing', () => {
-    const script = renderDecommissionScript(planDecommission(archived, 'prod'));
+    const script = renderDecommissionScript(planDecommission(retired, 'prod'));
     const { status, calls } = runWithFakeTools(script, { INOPSIO_CONFIRM: 'prod' }, 'kubectl --context prod --namespace prod-globex wait');
     expect(status).toBe(1);
     expect(calls[calls.length - 1]).toMatch(/^kubectl --context prod --namespace prod-globex wait/);
@@ -190,7 +203,7 @@ describe('renderDecommissionScript (run against fake kubectl, helm, vault and te
   });
 
   test('a subset of steps can be rendered (one job per step in the workflows)', () => {
-    const script = renderDecommissionScript(planDecommission(archived, 'prod'), [Step.REVOKE_LEASES]);
+    const script = renderDecommissionScript(planDecommission(retired, 'prod'), [Step.REVOKE_LEASES]);
     const { calls } = runWithFakeTools(script, { INOPSIO_CONFIRM: 'prod' });
     expect(calls.every(c => c.startsWith('vault lease revoke -sync -prefix'))).toBe(true);
     expect(calls).toHaveLength(10);

@@ -26,8 +26,18 @@ export const tenants: TenantProps[] = [
   { id: 'initech', displayName: 'Initech', createdAt: '2026-06-20T14:00:00Z' },
 ];
 
-/** The reference platform of examples/main.ts, with one archived production tenant (initech) to decommission. */
-export function referenceEnvironments(): Environment[] {
+/**
+ * The reference platform of examples/main.ts, with one archived production tenant (initech) to decommission.
+ * Every tenant of the environments named in `retired` is archived, as before decommissioning the whole environment.
+ */
+export function referenceEnvironments(retired: string[] = []): Environment[] {
+  const archive = (env: Environment) => !retired.includes(env.name) ? env : new Environment({
+    name: env.name,
+    environmentClass: env.environmentClass,
+    createdAt: env.createdAt,
+    database: env.database,
+    tenants: tenants.map(t => ({ ...t, state: TenantState.ARCHIVED })),
+  });
   return [
     new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: DATABASE_SERVER, tenants: tenants.map(t => t.id === 'globex' ? { ...t, state: TenantState.ARCHIVED } : t) }),
     new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: DATABASE_SERVER, tenants }),
@@ -38,14 +48,10 @@ export function referenceEnvironments(): Environment[] {
       tenants: tenants.map(t => t.id === 'initech' ? { ...t, state: TenantState.ARCHIVED } : t),
     }),
     Environment.preview({ branch: PREVIEW_BRANCH, owner: 'dana@inopsio.example', createdAt: CREATED_AT, database: DATABASE_SERVER, tenants: [tenants[0]] }),
-  ];
+  ].map(archive);
 }
 
 /** The reference platform with every production tenant archived: production can then be decommissioned as a whole. */
 export function archivedProductionEnvironments(): Environment[] {
-  return referenceEnvironments().map(e => e.name !== 'prod' ? e : new Environment({
-    name: 'prod',
-    environmentClass: EnvironmentClass.PRODUCTION,
-    tenants: tenants.map(t => ({ ...t, state: TenantState.ARCHIVED })),
-  }));
+  return referenceEnvironments(['prod']);
 }

@@ -34,6 +34,25 @@ describe('tenant registry', () => {
     expect(buildInventory([env]).environments[0].tenants[0].modules.map(m => m.release)).toEqual(['acme-billing', 'acme-reports']);
   });
 
+  test('catalog modules carry their replica keys and migration (issue 17); bad ones are refused by the schema', () => {
+    const image = `registry.inopsio.example/billing/migrate@sha256:${'cd'.repeat(32)}`;
+    const withOps: TenantRegistry = {
+      ...registry,
+      modules: { ...registry.modules, billing: { ...registry.modules.billing, replicaKeys: ['api.replicaCount', 'worker.replicaCount'], migration: { image, command: ['/app/migrate', 'up'] } } },
+    };
+    expect(validateTenantRegistry(withOps)).toEqual([]);
+    const [billing] = tenantsFromRegistry(withOps)[0].modules!;
+    expect(billing.replicaKeys).toEqual(['api.replicaCount', 'worker.replicaCount']);
+    expect(billing.migration!.image.reference).toBe(image);
+    expect(billing.migration!.command).toEqual(['/app/migrate', 'up']);
+    const bad = { ...registry, modules: { billing: { ...registry.modules.billing, replicaKeys: ['bad key'], migration: { image: 'migrate:latest', command: [] } } } };
+    expect(validateTenantRegistry(bad)).toEqual([
+      expect.stringMatching(/^\/modules\/billing\/replicaKeys\/0: /),
+      expect.stringMatching(/^\/modules\/billing\/migration\/image: /),
+      expect.stringMatching(/^\/modules\/billing\/migration\/command: must have at least 1 items/),
+    ]);
+  });
+
   test('a sign-up adds an active tenant with the default modules, sorted by id, without touching the input', () => {
     const { registry: after, outcome } = applySignup(registry, signup);
     expect(outcome).toBe(SignupOutcome.ADDED);

@@ -124,8 +124,10 @@ describe('renderWorkflows', () => {
       const allowedWrites: { [job: string]: string[] } = {
         'cleanup-env.yml destroy': ['id-token'],
         'decommission.yml revoke': ['id-token'],
+        'decommission.yml destroy': ['id-token'],
         'decommission.yml forget': ['contents', 'pull-requests'],
         'tenant-signup.yml register': ['contents', 'pull-requests'],
+        'tenant-inactivity.yml suspend': ['contents', 'pull-requests'],
       };
       for (const [file, doc] of Object.entries(parsed)) expect({ file, permissions: doc.permissions }).toEqual({ file, permissions: {} });
       for (const { file, id, job } of allJobs()) {
@@ -133,6 +135,15 @@ describe('renderWorkflows', () => {
         const writes = Object.entries(job.permissions).filter(([, v]) => v === 'write').map(([k]) => k).sort();
         expect({ job: `${file} ${id}`, writes }).toEqual({ job: `${file} ${id}`, writes: allowedWrites[`${file} ${id}`] ?? [] });
       }
+    });
+
+    test('the decommission destroy job logs in to Vault (OIDC) before terraform destroy (issue 17 item 4)', () => {
+      const steps = parsed[WORKFLOW_FILES.DECOMMISSION].jobs.destroy.steps;
+      const login = steps.findIndex((st: any) => String(st.uses ?? '').startsWith('hashicorp/vault-action@'));
+      const destroy = steps.findIndex((st: any) => /terraform -chdir="\$dir" destroy/.test(st.run ?? ''));
+      expect(login).toBeGreaterThan(-1);
+      expect(destroy).toBeGreaterThan(login);
+      expect(steps[login].with).toMatchObject({ method: 'jwt', exportToken: true, jwtGithubAudience: 'vault' });
     });
 
     test('every job that runs Terraform is serialized per environment (shared group) and never cancelled midway', () => {
@@ -233,12 +244,13 @@ describe('renderWorkflows', () => {
   describe('generated job scripts run against fake kubectl, helm, vault, terraform and CLI', () => {
     // Production with every tenant archived: only then is a whole-production decommission not blocked.
     const inventory = buildInventory(archivedProductionEnvironments());
+    const retired = buildInventory(referenceEnvironments(['staging', 'prod']));
 
     /** Runs a job's run steps in order with the targets the real CLI prints for `target`. */
     function runJob(file: string, jobId: string, envName: string, tenant: string, confirm: string) {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'job-'));
       const log = path.join(dir, 'calls.log');
-      const plan = planDecommission(inventory, envName, tenant || undefined);
+      const plan = planDecommission(tenant ? inventory : retired, envName, tenant || undefined);
       for (const kind of Object.values(DecommissionTargetKind)) fs.writeFileSync(path.join(dir, `targets-${kind}`), decommissionTargets(plan, kind));
       for (const tool of ['kubectl', 'helm', 'vault', 'terraform']) fs.writeFileSync(path.join(dir, tool), `#!/usr/bin/env bash\necho "${tool} $*" >> "${log}"\n`, { mode: 0o755 });
       // `npx inopsio-env plan-decommission ... --targets <kind> ...` prints what the real CLI would.
@@ -268,12 +280,12 @@ describe('renderWorkflows', () => {
     test('decommission.yml revoke job revokes by prefix, then deletes roles; whole environment', () => {
       const r = runJob(WORKFLOW_FILES.DECOMMISSION, 'revoke', 'prod', '', 'prod');
       expect(r.status).toBe(0);
-      const plan = planDecommission(inventory, 'prod');
+      const plan = planDecommission(retired, 'prod');
       expect(r.calls).toEqual([...plan.steps.find(s => s.id === 'revoke-leases')!.commands, ...plan.steps.find(s => s.id === 'disable-roles')!.commands]);
     });
 
     test('decommission.yml backup and verify jobs run the tenant CronJobs and wait for them', () => {
-      const plan = planDecommission(inventory, 'prod');
+      const plan = planDecommission(retired, 'prod');
       expect(runJob(WORKFLOW_FILES.DECOMMISSION, 'backup', 'prod', '', 'prod').calls).toEqual(plan.steps[0].commands);
       expect(runJob(WORKFLOW_FILES.DECOMMISSION, 'verify', 'prod', '', 'prod').calls).toEqual(plan.steps[1].commands);
     });
@@ -283,6 +295,49 @@ describe('renderWorkflows', () => {
       expect(r.status).toBe(3);
       expect(r.calls).toEqual([]);
       expect(r.stderr).toBe('refusing to destroy: export INOPSIO_CONFIRM=prod to confirm\n');
+    });
+
+    test('tenant-inactivity.yml: the tenants InopsioTenantInactive fires for are suspended in the registry by the real CLI (issue 17 item 3)', () => {
+      const job = parsed[WORKFLOW_FILES.TENANT_INACTIVITY].jobs.suspend;
+      expect(job.strategy.matrix.environment).toEqual(['dev', 'prod', 'staging']);
+      const step = job.steps.find((st: any) => st.id === 'suspend');
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'inactivity-'));
+      const root = path.resolve(__dirname, '..', '..');
+      fs.mkdirSync(path.join(dir, 'bin'));
+      fs.mkdirSync(path.join(dir, 'tenants'));
+      fs.mkdirSync(path.join(dir, 'dist'));
+      fs.writeFileSync(path.join(dir, 'dist', 'lifecycle.json'), JSON.stringify(inventory));
+      const tenant = (id: string) => ({ id, displayName: id, state: 'active', createdAt: '2026-01-01T00:00:00Z', modules: [] });
+      fs.writeFileSync(path.join(dir, 'tenants', 'prod.json'), JSON.stringify({ format: 'inopsio-tenant-registry/v1', environment: 'prod', modules: {}, defaultModules: [], tenants: [tenant('acme'), tenant('globex')] }));
+      // Prometheus answers the workflow's query: acme, last active 2026-08-01T00:00:00Z (the sample value, in seconds).
+      const answer = { status: 'success', data: { resultType: 'vector', result: [{ metric: { tenant: 'acme' }, value: [1764493200, String(Date.parse('2026-08-01T00:00:00Z') / 1000)] }] } };
+      fs.writeFileSync(path.join(dir, 'bin', 'curl'), `#!/usr/bin/env bash\nprintf '%s\\n' "$*" >> "${dir}/curl.log"\ncat <<'JSON'\n${JSON.stringify(answer)}\nJSON\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'bin', 'date'), '#!/usr/bin/env bash\necho 2026-11-30T09:00:00Z\n', { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'bin', 'npx'), `#!/usr/bin/env bash\n[ "$1" = inopsio-env ] || exit 9\nshift\nexec "${process.execPath}" -r ts-node/register "${root}/src/lifecycle/bin.ts" "$@"\n`, { mode: 0o755 });
+      const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step.run], {
+        cwd: dir,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+        env: {
+          PATH: `${dir}/bin:/usr/bin:/bin`,
+          HOME: dir,
+          RUNNER_TEMP: dir,
+          GITHUB_OUTPUT: path.join(dir, 'output'),
+          ENV_NAME: 'prod',
+          INVENTORY: 'dist/lifecycle.json',
+          REGISTRY_DIRECTORY: 'tenants',
+          PROMETHEUS_URL: 'https://prometheus.example',
+          NODE_PATH: path.join(root, 'node_modules'),
+          TS_NODE_TRANSPILE_ONLY: 'true',
+          TS_NODE_PROJECT: path.join(root, 'tsconfig.json'),
+        },
+      });
+      expect(r.stderr).toContain('tenant acme of prod: active -> suspended (inactive for 121 days (limit 90))');
+      expect(r.status).toBe(0);
+      expect(fs.readFileSync(path.join(dir, 'curl.log'), 'utf8')).toContain('query=max by (tenant) (inopsio_tenant_last_activity_timestamp_seconds{env="prod"} and on (env, namespace, tenant) ALERTS{alertname="InopsioTenantInactive", alertstate="firing", env="prod"})');
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants', 'prod.json'), 'utf8')).tenants.map((t: any) => [t.id, t.state])).toEqual([['acme', 'suspended'], ['globex', 'active']]);
+      expect(fs.readFileSync(path.join(dir, 'output'), 'utf8')).toBe('registry=tenants/prod.json\ncount=1\ntenants=acme\n');
+      fs.rmSync(dir, { recursive: true, force: true });
     });
 
     test('cleanup-env.yml destroy job: revoke, disable, terraform destroy of the preview workspace', () => {

@@ -85,7 +85,7 @@ describe('the reference platform (examples/)', () => {
   test('writes the lifecycle inventory and the generated workflows', () => {
     const inventory = JSON.parse(fs.readFileSync(path.join(first, 'dist', 'lifecycle.json'), 'utf8'));
     expect(inventory.environments.map((e: any) => e.name)).toHaveLength(4);
-    expect(fs.readdirSync(path.join(first, 'dist', 'workflows')).sort()).toEqual(['cleanup-env.yml', 'decommission.yml', 'preview.yml', 'tenant-signup.yml', 'tenant-upgrade.yml']);
+    expect(fs.readdirSync(path.join(first, 'dist', 'workflows')).sort()).toEqual(['cleanup-env.yml', 'decommission.yml', 'preview.yml', 'tenant-inactivity.yml', 'tenant-signup.yml', 'tenant-upgrade.yml']);
     // The Terraform the workflows install satisfies what every stack requires.
     const required = JSON.parse(fs.readFileSync(path.join(first, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8')).terraform.required_version;
     const [, major, minor] = /^>= (\d+)\.(\d+)\.\d+$/.exec(required)!.map(Number);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { ApiObject, App as K8sApp, Chart } from 'cdk8s';
 import { App } from 'cdktf';
 import { backupProps } from './fixtures';
+import { BackupPriorityClass } from '../../src/k8s/backup-priority-class';
 import { BackupSchedule } from '../../src/k8s/backup-schedule';
 import { ObservabilityStack } from '../../src/k8s/observability-stack';
 import { writeCharts } from '../../src/k8s/synth';
@@ -46,7 +47,9 @@ describe('Platform.synth builds tenant charts one at a time', () => {
       const chart = new TenantChart(eager, t.id, { environment: env, tenant: t });
       if (t.database) new BackupSchedule(chart, 'Backup', { ...p.backup!, environment: env, tenant: t });
     }
-    new ObservabilityStack(new Chart(eager, 'platform', { disableResourceNameHashes: true }), 'Observability', { environment: env });
+    const platformChart = new Chart(eager, 'platform', { disableResourceNameHashes: true });
+    new ObservabilityStack(platformChart, 'Observability', { environment: env });
+    new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
     writeCharts(eager);
     expect(readTree(path.join(dir, 'dist', 'k8s', 'prod'))).toEqual(readTree(path.join(dir, 'eager')));
     fs.rmSync(dir, { recursive: true, force: true });

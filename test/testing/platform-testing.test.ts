@@ -189,7 +189,7 @@ describe('PlatformSnapshot', () => {
   test('inventory, workflows and whole stacks as written', () => {
     const inventory = JSON.parse(snapshot.inventory());
     expect(inventory.environments.map((e: any) => e.name).sort()).toEqual(['dev', 'prod', 'staging']);
-    expect(snapshot.workflowNames()).toEqual(['cleanup-env.yml', 'decommission.yml', 'preview.yml', 'tenant-signup.yml', 'tenant-upgrade.yml']);
+    expect(snapshot.workflowNames()).toEqual(['cleanup-env.yml', 'decommission.yml', 'preview.yml', 'tenant-inactivity.yml', 'tenant-signup.yml', 'tenant-upgrade.yml']);
     expect(snapshot.workflow('decommission.yml')).toContain('jobs:');
     expect(JSON.parse(snapshot.terraformStack('staging')).terraform.cloud.workspaces.name).toBe('inopsio-staging');
   });

@@ -104,6 +104,27 @@ describe('TenantRelease: Helm releases (V14)', () => {
     const billing = moduleRelease(synthJson(stackFor(env)), 'acme-billing').body;
     expect([billing.wait, billing.wait_for_jobs, billing.atomic]).toEqual([false, false, true]);
   });
+
+  test('suspension scales every module release to zero through its replica keys; resuming restores the declared sizes', () => {
+    const module = (state: TenantState, extra: Partial<NonNullable<TenantProps['modules']>[number]> = {}) => {
+      const tenant = { ...ACME, state, modules: [{ ...ACME.modules![0], ...extra }] };
+      return moduleRelease(synthJson(stackFor(devEnv([tenant]))), 'acme-billing').body;
+    };
+    const replicas = (body: any) => (body.set ?? []).filter((s: any) => /replica/i.test(s.name));
+    // Active, nothing declared: the chart's own size (no override).
+    expect(replicas(module(TenantState.ACTIVE))).toEqual([]);
+    // Suspended and archived: 0, as a number to the chart (type auto).
+    for (const state of [TenantState.SUSPENDED, TenantState.ARCHIVED]) {
+      expect(replicas(module(state))).toEqual([{ name: 'replicaCount', value: '0', type: 'auto' }]);
+    }
+    // Per-module keys, nested values included; a declared size comes back on resume.
+    const keys = { replicaKeys: ['api.replicaCount', 'worker.replicas'], values: { 'api.replicaCount': '3' } };
+    expect(replicas(module(TenantState.SUSPENDED, keys))).toEqual([
+      { name: 'api.replicaCount', value: '0', type: 'auto' },
+      { name: 'worker.replicas', value: '0', type: 'auto' },
+    ]);
+    expect(replicas(module(TenantState.ACTIVE, keys))).toEqual([{ name: 'api.replicaCount', value: '3', type: 'auto' }]);
+  });
 });
 
 describe('TenantRelease: Vault references are delivered at run time, never as values (docs/vault.md, V14)', () => {

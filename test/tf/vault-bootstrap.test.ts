@@ -1,6 +1,7 @@
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import { ACME, devEnv, errorOf, findResource, GLOBEX, previewEnv, prodEnv, resources, stagingEnv, synthJson } from './fixtures';
+import { ACME, devEnv, errorOf, findResource, GLOBEX, previewEnv, prodEnv, resources, stackFor, stagingEnv, synthJson } from './fixtures';
 import { Environment } from '../../src/model/environment';
+import { ContainerImage } from '../../src/model/image';
 import { Period } from '../../src/model/period';
 import { Tenant } from '../../src/model/tenant';
 import { EnvironmentStack } from '../../src/tf/environment-stack';
@@ -242,5 +243,28 @@ describe('VaultBootstrap: environment-wide resources in the base stack (a tenant
 
   test('an unknown value is refused', () => {
     expect(errorOf(() => shard('shared' as VaultEnvironmentResources))).toContain('shard/Vault: environmentResources is not a VaultEnvironmentResources (got "shared"); use VaultEnvironmentResources.OWN or BASE_STACK');
+describe('VaultBootstrap: schema migrations (issue 17 item 5)', () => {
+  const migration = { image: ContainerImage.fromDigest(`registry.inopsio.example/billing/migrate@sha256:${'cd'.repeat(32)}`), command: ['/app/migrate'] };
+  const withMigration = { ...ACME, modules: ACME.modules!.map(m => ({ ...m, migration })) };
+
+  test('a migrating module: its service account is bound by <tenant>-migrate, which issues owner-group credentials', () => {
+    const json = synthJson(stackFor(devEnv([withMigration, GLOBEX])));
+    const role = findResource(json, 'vault_kubernetes_auth_backend_role', 'role_name', 'acme-migrate').body;
+    expect(role).toMatchObject({ bound_service_account_names: ['billing-migrate'], bound_service_account_namespaces: ['dev-acme'] });
+    const policy = findResource(json, 'vault_policy', 'name', 'dev-acme-migrate');
+    expect(role.token_policies).toEqual([`\${${policy.id}.name}`]);
+    expect(policy.body.policy).toContain('path "database-dev/creds/acme-migrate"');
+    expect(policy.body.policy).not.toContain('acme-db');
+    const db = findResource(json, 'vault_database_secret_backend_role', 'name', 'acme-migrate').body;
+    expect(db.creation_statements).toEqual([expect.stringMatching(/^CREATE ROLE "\{\{name\}\}" WITH LOGIN .* NOSUPERUSER NOCREATEDB NOCREATEROLE/), 'GRANT "dev_acme_owner" TO "{{name}}";']);
+    expect(findResource(json, 'vault_database_secret_backend_connection', 'name', 'acme').body.allowed_roles).toEqual(['acme-db', 'acme-migrate']);
+  });
+
+  test('no migration, or no database: no migration identity', () => {
+    const noDatabase = { ...withMigration, database: false, modules: withMigration.modules.map(m => ({ ...m, values: {} })) };
+    for (const tenants of [[ACME, GLOBEX], [noDatabase, GLOBEX]]) {
+      const json = synthJson(stackFor(devEnv(tenants)));
+      expect(Object.values(resources(json, 'vault_kubernetes_auth_backend_role')).map((r: any) => r.role_name)).not.toContain('acme-migrate');
+    }
   });
 });
