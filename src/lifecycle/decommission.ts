@@ -171,16 +171,12 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
   if (tenant && tenant.state !== 'archived') {
     blockers.push(`tenant "${tenant.id}" is ${tenant.state}: suspend and archive it first (spec §9; archiving records the final backup): ${archive}`);
   }
-  // Production is never torn down under its tenants: each is archived (and decommissioned) first.
-  const serving = env.tenants.filter(t => t.state !== 'archived').map(t => t.id);
-  if (!tenant && env.lifecycle === 'permanent' && serving.length > 0) {
-    blockers.push(`environment "${env.name}" is permanent and has tenants that are not archived (${serving.join(', ')}): for each, ${archive.replace('its state', 'the tenant\'s state')}`);
-  }
-  // Destroying an environment that keeps backups destroys its tenants too: each must be archived (final backup
-  // recorded) first. Environments without backups (development, previews) take their tenants with them.
+  // Production is never torn down under its tenants, and destroying any environment that keeps backups destroys its
+  // tenants too: each must be archived (final backup recorded) first. Environments without backups (development,
+  // previews) take their tenants with them.
   const notArchived = tenant ? [] : env.tenants.filter(t => t.state !== 'archived');
-  if (env.backup.enabled && notArchived.length > 0) {
-    blockers.push(`environment "${env.name}" still has tenants that are not archived (${notArchived.map(t => `${t.id}: ${t.state}`).join(', ')}): suspend and archive each (inopsio-env tenant-suspend, tenant-archive), or move it to another environment, then decommission`);
+  if ((env.lifecycle === 'permanent' || env.backup.enabled) && notArchived.length > 0) {
+    blockers.push(`environment "${env.name}" still has tenants that are not archived (${notArchived.map(t => `${t.id}: ${t.state}`).join(', ')}): suspend and archive each (inopsio-env tenant-suspend, tenant-archive, or state "archived" in the tenant registry), or move it to another environment, then decommission`);
   }
   const context = env.kubeContext;
   const argo = env.upgradeStrategy === 'argo-cd';

@@ -1,3 +1,4 @@
+import { DatabaseEndpoint } from '../model/database-endpoint';
 import { Environment } from '../model/environment';
 import { EnvironmentClass } from '../model/environment-class';
 import { slugify } from '../model/naming';
@@ -43,6 +44,12 @@ export interface PreviewEnvironmentsOptions {
    * @default EnvironmentClass.PREVIEW
    */
   readonly environmentClass?: EnvironmentClass;
+  /**
+   * The PostgreSQL server of every preview's tenant databases (see `EnvironmentProps.database`): needed when a module
+   * value renders a database URL.
+   * @default - none
+   */
+  readonly database?: DatabaseEndpoint;
 }
 
 /** The environment variable the generated workflows pass previews in: a JSON array of PreviewRequest. */
@@ -77,6 +84,7 @@ export function previewEnvironments(json: string | undefined, options: PreviewEn
       branch: e.branch,
       owner: e.owner,
       createdAt: e.createdAt,
+      database: options.database,
       tenants: options.tenants,
       environmentClass: options.environmentClass,
     }));

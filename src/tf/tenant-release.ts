@@ -177,19 +177,18 @@ export class TenantRelease extends Construct {
       if (!/^\d+\.\d+\.\d+(?:-[0-9A-Za-z.-]+)?(?:\+[0-9A-Za-z.-]+)?$/.test(m?.version ?? '')) {
         problems.add(`modules[${i}].version`, 'is not an exact semantic version', m?.version, 'pin the chart, e.g. "1.4.2" (V14: no ranges or "latest")');
       }
-      const values = moduleHelmValues(env, tenant, m, `modules[${i}]`, delivery.options, {
+      // A suspended or archived tenant's replica keys are 0 (the same overrides as the Argo CD path); active, as declared.
+      const replicas = m?.name ? replicaOverrides(m, tenant.state) : {};
+      const values = moduleHelmValues(env, tenant, m?.name ? { ...m, values: { ...m.values, ...replicas } } : m, `modules[${i}]`, delivery.options, {
         isOpaque: value => Token.isUnresolved(value),
         check: value => isolation.check(value),
       });
       addModuleValueProblems(problems, this.node.path, values.problems);
       deliveries.push(...values.deliveries);
       grants.push(...values.grants);
-      // Replica counts are numbers to the chart (`auto`); a suspended or archived tenant's are 0 (see replicaOverrides).
-      const replicas = m?.name ? replicaOverrides(m, tenant.state) : {};
+      // Replica counts are numbers to the chart (`auto`).
       const replicaKeys = new Set(m?.name ? replicaKeysOf(m) : []);
-      const parameters = [...values.parameters.filter(p => replicas[p.name] === undefined), ...Object.entries(replicas).map(([name, value]) => ({ name, value }))]
-        .sort((a, b) => a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-      return parameters.map(p => ({ name: p.name, value: Token.isUnresolved(p.value) ? p.value : setValue(p.value), type: replicaKeys.has(p.name) ? 'auto' : 'string' }));
+      return values.parameters.map(p => ({ name: p.name, value: Token.isUnresolved(p.value) ? p.value : setValue(p.value), type: replicaKeys.has(p.name) ? 'auto' : 'string' }));
     });
     problems.throwIfAny();
     // Only a valid release extends the tenant policy (cache credentials a module references).

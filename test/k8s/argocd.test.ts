@@ -114,7 +114,7 @@ describe('ArgoCdApplication', () => {
   test('a suspended tenant: replicas 0, synced without prune and without migration hooks; resuming restores the declared size', () => {
     const hooks = { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.2.3' };
     const appOf = (state: TenantState, replicaKeys?: string[]) => {
-      const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'idle', state, modules: [{ ...billing, replicaKeys }] }] });
+      const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants: [{ id: 'idle', state, modules: [{ ...billing, replicaKeys }] }] });
       const chart = Testing.chart();
       new ArgoCdApplication(chart, 'App', { environment: env, tenant: env.tenants[0], module: 'billing', migrationHooks: hooks });
       return Testing.synth(chart)[0];
@@ -122,7 +122,7 @@ describe('ArgoCdApplication', () => {
     const replicas = (app: any) => (app.spec.source ?? app.spec.sources[0]).helm.parameters.filter((p: any) => /replica/i.test(p.name));
     for (const state of [TenantState.SUSPENDED, TenantState.ARCHIVED]) {
       const app = appOf(state);
-      expect(replicas(app)).toEqual([{ name: 'replicaCount', value: '0' }]);
+      expect(replicas(app)).toEqual([{ name: 'replicaCount', value: '0', forceString: true }]);
       // Automated sync stays on (self-heal), so the scale to zero is applied and kept; nothing is pruned.
       expect(app.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true, allowEmpty: false });
       // The quota admits no hook Job: no second source while suspended.
@@ -130,10 +130,10 @@ describe('ArgoCdApplication', () => {
       expectValidManifests([app]);
     }
     expect(replicas(appOf(TenantState.SUSPENDED, ['replicaCount', 'worker.replicaCount']))).toEqual([
-      { name: 'replicaCount', value: '0' }, { name: 'worker.replicaCount', value: '0' },
+      { name: 'replicaCount', value: '0', forceString: true }, { name: 'worker.replicaCount', value: '0', forceString: true },
     ]);
     const resumed = appOf(TenantState.ACTIVE);
-    expect(replicas(resumed)).toEqual([{ name: 'replicaCount', value: '2' }]);
+    expect(replicas(resumed)).toEqual([{ name: 'replicaCount', value: '2', forceString: true }]);
     expect(resumed.spec.sources).toHaveLength(2);
   });
 
@@ -261,9 +261,7 @@ describe('SchemaMigrationHook', () => {
     ['requests above limits', { resources: { cpuRequest: '2', cpuLimit: '1' } }, /resources.cpuRequest is greater than cpuLimit 1/],
     ['too many retries (K38)', { backoffLimit: 6 }, /backoffLimit must be 1, 2 or 3/],
     ['an empty command', { command: [] }, /command is empty/],
-    ['a templated Vault path (B07)', { vault: { value: "{{ vault('database/creds/{{identity.entity.name}}') }}" } }, /vault.value path contains template syntax/],
-    ['another tenant\'s credentials', { vault: { value: "{{ vault('database/creds/globex-db') }}" } }, /vault.value names role "globex-db", which is not tenant "acme"'s database role "acme-db"/],
-    ['a value without a reference', { vault: { value: 'postgres://db/acme' } }, /vault.value has no Vault reference/],
+    ['a templated Vault path (B07)', { vault: { role: 'acme-migrate', secretPath: 'database-prod/creds/{{identity.entity.name}}' } }, /vault.secretPath is not a plain Vault path/],
     ['a module the tenant does not have', { module: 'payroll' }, /module is not a module of tenant acme/],
   ])('fails for %s', (_name, props, expected) => {
     expect(() => synthHook(props as Partial<SchemaMigrationHookProps>)).toThrow(expected);

@@ -12,7 +12,7 @@ import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { ContainerImage } from '../../src/model/image';
-import { backupPriorityClassName } from '../../src/model/naming';
+import { backupPriorityClassName } from '../../src/model/names';
 import { QuotaProfile } from '../../src/model/quota-profile';
 import { TenantState } from '../../src/model/tenant';
 import { admitJob } from '../support/quota-admission';

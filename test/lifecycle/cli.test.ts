@@ -134,7 +134,7 @@ describe('inopsio-env main()', () => {
       expect(order[0]).toBeGreaterThan(0);
       expect(r.stdout).toContain('   vault lease revoke -sync -prefix database-prod/creds/acme-db\n');
       expect(r.stdout).toContain('   terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color\n');
-      expect(r.stderr).toMatch(/prod is blocked:\n  - environment "prod" is permanent and has tenants that are not archived \(acme, globex\): for each, set the tenant's state to archived/);
+      expect(r.stderr).toMatch(/prod is blocked:\n  - environment "prod" still has tenants that are not archived \(acme: active, globex: active\): suspend and archive each/);
       expect(r.stderr).not.toMatch(/planDecommission|transitionTenant|writeInventory/);
       // Nothing to run: no script and no targets while blocked.
       expect(run('plan-decommission', '--inventory', inventoryFile, '--format', 'sh', 'prod')).toMatchObject({ code: 3, stdout: '' });
@@ -145,13 +145,14 @@ describe('inopsio-env main()', () => {
       })]));
       expect(run('plan-decommission', '--inventory', archived, 'prod')).toMatchObject({ code: 0, stderr: '' });
       expect(run('plan-decommission', '--inventory', archived, '--targets', 'stacks', 'prod')).toEqual({ code: 0, stdout: 'cdktf.out/stacks/prod\n', stderr: '' });
-      // A non-permanent environment is not blocked by its active tenants.
-      expect(run('plan-decommission', '--inventory', inventoryFile, 'staging').code).toBe(0);
+      // An environment without backups (development) is not blocked by its active tenants; staging keeps backups and is.
+      expect(run('plan-decommission', '--inventory', inventoryFile, 'dev').code).toBe(0);
+      expect(run('plan-decommission', '--inventory', inventoryFile, 'staging').code).toBe(3);
     });
 
     test('--targets of a tenant-only kind for a whole environment says why it is empty (exit 0)', () => {
       for (const kind of ['namespaces', 'helm-releases', 'argocd-applications']) {
-        expect(run('plan-decommission', '--inventory', inventoryFile, '--targets', kind, 'staging')).toEqual({
+        expect(run('plan-decommission', '--inventory', retiredFile, '--targets', kind, 'staging')).toEqual({
           code: 0,
           stdout: '',
           stderr: `inopsio-env: plan-decommission: no ${kind} for a whole environment: terraform destroy of its stacks removes them (see --targets stacks)\n`,
@@ -176,7 +177,7 @@ describe('inopsio-env main()', () => {
       expect(sh.stdout).not.toContain('helm uninstall');
       expect(run('plan-decommission', '--inventory', retiredFile, '--targets', 'lease-prefixes', 'prod')).toEqual({
         code: 0,
-        stdout: `${['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `database-staging/creds/${t}-${r}\n`)).join('')}auth/kubernetes-staging/login\n`,
+        stdout: `${['acme', 'globex', 'initech'].flatMap(t => ['db', 'backup', 'drill'].map(r => `database-prod/creds/${t}-${r}\n`)).join('')}auth/kubernetes-prod/login\n`,
         stderr: '',
       });
     });
@@ -322,19 +323,19 @@ describe('inopsio-env main()', () => {
       expect(stateOf(file)).toBe('archived');
     });
 
-    test('refused transitions exit 2, say the way through and leave the registry alone', () => {
+    test('refused transitions exit 3 (refused, like a blocked plan), say the way through and leave the registry alone', () => {
       const file = reg('refused');
       const before = fs.readFileSync(file, 'utf8');
       const early = run('tenant-suspend', '--registry', file, '--inventory', inventoryFile, '--at', '2026-11-30T09:00:00Z', '--last-activity', '2026-11-01T00:00:00Z', 'acme');
-      expect(early.code).toBe(2);
+      expect(early.code).toBe(3);
       expect(early.stderr).toBe('inopsio-env: tenant-suspend: 1 problem:\n  - TenantTransition[prod/acme]: lastActivityAt is only 29 days ago; class production suspends after 90 days of inactivity (got "2026-11-01T00:00:00Z"); wait until 2027-01-30T00:00:00Z\n');
       const archiveActive = run('tenant-archive', '--registry', file, '--inventory', inventoryFile, '--at', '2026-12-02T10:00:00Z',
         '--manifest', 'tenant-backups/prod/acme/manifests/acme-20261202T093000Z.manifest', '--taken-at', '2026-12-02T09:30:00Z', '--sha256', sha, '--verified', 'acme');
-      expect(archiveActive.code).toBe(2);
+      expect(archiveActive.code).toBe(3);
       expect(archiveActive.stderr).toMatch(/toState cannot follow active \(got "archived"\); suspend the tenant first/);
       const unverified = run('tenant-archive', '--registry', reg('unverified', 'suspended'), '--inventory', inventoryFile, '--at', '2026-12-02T10:00:00Z',
         '--manifest', 'tenant-backups/prod/acme/manifests/acme-20261202T093000Z.manifest', '--taken-at', '2026-11-20T09:30:00Z', '--sha256', sha, 'acme');
-      expect(unverified.code).toBe(2);
+      expect(unverified.code).toBe(3);
       expect(unverified.stderr).toMatch(/finalBackup.verified is not true/);
       expect(unverified.stderr).toMatch(/finalBackup.takenAt is 288 hours old; a final backup must be newer than/);
       expect(run('tenant-resume', '--registry', file, '--inventory', inventoryFile, '--at', '2026-12-01T09:00:00Z', 'umbrella').stderr).toMatch(/tenantId is not registered \(got "umbrella"\); use one of acme/);

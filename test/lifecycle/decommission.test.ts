@@ -114,16 +114,6 @@ describe('planDecommission', () => {
     expect(plan.targets.stacks).toEqual([`cdktf.out/stacks/${previewName}`]);
   });
 
-  test('production with tenants that are not archived cannot be decommissioned as a whole', () => {
-    const plan = planDecommission(inventory, 'prod');
-    expect(plan.blockers).toEqual(['environment "prod" is permanent and has tenants that are not archived (acme, globex): for each, set the tenant\'s state to archived (state "archived" in the tenant registry, or TenantState.ARCHIVED in main.ts) and apply, then decommission']);
-    expect(() => renderDecommissionScript(plan)).toThrow(/prod: environment "prod" is permanent and has tenants that are not archived/);
-    expect(() => decommissionTargets(plan, DecommissionTargetKind.STACKS)).toThrow(/not archived \(acme, globex\)/);
-    // Staging and development are torn down with their tenants.
-    expect(planDecommission(inventory, 'staging').blockers).toEqual([]);
-    expect(planDecommission(inventory, 'dev').blockers).toEqual([]);
-  });
-
   test('an active tenant is blocked: it must be suspended and archived first', () => {
     const plan = planDecommission(inventory, 'prod', 'acme');
     expect(plan.blockers).toEqual(['tenant "acme" is active: suspend and archive it first (spec §9; archiving records the final backup): set its state to archived (state "archived" in the tenant registry, or TenantState.ARCHIVED in main.ts) and apply, then decommission']);
@@ -135,7 +125,7 @@ describe('planDecommission', () => {
   test('a whole environment that keeps backups is refused while any tenant is not archived (issue 17 item 4)', () => {
     const plan = planDecommission(inventory, 'prod');
     expect(plan.blockers).toEqual([
-      'environment "prod" still has tenants that are not archived (acme: active, globex: active): suspend and archive each (inopsio-env tenant-suspend, tenant-archive), or move it to another environment, then decommission',
+      'environment "prod" still has tenants that are not archived (acme: active, globex: active): suspend and archive each (inopsio-env tenant-suspend, tenant-archive, or state "archived" in the tenant registry), or move it to another environment, then decommission',
     ]);
     expect(() => renderDecommissionScript(plan)).toThrow(/prod: environment "prod" still has tenants that are not archived/);
     expect(() => decommissionTargets(plan, DecommissionTargetKind.STACKS)).toThrow(/not archived/);

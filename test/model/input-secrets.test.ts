@@ -1,5 +1,3 @@
-import { Environment } from '../../src/model/environment';
-import { EnvironmentClass } from '../../src/model/environment-class';
 import { addInputSecretProblems, findInputSecrets } from '../../src/model/input-secrets';
 import { Problems } from '../../src/model/problems';
 
@@ -7,16 +5,16 @@ const STRIPE = 'sk_live_51HqLyjWDarjtT1zdp7dcXk3jH8sLq9Pz';
 
 describe('findInputSecrets', () => {
   test('names each secret by its path and rule, through arrays, class instances and quoted keys', () => {
-    const env = new Environment({
-      name: 'dev',
-      environmentClass: EnvironmentClass.DEVELOPMENT,
-      createdAt: '2026-11-28T09:00:00Z',
-      tenants: [{ id: 'acme', modules: [{ name: 'api', chart: 'api', repository: 'https://c.example', version: '1.0.0', values: { 'env.UPSTREAM': STRIPE, 'env.DB_PASSWORD': 'hunter2!' } }] }],
-    });
-    expect(findInputSecrets({ environments: [env], settings: { hook: 'https://ci:Zq8mW2rT5x@ci.example/hook' } }, '')).toEqual([
-      { path: 'environments[0].tenants[0].modules[0].values["env.UPSTREAM"]', ruleId: 'stripe-access-token' },
+    // A class instance (as the Platform's props hold Environments and Tenants; their module values are checked
+    // earlier, by the Tenant itself), inside an array, with quoted keys.
+    class Holder {
+      constructor(public readonly values: { [key: string]: string }) {}
+    }
+    const holders = [new Holder({ 'env.UPSTREAM': STRIPE, 'env.DB_PASSWORD': 'hunter2!' })];
+    expect(findInputSecrets({ environments: holders, settings: { hook: 'https://ci:Zq8mW2rT5x@ci.example/hook' } }, '')).toEqual([
+      { path: 'environments[0].values["env.UPSTREAM"]', ruleId: 'stripe-access-token' },
       // A literal under a secret name is found by its name.
-      { path: 'environments[0].tenants[0].modules[0].values["env.DB_PASSWORD"]', ruleId: 'secret-field-literal' },
+      { path: 'environments[0].values["env.DB_PASSWORD"]', ruleId: 'secret-field-literal' },
       { path: 'settings.hook', ruleId: 'url-credentials' },
     ]);
   });

@@ -42,18 +42,21 @@ describe('the reference platform (examples/main.ts)', () => {
   });
 });
 
+/** The tenant databases' server (module values render database URLs). */
+const DATABASE = { host: 'postgres.databases.svc' };
+
 describe('a sharded platform and a preview declared from INOPSIO_PREVIEWS', () => {
   let dir: string;
   beforeAll(() => {
     dir = work();
-    const previews = previewEnvironments(JSON.stringify([{ branch: 'renovate/cdktf-0.x', owner: 'dana', createdAt: '2026-11-28T09:00:00Z' }]), { tenants: tenants(2) });
+    const previews = previewEnvironments(JSON.stringify([{ branch: 'renovate/cdktf-0.x', owner: 'dana', createdAt: '2026-11-28T09:00:00Z' }]), { tenants: tenants(2), database: DATABASE });
     new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
       outdir: path.join(dir, 'dist'),
       backup: backupProps(),
       sharding: { prod: { shardCount: 2 } },
       environments: [
-        new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants: tenants(5) }),
-        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: tenants(5) }),
+        new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: DATABASE, tenants: tenants(5) }),
+        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: DATABASE, tenants: tenants(5) }),
         ...previews,
       ],
     }).synth();

@@ -243,6 +243,9 @@ describe('VaultBootstrap: environment-wide resources in the base stack (a tenant
 
   test('an unknown value is refused', () => {
     expect(errorOf(() => shard('shared' as VaultEnvironmentResources))).toContain('shard/Vault: environmentResources is not a VaultEnvironmentResources (got "shared"); use VaultEnvironmentResources.OWN or BASE_STACK');
+  });
+});
+
 describe('VaultBootstrap: schema migrations (issue 17 item 5)', () => {
   const migration = { image: ContainerImage.fromDigest(`registry.inopsio.example/billing/migrate@sha256:${'cd'.repeat(32)}`), command: ['/app/migrate'] };
   const withMigration = { ...ACME, modules: ACME.modules!.map(m => ({ ...m, migration })) };
