@@ -123,7 +123,7 @@ describe('Platform', () => {
       ],
     }));
     const hostProblem = (env: string, tenant: string) =>
-      `p/${env}/${tenant}/Backup: database.host is not a host name or address (got "postgres databases"); write e.g. "postgres.databases.svc" (no scheme, port or credentials)`;
+      `p/${env}/Tenant-${tenant}/Backup: database.host is not a host name or address (got "postgres databases"); write e.g. "postgres.databases.svc" (no scheme, port or credentials)`;
     expect(problems).toEqual([
       'p: network.metricsPort is not a TCP port (got 0); use an integer from 1 to 65535',
       hostProblem('staging', 'acme'),

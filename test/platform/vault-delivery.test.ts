@@ -11,7 +11,6 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
 import { backupProps } from './fixtures';
 import { ArgoCdApplication } from '../../src/k8s/argocd-application';
-import { SchemaMigrationHook } from '../../src/k8s/argocd-migration-hook';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass, UpgradeStrategy } from '../../src/model/environment-class';
 import { ContainerImage } from '../../src/model/image';
@@ -23,7 +22,10 @@ import { allows, mergePolicies, VaultAcl } from '../support/vault-acl';
 
 const CREATED_AT = '2026-11-28T09:00:00Z';
 const DATABASE = { host: 'postgres.databases.svc' };
+const MIGRATE_IMAGE = ContainerImage.fromDigest(`registry.inopsio.example/platform/billing-migrate@sha256:${'0123456789abcdef'.repeat(4)}`);
 const billing: TenantModuleProps = {
+  // The Platform wires the hook: a PreSync hook where Argo CD upgrades, a pre-upgrade hook of the tenant base where Helm does.
+  migration: { image: MIGRATE_IMAGE, command: ['/app/migrate', 'up'] },
   name: 'billing',
   chart: 'billing-api',
   repository: 'https://charts.inopsio.example',
@@ -37,7 +39,6 @@ const billing: TenantModuleProps = {
   },
 };
 const tenants: TenantProps[] = [{ id: 'acme', modules: [billing] }, { id: 'globex', modules: [billing] }, { id: 'initech' }];
-const MIGRATE_IMAGE = ContainerImage.fromDigest(`registry.inopsio.example/platform/billing-migrate@sha256:${'0123456789abcdef'.repeat(4)}`);
 
 function environments(): Environment[] {
   return [
@@ -113,6 +114,7 @@ interface EnvOutput {
 }
 
 function filesBelow(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
   return (fs.readdirSync(dir, { recursive: true }) as string[]).map(f => path.join(dir, f)).filter(f => fs.statSync(f).isFile());
 }
 
@@ -143,8 +145,10 @@ function readEnvironment(dir: string, env: Environment): EnvOutput {
       let values: any;
       if (argo) {
         const docs = parseAllDocuments(fs.readFileSync(path.join(dir, 'dist', 'k8s', env.name, 'platform.k8s.yaml'), 'utf8')).map(d => d.toJSON());
-        const app = docs.find((d: any) => d?.kind === 'Application' && d.spec.destination.namespace === namespace && d.spec.source.chart === m.chart);
-        values = effectiveHelmValues(app.spec.source.helm.parameters);
+        // With a migration, the chart is the first of two sources (the second is the hooks folder).
+        const chartOf = (d: any) => d.spec.source ?? d.spec.sources[0];
+        const app = docs.find((d: any) => d?.kind === 'Application' && d.spec.destination.namespace === namespace && chartOf(d).chart === m.chart);
+        values = effectiveHelmValues(chartOf(app).helm.parameters);
       } else {
         const release = Object.values(resource('helm_release')).find((r: any) => r.namespace === namespace && r.chart === m.chart);
         values = effectiveHelmValues(release.set.map((s: any) => ({ name: s.name, value: terraformLiteral(s.value) })));
@@ -153,7 +157,8 @@ function readEnvironment(dir: string, env: Environment): EnvOutput {
       logins.push(loginFromValues(`module ${t.id}/${m.name}`, namespace, values));
     }
   }
-  for (const file of filesBelow(path.join(dir, 'dist', 'k8s', env.name))) {
+  // The manifests, and the PreSync hooks the Applications read from git (dist/argocd-hooks/<env>/...).
+  for (const file of [...filesBelow(path.join(dir, 'dist', 'k8s', env.name)), ...filesBelow(path.join(dir, 'dist', 'argocd-hooks', env.name))]) {
     for (const doc of parseAllDocuments(fs.readFileSync(file, 'utf8')).map(d => d.toJSON())) {
       const pod = doc && podTemplateOf(doc);
       const annotations = pod?.metadata?.annotations ?? {};
@@ -177,13 +182,8 @@ describe('Vault delivery in every environment, read from the synthesized output'
       backup: backupProps(),
       environments: envs,
       policy: { parity: false },
+      migrationHooks: { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.0.0', pathPrefix: 'dist' },
     });
-    // Schema-migration hooks where modules upgrade through Argo CD, for every tenant with the module.
-    for (const env of envs.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
-      for (const t of env.tenants.filter(x => x.modules.length > 0)) {
-        new SchemaMigrationHook(platform.tenantChart(env.name, t.id), 'Migrate', { environment: env, tenant: t, module: 'billing', image: MIGRATE_IMAGE, command: ['/app/migrate', 'up'], vault: {} });
-      }
-    }
     platform.synth();
     for (const env of envs) outputs.push(readEnvironment(dir, env));
   }, 120_000);
@@ -347,16 +347,19 @@ describe('one path: Terraform and Argo CD hand the pod the same values', () => {
     const audience = 'https://vault.inopsio.example';
     const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: DATABASE, vaultTokenAudience: audience, tenants: [tenants[0]] });
     const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: DATABASE, vaultTokenAudience: audience, tenants: [tenants[0]] });
-    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments: [dev, prod], policy: { enabled: false } }).synth();
-    expect(readEnvironment(dir, dev).roles.map(r => [r.name, r.audience])).toEqual([['acme', audience]]);
-    expect(readEnvironment(dir, dev).logins.map(l => [l.what, l.audience])).toEqual([['module acme/billing', audience]]);
-    // Backups too: their pods present the environment's audience, which their role requires.
+    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments: [dev, prod], policy: { enabled: false }, migrationHooks: { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.0.0', pathPrefix: 'dist' } }).synth();
+    // Modules, migration hooks (their own role) and, where the class backs up, backups: every role requires the
+    // environment's audience and every pod presents it.
+    const d = readEnvironment(dir, dev);
+    expect(d.roles.map(r => [r.name, r.audience]).sort()).toEqual([['acme', audience], ['acme-migrate', audience]]);
+    expect(d.logins.map(l => [l.what, l.audience]).sort()).toEqual([['Job dev-acme/billing-migrate', audience], ['module acme/billing', audience]]);
     const o = readEnvironment(dir, prod);
-    expect(o.roles.map(r => [r.name, r.audience]).sort()).toEqual([['acme', audience], ['prod-acme-backup', audience]]);
-    expect(o.logins.map(l => [l.what, l.audience])).toEqual([
-      ['module acme/billing', audience],
+    expect(o.roles.map(r => [r.name, r.audience]).sort()).toEqual([['acme', audience], ['acme-migrate', audience], ['prod-acme-backup', audience]]);
+    expect(o.logins.map(l => [l.what, l.audience]).sort()).toEqual([
       ['CronJob prod-acme/backup-acme', audience],
       ['CronJob prod-acme/backup-acme-restore-drill', audience],
+      ['Job prod-acme/billing-migrate', audience],
+      ['module acme/billing', audience],
     ]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
