@@ -19,6 +19,7 @@ import { Period } from '../model/period';
 import { Problems, show } from '../model/problems';
 import { Quantity, QuantityKind } from '../model/quantity';
 import { Tenant } from '../model/tenant';
+import { tenantDatabaseNames } from '../model/tenant-database';
 import { environmentVaultNames, tenantVaultNames, VaultEngine, VaultRef } from '../model/vault-ref';
 
 /**
@@ -700,9 +701,11 @@ export class BackupSchedule extends Construct {
       ...storeFiles('primary', primary),
       ...storeFiles('offsite', offsite),
     ];
+    const defaultDrillPath = `${environmentVaultNames(env).databaseMount}/creds/${backupVaultRoleNames(env.name, tenant.id).drillDatabaseRole}`;
     const drillFiles: AgentFile[] = [
       { file: 'drill-pgpass', path: drillCreds!.path, template: pgpassTemplate(drillCreds!.path) },
-      { file: 'drill-pg-service.conf', path: drillCreds!.path, template: pgServiceTemplate(drillCreds!.path) },
+      // The tenant's drill users start every session as the drill group (its CREATEDB; it owns what the drill creates).
+      { file: 'drill-pg-service.conf', path: drillCreds!.path, template: pgServiceTemplate(drillCreds!.path, drillCreds!.path === defaultDrillPath ? tenantDatabaseNames(env, tenant).drillRole : undefined) },
       ...storeFiles('primary', primary),
     ];
     this.vaultSecretPaths = [...new Set([...backupFiles, ...drillFiles].map(f => f.path))].sort();
@@ -886,8 +889,9 @@ function pgpassTemplate(path: string): string {
 }
 
 /** libpq service file naming the dynamic role (a service file overrides PGUSER). */
-function pgServiceTemplate(path: string): string {
-  return `{{- with secret "${path}" -}}\n[${BACKUP_PG_SERVICE}]\nuser={{ .Data.username }}\n{{- end }}\n`;
+function pgServiceTemplate(path: string, role?: string): string {
+  const options = role ? `options=-c role=${role}\n` : '';
+  return `{{- with secret "${path}" -}}\n[${BACKUP_PG_SERVICE}]\nuser={{ .Data.username }}\n${options}{{- end }}\n`;
 }
 
 /** One field of a KV v2 secret, alone in the file. */
