@@ -63,4 +63,12 @@ new Platform(app, 'inopsio', {
   },
   // Production namespaces accept writes only from Argo CD and Terraform (plus audited break-glass).
   immutableProduction: {},
+  // The GitHub environments of the generated workflows, with their reviewers: two different teams approve a decommission.
+  github: {
+    owner: 'inopsio',
+    repository: 'platform',
+    firstApprovers: { teams: ['platform-leads'] },
+    secondApprovers: { teams: ['security-officers'] },
+    productionApprovers: { teams: ['platform-leads'] },
+  },
 }).synth();

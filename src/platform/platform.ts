@@ -11,6 +11,7 @@ import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-s
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
+import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { checkDestroyGates } from '../lifecycle/workflow-rules';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
@@ -30,6 +31,7 @@ import { EnvironmentParity } from '../policy/parity';
 import { assertPolicyCompliance, writePolicyReport } from '../policy/report-file';
 import { Acknowledgement } from '../policy/types';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
+import { GitHubEnvironmentsStack } from '../tf/github-environments';
 import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 
@@ -87,7 +89,18 @@ export interface PlatformProps {
    * @default - every environment in one stack
    */
   readonly sharding?: { [environmentName: string]: TenantShardingProps };
+  /**
+   * The GitHub environments the generated workflows use (approval gates with required reviewers, production,
+   * credentials), created by Terraform in the stack `github-environments` (workspace `inopsio-github-environments`), so that the
+   * gates exist whenever the workflows do (issue 23). Without it the policy pack refuses every destroying job (G01):
+   * an approval environment nobody created has no reviewers.
+   * @default - no GitHub environments are generated
+   */
+  readonly github?: GitHubEnvironmentsProps;
 }
+
+/** Id (and stack folder) of the GitHub environments stack; no environment may use it. */
+const GITHUB_STACK = 'github-environments';
 
 /** The parity allowance of a sharded environment compared with an unsharded one. */
 const SHARDED_DEPENDS_ON = {
@@ -184,6 +197,8 @@ export class Platform extends Construct {
   private readonly backup?: PlatformBackupProps;
   private readonly workflowOptions?: WorkflowOptions;
   private readonly policy: PlatformPolicyProps;
+  /** The GitHub environments stack, when `github` is set. */
+  public readonly githubEnvironments?: GitHubEnvironmentsStack;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -209,6 +224,9 @@ export class Platform extends Construct {
           if (envs.some(e => e.name === stackName)) problems.add('environments', `names environment "${stackName}", a Terraform stack of sharded environment "${env.name}"`, stackName, 'rename that environment');
         }
       }
+      if (props.github && env.name === GITHUB_STACK) {
+        problems.add('environments', 'names the Terraform stack of the GitHub environments', env.name, 'rename that environment');
+      }
       if (env.tenants.some(t => t.id === PLATFORM_CHART)) {
         problems.add(`environments[${env.name}].tenants`, 'uses the reserved id of the environment-wide chart', PLATFORM_CHART, 'rename the tenant');
       }
@@ -223,6 +241,11 @@ export class Platform extends Construct {
     // The inventory, the decommission plans and the workflows follow the Platform's sharding.
     this.workflowOptions = { ...props.workflows, sharding: props.sharding ?? props.workflows?.sharding };
     this.policy = props.policy ?? {};
+    if (props.github) {
+      const plan = problems.capture(() => planGitHubEnvironments(envs, this.workflowOptions ?? {}, props.github!));
+      problems.throwIfAny();
+      this.githubEnvironments = new GitHubEnvironmentsStack(this, GITHUB_STACK, { plan: plan! });
+    }
     this.network = props.network;
     this.backup = props.backup;
     for (const env of envs) {

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { contentsOf } from './contents';
 import { PolicyInput } from './input';
 import { PolicyContext, PolicyRule } from './rule';
+import { APPROVAL_RULES } from './rules/approvals';
 import { BACKUP_RULES } from './rules/backup';
 import { HELM_RULES } from './rules/helm';
 import { JOB_RULES } from './rules/jobs';
@@ -108,6 +109,7 @@ export class PolicyPack {
       ...BACKUP_RULES,
       ...VAULT_RULES,
       ...WORKFLOW_RULES,
+      ...APPROVAL_RULES,
       ...HELM_RULES,
       ...OUTPUT_RULES,
       secretScanRule({ allowPatterns: options.secretAllowPatterns }),

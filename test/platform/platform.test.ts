@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
 import { App } from 'cdktf';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantState } from '../../src/model/tenant';
@@ -21,6 +21,7 @@ describe('Platform', () => {
     const platform = new Platform(app, 'inopsio', {
       outdir: path.join(dir, 'dist'),
       backup: backupProps(),
+      github: githubProps(),
       environments: [
         new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
         new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
@@ -33,7 +34,7 @@ describe('Platform', () => {
     ]);
     expect(result.documentCount).toBeGreaterThan(20);
     expect(fs.existsSync(path.join(dir, 'dist', 'charts', 'prod', 'acme', 'Chart.yaml'))).toBe(true);
-    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['prod', 'staging']);
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['github-environments', 'prod', 'staging']);
     const prodTf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8'));
     const releases = Object.values<any>(prodTf.resource.helm_release);
     const platformRelease = releases.find(r => r.name === 'prod-platform');
@@ -64,6 +65,7 @@ describe('Platform', () => {
       const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
         outdir: path.join(dir, 'dist'),
         backup: backupProps(),
+        github: githubProps(),
         environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] })],
         policy: { acknowledgements, parity: false },
       });
@@ -95,7 +97,7 @@ describe('Platform', () => {
     // A tenant without a database needs no backup, and its inventory entry is still valid.
     const dir = scratch();
     const noDb = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', database: false }] });
-    const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'q', { outdir: path.join(dir, 'dist'), environments: [noDb] });
+    const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'q', { outdir: path.join(dir, 'dist'), github: githubProps(), environments: [noDb] });
     expect(platform.backupsOf('prod')).toEqual([]);
     const inventory = JSON.parse(fs.readFileSync(platform.synth().inventoryFile, 'utf8'));
     expect(inventory.environments[0].tenants[0].backup).toBeUndefined();

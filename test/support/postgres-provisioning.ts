@@ -39,7 +39,7 @@ export async function createProvisioningAdmin(pg: PgHarness): Promise<void> {
 }
 
 /** Apply every `postgresql_*` resource of `json` whose construct id contains `filter` (e.g. `Tenant-acme_`). */
-export async function provision(pg: PgHarness, json: any, filter: string, options: ProvisionOptions): Promise<string[]> {
+export async function provision(json: any, filter: string, options: ProvisionOptions): Promise<string[]> {
   const all: { [type: string]: { [id: string]: any } } = json.resource ?? {};
   const byAddress = new Map<string, any>();
   for (const [type, items] of Object.entries(all)) for (const [id, body] of Object.entries(items)) byAddress.set(`${type}.${id}`, body);

@@ -56,8 +56,8 @@ describe('TenantDatabase SQL against PostgreSQL 15', () => {
     pg = await startPostgres();
     await createProvisioningAdmin(pg);
     provisioned = [
-      ...await provision(pg, json, 'Tenant-acme_', { bootstrapPasswords: PASSWORDS, psqlAs }),
-      ...await provision(pg, json, 'Tenant-initech_', { bootstrapPasswords: PASSWORDS, psqlAs }),
+      ...await provision(json, 'Tenant-acme_', { bootstrapPasswords: PASSWORDS, psqlAs }),
+      ...await provision(json, 'Tenant-initech_', { bootstrapPasswords: PASSWORDS, psqlAs }),
     ];
     await pg.psql("CREATE TABLE secrets (v text); INSERT INTO secrets VALUES ('acme-only'); GRANT SELECT ON secrets TO prod_acme_app", 'prod_acme');
     await pg.psql("CREATE TABLE secrets (v text); INSERT INTO secrets VALUES ('initech-only'); GRANT SELECT ON secrets TO prod_initech_app", 'prod_initech');

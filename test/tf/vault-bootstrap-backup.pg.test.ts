@@ -104,7 +104,7 @@ describe('addBackupAccess SQL against PostgreSQL 15 (as Vault runs it)', () => {
     pg = await startPostgres();
     dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? os.tmpdir(), 'vault-backup-pg-'));
     await createProvisioningAdmin(pg);
-    await provision(pg, json, 'Tenant-acme_', { bootstrapPasswords: { acme: ADMIN_PASSWORD }, psqlAs });
+    await provision(json, 'Tenant-acme_', { bootstrapPasswords: { acme: ADMIN_PASSWORD }, psqlAs });
     for (const stmt of BOOTSTRAP_SQL.split(';').map(s => s.trim()).filter(Boolean)) await pg.psql(stmt);
     await pg.psql(TENANT_SQL, 'prod_acme');
     await pg.psql('CREATE TABLE secrets (v text); INSERT INTO secrets VALUES (\'globex-only\')', 'prod_globex');
