@@ -35,7 +35,7 @@ describe('PolicyPack', () => {
     expect(ids.filter(id => id.startsWith('V'))).toEqual(Array.from({ length: 14 }, (_, i) => `V${String(i + 1).padStart(2, '0')}`));
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of pack.rules) {
-      expect(r.id).toMatch(/^[BKV]\d{2}$/);
+      expect(r.id).toMatch(/^[BGKV]\d{2}$/);
       expect(Object.values(PolicySeverity)).toContain(r.severity);
       expect(r.title.length).toBeGreaterThan(10);
       expect(r.description.length).toBeGreaterThan(10);
@@ -182,6 +182,8 @@ describe('PolicyPack', () => {
         fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'assets'), { recursive: true });
         fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), JSON.stringify(s.tf.prod));
         fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'assets', 'notes.txt'), 'aws AKIAIOSFODNN7EXAMPLE');
+        fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'github-environments'), { recursive: true });
+        fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'github-environments', 'cdk.tf.json'), JSON.stringify(s.tf['github-environments']));
         fs.mkdirSync(path.join(root, 'dist', 'workflows'), { recursive: true });
         fs.writeFileSync(path.join(root, 'dist', 'workflows', 'decommission.yml'), s.workflows['decommission.yml']);
         const input = PolicyInput.fromOutput({
