@@ -9,6 +9,7 @@ export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './mode
 export { EgressTarget } from './model/egress-target';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';
 export { ContainerImage, ContainerImageOptions } from './model/image';
+export { DatabaseUserKind, DatabaseFunction, DatabaseFunctionArg, TenantDatabaseNames } from './model/tenant-database';
 export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, EnvironmentVaultNames, TenantVaultNames } from './model/vault-ref';
 
 // Kubernetes (cdk8s).

@@ -9,3 +9,4 @@ export * from './tenant-registry';
 export * from './transitions';
 export * from './workflow-rules';
 export * from './workflows';
+export * from './github-environments';

@@ -5,3 +5,5 @@ export { IsolationOptions, IsolationViolation, EnvironmentIsolation } from './is
 export { SecretDelivery, TenantReleaseOptions, TenantReleaseProps, SecretDeliveryRequest, TenantRelease } from './tenant-release';
 export { EnvironmentStackProps, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
 export { ShardedEnvironment, ShardedEnvironmentProps, EnvironmentChartStack, EnvironmentChartStackProps } from './sharding';
+export { TenantDatabase, TenantDatabaseProps } from './tenant-database';
+export { GitHubEnvironmentsStack, GitHubEnvironmentsStackProps } from './github-environments';
