@@ -148,6 +148,14 @@ export interface BackupScriptOptions {
   /** Offsite store receiving `mc mirror` copies; retention `offsiteRetentionDays`. */
   readonly offsite: ObjectStoreTarget;
   /**
+   * The tenant's own object storage (alias `objects`), whose prefix `<bucket>/<env>/<tenant>/` every backup run
+   * mirrors into the primary store's `objects/` (new and changed objects; never deleting), lists with sha256 in
+   * `objects-manifests/<name>.objects`, and copies offsite with the dumps; the restore drill restores one object of
+   * the latest listing and checks it (issue 23).
+   * @default - the tenant's objects are not backed up
+   */
+  readonly objects?: ObjectStoreTarget;
+  /**
    * Object-store backend. Overridable with `INOPSIO_STORE_BACKEND`.
    * @default ObjectStoreBackend.MC
    */
@@ -269,11 +277,12 @@ export const BACKUP_METRICS: ReadonlyArray<BackupMetricDefinition> = Object.free
   { name: 'inopsio_backup_newest_verified_timestamp_seconds', type: 'gauge', help: 'Timestamp of the newest verified backup listed in the store manifests.', labels: STORE_LABELS },
   { name: 'inopsio_backup_drill_tables_verified', type: 'gauge', help: 'Tables whose row counts the last successful restore drill verified.', labels: DRILL_LABELS },
   { name: 'inopsio_backup_drill_rows_verified', type: 'gauge', help: 'Rows the last successful restore drill verified.', labels: DRILL_LABELS },
+  { name: 'inopsio_backup_drill_objects_verified', type: 'gauge', help: 'Objects the last successful restore drill restored and checked (0 when the tenant had none).', labels: DRILL_LABELS },
   { name: 'inopsio_backup_drill_restored_backup_timestamp_seconds', type: 'gauge', help: 'Timestamp of the backup restored by the last successful restore drill.', labels: DRILL_LABELS },
 ].map((m) => Object.freeze(m)));
 
 /** Values of the `kind` label. */
-export const BACKUP_METRIC_KINDS: ReadonlyArray<string> = Object.freeze(['dump', 'offsite', 'prune', 'drill']);
+export const BACKUP_METRIC_KINDS: ReadonlyArray<string> = Object.freeze(['dump', 'objects', 'offsite', 'prune', 'drill']);
 
 /** Manifest format identifier (first line of every manifest). */
 export const BACKUP_MANIFEST_FORMAT = 'inopsio-backup-manifest/v1';
@@ -337,6 +346,7 @@ interface Resolved {
   readonly drillPgPassFile: string;
   readonly primary: Required<ObjectStoreTarget>;
   readonly offsite: Required<ObjectStoreTarget>;
+  readonly objects?: Required<ObjectStoreTarget>;
   readonly storeBackend: ObjectStoreBackend;
   readonly storeDirRoot: string;
   readonly localRetentionDays: number;
@@ -418,6 +428,7 @@ function resolve(o: BackupScriptOptions): Resolved {
     drillPgPassFile: checkPath('drillPgPassFile', o.drillPgPassFile ?? pgPassFile),
     primary: resolveStore('primary', 'primary', o.primary),
     offsite: resolveStore('offsite', 'offsite', o.offsite),
+    objects: o.objects === undefined ? undefined : resolveStore('objects', 'objects', o.objects),
     storeBackend,
     storeDirRoot: checkPath('storeDirRoot', o.storeDirRoot ?? '/var/lib/inopsio-backup/store'),
     localRetentionDays,
@@ -468,6 +479,9 @@ const ROWCOUNT_SQL = [
 
 type ScriptKind = 'backup' | 'prune' | 'drill';
 
+/** Settings of the tenant's object store: only the backup reads it (the drill restores from the backup copy). */
+const OBJECT_STORE_KEYS = ['CFG_OBJECTS_ENDPOINT', 'CFG_OBJECTS_BUCKET', 'CFG_OBJECTS_ACCESS_KEY_FILE', 'CFG_OBJECTS_SECRET_KEY_FILE'];
+
 function header(title: string, r: Resolved): string {
   return sh`#!/usr/bin/env bash
 # ${title}
@@ -506,6 +520,11 @@ function configBlock(kind: ScriptKind, r: Resolved): string {
     ['CFG_OFFSITE_BUCKET', r.offsite.bucket],
     ['CFG_OFFSITE_ACCESS_KEY_FILE', r.offsite.accessKeyFile],
     ['CFG_OFFSITE_SECRET_KEY_FILE', r.offsite.secretKeyFile],
+    ['CFG_OBJECTS_ENABLED', r.objects ? 1 : 0],
+    ['CFG_OBJECTS_ENDPOINT', r.objects?.endpoint ?? ''],
+    ['CFG_OBJECTS_BUCKET', r.objects?.bucket ?? ''],
+    ['CFG_OBJECTS_ACCESS_KEY_FILE', r.objects?.accessKeyFile ?? ''],
+    ['CFG_OBJECTS_SECRET_KEY_FILE', r.objects?.secretKeyFile ?? ''],
     ['CFG_LOCAL_RETENTION_DAYS', r.localRetentionDays],
     ['CFG_OFFSITE_RETENTION_DAYS', r.offsiteRetentionDays],
     ['CFG_KEEP_LATEST', r.keepLatest],
@@ -522,8 +541,8 @@ function configBlock(kind: ScriptKind, r: Resolved): string {
   // Only what the script uses (keeps the rendered text shellcheck-clean).
   const unused: Record<ScriptKind, string[]> = {
     backup: ['CFG_DRILL_DB_PREFIX'],
-    prune: ['CFG_DATABASE', 'CFG_PRUNE_AFTER_BACKUP', 'CFG_DRILL_DB_PREFIX', 'ROWCOUNT_SQL'],
-    drill: ['CFG_DATABASE', 'CFG_PRUNE_AFTER_BACKUP', 'CFG_LOCAL_RETENTION_DAYS', 'CFG_OFFSITE_RETENTION_DAYS', 'CFG_KEEP_LATEST', 'CFG_STALENESS_SECONDS'],
+    prune: ['CFG_DATABASE', 'CFG_PRUNE_AFTER_BACKUP', 'CFG_DRILL_DB_PREFIX', 'ROWCOUNT_SQL', 'CFG_OBJECTS_ENABLED', ...OBJECT_STORE_KEYS],
+    drill: ['CFG_DATABASE', 'CFG_PRUNE_AFTER_BACKUP', 'CFG_LOCAL_RETENTION_DAYS', 'CFG_OFFSITE_RETENTION_DAYS', 'CFG_KEEP_LATEST', 'CFG_STALENESS_SECONDS', ...OBJECT_STORE_KEYS],
   };
   const rendered = lines.filter(([k]) => !unused[kind].includes(k));
   const metricDefs = BACKUP_METRICS.map((m) => `  ${shq(`${m.name}|${m.type}|${m.help}`)}`).join('\n');
@@ -554,7 +573,7 @@ METRICS_DIR="\${INOPSIO_METRICS_DIR:-$CFG_METRICS_DIR}"
 PUSHGATEWAY_URL="\${INOPSIO_PUSHGATEWAY_URL:-$CFG_PUSHGATEWAY_URL}"
 PRIMARY_PREFIX="primary/$CFG_PRIMARY_BUCKET/$CFG_ENV/$CFG_TENANT"
 OFFSITE_PREFIX="offsite/$CFG_OFFSITE_BUCKET/$CFG_ENV/$CFG_TENANT"
-readonly STORE_TARGET_RE='^(primary|offsite)/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$'
+readonly STORE_TARGET_RE='^(primary|offsite|objects)/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$'
 
 CURRENT_KIND=''
 WORK=''
@@ -796,6 +815,10 @@ store_init() { # store_init <alias>... (mc backend: credentials through MC_HOST_
         MC_HOST_offsite=$(mc_host_url "$CFG_OFFSITE_ENDPOINT" "$CFG_OFFSITE_ACCESS_KEY_FILE" "$CFG_OFFSITE_SECRET_KEY_FILE")
         export MC_HOST_offsite
         ;;
+      objects)
+        MC_HOST_objects=$(mc_host_url "$CFG_OBJECTS_ENDPOINT" "$CFG_OBJECTS_ACCESS_KEY_FILE" "$CFG_OBJECTS_SECRET_KEY_FILE")
+        export MC_HOST_objects
+        ;;
       *) die 2 "unknown store alias '$alias'" ;;
     esac
   done
@@ -815,7 +838,9 @@ function storeLib(): string {
 #   store_move <from> <to>              move an object
 #   store_remove <target>               delete exactly one object
 #   store_mirror <src-prefix> <dst-prefix>  copy objects missing in dst; never deletes, never overwrites
+#   store_sync <src-prefix> <dst-prefix>    copy objects missing or changed in dst; never deletes (tenant objects)
 # Backend "mc": the MinIO client. Backend "dir": $INOPSIO_STORE_ROOT/<alias>/<bucket>/<key>.
+# Aliases: primary, offsite and (backup.sh only) objects, the tenant's own object storage.
 store__check() {
   local target=$1
   [[ $target =~ $STORE_TARGET_RE ]] || die 4 "refusing store target '$target': not <alias>/<bucket>/<key>"
@@ -933,6 +958,25 @@ store_mirror() {
       while read -r size key; do
         [[ -n $key ]] || continue
         if [[ ! -e $(store__path "$dst/$key") ]]; then
+          store_put "$(store__path "$src/$key")" "$dst/$key"
+        fi
+      done <<<"$(store_list "$src")"
+      ;;
+  esac
+}
+
+store_sync() {
+  local src=\${1%/} dst=\${2%/} size key
+  store__check "$src"
+  store__check "$dst"
+  case $STORE_BACKEND in
+    # Tenant objects change in place: --overwrite copies a changed object again (the offsite bucket is versioned,
+    # so the older content stays there as a noncurrent version). No delete flag: what the tenant deleted stays.
+    mc) mc mirror --quiet --overwrite "$src/" "$dst/" >/dev/null ;;
+    dir)
+      while read -r size key; do
+        [[ -n $key ]] || continue
+        if ! cmp -s -- "$(store__path "$src/$key")" "$(store__path "$dst/$key")"; then
           store_put "$(store__path "$src/$key")" "$dst/$key"
         fi
       done <<<"$(store_list "$src")"
@@ -1198,8 +1242,16 @@ snapshot_end() {
 
 offsite_copy() { # offsite_copy <name> <size> <sha256>
   local name=$1 size=$2 sha=$3 sub src_list dst_list missing
-  for sub in dumps manifests; do
-    store_mirror "$PRIMARY_PREFIX/$sub" "$OFFSITE_PREFIX/$sub"
+  local subs=(dumps manifests)
+  if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
+    subs+=(objects objects-manifests)
+  fi
+  for sub in "\${subs[@]}"; do
+    if [[ $sub == objects ]]; then
+      store_sync "$PRIMARY_PREFIX/$sub" "$OFFSITE_PREFIX/$sub"
+    else
+      store_mirror "$PRIMARY_PREFIX/$sub" "$OFFSITE_PREFIX/$sub"
+    fi
     # F7: compare listings instead of trusting the exit code. Extra offsite objects are fine.
     src_list=$(store_list "$PRIMARY_PREFIX/$sub")
     dst_list=$(store_list "$OFFSITE_PREFIX/$sub")
@@ -1212,15 +1264,45 @@ offsite_copy() { # offsite_copy <name> <size> <sha256>
   log "F7: offsite copy verified (listings match, sha256 of $name.dump re-read)"
 }
 
+# The tenant's object storage: mirrored into the backup (objects/), checked by listing, and listed with the sha256 of
+# every backed-up object (objects-manifests/<name>.objects), which the restore drill checks a restored object against.
+OBJECTS_PREFIX="objects/$CFG_OBJECTS_BUCKET/$CFG_ENV/$CFG_TENANT"
+OBJECTS_BYTES=0
+objects_copy() { # objects_copy <name>
+  local name=$1 src_list dst_list missing listing size key sha count=0
+  store_sync "$OBJECTS_PREFIX" "$PRIMARY_PREFIX/objects"
+  src_list=$(store_list "$OBJECTS_PREFIX")
+  dst_list=$(store_list "$PRIMARY_PREFIX/objects")
+  missing=$(LC_ALL=C comm -23 <(LC_ALL=C sort <<<"$src_list") <(LC_ALL=C sort <<<"$dst_list"))
+  if [[ -n $missing ]]; then
+    die 4 "objects: the backup copy lacks (or differs on) these objects after the mirror: $(tr '\n' ' ' <<<"$missing")"
+  fi
+  listing="$WORK/$name.objects"
+  : >"$listing"
+  while read -r size key; do
+    [[ -n $key ]] || continue
+    sha=$(store_cat "$PRIMARY_PREFIX/objects/$key" | sha256sum | cut -d' ' -f1)
+    printf '%s %s %s\n' "$sha" "$size" "$key" >>"$listing"
+    OBJECTS_BYTES=$((OBJECTS_BYTES + size))
+    count=$((count + 1))
+  done <<<"$src_list"
+  store_put "$listing" "$PRIMARY_PREFIX/objects-manifests/$name.objects"
+  log "objects: $count objects ($OBJECTS_BYTES bytes) of $OBJECTS_PREFIX are in the backup, listed in objects-manifests/$name.objects"
+}
+
 main() {
   if (($# != 0)); then
     die 2 "usage: bash backup.sh (no arguments)"
   fi
-  local started offsite_started now stamp name partial size sha manifest existing
+  local started offsite_started objects_started now stamp name partial size sha manifest existing
   started=$EPOCHREALTIME
   CURRENT_KIND=dump
   init_runtime
-  store_init primary offsite
+  if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
+    store_init primary offsite objects
+  else
+    store_init primary offsite
+  fi
   load_pg_credentials
 
   now=$(now_epoch)
@@ -1276,6 +1358,12 @@ main() {
   PENDING_MANIFEST=''
   PENDING_FINAL=''
   log "F6: published $PRIMARY_PREFIX/dumps/$name.dump (manifest written last)"
+  if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
+    # Part of the daily backup: a failed object copy fails the run (the dump alerts fire) before anything goes offsite.
+    objects_started=$EPOCHREALTIME
+    objects_copy "$name"
+    record_success objects "$objects_started" "$OBJECTS_BYTES"
+  fi
   record_success dump "$started" "$size"
 
   CURRENT_KIND=offsite
@@ -1319,6 +1407,32 @@ export function renderRestoreDrillScript(opts: BackupScriptOptions): string {
   const r = resolve(opts);
   const body = sh`
 # ---- restore drill ----
+# Restore one object of the latest object listing (a different one each day) from the backup copy and check its
+# size and sha256 against the listing written at backup time.
+drill_objects() {
+  local listing latest count pick sha size key actual_sha actual_size
+  listing=$(store_list "$PRIMARY_PREFIX/objects-manifests")
+  latest=$(awk 'END { print $2 }' <<<"$listing")
+  [[ -n $latest ]] || die 3 "F10: no object listing in $PRIMARY_PREFIX/objects-manifests/"
+  store_cat "$PRIMARY_PREFIX/objects-manifests/$latest" >"$WORK/objects.list"
+  count=$(grep -c . "$WORK/objects.list" || true)
+  if ((count == 0)); then
+    log "F10: the tenant had no objects at the last backup ($latest): nothing to restore"
+    metric_set inopsio_backup_drill_objects_verified '' 0
+    return 0
+  fi
+  pick=$(( ($(now_epoch) / 86400) % count + 1 ))
+  read -r sha size key < <(sed -n "\${pick}p" "$WORK/objects.list")
+  mkdir -p -- "$WORK/restore"
+  store_cat "$PRIMARY_PREFIX/objects/$key" >"$WORK/restore/object"
+  actual_size=$(stat -c %s -- "$WORK/restore/object")
+  actual_sha=$(sha256sum -- "$WORK/restore/object" | cut -d' ' -f1)
+  [[ $actual_size == "$size" && $actual_sha == "$sha" ]] ||
+    die 4 "F10: restored object $key does not match $latest (size $actual_size/$size, sha256 $actual_sha/$sha)"
+  log "F10: restored object $key ($size bytes) from the backup; sha256 matches $latest"
+  metric_set inopsio_backup_drill_objects_verified '' 1
+}
+
 main() {
   if (($# != 0)); then
     die 2 "usage: bash restore-drill.sh (no arguments)"
@@ -1374,6 +1488,9 @@ main() {
 
   psql_maint "DROP DATABASE IF EXISTS \"$SCRATCH_DB\" WITH (FORCE)"
   SCRATCH_DB=''
+  if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
+    drill_objects
+  fi
 
   record="$WORK/drill.record"
   printf 'backup=%s\nbackup_timestamp=%s\ndrill_timestamp=%s\ntables=%s\nrows=%s\n' \

@@ -76,7 +76,11 @@ describe('backup scripts: rendering', () => {
     expect(backup).not.toContain('--list');
     for (const text of Object.values(scripts)) {
       expect(text).toContain('mc mirror --quiet "$src/" "$dst/"');
-      expect(text).not.toMatch(/--remove|--overwrite/);
+      expect(text).not.toMatch(/--remove/);
+      // --overwrite only where the tenant's own objects are copied (store_sync; objects change in place), never for
+      // dumps and manifests.
+      expect(text.match(/mc mirror[^\n]*/g)).toEqual(['mc mirror --quiet "$src/" "$dst/" >/dev/null ;;', 'mc mirror --quiet --overwrite "$src/" "$dst/" >/dev/null ;;']);
+      expect(text).toMatch(/store_sync\(\) \{\n {2}local src=/);
       expect(text).not.toMatch(/mc rm [^\n]*(--recursive|--force)/);
     }
     const lib = renderObjectStoreLib(BASE_OPTIONS);
@@ -880,6 +884,83 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
       const r = await runBackup(sb, { INOPSIO_NOW: String(NOW) });
       expect(r.code).not.toBe(0);
       expect(tree(sb.store)).toEqual(before);
+    });
+  });
+
+  describe('tenant object storage (issue 23)', () => {
+    const DATA_BUCKET = 'tenant-data';
+    /** The tenant's objects in the `dir` backend: objects/<bucket>/<env>/<tenant>/<key>. */
+    function withObjects(name: string) {
+      const sb = sandbox(name, { objects: { endpoint: 'https://minio.minio.svc:9000', bucket: DATA_BUCKET } });
+      const data = path.join(sb.store, 'objects', DATA_BUCKET, ENV, TENANT);
+      const put = (key: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(data, key)), { recursive: true });
+        fs.writeFileSync(path.join(data, key), text);
+      };
+      return { sb, data, put };
+    }
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+    test('the daily backup mirrors the tenant\'s objects into the backup and offsite, lists them with sha256, never deletes', async () => {
+      const { sb, data, put } = withObjects('objects');
+      put('invoices/2026/inv-1.pdf', 'invoice one');
+      put('avatars/ada.png', 'ada');
+      const r = await runBackup(sb, { INOPSIO_NOW: String(NOW) });
+      expectOk(r);
+      const name = `acme-${stamp(NOW)}`;
+      for (const root of [sb.primary, sb.offsite]) {
+        expect(fs.readFileSync(path.join(root, 'objects', 'invoices', '2026', 'inv-1.pdf'), 'utf8')).toBe('invoice one');
+        expect(fs.readFileSync(path.join(root, 'objects', 'avatars', 'ada.png'), 'utf8')).toBe('ada');
+      }
+      const listing = fs.readFileSync(path.join(sb.primary, 'objects-manifests', `${name}.objects`), 'utf8');
+      expect(listing).toBe(`${sha('ada')} 3 avatars/ada.png\n${sha('invoice one')} 11 invoices/2026/inv-1.pdf\n`);
+      expect(fs.existsSync(path.join(sb.offsite, 'objects-manifests', `${name}.objects`))).toBe(true);
+      expect(r.stderr).toContain(`objects: 2 objects (14 bytes) of objects/${DATA_BUCKET}/${ENV}/${TENANT} are in the backup`);
+      const prom = readProm(sb, 'backup');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="objects"')).toBe('1');
+      expect(metric(prom, 'inopsio_backup_size_bytes', 'kind="objects"')).toBe('14');
+
+      // A deleted object stays in the backup (never --remove); a changed one is copied again.
+      fs.rmSync(path.join(data, 'avatars', 'ada.png'));
+      put('invoices/2026/inv-1.pdf', 'invoice one, corrected');
+      expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW + DAY) }));
+      expect(fs.readFileSync(path.join(sb.primary, 'objects', 'avatars', 'ada.png'), 'utf8')).toBe('ada');
+      expect(fs.readFileSync(path.join(sb.offsite, 'objects', 'invoices', '2026', 'inv-1.pdf'), 'utf8')).toBe('invoice one, corrected');
+      expect(fs.readFileSync(path.join(sb.primary, 'objects-manifests', `acme-${stamp(NOW + DAY)}.objects`), 'utf8'))
+        .toBe(`${sha('invoice one, corrected')} 22 invoices/2026/inv-1.pdf\n`);
+    });
+
+    test('a backup copy that does not match the tenant\'s objects fails the run, and the dump alerts see it', async () => {
+      const { sb, put } = withObjects('objects-broken');
+      put('a.txt', 'a');
+      // A copy that silently truncates (exit 0): the listing comparison catches it.
+      shim(sb, 'cp', '#!/usr/bin/env bash\nif [[ $1 == -- && $2 == */objects/tenant-data/* ]]; then : >"$3"; exit 0; fi\nexec /bin/cp "$@"\n');
+      const r = await runBackup(sb, { INOPSIO_NOW: String(NOW) });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('objects: the backup copy lacks (or differs on) these objects after the mirror: 1 a.txt');
+      const prom = readProm(sb, 'backup');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="dump"')).toBe('0');
+      expect(fs.existsSync(path.join(sb.offsite, 'objects'))).toBe(false);
+    });
+
+    test('the restore drill restores one object of the latest listing and checks it; a tampered copy fails it', async () => {
+      const { sb, put } = withObjects('objects-drill');
+      put('a.txt', 'alpha');
+      put('b/c.txt', 'charlie');
+      expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW) }));
+      const day = Math.floor((NOW + 3600) / DAY);
+      const keys = ['a.txt', 'b/c.txt'];
+      const picked = keys[day % 2];
+      const r = await runDrill(sb, { INOPSIO_NOW: String(NOW + 3600) });
+      expectOk(r);
+      expect(r.stderr).toContain(`F10: restored object ${picked} (${picked === 'a.txt' ? 5 : 7} bytes) from the backup; sha256 matches acme-${stamp(NOW)}.objects`);
+      expect(metric(readProm(sb, 'drill'), 'inopsio_backup_drill_objects_verified', '')).toBe('1');
+
+      fs.writeFileSync(path.join(sb.primary, 'objects', picked), 'tampered');
+      const bad = await runDrill(sb, { INOPSIO_NOW: String(NOW + 3600) });
+      expect(bad.code).toBe(4);
+      expect(bad.stderr).toContain(`F10: restored object ${picked} does not match acme-${stamp(NOW)}.objects`);
+      expect(await scratchDatabases()).toEqual([]);
     });
   });
 
