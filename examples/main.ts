@@ -58,6 +58,8 @@ new Platform(app, 'inopsio', {
     database: { host: 'postgres.databases.svc', egress: database, caConfigMap: 'postgres-ca' },
     primaryStore: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-backups', egress: minio },
     offsiteStore: { endpoint: 'https://s3.eu-central-2.offsite.inopsio.example', bucket: 'inopsio-backups-offsite', egress: EgressTarget.cidr('10.40.0.0/16', 443) },
+    // Each tenant's objects (<bucket>/<env>/<tenant>/) are backed up with its database and restored in the drill.
+    tenantObjects: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-tenant-data', egress: minio },
     pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091',
     pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus-pushgateway' }, 9091),
   },

@@ -165,6 +165,14 @@ export interface BackupScheduleProps {
   /** The offsite store receiving `mc mirror` copies: 90 days by default; versioned and object-locked. */
   readonly offsiteStore: BackupObjectStoreProps;
   /**
+   * The tenants' object storage (issue 23): each tenant's prefix `<bucket>/<env>/<tenant>/` is mirrored into the
+   * backup on every run (never deleting), copied offsite with the dumps, and the restore drill restores one object.
+   * Used only for tenants with `objectStorage: true`. Keys default to the tenant's own scoped credentials,
+   * `kv/data/object-store` (`access_key`, `secret_key`), the same ones its workloads read.
+   * @default - objects are not backed up
+   */
+  readonly tenantObjects?: BackupObjectStoreProps;
+  /**
    * The restore drill's target.
    * @default - the backed-up server with `database-<env>/creds/<tenant>-drill` credentials
    */
@@ -518,6 +526,9 @@ export class BackupSchedule extends Construct {
 
     const primary = resolveStore(problems, 'primaryStore', 'primary', props.primaryStore, env, tenant);
     const offsite = resolveStore(problems, 'offsiteStore', 'offsite', props.offsiteStore, env, tenant);
+    const objects = props.tenantObjects !== undefined && tenant.objectStorage
+      ? resolveStore(problems, 'tenantObjects', 'objects', props.tenantObjects, env, tenant, TENANT_OBJECT_STORE_KV)
+      : undefined;
     if (primary.bucket && primary.bucket === offsite.bucket && primary.endpoint === offsite.endpoint) {
       problems.add('offsiteStore', 'is the primary store', `${offsite.endpoint}/${offsite.bucket}`, 'copy backups to a different store or site (spec §10)');
     }
@@ -617,6 +628,7 @@ export class BackupSchedule extends Construct {
       pgPassFile: secret('pgpass'),
       primary: { endpoint: primary.endpoint, bucket: primary.bucket, accessKeyFile: secret('primary-access-key'), secretKeyFile: secret('primary-secret-key') },
       offsite: { endpoint: offsite.endpoint, bucket: offsite.bucket, accessKeyFile: secret('offsite-access-key'), secretKeyFile: secret('offsite-secret-key') },
+      ...(objects ? { objects: { endpoint: objects.endpoint, bucket: objects.bucket, accessKeyFile: secret('objects-access-key'), secretKeyFile: secret('objects-secret-key') } } : {}),
       storeBackend: ObjectStoreBackend.MC,
       localRetentionDays,
       offsiteRetentionDays,
@@ -666,7 +678,7 @@ export class BackupSchedule extends Construct {
     });
 
     // K05–K07: egress of the backup pods only to what they talk to.
-    const targets = [dbEgress, drillEgress, primary.egress, offsite.egress, vaultEgress, pushgatewayEgress]
+    const targets = [dbEgress, drillEgress, primary.egress, offsite.egress, objects?.egress, vaultEgress, pushgatewayEgress]
       .filter((t): t is EgressTarget => t !== undefined);
     const rules: any[] = [];
     const seen = new Set<string>();
@@ -700,6 +712,7 @@ export class BackupSchedule extends Construct {
       { file: 'pg-service.conf', path: dbCreds!.path, template: pgServiceTemplate(dbCreds!.path) },
       ...storeFiles('primary', primary),
       ...storeFiles('offsite', offsite),
+      ...(objects ? storeFiles('objects', objects) : []),
     ];
     const defaultDrillPath = `${environmentVaultNames(env).databaseMount}/creds/${backupVaultRoleNames(env.name, tenant.id).drillDatabaseRole}`;
     const drillFiles: AgentFile[] = [
@@ -978,8 +991,12 @@ function resolveCredentials(
   return { path, key: ref.key };
 }
 
+/** KV path (tenant-relative) of a tenant's own object-store keys, `access_key` and `secret_key`. */
+export const TENANT_OBJECT_STORE_KV = 'object-store';
+
 function resolveStore(
   problems: Problems, field: string, alias: string, store: BackupObjectStoreProps | undefined, env: Environment, tenant: Tenant,
+  kvPath: string = `backup/${alias}-store`,
 ): ResolvedStore {
   if (store === undefined || store === null) {
     problems.add(field, 'is required', store, 'pass { endpoint, bucket, egress }');
@@ -992,7 +1009,7 @@ function resolveStore(
     problems.add(`${field}.bucket`, 'is not an S3 bucket name', store.bucket, 'use 3–63 lower-case letters, digits, "." and "-" (B15)');
   }
   const egress = checkEgress(problems, `${field}.egress`, store.egress, true)!;
-  const accessKey = resolveCredentials(problems, `${field}.accessKey`, store.accessKey ?? VaultRef.kv(`backup/${alias}-store`, 'access_key'), VaultEngine.KV, env, tenant);
-  const secretKey = resolveCredentials(problems, `${field}.secretKey`, store.secretKey ?? VaultRef.kv(`backup/${alias}-store`, 'secret_key'), VaultEngine.KV, env, tenant);
+  const accessKey = resolveCredentials(problems, `${field}.accessKey`, store.accessKey ?? VaultRef.kv(kvPath, 'access_key'), VaultEngine.KV, env, tenant);
+  const secretKey = resolveCredentials(problems, `${field}.secretKey`, store.secretKey ?? VaultRef.kv(kvPath, 'secret_key'), VaultEngine.KV, env, tenant);
   return { endpoint: store.endpoint, bucket: store.bucket, egress, accessKey, secretKey };
 }

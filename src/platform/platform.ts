@@ -138,6 +138,12 @@ export interface PlatformBackupProps {
   /** The offsite object store (90 days by default; versioned and locked, see docs/backups.md). */
   readonly offsiteStore: BackupObjectStoreProps;
   /**
+   * The tenants' object storage: each tenant with `objectStorage` has the prefix `<bucket>/<env>/<tenant>/`, which its
+   * daily backup mirrors (never deleting) and copies offsite, and its restore drill samples (issue 23).
+   * @default - tenant objects are not backed up
+   */
+  readonly tenantObjects?: BackupObjectStoreProps;
+  /**
    * Pushgateway that receives the backup metrics behind the Backup Status alerts.
    * @default - no push: the metrics vanish with the pod and the freshness alerts report backups as missing
    */
