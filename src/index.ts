@@ -10,6 +10,7 @@ export { EgressTarget } from './model/egress-target';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';
 export { ContainerImage, ContainerImageOptions } from './model/image';
 export { DatabaseUserKind, DatabaseFunction, DatabaseFunctionArg, TenantDatabaseNames } from './model/tenant-database';
+export { TenantObjectStorage, tenantObjectStorage, tenantObjectStoragePolicy } from './model/tenant-object-storage';
 export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, EnvironmentVaultNames, TenantVaultNames } from './model/vault-ref';
 
 // Kubernetes (cdk8s).
