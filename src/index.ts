@@ -4,7 +4,7 @@ export { Quantity, QuantityKind } from './model/quantity';
 export { QuotaProfile, QuotaProfileProps } from './model/quota-profile';
 export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
 export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
-export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
+export { Tenant, TenantProps, TenantModuleProps, TenantState, TenantVolumeProps } from './model/tenant';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
 export { EgressTarget } from './model/egress-target';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';
@@ -16,6 +16,7 @@ export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, Environment
 // Kubernetes (cdk8s).
 export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';
 export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
+export { TenantVolumes, TenantVolumesProps } from './k8s/tenant-volumes';
 export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
 export { BackupSchedule, BackupScheduleProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode } from './k8s/backup-schedule';

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { TenantNamespace, TenantNetworkProps } from './tenant-namespace';
+import { TenantVolumes } from './tenant-volumes';
 import { Environment } from '../model/environment';
 import { Tenant, TenantState } from '../model/tenant';
 
@@ -36,6 +37,8 @@ export class TenantChart extends Chart {
   public readonly environment: Environment;
   /** The tenant. */
   public readonly tenant: Tenant;
+  /** The tenant's persistent volumes, if it declares any. */
+  public readonly volumes?: TenantVolumes;
 
   constructor(scope: Construct, id: string, props: TenantChartProps) {
     const namespace = props.environment.namespaceFor(props.tenant.id);
@@ -43,6 +46,7 @@ export class TenantChart extends Chart {
     this.environment = props.environment;
     this.tenant = props.tenant;
     this.tenantNamespace = new TenantNamespace(this, 'Namespace', props);
+    if (props.tenant.volumes.length > 0) this.volumes = new TenantVolumes(this, 'Volumes', { environment: props.environment, tenant: props.tenant });
     Object.defineProperty(this, TENANT_CHART, { value: true });
   }
 
