@@ -16,7 +16,7 @@ export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, Environment
 // Kubernetes (cdk8s).
 export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';
 export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
-export { TenantVolumes, TenantVolumesProps } from './k8s/tenant-volumes';
+export { TenantVolumes, TenantVolumesProps, TenantVolumeSnapshotOptions } from './k8s/tenant-volumes';
 export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
 export { BackupSchedule, BackupScheduleProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode } from './k8s/backup-schedule';

@@ -52,4 +52,21 @@ describe('tenant volumes (issue 23)', () => {
     expect(message).toContain('Tenant[acme]: volumes[2].name is a duplicate (got "a")');
     expect(message).toContain('Tenant[acme]: volumes[2].storageClass is not a StorageClass name (got "Fast SSD")');
   });
+
+  test('snapshots for a final backup: one VolumeSnapshot per claim, strictly valid against the snapshot.storage.k8s.io CRD', () => {
+    const chart = chartOf({ id: 'acme', volumes: [{ name: 'uploads', size: '20Gi' }, { name: 'cache', size: '5Gi' }] });
+    const finalChart = new TenantChart(Testing.app() as App, 'final', { environment: prod, tenant: new Tenant({ id: 'acme' }) });
+    const snaps = chart.volumes!.snapshots(finalChart, 'FinalSnapshots', { suffix: 'final-backup', snapshotClass: 'csi-retain' });
+    expect(snaps).toHaveLength(2);
+    const docs = Testing.synth(finalChart).filter(d => d.kind === 'VolumeSnapshot');
+    expect(docs.map(d => [d.metadata.namespace, d.metadata.name, d.spec.source.persistentVolumeClaimName, d.spec.volumeSnapshotClassName])).toEqual([
+      ['prod-acme', 'uploads-final-backup', 'uploads', 'csi-retain'],
+      ['prod-acme', 'cache-final-backup', 'cache', 'csi-retain'],
+    ]);
+    expect(validateAll(docs)).toEqual([]);
+    // The validator knows the CRD: a misspelt field is refused.
+    expect(validateAll([{ ...docs[0], spec: { ...docs[0].spec, snapshotClassName: 'x' } }]).join('\n')).toMatch(/snapshotClassName/);
+    expect(errorOf(() => chart.volumes!.snapshots(finalChart, 'Bad', { suffix: 'Final Backup', snapshotClass: 'Retain!' })))
+      .toContain('acme/Volumes.snapshots: suffix is not a DNS label that keeps every snapshot name within 253 characters (got "Final Backup")');
+  });
 });
