@@ -103,7 +103,9 @@ export function workflowEnvironmentNames(workflows: { [fileName: string]: string
  * cleanup has no reviewers (it runs hourly), only the branch rule. Throws, listing every problem, when reviewers are
  * missing or malformed.
  */
-export function planGitHubEnvironments(environments: Environment[], workflowOptions: WorkflowOptions, props: GitHubEnvironmentsProps): GitHubEnvironmentsPlan {
+export function planGitHubEnvironments(
+  environments: Environment[], workflowOptions: WorkflowOptions, props: GitHubEnvironmentsProps,
+): GitHubEnvironmentsPlan {
   const problems = new Problems('github');
   const p = props ?? ({} as GitHubEnvironmentsProps);
   if (typeof p.owner !== 'string' || !SLUG.test(p.owner)) problems.add('owner', 'is not a GitHub organization name', p.owner, 'write the owner of the repository, e.g. "inopsio"');

@@ -1,6 +1,6 @@
 import { Environment } from './environment';
-import { Tenant } from './tenant';
 import { tenantKvPrefix } from './labels';
+import { Tenant } from './tenant';
 
 /**
  * Where a tenant's objects live and who may touch them (issue 23). One bucket holds every environment's tenants;

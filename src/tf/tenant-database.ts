@@ -157,7 +157,9 @@ export class TenantDatabase extends Construct {
     });
     dependOn(revokeExecute, this.functions);
     dependOn(execute, this.functions);
-    this.dependableList = [this.database, this.vaultAdmin, revokePublic, connectApp, connectVault, schemaUsage, ...this.functions, revokeExecute, execute];
+    this.dependableList = [
+      this.database, this.vaultAdmin, revokePublic, connectApp, connectVault, schemaUsage, ...this.functions, revokeExecute, execute,
+    ];
   }
 
   /**

@@ -7,7 +7,8 @@ import { Tenant, TenantProps } from '../../src/model/tenant';
 import { validateAll } from '../support/strict-validator';
 
 const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION });
-const chartOf = (props: TenantProps, env: Environment = prod) => new TenantChart(Testing.app() as App, props.id, { environment: env, tenant: new Tenant(props) });
+const chartOf = (props: TenantProps, env: Environment = prod) =>
+  new TenantChart(Testing.app() as App, props.id, { environment: env, tenant: new Tenant(props) });
 const errorOf = (fn: () => unknown) => {
   try {
     fn();

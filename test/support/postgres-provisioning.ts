@@ -69,7 +69,8 @@ export async function provision(json: any, filter: string, options: ProvisionOpt
   return steps.map(s => s.sql);
 }
 
-function translate(type: string, r: any, resolve: (v: unknown) => string, options: ProvisionOptions): Array<{ key: string; db: string; sql: string }> {
+type Step = { key: string; db: string; sql: string };
+function translate(type: string, r: any, resolve: (v: unknown) => string, options: ProvisionOptions): Step[] {
   switch (type) {
     case 'postgresql_role': {
       const flags = [r.login ? 'LOGIN' : 'NOLOGIN', r.inherit === false ? 'NOINHERIT' : 'INHERIT', r.create_role ? 'CREATEROLE' : 'NOCREATEROLE', r.create_database ? 'CREATEDB' : 'NOCREATEDB'];

@@ -106,7 +106,7 @@ describe('TenantDatabase SQL against PostgreSQL 15', () => {
     expect((await as('prod_initech', 'SELECT v FROM secrets')).stderr).toContain('permission denied for database "prod_initech"');
     expect((await as('prod_acme', 'SET ROLE prod_initech_app')).stderr).toContain('permission denied to set role "prod_initech_app"');
     expect((await as('prod_acme', 'CREATE ROLE evil LOGIN')).stderr).toContain('permission denied to create role');
-    expect((await as('prod_acme', `SELECT vault.issue_user('app', 'v-x', 'pw', '2099-01-01')`)).stderr).toContain('permission denied for schema vault');
+    expect((await as('prod_acme', 'SELECT vault.issue_user(\'app\', \'v-x\', \'pw\', \'2099-01-01\')')).stderr).toContain('permission denied for schema vault');
   });
 
   test('the Vault login cannot create roles, grant another tenant\'s group, or drop roles it did not issue', async () => {

@@ -72,7 +72,12 @@ describe('addBackupAccess SQL against PostgreSQL 15 (as Vault runs it)', () => {
   const DRILL_OPTIONS = '-c role=prod_acme_drill';
   const clientEnv = (user: string, password: string): NodeJS.ProcessEnv => ({
     ...(user.includes('-drill-') ? { PGOPTIONS: DRILL_OPTIONS } : {}),
-    PATH: process.env.PATH, LC_ALL: 'C.UTF-8', PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: user, PGPASSWORD: password,
+    PATH: process.env.PATH,
+    LC_ALL: 'C.UTF-8',
+    PGHOST: pg.host,
+    PGPORT: String(pg.port),
+    PGUSER: user,
+    PGPASSWORD: password,
   });
   /** psql as `user`; resolves with the result instead of throwing. */
   const psqlAs = (user: string, password: string, db: string, sql: string) =>

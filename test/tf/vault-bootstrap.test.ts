@@ -179,7 +179,9 @@ describe('VaultBootstrap: tenants', () => {
   test('tenantResources exposes every tenant resource for dependsOn; unknown tenants and duplicates fail', () => {
     const stack = new EnvironmentStack(Testing.app(), 'dev', { environment: devEnv() });
     const acme = stack.vault.tenantResources('acme');
-    expect(acme.dependables).toEqual([acme.policy, ...acme.postgres!.dependables, acme.databaseConnection, acme.rootRotation, acme.databaseRole, acme.kubernetesRole]);
+    expect(acme.dependables).toEqual([
+      acme.policy, ...acme.postgres!.dependables, acme.databaseConnection, acme.rootRotation, acme.databaseRole, acme.kubernetesRole,
+    ]);
     expect(stack.vault.tenantResources('globex').dependables).toEqual([stack.vault.tenantResources('globex').policy]);
     expect(errorOf(() => stack.vault.tenantResources('nope'))).toContain('dev/Vault: tenantId is not a tenant of this bootstrap (got "nope"); use one of acme, globex, or addTenant first');
     expect(errorOf(() => stack.vault.addTenant(new Tenant(ACME)))).toContain('dev/Vault: tenants already has this tenant (got "acme"); add each tenant once');
