@@ -17,6 +17,7 @@ export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart, Environment
 export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';
 export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
 export { TenantVolumes, TenantVolumesProps, TenantVolumeSnapshotOptions } from './k8s/tenant-volumes';
+export { VolumeSnapshotSchedule, VolumeSnapshotScheduleProps } from './k8s/volume-snapshot-schedule';
 export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
 export { BackupSchedule, BackupScheduleProps, BackupDatabaseProps, BackupObjectStoreProps, RestoreDrillProps, PostgresSslMode } from './k8s/backup-schedule';
@@ -38,7 +39,7 @@ export * from './lifecycle';
 export * from './tf';
 
 // The whole platform.
-export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps } from './platform/platform';
+export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformVolumeSnapshotProps } from './platform/platform';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

@@ -11,6 +11,7 @@ import { ObservabilityOptions, ObservabilityStack } from '../k8s/observability-s
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { TenantNetworkProps } from '../k8s/tenant-namespace';
+import { VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { checkDestroyGates } from '../lifecycle/workflow-rules';
@@ -144,6 +145,12 @@ export interface PlatformBackupProps {
    */
   readonly tenantObjects?: BackupObjectStoreProps;
   /**
+   * Scheduled VolumeSnapshots of the tenants' volumes (`TenantProps.volumes`), on the backup schedule with the dumps'
+   * retention, in classes that back up (`VolumeSnapshotSchedule`).
+   * @default - volumes are not snapshotted on a schedule
+   */
+  readonly volumeSnapshots?: PlatformVolumeSnapshotProps;
+  /**
    * Pushgateway that receives the backup metrics behind the Backup Status alerts.
    * @default - no push: the metrics vanish with the pod and the freshness alerts report backups as missing
    */
@@ -158,6 +165,19 @@ export interface PlatformBackupProps {
    * @default - the tenant namespace's `network.vault`
    */
   readonly vaultEgress?: EgressTarget;
+}
+
+/** How the Platform snapshots tenant volumes. */
+export interface PlatformVolumeSnapshotProps {
+  /** An image with bash, coreutils and kubectl, pinned by digest. */
+  readonly image: ContainerImage;
+  /** The Kubernetes API server as pods reach it. */
+  readonly apiServerEgress: EgressTarget;
+  /**
+   * VolumeSnapshotClass.
+   * @default - the cluster's default class for each volume's CSI driver
+   */
+  readonly snapshotClass?: string;
 }
 
 /** Id of the environment-wide chart in each environment's App; no tenant may use it. */
@@ -363,6 +383,9 @@ export class Platform extends Construct {
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
     const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network });
     const backup = this.backup;
+    if (backup?.volumeSnapshots && env.environmentClass.backup.enabled && tenant.volumes.length > 0) {
+      new VolumeSnapshotSchedule(chart, 'VolumeSnapshots', { ...backup.volumeSnapshots, environment: env, tenant });
+    }
     if (backup && env.environmentClass.backup.enabled && tenant.database) {
       const b = new BackupSchedule(chart, BACKUP_ID, { ...backup, vaultEgress: backup.vaultEgress ?? this.network?.vault, environment: env, tenant });
       const vault = this.tenantStackOf(env.name, tenant.id).vault;
