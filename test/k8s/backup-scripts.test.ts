@@ -251,15 +251,18 @@ const FAKE_MC = `#!/usr/bin/env bash
 # Fake MinIO client: logs argv, maps <alias>/<bucket>/<key> to $FAKE_MC_ROOT/<alias>/<bucket>/<key>.
 set -euo pipefail
 printf 'mc %s\\n' "$*" >>"$FAKE_MC_LOG"
-for v in MC_HOST_primary MC_HOST_offsite; do
+for v in MC_HOST_primary MC_HOST_offsite MC_HOST_objects; do
   if [[ -n \${!v:-} ]]; then printf '%s=%s\\n' "$v" "\${!v}" >>"$FAKE_MC_ENV_LOG"; fi
 done
 cmd=$1
 shift
 args=()
+overwrite=0
 for a in "$@"; do
   case $a in
-    --remove | --overwrite) echo "fake mc: $a is forbidden" >&2; exit 99 ;;
+    # --overwrite only where the tenant's own objects are copied (they change in place); never --remove.
+    --overwrite) if [[ $cmd == mirror && "$*" == *objects* && "$*" != *dumps* && "$*" != *manifests* ]]; then overwrite=1; else echo "fake mc: $a is forbidden here" >&2; exit 99; fi ;;
+    --remove) echo "fake mc: $a is forbidden" >&2; exit 99 ;;
     --*) ;;
     *) args+=("$a") ;;
   esac
@@ -301,7 +304,7 @@ case $cmd in
     find "$src" -type f -printf '%P\\n' | while read -r k; do
       # FAKE_MC_MIRROR_DROP: silently skip matching objects and still exit 0 (F7).
       if [[ -n \${FAKE_MC_MIRROR_DROP:-} && $k == *"$FAKE_MC_MIRROR_DROP"* ]]; then continue; fi
-      if [[ -e $dst/$k ]]; then continue; fi
+      if [[ -e $dst/$k ]] && { ((overwrite == 0)) || cmp -s "$src/$k" "$dst/$k"; }; then continue; fi
       mkdir -p "$(dirname "$dst/$k")"
       cp "$src/$k" "$dst/$k"
     done
@@ -586,8 +589,8 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
   });
 
   describe('mc backend (fake mc on PATH)', () => {
-    function mcSandbox(name: string) {
-      const sb = sandbox(name, { storeBackend: ObjectStoreBackend.MC });
+    function mcSandbox(name: string, over: Partial<BackupScriptOptions> = {}) {
+      const sb = sandbox(name, { storeBackend: ObjectStoreBackend.MC, ...over });
       const keys = {
         primary: { accessKeyFile: path.join(sb.secrets, 'primary-ak'), secretKeyFile: path.join(sb.secrets, 'primary-sk') },
         offsite: { accessKeyFile: path.join(sb.secrets, 'offsite-ak'), secretKeyFile: path.join(sb.secrets, 'offsite-sk') },
@@ -661,6 +664,34 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
       // Real outcome through the mc backend.
       expect(tree(path.join(offsite, 'dumps'))).toEqual(tree(path.join(primary, 'dumps')));
       expect(tree(path.join(offsite, 'manifests'))).toEqual(tree(path.join(primary, 'manifests')));
+    });
+
+    test('tenant objects (issue 23): copied with --overwrite from the objects alias (its own keys), dumps still without it, never --remove', async () => {
+      const { sb, fake, env, primary, offsite } = mcSandbox('mc-objects', {
+        objects: { endpoint: 'https://data.minio.svc:9000', bucket: 'tenant-data' },
+      });
+      const keys = { accessKeyFile: path.join(sb.secrets, 'objects-ak'), secretKeyFile: path.join(sb.secrets, 'objects-sk') };
+      fs.writeFileSync(keys.accessKeyFile, 'OBJECTSAK');
+      fs.writeFileSync(keys.secretKeyFile, 'objects-secret');
+      sb.options = { ...sb.options, objects: { endpoint: 'https://data.minio.svc:9000', bucket: 'tenant-data', ...keys } };
+      fs.writeFileSync(sb.scripts.backup, renderBackupScript(sb.options));
+      const data = path.join(fake.root, 'objects', 'tenant-data', ENV, TENANT);
+      fs.mkdirSync(path.join(data, 'docs'), { recursive: true });
+      fs.writeFileSync(path.join(data, 'docs', 'a.txt'), 'alpha');
+      expectOk(await runBackup(sb, env({ INOPSIO_NOW: String(NOW) })));
+      fs.writeFileSync(path.join(data, 'docs', 'a.txt'), 'alpha, edited');
+      expectOk(await runBackup(sb, env({ INOPSIO_NOW: String(NOW + DAY) })));
+      const calls = fs.readFileSync(fake.log, 'utf8').trim().split('\n');
+      const P = `primary/${BUCKET}/${ENV}/${TENANT}`;
+      const O = `offsite/${OFFSITE_BUCKET}/${ENV}/${TENANT}`;
+      expect(calls).toContain(`mc mirror --quiet --overwrite objects/tenant-data/${ENV}/${TENANT}/ ${P}/objects/`);
+      expect(calls).toContain(`mc mirror --quiet --overwrite ${P}/objects/ ${O}/objects/`);
+      expect(calls).toContain(`mc mirror --quiet ${P}/objects-manifests/ ${O}/objects-manifests/`);
+      expect(calls.filter(c => / --overwrite/.test(c) && /dumps|manifests\/ /.test(c))).toEqual([]);
+      expect(calls.filter(c => / --remove|mc rm /.test(c))).toEqual([]);
+      expect(fs.readFileSync(path.join(offsite, 'objects', 'docs', 'a.txt'), 'utf8')).toBe('alpha, edited');
+      expect(fs.readFileSync(path.join(primary, 'objects', 'docs', 'a.txt'), 'utf8')).toBe('alpha, edited');
+      expect(fs.readFileSync(fake.envLog, 'utf8')).toContain('MC_HOST_objects=https://OBJECTSAK:objects-secret@data.minio.svc:9000');
     });
 
     test('F6: a remote copy that differs from the local dump (same size, flipped byte) is never published', async () => {
