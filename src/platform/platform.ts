@@ -243,6 +243,11 @@ export class Platform extends Construct {
       if (!props.backup && env.environmentClass.backup.enabled && env.tenants.some(t => t.database)) {
         problems.add('backup', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up its tenant databases`, undefined, 'pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
       }
+      const withVolumes = env.tenants.filter(t => t.volumes.length > 0).map(t => t.id);
+      if (env.environmentClass.backup.enabled && withVolumes.length > 0 && !props.backup?.volumeSnapshots) {
+        problems.add('backup.volumeSnapshots', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up and tenants ${withVolumes.join(', ')} have volumes`, undefined,
+          'pass backup.volumeSnapshots: { image, apiServerEgress } so that their volumes are snapshotted on the backup schedule (issue 23)');
+      }
       const sharding = props.sharding?.[env.name];
       if (sharding) {
         const count = Number.isInteger(sharding.shardCount) && sharding.shardCount > 0 ? sharding.shardCount : 0;

@@ -103,6 +103,16 @@ describe('Platform', () => {
     expect(inventory.environments[0].tenants[0].backup).toBeUndefined();
   });
 
+  test('fails if an environment that backs up has tenants with volumes but no volume snapshots (issue 23)', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', volumes: [{ name: 'uploads', size: '1Gi' }] }] });
+    expect(() => new Platform(app, 'p', { backup: backupProps(), environments: [env] }))
+      .toThrow('p: backup.volumeSnapshots is missing, but environment "prod" (class production) backs up and tenants acme have volumes (got undefined); pass backup.volumeSnapshots: { image, apiServerEgress }');
+    // Development keeps no backups: volumes need no snapshots there.
+    const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants: [{ id: 'acme', volumes: [{ name: 'uploads', size: '1Gi' }] }] });
+    expect(() => new Platform(new App({ outdir: path.join(scratch(), 'cdktf.out') }), 'q', { environments: [dev] })).not.toThrow();
+  });
+
   test('fails if a tenant takes the reserved id of the environment-wide chart', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
     expect(() => new Platform(app, 'p', { backup: backupProps(), environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'platform' }] })] }))
