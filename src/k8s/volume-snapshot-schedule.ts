@@ -47,13 +47,32 @@ export const SNAPSHOT_OF_LABEL = `${DOMAIN}/snapshot-of`;
 export const SNAPSHOT_SCHEDULE_LABEL = `${DOMAIN}/snapshot-schedule`;
 const UID = 10001;
 
+/** Inputs of `renderSnapshotScript`. */
+export interface SnapshotScriptOptions {
+  /** Tenant namespace. */
+  readonly namespace: string;
+  /** Name of the schedule (the CronJob), on every snapshot it takes. */
+  readonly schedule: string;
+  /** Claims to snapshot. */
+  readonly claims: string[];
+  /**
+   * VolumeSnapshotClass.
+   * @default - the cluster's default
+   */
+  readonly snapshotClass?: string;
+  /** Days a snapshot is kept. */
+  readonly retentionDays: number;
+  /** Newest snapshots per claim always kept. */
+  readonly keepLast: number;
+}
+
 /**
  * Renders `snapshot.sh`: one VolumeSnapshot `<claim>-<YYYYMMDDTHHMMSSZ>` per claim, labelled with the claim and the
  * schedule; waits until every one is `readyToUse` (exit 4 otherwise, so the failed-job alert fires); then, per claim,
  * deletes this schedule's snapshots older than the retention, never the newest `keepLast`, and only after the new one
  * is ready. Exported for the tests, which run it against a fake `kubectl`.
  */
-export function renderSnapshotScript(o: { namespace: string; schedule: string; claims: string[]; snapshotClass?: string; retentionDays: number; keepLast: number }): string {
+export function renderSnapshotScript(o: SnapshotScriptOptions): string {
   const q = (s: string) => `'${s.replace(/'/g, '\'\\\'\'')}'`;
   return [
     '#!/usr/bin/env bash',
@@ -143,7 +162,9 @@ export class VolumeSnapshotSchedule extends Construct {
     const selector = { [`${DOMAIN}/volume-snapshot-schedule`]: name };
     const labels = { ...tenantLabels(env, tenant, 'volume-snapshots'), ...selector };
     const meta = (n: string) => ({ name: n, namespace, labels });
-    const script = renderSnapshotScript({ namespace, schedule: name, claims: tenant.volumes.map(v => v.name), snapshotClass: props.snapshotClass, retentionDays, keepLast });
+    const script = renderSnapshotScript({
+      namespace, schedule: name, claims: tenant.volumes.map(v => v.name), snapshotClass: props.snapshotClass, retentionDays, keepLast,
+    });
 
     const configMap = new ApiObject(this, 'Script', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-script`), data: { 'snapshot.sh': script } });
     const serviceAccount = new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name), automountServiceAccountToken: false });
@@ -169,7 +190,9 @@ export class VolumeSnapshotSchedule extends Construct {
         podSelector: { matchLabels: selector },
         policyTypes: ['Egress'],
         egress: [{
-          to: [t.cidrBlock ? { ipBlock: { cidr: t.cidrBlock } } : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace! } }, podSelector: { matchLabels: { ...t.podLabels } } }],
+          to: [t.cidrBlock
+            ? { ipBlock: { cidr: t.cidrBlock } }
+            : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace! } }, podSelector: { matchLabels: { ...t.podLabels } } }],
           ports: [{ protocol: 'TCP', port: t.port }],
         }],
       },
