@@ -5,7 +5,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
-import { backupJobNames } from '../model/naming';
+import { volumeSnapshotCronJobName } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 
@@ -157,7 +157,7 @@ export class VolumeSnapshotSchedule extends Construct {
     problems.throwIfAny();
 
     const namespace = env.namespaceFor(tenant.id);
-    const name = `${backupJobNames(env.name, tenant.id).cronJob}-snapshots`;
+    const name = volumeSnapshotCronJobName(env.name, tenant.id);
     this.cronJobName = name;
     const selector = { [`${DOMAIN}/volume-snapshot-schedule`]: name };
     const labels = { ...tenantLabels(env, tenant, 'volume-snapshots'), ...selector };

@@ -99,6 +99,14 @@ export function backupJobNames(envName: string, tenantId: string): { cronJob: st
 }
 
 /**
+ * Name of a tenant's volume-snapshot CronJob, `<backup cronjob>-snapshots` (≤ 48 characters): it matches the backup
+ * alerts' `backup-.+` pattern. Shared by VolumeSnapshotSchedule, the inventory and the decommission plan.
+ */
+export function volumeSnapshotCronJobName(envName: string, tenantId: string): string {
+  return `${backupJobNames(envName, tenantId).cronJob}-snapshots`;
+}
+
+/**
  * Vault names of a tenant's backup access: the Kubernetes auth role of the backup ServiceAccount and the two
  * dynamic database roles (read-only dumps, restore drills). Shared by BackupSchedule, VaultBootstrap and the
  * decommission plan.
