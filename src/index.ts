@@ -4,7 +4,7 @@ export { Quantity, QuantityKind } from './model/quantity';
 export { QuotaProfile, QuotaProfileProps } from './model/quota-profile';
 export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
 export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
-export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
+export { Tenant, TenantProps, TenantModuleProps, TenantState, TenantVolumeProps } from './model/tenant';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
 export { EgressTarget } from './model/egress-target';
 export { DatabaseEndpoint } from './model/database-endpoint';
@@ -17,10 +17,14 @@ export {
   environmentVaultNames, tenantNamespaceName, tenantVaultNames,
 } from './model/names';
 export { KubernetesVersion } from './model/kubernetes-version';
+export { DatabaseUserKind, DatabaseFunction, DatabaseFunctionArg, TenantDatabaseNames } from './model/tenant-database';
+export { TenantObjectStorage, tenantObjectStorage, tenantObjectStoragePolicy } from './model/tenant-object-storage';
 
 // Kubernetes (cdk8s).
 export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';
 export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
+export { TenantVolumes, TenantVolumesProps, TenantVolumeSnapshotOptions } from './k8s/tenant-volumes';
+export { VolumeSnapshotSchedule, VolumeSnapshotScheduleProps } from './k8s/volume-snapshot-schedule';
 export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
 export { BackupSchedule, BackupScheduleProps } from './k8s/backup-schedule';
@@ -49,7 +53,7 @@ export * from './lifecycle';
 export * from './tf';
 
 // The whole platform.
-export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps } from './platform/platform';
+export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformVolumeSnapshotProps } from './platform/platform';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

@@ -7,3 +7,4 @@ export * from './previews';
 export * from './tenant-registry';
 export * from './transitions';
 export * from './workflows';
+export * from './github-environments';
