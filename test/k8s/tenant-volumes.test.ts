@@ -47,11 +47,11 @@ describe('tenant volumes (issue 23)', () => {
 
   test('bad volume declarations are refused by the Tenant, every problem listed', () => {
     const message = errorOf(() => new Tenant({ id: 'acme', volumes: [{ name: 'Uploads', size: '10GB' }, { name: 'a', size: '0' }, { name: 'a', size: '1Gi', storageClass: 'Fast SSD' }] }));
-    expect(message).toContain('Tenant[acme]: volumes[0].name');
-    expect(message).toContain('Tenant[acme]: volumes[0].size is not a Kubernetes quantity (got "10GB")');
-    expect(message).toContain('Tenant[acme]: volumes[1].size must be greater than zero (got "0")');
-    expect(message).toContain('Tenant[acme]: volumes[2].name is a duplicate (got "a")');
-    expect(message).toContain('Tenant[acme]: volumes[2].storageClass is not a StorageClass name (got "Fast SSD")');
+    expect(message).toContain('Tenant-acme: volumes[0].name');
+    expect(message).toContain('Tenant-acme: volumes[0].size is not a Kubernetes quantity (got "10GB")');
+    expect(message).toContain('Tenant-acme: volumes[1].size must be greater than zero (got "0")');
+    expect(message).toContain('Tenant-acme: volumes[2].name is a duplicate (got "a")');
+    expect(message).toContain('Tenant-acme: volumes[2].storageClass is not a StorageClass name (got "Fast SSD")');
   });
 
   test('snapshots for a final backup: one VolumeSnapshot per claim, strictly valid against the snapshot.storage.k8s.io CRD', () => {

@@ -29,8 +29,8 @@ describe('VolumeSnapshotSchedule (issue 23)', () => {
     const { docs, schedule } = build();
     const mine = docs.filter(d => d.metadata?.name?.startsWith(schedule.cronJobName));
     expect(mine.map(d => `${d.kind}/${d.metadata.name}`).sort()).toEqual([
-      'ConfigMap/backup-prod-acme-snapshots-script', 'CronJob/backup-prod-acme-snapshots', 'NetworkPolicy/backup-prod-acme-snapshots-egress',
-      'Role/backup-prod-acme-snapshots', 'RoleBinding/backup-prod-acme-snapshots', 'ServiceAccount/backup-prod-acme-snapshots',
+      'ConfigMap/backup-acme-snapshots-script', 'CronJob/backup-acme-snapshots', 'NetworkPolicy/backup-acme-snapshots-egress',
+      'Role/backup-acme-snapshots', 'RoleBinding/backup-acme-snapshots', 'ServiceAccount/backup-acme-snapshots',
     ]);
     expect(schedule.cronJobName).toMatch(/^backup-.+/);
     const cron = mine.find(d => d.kind === 'CronJob');
@@ -89,7 +89,7 @@ else
 fi
 `, { mode: 0o755 });
     const script = path.join(dir, 'snapshot.sh');
-    fs.writeFileSync(script, renderSnapshotScript({ namespace: 'prod-acme', schedule: 'backup-prod-acme-snapshots', claims: ['uploads', 'cache'], snapshotClass: 'csi-snapclass', retentionDays: 3, keepLast: 2 }));
+    fs.writeFileSync(script, renderSnapshotScript({ namespace: 'prod-acme', schedule: 'backup-acme-snapshots', claims: ['uploads', 'cache'], snapshotClass: 'csi-snapclass', retentionDays: 3, keepLast: 2 }));
     const run = (now: number, extra: Record<string, string> = {}) => spawnSync('bash', [script], {
       encoding: 'utf8', env: { PATH: `${bin}:${process.env.PATH}`, FAKE_STORE: store, INOPSIO_NOW: String(now), LC_ALL: 'C.UTF-8', ...extra },
     });

@@ -29,7 +29,7 @@ describe('decommissioning tenant volumes (issue 23)', () => {
   test('the inventory lists claims, and the snapshot CronJob where the class backs up; it validates against the schema', () => {
     const prod = inventory.environments.find(e => e.name === 'prod')!;
     const dev = inventory.environments.find(e => e.name === 'dev')!;
-    expect(prod.tenants.find(t => t.id === 'acme')!.volumes).toEqual({ claims: ['uploads', 'cache'], snapshotCronJob: 'backup-prod-acme-snapshots' });
+    expect(prod.tenants.find(t => t.id === 'acme')!.volumes).toEqual({ claims: ['uploads', 'cache'], snapshotCronJob: 'backup-acme-snapshots' });
     expect(dev.tenants.find(t => t.id === 'acme')!.volumes).toEqual({ claims: ['uploads', 'cache'] });
     expect(prod.tenants.find(t => t.id === 'globex')!.volumes).toBeUndefined();
     const ajv = new Ajv({ allErrors: true, strict: false });
@@ -46,21 +46,21 @@ describe('decommissioning tenant volumes (issue 23)', () => {
     const backup = plan.steps[0];
     expect(backup.title).toContain('final snapshots of every tenant volume');
     expect(backup.commands).toEqual([
-      'kubectl --context prod --namespace prod-acme create job decommission-final-backup --from=cronjob/backup-prod-acme',
+      'kubectl --context prod --namespace prod-acme create job decommission-final-backup --from=cronjob/backup-acme',
       'kubectl --context prod --namespace prod-acme wait --for=condition=complete job/decommission-final-backup --timeout=2h',
-      'kubectl --context prod --namespace prod-acme create job decommission-final-snapshots --from=cronjob/backup-prod-acme-snapshots',
+      'kubectl --context prod --namespace prod-acme create job decommission-final-snapshots --from=cronjob/backup-acme-snapshots',
       'kubectl --context prod --namespace prod-acme wait --for=condition=complete job/decommission-final-snapshots --timeout=2h',
     ]);
     // The namespace, and with it the claims, goes in the destroy step only.
     expect(plan.steps.find(s => s.id === Step.DESTROY)!.commands.join('\n')).toContain('delete namespace prod-acme');
-    expect(decommissionTargets(plan, DecommissionTargetKind.SNAPSHOT_JOBS)).toBe('prod\tprod-acme\tbackup-prod-acme-snapshots\n');
+    expect(decommissionTargets(plan, DecommissionTargetKind.SNAPSHOT_JOBS)).toBe('prod\tprod-acme\tbackup-acme-snapshots\n');
   });
 
   test('a tenant with volumes but no database still gets its final snapshots; development takes none', () => {
     const files = planDecommission(inventory, 'prod', 'files');
     expect(files.steps[0].skipped).toBeUndefined();
     expect(files.steps[0].commands).toEqual([
-      'kubectl --context prod --namespace prod-files create job decommission-final-snapshots --from=cronjob/backup-prod-files-snapshots',
+      'kubectl --context prod --namespace prod-files create job decommission-final-snapshots --from=cronjob/backup-files-snapshots',
       'kubectl --context prod --namespace prod-files wait --for=condition=complete job/decommission-final-snapshots --timeout=2h',
     ]);
     const dev = planDecommission(inventory, 'dev', 'acme');

@@ -92,6 +92,14 @@ offsite_copy() { # offsite_copy <name> <size> <sha256>
 # every backed-up object (objects-manifests/<name>.objects), which the restore drill checks a restored object against.
 OBJECTS_PREFIX="objects/$CFG_OBJECTS_BUCKET/$CFG_ENV/$CFG_TENANT"
 OBJECTS_BYTES=0
+# Only backup.sh talks to the tenant's object storage, so only it renders (and reads) its settings.
+objects_store_init() { # mc backend: the tenant's keys through MC_HOST_objects, never argv
+  if [[ $STORE_BACKEND != mc ]]; then
+    return 0
+  fi
+  MC_HOST_objects=$(mc_host_url "$CFG_OBJECTS_ENDPOINT" "$CFG_OBJECTS_ACCESS_KEY_FILE" "$CFG_OBJECTS_SECRET_KEY_FILE")
+  export MC_HOST_objects
+}
 objects_copy() { # objects_copy <name>
   local name=$1 src_list dst_list missing listing size key sha count=0
   store_sync "$OBJECTS_PREFIX" "$PRIMARY_PREFIX/objects"
@@ -122,10 +130,9 @@ main() {
   started=$EPOCHREALTIME
   CURRENT_KIND=dump
   init_runtime
+  store_init primary offsite
   if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
-    store_init primary offsite objects
-  else
-    store_init primary offsite
+    objects_store_init
   fi
   load_pg_credentials
 

@@ -6,8 +6,8 @@
 # setting has an environment override (BACKUP_SCRIPT_ENV in src/k8s/backup-scripts.ts). Credentials are only ever
 # read from files (F9): the pgpass file (PGPASSFILE, default CFG_PG_PASS_FILE) is copied to a private 0600 file and
 # PGPASSWORD is unset if present; the mc access and secret keys are read from their files at run time and passed to
-# mc through MC_HOST_primary / MC_HOST_offsite (and MC_HOST_objects, the tenant's own object storage) in the
-# environment, never argv.
+# mc through MC_HOST_primary / MC_HOST_offsite (backup.sh: also MC_HOST_objects, the tenant's own object storage) in
+# the environment, never argv.
 #
 # Exit codes (BACKUP_EXIT_CODES): 0 ok, 1 a command failed, 2 configuration or credentials, 3 pruning or drill
 # refused (no or stale verified backup), 4 integrity (verification, checksum, listing, manifest, row counts, guard).
@@ -267,10 +267,6 @@ store_init() { # store_init <alias>... (mc backend: credentials through MC_HOST_
       offsite)
         MC_HOST_offsite=$(mc_host_url "$CFG_OFFSITE_ENDPOINT" "$CFG_OFFSITE_ACCESS_KEY_FILE" "$CFG_OFFSITE_SECRET_KEY_FILE")
         export MC_HOST_offsite
-        ;;
-      objects)
-        MC_HOST_objects=$(mc_host_url "$CFG_OBJECTS_ENDPOINT" "$CFG_OBJECTS_ACCESS_KEY_FILE" "$CFG_OBJECTS_SECRET_KEY_FILE")
-        export MC_HOST_objects
         ;;
       *) die 2 "unknown store alias '$alias'" ;;
     esac
