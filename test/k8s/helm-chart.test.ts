@@ -8,7 +8,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { chartVersion, writeLocalChart } from '../../src/k8s/helm-chart';
-import { parseYamlDocuments } from '../../src/policy/yaml';
+import { parseYamlDocuments } from '../../src/output/yaml';
 import { documentDifferences, helmVersion, lintChart, renderChart } from '../support/helm';
 import { synthesizeReferencePlatform } from '../support/reference-platform';
 

@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
 import { App } from 'cdktf';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantProps } from '../../src/model/tenant';
@@ -34,6 +34,7 @@ function platform(dir: string, props: Partial<PlatformProps> = {}): Platform {
   return new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', {
     outdir: path.join(dir, 'dist'),
     backup: backupProps(),
+    github: githubProps(),
     environments: [
       new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),

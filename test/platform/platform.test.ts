@@ -135,7 +135,7 @@ describe('Platform', () => {
       ],
     }));
     const hostProblem = (env: string, tenant: string) =>
-      `p/${env}/${tenant}/Backup: database.host is not a host name or address (got "postgres databases"); write e.g. "postgres.databases.svc" (no scheme, port or credentials)`;
+      `p/${env}/Tenant-${tenant}/Backup: database.host is not a host name or address (got "postgres databases"); write e.g. "postgres.databases.svc" (no scheme, port or credentials)`;
     expect(problems).toEqual([
       'p: network.metricsPort is not a TCP port (got 0); use an integer from 1 to 65535',
       hostProblem('staging', 'acme'),
@@ -160,7 +160,7 @@ describe('Platform', () => {
     /** Synthesize a platform and return its manifests' text and its workflows' text. */
     function output(props: Partial<ConstructorParameters<typeof Platform>[2]>) {
       const dir = scratch();
-      const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments: environments(), ...props });
+      const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', { outdir: path.join(dir, 'dist'), backup: backupProps(), github: githubProps(), environments: environments(), ...props });
       const result = platform.synth();
       const read = (files: string[]) => files.map(f => fs.readFileSync(f, 'utf8')).join('\n');
       return { platform, manifests: read(result.manifestFiles), workflows: read(result.workflowFiles) };

@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Chart, Testing as K8sTesting } from 'cdk8s';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { ArgoCdApplication } from '../../src/k8s/argocd-application';
 import { SchemaMigrationHook } from '../../src/k8s/argocd-migration-hook';
 import { Environment } from '../../src/model/environment';
@@ -175,6 +175,7 @@ describe('Vault delivery in every environment, read from the synthesized output'
     const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
       outdir: path.join(dir, 'dist'),
       backup: backupProps(),
+      github: githubProps(),
       environments: envs,
       policy: { parity: false },
     });
@@ -347,7 +348,7 @@ describe('one path: Terraform and Argo CD hand the pod the same values', () => {
     const audience = 'https://vault.inopsio.example';
     const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: DATABASE, vaultTokenAudience: audience, tenants: [tenants[0]] });
     const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: DATABASE, vaultTokenAudience: audience, tenants: [tenants[0]] });
-    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments: [dev, prod], policy: { enabled: false } }).synth();
+    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), github: githubProps(), environments: [dev, prod], policy: { enabled: false } }).synth();
     expect(readEnvironment(dir, dev).roles.map(r => [r.name, r.audience])).toEqual([['acme', audience]]);
     expect(readEnvironment(dir, dev).logins.map(l => [l.what, l.audience])).toEqual([['module acme/billing', audience]]);
     // Backups too: their pods present the environment's audience, which their role requires.

@@ -7,7 +7,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { parseYamlDocuments } from '../../src/policy/yaml';
+import { parseYamlDocuments } from '../../src/output/yaml';
 
 const root = path.resolve(__dirname, '..', '..');
 /** The Helm binary the tests run. */

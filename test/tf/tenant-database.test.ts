@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import { findResource, prodEnv, resources, synthJson } from './fixtures';
+import { DATABASE, findResource, prodEnv, resources, synthJson } from './fixtures';
 import { EnvironmentStack } from '../../src/tf/environment-stack';
 import { ShardedEnvironment } from '../../src/tf/sharding';
 
@@ -10,9 +10,10 @@ describe('TenantDatabase in the environment stack (issue 23)', () => {
   const stack = new EnvironmentStack(Testing.app(), 'prod', { environment: prodEnv(TENANTS) });
   const json = synthJson(stack);
 
-  test('one PostgreSQL provider per stack: the provisioning admin from a variable, verified TLS, no superuser assumed', () => {
+  test('one PostgreSQL provider per stack: the environment\'s database host, the provisioning admin from a variable, verified TLS, no superuser assumed', () => {
+    // The host is the Environment's database (main: DatabaseEndpoint), the one Vault's connection uses too.
     expect(json.provider.postgresql).toEqual([{
-      host: '${var.database_host}',
+      host: DATABASE.host,
       port: 5432,
       username: '${var.postgres_admin_username}',
       database: 'postgres',

@@ -221,7 +221,9 @@ describe('VaultBootstrap: environment-wide resources in the base stack (a tenant
     const environmentWide = [v.kvMount, v.kvConfig, v.environmentPolicy, v.databaseMount, v.kubernetesAuth, v.kubernetesAuthConfig];
     expect(environmentWide.filter(r => r !== undefined)).toEqual([]);
     expect(vault.auditDevices).toEqual([]);
+    // The shard's tenants have their databases created here too (issue 23: TenantDatabase per tenant).
     expect(Object.keys(json.resource).sort()).toEqual([
+      'postgresql_database', 'postgresql_function', 'postgresql_grant', 'postgresql_role', 'postgresql_schema',
       'vault_database_secret_backend_connection', 'vault_database_secret_backend_role', 'vault_generic_endpoint', 'vault_kubernetes_auth_backend_role', 'vault_policy',
     ]);
     expect(resources(json, 'vault_policy')).toEqual({ [Object.keys(resources(json, 'vault_policy'))[0]]: expect.objectContaining({ name: 'env-prod-tenant-acme' }) });
