@@ -124,6 +124,20 @@ export function renderSnapshotScript(o: SnapshotScriptOptions): string {
 }
 
 /**
+ * The rules of the schedule's tools (image, API server egress, snapshot class), each problem under `prefix`: shared
+ * by VolumeSnapshotSchedule and the Platform, which checks `backup.volumeSnapshots` once in its constructor.
+ */
+export function checkVolumeSnapshotTools(
+  problems: Problems, props: { readonly image: ContainerImage; readonly apiServerEgress: EgressTarget; readonly snapshotClass?: string }, prefix: string = '',
+): void {
+  if (props.snapshotClass !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.snapshotClass)) {
+    problems.add(`${prefix}snapshotClass`, 'is not a VolumeSnapshotClass name', props.snapshotClass, 'use e.g. "csi-snapclass"');
+  }
+  if (!(props.image instanceof ContainerImage)) problems.add(`${prefix}image`, 'is not a ContainerImage', props.image, 'use ContainerImage.fromDigest(...) of an image with kubectl');
+  if (!(props.apiServerEgress instanceof EgressTarget)) problems.add(`${prefix}apiServerEgress`, 'is not an EgressTarget', props.apiServerEgress, 'use e.g. EgressTarget.cidr("10.0.0.1/32", 443)');
+}
+
+/**
  * Scheduled VolumeSnapshots of a tenant's volumes (issue 23), on the backup schedule and with the dumps' retention:
  * a CronJob `<backup cronjob>-snapshots` (so the backup failed-job and not-scheduled alerts, which match
  * `backup-.+`, cover it) whose pod creates one `VolumeSnapshot` per claim and prunes old ones, with a ServiceAccount
@@ -148,11 +162,7 @@ export class VolumeSnapshotSchedule extends Construct {
     if (!Number.isInteger(retentionDays) || retentionDays < 1 || retentionDays > 3650) problems.add('retentionDays', 'is not a whole number of days from 1 to 3650', retentionDays, 'use the dumps\' retention, e.g. 30');
     const keepLast = props.keepLast ?? policy.keepLast;
     if (!Number.isInteger(keepLast) || keepLast < 1) problems.add('keepLast', 'is not a whole number of at least 1', keepLast, 'always keep the newest snapshot, e.g. 2');
-    if (props.snapshotClass !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(props.snapshotClass)) {
-      problems.add('snapshotClass', 'is not a VolumeSnapshotClass name', props.snapshotClass, 'use e.g. "csi-snapclass"');
-    }
-    if (!(props.image instanceof ContainerImage)) problems.add('image', 'is not a ContainerImage', props.image, 'use ContainerImage.fromDigest(...) of an image with kubectl');
-    if (!(props.apiServerEgress instanceof EgressTarget)) problems.add('apiServerEgress', 'is not an EgressTarget', props.apiServerEgress, 'use e.g. EgressTarget.cidr("10.0.0.1/32", 443)');
+    checkVolumeSnapshotTools(problems, props);
     if (tenant.volumes.length === 0) problems.add('tenant', 'has no volumes', tenant.id, 'declare TenantProps.volumes, or create no schedule');
     problems.throwIfAny();
 

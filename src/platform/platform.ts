@@ -14,7 +14,7 @@ import { setProblemPathPrefix } from '../k8s/problem-path';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
-import { VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
+import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
@@ -327,6 +327,7 @@ export class Platform extends Construct {
     // Tenant charts are built when synth() writes them (docs/performance.md): what they are built from is checked
     // here, every tenant's backup plan included, so that one error lists every problem before anything is built.
     checkTenantNetwork(problems, props.network);
+    if (props.backup?.volumeSnapshots) checkVolumeSnapshotTools(problems, props.backup.volumeSnapshots, 'backup.volumeSnapshots.');
     if (props.backup) {
       for (const env of envs.filter(e => e.environmentClass.backup.enabled)) {
         const plans = new Map<string, TenantBackupPlan>();

@@ -105,6 +105,18 @@ describe('Platform', () => {
     expect(inventory.environments[0].tenants[0].backup).toBeUndefined();
   });
 
+  test('checks backup.volumeSnapshots in its constructor, before any tenant chart is built', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', volumes: [{ name: 'uploads', size: '1Gi' }] }] });
+    const volumeSnapshots = { image: 'bitnami/kubectl:latest', apiServerEgress: { cidr: '10.0.0.1/32' }, snapshotClass: 'Fast SSD' } as any;
+    expect(problemsOf(() => new Platform(app, 'p', { backup: { ...backupProps(), volumeSnapshots }, environments: [env] }))).toEqual([
+      'p: backup.volumeSnapshots.snapshotClass is not a VolumeSnapshotClass name (got "Fast SSD"); use e.g. "csi-snapclass"',
+      'p: backup.volumeSnapshots.image is not a ContainerImage (got "bitnami/kubectl:latest"); use ContainerImage.fromDigest(...) of an image with kubectl',
+      'p: backup.volumeSnapshots.apiServerEgress is not an EgressTarget (got {"cidr":"10.0.0.1/32"}); use e.g. EgressTarget.cidr("10.0.0.1/32", 443)',
+    ]);
+    expect(app.node.findAll().map(c => c.node.path)).toEqual(['', 'p']); // no stack, no chart
+  });
+
   test('fails if an environment that backs up has tenants with volumes but no volume snapshots (issue 23)', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
     const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', volumes: [{ name: 'uploads', size: '1Gi' }] }] });
