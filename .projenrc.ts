@@ -6,6 +6,8 @@ const CONSTRUCTS = '10.4.2';
 const CDKTF = '0.21.0';
 const PROVIDER_HELM = '12.1.2';
 const PROVIDER_VAULT = '15.6.1';
+const PROVIDER_POSTGRESQL = '12.1.1';
+const PROVIDER_GITHUB = '15.3.1';
 const CDK8S_PLUS = '2.5.6';
 
 const project = new cdk8s.ConstructLibraryCdk8s({
@@ -30,6 +32,8 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     `cdktf@${CDKTF}`,
     `@cdktf/provider-helm@${PROVIDER_HELM}`,
     `@cdktf/provider-vault@${PROVIDER_VAULT}`,
+    `@cdktf/provider-postgresql@${PROVIDER_POSTGRESQL}`,
+    `@cdktf/provider-github@${PROVIDER_GITHUB}`,
     `cdk8s-plus-28@^${CDK8S_PLUS}`,
   ],
   devDeps: [

@@ -57,6 +57,7 @@ export function referencePlatformProps(n: number, outdir: string, extra: Partial
       pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus-pushgateway' }, 9091),
     },
     immutableProduction: {},
+    github: { owner: 'inopsio', repository: 'platform', firstApprovers: { teams: ['platform-leads'] }, secondApprovers: { teams: ['security-officers'] } },
     ...extra,
   };
 }

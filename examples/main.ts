@@ -28,7 +28,8 @@ const billing = {
 const tenants: TenantProps[] = [
   { id: 'acme', displayName: 'Acme Corp', createdAt: '2026-01-15T10:00:00Z', modules: [billing] },
   { id: 'globex', displayName: 'Globex', createdAt: '2026-03-02T08:30:00Z', modules: [billing] },
-  { id: 'initech', displayName: 'Initech', createdAt: '2026-06-20T14:00:00Z' },
+  // Initech keeps uploaded files on a volume: a claim in its namespace, snapshotted with the backups in staging and prod.
+  { id: 'initech', displayName: 'Initech', createdAt: '2026-06-20T14:00:00Z', volumes: [{ name: 'uploads', size: '10Gi' }] },
 ];
 
 // Images are pinned by digest (K30, B10); these point at the platform team's own registry.
@@ -69,10 +70,24 @@ new Platform(app, 'inopsio', {
     database: { host: 'postgres.databases.svc', egress: database, caConfigMap: 'postgres-ca' },
     primaryStore: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-backups', egress: minio },
     offsiteStore: { endpoint: 'https://s3.eu-central-2.offsite.inopsio.example', bucket: 'inopsio-backups-offsite', egress: EgressTarget.cidr('10.40.0.0/16', 443) },
+    // Each tenant's objects (<bucket>/<env>/<tenant>/) are backed up with its database and restored in the drill.
+    tenantObjects: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-tenant-data', egress: minio },
+    volumeSnapshots: {
+      image: ContainerImage.fromDigest('registry.inopsio.example/platform/kubectl@sha256:9b1c3f0a8d2e4c6b7a5f3e1d9c8b7a6f5e4d3c2b1a0f9e8d7c6b5a4f3e2d1c0b'),
+      apiServerEgress: EgressTarget.cidr('10.96.0.1/32', 443),
+    },
     pushgatewayUrl: 'http://pushgateway.monitoring.svc:9091',
     pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus-pushgateway' }, 9091),
   },
   // Production namespaces accept writes only from Argo CD and Terraform (plus audited break-glass). Clusters older than
   // 1.30 serve the admission policy API only as a beta, which this platform's clusters enable (docs/consumers.md).
   immutableProduction: { betaApiEnabled: !kubernetesVersion.isAtLeast(KubernetesVersion.V1_30) },
+  // The GitHub environments of the generated workflows, with their reviewers: two different teams approve a decommission.
+  github: {
+    owner: 'inopsio',
+    repository: 'platform',
+    firstApprovers: { teams: ['platform-leads'] },
+    secondApprovers: { teams: ['security-officers'] },
+    productionApprovers: { teams: ['platform-leads'] },
+  },
 }).synth();

@@ -4,7 +4,7 @@ export { Quantity, QuantityKind } from './model/quantity';
 export { QuotaProfile, QuotaProfileProps } from './model/quota-profile';
 export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
 export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
-export { Tenant, TenantProps, TenantModuleProps, TenantState } from './model/tenant';
+export { Tenant, TenantProps, TenantModuleProps, TenantState, TenantVolumeProps } from './model/tenant';
 export { ModuleMigrationProps } from './model/module-operations';
 export { MigrationNames } from './model/migration-names';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
@@ -19,10 +19,14 @@ export {
   environmentVaultNames, tenantNamespaceName, tenantVaultNames,
 } from './model/names';
 export { KubernetesVersion } from './model/kubernetes-version';
+export { DatabaseUserKind, DatabaseFunction, DatabaseFunctionArg, TenantDatabaseNames } from './model/tenant-database';
+export { TenantObjectStorage, tenantObjectStorage, tenantObjectStoragePolicy } from './model/tenant-object-storage';
 
 // Kubernetes (cdk8s).
 export { TenantNamespace, TenantNamespaceProps, TenantNetworkProps } from './k8s/tenant-namespace';
 export { TenantChart, TenantChartProps } from './k8s/tenant-chart';
+export { TenantVolumes, TenantVolumesProps, TenantVolumeSnapshotOptions } from './k8s/tenant-volumes';
+export { VolumeSnapshotSchedule, VolumeSnapshotScheduleProps } from './k8s/volume-snapshot-schedule';
 export { ObservabilityStack, ObservabilityStackProps, ObservabilityOptions, ScrapeMode, ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './k8s/observability-stack';
 
 export { BackupSchedule, BackupScheduleProps } from './k8s/backup-schedule';
@@ -52,7 +56,7 @@ export * from './lifecycle';
 export * from './tf';
 
 // The whole platform.
-export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformMigrationHooksProps } from './platform/platform';
+export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformMigrationHooksProps, PlatformVolumeSnapshotProps } from './platform/platform';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

@@ -70,11 +70,12 @@ export const BACKUP_METRICS: ReadonlyArray<BackupMetricDefinition> = Object.free
   { name: 'inopsio_backup_newest_verified_timestamp_seconds', type: 'gauge', help: 'Timestamp of the newest verified backup listed in the store manifests.', labels: STORE_LABELS },
   { name: 'inopsio_backup_drill_tables_verified', type: 'gauge', help: 'Tables whose row counts the last successful restore drill verified.', labels: DRILL_LABELS },
   { name: 'inopsio_backup_drill_rows_verified', type: 'gauge', help: 'Rows the last successful restore drill verified.', labels: DRILL_LABELS },
+  { name: 'inopsio_backup_drill_objects_verified', type: 'gauge', help: 'Objects the last successful restore drill restored and checked (0 when the tenant had none).', labels: DRILL_LABELS },
   { name: 'inopsio_backup_drill_restored_backup_timestamp_seconds', type: 'gauge', help: 'Timestamp of the backup restored by the last successful restore drill.', labels: DRILL_LABELS },
 ].map((m) => Object.freeze(m)));
 
 /** Values of the `kind` label. */
-export const BACKUP_METRIC_KINDS: ReadonlyArray<string> = Object.freeze(['dump', 'offsite', 'prune', 'drill']);
+export const BACKUP_METRIC_KINDS: ReadonlyArray<string> = Object.freeze(['dump', 'objects', 'offsite', 'prune', 'drill']);
 
 /** Manifest format identifier (first line of every manifest). */
 export const BACKUP_MANIFEST_FORMAT = 'inopsio-backup-manifest/v1';

@@ -39,10 +39,11 @@ export function backupAgentFiles(plan: TenantBackupPlan): { backup: AgentFile[];
       { file: 'pg-service.conf', path: db, template: pgServiceTemplate(db) },
       ...storeFiles(plan.primaryStore),
       ...storeFiles(plan.offsiteStore),
+      ...(plan.objectsStore ? storeFiles(plan.objectsStore) : []),
     ],
     drill: [
       { file: 'drill-pgpass', path: drill, template: pgpassTemplate(drill) },
-      { file: 'drill-pg-service.conf', path: drill, template: pgServiceTemplate(drill) },
+      { file: 'drill-pg-service.conf', path: drill, template: pgServiceTemplate(drill, plan.drill.sessionRole) },
       ...storeFiles(plan.primaryStore),
     ],
   };
@@ -86,8 +87,9 @@ function pgpassTemplate(path: string): string {
 }
 
 /** libpq service file naming the dynamic role (a service file overrides PGUSER). */
-function pgServiceTemplate(path: string): string {
-  return `{{- with secret "${path}" -}}\n[${BACKUP_PG_SERVICE}]\nuser={{ .Data.username }}\n{{- end }}\n`;
+function pgServiceTemplate(path: string, role?: string): string {
+  const options = role ? `options=-c role=${role}\n` : '';
+  return `{{- with secret "${path}" -}}\n[${BACKUP_PG_SERVICE}]\nuser={{ .Data.username }}\n${options}{{- end }}\n`;
 }
 
 /** One field of a KV v2 secret, alone in the file. */

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { setProblemPathSegment } from './problem-path';
 import { TenantNamespace, TenantNetworkProps } from './tenant-namespace';
+import { TenantVolumes } from './tenant-volumes';
 import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { Tenant, TenantState } from '../model/tenant';
@@ -43,6 +44,8 @@ export class TenantChart extends Chart {
   public readonly environment: Environment;
   /** The tenant. */
   public readonly tenant: Tenant;
+  /** The tenant's persistent volumes, if it declares any. */
+  public readonly volumes?: TenantVolumes;
 
   constructor(scope: Construct, id: string, props: TenantChartProps) {
     const namespace = props.environment.namespaceFor(props.tenant.id);
@@ -51,6 +54,7 @@ export class TenantChart extends Chart {
     this.environment = props.environment;
     this.tenant = props.tenant;
     this.tenantNamespace = new TenantNamespace(this, 'Namespace', props);
+    if (props.tenant.volumes.length > 0) this.volumes = new TenantVolumes(this, 'Volumes', { environment: props.environment, tenant: props.tenant });
     Object.defineProperty(this, TENANT_CHART, { value: true });
   }
 

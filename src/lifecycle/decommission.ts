@@ -55,6 +55,8 @@ export enum DecommissionTargetKind {
   BACKUP_JOBS = 'backup-jobs',
   /** `<context>\t<namespace>\t<cronjob>` of each restore drill. */
   DRILL_JOBS = 'drill-jobs',
+  /** `<context>\t<namespace>\t<cronjob>` of each volume-snapshot CronJob (final snapshots, tenants with volumes). */
+  SNAPSHOT_JOBS = 'snapshot-jobs',
   /** Vault lease prefixes. */
   LEASE_PREFIXES = 'lease-prefixes',
   /** Vault role paths. */
@@ -75,6 +77,8 @@ export interface DecommissionTargets {
   readonly backupJobs: CronJobRun[];
   /** Restore drills to run. */
   readonly drillJobs: CronJobRun[];
+  /** Final volume snapshots to take (each waits until its snapshots are ready to use). */
+  readonly snapshotJobs: CronJobRun[];
   /** Vault lease prefixes to revoke. */
   readonly leasePrefixes: string[];
   /** Vault role paths to delete. */
@@ -139,6 +143,7 @@ export const DecommissionCommands = {
 /** Names of the one-off Jobs the plan creates from the tenant's CronJobs. */
 export const FINAL_BACKUP_JOB = 'decommission-final-backup';
 export const FINAL_DRILL_JOB = 'decommission-restore-drill';
+export const FINAL_SNAPSHOT_JOB = 'decommission-final-snapshots';
 const JOB_TIMEOUT = '2h';
 const DELETE_TIMEOUT = '15m';
 
@@ -184,6 +189,8 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
   const targets: DecommissionTargets = {
     backupJobs: backedUp.map(t => ({ context, namespace: t.namespace, cronJob: t.backup!.cronJob })),
     drillJobs: backedUp.map(t => ({ context, namespace: t.namespace, cronJob: t.backup!.restoreDrillCronJob })),
+    snapshotJobs: tenants.filter(t => t.volumes?.snapshotCronJob !== undefined)
+      .map(t => ({ context, namespace: t.namespace, cronJob: t.volumes!.snapshotCronJob! })),
     leasePrefixes: leasePrefixes(env, tenants, tenant === undefined),
     vaultRoles: vaultRolePaths(env, tenants),
     argoCdApplications: tenant && argo
@@ -200,15 +207,24 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
   const q = shellQuote;
   const C = DecommissionCommands;
   const noBackup = !env.backup.enabled ? `class ${env.environmentClass} keeps no backups (BackupPolicy.NONE)` : backedUp.length === 0 ? 'no tenants' : undefined;
+  // Tenants with volumes but no database still get their final snapshots.
+  const noFinalBackup = env.backup.enabled && targets.snapshotJobs.length > 0 ? undefined : noBackup;
   const steps: DecommissionStep[] = [
     {
       id: DecommissionStepId.FINAL_BACKUP,
-      title: 'Final backup of every tenant database and object store (run the backup CronJob once more and wait)',
-      commands: targets.backupJobs.flatMap(j => [
-        C.createJobFromCronJob(q(j.context), q(j.namespace), FINAL_BACKUP_JOB, q(j.cronJob)),
-        C.waitForJob(q(j.context), q(j.namespace), FINAL_BACKUP_JOB),
-      ]),
-      skipped: noBackup,
+      title: `Final backup of every tenant database and object store (run the backup CronJob once more and wait)${targets.snapshotJobs.length > 0 ? '; final snapshots of every tenant volume (the snapshot CronJob, waiting until they are ready to use)' : ''}`,
+      commands: [
+        ...targets.backupJobs.flatMap(j => [
+          C.createJobFromCronJob(q(j.context), q(j.namespace), FINAL_BACKUP_JOB, q(j.cronJob)),
+          C.waitForJob(q(j.context), q(j.namespace), FINAL_BACKUP_JOB),
+        ]),
+        // The snapshot Job fails unless every new VolumeSnapshot is readyToUse.
+        ...targets.snapshotJobs.flatMap(j => [
+          C.createJobFromCronJob(q(j.context), q(j.namespace), FINAL_SNAPSHOT_JOB, q(j.cronJob)),
+          C.waitForJob(q(j.context), q(j.namespace), FINAL_SNAPSHOT_JOB),
+        ]),
+      ],
+      skipped: noFinalBackup,
     },
     {
       id: DecommissionStepId.VERIFY_BACKUP,
@@ -274,6 +290,7 @@ export function decommissionTargets(plan: DecommissionPlan, kind: DecommissionTa
   const rows: string[][] = {
     [DecommissionTargetKind.BACKUP_JOBS]: t.backupJobs.map(j => [j.context, j.namespace, j.cronJob]),
     [DecommissionTargetKind.DRILL_JOBS]: t.drillJobs.map(j => [j.context, j.namespace, j.cronJob]),
+    [DecommissionTargetKind.SNAPSHOT_JOBS]: t.snapshotJobs.map(j => [j.context, j.namespace, j.cronJob]),
     [DecommissionTargetKind.LEASE_PREFIXES]: t.leasePrefixes.map(p => [p]),
     [DecommissionTargetKind.VAULT_ROLES]: t.vaultRoles.map(r => [r]),
     [DecommissionTargetKind.ARGOCD_APPLICATIONS]: t.argoCdApplications.map(a => [a.context, a.namespace, a.name]),

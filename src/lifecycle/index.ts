@@ -8,3 +8,4 @@ export * from './tenant-registry';
 export * from './tenant-state';
 export * from './transitions';
 export * from './workflows';
+export * from './github-environments';

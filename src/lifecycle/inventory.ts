@@ -5,7 +5,7 @@ import { JsonSchema } from './json-schema';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { migratingModules, migrationNames } from '../model/migration-names';
-import { argoCdApplicationName, backupJobNames, backupVaultRoleNames, environmentVaultNames, LifecycleNames, LifecycleNamingOptions, tenantVaultNames } from '../model/names';
+import { argoCdApplicationName, backupJobNames, backupVaultRoleNames, environmentVaultNames, LifecycleNames, LifecycleNamingOptions, tenantVaultNames, volumeSnapshotCronJobName } from '../model/names';
 import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { OutputLayout } from '../output/layout';
@@ -93,6 +93,14 @@ export interface InventoryTenantBackup {
   readonly restoreDrillCronJob: string;
 }
 
+/** The persistent volumes of a tenant (issue 23). */
+export interface InventoryTenantVolumes {
+  /** PersistentVolumeClaim names, in the order declared. */
+  readonly claims: string[];
+  /** The CronJob that snapshots them on the backup schedule, run once more as the final snapshots (classes with backups). */
+  readonly snapshotCronJob?: string;
+}
+
 /** A tenant module (spec §9 "Deploy Modules"). */
 export interface InventoryModule {
   /** Module name. */
@@ -137,6 +145,8 @@ export interface InventoryTenant {
   readonly vault: InventoryTenantVault;
   /** Backup CronJobs, if the class backs up. */
   readonly backup?: InventoryTenantBackup;
+  /** Persistent volumes, if the tenant declares any. */
+  readonly volumes?: InventoryTenantVolumes;
   /** Approvals needed to remove this tenant (spec §9: manual approval; two in permanent classes). */
   readonly removalApprovals: number;
   /** The GitHub environments that give those approvals, in order. */
@@ -300,6 +310,10 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
           : {}),
       },
       backup: cls.backup.enabled && tenant.database ? backupJobNames(tenant.id) : undefined,
+      volumes: tenant.volumes.length === 0 ? undefined : {
+        claims: tenant.volumes.map(v => v.name),
+        snapshotCronJob: cls.backup.enabled ? volumeSnapshotCronJobName(tenant.id) : undefined,
+      },
       removalApprovals: approvals,
       approvalEnvironments: approvalEnvironmentsFor(approvals, names, problems, `environments[${env.name}].tenants[${tenant.id}]`),
     };

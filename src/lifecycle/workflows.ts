@@ -1,4 +1,4 @@
-import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB } from './decommission';
+import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB, FINAL_SNAPSHOT_JOB } from './decommission';
 import { healthCheckScript } from './health-check';
 import { INVENTORY_FILE_NAME } from './inventory';
 import { PREVIEWS_ENV_VAR } from './previews';
@@ -616,7 +616,8 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
     'approval-2': approval('approval-1', second, 2),
     'backup': stage('approval-2', {
       permissions: { contents: 'read' },
-      steps: [...app(o), input, setupKubectl(o), kubeconfig(), { name: 'Final backup of every tenant (V13 step 1)', run: runJobsScript(o, T.BACKUP_JOBS, FINAL_BACKUP_JOB) }],
+      steps: [...app(o), input, setupKubectl(o), kubeconfig(), { name: 'Final backup of every tenant (V13 step 1)', run: runJobsScript(o, T.BACKUP_JOBS, FINAL_BACKUP_JOB) },
+        { name: 'Final snapshots of every tenant volume (V13 step 1)', run: runJobsScript(o, T.SNAPSHOT_JOBS, FINAL_SNAPSHOT_JOB) }],
     }),
     'verify': stage('backup', {
       permissions: { contents: 'read' },

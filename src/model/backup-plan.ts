@@ -147,6 +147,14 @@ export interface TenantBackupProps {
   /** The offsite store receiving `mc mirror` copies: 90 days by default; versioned and object-locked. */
   readonly offsiteStore: BackupObjectStoreProps;
   /**
+   * The tenants' object storage (issue 23): the tenant's prefix `<bucket>/<env>/<tenant>/` is mirrored into the
+   * backup on every run (never deleting), copied offsite with the dumps, and the restore drill restores one object.
+   * Used only for tenants with `objectStorage: true`. Keys default to the tenant's own scoped credentials,
+   * `kv/data/object-store` (`access_key`, `secret_key`), the same ones its workloads read.
+   * @default - objects are not backed up
+   */
+  readonly tenantObjects?: BackupObjectStoreProps;
+  /**
    * The restore drill's target.
    * @default - the backed-up server with `database-<env>/creds/<tenant>-drill` credentials
    */
@@ -370,6 +378,12 @@ export interface BackupPlanDatabase {
   readonly egress: EgressTarget;
   /** Absolute path of the dynamic credentials, e.g. `database-prod/creds/acme-backup`. */
   readonly credentialsPath: string;
+  /**
+   * Role every session sets at connection (`options=-c role=…` in the libpq service file): the drill group
+   * `<env>_<tenant>_drill` when the drill uses the tenant's own drill credentials, whose users inherit nothing.
+   * @default - none
+   */
+  readonly sessionRole?: string;
 }
 
 /** Settings of the CronJobs and their Jobs (K35–K41). */
@@ -457,6 +471,8 @@ export class TenantBackupPlan {
   public readonly primaryStore: BackupPlanStore;
   /** The offsite store. */
   public readonly offsiteStore: BackupPlanStore;
+  /** The tenant's object storage whose prefix is backed up, when `tenantObjects` is set and the tenant has storage. */
+  public readonly objectsStore?: BackupPlanStore;
   /** Audience of the agent's projected token. */
   public readonly vaultTokenAudience: string;
   /** Where Vault is, when given. */
@@ -488,6 +504,7 @@ export class TenantBackupPlan {
     this.drill = r.drill;
     this.primaryStore = r.primaryStore;
     this.offsiteStore = r.offsiteStore;
+    this.objectsStore = r.objectsStore;
     this.vaultTokenAudience = r.vaultTokenAudience;
     this.vaultEgress = r.vaultEgress;
     this.vaultAgentImage = r.vaultAgentImage;
@@ -495,7 +512,8 @@ export class TenantBackupPlan {
     this.jobs = r.jobs;
     this.resources = r.resources;
     this.scripts = r.scripts;
-    const stores = [this.primaryStore, this.offsiteStore].flatMap(s => [s.accessKey.path, s.secretKey.path]);
+    const stores = [this.primaryStore, this.offsiteStore, ...(this.objectsStore ? [this.objectsStore] : [])]
+      .flatMap(s => [s.accessKey.path, s.secretKey.path]);
     this.vaultSecretPaths = [...new Set([this.database.credentialsPath, this.drill.credentialsPath, ...stores])].sort();
   }
 }
@@ -582,6 +600,9 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
 
   const primary = resolveStore(problems, 'primaryStore', 'primary', props.primaryStore, env, tenant);
   const offsite = resolveStore(problems, 'offsiteStore', 'offsite', props.offsiteStore, env, tenant);
+  const objects = props.tenantObjects !== undefined && tenant.objectStorage
+    ? resolveStore(problems, 'tenantObjects', 'objects', props.tenantObjects, env, tenant, TENANT_OBJECT_STORE_KV)
+    : undefined;
   if (primary.bucket && primary.bucket === offsite.bucket && primary.endpoint === offsite.endpoint) {
     problems.add('offsiteStore', 'is the primary store', `${offsite.endpoint}/${offsite.bucket}`, 'copy backups to a different store or site (spec §10)');
   }
@@ -649,6 +670,7 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
   if (problems.all.length > before) return undefined;
   const primaryStore = primary as BackupPlanStore;
   const offsiteStore = offsite as BackupPlanStore;
+  const objectsStore = objects as BackupPlanStore | undefined;
   const secret = (file: string) => `${SECRETS}/${file}`;
   // The scripts' options come from checked input: nothing is checked again (backup-script-options.ts).
   const scripts = BackupScriptConfig._fromPlan({
@@ -660,6 +682,7 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
     pgPassFile: secret('pgpass'),
     primary: { endpoint: primaryStore.endpoint, bucket: primaryStore.bucket, accessKeyFile: secret('primary-access-key'), secretKeyFile: secret('primary-secret-key') },
     offsite: { endpoint: offsiteStore.endpoint, bucket: offsiteStore.bucket, accessKeyFile: secret('offsite-access-key'), secretKeyFile: secret('offsite-secret-key') },
+    ...(objectsStore ? { objects: { endpoint: objectsStore.endpoint, bucket: objectsStore.bucket, accessKeyFile: secret('objects-access-key'), secretKeyFile: secret('objects-secret-key') } } : {}),
     storeBackend: ObjectStoreBackend.MC,
     localRetentionDays: retention.localRetentionDays,
     offsiteRetentionDays: retention.offsiteRetentionDays,
@@ -685,9 +708,17 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
     databaseName: dbName,
     sslMode,
     caConfigMap: db.caConfigMap,
-    drill: { host: drillHost, port: drillPort, egress: drillEgress, credentialsPath: drillCreds!.path },
+    drill: {
+      host: drillHost,
+      port: drillPort,
+      egress: drillEgress,
+      credentialsPath: drillCreds!.path,
+      // The tenant's drill users start every session as the drill group (its CREATEDB; it owns what the drill creates).
+      sessionRole: drillCreds!.path === `${vaultNames.databaseMount}/creds/${roleNames.drillDatabaseRole}` ? roleNames.drillGroupRole : undefined,
+    },
     primaryStore,
     offsiteStore,
+    objectsStore,
     vaultTokenAudience: audience,
     vaultEgress,
     vaultAgentImage: props.vaultAgentImage,
@@ -847,8 +878,12 @@ function resolveCredentials(
   return { path, field: ref.key };
 }
 
+/** KV path (tenant-relative) of a tenant's own object-store keys, `access_key` and `secret_key`. */
+export const TENANT_OBJECT_STORE_KV = 'object-store';
+
 function resolveStore(
   problems: Problems, field: string, alias: string, store: BackupObjectStoreProps | undefined, env: Environment, tenant: Tenant,
+  kvPath: string = `backup/${alias}-store`,
 ): Partial<BackupPlanStore> {
   if (store === undefined || store === null) {
     problems.add(field, 'is required', store, 'pass { endpoint, bucket, egress }');
@@ -861,7 +896,7 @@ function resolveStore(
     problems.add(`${field}.bucket`, 'is not an S3 bucket name', store.bucket, 'use 3–63 lower-case letters, digits, "." and "-" (B15)');
   }
   const egress = checkEgress(problems, `${field}.egress`, store.egress, true);
-  const accessKey = resolveCredentials(problems, `${field}.accessKey`, store.accessKey ?? VaultRef.kv(`backup/${alias}-store`, 'access_key'), VaultEngine.KV, env, tenant);
-  const secretKey = resolveCredentials(problems, `${field}.secretKey`, store.secretKey ?? VaultRef.kv(`backup/${alias}-store`, 'secret_key'), VaultEngine.KV, env, tenant);
+  const accessKey = resolveCredentials(problems, `${field}.accessKey`, store.accessKey ?? VaultRef.kv(kvPath, 'access_key'), VaultEngine.KV, env, tenant);
+  const secretKey = resolveCredentials(problems, `${field}.secretKey`, store.secretKey ?? VaultRef.kv(kvPath, 'secret_key'), VaultEngine.KV, env, tenant);
   return { alias, endpoint: store.endpoint, bucket: store.bucket, egress, accessKey, secretKey };
 }

@@ -45,12 +45,12 @@ export interface ObjectStoreTarget {
   readonly bucket: string;
   /**
    * File holding the access key, read at run time (F9).
-   * @default '/vault/secrets/<alias>-access-key' (alias `primary` or `offsite`)
+   * @default '/vault/secrets/<alias>-access-key' (alias `primary`, `offsite` or `objects`)
    */
   readonly accessKeyFile?: string;
   /**
    * File holding the secret key, read at run time (F9).
-   * @default '/vault/secrets/<alias>-secret-key' (alias `primary` or `offsite`)
+   * @default '/vault/secrets/<alias>-secret-key' (alias `primary`, `offsite` or `objects`)
    */
   readonly secretKeyFile?: string;
 }
@@ -84,6 +84,14 @@ export interface BackupScriptOptions {
   readonly primary: ObjectStoreTarget;
   /** Offsite store receiving `mc mirror` copies; retention `offsiteRetentionDays`. */
   readonly offsite: ObjectStoreTarget;
+  /**
+   * The tenant's own object storage (alias `objects`), whose prefix `<bucket>/<env>/<tenant>/` every backup run
+   * mirrors into the primary store's `objects/` (new and changed objects; never deleting), lists with sha256 in
+   * `objects-manifests/<name>.objects`, and copies offsite with the dumps; the restore drill restores one object of
+   * the latest listing and checks it (issue 23).
+   * @default - the tenant's objects are not backed up
+   */
+  readonly objects?: ObjectStoreTarget;
   /**
    * Object-store backend. Overridable with `INOPSIO_STORE_BACKEND`.
    * @default ObjectStoreBackend.MC
@@ -239,6 +247,11 @@ export class BackupScriptConfig {
       ['CFG_OFFSITE_BUCKET', o.offsite.bucket],
       ['CFG_OFFSITE_ACCESS_KEY_FILE', o.offsite.accessKeyFile!],
       ['CFG_OFFSITE_SECRET_KEY_FILE', o.offsite.secretKeyFile!],
+      ['CFG_OBJECTS_ENABLED', o.objects ? 1 : 0],
+      ['CFG_OBJECTS_ENDPOINT', o.objects?.endpoint ?? ''],
+      ['CFG_OBJECTS_BUCKET', o.objects?.bucket ?? ''],
+      ['CFG_OBJECTS_ACCESS_KEY_FILE', o.objects?.accessKeyFile ?? ''],
+      ['CFG_OBJECTS_SECRET_KEY_FILE', o.objects?.secretKeyFile ?? ''],
       ['CFG_LOCAL_RETENTION_DAYS', o.localRetentionDays!],
       ['CFG_OFFSITE_RETENTION_DAYS', o.offsiteRetentionDays!],
       // keepLast under the scripts' older name: renaming the shell variable would change every shipped ConfigMap.
@@ -280,6 +293,7 @@ function withDefaults(o: BackupScriptOptions): BackupScriptOptions {
     pgPassFile,
     primary: o.primary ? storeWithDefaults('primary', o.primary) : o.primary,
     offsite: o.offsite ? storeWithDefaults('offsite', o.offsite) : o.offsite,
+    objects: o.objects ? storeWithDefaults('objects', o.objects) : undefined,
     storeBackend: o.storeBackend ?? ObjectStoreBackend.MC,
     storeDirRoot: o.storeDirRoot ?? '/var/lib/inopsio-backup/store',
     localRetentionDays: o.localRetentionDays ?? BACKUP_DEFAULTS.localRetentionDays,
@@ -323,7 +337,9 @@ function checkScriptOptions(problems: Problems, options: BackupScriptOptions): B
     if (typeof o[field] !== 'string' || !PG_ROLE.test(o[field]!)) problems.add(field, 'is not a PostgreSQL role name', o[field], 'use e.g. "inopsio_backup"');
   }
   const paths: Array<[string, unknown]> = [['pgPassFile', o.pgPassFile], ['drillPgPassFile', o.drillPgPassFile], ['storeDirRoot', o.storeDirRoot], ['workDir', o.workDir], ['metricsDir', o.metricsDir]];
-  for (const [field, store] of [['primary', o.primary], ['offsite', o.offsite]] as const) {
+  const stores: Array<[string, ObjectStoreTarget | undefined]> = [['primary', o.primary], ['offsite', o.offsite]];
+  if (options.objects !== undefined) stores.push(['objects', o.objects]);
+  for (const [field, store] of stores) {
     if (store === undefined || store === null) {
       problems.add(field, 'is required', store, 'pass { endpoint, bucket }');
       continue;

@@ -66,6 +66,22 @@ export function backupJobNames(tenant: string): BackupCronJobNames {
   return { cronJob, restoreDrillCronJob: `${cronJob}${RESTORE_DRILL_SUFFIX}` };
 }
 
+/**
+ * A tenant's volume-snapshot CronJob in its namespace, `<backup cronjob>-snapshots` (≤ 48 characters): it matches the
+ * backup alerts' `backup-.+` pattern. Shared by VolumeSnapshotSchedule, the inventory and the decommission plan.
+ */
+export function volumeSnapshotCronJobName(tenant: string): string {
+  return `${backupJobNames(tenant).cronJob}-snapshots`;
+}
+
+/**
+ * A PostgreSQL role of a tenant's database besides those above, `<env>_<tenant>_<role>` (≤ 63 bytes, hash-suffixed
+ * if shortened): the owner and the marker group of the users Vault issued (`TenantDatabaseNames`).
+ */
+export function tenantDatabaseRoleName(env: string, tenant: string, role: string): string {
+  return postgresName(env, ['', `-${tenant}-${role}`]);
+}
+
 /** Vault and PostgreSQL names of a tenant's backup access. */
 export interface BackupVaultRoleNames {
   /** Kubernetes auth role (and policy) of the backup ServiceAccount, `<env>-<tenant>-backup`. */

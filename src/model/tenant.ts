@@ -3,6 +3,7 @@ import { checkModuleOperations, ModuleMigrationProps } from './module-operations
 import { dnsLabelProblem, NAME_LIMITS } from './naming';
 import { isIsoInstant } from './period';
 import { Problems } from './problems';
+import { checkQuantity, QuantityKind } from './quantity';
 import { QuotaProfile } from './quota-profile';
 
 /** Where a tenant is in its lifecycle (spec §9). */
@@ -46,6 +47,19 @@ export interface TenantModuleProps {
   readonly migration?: ModuleMigrationProps;
 }
 
+/** A persistent volume of a tenant (issue 23): a PersistentVolumeClaim in its namespace. */
+export interface TenantVolumeProps {
+  /** Claim name, a DNS label (the PersistentVolumeClaim's name in the tenant namespace). */
+  readonly name: string;
+  /** Requested size, e.g. `10Gi`; all of a tenant's volumes together must fit its quota's `requestsStorage`. */
+  readonly size: string;
+  /**
+   * StorageClass.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+}
+
 /** A customer of the SaaS, present in every environment that lists it. */
 export interface TenantProps {
   /** Tenant id, a DNS-1123 label (B01). Namespaces, Vault paths, buckets and roles derive from it. */
@@ -81,6 +95,11 @@ export interface TenantProps {
    */
   readonly modules?: TenantModuleProps[];
   /**
+   * Persistent volumes created in the tenant namespace; checked against the quota when the tenant chart is built.
+   * @default - none
+   */
+  readonly volumes?: TenantVolumeProps[];
+  /**
    * OIDC groups (Keycloak) whose members get the class's human access in this tenant's namespace.
    * @default - [`<env oidcGroupPrefix>tenant-<id>`]
    */
@@ -108,6 +127,8 @@ export class Tenant {
   public readonly quota?: QuotaProfile;
   /** Modules. */
   public readonly modules: TenantModuleProps[];
+  /** Persistent volumes. */
+  public readonly volumes: TenantVolumeProps[];
   /** OIDC group override, if any. */
   public readonly groups?: string[];
   /** Sign-up time, if known. */
@@ -144,6 +165,18 @@ export class Tenant {
       for (const v of moduleValueProblems(m.name, m.values, `modules[${i}]`)) problems.add(v.field, v.problem, v.got, v.fix);
       checkModuleOperations(m, i, problems);
     });
+    const volumeNames = new Set<string>();
+    (props.volumes ?? []).forEach((v, i) => {
+      const p = dnsLabelProblem(v?.name, 63);
+      if (p) problems.add(`volumes[${i}].name`, p, v?.name, 'use a DNS-1123 label such as "uploads"');
+      else if (volumeNames.has(v.name)) problems.add(`volumes[${i}].name`, 'is a duplicate', v.name, 'give each volume a unique name');
+      volumeNames.add(v?.name);
+      const q = checkQuantity(v?.size, QuantityKind.BYTES);
+      if (q) problems.add(`volumes[${i}].size`, q.problem, v?.size, q.fix);
+      if (v?.storageClass !== undefined && !/^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$/.test(v.storageClass)) {
+        problems.add(`volumes[${i}].storageClass`, 'is not a StorageClass name', v.storageClass, 'use the name of a StorageClass of the cluster, e.g. "fast-ssd"');
+      }
+    });
     (props.groups ?? []).forEach((g, i) => {
       if (!/^[A-Za-z0-9:_./@-]{1,128}$/.test(g) || /^system:/.test(g)) {
         problems.add(`groups[${i}]`, 'is not an acceptable OIDC group name', g, 'use a Keycloak group such as "oidc:tenant-acme"; never system:* groups (K17)');
@@ -157,6 +190,7 @@ export class Tenant {
     this.objectStorage = props.objectStorage ?? true;
     this.quota = props.quota;
     this.modules = [...(props.modules ?? [])];
+    this.volumes = [...(props.volumes ?? [])];
     this.groups = props.groups ? [...props.groups] : undefined;
     this.createdAt = props.createdAt;
   }

@@ -16,6 +16,8 @@ import { setProblemPathPrefix } from '../k8s/problem-path';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
+import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
+import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan } from '../model/backup-plan';
@@ -40,6 +42,7 @@ import { writePolicyReport } from '../policy/report-file';
 import { Acknowledgement } from '../policy/types';
 import { reportUncaughtProblemsToCdktfCli, runByCdktfCli, writeFailedSynthManifest } from '../tf/cdktf-cli';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
+import { GitHubEnvironmentsStack } from '../tf/github-environments';
 import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
 import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
@@ -116,6 +119,14 @@ export interface PlatformProps {
    * @default - none; required as soon as an environment that upgrades through Argo CD has such a module
    */
   readonly migrationHooks?: PlatformMigrationHooksProps;
+  /**
+   * The GitHub environments the generated workflows use (approval gates with required reviewers, production,
+   * credentials), created by Terraform in the stack `github-environments` (workspace `inopsio-github-environments`), so that the
+   * gates exist whenever the workflows do (issue 23). Without it the policy pack refuses every destroying job (G01):
+   * an approval environment nobody created has no reviewers.
+   * @default - no GitHub environments are generated
+   */
+  readonly github?: GitHubEnvironmentsProps;
 }
 
 /** The git source of the rendered migration hooks (the second source of each migrating module's Application). */
@@ -130,6 +141,9 @@ export interface PlatformMigrationHooksProps {
    */
   readonly pathPrefix?: string;
 }
+
+/** Id (and stack folder) of the GitHub environments stack; no environment may use it. */
+const GITHUB_STACK = 'github-environments';
 
 /** The parity allowance of a sharded environment compared with an unsharded one. */
 const SHARDED_DEPENDS_ON = {
@@ -167,6 +181,18 @@ export interface PlatformBackupProps {
   /** The offsite object store (90 days by default; versioned and locked, see docs/backups.md). */
   readonly offsiteStore: BackupObjectStoreProps;
   /**
+   * The tenants' object storage: each tenant with `objectStorage` has the prefix `<bucket>/<env>/<tenant>/`, which its
+   * daily backup mirrors (never deleting) and copies offsite, and its restore drill samples (issue 23).
+   * @default - tenant objects are not backed up
+   */
+  readonly tenantObjects?: BackupObjectStoreProps;
+  /**
+   * Scheduled VolumeSnapshots of the tenants' volumes (`TenantProps.volumes`), on the backup schedule with the dumps'
+   * retention, in classes that back up (`VolumeSnapshotSchedule`).
+   * @default - volumes are not snapshotted on a schedule
+   */
+  readonly volumeSnapshots?: PlatformVolumeSnapshotProps;
+  /**
    * Pushgateway that receives the backup metrics behind the Backup Status alerts.
    * @default - no push: the metrics vanish with the pod and the freshness alerts report backups as missing
    */
@@ -181,6 +207,19 @@ export interface PlatformBackupProps {
    * @default - the tenant namespace's `network.vault`
    */
   readonly vaultEgress?: EgressTarget;
+}
+
+/** How the Platform snapshots tenant volumes. */
+export interface PlatformVolumeSnapshotProps {
+  /** An image with bash, coreutils and kubectl, pinned by digest. */
+  readonly image: ContainerImage;
+  /** The Kubernetes API server as pods reach it. */
+  readonly apiServerEgress: EgressTarget;
+  /**
+   * VolumeSnapshotClass.
+   * @default - the cluster's default class for each volume's CSI driver
+   */
+  readonly snapshotClass?: string;
 }
 
 /** Id of the environment-wide chart in each environment's App; no tenant may use it. */
@@ -243,6 +282,8 @@ export class Platform extends Construct {
   private readonly sharded = new Map<string, ShardedEnvironment>();
   private readonly observability = new Map<string, ObservabilityStack>();
   private readonly network?: TenantNetworkProps;
+  /** How tenant volumes are snapshotted, when `backup.volumeSnapshots` is set. */
+  private readonly volumeSnapshots?: PlatformVolumeSnapshotProps;
   /** The checked backup plan of every tenant that is backed up, by environment and tenant id. */
   private readonly backupPlans = new Map<string, Map<string, TenantBackupPlan>>();
   private readonly workflowOptions?: WorkflowOptions;
@@ -253,6 +294,8 @@ export class Platform extends Construct {
   private readonly policy: PlatformPolicyProps;
   /** The Terraform elements the Platform built from its (checked) props; synth checks only the others before writing. */
   private readonly builtTerraform: Set<IConstruct>;
+  /** The GitHub environments stack, when `github` is set. */
+  public readonly githubEnvironments?: GitHubEnvironmentsStack;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -271,12 +314,20 @@ export class Platform extends Construct {
       if (!props.backup && env.environmentClass.backup.enabled && env.tenants.some(t => t.database)) {
         problems.add('backup', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up its tenant databases`, undefined, 'pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
       }
+      const withVolumes = env.tenants.filter(t => t.volumes.length > 0).map(t => t.id);
+      if (env.environmentClass.backup.enabled && withVolumes.length > 0 && !props.backup?.volumeSnapshots) {
+        problems.add('backup.volumeSnapshots', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up and tenants ${withVolumes.join(', ')} have volumes`, undefined,
+          'pass backup.volumeSnapshots: { image, apiServerEgress } so that their volumes are snapshotted on the backup schedule (issue 23)');
+      }
       const sharding = props.sharding?.[env.name];
       if (sharding) {
         const count = Number.isInteger(sharding.shardCount) && sharding.shardCount > 0 ? sharding.shardCount : 0;
         for (const { stack: stackName } of terraformStackLayout(env.name, env.workspace, count).slice(1)) {
           if (envs.some(e => e.name === stackName)) problems.add('environments', `names environment "${stackName}", a Terraform stack of sharded environment "${env.name}"`, stackName, 'rename that environment');
         }
+      }
+      if (props.github && env.name === GITHUB_STACK) {
+        problems.add('environments', 'names the Terraform stack of the GitHub environments', env.name, 'rename that environment');
       }
       if (env.tenants.some(t => t.id === PLATFORM_CHART)) {
         problems.add(`environments[${env.name}].tenants`, 'uses the reserved id of the environment-wide chart', PLATFORM_CHART, 'rename the tenant');
@@ -305,6 +356,7 @@ export class Platform extends Construct {
     // Tenant charts are built when synth() writes them (docs/performance.md): what they are built from is checked
     // here, every tenant's backup plan included, so that one error lists every problem before anything is built.
     checkTenantNetwork(problems, props.network);
+    if (props.backup?.volumeSnapshots) checkVolumeSnapshotTools(problems, props.backup.volumeSnapshots, 'backup.volumeSnapshots.');
     if (props.backup) {
       for (const env of envs.filter(e => e.environmentClass.backup.enabled)) {
         const plans = new Map<string, TenantBackupPlan>();
@@ -325,6 +377,8 @@ export class Platform extends Construct {
       const picked = admissionPolicyApiVersion(target, props.immutableProduction.betaApiEnabled === true, 'immutableProduction.betaApiEnabled');
       if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
     }
+    // The GitHub environments of the workflows (their gates), checked with everything else.
+    const githubPlan = props.github ? problems.capture(() => planGitHubEnvironments(envs, workflowOptions, props.github!)) : undefined;
     // No literal secret in any input (module values, stores, endpoints, annotations, workflow settings...), before
     // anything is built or written (issue 15).
     addInputSecretProblems(problems, props, '');
@@ -337,7 +391,9 @@ export class Platform extends Construct {
     this.names = lifecycleNames!;
     this.kubernetesVersion = target;
     this.policy = props.policy ?? {};
+    if (githubPlan) this.githubEnvironments = new GitHubEnvironmentsStack(this, GITHUB_STACK, { plan: githubPlan });
     this.network = props.network;
+    this.volumeSnapshots = props.backup?.volumeSnapshots;
     for (const env of envs) {
       const app = new App({ outdir: this.layout.manifestsOf(env.name) });
       // Problems of its constructs are named as the Terraform side names the environment: `<platform>/<env>/...`.
@@ -459,6 +515,9 @@ export class Platform extends Construct {
       for (const m of tenant.modules.filter(x => x.migration)) {
         new SchemaMigrationHook(chart, `Migrate-${m.name}`, { ...migrationHookProps(env, tenant, m.name), hookKind: MigrationHookKind.HELM_PRE_UPGRADE });
       }
+    }
+    if (this.volumeSnapshots && env.environmentClass.backup.enabled && tenant.volumes.length > 0) {
+      new VolumeSnapshotSchedule(chart, 'VolumeSnapshots', { ...this.volumeSnapshots, environment: env, tenant });
     }
     // One checked plan (made in the constructor) for both engines: the schedule and its Vault access check nothing again.
     const plan = this.backupPlans.get(env.name)?.get(tenant.id);

@@ -3,6 +3,7 @@ import * as path from 'path';
 import { contentsOf } from './contents';
 import { PolicyInput } from './input';
 import { PolicyContext, PolicyRule } from './rule';
+import { APPROVAL_RULES } from './rules/approvals';
 import { BACKUP_RULES } from './rules/backup';
 import { HELM_RULES } from './rules/helm';
 import { JOB_RULES } from './rules/jobs';
@@ -112,6 +113,7 @@ export class PolicyPack {
       ...VAULT_RULES,
       ...WORKFLOW_RULES,
       ...WORKFLOW_GATE_RULES,
+      ...APPROVAL_RULES,
       ...HELM_RULES,
       ...TERRAFORM_RULES,
       ...OUTPUT_RULES,

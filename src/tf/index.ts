@@ -6,3 +6,5 @@ export { SecretDelivery, TenantReleaseOptions, TenantReleaseProps, TenantRelease
 export { SecretDeliveryOptions, SecretDeliveryRequest } from '../model/module-values';
 export { EnvironmentStackProps, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
 export { ShardedEnvironment, ShardedEnvironmentProps, EnvironmentChartStack, EnvironmentChartStackProps } from './sharding';
+export { TenantDatabase, TenantDatabaseProps } from './tenant-database';
+export { GitHubEnvironmentsStack, GitHubEnvironmentsStackProps } from './github-environments';

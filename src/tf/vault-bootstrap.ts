@@ -12,6 +12,7 @@ import * as policy from '@cdktf/provider-vault/lib/policy';
 import { ITerraformDependable, Lazy, TerraformStack, TerraformVariable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
+import { TenantDatabase } from './tenant-database';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
 import { TenantBackupPlan } from '../model/backup-plan';
 import { checkBackupIdentity, credentialLifetimeSeconds, CREDENTIAL_MARGIN_SECONDS, defaultJobDeadlineSeconds, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS } from '../model/backup-rules';
@@ -24,6 +25,7 @@ import { isDnsLabel } from '../model/naming';
 import { Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
+import { DatabaseUserKind, tenantDatabaseNames, vaultCreationStatements, vaultRevocationStatements } from '../model/tenant-database';
 import { ResolvedVaultRef, VaultEngine } from '../model/vault-ref';
 
 /** Where a VaultBootstrap's environment-wide resources live. */
@@ -143,6 +145,11 @@ export class TenantVault extends Construct {
   public readonly databaseConnection?: databaseSecretBackendConnection.DatabaseSecretBackendConnection;
   /** The root-credential rotation right after the connection is created (V09), if the tenant has a database. */
   public readonly rootRotation?: genericEndpoint.GenericEndpoint;
+  /**
+   * The tenant's PostgreSQL database, owner, groups and Vault login, created by this stack (issue 23), if the tenant
+   * has a database.
+   */
+  public readonly postgres?: TenantDatabase;
   /** The dynamic database role, if the tenant has a database. */
   public readonly databaseRole?: databaseSecretBackendRole.DatabaseSecretBackendRole;
   /** The Kubernetes auth role, if any service account may log in. */
@@ -186,6 +193,15 @@ export class TenantVault extends Construct {
       this.policyDocument.addRule({ path: n.databaseCredsPath, capabilities: [VaultCapability.READ], description: 'Dynamic database credentials of the tenant' });
       const options = scope.options;
       const passwords = scope.databaseBootstrapPasswords!;
+      this.postgres = new TenantDatabase(this, 'PostgreSQL', {
+        environment: env,
+        tenant,
+        host: scope.databaseHost!,
+        port: options.databasePort,
+        sslMode: options.databaseSslMode,
+        bootstrapPasswords: passwords,
+        passwordVersion: options.rootCredentialVersion,
+      });
       this.databaseConnection = new databaseSecretBackendConnection.DatabaseSecretBackendConnection(this, 'DatabaseConnection', {
         backend: refs.databaseMountPath,
         name: n.databaseConnection,
@@ -201,6 +217,8 @@ export class TenantVault extends Construct {
           passwordWoVersion: options.rootCredentialVersion,
         },
       });
+      // Vault verifies the connection as the login the tenant database creates.
+      dependOn(this.databaseConnection, this.postgres.dependables);
       const connectionAddress = `${this.databaseConnection.terraformResourceType}.${this.databaseConnection.friendlyUniqueId}`;
       this.rootRotation = new genericEndpoint.GenericEndpoint(this, 'RootRotation', {
         path: `${n.databaseMount}/rotate-root/${n.databaseConnection}`,
@@ -219,19 +237,14 @@ export class TenantVault extends Construct {
         dbName: connectionName,
         defaultTtl: options.databaseCredentialTtl.toSeconds(),
         maxTtl: options.databaseCredentialMaxTtl.toSeconds(),
-        creationStatements: [
-          'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\' VALID UNTIL \'{{expiration}}\' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;',
-          `GRANT "${n.databaseAppRole}" TO "{{name}}";`,
-        ],
-        revocationStatements: [
-          `REVOKE "${n.databaseAppRole}" FROM "{{name}}";`,
-          'DROP ROLE IF EXISTS "{{name}}";',
-        ],
+        // Vault's login has no CREATEROLE: it creates and drops users through the tenant's own functions only.
+        creationStatements: vaultCreationStatements(this.postgres.names, DatabaseUserKind.APP),
+        revocationStatements: vaultRevocationStatements(this.postgres.names),
       });
       // No credentials are issued before the bootstrap password is gone.
       dependOn(this.databaseRole, [this.rootRotation]);
       this.databaseRoleList.push(n.databaseRole);
-      dependables.push(this.databaseConnection, this.rootRotation, this.databaseRole);
+      dependables.push(...this.postgres.dependables, this.databaseConnection, this.rootRotation, this.databaseRole);
     }
 
     if (serviceAccounts.length > 0) {
@@ -712,6 +725,7 @@ export class TenantBackupVault extends Construct {
 
     // Nothing renews these credentials (the agent runs as an init container only), so max_ttl = default_ttl.
     const ttl = bootstrap.options.databaseCredentialTtl.toSeconds();
+    const groups = scope.postgres!.addBackupGroups();
     const role = (childId: string, name: string, creationStatements: string[], revocationStatements: string[]) => {
       const created = new databaseSecretBackendRole.DatabaseSecretBackendRole(this, childId, {
         backend: referencesOf(bootstrap).databaseMountPath,
@@ -722,30 +736,18 @@ export class TenantBackupVault extends Construct {
         creationStatements,
         revocationStatements,
       });
-      // No credentials are issued before the bootstrap password is gone.
-      dependOn(created, [scope.rootRotation!]);
+      // No credentials are issued before the bootstrap password is gone (nor before the groups they join exist).
+      dependOn(created, [scope.rootRotation!, ...groups]);
       return created;
     };
-    const login = 'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\' VALID UNTIL \'{{expiration}}\' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS';
-    this.backupDatabaseRole = role('BackupDatabaseRole', b.backupDatabaseRole, [
-      `${login} INHERIT;`,
-      `GRANT "${b.backupGroupRole}" TO "{{name}}";`,
-      // Defence in depth: the group grants SELECT only; pg_dump and the snapshot session run read-only anyway.
-      'ALTER ROLE "{{name}}" SET default_transaction_read_only = on;',
-    ], [
-      `REVOKE "${b.backupGroupRole}" FROM "{{name}}";`,
-      'DROP ROLE IF EXISTS "{{name}}";',
-    ]);
-    // The user itself has no CREATEDB and inherits nothing: every session starts as the group role, which has
-    // CREATEDB and owns what the drill creates. PostgreSQL cannot limit database names to the drill prefix.
-    this.drillDatabaseRole = role('DrillDatabaseRole', b.drillDatabaseRole, [
-      `${login} NOINHERIT;`,
-      `GRANT "${b.drillGroupRole}" TO "{{name}}";`,
-      `ALTER ROLE "{{name}}" SET role = '${b.drillGroupRole}';`,
-    ], [
-      `REVOKE "${b.drillGroupRole}" FROM "{{name}}";`,
-      'DROP ROLE IF EXISTS "{{name}}";',
-    ]);
+    // The dump and drill users are issued by the tenant database's own function (no CREATEROLE for Vault's login):
+    // dump users join the read-only group with every transaction read-only; drill users inherit nothing and start
+    // every session as the drill group (NOLOGIN, CREATEDB), which owns whatever the drill creates.
+    const pgNames = tenantDatabaseNames(bootstrap.environment, scope.tenant);
+    this.backupDatabaseRole = role('BackupDatabaseRole', b.backupDatabaseRole,
+      vaultCreationStatements(pgNames, DatabaseUserKind.BACKUP), vaultRevocationStatements(pgNames));
+    this.drillDatabaseRole = role('DrillDatabaseRole', b.drillDatabaseRole,
+      vaultCreationStatements(pgNames, DatabaseUserKind.DRILL), vaultRevocationStatements(pgNames));
     internals.databaseRoles.push(b.backupDatabaseRole, b.drillDatabaseRole);
 
     const labels: { [path: string]: string } = {

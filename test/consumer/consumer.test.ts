@@ -53,6 +53,7 @@ import { Environment, EnvironmentClass, Platform, PlatformTesting } from "@inops
 
 const platform = new Platform(new App(), "platform", {
   environments: [new Environment({ name: "dev", environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: "2026-11-28T09:00:00Z", tenants: [{ id: "acme" }] })],
+  github: { owner: "inopsio", repository: "platform", firstApprovers: { teams: ["platform-leads"] }, secondApprovers: { teams: ["security"] } },
 });
 const snapshot = PlatformTesting.synth(platform);
 console.log(JSON.stringify({
@@ -315,7 +316,7 @@ describe('a fresh cdktf TypeScript app that installs the packed library', () => 
     expect(readJson(at('node_modules', 'typescript', 'package.json')).version).toMatch(/^5\.9\./);
     expect(readJson(at('package.json')).scripts).toMatchObject({ synth: 'cdktf synth', get: 'cdktf get', build: 'tsc' });
     expect(readJson(at('node_modules', 'cdktf-cli', 'package.json')).version).toBe(rootPackage.devDependencies['cdktf-cli']);
-    expect(`${synth.stdout}${synth.stderr}`).toMatch(/Generated Terraform code for the stacks: prod, staging/);
+    expect(`${synth.stdout}${synth.stderr}`).toMatch(/Generated Terraform code for the stacks: (github-environments, )?prod, staging/);
     // No provider bindings were generated or downloaded: the prebuilt providers are npm packages.
     expect(fs.existsSync(at('.gen'))).toBe(false);
     expect(fs.existsSync(at('.terraform'))).toBe(false);
@@ -343,11 +344,12 @@ describe('a fresh cdktf TypeScript app that installs the packed library', () => 
 
   test.each(ENVIRONMENTS)('cdktf.out/stacks/%s/cdk.tf.json: Terraform Cloud backend, providers, Vault and tenant releases', name => {
     const stacks = readJson(at('cdktf.out', 'manifest.json')).stacks;
-    expect(Object.keys(stacks).sort()).toEqual(ENVIRONMENTS);
+    // One stack per environment, and the GitHub environments of the workflows (issue 23).
+    expect(Object.keys(stacks).sort()).toEqual(['github-environments', ...ENVIRONMENTS].sort());
     const tf = readJson(at('cdktf.out', 'stacks', name, 'cdk.tf.json'));
     expect(tf.terraform.cloud).toEqual({ organization: 'inopsio', workspaces: { name: `inopsio-${name}` } });
-    expect(Object.keys(tf.terraform.required_providers).sort()).toEqual(['helm', 'vault']);
-    expect(Object.keys(tf.provider).sort()).toEqual(['helm', 'vault']);
+    expect(Object.keys(tf.terraform.required_providers).sort()).toEqual(['helm', 'postgresql', 'vault']);
+    expect(Object.keys(tf.provider).sort()).toEqual(['helm', 'postgresql', 'vault']);
     const releases = Object.values<any>(tf.resource.helm_release).map(r => r.name).sort();
     expect(releases).toEqual(['acme-base', 'globex-base', `${name}-platform`]);
     for (const r of Object.values<any>(tf.resource.helm_release)) {
@@ -398,7 +400,7 @@ describe('a fresh cdktf TypeScript app that installs the packed library', () => 
     }
     mustSucceed('`npx ts-node snapshot.ts`', r);
     const out = JSON.parse(r.stdout);
-    expect(out.stacks).toEqual(['dev']);
+    expect(out.stacks).toEqual(['dev', 'github-environments']);
     expect(out.acme).toEqual(expect.arrayContaining(['Namespace/dev-acme', 'NetworkPolicy/default-deny']));
     expect(out.acme.some((a: string) => a.startsWith('ResourceQuota/'))).toBe(true);
     expect(out.releases).toEqual(['dev-platform', 'acme-base']);

@@ -114,7 +114,10 @@ describe('BackupSchedule pods against PostgreSQL 15 (F9 credential delivery)', (
     // Dynamic users as the creation statements make them (password quoting doubled for SQL).
     const sql = (s: string) => s.replace(/'/g, "''");
     await pg.psql(`CREATE ROLE "${DUMP_USER}" WITH LOGIN PASSWORD '${sql(DUMP_PASSWORD)}' VALID UNTIL 'infinity' NOSUPERUSER NOCREATEDB NOCREATEROLE INHERIT IN ROLE prod_acme_app`);
-    await pg.psql(`CREATE ROLE "${DRILL_USER}" WITH LOGIN PASSWORD '${sql(DRILL_PASSWORD)}' VALID UNTIL 'infinity' NOSUPERUSER CREATEDB NOCREATEROLE`);
+    // As the tenant database's issue_user('drill', ...) creates it: no CREATEDB of its own, NOINHERIT, in the drill
+    // group (NOLOGIN, CREATEDB), whose role the drill's service file sets at connection (options=-c role=...).
+    await pg.psql('CREATE ROLE prod_acme_drill NOLOGIN CREATEDB');
+    await pg.psql(`CREATE ROLE "${DRILL_USER}" WITH LOGIN PASSWORD '${sql(DRILL_PASSWORD)}' VALID UNTIL 'infinity' NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT IN ROLE prod_acme_drill`);
   });
 
   afterAll(async () => {

@@ -304,6 +304,24 @@ describe('BackupSchedule', () => {
     expect(drill.spec.containers[0].env.find((e: any) => e.name === 'PGSERVICEFILE').value).toBe('/vault/secrets/drill-pg-service.conf');
   });
 
+  test('tenant objects (issue 23): the backup reads the tenant\'s own object-store keys and reaches its store; the drill needs neither', () => {
+    const DATA_EGRESS = EgressTarget.podsInNamespace('tenant-data', { app: 'minio' }, 9000);
+    const tenantObjects = { endpoint: 'https://data.minio.svc:9000', bucket: 'tenant-data', egress: DATA_EGRESS };
+    const { docs, schedule } = build({ tenantObjects });
+    expect(schedule.vaultSecretPaths).toContain('kv-prod/data/prod/acme/object-store');
+    const [backup, drill] = cronJobs(docs).map(c => c.spec.jobTemplate.spec.template.metadata.annotations);
+    expect(backup['vault.hashicorp.com/agent-inject-secret-objects-access-key']).toBe('kv-prod/data/prod/acme/object-store');
+    expect(backup['vault.hashicorp.com/agent-inject-template-objects-secret-key']).toContain('index .Data.data "secret_key"');
+    expect(Object.keys(drill).filter(k => k.includes('objects-'))).toEqual([]);
+    expect(schedule.scriptOptions.objects).toEqual({ endpoint: 'https://data.minio.svc:9000', bucket: 'tenant-data', accessKeyFile: '/vault/secrets/objects-access-key', secretKeyFile: '/vault/secrets/objects-secret-key' });
+    const egress = byKind(docs, 'NetworkPolicy')[0].spec.egress;
+    expect(egress).toContainEqual({ to: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'tenant-data' } }, podSelector: { matchLabels: { app: 'minio' } } }], ports: [{ protocol: 'TCP', port: 9000 }] });
+    // A tenant without object storage backs up its database only.
+    const plain = build({ tenantObjects }, prod, new Tenant({ id: 'acme', objectStorage: false }));
+    expect(plain.schedule.scriptOptions.objects).toBeUndefined();
+    expect(plain.schedule.vaultSecretPaths).not.toContain('kv-prod/data/prod/acme/object-store');
+  });
+
   test('F9: custom references resolve inside the tenant\'s own env and prefix; anything else is refused', () => {
     const { schedule } = build({
       database: { host: 'pg', egress: DB_EGRESS, caConfigMap: 'ca', credentials: VaultRef.fromPath('database-prod/creds/acme-backup') },

@@ -76,7 +76,11 @@ describe('backup scripts: rendering', () => {
     expect(backup).not.toContain('--list');
     for (const text of Object.values(scripts)) {
       expect(text).toContain('mc mirror --quiet "$src/" "$dst/"');
-      expect(text).not.toMatch(/--remove|--overwrite/);
+      expect(text).not.toMatch(/--remove/);
+      // --overwrite only where the tenant's own objects are copied (store_sync; objects change in place), never for
+      // dumps and manifests.
+      expect(text.match(/mc mirror[^\n]*/g)).toEqual(['mc mirror --quiet "$src/" "$dst/" >/dev/null ;;', 'mc mirror --quiet --overwrite "$src/" "$dst/" >/dev/null ;;']);
+      expect(text).toMatch(/store_sync\(\) \{\n {2}local src=/);
       expect(text).not.toMatch(/mc rm [^\n]*(--recursive|--force)/);
     }
     const lib = renderObjectStoreLib(BASE_OPTIONS);
@@ -247,15 +251,18 @@ const FAKE_MC = `#!/usr/bin/env bash
 # Fake MinIO client: logs argv, maps <alias>/<bucket>/<key> to $FAKE_MC_ROOT/<alias>/<bucket>/<key>.
 set -euo pipefail
 printf 'mc %s\\n' "$*" >>"$FAKE_MC_LOG"
-for v in MC_HOST_primary MC_HOST_offsite; do
+for v in MC_HOST_primary MC_HOST_offsite MC_HOST_objects; do
   if [[ -n \${!v:-} ]]; then printf '%s=%s\\n' "$v" "\${!v}" >>"$FAKE_MC_ENV_LOG"; fi
 done
 cmd=$1
 shift
 args=()
+overwrite=0
 for a in "$@"; do
   case $a in
-    --remove | --overwrite) echo "fake mc: $a is forbidden" >&2; exit 99 ;;
+    # --overwrite only where the tenant's own objects are copied (they change in place); never --remove.
+    --overwrite) if [[ $cmd == mirror && "$*" == *objects* && "$*" != *dumps* && "$*" != *manifests* ]]; then overwrite=1; else echo "fake mc: $a is forbidden here" >&2; exit 99; fi ;;
+    --remove) echo "fake mc: $a is forbidden" >&2; exit 99 ;;
     --*) ;;
     *) args+=("$a") ;;
   esac
@@ -297,7 +304,7 @@ case $cmd in
     find "$src" -type f -printf '%P\\n' | while read -r k; do
       # FAKE_MC_MIRROR_DROP: silently skip matching objects and still exit 0 (F7).
       if [[ -n \${FAKE_MC_MIRROR_DROP:-} && $k == *"$FAKE_MC_MIRROR_DROP"* ]]; then continue; fi
-      if [[ -e $dst/$k ]]; then continue; fi
+      if [[ -e $dst/$k ]] && { ((overwrite == 0)) || cmp -s "$src/$k" "$dst/$k"; }; then continue; fi
       mkdir -p "$(dirname "$dst/$k")"
       cp "$src/$k" "$dst/$k"
     done
@@ -582,8 +589,8 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
   });
 
   describe('mc backend (fake mc on PATH)', () => {
-    function mcSandbox(name: string) {
-      const sb = sandbox(name, { storeBackend: ObjectStoreBackend.MC });
+    function mcSandbox(name: string, over: Partial<BackupScriptOptions> = {}) {
+      const sb = sandbox(name, { storeBackend: ObjectStoreBackend.MC, ...over });
       const keys = {
         primary: { accessKeyFile: path.join(sb.secrets, 'primary-ak'), secretKeyFile: path.join(sb.secrets, 'primary-sk') },
         offsite: { accessKeyFile: path.join(sb.secrets, 'offsite-ak'), secretKeyFile: path.join(sb.secrets, 'offsite-sk') },
@@ -657,6 +664,34 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
       // Real outcome through the mc backend.
       expect(tree(path.join(offsite, 'dumps'))).toEqual(tree(path.join(primary, 'dumps')));
       expect(tree(path.join(offsite, 'manifests'))).toEqual(tree(path.join(primary, 'manifests')));
+    });
+
+    test('tenant objects (issue 23): copied with --overwrite from the objects alias (its own keys), dumps still without it, never --remove', async () => {
+      const { sb, fake, env, primary, offsite } = mcSandbox('mc-objects', {
+        objects: { endpoint: 'https://data.minio.svc:9000', bucket: 'tenant-data' },
+      });
+      const keys = { accessKeyFile: path.join(sb.secrets, 'objects-ak'), secretKeyFile: path.join(sb.secrets, 'objects-sk') };
+      fs.writeFileSync(keys.accessKeyFile, 'OBJECTSAK');
+      fs.writeFileSync(keys.secretKeyFile, 'objects-secret');
+      sb.options = { ...sb.options, objects: { endpoint: 'https://data.minio.svc:9000', bucket: 'tenant-data', ...keys } };
+      fs.writeFileSync(sb.scripts.backup, renderBackupScript(sb.options));
+      const data = path.join(fake.root, 'objects', 'tenant-data', ENV, TENANT);
+      fs.mkdirSync(path.join(data, 'docs'), { recursive: true });
+      fs.writeFileSync(path.join(data, 'docs', 'a.txt'), 'alpha');
+      expectOk(await runBackup(sb, env({ INOPSIO_NOW: String(NOW) })));
+      fs.writeFileSync(path.join(data, 'docs', 'a.txt'), 'alpha, edited');
+      expectOk(await runBackup(sb, env({ INOPSIO_NOW: String(NOW + DAY) })));
+      const calls = fs.readFileSync(fake.log, 'utf8').trim().split('\n');
+      const P = `primary/${BUCKET}/${ENV}/${TENANT}`;
+      const O = `offsite/${OFFSITE_BUCKET}/${ENV}/${TENANT}`;
+      expect(calls).toContain(`mc mirror --quiet --overwrite objects/tenant-data/${ENV}/${TENANT}/ ${P}/objects/`);
+      expect(calls).toContain(`mc mirror --quiet --overwrite ${P}/objects/ ${O}/objects/`);
+      expect(calls).toContain(`mc mirror --quiet ${P}/objects-manifests/ ${O}/objects-manifests/`);
+      expect(calls.filter(c => / --overwrite/.test(c) && /dumps|manifests\/ /.test(c))).toEqual([]);
+      expect(calls.filter(c => / --remove|mc rm /.test(c))).toEqual([]);
+      expect(fs.readFileSync(path.join(offsite, 'objects', 'docs', 'a.txt'), 'utf8')).toBe('alpha, edited');
+      expect(fs.readFileSync(path.join(primary, 'objects', 'docs', 'a.txt'), 'utf8')).toBe('alpha, edited');
+      expect(fs.readFileSync(fake.envLog, 'utf8')).toContain('MC_HOST_objects=https://OBJECTSAK:objects-secret@data.minio.svc:9000');
     });
 
     test('F6: a remote copy that differs from the local dump (same size, flipped byte) is never published', async () => {
@@ -880,6 +915,83 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
       const r = await runBackup(sb, { INOPSIO_NOW: String(NOW) });
       expect(r.code).not.toBe(0);
       expect(tree(sb.store)).toEqual(before);
+    });
+  });
+
+  describe('tenant object storage (issue 23)', () => {
+    const DATA_BUCKET = 'tenant-data';
+    /** The tenant's objects in the `dir` backend: objects/<bucket>/<env>/<tenant>/<key>. */
+    function withObjects(name: string) {
+      const sb = sandbox(name, { objects: { endpoint: 'https://minio.minio.svc:9000', bucket: DATA_BUCKET } });
+      const data = path.join(sb.store, 'objects', DATA_BUCKET, ENV, TENANT);
+      const put = (key: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(data, key)), { recursive: true });
+        fs.writeFileSync(path.join(data, key), text);
+      };
+      return { sb, data, put };
+    }
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+
+    test('the daily backup mirrors the tenant\'s objects into the backup and offsite, lists them with sha256, never deletes', async () => {
+      const { sb, data, put } = withObjects('objects');
+      put('invoices/2026/inv-1.pdf', 'invoice one');
+      put('avatars/ada.png', 'ada');
+      const r = await runBackup(sb, { INOPSIO_NOW: String(NOW) });
+      expectOk(r);
+      const name = `acme-${stamp(NOW)}`;
+      for (const root of [sb.primary, sb.offsite]) {
+        expect(fs.readFileSync(path.join(root, 'objects', 'invoices', '2026', 'inv-1.pdf'), 'utf8')).toBe('invoice one');
+        expect(fs.readFileSync(path.join(root, 'objects', 'avatars', 'ada.png'), 'utf8')).toBe('ada');
+      }
+      const listing = fs.readFileSync(path.join(sb.primary, 'objects-manifests', `${name}.objects`), 'utf8');
+      expect(listing).toBe(`${sha('ada')} 3 avatars/ada.png\n${sha('invoice one')} 11 invoices/2026/inv-1.pdf\n`);
+      expect(fs.existsSync(path.join(sb.offsite, 'objects-manifests', `${name}.objects`))).toBe(true);
+      expect(r.stderr).toContain(`objects: 2 objects (14 bytes) of objects/${DATA_BUCKET}/${ENV}/${TENANT} are in the backup`);
+      const prom = readProm(sb, 'backup');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="objects"')).toBe('1');
+      expect(metric(prom, 'inopsio_backup_size_bytes', 'kind="objects"')).toBe('14');
+
+      // A deleted object stays in the backup (never --remove); a changed one is copied again.
+      fs.rmSync(path.join(data, 'avatars', 'ada.png'));
+      put('invoices/2026/inv-1.pdf', 'invoice one, corrected');
+      expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW + DAY) }));
+      expect(fs.readFileSync(path.join(sb.primary, 'objects', 'avatars', 'ada.png'), 'utf8')).toBe('ada');
+      expect(fs.readFileSync(path.join(sb.offsite, 'objects', 'invoices', '2026', 'inv-1.pdf'), 'utf8')).toBe('invoice one, corrected');
+      expect(fs.readFileSync(path.join(sb.primary, 'objects-manifests', `acme-${stamp(NOW + DAY)}.objects`), 'utf8'))
+        .toBe(`${sha('invoice one, corrected')} 22 invoices/2026/inv-1.pdf\n`);
+    });
+
+    test('a backup copy that does not match the tenant\'s objects fails the run, and the dump alerts see it', async () => {
+      const { sb, put } = withObjects('objects-broken');
+      put('a.txt', 'a');
+      // A copy that silently truncates (exit 0): the listing comparison catches it.
+      shim(sb, 'cp', '#!/usr/bin/env bash\nif [[ $1 == -- && $2 == */objects/tenant-data/* ]]; then : >"$3"; exit 0; fi\nexec /bin/cp "$@"\n');
+      const r = await runBackup(sb, { INOPSIO_NOW: String(NOW) });
+      expect(r.code).toBe(4);
+      expect(r.stderr).toContain('objects: the backup copy lacks (or differs on) these objects after the mirror: 1 a.txt');
+      const prom = readProm(sb, 'backup');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="dump"')).toBe('0');
+      expect(fs.existsSync(path.join(sb.offsite, 'objects'))).toBe(false);
+    });
+
+    test('the restore drill restores one object of the latest listing and checks it; a tampered copy fails it', async () => {
+      const { sb, put } = withObjects('objects-drill');
+      put('a.txt', 'alpha');
+      put('b/c.txt', 'charlie');
+      expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW) }));
+      const day = Math.floor((NOW + 3600) / DAY);
+      const keys = ['a.txt', 'b/c.txt'];
+      const picked = keys[day % 2];
+      const r = await runDrill(sb, { INOPSIO_NOW: String(NOW + 3600) });
+      expectOk(r);
+      expect(r.stderr).toContain(`F10: restored object ${picked} (${picked === 'a.txt' ? 5 : 7} bytes) from the backup; sha256 matches acme-${stamp(NOW)}.objects`);
+      expect(metric(readProm(sb, 'drill'), 'inopsio_backup_drill_objects_verified', '')).toBe('1');
+
+      fs.writeFileSync(path.join(sb.primary, 'objects', picked), 'tampered');
+      const bad = await runDrill(sb, { INOPSIO_NOW: String(NOW + 3600) });
+      expect(bad.code).toBe(4);
+      expect(bad.stderr).toContain(`F10: restored object ${picked} does not match acme-${stamp(NOW)}.objects`);
+      expect(await scratchDatabases()).toEqual([]);
     });
   });
 

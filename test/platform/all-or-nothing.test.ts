@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
 import { App } from 'cdktf';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantProps } from '../../src/model/tenant';
@@ -34,6 +34,7 @@ function platform(dir: string, props: Partial<PlatformProps> = {}): Platform {
   return new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', {
     outdir: path.join(dir, 'dist'),
     backup: backupProps(),
+    github: githubProps(),
     environments: [
       new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
@@ -95,8 +96,9 @@ describe('Platform.synth is all or nothing', () => {
     const after = tree(dir).map(f => f.split(' ')[0]);
     expect(after.filter(f => f.startsWith('dist/k8s/'))).toEqual(['dist/k8s/prod/acme.k8s.yaml', 'dist/k8s/prod/platform.k8s.yaml']);
     expect(after.some(f => f.startsWith('dist/charts/staging/') || f.startsWith('dist/charts/prod/globex/'))).toBe(false);
-    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks'))).toEqual(['prod']);
-    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks)).toEqual(['prod']);
+    // The GitHub environments stack (PlatformProps.github) goes through the same staged synth as the environments'.
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['github-environments', 'prod']);
+    expect(Object.keys(JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8')).stacks).sort()).toEqual(['github-environments', 'prod']);
     expect(after).toEqual(expect.arrayContaining(['dist/js/package.tgz', 'cdktf.out/stacks/prod/.terraform.lock.hcl']));
     expect(JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'lifecycle.json'), 'utf8')).environments.map((e: any) => e.name)).toEqual(['prod']);
     expect(fs.readdirSync(dir).sort()).toEqual(['cdktf.out', 'dist']);
@@ -135,7 +137,7 @@ describe('Platform.synth under the cdktf CLI', () => {
     expect(changed).toEqual(['cdktf.out/manifest.json']);
     const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'manifest.json'), 'utf8'));
     // The stacks of the good output stay listed (the CLI removes the folders of stacks a manifest does not list).
-    expect(Object.keys(manifest.stacks).sort()).toEqual(['inopsio-synth-failed', 'prod', 'staging']);
+    expect(Object.keys(manifest.stacks).sort()).toEqual(['github-environments', 'inopsio-synth-failed', 'prod', 'staging']);
     const annotations = manifest.stacks['inopsio-synth-failed'].annotations;
     expect(annotations).toHaveLength(result.problems!.length);
     expect(annotations.every((a: any) => a.level === '@cdktf/error')).toBe(true);

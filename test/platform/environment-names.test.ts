@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import * as fc from 'fast-check';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { argoCdApplicationName, backupJobNames, tenantNamespaceName, tenantVaultNames } from '../../src/model/names';
@@ -31,7 +31,7 @@ function synthesize(tenants: TenantProps[]): string {
     new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
     new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
   ];
-  new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments }).synth();
+  new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), github: githubProps(), environments }).synth();
   return dir;
 }
 

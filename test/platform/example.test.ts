@@ -2,6 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { validateDirectory } from '../support/strict-validator';
+import { checkTerraformStacks } from '../support/terraform';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -66,10 +67,53 @@ describe('the reference platform (examples/)', () => {
 
   test('one Terraform stack per environment, each with the Terraform Cloud backend', () => {
     const stacks = fs.readdirSync(path.join(first, 'cdktf.out', 'stacks')).sort();
-    expect(stacks).toHaveLength(4);
+    // One per environment, and the GitHub environments of the workflows (issue 23).
+    expect(stacks).toHaveLength(5);
+    expect(stacks).toContain('github-environments');
     for (const stack of stacks) {
       const tf = JSON.parse(fs.readFileSync(path.join(first, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
       expect(tf.terraform.cloud).toEqual({ organization: 'inopsio', workspaces: { name: `inopsio-${stack}` } });
+    }
+  });
+
+  test('each tenant database, its owner and Vault\'s login are created by the stack of its environment (issue 23)', () => {
+    const prod = JSON.parse(fs.readFileSync(path.join(first, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8'));
+    expect(Object.values<any>(prod.resource.postgresql_database).map(d => d.name).sort()).toEqual(['prod_acme', 'prod_globex', 'prod_initech']);
+    const roles = Object.values<any>(prod.resource.postgresql_role);
+    expect(roles.filter(r => r.name.endsWith('_owner')).map(r => [r.name, r.login]).sort()).toEqual([['prod_acme_owner', false], ['prod_globex_owner', false], ['prod_initech_owner', false]]);
+    for (const login of roles.filter(r => r.name.startsWith('vault_'))) expect(login).toMatchObject({ login: true, create_role: false, create_database: false });
+    expect(prod.terraform.required_providers.postgresql).toEqual({ source: 'cyrilgdn/postgresql', version: '1.26.0' });
+  });
+
+  test('the GitHub environments the workflows use exist, the approvals with their reviewers (issue 23)', () => {
+    const gh = JSON.parse(fs.readFileSync(path.join(first, 'cdktf.out', 'stacks', 'github-environments', 'cdk.tf.json'), 'utf8'));
+    expect(gh.terraform.required_providers.github).toEqual({ source: 'integrations/github', version: '6.9.0' });
+    const envs = Object.values<any>(gh.resource.github_repository_environment);
+    const byName = Object.fromEntries(envs.map(e => [e.environment, e]));
+    const used = new Set<string>();
+    for (const file of fs.readdirSync(path.join(first, 'dist', 'workflows'))) {
+      for (const m of fs.readFileSync(path.join(first, 'dist', 'workflows', file), 'utf8').matchAll(/^ {4}environment: ([A-Za-z0-9_.-]+)$/gm)) used.add(m[1]);
+    }
+    expect([...used].sort()).toEqual(Object.keys(byName).sort());
+    for (const gate of ['decommission-approval-1', 'decommission-approval-2', 'prod']) {
+      expect(byName[gate]).toMatchObject({ prevent_self_review: true, can_admins_bypass: false });
+      expect(byName[gate].reviewers[0].teams).toHaveLength(1);
+    }
+    expect(byName['decommission-approval-1'].reviewers[0].teams).not.toEqual(byName['decommission-approval-2'].reviewers[0].teams);
+    expect(Object.values<any>(gh.data.github_team).map(t => t.slug).sort()).toEqual(['platform-leads', 'security-officers']);
+  });
+
+  test('Terraform accepts every stack (providers, init -backend=false; no provider download)', () => {
+    const work = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'example-tf-'));
+    try {
+      const checks = checkTerraformStacks(path.join(first, 'cdktf.out', 'stacks'), work);
+      expect(checks.flatMap(c => c.problems)).toEqual([]);
+      for (const c of checks) {
+        if (c.stack === 'github-environments') expect(c.providers).toEqual(['registry.terraform.io/integrations/github']);
+        else expect(c.providers).toContain('registry.terraform.io/cyrilgdn/postgresql');
+      }
+    } finally {
+      fs.rmSync(work, { recursive: true, force: true });
     }
   });
 

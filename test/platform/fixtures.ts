@@ -1,3 +1,4 @@
+import { GitHubEnvironmentsProps } from '../../src/lifecycle/github-environments';
 import { EgressTarget } from '../../src/model/egress-target';
 import { ContainerImage } from '../../src/model/image';
 import { PlatformBackupProps } from '../../src/platform/platform';
@@ -11,4 +12,9 @@ export function backupProps(): PlatformBackupProps {
     primaryStore: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-backups', egress: minio },
     offsiteStore: { endpoint: 'https://s3.offsite.inopsio.example', bucket: 'inopsio-offsite', egress: EgressTarget.cidr('10.40.0.0/16', 443) },
   };
+}
+
+/** GitHub environments for Platform tests: two distinct approver teams (issue 23, G01). */
+export function githubProps(): GitHubEnvironmentsProps {
+  return { owner: 'inopsio', repository: 'platform', firstApprovers: { teams: ['platform-leads'] }, secondApprovers: { teams: ['security'] } };
 }

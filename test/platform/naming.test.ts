@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { DecommissionPlan, planDecommission } from '../../src/lifecycle/decommission';
 import { LifecycleInventory, readInventory } from '../../src/lifecycle/inventory';
 import { Environment } from '../../src/model/environment';
@@ -30,6 +30,7 @@ function synthesize(naming: LifecycleNamingOptions): Synthesized {
   new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
     outdir: path.join(dir, 'dist'),
     backup: backupProps(),
+    github: githubProps(),
     workflows: naming,
     environments: [
       new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants }),

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
 import { App } from 'cdktf';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { KubernetesVersion } from '../../src/model/kubernetes-version';
@@ -23,6 +23,7 @@ describe('Platform', () => {
     const platform = new Platform(app, 'inopsio', {
       outdir: path.join(dir, 'dist'),
       backup: backupProps(),
+      github: githubProps(),
       environments: [
         new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
         new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
@@ -35,7 +36,7 @@ describe('Platform', () => {
     ]);
     expect(result.documentCount).toBeGreaterThan(20);
     expect(fs.existsSync(path.join(dir, 'dist', 'charts', 'prod', 'acme', 'Chart.yaml'))).toBe(true);
-    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['prod', 'staging']);
+    expect(fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).sort()).toEqual(['github-environments', 'prod', 'staging']);
     const prodTf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), 'utf8'));
     const releases = Object.values<any>(prodTf.resource.helm_release);
     const platformRelease = releases.find(r => r.name === 'prod-platform');
@@ -66,6 +67,7 @@ describe('Platform', () => {
       const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
         outdir: path.join(dir, 'dist'),
         backup: backupProps(),
+        github: githubProps(),
         environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] })],
         policy: { acknowledgements, parity: false },
       });
@@ -97,10 +99,32 @@ describe('Platform', () => {
     // A tenant without a database needs no backup, and its inventory entry is still valid.
     const dir = scratch();
     const noDb = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', database: false }] });
-    const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'q', { outdir: path.join(dir, 'dist'), environments: [noDb] });
+    const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'q', { outdir: path.join(dir, 'dist'), github: githubProps(), environments: [noDb] });
     expect(platform.backupsOf('prod')).toEqual([]);
     const inventory = JSON.parse(fs.readFileSync(platform.synth().inventoryFile, 'utf8'));
     expect(inventory.environments[0].tenants[0].backup).toBeUndefined();
+  });
+
+  test('checks backup.volumeSnapshots in its constructor, before any tenant chart is built', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', volumes: [{ name: 'uploads', size: '1Gi' }] }] });
+    const volumeSnapshots = { image: 'bitnami/kubectl:latest', apiServerEgress: { cidr: '10.0.0.1/32' }, snapshotClass: 'Fast SSD' } as any;
+    expect(problemsOf(() => new Platform(app, 'p', { backup: { ...backupProps(), volumeSnapshots }, environments: [env] }))).toEqual([
+      'p: backup.volumeSnapshots.snapshotClass is not a VolumeSnapshotClass name (got "Fast SSD"); use e.g. "csi-snapclass"',
+      'p: backup.volumeSnapshots.image is not a ContainerImage (got "bitnami/kubectl:latest"); use ContainerImage.fromDigest(...) of an image with kubectl',
+      'p: backup.volumeSnapshots.apiServerEgress is not an EgressTarget (got {"cidr":"10.0.0.1/32"}); use e.g. EgressTarget.cidr("10.0.0.1/32", 443)',
+    ]);
+    expect(app.node.findAll().map(c => c.node.path)).toEqual(['', 'p']); // no stack, no chart
+  });
+
+  test('fails if an environment that backs up has tenants with volumes but no volume snapshots (issue 23)', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', volumes: [{ name: 'uploads', size: '1Gi' }] }] });
+    expect(() => new Platform(app, 'p', { backup: backupProps(), environments: [env] }))
+      .toThrow('p: backup.volumeSnapshots is missing, but environment "prod" (class production) backs up and tenants acme have volumes (got undefined); pass backup.volumeSnapshots: { image, apiServerEgress }');
+    // Development keeps no backups: volumes need no snapshots there.
+    const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants: [{ id: 'acme', volumes: [{ name: 'uploads', size: '1Gi' }] }] });
+    expect(() => new Platform(new App({ outdir: path.join(scratch(), 'cdktf.out') }), 'q', { environments: [dev] })).not.toThrow();
   });
 
   test('fails if a tenant takes the reserved id of the environment-wide chart', () => {
@@ -148,7 +172,7 @@ describe('Platform', () => {
     /** Synthesize a platform and return its manifests' text and its workflows' text. */
     function output(props: Partial<ConstructorParameters<typeof Platform>[2]>) {
       const dir = scratch();
-      const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments: environments(), ...props });
+      const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', { outdir: path.join(dir, 'dist'), backup: backupProps(), github: githubProps(), environments: environments(), ...props });
       const result = platform.synth();
       const read = (files: string[]) => files.map(f => fs.readFileSync(f, 'utf8')).join('\n');
       return { platform, manifests: read(result.manifestFiles), workflows: read(result.workflowFiles) };

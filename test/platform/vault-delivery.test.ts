@@ -9,7 +9,7 @@ import * as path from 'path';
 import { Chart, Testing as K8sTesting } from 'cdk8s';
 import { App, TerraformStack, Testing } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { ArgoCdApplication } from '../../src/k8s/argocd-application';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass, UpgradeStrategy } from '../../src/model/environment-class';
@@ -180,6 +180,7 @@ describe('Vault delivery in every environment, read from the synthesized output'
     const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
       outdir: path.join(dir, 'dist'),
       backup: backupProps(),
+      github: githubProps(),
       environments: envs,
       policy: { parity: false },
       migrationHooks: { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.0.0', pathPrefix: 'dist' },
@@ -347,7 +348,7 @@ describe('one path: Terraform and Argo CD hand the pod the same values', () => {
     const audience = 'https://vault.inopsio.example';
     const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: DATABASE, vaultTokenAudience: audience, tenants: [tenants[0]] });
     const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: DATABASE, vaultTokenAudience: audience, tenants: [tenants[0]] });
-    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), environments: [dev, prod], policy: { enabled: false }, migrationHooks: { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.0.0', pathPrefix: 'dist' } }).synth();
+    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), backup: backupProps(), github: githubProps(), environments: [dev, prod], policy: { enabled: false }, migrationHooks: { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.0.0', pathPrefix: 'dist' } }).synth();
     // Modules, migration hooks (their own role) and, where the class backs up, backups: every role requires the
     // environment's audience and every pod presents it.
     const d = readEnvironment(dir, dev);

@@ -36,7 +36,7 @@ export function k8sFixture(name: 'prod-full' | 'staging-full'): Array<{ environm
 }
 
 /** The reference platform's Terraform stack of an environment. */
-export function stackFixture(env: 'prod' | 'staging'): any {
+export function stackFixture(env: 'prod' | 'staging' | 'github-environments'): any {
   return readJson(path.join('stacks', `${env}.cdk.tf.json`));
 }
 
@@ -50,7 +50,7 @@ export function workflowFixtures(): { [file: string]: string } {
 export function baseState(): OutputState {
   return {
     k8s: k8sFixture('prod-full'),
-    tf: { prod: stackFixture('prod'), staging: stackFixture('staging') },
+    tf: { 'prod': stackFixture('prod'), 'staging': stackFixture('staging'), 'github-environments': stackFixture('github-environments') },
     workflows: workflowFixtures(),
     texts: {},
   };

@@ -37,7 +37,7 @@ describe('PolicyPack', () => {
     expect(ids.indexOf('T01')).toBe(ids.indexOf('K45') + 1);
     expect(new Set(ids).size).toBe(ids.length);
     for (const r of pack.rules) {
-      expect(r.id).toMatch(/^[BKTVW]\d{2}$/);
+      expect(r.id).toMatch(/^[BGKTVW]\d{2}$/);
       expect(Object.values(PolicySeverity)).toContain(r.severity);
       expect(r.title.length).toBeGreaterThan(10);
       expect(r.description.length).toBeGreaterThan(10);
@@ -184,6 +184,8 @@ describe('PolicyPack', () => {
         fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'assets'), { recursive: true });
         fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'cdk.tf.json'), JSON.stringify(s.tf.prod));
         fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'prod', 'assets', 'notes.txt'), 'aws AKIAZ7RQ3XJ5MB2WK4PL');
+        fs.mkdirSync(path.join(root, 'cdktf.out', 'stacks', 'github-environments'), { recursive: true });
+        fs.writeFileSync(path.join(root, 'cdktf.out', 'stacks', 'github-environments', 'cdk.tf.json'), JSON.stringify(s.tf['github-environments']));
         fs.mkdirSync(path.join(root, 'dist', 'workflows'), { recursive: true });
         fs.writeFileSync(path.join(root, 'dist', 'workflows', 'decommission.yml'), s.workflows['decommission.yml']);
         const input = PolicyInput.fromOutput({

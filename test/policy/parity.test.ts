@@ -8,7 +8,7 @@ import { LifecycleValidationError } from '../../src/model/problems';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { EnvironmentParity, ParityChange, PolicyInput } from '../../src/policy';
-import { backupProps } from '../platform/fixtures';
+import { backupProps, githubProps } from '../platform/fixtures';
 
 /** Staging and production as the library synthesizes them: two tenants (one suspended), backups, observability, stacks. */
 function state() {
@@ -113,7 +113,7 @@ describe('EnvironmentParity', () => {
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
     ];
     new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
-      outdir: path.join(dir, 'dist'), backup: backupProps(), environments, policy: { parity: false },
+      outdir: path.join(dir, 'dist'), backup: backupProps(), github: githubProps(), environments, policy: { parity: false },
     }).synth();
     const synthesized = PolicyInput.fromOutput({ manifestDirectory: path.join(dir, 'dist', 'k8s'), terraformDirectory: path.join(dir, 'cdktf.out', 'stacks') });
     const report = EnvironmentParity.compare(synthesized, 'prod', 'staging');

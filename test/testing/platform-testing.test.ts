@@ -11,13 +11,14 @@ import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantProps, TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { asObjects, PlatformTesting } from '../../src/testing';
-import { backupProps } from '../platform/fixtures';
+import { backupProps, githubProps } from '../platform/fixtures';
 
 const billing = { name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '3.4.1' };
 
 function platform(tenants: TenantProps[], app: App = new App()): Platform {
   return new Platform(app, 'inopsio', {
     backup: backupProps(),
+    github: githubProps(),
     environments: [
       new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants }),
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants }),
@@ -49,7 +50,7 @@ describe('PlatformTesting.synth', () => {
       expect(entries(path.join(work, 'cdktf.out', 'stacks'))).toEqual([]);
       expect(snapshot.directory).toBeUndefined();
       expect(snapshot.environments).toEqual(['staging', 'prod', 'dev']);
-      expect(snapshot.stacks).toEqual(['dev', 'prod', 'staging']);
+      expect(snapshot.stacks).toEqual(['dev', 'github-environments', 'prod', 'staging']);
       expect(snapshot.files()).toEqual(expect.arrayContaining([
         'cdktf.out/manifest.json', 'cdktf.out/stacks/prod/cdk.tf.json', 'dist/charts/prod/acme/Chart.yaml',
         'dist/k8s/prod/acme.k8s.yaml', 'dist/k8s/prod/platform.k8s.yaml', 'dist/lifecycle.json', 'dist/workflows/preview.yml',
@@ -74,6 +75,7 @@ describe('PlatformTesting.synth', () => {
     const p = new Platform(app, 'inopsio', {
       outdir: path.join(out, 'dist'),
       backup: backupProps(),
+      github: githubProps(),
       environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] })],
     });
     const snapshot = PlatformTesting.synth(p);
@@ -197,7 +199,7 @@ describe('PlatformSnapshot', () => {
   test('unknown environments, tenants, stacks, workflows and files say what exists', () => {
     expect(() => snapshot.manifestsOfEnvironment('qa')).toThrow('PlatformSnapshot: environment is not an environment of the platform (got "qa"); use one of staging, prod, dev');
     expect(() => snapshot.manifestsOfTenant('prod', 'umbrella')).toThrow('PlatformSnapshot: tenantId is not a tenant of environment "prod" (got "umbrella"); use one of globex, acme, initech');
-    expect(() => snapshot.terraformResources('qa')).toThrow('PlatformSnapshot: stack is not a synthesized stack (got "qa"); use one of dev, prod, staging');
+    expect(() => snapshot.terraformResources('qa')).toThrow('PlatformSnapshot: stack is not a synthesized stack (got "qa"); use one of dev, github-environments, prod, staging');
     expect(() => snapshot.workflow('deploy.yml')).toThrow('PlatformSnapshot: workflow is not a generated workflow (got "deploy.yml")');
     expect(() => snapshot.file('dist/nothing')).toThrow('PlatformSnapshot: file was not written (got "dist/nothing"); use a path listed by files()');
   });
@@ -230,6 +232,7 @@ describe('property: adding unrelated tenants anywhere never changes a tenant\'s 
   const acme: TenantProps = { id: 'acme', displayName: 'Acme Corp', modules: [billing] };
   const prodOnly = (tenants: TenantProps[]) => new Platform(new App(), 'inopsio', {
     backup: backupProps(),
+    github: githubProps(),
     environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })],
   });
   const reference = PlatformTesting.synth(prodOnly([acme]));

@@ -10,7 +10,7 @@ import { TenantProps } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { EnvironmentStack, EnvironmentStackPart } from '../../src/tf/environment-stack';
 import { ShardedEnvironment } from '../../src/tf/sharding';
-import { backupProps } from '../platform/fixtures';
+import { backupProps, githubProps } from '../platform/fixtures';
 
 function scratch(): string {
   return fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'sharding-'));
@@ -127,6 +127,7 @@ describe('Platform with sharding', () => {
     return new Platform(app, 'inopsio', {
       outdir: path.join(dir, 'dist'),
       backup: backupProps(),
+      github: githubProps(),
       policy: { enabled: policy },
       sharding,
       environments: [

@@ -12,13 +12,18 @@ import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantProps } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
-import { backupProps } from '../platform/fixtures';
+import { backupProps, githubProps } from '../platform/fixtures';
 import { synthesizeReferencePlatform } from '../support/reference-platform';
 import { checkTerraformStack, checkTerraformStacks, terraformErrors, terraformVersion } from '../support/terraform';
 
 const tmp = process.env.TMPDIR ?? '/tmp';
+/** The tenant databases' server (Vault's connection, the pods' DSNs and the PostgreSQL provider). */
+const DATABASE = { host: 'postgres.databases.svc' };
 const work = () => fs.mkdtempSync(path.join(tmp, 'terraform-'));
 const PROVIDERS = ['registry.terraform.io/hashicorp/helm', 'registry.terraform.io/hashicorp/vault'];
+/** A stack with tenant databases also creates them (issue 23: TenantDatabase). */
+const WITH_DATABASES = ['registry.terraform.io/cyrilgdn/postgresql', ...PROVIDERS];
+const GITHUB = ['registry.terraform.io/integrations/github'];
 
 const billing = { name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '3.4.1', values: { 'env.DATABASE_URL': "{{ vault('database/creds/tenant-db') }}" } };
 const tenants = (n: number): TenantProps[] => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, modules: i % 2 ? [] : [billing] }));
@@ -36,9 +41,9 @@ describe('the reference platform (examples/main.ts)', () => {
 
   test('every stack loads in Terraform and init fails only because the provider registry is unreachable', () => {
     const checks = checkTerraformStacks(path.join(dir, 'cdktf.out', 'stacks'), work());
-    expect(checks.map(c => c.stack)).toEqual(['dev', expect.stringMatching(/^preview-feature-jira-123-add-b/), 'prod', 'staging']);
+    expect(checks.map(c => c.stack)).toEqual(['dev', 'github-environments', expect.stringMatching(/^preview-feature-jira-123-add-b/), 'prod', 'staging']);
     expect(checks.flatMap(c => c.problems)).toEqual([]);
-    for (const c of checks) expect(c.providers).toEqual(PROVIDERS);
+    for (const c of checks) expect(c.providers).toEqual(c.stack === 'github-environments' ? GITHUB : WITH_DATABASES);
   });
 });
 
@@ -53,6 +58,7 @@ describe('a sharded platform and a preview declared from INOPSIO_PREVIEWS', () =
     new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
       outdir: path.join(dir, 'dist'),
       backup: backupProps(),
+      github: githubProps(),
       sharding: { prod: { shardCount: 2 } },
       environments: [
         new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: DATABASE, tenants: tenants(5) }),
@@ -65,11 +71,20 @@ describe('a sharded platform and a preview declared from INOPSIO_PREVIEWS', () =
 
   test('every stack (base, shards, charts, the unsharded staging, the preview) is clean', () => {
     const checks = checkTerraformStacks(path.join(dir, 'cdktf.out', 'stacks'), work());
-    expect(checks.map(c => c.stack)).toEqual([expect.stringMatching(/^preview-renovate-cdktf-0-x-[0-9a-f]{6}$/), 'prod', 'prod-charts', 'prod-shard-01', 'prod-shard-02', 'staging']);
+    expect(checks.map(c => c.stack)).toEqual(['github-environments', expect.stringMatching(/^preview-renovate-cdktf-0-x-[0-9a-f]{6}$/), 'prod', 'prod-charts', 'prod-shard-01', 'prod-shard-02', 'staging']);
     expect(checks.flatMap(c => c.problems)).toEqual([]);
-    // The charts stack installs charts only; the others use Vault too.
-    expect(checks.find(c => c.stack === 'prod-charts')!.providers).toEqual([PROVIDERS[0]]);
-    for (const c of checks.filter(x => x.stack !== 'prod-charts')) expect(c.providers).toEqual(PROVIDERS);
+    // The charts stack installs charts only; the base stack has Vault's environment-wide part and no tenant database;
+    // the shards, staging and the preview create their tenants' databases too.
+    const providers = Object.fromEntries(checks.map(c => [c.stack.replace(/^preview-.*/, 'preview'), c.providers]));
+    expect(providers).toEqual({
+      'github-environments': GITHUB,
+      'preview': WITH_DATABASES,
+      'prod': PROVIDERS,
+      'prod-charts': [PROVIDERS[0]],
+      'prod-shard-01': WITH_DATABASES,
+      'prod-shard-02': WITH_DATABASES,
+      'staging': WITH_DATABASES,
+    });
   });
 });
 

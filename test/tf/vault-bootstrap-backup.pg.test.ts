@@ -1,8 +1,8 @@
 /**
  * The SQL of addBackupAccess's database roles, run as Vault's PostgreSQL plugin runs it, against a real
  * PostgreSQL 15: the creation and revocation statements are taken from the synthesized Terraform JSON, split on ";"
- * and executed in one transaction by the tenant's Vault admin user (a non-superuser with CREATEROLE, as the database
- * bootstrap creates it), with `{{name}}`, `{{password}}` and `{{expiration}}` filled in as Vault fills them. The
+ * and executed in one transaction by the tenant's Vault login (no CREATEROLE: it calls the tenant database's
+ * issue_user / revoke_user functions; the database, groups and functions are provisioned from the same stack), with `{{name}}`, `{{password}}` and `{{expiration}}` filled in as Vault fills them. The
  * dynamic users then run the shipped backup and restore-drill scripts (backup-scripts.ts, `dir` store backend).
  */
 import { spawn } from 'child_process';
@@ -14,21 +14,18 @@ import { findResource, prodEnv, synthJson } from './fixtures';
 import { ObjectStoreBackend, renderBackupScripts } from '../../src/k8s/backup-scripts';
 import { EnvironmentStack } from '../../src/tf/environment-stack';
 import { PgHarness, startPostgres } from '../support/postgres';
+import { createProvisioningAdmin, provision } from '../support/postgres-provisioning';
 
 const ADMIN = 'vault_prod_acme';
 const ADMIN_PASSWORD = 'admin-bootstrap-pw';
 
-/** What the database bootstrap does before Vault connects (documented in docs/vault.md). */
+/**
+ * The tenant database, its groups and Vault's login (no CREATEROLE) come from the stack's `postgresql_*` resources
+ * (support/postgres-provisioning.ts); another database stands for another tenant's.
+ */
 const BOOTSTRAP_SQL = `
-  CREATE ROLE ${ADMIN} LOGIN CREATEROLE PASSWORD '${ADMIN_PASSWORD}';
-  CREATE ROLE prod_acme_app NOLOGIN;
-  CREATE ROLE prod_acme_backup NOLOGIN;
-  CREATE ROLE prod_acme_drill NOLOGIN CREATEDB;
-  CREATE DATABASE prod_acme;
   CREATE DATABASE prod_globex;
-  REVOKE CONNECT, TEMPORARY ON DATABASE prod_acme FROM PUBLIC;
   REVOKE CONNECT, TEMPORARY ON DATABASE prod_globex FROM PUBLIC;
-  GRANT CONNECT ON DATABASE prod_acme TO ${ADMIN}, prod_acme_app, prod_acme_backup;
 `;
 const TENANT_SQL = `
   CREATE TABLE customers (id serial PRIMARY KEY, name text NOT NULL);
@@ -71,8 +68,16 @@ describe('addBackupAccess SQL against PostgreSQL 15 (as Vault runs it)', () => {
   let dump: { creation_statements: string[]; revocation_statements: string[] };
   let counter = 0;
 
+  /** Drill users connect with the role option of their service file (BackupSchedule's drill-pg-service.conf). */
+  const DRILL_OPTIONS = '-c role=prod_acme_drill';
   const clientEnv = (user: string, password: string): NodeJS.ProcessEnv => ({
-    PATH: process.env.PATH, LC_ALL: 'C.UTF-8', PGHOST: pg.host, PGPORT: String(pg.port), PGUSER: user, PGPASSWORD: password,
+    ...(user.includes('-drill-') ? { PGOPTIONS: DRILL_OPTIONS } : {}),
+    PATH: process.env.PATH,
+    LC_ALL: 'C.UTF-8',
+    PGHOST: pg.host,
+    PGPORT: String(pg.port),
+    PGUSER: user,
+    PGPASSWORD: password,
   });
   /** psql as `user`; resolves with the result instead of throwing. */
   const psqlAs = (user: string, password: string, db: string, sql: string) =>
@@ -98,11 +103,13 @@ describe('addBackupAccess SQL against PostgreSQL 15 (as Vault runs it)', () => {
     const json = synthJson(stack);
     dump = findResource(json, 'vault_database_secret_backend_role', 'name', 'acme-backup').body;
     drill = findResource(json, 'vault_database_secret_backend_role', 'name', 'acme-drill').body;
-    expect(dump.creation_statements.join(' ')).toContain('"prod_acme_backup"');
-    expect(drill.creation_statements.join(' ')).toContain('"prod_acme_drill"');
+    expect(dump.creation_statements.join(' ')).toContain("issue_user\"('backup'");
+    expect(drill.creation_statements.join(' ')).toContain("issue_user\"('drill'");
 
     pg = await startPostgres();
     dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? os.tmpdir(), 'vault-backup-pg-'));
+    await createProvisioningAdmin(pg);
+    await provision(json, 'Tenant-acme_', { bootstrapPasswords: { acme: ADMIN_PASSWORD }, psqlAs });
     for (const stmt of BOOTSTRAP_SQL.split(';').map(s => s.trim()).filter(Boolean)) await pg.psql(stmt);
     await pg.psql(TENANT_SQL, 'prod_acme');
     await pg.psql('CREATE TABLE secrets (v text); INSERT INTO secrets VALUES (\'globex-only\')', 'prod_globex');
@@ -113,7 +120,7 @@ describe('addBackupAccess SQL against PostgreSQL 15 (as Vault runs it)', () => {
     if (dir) fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  test('the non-superuser admin can issue and revoke both roles; the users run the backup and the restore drill', async () => {
+  test('the Vault login (no CREATEROLE) can issue and revoke both roles; the users run the backup and the restore drill', async () => {
     const backupUser = await issue('backup');
     const drillUser = await issue('drill');
     expect(await pg.psql(`SELECT rolsuper, rolcreatedb, rolcreaterole, rolinherit, rolvaliduntil IS NOT NULL FROM pg_roles WHERE rolname = '${drillUser.name}'`)).toBe('f|f|f|f|t');
@@ -151,7 +158,7 @@ describe('addBackupAccess SQL against PostgreSQL 15 (as Vault runs it)', () => {
     expect(manifest).toContain('rows=2 public.customers\n');
     expect(manifest).toContain('rows=3 billing.invoices\n');
 
-    const d = await run('bash', [path.join(dir, 'restore-drill.sh')], scriptEnv);
+    const d = await run('bash', [path.join(dir, 'restore-drill.sh')], { ...scriptEnv, PGOPTIONS: DRILL_OPTIONS });
     if (d.code !== 0) throw new Error(`restore drill failed (${d.code}):\n${d.stderr}`);
     expect(d.stderr).toContain('F10: row counts of 2 tables (5 rows) match');
     expect(await pg.psql("SELECT count(*) FROM pg_database WHERE datname LIKE 'inopsio\\_drill%'")).toBe('0');
@@ -210,7 +217,7 @@ describe('addBackupAccess SQL against PostgreSQL 15 (as Vault runs it)', () => {
     const name = 'v-control-createdb-user';
     await pg.psql(`CREATE ROLE "${name}" LOGIN PASSWORD 'pw' CREATEDB`);
     expect((await psqlAs(name, 'pw', 'postgres', 'CREATE DATABASE inopsio_drill_3_3')).code).toBe(0);
-    const r = await vault(['DROP ROLE IF EXISTS "{{name}}";'], { name });
+    const r = await run('psql', ['-X', '-w', '-q', '-v', 'ON_ERROR_STOP=1', '-d', 'postgres'], pg.superuserEnv, `DROP ROLE IF EXISTS "${name}";`);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('cannot be dropped because some objects depend on it');
     await pg.psql('DROP DATABASE inopsio_drill_3_3');

@@ -51,6 +51,12 @@ function problemsOf(fn: () => unknown): string[] {
 }
 
 const ref = (json: any, type: string, attr: string, value: string) => findResource(json, type, attr, value).id;
+/** The CONNECT grant of a role on its database (roles are referenced, so match the reference). */
+const grantOf = (json: any, roleName: string) => {
+  const roleId = ref(json, 'postgresql_role', 'name', roleName);
+  const [id] = Object.entries(resources(json, 'postgresql_grant')).find(([, g]) => (g as any).role === `\${${roleId}.name}`)!;
+  return `postgresql_grant.${id}`;
+};
 
 describe('addBackupAccess: database roles (V09–V10, F9, F10)', () => {
   const { json } = withBackup();
@@ -65,18 +71,15 @@ describe('addBackupAccess: database roles (V09–V10, F9, F10)', () => {
       db_name: `\${${connection.id}.name}`,
       default_ttl: 3600,
       max_ttl: 3600,
-      creation_statements: [
-        'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\' VALID UNTIL \'{{expiration}}\' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT;',
-        'GRANT "dev_acme_drill" TO "{{name}}";',
-        'ALTER ROLE "{{name}}" SET role = \'dev_acme_drill\';',
-      ],
-      revocation_statements: ['REVOKE "dev_acme_drill" FROM "{{name}}";', 'DROP ROLE IF EXISTS "{{name}}";'],
-      depends_on: [rotation],
+      // The tenant database's issue_user creates a NOINHERIT login in dev_acme_drill whose sessions start as that group.
+      creation_statements: ['SELECT "vault"."issue_user"(\'drill\', \'{{name}}\', \'{{password}}\', \'{{expiration}}\');'],
+      revocation_statements: ['SELECT "vault"."revoke_user"(\'{{name}}\');'],
+      depends_on: [rotation, ref(json, 'postgresql_role', 'name', 'dev_acme_backup'), ref(json, 'postgresql_role', 'name', 'dev_acme_drill'), grantOf(json, 'dev_acme_backup')],
     });
     expect(drill.default_ttl).toBeLessThanOrEqual(3600);
     expect(drill.max_ttl).toBeLessThanOrEqual(86400);
     const create = drill.creation_statements.join('\n');
-    expect(create).not.toMatch(/(?<!NO)SUPERUSER|(?<!NO)CREATEROLE|(?<!NO)REPLICATION|(?<!NO)BYPASSRLS|ALL PRIVILEGES|pg_read_all_data|pg_signal_backend/);
+    expect(create).not.toMatch(/CREATE ROLE|(?<!NO)SUPERUSER|(?<!NO)CREATEROLE|(?<!NO)REPLICATION|(?<!NO)BYPASSRLS|ALL PRIVILEGES|pg_read_all_data|pg_signal_backend/);
     // Vault splits statements on ";" (unless they contain END) and runs them in one transaction: no DO blocks, no
     // DROP DATABASE (impossible inside a transaction).
     for (const s of [...drill.creation_statements, ...drill.revocation_statements]) {
@@ -87,13 +90,11 @@ describe('addBackupAccess: database roles (V09–V10, F9, F10)', () => {
 
   test('the dump role: read-only group, read-only sessions, same lease bounds', () => {
     const dump = findResource(json, 'vault_database_secret_backend_role', 'name', 'acme-backup').body;
-    expect(dump).toMatchObject({ db_name: `\${${connection.id}.name}`, default_ttl: 3600, max_ttl: 3600, depends_on: [rotation] });
-    expect(dump.creation_statements).toEqual([
-      'CREATE ROLE "{{name}}" WITH LOGIN PASSWORD \'{{password}}\' VALID UNTIL \'{{expiration}}\' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT;',
-      'GRANT "dev_acme_backup" TO "{{name}}";',
-      'ALTER ROLE "{{name}}" SET default_transaction_read_only = on;',
-    ]);
-    expect(dump.revocation_statements).toEqual(['REVOKE "dev_acme_backup" FROM "{{name}}";', 'DROP ROLE IF EXISTS "{{name}}";']);
+    expect(dump).toMatchObject({ db_name: `\${${connection.id}.name}`, default_ttl: 3600, max_ttl: 3600 });
+    expect(dump.depends_on).toEqual([rotation, ref(json, 'postgresql_role', 'name', 'dev_acme_backup'), ref(json, 'postgresql_role', 'name', 'dev_acme_drill'), grantOf(json, 'dev_acme_backup')]);
+    // issue_user('backup', ...) creates an INHERIT login in dev_acme_backup with default_transaction_read_only = on.
+    expect(dump.creation_statements).toEqual(['SELECT "vault"."issue_user"(\'backup\', \'{{name}}\', \'{{password}}\', \'{{expiration}}\');']);
+    expect(dump.revocation_statements).toEqual(['SELECT "vault"."revoke_user"(\'{{name}}\');']);
     expect(dump.creation_statements.join('\n')).not.toContain('dev_acme_app');
   });
 
@@ -234,7 +235,8 @@ describe('addBackupAccess: dependencies', () => {
     expect(tenant.backupAccess).toBe(access);
     expect(tenant.databaseRoleNames).toEqual(['acme-backup', 'acme-db', 'acme-drill']);
     expect(tenant.dependables).toEqual([
-      tenant.policy, tenant.databaseConnection, tenant.rootRotation, tenant.databaseRole, tenant.kubernetesRole, ...access.dependables,
+      tenant.policy, ...tenant.postgres!.dependables.slice(0, -3), tenant.databaseConnection, tenant.rootRotation, tenant.databaseRole,
+      tenant.kubernetesRole, ...access.dependables,
     ]);
     expect(access.dependables).toEqual([access.backupDatabaseRole, access.drillDatabaseRole, access.policy, access.kubernetesRole]);
     stack.addTenantBase(stack.environment.tenants[0], writeChart('dev-acme-backup-deps'));

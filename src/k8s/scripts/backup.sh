@@ -66,8 +66,16 @@ snapshot_end() {
 
 offsite_copy() { # offsite_copy <name> <size> <sha256>
   local name=$1 size=$2 sha=$3 sub src_list dst_list missing
-  for sub in dumps manifests; do
-    store_mirror "$PRIMARY_PREFIX/$sub" "$OFFSITE_PREFIX/$sub"
+  local subs=(dumps manifests)
+  if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
+    subs+=(objects objects-manifests)
+  fi
+  for sub in "${subs[@]}"; do
+    if [[ $sub == objects ]]; then
+      store_sync "$PRIMARY_PREFIX/$sub" "$OFFSITE_PREFIX/$sub"
+    else
+      store_mirror "$PRIMARY_PREFIX/$sub" "$OFFSITE_PREFIX/$sub"
+    fi
     # F7: compare listings instead of trusting the exit code. Extra offsite objects are fine.
     src_list=$(store_list "$PRIMARY_PREFIX/$sub")
     dst_list=$(store_list "$OFFSITE_PREFIX/$sub")
@@ -80,15 +88,52 @@ offsite_copy() { # offsite_copy <name> <size> <sha256>
   log "F7: offsite copy verified (listings match, sha256 of $name.dump re-read)"
 }
 
+# The tenant's object storage: mirrored into the backup (objects/), checked by listing, and listed with the sha256 of
+# every backed-up object (objects-manifests/<name>.objects), which the restore drill checks a restored object against.
+OBJECTS_PREFIX="objects/$CFG_OBJECTS_BUCKET/$CFG_ENV/$CFG_TENANT"
+OBJECTS_BYTES=0
+# Only backup.sh talks to the tenant's object storage, so only it renders (and reads) its settings.
+objects_store_init() { # mc backend: the tenant's keys through MC_HOST_objects, never argv
+  if [[ $STORE_BACKEND != mc ]]; then
+    return 0
+  fi
+  MC_HOST_objects=$(mc_host_url "$CFG_OBJECTS_ENDPOINT" "$CFG_OBJECTS_ACCESS_KEY_FILE" "$CFG_OBJECTS_SECRET_KEY_FILE")
+  export MC_HOST_objects
+}
+objects_copy() { # objects_copy <name>
+  local name=$1 src_list dst_list missing listing size key sha count=0
+  store_sync "$OBJECTS_PREFIX" "$PRIMARY_PREFIX/objects"
+  src_list=$(store_list "$OBJECTS_PREFIX")
+  dst_list=$(store_list "$PRIMARY_PREFIX/objects")
+  missing=$(LC_ALL=C comm -23 <(LC_ALL=C sort <<<"$src_list") <(LC_ALL=C sort <<<"$dst_list"))
+  if [[ -n $missing ]]; then
+    die 4 "objects: the backup copy lacks (or differs on) these objects after the mirror: $(tr '\n' ' ' <<<"$missing")"
+  fi
+  listing="$WORK/$name.objects"
+  : >"$listing"
+  while read -r size key; do
+    [[ -n $key ]] || continue
+    sha=$(store_cat "$PRIMARY_PREFIX/objects/$key" | sha256sum | cut -d' ' -f1)
+    printf '%s %s %s\n' "$sha" "$size" "$key" >>"$listing"
+    OBJECTS_BYTES=$((OBJECTS_BYTES + size))
+    count=$((count + 1))
+  done <<<"$src_list"
+  store_put "$listing" "$PRIMARY_PREFIX/objects-manifests/$name.objects"
+  log "objects: $count objects ($OBJECTS_BYTES bytes) of $OBJECTS_PREFIX are in the backup, listed in objects-manifests/$name.objects"
+}
+
 main() {
   if (($# != 0)); then
     die 2 "usage: bash backup.sh (no arguments)"
   fi
-  local started offsite_started now stamp name partial size sha manifest existing
+  local started offsite_started objects_started now stamp name partial size sha manifest existing
   started=$EPOCHREALTIME
   CURRENT_KIND=dump
   init_runtime
   store_init primary offsite
+  if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
+    objects_store_init
+  fi
   load_pg_credentials
 
   now=$(now_epoch)
@@ -144,6 +189,12 @@ main() {
   PENDING_MANIFEST=''
   PENDING_FINAL=''
   log "F6: published $PRIMARY_PREFIX/dumps/$name.dump (manifest written last)"
+  if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
+    # Part of the daily backup: a failed object copy fails the run (the dump alerts fire) before anything goes offsite.
+    objects_started=$EPOCHREALTIME
+    objects_copy "$name"
+    record_success objects "$objects_started" "$OBJECTS_BYTES"
+  fi
   record_success dump "$started" "$size"
 
   CURRENT_KIND=offsite

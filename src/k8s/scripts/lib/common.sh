@@ -6,7 +6,8 @@
 # setting has an environment override (BACKUP_SCRIPT_ENV in src/k8s/backup-scripts.ts). Credentials are only ever
 # read from files (F9): the pgpass file (PGPASSFILE, default CFG_PG_PASS_FILE) is copied to a private 0600 file and
 # PGPASSWORD is unset if present; the mc access and secret keys are read from their files at run time and passed to
-# mc through MC_HOST_primary / MC_HOST_offsite in the environment, never argv.
+# mc through MC_HOST_primary / MC_HOST_offsite (backup.sh: also MC_HOST_objects, the tenant's own object storage) in
+# the environment, never argv.
 #
 # Exit codes (BACKUP_EXIT_CODES): 0 ok, 1 a command failed, 2 configuration or credentials, 3 pruning or drill
 # refused (no or stale verified backup), 4 integrity (verification, checksum, listing, manifest, row counts, guard).
@@ -25,7 +26,7 @@ METRICS_DIR="${INOPSIO_METRICS_DIR:-$CFG_METRICS_DIR}"
 PUSHGATEWAY_URL="${INOPSIO_PUSHGATEWAY_URL:-$CFG_PUSHGATEWAY_URL}"
 PRIMARY_PREFIX="primary/$CFG_PRIMARY_BUCKET/$CFG_ENV/$CFG_TENANT"
 OFFSITE_PREFIX="offsite/$CFG_OFFSITE_BUCKET/$CFG_ENV/$CFG_TENANT"
-readonly STORE_TARGET_RE='^(primary|offsite)/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$'
+readonly STORE_TARGET_RE='^(primary|offsite|objects)/[A-Za-z0-9._-]+(/[A-Za-z0-9._-]+)*$'
 
 CURRENT_KIND=''
 WORK=''

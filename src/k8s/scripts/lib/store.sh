@@ -23,7 +23,9 @@
 #   store_move <from> <to>              move an object
 #   store_remove <target>               delete exactly one object
 #   store_mirror <src-prefix> <dst-prefix>  copy objects missing in dst; never deletes, never overwrites
+#   store_sync <src-prefix> <dst-prefix>    copy objects missing or changed in dst; never deletes (tenant objects)
 # Backend "mc": the MinIO client. Backend "dir": $INOPSIO_STORE_ROOT/<alias>/<bucket>/<key>.
+# Aliases: primary, offsite and (backup.sh only) objects, the tenant's own object storage.
 store__check() {
   local target=$1
   [[ $target =~ $STORE_TARGET_RE ]] || die 4 "refusing store target '$target': not <alias>/<bucket>/<key>"
@@ -141,6 +143,25 @@ store_mirror() {
       while read -r size key; do
         [[ -n $key ]] || continue
         if [[ ! -e $(store__path "$dst/$key") ]]; then
+          store_put "$(store__path "$src/$key")" "$dst/$key"
+        fi
+      done <<<"$(store_list "$src")"
+      ;;
+  esac
+}
+
+store_sync() {
+  local src=${1%/} dst=${2%/} size key
+  store__check "$src"
+  store__check "$dst"
+  case $STORE_BACKEND in
+    # Tenant objects change in place: --overwrite copies a changed object again (the offsite bucket is versioned,
+    # so the older content stays there as a noncurrent version). No delete flag: what the tenant deleted stays.
+    mc) mc mirror --quiet --overwrite "$src/" "$dst/" >/dev/null ;;
+    dir)
+      while read -r size key; do
+        [[ -n $key ]] || continue
+        if ! cmp -s -- "$(store__path "$src/$key")" "$(store__path "$dst/$key")"; then
           store_put "$(store__path "$src/$key")" "$dst/$key"
         fi
       done <<<"$(store_list "$src")"
