@@ -16,6 +16,7 @@ import { TERRAFORM_RULES } from './rules/terraform';
 import { VAULT_RULES } from './rules/vault';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
+import { WIRING_RULES } from './rules/wiring';
 import {
   Acknowledgement, AcknowledgementRecord, PolicyFinding, PolicyReportSummary, PolicyRuleInfo, PolicyRuleResult,
   PolicyRuleStatus, PolicySeverity,
@@ -112,6 +113,7 @@ export class PolicyPack {
       ...VAULT_RULES,
       ...WORKFLOW_RULES,
       ...WORKFLOW_GATE_RULES,
+      ...WIRING_RULES,
       ...HELM_RULES,
       ...TERRAFORM_RULES,
       ...OUTPUT_RULES,
