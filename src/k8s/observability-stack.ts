@@ -29,6 +29,9 @@ import {
 
 export * from './observability-api';
 
+
+/** Annotation of PodMonitors and ServiceMonitors naming the namespace Prometheus scrapes from (read by policy rule W05). */
+export const SCRAPER_NAMESPACE_ANNOTATION = 'lifecycle.inopsio.io/scraper-namespace';
 /** Which prometheus-operator objects select a tenant's scrape targets. */
 export enum ScrapeMode {
   /** A PodMonitor per tenant namespace: every selected pod with a container port named `metricsPortName`. */
@@ -217,6 +220,11 @@ export class ObservabilityStack extends Construct {
   public readonly dashboards: ApiObject[] = [];
   /** The namespace of the environment-wide objects. */
   public readonly monitoringNamespace: string;
+  /**
+   * The container / Service port name the monitors scrape; the Platform gives it to the tenants' `allow-monitoring`
+   * NetworkPolicy (W05).
+   */
+  public readonly metricsPortName: string;
 
   private readonly alertGroups: ObservabilityRuleGroup[] = [];
   private readonly tenantGroups: ObservabilityRuleGroup[] = [];
@@ -340,6 +348,7 @@ export class ObservabilityStack extends Construct {
     const chosen = new Set(tenants.map(t => t.id));
     this.tenants = env.tenants.filter(t => chosen.has(t.id));
     this.monitoringNamespace = monitoringNamespace;
+    this.metricsPortName = portName;
 
     // Scrape targets: relabelings stamp env, namespace and tenant from the model (not from pod labels, which a
     // tenant could set); honorLabels stays false so a workload cannot overwrite them.
@@ -350,6 +359,8 @@ export class ObservabilityStack extends Construct {
         name: 'inopsio-tenant-metrics',
         namespace: ns,
         labels: { ...tenantLabels(env, tenant, 'observability'), ...selectorLabels },
+        // Where Prometheus scrapes from: the tenant's NetworkPolicies must admit it on the scraped port (W05).
+        annotations: { [SCRAPER_NAMESPACE_ANNOTATION]: monitoringNamespace },
       };
       const interval = `${env.environmentClass.scrapeIntervalSeconds}s`;
       if (scrapeMode !== ScrapeMode.SERVICE_MONITOR) {

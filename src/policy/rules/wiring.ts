@@ -9,10 +9,14 @@
  *   (src/model/module-values.ts).
  * - W04: the token the workload presents (the projected volume named by
  *   `agent-service-account-token-volume-name`, else the pod's default token) is for the audience the role requires.
+ * - W05: every port a PodMonitor / ServiceMonitor scrapes is admitted, from the namespace Prometheus scrapes from
+ *   (annotation `lifecycle.inopsio.io/scraper-namespace`, else `monitoring`), by the NetworkPolicies of the scraped
+ *   namespace. A NetworkPolicy port by number admits a named port only if a generated pod declares that name on
+ *   that number: the module charts' pods are not in the output, so a name must be admitted by name.
  */
 import { atDoc, list } from './common';
-import { TerraformResource } from '../contents';
-import { PolicyContext, PolicyRule, ref, Report, rule } from '../rule';
+import { KubernetesDocument, TerraformResource } from '../contents';
+import { containersOf, PolicyContext, PolicyRule, ref, Report, rule, selects } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
 
 const ANNOTATION = 'vault.hashicorp.com/';
@@ -243,6 +247,109 @@ const W04 = rule<VaultLogin>({
   },
 });
 
-/** W03, W04. */
-export const WIRING_RULES: PolicyRule[] = [W03, W04];
+/** Annotation of monitors naming where Prometheus scrapes from (written by ObservabilityStack). */
+const SCRAPER_NAMESPACE = 'lifecycle.inopsio.io/scraper-namespace';
+const DEFAULT_SCRAPER_NAMESPACE = 'monitoring';
+
+/** The number a generated pod of a namespace declares for a container port name, if any. */
+function containerPortNumber(ctx: PolicyContext, environment: string, namespace: string, name: string): number | undefined {
+  for (const t of ctx.templatesIn(environment, namespace)) {
+    for (const c of containersOf(t)) {
+      const p = list(c.container?.ports).find((x: any) => x?.name === name && typeof x?.containerPort === 'number');
+      if (p) return p.containerPort;
+    }
+  }
+  return undefined;
+}
+
+function ingressTypes(np: KubernetesDocument): boolean {
+  const declared = list(np.doc?.spec?.policyTypes);
+  return declared.length === 0 || declared.includes('Ingress');
+}
+
+/** Does an ingress peer admit traffic from any pod of a namespace? */
+function peerAdmits(peer: any, namespace: string): boolean {
+  if (!peer || typeof peer !== 'object' || peer.ipBlock) return false;
+  // A peer with only a podSelector means pods of the policy's own namespace.
+  if (peer.namespaceSelector === undefined) return false;
+  return selects(peer.namespaceSelector, { 'kubernetes.io/metadata.name': namespace });
+}
+
+function portText(p: any): string {
+  const proto = p?.protocol ?? 'TCP';
+  if (p?.port === undefined) return `${proto} any port`;
+  return `${proto} ${p.port}${p.endPort !== undefined ? `-${p.endPort}` : ''}`;
+}
+
+interface ScrapeEndpoint {
+  readonly doc: KubernetesDocument;
+  readonly field: string;
+  readonly port: string | number;
+  readonly scraper: string;
+  readonly namespace: string;
+  readonly selector: any;
+}
+
+function scrapeEndpoints(ctx: PolicyContext): ScrapeEndpoint[] {
+  const out: ScrapeEndpoint[] = [];
+  for (const d of ctx.kind('PodMonitor', 'ServiceMonitor')) {
+    const spec = d.doc?.spec ?? {};
+    const scraper = String(d.doc?.metadata?.annotations?.[SCRAPER_NAMESPACE] ?? DEFAULT_SCRAPER_NAMESPACE);
+    const names = list(spec.namespaceSelector?.matchNames).map(String);
+    const namespaces = spec.namespaceSelector?.any === true
+      ? ctx.tenantNamespaces.filter(n => n.environment === d.environment).map(n => n.name)
+      : names.length > 0 ? names : d.namespace !== undefined ? [d.namespace] : [];
+    const key = d.kind === 'PodMonitor' ? 'podMetricsEndpoints' : 'endpoints';
+    list(spec[key]).forEach((e: any, i: number) => {
+      const which = e?.port !== undefined ? 'port' : 'targetPort';
+      const port = e?.[which];
+      if (typeof port !== 'string' && typeof port !== 'number') return;
+      for (const namespace of namespaces) {
+        out.push({ doc: d, field: `spec.${key}[${i}].${which}`, port, scraper, namespace, selector: spec.selector });
+      }
+    });
+  }
+  return out;
+}
+
+const W05 = rule<ScrapeEndpoint>({
+  id: 'W05',
+  severity: PolicySeverity.ERROR,
+  title: 'Every port a PodMonitor or ServiceMonitor scrapes is admitted by the NetworkPolicies of the scraped namespace',
+  description: 'Prometheus scrapes from its own namespace (lifecycle.inopsio.io/scraper-namespace, default monitoring); when NetworkPolicies isolate the scraped pods for ingress, one of them must admit that namespace on the scraped port. A port by number admits a named port only where a generated pod declares that name on that number, so a port the monitors scrape by name is admitted by name.',
+  targets: [PolicyTarget.KUBERNETES],
+  references: [ref('Kubernetes', 'NetworkPolicy: ports by name or number'), ref('Prometheus Operator', 'PodMonitor podMetricsEndpoints.port')],
+  subjects: ctx => ctx.memo('wiring-scrape-endpoints', () => scrapeEndpoints(ctx)),
+  where: e => atDoc(e.doc),
+  check: (e, report, ctx) => {
+    const podLabels: { [key: string]: string } = { ...(e.selector?.matchLabels ?? {}) };
+    const isolating = ctx.inNamespace(e.doc.environment, e.namespace)
+      .filter(np => np.kind === 'NetworkPolicy' && ingressTypes(np) && selects(np.doc?.spec?.podSelector, podLabels));
+    if (isolating.length === 0) return;
+    const number = typeof e.port === 'number' ? e.port : containerPortNumber(ctx, e.doc.environment, e.namespace, e.port);
+    const admitted: string[] = [];
+    for (const np of isolating) {
+      for (const r of list(np.doc?.spec?.ingress)) {
+        const from = list(r?.from);
+        if (from.length > 0 && !from.some(peer => peerAdmits(peer, e.scraper))) continue;
+        const ports = list(r?.ports);
+        if (ports.length === 0) return;
+        for (const p of ports) {
+          if ((p?.protocol ?? 'TCP') !== 'TCP') continue;
+          const ok = p?.port === undefined || p.port === e.port
+            || (typeof p.port === 'number' && number !== undefined && number >= p.port && number <= (typeof p.endPort === 'number' ? p.endPort : p.port));
+          if (ok) return;
+          admitted.push(`${portText(p)} (${np.name})`);
+        }
+      }
+    }
+    const what = admitted.length > 0 ? `they admit from ${e.scraper} only ${admitted.join(', ')}` : `none admits ${e.scraper}`;
+    const why = typeof e.port === 'string' && number === undefined ? '; no generated pod declares that name on a number they admit' : '';
+    report(e.field, `scrapes port ${JSON.stringify(e.port)} of namespace ${e.namespace} from namespace ${e.scraper}, which the NetworkPolicies of ${e.namespace} (${isolating.map(n => n.name).join(', ')}) do not admit: ${what}${why}`, e.port,
+      typeof e.port === 'string' ? `admit port "${e.port}" by name from ${e.scraper} (TenantNetworkProps.metricsPortName) or scrape a port the policy admits` : `admit TCP ${e.port} from ${e.scraper}`);
+  },
+});
+
+/** W03, W04, W05. */
+export const WIRING_RULES: PolicyRule[] = [W03, W04, W05];
 
