@@ -6,6 +6,7 @@ import { environmentLabels, tenantLabels } from '../model/labels';
 import { dnsLabelProblem, isLabelValue } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
+import { SCRAPER_NAMESPACE_ANNOTATION } from '../model/wiring-annotations';
 import { backupStatusDashboard } from './dashboards/backup-status';
 import { DashboardContext } from './dashboards/common';
 import { environmentLifecycleDashboard } from './dashboards/environment-lifecycle';
@@ -29,9 +30,6 @@ import {
 
 export * from './observability-api';
 
-
-/** Annotation of PodMonitors and ServiceMonitors naming the namespace Prometheus scrapes from (read by policy rule W05). */
-export const SCRAPER_NAMESPACE_ANNOTATION = 'lifecycle.inopsio.io/scraper-namespace';
 /** Which prometheus-operator objects select a tenant's scrape targets. */
 export enum ScrapeMode {
   /** A PodMonitor per tenant namespace: every selected pod with a container port named `metricsPortName`. */

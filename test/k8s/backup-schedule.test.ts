@@ -302,6 +302,9 @@ describe('BackupSchedule', () => {
       PGSSLROOTCERT: '/etc/inopsio/postgres-ca/ca.crt',
     });
     expect(drill.spec.containers[0].env.find((e: any) => e.name === 'PGSERVICEFILE').value).toBe('/vault/secrets/drill-pg-service.conf');
+    // Issue 24 (W06): the CA ConfigMap is the operator's; both pods declare it (docs/outputs.md, External prerequisites).
+    expect(backup.metadata.annotations['lifecycle.inopsio.io/prerequisites']).toBe('configmap/postgres-ca');
+    expect(drill.metadata.annotations['lifecycle.inopsio.io/prerequisites']).toBe('configmap/postgres-ca');
   });
 
   test('F9: custom references resolve inside the tenant\'s own env and prefix; anything else is refused', () => {

@@ -13,8 +13,13 @@
  *   (annotation `lifecycle.inopsio.io/scraper-namespace`, else `monitoring`), by the NetworkPolicies of the scraped
  *   namespace. A NetworkPolicy port by number admits a named port only if a generated pod declares that name on
  *   that number: the module charts' pods are not in the output, so a name must be admitted by name.
+ * - W06: every ConfigMap and Secret a generated pod mounts or reads (volumes, projected sources, env, envFrom,
+ *   imagePullSecrets; optional references excepted) is in the output in the pod's namespace (a ConfigMap or Secret,
+ *   or the target of an ExternalSecret), or declared an external prerequisite on the pod
+ *   (`lifecycle.inopsio.io/prerequisites`, src/model/wiring-annotations.ts).
  */
 import { atDoc, list } from './common';
+import { PREREQUISITES_ANNOTATION, parsePrerequisites, SCRAPER_NAMESPACE_ANNOTATION } from '../../model/wiring-annotations';
 import { KubernetesDocument, TerraformResource } from '../contents';
 import { containersOf, PolicyContext, PolicyRule, ref, Report, rule, selects } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
@@ -247,8 +252,6 @@ const W04 = rule<VaultLogin>({
   },
 });
 
-/** Annotation of monitors naming where Prometheus scrapes from (written by ObservabilityStack). */
-const SCRAPER_NAMESPACE = 'lifecycle.inopsio.io/scraper-namespace';
 const DEFAULT_SCRAPER_NAMESPACE = 'monitoring';
 
 /** The number a generated pod of a namespace declares for a container port name, if any. */
@@ -294,7 +297,7 @@ function scrapeEndpoints(ctx: PolicyContext): ScrapeEndpoint[] {
   const out: ScrapeEndpoint[] = [];
   for (const d of ctx.kind('PodMonitor', 'ServiceMonitor')) {
     const spec = d.doc?.spec ?? {};
-    const scraper = String(d.doc?.metadata?.annotations?.[SCRAPER_NAMESPACE] ?? DEFAULT_SCRAPER_NAMESPACE);
+    const scraper = String(d.doc?.metadata?.annotations?.[SCRAPER_NAMESPACE_ANNOTATION] ?? DEFAULT_SCRAPER_NAMESPACE);
     const names = list(spec.namespaceSelector?.matchNames).map(String);
     const namespaces = spec.namespaceSelector?.any === true
       ? ctx.tenantNamespaces.filter(n => n.environment === d.environment).map(n => n.name)
@@ -350,6 +353,78 @@ const W05 = rule<ScrapeEndpoint>({
   },
 });
 
-/** W03, W04, W05. */
-export const WIRING_RULES: PolicyRule[] = [W03, W04, W05];
+/** One reference from a pod template to a ConfigMap or Secret of its namespace. */
+interface ObjectRef {
+  readonly field: string;
+  readonly kind: 'configmap' | 'secret';
+  readonly name: string;
+}
+
+/** The non-optional ConfigMap and Secret references of a pod spec, with their paths. */
+function objectRefs(path: string, spec: any): ObjectRef[] {
+  const out: ObjectRef[] = [];
+  const add = (field: string, kind: 'configmap' | 'secret', ref: any, key: string) => {
+    if (ref && typeof ref === 'object' && ref.optional !== true && typeof ref[key] === 'string') out.push({ field: `${field}.${key}`, kind, name: ref[key] });
+  };
+  list(spec?.volumes).forEach((v: any, i: number) => {
+    add(`${path}.volumes[${i}].configMap`, 'configmap', v?.configMap, 'name');
+    add(`${path}.volumes[${i}].secret`, 'secret', v?.secret, 'secretName');
+    list(v?.projected?.sources).forEach((src: any, j: number) => {
+      add(`${path}.volumes[${i}].projected.sources[${j}].configMap`, 'configmap', src?.configMap, 'name');
+      add(`${path}.volumes[${i}].projected.sources[${j}].secret`, 'secret', src?.secret, 'name');
+    });
+  });
+  for (const group of ['initContainers', 'containers', 'ephemeralContainers']) {
+    list(spec?.[group]).forEach((c: any, i: number) => {
+      const at = `${path}.${group}[${i}]`;
+      list(c?.env).forEach((e: any, j: number) => {
+        add(`${at}.env[${j}].valueFrom.configMapKeyRef`, 'configmap', e?.valueFrom?.configMapKeyRef, 'name');
+        add(`${at}.env[${j}].valueFrom.secretKeyRef`, 'secret', e?.valueFrom?.secretKeyRef, 'name');
+      });
+      list(c?.envFrom).forEach((e: any, j: number) => {
+        add(`${at}.envFrom[${j}].configMapRef`, 'configmap', e?.configMapRef, 'name');
+        add(`${at}.envFrom[${j}].secretRef`, 'secret', e?.secretRef, 'name');
+      });
+    });
+  }
+  list(spec?.imagePullSecrets).forEach((s: any, i: number) => add(`${path}.imagePullSecrets[${i}]`, 'secret', s, 'name'));
+  return out;
+}
+
+/** `<env>/<namespace>/<kind>/<name>` of every ConfigMap and Secret the output creates (ExternalSecret targets too). */
+function generatedObjects(ctx: PolicyContext): Set<string> {
+  return ctx.memo('wiring-generated-objects', () => {
+    const out = new Set<string>();
+    for (const d of ctx.kind('ConfigMap')) out.add(`${d.environment}/${d.namespace}/configmap/${d.name}`);
+    for (const d of ctx.kind('Secret')) out.add(`${d.environment}/${d.namespace}/secret/${d.name}`);
+    for (const d of ctx.kind('ExternalSecret')) out.add(`${d.environment}/${d.namespace}/secret/${d.doc?.spec?.target?.name ?? d.name}`);
+    return out;
+  });
+}
+
+const KIND_NAME = { configmap: 'ConfigMap', secret: 'Secret' } as const;
+
+const W06 = rule<ReturnType<PolicyContext['templatesIn']>[number]>({
+  id: 'W06',
+  severity: PolicySeverity.ERROR,
+  title: 'Every ConfigMap and Secret a generated pod references is generated too, or declared an external prerequisite',
+  description: 'A pod whose volume, env or envFrom names a ConfigMap or Secret that does not exist stays in ContainerCreating (or CreateContainerConfigError); the object is in the output in the pod\'s namespace (ConfigMap, Secret, or ExternalSecret target), or the pod declares it in lifecycle.inopsio.io/prerequisites and docs/outputs.md lists it. Optional references are exempt.',
+  targets: [PolicyTarget.KUBERNETES],
+  references: [ref('Kubernetes', 'ConfigMaps and Secrets as volumes and environment: optional references'), ref('Spec', '§3 Provisioning: prerequisites stated')],
+  subjects: ctx => [...ctx.podTemplates],
+  where: t => atDoc(t.doc),
+  check: (t, report, ctx) => {
+    const declared = new Set([...parsePrerequisites(t.annotations[PREREQUISITES_ANNOTATION]), ...parsePrerequisites(t.doc.doc?.metadata?.annotations?.[PREREQUISITES_ANNOTATION])]
+      .map(r => `${r.kind}/${r.name}`));
+    const generated = generatedObjects(ctx);
+    for (const r of objectRefs(t.path, t.spec)) {
+      if (generated.has(`${t.doc.environment}/${t.doc.namespace}/${r.kind}/${r.name}`) || declared.has(`${r.kind}/${r.name}`)) continue;
+      report(r.field, `references ${KIND_NAME[r.kind]} "${r.name}", which is neither in the output of namespace ${t.doc.namespace ?? '-'} nor declared a prerequisite of the ${t.doc.kind} (${PREREQUISITES_ANNOTATION})`, r.name,
+        `generate the ${KIND_NAME[r.kind]}, or declare "${r.kind}/${r.name}" in the pod template's ${PREREQUISITES_ANNOTATION} annotation and list it in docs/outputs.md`);
+    }
+  },
+});
+
+/** W03, W04, W05, W06. */
+export const WIRING_RULES: PolicyRule[] = [W03, W04, W05, W06];
 
