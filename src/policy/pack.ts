@@ -14,9 +14,9 @@ import { RBAC_RULES } from './rules/rbac';
 import { SECRET_RULES, secretScanRule } from './rules/secrets';
 import { TERRAFORM_RULES } from './rules/terraform';
 import { VAULT_RULES } from './rules/vault';
+import { WIRING_RULES } from './rules/wiring';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
-import { WIRING_RULES } from './rules/wiring';
 import {
   Acknowledgement, AcknowledgementRecord, PolicyFinding, PolicyReportSummary, PolicyRuleInfo, PolicyRuleResult,
   PolicyRuleStatus, PolicySeverity,

@@ -363,8 +363,8 @@ interface ObjectRef {
 /** The non-optional ConfigMap and Secret references of a pod spec, with their paths. */
 function objectRefs(path: string, spec: any): ObjectRef[] {
   const out: ObjectRef[] = [];
-  const add = (field: string, kind: 'configmap' | 'secret', ref: any, key: string) => {
-    if (ref && typeof ref === 'object' && ref.optional !== true && typeof ref[key] === 'string') out.push({ field: `${field}.${key}`, kind, name: ref[key] });
+  const add = (field: string, kind: 'configmap' | 'secret', source: any, key: string) => {
+    if (source && typeof source === 'object' && source.optional !== true && typeof source[key] === 'string') out.push({ field: `${field}.${key}`, kind, name: source[key] });
   };
   list(spec?.volumes).forEach((v: any, i: number) => {
     add(`${path}.volumes[${i}].configMap`, 'configmap', v?.configMap, 'name');
@@ -414,8 +414,10 @@ const W06 = rule<ReturnType<PolicyContext['templatesIn']>[number]>({
   subjects: ctx => [...ctx.podTemplates],
   where: t => atDoc(t.doc),
   check: (t, report, ctx) => {
-    const declared = new Set([...parsePrerequisites(t.annotations[PREREQUISITES_ANNOTATION]), ...parsePrerequisites(t.doc.doc?.metadata?.annotations?.[PREREQUISITES_ANNOTATION])]
-      .map(r => `${r.kind}/${r.name}`));
+    const declared = new Set([
+      ...parsePrerequisites(t.annotations[PREREQUISITES_ANNOTATION]),
+      ...parsePrerequisites(t.doc.doc?.metadata?.annotations?.[PREREQUISITES_ANNOTATION]),
+    ].map(r => `${r.kind}/${r.name}`));
     const generated = generatedObjects(ctx);
     for (const r of objectRefs(t.path, t.spec)) {
       if (generated.has(`${t.doc.environment}/${t.doc.namespace}/${r.kind}/${r.name}`) || declared.has(`${r.kind}/${r.name}`)) continue;
