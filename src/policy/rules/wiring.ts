@@ -1,5 +1,5 @@
 /**
- * W03–W04, wiring rules (issue 24): a reference from one artifact to another resolves. Each artifact validates alone;
+ * W03–W06, wiring rules (issue 24): a reference from one artifact to another resolves. Each artifact validates alone;
  * these rules check that the two ends of a reference meet, and name both when they do not.
  *
  * - W03: a workload that logs in to Vault (`vault.hashicorp.com/role` + `auth-path`) runs as a service account, in
