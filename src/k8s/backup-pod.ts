@@ -8,6 +8,7 @@ import { AgentFile, BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR, VAULT_TOKE
 import { TenantBackupPlan } from '../model/backup-plan';
 import { BACKUP_POD_PATHS } from '../model/backup-script-options';
 import { backupPriorityClassName } from '../model/names';
+import { formatPrerequisites, PREREQUISITES_ANNOTATION } from '../model/wiring-annotations';
 
 const CA_MOUNT = '/etc/inopsio/postgres-ca';
 const TOKEN_EXPIRATION_SECONDS = 600;
@@ -57,7 +58,14 @@ export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): a
   }
   const ephemeral = res.ephemeralStorage;
   return {
-    metadata: { labels: pod.labels, annotations: vaultAgentAnnotations(plan, pod.container, pod.files) },
+    metadata: {
+      labels: pod.labels,
+      annotations: {
+        ...vaultAgentAnnotations(plan, pod.container, pod.files),
+        // The CA ConfigMap is the operator's (docs/outputs.md, External prerequisites): declared, so W06 accepts it.
+        ...(plan.caConfigMap !== undefined ? { [PREREQUISITES_ANNOTATION]: formatPrerequisites([{ kind: 'configmap', name: plan.caConfigMap }]) } : {}),
+      },
+    },
     spec: {
       serviceAccountName: plan.names.serviceAccount,
       // The one class a suspended or archived tenant's quota admits (TenantNamespace): the final backup runs there.

@@ -6,6 +6,7 @@ import { environmentLabels, tenantLabels } from '../model/labels';
 import { dnsLabelProblem, isLabelValue } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
+import { SCRAPER_NAMESPACE_ANNOTATION } from '../model/wiring-annotations';
 import { backupStatusDashboard } from './dashboards/backup-status';
 import { DashboardContext } from './dashboards/common';
 import { environmentLifecycleDashboard } from './dashboards/environment-lifecycle';
@@ -217,6 +218,11 @@ export class ObservabilityStack extends Construct {
   public readonly dashboards: ApiObject[] = [];
   /** The namespace of the environment-wide objects. */
   public readonly monitoringNamespace: string;
+  /**
+   * The container / Service port name the monitors scrape; the Platform gives it to the tenants' `allow-monitoring`
+   * NetworkPolicy (W05).
+   */
+  public readonly metricsPortName: string;
 
   private readonly alertGroups: ObservabilityRuleGroup[] = [];
   private readonly tenantGroups: ObservabilityRuleGroup[] = [];
@@ -340,6 +346,7 @@ export class ObservabilityStack extends Construct {
     const chosen = new Set(tenants.map(t => t.id));
     this.tenants = env.tenants.filter(t => chosen.has(t.id));
     this.monitoringNamespace = monitoringNamespace;
+    this.metricsPortName = portName;
 
     // Scrape targets: relabelings stamp env, namespace and tenant from the model (not from pod labels, which a
     // tenant could set); honorLabels stays false so a workload cannot overwrite them.
@@ -350,6 +357,8 @@ export class ObservabilityStack extends Construct {
         name: 'inopsio-tenant-metrics',
         namespace: ns,
         labels: { ...tenantLabels(env, tenant, 'observability'), ...selectorLabels },
+        // Where Prometheus scrapes from: the tenant's NetworkPolicies must admit it on the scraped port (W05).
+        annotations: { [SCRAPER_NAMESPACE_ANNOTATION]: monitoringNamespace },
       };
       const interval = `${env.environmentClass.scrapeIntervalSeconds}s`;
       if (scrapeMode !== ScrapeMode.SERVICE_MONITOR) {

@@ -31,6 +31,13 @@ export interface TenantNetworkProps {
    */
   readonly metricsPort?: number;
   /**
+   * Name of the container port tenant workloads serve metrics on: the port the PodMonitor / ServiceMonitor scrapes
+   * (`ObservabilityOptions.metricsPortName`). `allow-monitoring` admits it by name as well as `metricsPort` by
+   * number, since a NetworkPolicy port by number does not admit a scrape of a named port on another number (W05).
+   * @default 'metrics' (the Platform passes the ObservabilityStack's)
+   */
+  readonly metricsPortName?: string;
+  /**
    * The tenant's PostgreSQL endpoint.
    * @default - no database egress
    */
@@ -113,6 +120,7 @@ export class TenantNamespace extends Construct {
     const ingressNs = net.ingressControllerNamespace ?? 'ingress-nginx';
     const monitoringNs = net.monitoringNamespace ?? 'monitoring';
     const metricsPort = net.metricsPort ?? 9090;
+    const metricsPortName = net.metricsPortName ?? 'metrics';
     const target = props.kubernetesVersion ?? KubernetesVersion.DEFAULT;
     if (!KubernetesVersion.isKubernetesVersion(target)) {
       problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
@@ -272,7 +280,7 @@ export class TenantNamespace extends Construct {
     policy('AllowMonitoring', 'allow-monitoring', {
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: nsSelector(monitoringNs) }], ports: [{ protocol: 'TCP', port: metricsPort }] }],
+      ingress: [{ from: [{ namespaceSelector: nsSelector(monitoringNs) }], ports: [{ protocol: 'TCP', port: metricsPortName }, { protocol: 'TCP', port: metricsPort }] }],
     });
     const egressRules = [net.database, net.objectStore, net.vault]
       .filter((t): t is EgressTarget => t !== undefined)
@@ -352,6 +360,10 @@ export function checkTenantNetwork(problems: Problems, network: TenantNetworkPro
   }
   if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) {
     problems.add('network.metricsPort', 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
+  }
+  const portName = net.metricsPortName ?? 'metrics';
+  if (typeof portName !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portName) || portName.length > 15 || !/[a-z]/.test(portName)) {
+    problems.add('network.metricsPortName', 'is not a port name (IANA_SVC_NAME)', portName, 'use at most 15 lowercase letters, digits and "-", e.g. "metrics"');
   }
 }
 

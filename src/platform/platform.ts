@@ -508,7 +508,15 @@ export class Platform extends Construct {
    * tenant's stack, once (the same resources whenever the chart is built).
    */
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
-    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network, kubernetesVersion: this.kubernetesVersion });
+    // The tenant's allow-monitoring admits what the environment's monitors scrape, from where Prometheus runs (W05);
+    // values set in PlatformProps.network win (and W05 refuses them if they disagree with the monitors).
+    const obs = this.observability.get(env.name)!;
+    const network: TenantNetworkProps = {
+      ...this.network,
+      monitoringNamespace: this.network?.monitoringNamespace ?? obs.monitoringNamespace,
+      metricsPortName: this.network?.metricsPortName ?? obs.metricsPortName,
+    };
+    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network, kubernetesVersion: this.kubernetesVersion });
     // Helm classes: migrations are pre-install/pre-upgrade hooks of the tenant base, which Terraform upgrades before
     // the module releases. Suspended and archived tenants run none (their quota admits no hook Job).
     if (env.environmentClass.upgradeStrategy === UpgradeStrategy.HELM && tenant.state === TenantState.ACTIVE) {

@@ -15,6 +15,7 @@ import { RBAC_RULES } from './rules/rbac';
 import { SECRET_RULES, secretScanRule } from './rules/secrets';
 import { TERRAFORM_RULES } from './rules/terraform';
 import { VAULT_RULES } from './rules/vault';
+import { WIRING_RULES } from './rules/wiring';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
 import {
@@ -114,6 +115,7 @@ export class PolicyPack {
       ...WORKFLOW_RULES,
       ...WORKFLOW_GATE_RULES,
       ...APPROVAL_RULES,
+      ...WIRING_RULES,
       ...HELM_RULES,
       ...TERRAFORM_RULES,
       ...OUTPUT_RULES,

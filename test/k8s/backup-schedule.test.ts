@@ -302,6 +302,9 @@ describe('BackupSchedule', () => {
       PGSSLROOTCERT: '/etc/inopsio/postgres-ca/ca.crt',
     });
     expect(drill.spec.containers[0].env.find((e: any) => e.name === 'PGSERVICEFILE').value).toBe('/vault/secrets/drill-pg-service.conf');
+    // Issue 24 (W06): the CA ConfigMap is the operator's; both pods declare it (docs/outputs.md, External prerequisites).
+    expect(backup.metadata.annotations['lifecycle.inopsio.io/prerequisites']).toBe('configmap/postgres-ca');
+    expect(drill.metadata.annotations['lifecycle.inopsio.io/prerequisites']).toBe('configmap/postgres-ca');
   });
 
   test('tenant objects (issue 23): the backup reads the tenant\'s own object-store keys and reaches its store; the drill needs neither', () => {

@@ -257,6 +257,9 @@ describe('props', () => {
     }, env);
     expect(stack.tenants.map(t => t.id)).toEqual(['acme', 'globex']);
     expect(docs.filter(d => d.kind === 'PodMonitor').map(d => d.metadata.namespace)).toEqual(['prod-acme', 'prod-globex']);
+    // W05 reads where Prometheus scrapes from; the Platform gives the port name to the tenants' allow-monitoring.
+    expect(docs.filter(d => d.kind === 'PodMonitor').map(d => d.metadata.annotations['lifecycle.inopsio.io/scraper-namespace'])).toEqual(['observability', 'observability']);
+    expect(stack.metricsPortName).toBe('metrics');
     expect(stack.alertRules.metadata.namespace).toBe('observability');
     expect(stack.alertRules.metadata.getLabel('release')).toBe('prom');
     expect(stack.alloyConfig).toContain('source_labels = ["__meta_kubernetes_pod_container_name"]\n    target_label  = "container"');

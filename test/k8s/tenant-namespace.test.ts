@@ -170,6 +170,20 @@ describe('TenantNamespace', () => {
     })).toThrow(/test\/T: network.ingressControllerNamespace contains uppercase letters \(got "Ingress_NGINX"\)[^]*test\/T: network.metricsPort is not a TCP port \(got 0\)/);
   });
 
+  // Issue 24 (W05): the PodMonitor scrapes the port named "metrics"; a policy port by number does not admit it.
+  test('allow-monitoring admits the scraped port by name as well as metricsPort by number', () => {
+    const tenant = new Tenant({ id: 'acme' });
+    expect(named(synth(prod, tenant), 'NetworkPolicy', 'allow-monitoring').spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 'metrics' }, { protocol: 'TCP', port: 9090 }]);
+    const custom = named(synth(prod, tenant, { metricsPortName: 'prom', metricsPort: 9100, monitoringNamespace: 'observability' }), 'NetworkPolicy', 'allow-monitoring').spec.ingress[0];
+    expect(custom.ports).toEqual([{ protocol: 'TCP', port: 'prom' }, { protocol: 'TCP', port: 9100 }]);
+    expect(custom.from).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }]);
+  });
+
+  test('fails if metricsPortName is not a port name', () => {
+    expect(() => new TenantNamespace(Testing.chart(), 'T', { environment: prod, tenant: new Tenant({ id: 'acme' }), network: { metricsPortName: 'Metrics_Port_Too_Long' } }))
+      .toThrow('test/T: network.metricsPortName is not a port name (IANA_SVC_NAME) (got "Metrics_Port_Too_Long"); use at most 15 lowercase letters, digits and "-", e.g. "metrics"');
+  });
+
   test('fails if kubernetesVersion is not a KubernetesVersion', () => {
     expect(() => new TenantNamespace(Testing.chart(), 'T', { environment: prod, tenant: new Tenant({ id: 'acme' }), kubernetesVersion: '1.35' as any }))
       .toThrow('test/T: kubernetesVersion is not a KubernetesVersion (got "1.35"); use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');

@@ -133,6 +133,32 @@ describe('Platform', () => {
       .toThrow('p: environments[prod].tenants uses the reserved id of the environment-wide chart (got "platform"); rename the tenant');
   });
 
+  // Issue 24 (W05): the tenants' allow-monitoring follows the ObservabilityStack; an explicit network that disagrees
+  // fails the synth, naming the PodMonitor and the NetworkPolicies.
+  test('allow-monitoring admits what the monitors scrape, from where; a disagreeing network fails the synth (W05)', () => {
+    const build = (network?: any) => {
+      const dir = scratch();
+      return new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
+        outdir: path.join(dir, 'dist'),
+        backup: backupProps(),
+        observability: { monitoringNamespace: 'observability', metricsPortName: 'prom' },
+        network,
+        environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] })],
+        policy: { parity: false },
+      });
+    };
+    const ok = build();
+    const allow = ok.tenantChart('prod', 'acme').toJson().find((d: any) => d.metadata.name === 'allow-monitoring');
+    expect(allow.spec.ingress[0]).toEqual({
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'observability' } } }],
+      ports: [{ protocol: 'TCP', port: 'prom' }, { protocol: 'TCP', port: 9090 }],
+    });
+    ok.synth();
+    expect(problemsOf(() => build({ monitoringNamespace: 'monitoring' }).synth())).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^prod\/PodMonitor\/prod-acme\/inopsio-tenant-metrics: spec\.podMetricsEndpoints\[0\]\.port scrapes port "prom" of namespace prod-acme from namespace observability, which the NetworkPolicies of prod-acme \(.*allow-monitoring.*\) do not admit: none admits observability.* \(W05\)$/),
+    ]));
+  });
+
   test('checks every tenant backup plan and the network in its constructor, listing every problem at once, building no chart', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
     const bad = backupProps() as any;

@@ -1,0 +1,36 @@
+/**
+ * Annotations by which generated objects state what they reference outside the output, so the wiring rules
+ * (src/policy/rules/wiring.ts, docs/policies.md W05–W06) can tell a declared external prerequisite from a dangling
+ * reference. Framework-free: the engines write them, the policy pack reads them.
+ */
+
+/** On PodMonitors and ServiceMonitors: the namespace Prometheus scrapes from (W05). */
+export const SCRAPER_NAMESPACE_ANNOTATION = 'lifecycle.inopsio.io/scraper-namespace';
+
+/**
+ * On pod templates: the objects the pod references that exist before the output is applied and are not part of it
+ * (W06), as a comma-separated list of `configmap/<name>` and `secret/<name>` in the pod's namespace.
+ */
+export const PREREQUISITES_ANNOTATION = 'lifecycle.inopsio.io/prerequisites';
+
+/** A reference from a pod to an object of its namespace. */
+export interface PrerequisiteRef {
+  readonly kind: 'configmap' | 'secret';
+  readonly name: string;
+}
+
+/** The annotation value for a list of prerequisites (sorted, deduplicated). */
+export function formatPrerequisites(refs: readonly PrerequisiteRef[]): string {
+  return [...new Set(refs.map(r => `${r.kind}/${r.name}`))].sort().join(',');
+}
+
+/** The prerequisites an annotation value declares (entries that are not `configmap/<name>` or `secret/<name>` are ignored). */
+export function parsePrerequisites(value: unknown): PrerequisiteRef[] {
+  if (typeof value !== 'string') return [];
+  const out: PrerequisiteRef[] = [];
+  for (const entry of value.split(',').map(s => s.trim())) {
+    const m = /^(configmap|secret)\/([a-z0-9]([-a-z0-9.]*[a-z0-9])?)$/.exec(entry);
+    if (m) out.push({ kind: m[1] as 'configmap' | 'secret', name: m[2] });
+  }
+  return out;
+}
