@@ -26,12 +26,12 @@ const GA_SINCE = KubernetesVersion.V1_30;
  * The API version of the policies for a target, or the problem (for the `kubernetesVersion` field) when the target
  * cannot serve them by default. Shared with Platform, which names the opt-in `immutableProduction.betaApiEnabled`.
  */
-export function admissionPolicyApiVersion(target: KubernetesVersion, betaApiEnabled: boolean, betaField: string = 'betaApiEnabled'):
-AdmissionPolicyApiVersion | { problem: string; fix: string } {
+export function admissionPolicyApiVersion(target: KubernetesVersion, betaApiEnabled: boolean, betaField: string = 'betaApiEnabled',
+  policies: string = 'the immutable-production policies'): AdmissionPolicyApiVersion | { problem: string; fix: string } {
   if (target.isAtLeast(GA_SINCE)) return AdmissionPolicyApiVersion.V1;
   if (betaApiEnabled) return AdmissionPolicyApiVersion.V1BETA1;
   return {
-    problem: `is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API ${AdmissionPolicyApiVersion.V1BETA1}, off by default: a default cluster rejects the immutable-production policies`,
+    problem: `is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API ${AdmissionPolicyApiVersion.V1BETA1}, off by default: a default cluster rejects ${policies}`,
     fix: `enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=${AdmissionPolicyApiVersion.V1BETA1}=true) and set ${betaField}: true, or target Kubernetes ${GA_SINCE.name} or newer`,
   };
 }
