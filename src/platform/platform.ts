@@ -4,6 +4,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { StagedOutput } from './staged-output';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
+import { TenantServicePolicy } from '../k8s/tenant-service-policy';
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
 import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
@@ -47,6 +48,21 @@ import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 // Under the cdktf CLI, a model mistake thrown before any Platform exists (`new Environment({...})` in main.ts) is
 // reported like the Platform's own synthesis problems: once each (src/tf/cdktf-cli.ts). Nothing happens elsewhere.
 reportUncaughtProblemsToCdktfCli();
+
+/** Whether the clusters serve the beta admission policy API, for the tenant policies. */
+function tenantAdmissionBeta(props: PlatformProps): boolean {
+  return (props.tenantAdmission?.betaApiEnabled ?? props.immutableProduction?.betaApiEnabled) === true;
+}
+
+/** Settings of the admission policies every environment's tenant namespaces get (`PlatformProps.tenantAdmission`). */
+export interface TenantAdmissionOptions {
+  /**
+   * The clusters serve the beta ValidatingAdmissionPolicy API (Kubernetes 1.28 and 1.29 only, see
+   * `ImmutableProductionOptions.betaApiEnabled`). Required to target 1.28 or 1.29.
+   * @default - `immutableProduction.betaApiEnabled`, else false
+   */
+  readonly betaApiEnabled?: boolean;
+}
 
 /** Props of a Platform. */
 export interface PlatformProps {
@@ -102,6 +118,12 @@ export interface PlatformProps {
    * @default - no admission policy
    */
   readonly immutableProduction?: ImmutableProductionOptions;
+  /**
+   * Admission policies over every environment's tenant namespaces (TenantServicePolicy: no `ExternalName` Services,
+   * no `spec.externalIPs`). Always written; on Kubernetes 1.28 and 1.29 they need the beta API.
+   * @default - written as the Kubernetes target requires, beta API as `immutableProduction.betaApiEnabled`
+   */
+  readonly tenantAdmission?: TenantAdmissionOptions;
   /**
    * Environments whose Terraform is spread over shards, by environment name (docs/performance.md "Sharding"): a base
    * stack with the environment-wide Vault resources (workspace `<workspace>`), tenant shards
@@ -320,10 +342,19 @@ export class Platform extends Construct {
     }
     if (!KubernetesVersion.isKubernetesVersion(target)) {
       problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
-    } else if (props.immutableProduction && envs.some(e => e.environmentClass.mutability === Mutability.GITOPS_ONLY)) {
-      // Once for the platform, not once per immutable environment.
-      const picked = admissionPolicyApiVersion(target, props.immutableProduction.betaApiEnabled === true, 'immutableProduction.betaApiEnabled');
-      if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
+    } else {
+      // Once for the platform, not once per environment.
+      let refused = false;
+      if (props.immutableProduction && envs.some(e => e.environmentClass.mutability === Mutability.GITOPS_ONLY)) {
+        const picked = admissionPolicyApiVersion(target, props.immutableProduction.betaApiEnabled === true, 'immutableProduction.betaApiEnabled');
+        if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
+        refused = typeof picked !== 'string';
+      }
+      // Its opt-in defaults to immutableProduction's: one problem when that one is missing.
+      if (envs.length > 0 && !refused) {
+        const picked = admissionPolicyApiVersion(target, tenantAdmissionBeta(props), 'tenantAdmission.betaApiEnabled', 'the tenant Service policy');
+        if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
+      }
     }
     // No literal secret in any input (module values, stores, endpoints, annotations, workflow settings...), before
     // anything is built or written (issue 15).
@@ -349,6 +380,8 @@ export class Platform extends Construct {
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
       // The backup pods' PriorityClass: the only pods a suspended or archived tenant's quota admits (final backups).
       if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
+      // Every environment: tenant Services stay in their namespace (no ExternalName, no externalIPs; issue 21).
+      new TenantServicePolicy(platformChart, 'TenantServices', { environment: env, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props) });
       // Production and every GitOps-only environment that mirrors it (staging) are immutable alike (parity).
       if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
         new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: target });

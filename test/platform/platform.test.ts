@@ -170,7 +170,7 @@ describe('Platform', () => {
       expect(policyApis(manifests)).toEqual(new Set(['admissionregistration.k8s.io/v1beta1']));
       expect(labels(manifests)).toEqual(new Set(['v1.28']));
       expect(kubectl(workflows)).toEqual(new Set(['v1.28.0']));
-      expect(kubectl(output({ kubernetesVersion: KubernetesVersion.V1_28, workflows: { kubectlVersion: 'v1.29.15' } }).workflows)).toEqual(new Set(['v1.29.15']));
+      expect(kubectl(output({ kubernetesVersion: KubernetesVersion.V1_28, tenantAdmission: { betaApiEnabled: true }, workflows: { kubectlVersion: 'v1.29.15' } }).workflows)).toEqual(new Set(['v1.29.15']));
     });
 
     test('1.28 and 1.29 without betaApiEnabled fail once for the platform (not per immutable environment), naming the opt-in', () => {
@@ -179,8 +179,21 @@ describe('Platform', () => {
           `p: kubernetesVersion is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API admissionregistration.k8s.io/v1beta1, off by default: a default cluster rejects the immutable-production policies (got "${target.name}"); enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io/v1beta1=true) and set immutableProduction.betaApiEnabled: true, or target Kubernetes 1.30 or newer`,
         ]);
       }
-      // Without immutable production nothing on 1.28 needs the beta API.
-      expect(labels(output({ kubernetesVersion: KubernetesVersion.V1_28 }).manifests)).toEqual(new Set(['v1.28']));
+      // Without immutable production the tenant Service policy still needs it (issue 21): one problem naming its opt-in.
+      expect(problemsOf(() => output({ kubernetesVersion: KubernetesVersion.V1_28 }))).toEqual([
+        'p: kubernetesVersion is 1.28, which serves ValidatingAdmissionPolicy only as the beta API admissionregistration.k8s.io/v1beta1, off by default: a default cluster rejects the tenant Service policy (got "1.28"); enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io/v1beta1=true) and set tenantAdmission.betaApiEnabled: true, or target Kubernetes 1.30 or newer',
+      ]);
+      const { manifests } = output({ kubernetesVersion: KubernetesVersion.V1_28, tenantAdmission: { betaApiEnabled: true } });
+      expect(labels(manifests)).toEqual(new Set(['v1.28']));
+      expect(policyApis(manifests)).toEqual(new Set(['admissionregistration.k8s.io/v1beta1']));
+    });
+
+    test('every environment gets the tenant Service policy (no ExternalName, no externalIPs), with or without immutable production', () => {
+      const { manifests } = output({});
+      const names = [...manifests.matchAll(/^kind: ValidatingAdmissionPolicy\nmetadata:\n(?:  .*\n)*?  name: (\S+)$/gm)].map(m => m[1]);
+      expect(names.sort()).toEqual(['inopsio-tenant-services-prod', 'inopsio-tenant-services-staging']);
+      expect(manifests).toMatch(/object\.spec\.type != 'ExternalName'/);
+      expect(manifests).toMatch(/size\(object\.spec\.externalIPs\) == 0/);
     });
 
     test('fails if kubernetesVersion is not a KubernetesVersion', () => {
