@@ -3,7 +3,7 @@
  */
 import { atDoc, K8S, list } from './common';
 import { KubernetesDocument } from '../contents';
-import { CIS, isEmptySelector, KUBE_LINTER, KUBE_SCORE, NSA, PolicyContext, PolicyRule, POLARIS, rule, selects } from '../rule';
+import { CIS, isEmptySelector, KUBE_LINTER, KUBE_SCORE, NSA, PolicyContext, PolicyRule, POLARIS, ref, rule, selects } from '../rule';
 import { PolicySeverity } from '../types';
 
 function policiesIn(ctx: PolicyContext, ns: KubernetesDocument): KubernetesDocument[] {
@@ -125,5 +125,39 @@ const K07 = rule<KubernetesDocument>({
   },
 });
 
-/** K05–K07. */
-export const NETWORK_RULES: PolicyRule[] = [K05, K06, K07];
+/** Does an admission rule match CREATE and UPDATE of core Services? */
+function coversServiceWrites(r: any): boolean {
+  const has = (key: string, value: string) => list(r?.[key]).includes(value) || list(r?.[key]).includes('*');
+  return has('apiGroups', '') && (has('resources', 'services') || list(r?.resources).includes('*/*')) && has('operations', 'CREATE') && has('operations', 'UPDATE');
+}
+
+const K46 = rule<KubernetesDocument>({
+  id: 'K46',
+  severity: PolicySeverity.ERROR,
+  title: 'Tenant namespaces refuse ExternalName Services and spec.externalIPs (an enforced ValidatingAdmissionPolicy)',
+  description: 'An ExternalName Service aliases another tenant\'s Service, which the ingress controller then proxies to past that tenant\'s network policies; spec.externalIPs lets kube-proxy capture traffic to any address, e.g. the database (CVE-2020-8554). The quota only zeroes LoadBalancer and NodePort.',
+  targets: K8S,
+  references: [ref('Kubernetes', 'CVE-2020-8554'), NSA('Network separation and hardening')],
+  subjects: ctx => ctx.tenantNamespaces,
+  where: atDoc,
+  check: (ns, report, ctx) => {
+    const labels = ns.doc.metadata?.labels ?? {};
+    const bindings = ctx.kind('ValidatingAdmissionPolicyBinding').filter(b => b.environment === ns.environment);
+    const guards = ctx.kind('ValidatingAdmissionPolicy').filter(p => p.environment === ns.environment).filter(p => {
+      const spec = p.doc.spec ?? {};
+      const mc = spec.matchConstraints ?? {};
+      const expressions = list(spec.validations).map((v: any) => String(v?.expression ?? '')).join('\n');
+      return spec.failurePolicy !== 'Ignore'
+        && selects(mc.namespaceSelector, labels)
+        && list(mc.resourceRules).some(coversServiceWrites)
+        && expressions.includes('\'ExternalName\'') && expressions.includes('externalIPs')
+        && bindings.some(b => b.doc.spec?.policyName === p.name && list(b.doc.spec?.validationActions).includes('Deny'));
+    });
+    if (guards.length === 0) {
+      report('Namespace', 'is not guarded by an enforced ValidatingAdmissionPolicy that refuses ExternalName Services and spec.externalIPs', ns.name, 'add TenantServicePolicy for the environment (the Platform writes it in every environment) with a Deny binding');
+    }
+  },
+});
+
+/** K05–K07, K46. */
+export const NETWORK_RULES: PolicyRule[] = [K05, K06, K07, K46];
