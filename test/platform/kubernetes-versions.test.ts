@@ -119,7 +119,7 @@ describe('the reference platform for Kubernetes 1.28, 1.30, 1.35 (default) and 1
     const common = [
       'argoproj.io/v1alpha1 AppProject', 'argoproj.io/v1alpha1 Application', 'batch/v1 CronJob', 'monitoring.coreos.com/v1 PodMonitor',
       'monitoring.coreos.com/v1 PrometheusRule', 'networking.k8s.io/v1 NetworkPolicy', 'rbac.authorization.k8s.io/v1 Role',
-      'rbac.authorization.k8s.io/v1 RoleBinding', 'v1 ConfigMap', 'v1 LimitRange', 'v1 Namespace', 'v1 ResourceQuota', 'v1 ServiceAccount',
+      'rbac.authorization.k8s.io/v1 RoleBinding', 'scheduling.k8s.io/v1 PriorityClass', 'v1 ConfigMap', 'v1 LimitRange', 'v1 Namespace', 'v1 ResourceQuota', 'v1 ServiceAccount',
     ];
     for (const t of TARGETS) {
       const vap = t.version.isAtLeast(KubernetesVersion.V1_30) ? 'admissionregistration.k8s.io/v1' : 'admissionregistration.k8s.io/v1beta1';
