@@ -159,5 +159,43 @@ const K46 = rule<KubernetesDocument>({
   },
 });
 
-/** K05–K07, K46. */
-export const NETWORK_RULES: PolicyRule[] = [K05, K06, K07, K46];
+/** The subresources whose CONNECT reaches a production process (exec, attach, port-forward, proxies). */
+const CONNECT_SUBRESOURCES = ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'services/proxy'];
+
+/** Does an admission rule match CONNECT of this subresource of the core group? */
+function coversConnect(r: any, subresource: string): boolean {
+  const ops = list(r?.operations);
+  const resources = list(r?.resources);
+  const resource = subresource.split('/')[0];
+  return (list(r?.apiGroups).includes('') || list(r?.apiGroups).includes('*'))
+    && (ops.includes('CONNECT') || ops.includes('*'))
+    && (resources.includes(subresource) || resources.includes(`${resource}/*`) || resources.includes('*/*'));
+}
+
+/** A `startsWith('system:serviceaccount:...')` in an exemption: every service account of a namespace (or all). */
+const SERVICE_ACCOUNT_PREFIX = /startsWith\(\s*'system:serviceaccount(s)?:[^']*'\s*\)/;
+
+const K47 = rule<KubernetesDocument>({
+  id: 'K47',
+  severity: PolicySeverity.ERROR,
+  title: 'Immutable production also refuses CONNECT (exec, attach, port-forward, pod and service proxy) and exempts service accounts by exact name only',
+  description: 'Exec or a proxy into a production pod changes nothing stored but reaches its process and data; an exemption by prefix (system:serviceaccount:kube-system:*) lets anything running in that namespace write production.',
+  targets: K8S,
+  references: [ref('Spec', '§1 Immutable Infrastructure'), NSA('Kubernetes Pod security: limit exec'), CIS('5.1.5')],
+  subjects: ctx => ctx.kind('ValidatingAdmissionPolicy').filter(p => /^inopsio-immutable-/.test(p.name) && !p.name.endsWith('-class-label')),
+  where: atDoc,
+  check: (p, report) => {
+    const rules = list(p.doc.spec?.matchConstraints?.resourceRules);
+    const missing = CONNECT_SUBRESOURCES.filter(sub => !rules.some(r => coversConnect(r, sub)));
+    if (missing.length > 0) {
+      report('spec.matchConstraints.resourceRules', `do not match CONNECT of ${missing.join(', ')}`, missing, `add { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ${JSON.stringify(CONNECT_SUBRESOURCES)}, scope: 'Namespaced' }`);
+    }
+    list(p.doc.spec?.matchConditions).forEach((mc: any, i: number) => {
+      const m = SERVICE_ACCOUNT_PREFIX.exec(String(mc?.expression ?? ''));
+      if (m) report(`spec.matchConditions[${i}].expression`, 'exempts service accounts by prefix', m[0], 'name each exempt controller service account exactly (CONTROL_PLANE_SERVICE_ACCOUNTS, operatorUsernames)');
+    });
+  },
+});
+
+/** K05–K07, K46, K47. */
+export const NETWORK_RULES: PolicyRule[] = [K05, K06, K07, K46, K47];
