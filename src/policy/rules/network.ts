@@ -197,5 +197,32 @@ const K47 = rule<KubernetesDocument>({
   },
 });
 
-/** K05–K07, K46, K47. */
-export const NETWORK_RULES: PolicyRule[] = [K05, K06, K07, K46, K47];
+const K48 = rule<KubernetesDocument>({
+  id: 'K48',
+  severity: PolicySeverity.ERROR,
+  title: 'Ingress from another namespace names its ports; allow-ingress-controller also names the controller pods',
+  description: 'An allow from a whole namespace on every port lets any pod there (an ingress controller\'s webhook, a default backend, a proxied ExternalName) reach ports the tenant never exposed.',
+  targets: K8S,
+  references: [NSA('Network separation and hardening'), CIS('5.3.2')],
+  subjects: ctx => ctx.kind('NetworkPolicy').filter(np => ctx.tenantNamespace(np.environment, np.namespace) !== undefined),
+  where: atDoc,
+  check: (np, report) => {
+    list(np.doc.spec?.ingress).forEach((r: any, i: number) => {
+      const peers = list(r?.from);
+      if (!peers.some((p: any) => p?.namespaceSelector !== undefined)) return;
+      if (list(r?.ports).length === 0) {
+        report(`spec.ingress[${i}].ports`, 'are not set, so pods of another namespace reach every port', r?.ports, 'list the ports the tenant\'s workloads serve to that namespace (network.ingressPorts, network.metricsPort)');
+      }
+      if (np.name === 'allow-ingress-controller') {
+        peers.forEach((p: any, j: number) => {
+          if (isEmptySelector(p?.podSelector)) {
+            report(`spec.ingress[${i}].from[${j}].podSelector`, 'does not select the controller pods, so every pod of the controller\'s namespace is admitted', p?.podSelector, 'select the controller pods (network.ingressControllerPodLabels)');
+          }
+        });
+      }
+    });
+  },
+});
+
+/** K05–K07, K46–K48. */
+export const NETWORK_RULES: PolicyRule[] = [K05, K06, K07, K46, K47, K48];
