@@ -366,31 +366,31 @@ const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9]
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** The rules of TenantNetworkProps (the Platform checks them once in its constructor, before any chart is built). */
-export function checkTenantNetwork(problems: Problems, network: TenantNetworkProps | undefined): void {
+export function checkTenantNetwork(problems: Problems, network: TenantNetworkProps | undefined, field: string = 'network'): void {
   const net = network ?? {};
   const metricsPort = net.metricsPort ?? 9090;
   const podLabels = net.ingressControllerPodLabels ?? DEFAULT_INGRESS_CONTROLLER_POD_LABELS;
   if (typeof podLabels !== 'object' || podLabels === null || Array.isArray(podLabels) || Object.keys(podLabels).length === 0) {
-    problems.add('network.ingressControllerPodLabels', 'does not name the controller pods', podLabels, 'give the controller pods\' labels, e.g. { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }');
+    problems.add(`${field}.ingressControllerPodLabels`, 'does not name the controller pods', podLabels, 'give the controller pods\' labels, e.g. { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }');
   } else {
     for (const [k, v] of Object.entries(podLabels)) {
-      if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) problems.add(`network.ingressControllerPodLabels["${k}"]`, 'is not a valid label', v, 'use a Kubernetes label key and value');
+      if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) problems.add(`${field}.ingressControllerPodLabels["${k}"]`, 'is not a valid label', v, 'use a Kubernetes label key and value');
     }
   }
   const ports = net.ingressPorts ?? DEFAULT_INGRESS_PORTS;
   if (!Array.isArray(ports) || ports.length === 0) {
-    problems.add('network.ingressPorts', 'is not a non-empty list of ports', ports, 'list the ports tenant workloads serve behind an Ingress, e.g. [8080]');
+    problems.add(`${field}.ingressPorts`, 'is not a non-empty list of ports', ports, 'list the ports tenant workloads serve behind an Ingress, e.g. [8080]');
   } else {
     ports.forEach((p, i) => {
-      if (!Number.isInteger(p) || p < 1 || p > 65535) problems.add(`network.ingressPorts[${i}]`, 'is not a TCP port', p, 'use an integer from 1 to 65535');
+      if (!Number.isInteger(p) || p < 1 || p > 65535) problems.add(`${field}.ingressPorts[${i}]`, 'is not a TCP port', p, 'use an integer from 1 to 65535');
     });
   }
-  for (const [field, value] of [['network.ingressControllerNamespace', net.ingressControllerNamespace ?? 'ingress-nginx'], ['network.monitoringNamespace', net.monitoringNamespace ?? 'monitoring']]) {
+  for (const [name, value] of [[`${field}.ingressControllerNamespace`, net.ingressControllerNamespace ?? 'ingress-nginx'], [`${field}.monitoringNamespace`, net.monitoringNamespace ?? 'monitoring']]) {
     const p = dnsLabelProblem(value);
-    if (p) problems.add(field, p, value, 'name an existing namespace, e.g. "ingress-nginx"');
+    if (p) problems.add(name, p, value, 'name an existing namespace, e.g. "ingress-nginx"');
   }
   if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) {
-    problems.add('network.metricsPort', 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
+    problems.add(`${field}.metricsPort`, 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
   }
 }
 

@@ -49,6 +49,12 @@ import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 // reported like the Platform's own synthesis problems: once each (src/tf/cdktf-cli.ts). Nothing happens elsewhere.
 reportUncaughtProblemsToCdktfCli();
 
+/** The network of an environment: `network`, with the fields of its `environmentNetworks` entry over it. */
+function networkOf(props: PlatformProps, environmentName: string): TenantNetworkProps | undefined {
+  const own = props.environmentNetworks?.[environmentName];
+  return own === undefined ? props.network : { ...props.network, ...own };
+}
+
 /** Whether the clusters serve the beta admission policy API, for the tenant policies. */
 function tenantAdmissionBeta(props: PlatformProps): boolean {
   return (props.tenantAdmission?.betaApiEnabled ?? props.immutableProduction?.betaApiEnabled) === true;
@@ -87,6 +93,13 @@ export interface PlatformProps {
    * @default - DNS, same-namespace, ingress controller and monitoring only
    */
   readonly network?: TenantNetworkProps;
+  /**
+   * Network allows of particular environments, by environment name, each field over `network` (a field set here wins).
+   * Give non-production environments their own data services, so that a dev or preview pod cannot reach production's
+   * database, object store or Vault (issue 21: `allow-data-services` used to admit the same targets everywhere).
+   * @default - every environment uses `network`
+   */
+  readonly environmentNetworks?: { [environmentName: string]: TenantNetworkProps };
   /**
    * Settings of each environment's ObservabilityStack (scrape targets, alerts, log labels, dashboards).
    * @default - the ObservabilityStack defaults
@@ -264,7 +277,7 @@ export class Platform extends Construct {
   private readonly stacks = new Map<string, EnvironmentStack>();
   private readonly sharded = new Map<string, ShardedEnvironment>();
   private readonly observability = new Map<string, ObservabilityStack>();
-  private readonly network?: TenantNetworkProps;
+  private readonly networks: Map<string, TenantNetworkProps | undefined>;
   /** The checked backup plan of every tenant that is backed up, by environment and tenant id. */
   private readonly backupPlans = new Map<string, Map<string, TenantBackupPlan>>();
   private readonly workflowOptions?: WorkflowOptions;
@@ -327,12 +340,19 @@ export class Platform extends Construct {
     // Tenant charts are built when synth() writes them (docs/performance.md): what they are built from is checked
     // here, every tenant's backup plan included, so that one error lists every problem before anything is built.
     checkTenantNetwork(problems, props.network);
+    for (const [name, net] of Object.entries(props.environmentNetworks ?? {})) {
+      if (!envs.some(e => e.name === name)) {
+        problems.add(`environmentNetworks.${name}`, 'names no environment of this platform', name, `use one of ${envs.map(e => e.name).join(', ')}`);
+      } else {
+        checkTenantNetwork(problems, { ...props.network, ...net }, `environmentNetworks.${name}`);
+      }
+    }
     if (props.backup) {
       for (const env of envs.filter(e => e.environmentClass.backup.enabled)) {
         const plans = new Map<string, TenantBackupPlan>();
         for (const tenant of env.tenants.filter(t => t.database)) {
           const planProblems = new Problems(`${this.node.path}/${env.name}/Tenant-${tenant.id}/${BACKUP_ID}`);
-          const vaultEgress = props.backup.vaultEgress ?? props.network?.vault;
+          const vaultEgress = props.backup.vaultEgress ?? networkOf(props, env.name)?.vault;
           const plan = TenantBackupPlan._check(planProblems, { ...props.backup, vaultEgress, environment: env, tenant });
           problems.addAll(planProblems.all);
           if (plan) plans.set(tenant.id, plan);
@@ -368,7 +388,7 @@ export class Platform extends Construct {
     this.names = lifecycleNames!;
     this.kubernetesVersion = target;
     this.policy = props.policy ?? {};
-    this.network = props.network;
+    this.networks = new Map(envs.map(e => [e.name, networkOf(props, e.name)]));
     for (const env of envs) {
       const app = new App({ outdir: this.layout.manifestsOf(env.name) });
       // Problems of its constructs are named as the Terraform side names the environment: `<platform>/<env>/...`.
@@ -485,7 +505,7 @@ export class Platform extends Construct {
    * tenant's stack, once (the same resources whenever the chart is built).
    */
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
-    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.network, kubernetesVersion: this.kubernetesVersion });
+    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.networks.get(env.name), kubernetesVersion: this.kubernetesVersion });
     // Helm classes: migrations are pre-install/pre-upgrade hooks of the tenant base, which Terraform upgrades before
     // the module releases. Suspended and archived tenants run none (their quota admits no hook Job).
     if (env.environmentClass.upgradeStrategy === UpgradeStrategy.HELM && tenant.state === TenantState.ACTIVE) {

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { JsonPatch } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
 import { App } from 'cdktf';
 import { backupProps } from './fixtures';
+import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { KubernetesVersion } from '../../src/model/kubernetes-version';
@@ -132,6 +133,41 @@ describe('Platform', () => {
       hostProblem('prod', 'initech'),
     ]);
     expect(app.node.findAll().map(c => c.node.path)).toEqual(['', 'p']); // no stack, no chart
+  });
+
+  test('environmentNetworks: each environment gets its own data-service targets, field by field over network (issue 21 path 6)', () => {
+    const dir = scratch();
+    const prodDb = EgressTarget.cidr('10.20.0.0/24', 5432);
+    const devDb = EgressTarget.cidr('10.21.0.0/24', 5432);
+    const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', {
+      outdir: path.join(dir, 'dist'),
+      backup: backupProps(),
+      network: { database: prodDb, metricsPort: 9100 },
+      environmentNetworks: { dev: { database: devDb } },
+      environments: [
+        new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants: [{ id: 'acme' }] }),
+        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] }),
+      ],
+    });
+    const policies = (env: string) => Testing.synth(platform.tenantChart(env, 'acme')).filter((d: any) => d.kind === 'NetworkPolicy');
+    const egressOf = (env: string) => policies(env).find((d: any) => d.metadata.name === 'allow-data-services').spec.egress;
+    expect(egressOf('dev')).toEqual([{ to: [{ ipBlock: { cidr: '10.21.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
+    expect(egressOf('prod')).toEqual([{ to: [{ ipBlock: { cidr: '10.20.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
+    // The other fields still come from network.
+    const monitoring = policies('dev').find((d: any) => d.metadata.name === 'allow-monitoring');
+    expect(monitoring.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9100 }]);
+  });
+
+  test('environmentNetworks: an unknown environment or a bad field is a problem naming the entry', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    expect(problemsOf(() => new Platform(app, 'p', {
+      backup: backupProps(),
+      environmentNetworks: { qa: {}, prod: { metricsPort: 0 } },
+      environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })],
+    }))).toEqual([
+      'p: environmentNetworks.qa names no environment of this platform (got "qa"); use one of prod',
+      'p: environmentNetworks.prod.metricsPort is not a TCP port (got 0); use an integer from 1 to 65535',
+    ]);
   });
 
   test('lookups of unknown environments and tenants say what exists', () => {
