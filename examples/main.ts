@@ -69,7 +69,7 @@ new Platform(app, 'inopsio', {
     preview,
   ],
   network: { database, objectStore: minio, vault },
-  environmentNetworks: { 'dev': { database: nonProductionDatabase }, [preview.name]: { database: nonProductionDatabase } },
+  environmentNetworks: { dev: { database: nonProductionDatabase }, [preview.name]: { database: nonProductionDatabase } },
   backup: {
     image: BACKUP_TOOLS,
     database: { host: 'postgres.databases.svc', egress: database, caConfigMap: 'postgres-ca' },

@@ -73,7 +73,7 @@ export class TenantServicePolicy extends Construct {
     this.policyName = `inopsio-tenant-services-${env.name}`;
     const labels = environmentLabels(env, 'tenant-service-policy');
 
-    const where = `' in tenant namespace ' + request.namespace`;
+    const where = '\' in tenant namespace \' + request.namespace';
     this.expressions = {
       noExternalName: '!has(object.spec.type) || object.spec.type != \'ExternalName\'',
       externalNameMessage: `'Service ' + object.metadata.name + ${where} + ' may not be of type ExternalName: the ingress controller would proxy it to another namespace or host, past its network policies; expose a workload of this namespace through a ClusterIP Service'`,

@@ -4,7 +4,6 @@ import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { StagedOutput } from './staged-output';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
-import { TenantServicePolicy } from '../k8s/tenant-service-policy';
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
 import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
@@ -17,6 +16,7 @@ import { setProblemPathPrefix } from '../k8s/problem-path';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
+import { TenantServicePolicy } from '../k8s/tenant-service-policy';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan } from '../model/backup-plan';
@@ -505,7 +505,8 @@ export class Platform extends Construct {
    * tenant's stack, once (the same resources whenever the chart is built).
    */
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
-    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network: this.networks.get(env.name), kubernetesVersion: this.kubernetesVersion });
+    const network = this.networks.get(env.name);
+    const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network, kubernetesVersion: this.kubernetesVersion });
     // Helm classes: migrations are pre-install/pre-upgrade hooks of the tenant base, which Terraform upgrades before
     // the module releases. Suspended and archived tenants run none (their quota admits no hook Job).
     if (env.environmentClass.upgradeStrategy === UpgradeStrategy.HELM && tenant.state === TenantState.ACTIVE) {
