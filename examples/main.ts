@@ -38,6 +38,9 @@ const BACKUP_TOOLS = ContainerImage.fromDigest(
 );
 const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 'minio' }, 9000);
 const database = EgressTarget.cidr('10.20.0.0/24', 5432);
+// Development and previews get their own PostgreSQL subnet: their pods cannot reach the database staging and
+// production use (issue 21, `environmentNetworks`).
+const nonProductionDatabase = EgressTarget.cidr('10.21.0.0/24', 5432);
 const vault = EgressTarget.podsInNamespace('vault', { 'app.kubernetes.io/name': 'vault' }, 8200);
 
 // The Kubernetes release the clusters run: the library's default (1.35). EXAMPLE_KUBERNETES_VERSION names another
@@ -50,21 +53,24 @@ const databaseServer = { host: 'postgres.databases.svc' };
 
 const app = new App();
 
+const preview = Environment.preview({
+  branch: 'feature/JIRA-123_Add Billing!!',
+  owner: 'dana@inopsio.example',
+  createdAt: CREATED_AT,
+  database: databaseServer,
+  tenants: [tenants[0]],
+});
+
 new Platform(app, 'inopsio', {
   kubernetesVersion,
   environments: [
     new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: databaseServer, tenants }),
     new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: databaseServer, tenants }),
     new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: databaseServer, tenants }),
-    Environment.preview({
-      branch: 'feature/JIRA-123_Add Billing!!',
-      owner: 'dana@inopsio.example',
-      createdAt: CREATED_AT,
-      database: databaseServer,
-      tenants: [tenants[0]],
-    }),
+    preview,
   ],
   network: { database, objectStore: minio, vault },
+  environmentNetworks: { dev: { database: nonProductionDatabase }, [preview.name]: { database: nonProductionDatabase } },
   backup: {
     image: BACKUP_TOOLS,
     database: { host: 'postgres.databases.svc', egress: database, caConfigMap: 'postgres-ca' },

@@ -47,6 +47,7 @@ export * from './k8s/argocd-migration-hook';
 // Guardrails: policy pack, secret scan, parity, immutable production, API audit policy.
 export * from './policy';
 export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, ImmutableProductionOptions, AdmissionPolicyApiVersion } from './k8s/admission-policy';
+export { TenantServicePolicy, TenantServicePolicyProps } from './k8s/tenant-service-policy';
 export { ApiServerAuditPolicy, ApiServerAuditPolicyProps } from './k8s/audit-policy';
 
 // Lifecycle: inventory, decommission plans, workflows, previews, tenant states.
@@ -56,7 +57,7 @@ export * from './lifecycle';
 export * from './tf';
 
 // The whole platform.
-export { Platform, PlatformProps, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformMigrationHooksProps, PlatformVolumeSnapshotProps } from './platform/platform';
+export { Platform, PlatformProps, TenantAdmissionOptions, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformMigrationHooksProps, PlatformVolumeSnapshotProps } from './platform/platform';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

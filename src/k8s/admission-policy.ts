@@ -26,12 +26,12 @@ const GA_SINCE = KubernetesVersion.V1_30;
  * The API version of the policies for a target, or the problem (for the `kubernetesVersion` field) when the target
  * cannot serve them by default. Shared with Platform, which names the opt-in `immutableProduction.betaApiEnabled`.
  */
-export function admissionPolicyApiVersion(target: KubernetesVersion, betaApiEnabled: boolean, betaField: string = 'betaApiEnabled'):
-AdmissionPolicyApiVersion | { problem: string; fix: string } {
+export function admissionPolicyApiVersion(target: KubernetesVersion, betaApiEnabled: boolean, betaField: string = 'betaApiEnabled',
+  policies: string = 'the immutable-production policies'): AdmissionPolicyApiVersion | { problem: string; fix: string } {
   if (target.isAtLeast(GA_SINCE)) return AdmissionPolicyApiVersion.V1;
   if (betaApiEnabled) return AdmissionPolicyApiVersion.V1BETA1;
   return {
-    problem: `is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API ${AdmissionPolicyApiVersion.V1BETA1}, off by default: a default cluster rejects the immutable-production policies`,
+    problem: `is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API ${AdmissionPolicyApiVersion.V1BETA1}, off by default: a default cluster rejects ${policies}`,
     fix: `enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=${AdmissionPolicyApiVersion.V1BETA1}=true) and set ${betaField}: true, or target Kubernetes ${GA_SINCE.name} or newer`,
   };
 }
@@ -59,8 +59,9 @@ export interface ImmutableProductionOptions {
   /**
    * Further controllers or operators (usernames) that write into production namespaces, e.g. the External Secrets
    * controller when secrets are delivered through External Secrets. Control-plane components
-   * (`system:kube-controller-manager`, `system:kube-scheduler`, `system:apiserver`, nodes and service accounts of
-   * `kube-system`) are always exempt.
+   * (`system:kube-controller-manager`, `system:kube-scheduler`, `system:apiserver`, nodes and the controller service
+   * accounts of `kube-system` listed in `CONTROL_PLANE_SERVICE_ACCOUNTS`) are always exempt; other service accounts of
+   * `kube-system` are not.
    * @default - none
    */
   readonly operatorUsernames?: string[];
@@ -102,6 +103,26 @@ export const ENVIRONMENT_CLASS_LABEL = `${DOMAIN}/environment-class`;
 /** Control-plane identities that are always exempt (they reconcile what GitOps declared). */
 export const CONTROL_PLANE_USERNAMES = ['system:apiserver', 'system:kube-controller-manager', 'system:kube-scheduler'];
 
+/**
+ * The kube-controller-manager controllers that write into tenant namespaces, as the service accounts of kube-system
+ * they run as with `--use-service-account-credentials` (kubeadm's default; names from the bootstrap RBAC policy,
+ * k8s.io/kubernetes plugin/pkg/auth/authorizer/rbac/bootstrappolicy/controller_policy.go, `system:controller:<name>`).
+ * Named one by one (issue 21): any other service account of kube-system — an add-on, a CNI, a workload someone put
+ * there — is a writer like any other and refused. Add a controller a cluster runs besides these with
+ * `operatorUsernames`.
+ */
+export const CONTROL_PLANE_SERVICE_ACCOUNTS = [
+  'cronjob-controller', 'daemon-set-controller', 'deployment-controller', 'disruption-controller', 'endpoint-controller',
+  'endpointslice-controller', 'endpointslicemirroring-controller', 'ephemeral-volume-controller', 'expand-controller',
+  'generic-garbage-collector', 'horizontal-pod-autoscaler', 'job-controller', 'namespace-controller', 'node-controller',
+  'persistent-volume-binder', 'pod-garbage-collector', 'pvc-protection-controller', 'replicaset-controller',
+  'replication-controller', 'resource-claim-controller', 'resourcequota-controller', 'root-ca-cert-publisher',
+  'service-account-controller', 'statefulset-controller', 'taint-eviction-controller', 'ttl-after-finished-controller',
+].map(name => `system:serviceaccount:kube-system:${name}`);
+
+/** The subresources a CONNECT reaches: a shell, a stream or a tunnel into a production pod or Service. */
+export const CONNECT_SUBRESOURCES = ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'services/proxy'];
+
 const DEFAULT_WRITERS = ['system:serviceaccount:argocd:argocd-application-controller', 'system:serviceaccount:inopsio-system:terraform'];
 const DEFAULT_BREAK_GLASS = ['oidc:platform-break-glass'];
 /** Groups that stand for everybody (or the control plane): never writers or break-glass groups. */
@@ -119,8 +140,10 @@ function celList(values: string[]): string {
 /**
  * Production is immutable (spec §1 "Immutable Infrastructure – no manual configuration in production"): a
  * `ValidatingAdmissionPolicy` and its binding refuse CREATE, UPDATE and DELETE of any object in namespaces of the
- * environment's class — and of those Namespaces themselves — by anyone except the GitOps/Terraform writers, the
- * control plane, listed operators, and an audited break-glass group.
+ * environment's class — and of those Namespaces themselves — and CONNECT to `pods/exec`, `pods/attach`,
+ * `pods/portforward`, `pods/proxy` and `services/proxy` there, by anyone except the GitOps/Terraform writers, the
+ * named control-plane identities, listed operators, and an audited break-glass group (for CONNECT, whose request
+ * carries no object metadata, the reason is read from the Namespace's annotation).
  *
  * A second policy (`<name>-class-label`) refuses removing or changing the class label of such a Namespace, which
  * would otherwise take it out of the first policy's namespace selector.
@@ -177,7 +200,7 @@ export class ImmutableProductionPolicy extends Construct {
       values.forEach((v, i) => {
         if (typeof v !== 'string' || !identity.test(v)) problems.add(`${field}[${i}]`, 'is not an exact identity name', v, 'use the username or group as the API server sees it, without wildcards or spaces');
         else if (isGroup && BROAD_GROUPS.test(v)) problems.add(`${field}[${i}]`, 'is a group that stands for everybody or the control plane', v, 'name a dedicated group, e.g. "oidc:platform-break-glass"');
-        else if (!isGroup && (v.startsWith('system:node') || CONTROL_PLANE_USERNAMES.includes(v))) problems.add(`${field}[${i}]`, 'is a control-plane identity, which is always exempt', v, 'remove it');
+        else if (!isGroup && (v.startsWith('system:node') || CONTROL_PLANE_USERNAMES.includes(v) || CONTROL_PLANE_SERVICE_ACCOUNTS.includes(v))) problems.add(`${field}[${i}]`, 'is a control-plane identity, which is always exempt', v, 'remove it');
       });
     }
     if (Array.isArray(writers) && Array.isArray(writerGroups) && writers.length + writerGroups.length === 0) {
@@ -212,11 +235,11 @@ export class ImmutableProductionPolicy extends Construct {
     const annotationOf = (o: string) => `(${o} != null && has(${o}.metadata) && has(${o}.metadata.annotations) && ${annotation} in ${o}.metadata.annotations ? ${o}.metadata.annotations[${annotation}] : '')`;
 
     this.expressions = {
-      notControlPlane: `!(${username} in ${celList([...CONTROL_PLANE_USERNAMES, ...operators])}) && !${username}.startsWith('system:node:') && !${username}.startsWith('system:serviceaccount:kube-system:')`,
+      notControlPlane: `!(${username} in ${celList([...CONTROL_PLANE_USERNAMES, ...CONTROL_PLANE_SERVICE_ACCOUNTS, ...operators])}) && !${username}.startsWith('system:node:')`,
       wasClassified: `oldObject != null && has(oldObject.metadata.labels) && ${classLabel} in oldObject.metadata.labels && oldObject.metadata.labels[${classLabel}] == ${cel(cls.name)}`,
       writer: `${username} in ${celList(writers)} || ${inGroups(writerGroups)}`,
       breakGlass: inGroups(breakGlass),
-      reason: `${annotationOf('object')} != '' ? ${annotationOf('object')} : ${annotationOf('oldObject')}`,
+      reason: `request.operation == 'CONNECT' ? ${annotationOf('namespaceObject')} : (${annotationOf('object')} != '' ? ${annotationOf('object')} : ${annotationOf('oldObject')})`,
       allowed: `variables.writer || (variables.breakGlass && size(variables.reason.trim()) >= ${minReason})`,
       message: `'${cls.name} namespace ' + (request.namespace != '' ? request.namespace : request.name) + ' is immutable (spec §1): ' + ${username} + ' may not ' + request.operation + ' ' + request.resource.resource + (request.subResource != '' ? '/' + request.subResource : '') + '; change it through GitOps/Terraform, or as break-glass set the annotation ${BREAK_GLASS_ANNOTATION} (at least ${minReason} characters)'`,
       audit: `variables.breakGlass && !variables.writer ? 'user=' + ${username} + '; operation=' + request.operation + '; resource=' + request.resource.resource + '; namespace=' + request.namespace + '; name=' + request.name + '; reason=' + variables.reason : null`,
@@ -242,6 +265,8 @@ export class ImmutableProductionPolicy extends Construct {
             // Every namespaced resource and subresource; cluster-scoped kinds other than Namespace are out of scope.
             { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['*/*'], scope: 'Namespaced' },
             { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'], scope: 'Cluster' },
+            // Exec, attach, port-forward and the proxies change nothing stored but reach a production process directly.
+            { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: CONNECT_SUBRESOURCES, scope: 'Namespaced' },
           ],
           // Bookkeeping that is not configuration: events, leader-election leases, and evictions (node drains; PDBs apply).
           excludeResourceRules: [

@@ -21,6 +21,18 @@ export interface TenantNetworkProps {
    */
   readonly ingressControllerNamespace?: string;
   /**
+   * Labels of the ingress controller's pods: only those pods of `ingressControllerNamespace` may reach tenant pods
+   * (not every pod of that namespace, e.g. its admission webhook or a default backend).
+   * @default { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } (the ingress-nginx chart's controller labels)
+   */
+  readonly ingressControllerPodLabels?: { [key: string]: string };
+  /**
+   * The TCP ports tenant workloads serve behind an Ingress (their Services' `targetPort`s): the ingress controller may
+   * reach tenant pods on these ports only, not on every port (a database sidecar, a debug or admin port stay closed).
+   * @default [8080]
+   */
+  readonly ingressPorts?: number[];
+  /**
    * Namespace of Prometheus, allowed to scrape tenant pods on `metricsPort`.
    * @default 'monitoring'
    */
@@ -121,6 +133,8 @@ export class TenantNamespace extends Construct {
     const monitoringNs = net.monitoringNamespace ?? 'monitoring';
     const metricsPort = net.metricsPort ?? 9090;
     const metricsPortName = net.metricsPortName ?? 'metrics';
+    const ingressPodLabels = net.ingressControllerPodLabels ?? DEFAULT_INGRESS_CONTROLLER_POD_LABELS;
+    const ingressPorts = [...new Set(net.ingressPorts ?? DEFAULT_INGRESS_PORTS)].sort((a, b) => a - b);
     const target = props.kubernetesVersion ?? KubernetesVersion.DEFAULT;
     if (!KubernetesVersion.isKubernetesVersion(target)) {
       problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
@@ -274,7 +288,10 @@ export class TenantNamespace extends Construct {
       policy('AllowIngressController', 'allow-ingress-controller', {
         podSelector: {},
         policyTypes: ['Ingress'],
-        ingress: [{ from: [{ namespaceSelector: nsSelector(ingressNs) }] }],
+        ingress: [{
+          from: [{ namespaceSelector: nsSelector(ingressNs), podSelector: { matchLabels: { ...ingressPodLabels } } }],
+          ports: ingressPorts.map(port => ({ protocol: 'TCP', port })),
+        }],
       });
     }
     policy('AllowMonitoring', 'allow-monitoring', {
@@ -350,16 +367,38 @@ export const ADMIN_RULES = [
   { apiGroups: ['policy'], resources: ['poddisruptionbudgets'], verbs: WRITE },
 ];
 
+/** The ingress-nginx chart's controller pod labels (`controller.podLabels` aside). */
+const DEFAULT_INGRESS_CONTROLLER_POD_LABELS = { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' };
+const DEFAULT_INGRESS_PORTS = [8080];
+const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
+
 /** The rules of TenantNetworkProps (the Platform checks them once in its constructor, before any chart is built). */
-export function checkTenantNetwork(problems: Problems, network: TenantNetworkProps | undefined): void {
+export function checkTenantNetwork(problems: Problems, network: TenantNetworkProps | undefined, field: string = 'network'): void {
   const net = network ?? {};
   const metricsPort = net.metricsPort ?? 9090;
-  for (const [field, value] of [['network.ingressControllerNamespace', net.ingressControllerNamespace ?? 'ingress-nginx'], ['network.monitoringNamespace', net.monitoringNamespace ?? 'monitoring']]) {
+  const podLabels = net.ingressControllerPodLabels ?? DEFAULT_INGRESS_CONTROLLER_POD_LABELS;
+  if (typeof podLabels !== 'object' || podLabels === null || Array.isArray(podLabels) || Object.keys(podLabels).length === 0) {
+    problems.add(`${field}.ingressControllerPodLabels`, 'does not name the controller pods', podLabels, 'give the controller pods\' labels, e.g. { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }');
+  } else {
+    for (const [k, v] of Object.entries(podLabels)) {
+      if (!LABEL_KEY.test(k) || typeof v !== 'string' || !LABEL_VALUE.test(v)) problems.add(`${field}.ingressControllerPodLabels["${k}"]`, 'is not a valid label', v, 'use a Kubernetes label key and value');
+    }
+  }
+  const ports = net.ingressPorts ?? DEFAULT_INGRESS_PORTS;
+  if (!Array.isArray(ports) || ports.length === 0) {
+    problems.add(`${field}.ingressPorts`, 'is not a non-empty list of ports', ports, 'list the ports tenant workloads serve behind an Ingress, e.g. [8080]');
+  } else {
+    ports.forEach((p, i) => {
+      if (!Number.isInteger(p) || p < 1 || p > 65535) problems.add(`${field}.ingressPorts[${i}]`, 'is not a TCP port', p, 'use an integer from 1 to 65535');
+    });
+  }
+  for (const [name, value] of [[`${field}.ingressControllerNamespace`, net.ingressControllerNamespace ?? 'ingress-nginx'], [`${field}.monitoringNamespace`, net.monitoringNamespace ?? 'monitoring']]) {
     const p = dnsLabelProblem(value);
-    if (p) problems.add(field, p, value, 'name an existing namespace, e.g. "ingress-nginx"');
+    if (p) problems.add(name, p, value, 'name an existing namespace, e.g. "ingress-nginx"');
   }
   if (!Number.isInteger(metricsPort) || metricsPort < 1 || metricsPort > 65535) {
-    problems.add('network.metricsPort', 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
+    problems.add(`${field}.metricsPort`, 'is not a TCP port', metricsPort, 'use an integer from 1 to 65535');
   }
   const portName = net.metricsPortName ?? 'metrics';
   if (typeof portName !== 'string' || !/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(portName) || portName.length > 15 || !/[a-z]/.test(portName)) {

@@ -16,6 +16,7 @@ import { setProblemPathPrefix } from '../k8s/problem-path';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
+import { TenantServicePolicy } from '../k8s/tenant-service-policy';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
@@ -51,6 +52,27 @@ import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 // reported like the Platform's own synthesis problems: once each (src/tf/cdktf-cli.ts). Nothing happens elsewhere.
 reportUncaughtProblemsToCdktfCli();
 
+/** The network of an environment: `network`, with the fields of its `environmentNetworks` entry over it. */
+function networkOf(props: PlatformProps, environmentName: string): TenantNetworkProps | undefined {
+  const own = props.environmentNetworks?.[environmentName];
+  return own === undefined ? props.network : { ...props.network, ...own };
+}
+
+/** Whether the clusters serve the beta admission policy API, for the tenant policies. */
+function tenantAdmissionBeta(props: PlatformProps): boolean {
+  return (props.tenantAdmission?.betaApiEnabled ?? props.immutableProduction?.betaApiEnabled) === true;
+}
+
+/** Settings of the admission policies every environment's tenant namespaces get (`PlatformProps.tenantAdmission`). */
+export interface TenantAdmissionOptions {
+  /**
+   * The clusters serve the beta ValidatingAdmissionPolicy API (Kubernetes 1.28 and 1.29 only, see
+   * `ImmutableProductionOptions.betaApiEnabled`). Required to target 1.28 or 1.29.
+   * @default - `immutableProduction.betaApiEnabled`, else false
+   */
+  readonly betaApiEnabled?: boolean;
+}
+
 /** Props of a Platform. */
 export interface PlatformProps {
   /** Every environment of the platform, each with its tenants. */
@@ -74,6 +96,13 @@ export interface PlatformProps {
    * @default - DNS, same-namespace, ingress controller and monitoring only
    */
   readonly network?: TenantNetworkProps;
+  /**
+   * Network allows of particular environments, by environment name, each field over `network` (a field set here wins).
+   * Give non-production environments their own data services, so that a dev or preview pod cannot reach production's
+   * database, object store or Vault (issue 21: `allow-data-services` used to admit the same targets everywhere).
+   * @default - every environment uses `network`
+   */
+  readonly environmentNetworks?: { [environmentName: string]: TenantNetworkProps };
   /**
    * Settings of each environment's ObservabilityStack (scrape targets, alerts, log labels, dashboards).
    * @default - the ObservabilityStack defaults
@@ -105,6 +134,12 @@ export interface PlatformProps {
    * @default - no admission policy
    */
   readonly immutableProduction?: ImmutableProductionOptions;
+  /**
+   * Admission policies over every environment's tenant namespaces (TenantServicePolicy: no `ExternalName` Services,
+   * no `spec.externalIPs`). Always written; on Kubernetes 1.28 and 1.29 they need the beta API.
+   * @default - written as the Kubernetes target requires, beta API as `immutableProduction.betaApiEnabled`
+   */
+  readonly tenantAdmission?: TenantAdmissionOptions;
   /**
    * Environments whose Terraform is spread over shards, by environment name (docs/performance.md "Sharding"): a base
    * stack with the environment-wide Vault resources (workspace `<workspace>`), tenant shards
@@ -281,7 +316,7 @@ export class Platform extends Construct {
   private readonly stacks = new Map<string, EnvironmentStack>();
   private readonly sharded = new Map<string, ShardedEnvironment>();
   private readonly observability = new Map<string, ObservabilityStack>();
-  private readonly network?: TenantNetworkProps;
+  private readonly networks: Map<string, TenantNetworkProps | undefined>;
   /** How tenant volumes are snapshotted, when `backup.volumeSnapshots` is set. */
   private readonly volumeSnapshots?: PlatformVolumeSnapshotProps;
   /** The checked backup plan of every tenant that is backed up, by environment and tenant id. */
@@ -357,12 +392,19 @@ export class Platform extends Construct {
     // here, every tenant's backup plan included, so that one error lists every problem before anything is built.
     checkTenantNetwork(problems, props.network);
     if (props.backup?.volumeSnapshots) checkVolumeSnapshotTools(problems, props.backup.volumeSnapshots, 'backup.volumeSnapshots.');
+    for (const [name, net] of Object.entries(props.environmentNetworks ?? {})) {
+      if (!envs.some(e => e.name === name)) {
+        problems.add(`environmentNetworks.${name}`, 'names no environment of this platform', name, `use one of ${envs.map(e => e.name).join(', ')}`);
+      } else {
+        checkTenantNetwork(problems, { ...props.network, ...net }, `environmentNetworks.${name}`);
+      }
+    }
     if (props.backup) {
       for (const env of envs.filter(e => e.environmentClass.backup.enabled)) {
         const plans = new Map<string, TenantBackupPlan>();
         for (const tenant of env.tenants.filter(t => t.database)) {
           const planProblems = new Problems(`${this.node.path}/${env.name}/Tenant-${tenant.id}/${BACKUP_ID}`);
-          const vaultEgress = props.backup.vaultEgress ?? props.network?.vault;
+          const vaultEgress = props.backup.vaultEgress ?? networkOf(props, env.name)?.vault;
           const plan = TenantBackupPlan._check(planProblems, { ...props.backup, vaultEgress, environment: env, tenant });
           problems.addAll(planProblems.all);
           if (plan) plans.set(tenant.id, plan);
@@ -372,10 +414,19 @@ export class Platform extends Construct {
     }
     if (!KubernetesVersion.isKubernetesVersion(target)) {
       problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
-    } else if (props.immutableProduction && envs.some(e => e.environmentClass.mutability === Mutability.GITOPS_ONLY)) {
-      // Once for the platform, not once per immutable environment.
-      const picked = admissionPolicyApiVersion(target, props.immutableProduction.betaApiEnabled === true, 'immutableProduction.betaApiEnabled');
-      if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
+    } else {
+      // Once for the platform, not once per environment.
+      let refused = false;
+      if (props.immutableProduction && envs.some(e => e.environmentClass.mutability === Mutability.GITOPS_ONLY)) {
+        const picked = admissionPolicyApiVersion(target, props.immutableProduction.betaApiEnabled === true, 'immutableProduction.betaApiEnabled');
+        if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
+        refused = typeof picked !== 'string';
+      }
+      // Its opt-in defaults to immutableProduction's: one problem when that one is missing.
+      if (envs.length > 0 && !refused) {
+        const picked = admissionPolicyApiVersion(target, tenantAdmissionBeta(props), 'tenantAdmission.betaApiEnabled', 'the tenant Service policy');
+        if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
+      }
     }
     // The GitHub environments of the workflows (their gates), checked with everything else.
     const githubPlan = props.github ? problems.capture(() => planGitHubEnvironments(envs, workflowOptions, props.github!)) : undefined;
@@ -392,8 +443,8 @@ export class Platform extends Construct {
     this.kubernetesVersion = target;
     this.policy = props.policy ?? {};
     if (githubPlan) this.githubEnvironments = new GitHubEnvironmentsStack(this, GITHUB_STACK, { plan: githubPlan });
-    this.network = props.network;
     this.volumeSnapshots = props.backup?.volumeSnapshots;
+    this.networks = new Map(envs.map(e => [e.name, networkOf(props, e.name)]));
     for (const env of envs) {
       const app = new App({ outdir: this.layout.manifestsOf(env.name) });
       // Problems of its constructs are named as the Terraform side names the environment: `<platform>/<env>/...`.
@@ -405,6 +456,8 @@ export class Platform extends Construct {
       this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
       // The backup pods' PriorityClass: the only pods a suspended or archived tenant's quota admits (final backups).
       if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
+      // Every environment: tenant Services stay in their namespace (no ExternalName, no externalIPs; issue 21).
+      new TenantServicePolicy(platformChart, 'TenantServices', { environment: env, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props) });
       // Production and every GitOps-only environment that mirrors it (staging) are immutable alike (parity).
       if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
         new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: target });
@@ -511,10 +564,11 @@ export class Platform extends Construct {
     // The tenant's allow-monitoring admits what the environment's monitors scrape, from where Prometheus runs (W05);
     // values set in PlatformProps.network win (and W05 refuses them if they disagree with the monitors).
     const obs = this.observability.get(env.name)!;
+    const own = this.networks.get(env.name);
     const network: TenantNetworkProps = {
-      ...this.network,
-      monitoringNamespace: this.network?.monitoringNamespace ?? obs.monitoringNamespace,
-      metricsPortName: this.network?.metricsPortName ?? obs.metricsPortName,
+      ...own,
+      monitoringNamespace: own?.monitoringNamespace ?? obs.monitoringNamespace,
+      metricsPortName: own?.metricsPortName ?? obs.metricsPortName,
     };
     const chart = new TenantChart(app, tenant.id, { environment: env, tenant, network, kubernetesVersion: this.kubernetesVersion });
     // Helm classes: migrations are pre-install/pre-upgrade hooks of the tenant base, which Terraform upgrades before

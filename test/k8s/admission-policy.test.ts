@@ -1,5 +1,5 @@
 import { Testing } from 'cdk8s';
-import { AdmissionPolicyApiVersion, BREAK_GLASS_ANNOTATION, ImmutableProductionPolicy, ImmutableProductionPolicyProps } from '../../src/k8s/admission-policy';
+import { AdmissionPolicyApiVersion, BREAK_GLASS_ANNOTATION, CONTROL_PLANE_SERVICE_ACCOUNTS, ImmutableProductionPolicy, ImmutableProductionPolicyProps } from '../../src/k8s/admission-policy';
 import { TenantChart } from '../../src/k8s/tenant-chart';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
@@ -65,6 +65,7 @@ describe('ImmutableProductionPolicy', () => {
     expect(policy.spec.matchConstraints.resourceRules).toEqual([
       { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['*/*'], scope: 'Namespaced' },
       { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'], scope: 'Cluster' },
+      { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'services/proxy'], scope: 'Namespaced' },
     ]);
     expect(binding.spec).toEqual({ policyName: 'inopsio-immutable-prod', validationActions: ['Deny', 'Audit'] });
     expect(labelBinding.spec).toEqual({ policyName: 'inopsio-immutable-prod-class-label', validationActions: ['Deny', 'Audit'] });
@@ -201,7 +202,45 @@ describe('ImmutableProductionPolicy', () => {
       }
       // ...but a service account in another namespace named like a controller is matched.
       expect(run(request('system:serviceaccount:kube-systemx:replicaset-controller', [], 'UPDATE', deployment(), deployment())).matched).toBe(true);
+      // ...and so is any other service account of kube-system (issue 21: no kube-system:* wildcard): an add-on there is refused.
+      for (const user of ['system:serviceaccount:kube-system:default', 'system:serviceaccount:kube-system:coredns', 'system:serviceaccount:kube-system:some-addon']) {
+        const out = run(request(user, ['system:serviceaccounts', 'system:serviceaccounts:kube-system'], 'UPDATE', deployment(), deployment()));
+        expect(`${user}: ${out.matched} ${out.allowed}`).toBe(`${user}: true false`);
+      }
+      // The exemption is a list of exact names in the policy, without any prefix match on kube-system.
+      expect(policy.spec.matchConditions[0].expression).not.toContain('kube-system:\')');
+      expect(CONTROL_PLANE_SERVICE_ACCOUNTS).toContain('system:serviceaccount:kube-system:generic-garbage-collector');
       expect(run(request('system:admin', ['system:masters'], 'UPDATE', deployment(), deployment())).allowed).toBe(false);
+    });
+
+    describe('CONNECT: exec, attach, port-forward and the proxies', () => {
+      /** A CONNECT request: the object is the options object (no metadata), the Namespace carries the reason. */
+      const connect = (user: string, groups: string[], resource: string, subResource: string, nsAnnotations?: { [k: string]: string }) => ({
+        request: { userInfo: { username: user, groups }, operation: 'CONNECT', resource: { group: '', version: 'v1', resource }, subResource, namespace: 'prod-acme', name: 'billing-0' },
+        object: subResource === 'exec' ? { kind: 'PodExecOptions', apiVersion: 'v1', command: ['sh'], stdin: true, tty: true } : { kind: 'PodPortForwardOptions', apiVersion: 'v1' },
+        oldObject: null,
+        namespaceObject: { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'prod-acme', ...(nsAnnotations ? { annotations: nsAnnotations } : {}) } },
+      });
+      const targets: Array<[string, string]> = [['pods', 'exec'], ['pods', 'attach'], ['pods', 'portforward'], ['pods', 'proxy'], ['services', 'proxy']];
+
+      test('a human, a tenant service account and a kube-system add-on are refused on every subresource, naming it', () => {
+        for (const [resource, sub] of targets) {
+          for (const user of ['alice@inopsio.example', 'system:serviceaccount:prod-acme:billing', 'system:serviceaccount:kube-system:some-addon']) {
+            const out = run(connect(user, ['system:authenticated'], resource, sub));
+            expect(`${user} ${resource}/${sub}: ${out.allowed}`).toBe(`${user} ${resource}/${sub}: false`);
+            expect(out.messages[0]).toContain(`${user} may not CONNECT ${resource}/${sub};`);
+          }
+        }
+      });
+
+      test('break-glass needs the reason on the Namespace (the options object has no metadata), and is audited', () => {
+        const bg = ['oidc:platform-break-glass'];
+        expect(run(connect('bob@inopsio.example', bg, 'pods', 'exec')).allowed).toBe(false);
+        expect(run(connect('bob@inopsio.example', bg, 'pods', 'exec', { [BREAK_GLASS_ANNOTATION]: 'short' })).allowed).toBe(false);
+        const ok = run(connect('bob@inopsio.example', bg, 'pods', 'exec', { [BREAK_GLASS_ANNOTATION]: 'INC-4712: inspect a hung worker' }));
+        expect(ok.allowed).toBe(true);
+        expect(ok.auditAnnotations['break-glass']).toBe('user=bob@inopsio.example; operation=CONNECT; resource=pods; namespace=prod-acme; name=billing-0; reason=INC-4712: inspect a hung worker');
+      });
     });
 
     test('operators listed in operatorUsernames are exempt; writer groups may write', () => {

@@ -184,6 +184,43 @@ describe('TenantNamespace', () => {
       .toThrow('test/T: network.metricsPortName is not a port name (IANA_SVC_NAME) (got "Metrics_Port_Too_Long"); use at most 15 lowercase letters, digits and "-", e.g. "metrics"');
   });
 
+  test('allow-ingress-controller admits only the controller pods, only on the declared ports (issue 21 path 2)', () => {
+    const policyOf = (network?: any) => named(synth(prod, new Tenant({ id: 'acme' }), network), 'NetworkPolicy', 'allow-ingress-controller');
+    // Defaults: the ingress-nginx controller pods, port 8080; not the whole namespace on every port.
+    expect(policyOf().spec.ingress).toEqual([{
+      from: [{
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'ingress-nginx', 'app.kubernetes.io/component': 'controller' } },
+      }],
+      ports: [{ protocol: 'TCP', port: 8080 }],
+    }]);
+    const custom = policyOf({ ingressControllerNamespace: 'traefik', ingressControllerPodLabels: { 'app.kubernetes.io/name': 'traefik' }, ingressPorts: [8443, 3000, 3000] });
+    expect(custom.spec.ingress).toEqual([{
+      from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'traefik' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'traefik' } } }],
+      ports: [{ protocol: 'TCP', port: 3000 }, { protocol: 'TCP', port: 8443 }],
+    }]);
+    expectValidManifests([custom]);
+  });
+
+  test('fails on controller pod labels or ingress ports that cannot narrow the allow', () => {
+    const problems = (network: any) => {
+      try {
+        new TenantNamespace(Testing.chart(), 'T', { environment: prod, tenant: new Tenant({ id: 'acme' }), network });
+      } catch (e) {
+        return (e as any).problems;
+      }
+      throw new Error('expected a problem');
+    };
+    expect(problems({ ingressControllerPodLabels: {}, ingressPorts: [] })).toEqual([
+      'test/T: network.ingressControllerPodLabels does not name the controller pods (got {}); give the controller pods\' labels, e.g. { "app.kubernetes.io/name": "ingress-nginx", "app.kubernetes.io/component": "controller" }',
+      'test/T: network.ingressPorts is not a non-empty list of ports (got []); list the ports tenant workloads serve behind an Ingress, e.g. [8080]',
+    ]);
+    expect(problems({ ingressControllerPodLabels: { 'app name': 'x' }, ingressPorts: [80, 70000] })).toEqual([
+      'test/T: network.ingressControllerPodLabels["app name"] is not a valid label (got "x"); use a Kubernetes label key and value',
+      'test/T: network.ingressPorts[1] is not a TCP port (got 70000); use an integer from 1 to 65535',
+    ]);
+  });
+
   test('fails if kubernetesVersion is not a KubernetesVersion', () => {
     expect(() => new TenantNamespace(Testing.chart(), 'T', { environment: prod, tenant: new Tenant({ id: 'acme' }), kubernetesVersion: '1.35' as any }))
       .toThrow('test/T: kubernetesVersion is not a KubernetesVersion (got "1.35"); use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { JsonPatch } from 'cdk8s';
+import { JsonPatch, Testing } from 'cdk8s';
 import { App } from 'cdktf';
 import { backupProps, githubProps } from './fixtures';
+import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { KubernetesVersion } from '../../src/model/kubernetes-version';
@@ -184,6 +185,41 @@ describe('Platform', () => {
     expect(app.node.findAll().map(c => c.node.path)).toEqual(['', 'p']); // no stack, no chart
   });
 
+  test('environmentNetworks: each environment gets its own data-service targets, field by field over network (issue 21 path 6)', () => {
+    const dir = scratch();
+    const prodDb = EgressTarget.cidr('10.20.0.0/24', 5432);
+    const devDb = EgressTarget.cidr('10.21.0.0/24', 5432);
+    const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', {
+      outdir: path.join(dir, 'dist'),
+      backup: backupProps(),
+      network: { database: prodDb, metricsPort: 9100 },
+      environmentNetworks: { dev: { database: devDb } },
+      environments: [
+        new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants: [{ id: 'acme' }] }),
+        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] }),
+      ],
+    });
+    const policies = (env: string) => Testing.synth(platform.tenantChart(env, 'acme')).filter((d: any) => d.kind === 'NetworkPolicy');
+    const egressOf = (env: string) => policies(env).find((d: any) => d.metadata.name === 'allow-data-services').spec.egress;
+    expect(egressOf('dev')).toEqual([{ to: [{ ipBlock: { cidr: '10.21.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
+    expect(egressOf('prod')).toEqual([{ to: [{ ipBlock: { cidr: '10.20.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
+    // The other fields still come from network.
+    const monitoring = policies('dev').find((d: any) => d.metadata.name === 'allow-monitoring');
+    expect(monitoring.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9100 }]);
+  });
+
+  test('environmentNetworks: an unknown environment or a bad field is a problem naming the entry', () => {
+    const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
+    expect(problemsOf(() => new Platform(app, 'p', {
+      backup: backupProps(),
+      environmentNetworks: { qa: {}, prod: { metricsPort: 0 } },
+      environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })],
+    }))).toEqual([
+      'p: environmentNetworks.qa names no environment of this platform (got "qa"); use one of prod',
+      'p: environmentNetworks.prod.metricsPort is not a TCP port (got 0); use an integer from 1 to 65535',
+    ]);
+  });
+
   test('lookups of unknown environments and tenants say what exists', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
     const platform = new Platform(app, 'p', { backup: backupProps(), environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants })] });
@@ -220,7 +256,7 @@ describe('Platform', () => {
       expect(policyApis(manifests)).toEqual(new Set(['admissionregistration.k8s.io/v1beta1']));
       expect(labels(manifests)).toEqual(new Set(['v1.28']));
       expect(kubectl(workflows)).toEqual(new Set(['v1.28.0']));
-      expect(kubectl(output({ kubernetesVersion: KubernetesVersion.V1_28, workflows: { kubectlVersion: 'v1.29.15' } }).workflows)).toEqual(new Set(['v1.29.15']));
+      expect(kubectl(output({ kubernetesVersion: KubernetesVersion.V1_28, tenantAdmission: { betaApiEnabled: true }, workflows: { kubectlVersion: 'v1.29.15' } }).workflows)).toEqual(new Set(['v1.29.15']));
     });
 
     test('1.28 and 1.29 without betaApiEnabled fail once for the platform (not per immutable environment), naming the opt-in', () => {
@@ -229,8 +265,21 @@ describe('Platform', () => {
           `p: kubernetesVersion is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API admissionregistration.k8s.io/v1beta1, off by default: a default cluster rejects the immutable-production policies (got "${target.name}"); enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io/v1beta1=true) and set immutableProduction.betaApiEnabled: true, or target Kubernetes 1.30 or newer`,
         ]);
       }
-      // Without immutable production nothing on 1.28 needs the beta API.
-      expect(labels(output({ kubernetesVersion: KubernetesVersion.V1_28 }).manifests)).toEqual(new Set(['v1.28']));
+      // Without immutable production the tenant Service policy still needs it (issue 21): one problem naming its opt-in.
+      expect(problemsOf(() => output({ kubernetesVersion: KubernetesVersion.V1_28 }))).toEqual([
+        'p: kubernetesVersion is 1.28, which serves ValidatingAdmissionPolicy only as the beta API admissionregistration.k8s.io/v1beta1, off by default: a default cluster rejects the tenant Service policy (got "1.28"); enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=admissionregistration.k8s.io/v1beta1=true) and set tenantAdmission.betaApiEnabled: true, or target Kubernetes 1.30 or newer',
+      ]);
+      const { manifests } = output({ kubernetesVersion: KubernetesVersion.V1_28, tenantAdmission: { betaApiEnabled: true } });
+      expect(labels(manifests)).toEqual(new Set(['v1.28']));
+      expect(policyApis(manifests)).toEqual(new Set(['admissionregistration.k8s.io/v1beta1']));
+    });
+
+    test('every environment gets the tenant Service policy (no ExternalName, no externalIPs), with or without immutable production', () => {
+      const { manifests } = output({});
+      const names = [...manifests.matchAll(/^kind: ValidatingAdmissionPolicy\nmetadata:\n(?:  .*\n)*?  name: (\S+)$/gm)].map(m => m[1]);
+      expect(names.sort()).toEqual(['inopsio-tenant-services-prod', 'inopsio-tenant-services-staging']);
+      expect(manifests).toMatch(/object\.spec\.type != 'ExternalName'/);
+      expect(manifests).toMatch(/size\(object\.spec\.externalIPs\) == 0/);
     });
 
     test('fails if kubernetesVersion is not a KubernetesVersion', () => {

@@ -41,6 +41,7 @@ describe('EnvironmentParity', () => {
       'owner team of the class (spec §2)',
       'production keeps every secret version: its environment policy has no metadata delete',
       'production keeps more secret versions (V11)',
+      'the immutability admission policy selects and names its own environment class',
     ]);
     expect(report.toText()).toMatch(/^Parity staging → prod: OK \(\d+ allowed\)\nAllowed differences:\n/);
     expect(report.toText()).toContain('  ~ tf:vault_kv_secret_backend_v2/Vault/KvConfig max_versions: staging 10 ≠ prod 20 — production keeps more secret versions (V11)');

@@ -3,7 +3,7 @@
  */
 import { atDoc, K8S, list } from './common';
 import { KubernetesDocument } from '../contents';
-import { CIS, isEmptySelector, KUBE_LINTER, KUBE_SCORE, NSA, PolicyContext, PolicyRule, POLARIS, rule, selects } from '../rule';
+import { CIS, isEmptySelector, KUBE_LINTER, KUBE_SCORE, NSA, PolicyContext, PolicyRule, POLARIS, ref, rule, selects } from '../rule';
 import { PolicySeverity } from '../types';
 
 function policiesIn(ctx: PolicyContext, ns: KubernetesDocument): KubernetesDocument[] {
@@ -125,5 +125,104 @@ const K07 = rule<KubernetesDocument>({
   },
 });
 
-/** K05–K07. */
-export const NETWORK_RULES: PolicyRule[] = [K05, K06, K07];
+/** Does an admission rule match CREATE and UPDATE of core Services? */
+function coversServiceWrites(r: any): boolean {
+  const has = (key: string, value: string) => list(r?.[key]).includes(value) || list(r?.[key]).includes('*');
+  return has('apiGroups', '') && (has('resources', 'services') || list(r?.resources).includes('*/*')) && has('operations', 'CREATE') && has('operations', 'UPDATE');
+}
+
+const K46 = rule<KubernetesDocument>({
+  id: 'K46',
+  severity: PolicySeverity.ERROR,
+  title: 'Tenant namespaces refuse ExternalName Services and spec.externalIPs (an enforced ValidatingAdmissionPolicy)',
+  description: 'An ExternalName Service aliases another tenant\'s Service, which the ingress controller then proxies to past that tenant\'s network policies; spec.externalIPs lets kube-proxy capture traffic to any address, e.g. the database (CVE-2020-8554). The quota only zeroes LoadBalancer and NodePort.',
+  targets: K8S,
+  references: [ref('Kubernetes', 'CVE-2020-8554'), NSA('Network separation and hardening')],
+  subjects: ctx => ctx.tenantNamespaces,
+  where: atDoc,
+  check: (ns, report, ctx) => {
+    const labels = ns.doc.metadata?.labels ?? {};
+    const bindings = ctx.kind('ValidatingAdmissionPolicyBinding').filter(b => b.environment === ns.environment);
+    const guards = ctx.kind('ValidatingAdmissionPolicy').filter(p => p.environment === ns.environment).filter(p => {
+      const spec = p.doc.spec ?? {};
+      const mc = spec.matchConstraints ?? {};
+      const expressions = list(spec.validations).map((v: any) => String(v?.expression ?? '')).join('\n');
+      return spec.failurePolicy !== 'Ignore'
+        && selects(mc.namespaceSelector, labels)
+        && list(mc.resourceRules).some(coversServiceWrites)
+        && expressions.includes('\'ExternalName\'') && expressions.includes('externalIPs')
+        && bindings.some(b => b.doc.spec?.policyName === p.name && list(b.doc.spec?.validationActions).includes('Deny'));
+    });
+    if (guards.length === 0) {
+      report('Namespace', 'is not guarded by an enforced ValidatingAdmissionPolicy that refuses ExternalName Services and spec.externalIPs', ns.name, 'add TenantServicePolicy for the environment (the Platform writes it in every environment) with a Deny binding');
+    }
+  },
+});
+
+/** The subresources whose CONNECT reaches a production process (exec, attach, port-forward, proxies). */
+const CONNECT_SUBRESOURCES = ['pods/exec', 'pods/attach', 'pods/portforward', 'pods/proxy', 'services/proxy'];
+
+/** Does an admission rule match CONNECT of this subresource of the core group? */
+function coversConnect(r: any, subresource: string): boolean {
+  const ops = list(r?.operations);
+  const resources = list(r?.resources);
+  const resource = subresource.split('/')[0];
+  return (list(r?.apiGroups).includes('') || list(r?.apiGroups).includes('*'))
+    && (ops.includes('CONNECT') || ops.includes('*'))
+    && (resources.includes(subresource) || resources.includes(`${resource}/*`) || resources.includes('*/*'));
+}
+
+/** A `startsWith('system:serviceaccount:...')` in an exemption: every service account of a namespace (or all). */
+const SERVICE_ACCOUNT_PREFIX = /startsWith\(\s*'system:serviceaccount(s)?:[^']*'\s*\)/;
+
+const K47 = rule<KubernetesDocument>({
+  id: 'K47',
+  severity: PolicySeverity.ERROR,
+  title: 'Immutable production also refuses CONNECT (exec, attach, port-forward, pod and service proxy) and exempts service accounts by exact name only',
+  description: 'Exec or a proxy into a production pod changes nothing stored but reaches its process and data; an exemption by prefix (system:serviceaccount:kube-system:*) lets anything running in that namespace write production.',
+  targets: K8S,
+  references: [ref('Spec', '§1 Immutable Infrastructure'), NSA('Kubernetes Pod security: limit exec'), CIS('5.1.5')],
+  subjects: ctx => ctx.kind('ValidatingAdmissionPolicy').filter(p => /^inopsio-immutable-/.test(p.name) && !p.name.endsWith('-class-label')),
+  where: atDoc,
+  check: (p, report) => {
+    const rules = list(p.doc.spec?.matchConstraints?.resourceRules);
+    const missing = CONNECT_SUBRESOURCES.filter(sub => !rules.some(r => coversConnect(r, sub)));
+    if (missing.length > 0) {
+      report('spec.matchConstraints.resourceRules', `do not match CONNECT of ${missing.join(', ')}`, missing, `add { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: ${JSON.stringify(CONNECT_SUBRESOURCES)}, scope: 'Namespaced' }`);
+    }
+    list(p.doc.spec?.matchConditions).forEach((mc: any, i: number) => {
+      const m = SERVICE_ACCOUNT_PREFIX.exec(String(mc?.expression ?? ''));
+      if (m) report(`spec.matchConditions[${i}].expression`, 'exempts service accounts by prefix', m[0], 'name each exempt controller service account exactly (CONTROL_PLANE_SERVICE_ACCOUNTS, operatorUsernames)');
+    });
+  },
+});
+
+const K48 = rule<KubernetesDocument>({
+  id: 'K48',
+  severity: PolicySeverity.ERROR,
+  title: 'Ingress from another namespace names its ports; allow-ingress-controller also names the controller pods',
+  description: 'An allow from a whole namespace on every port lets any pod there (an ingress controller\'s webhook, a default backend, a proxied ExternalName) reach ports the tenant never exposed.',
+  targets: K8S,
+  references: [NSA('Network separation and hardening'), CIS('5.3.2')],
+  subjects: ctx => ctx.kind('NetworkPolicy').filter(np => ctx.tenantNamespace(np.environment, np.namespace) !== undefined),
+  where: atDoc,
+  check: (np, report) => {
+    list(np.doc.spec?.ingress).forEach((r: any, i: number) => {
+      const peers = list(r?.from);
+      if (!peers.some((p: any) => p?.namespaceSelector !== undefined)) return;
+      if (list(r?.ports).length === 0) {
+        report(`spec.ingress[${i}].ports`, 'are not set, so pods of another namespace reach every port', r?.ports, 'list the ports the tenant\'s workloads serve to that namespace (network.ingressPorts, network.metricsPort)');
+      }
+      if (np.name === 'allow-ingress-controller') {
+        peers.forEach((p: any, j: number) => {
+          if (isEmptySelector(p?.podSelector)) {
+            report(`spec.ingress[${i}].from[${j}].podSelector`, 'does not select the controller pods, so every pod of the controller\'s namespace is admitted', p?.podSelector, 'select the controller pods (network.ingressControllerPodLabels)');
+          }
+        });
+      }
+    });
+  },
+});
+
+/** K05–K07, K46–K48. */
+export const NETWORK_RULES: PolicyRule[] = [K05, K06, K07, K46, K47, K48];
