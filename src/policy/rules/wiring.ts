@@ -421,11 +421,18 @@ const W06 = rule<ReturnType<PolicyContext['templatesIn']>[number]>({
     const generated = generatedObjects(ctx);
     for (const r of objectRefs(t.path, t.spec)) {
       if (generated.has(`${t.doc.environment}/${t.doc.namespace}/${r.kind}/${r.name}`) || declared.has(`${r.kind}/${r.name}`)) continue;
+      if (CLUSTER_PROVIDED.has(`${r.kind}/${r.name}`)) continue;
       report(r.field, `references ${KIND_NAME[r.kind]} "${r.name}", which is neither in the output of namespace ${t.doc.namespace ?? '-'} nor declared a prerequisite of the ${t.doc.kind} (${PREREQUISITES_ANNOTATION})`, r.name,
         `generate the ${KIND_NAME[r.kind]}, or declare "${r.kind}/${r.name}" in the pod template's ${PREREQUISITES_ANNOTATION} annotation and list it in docs/outputs.md`);
     }
   },
 });
+
+/**
+ * Objects Kubernetes itself puts in every namespace: the root CA bundle the kube-controller-manager's root-ca-cert
+ * publisher writes (`kube-root-ca.crt`, every namespace since 1.20; projected service-account token volumes read it).
+ */
+const CLUSTER_PROVIDED = new Set(['configmap/kube-root-ca.crt']);
 
 /** W03, W04, W05, W06. */
 export const WIRING_RULES: PolicyRule[] = [W03, W04, W05, W06];
