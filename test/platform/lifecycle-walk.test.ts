@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
 import * as YAML from 'yaml';
-import { backupProps } from './fixtures';
+import { backupProps, githubProps } from './fixtures';
 import { main } from '../../src/lifecycle/cli';
 import { DecommissionPlan, FINAL_BACKUP_JOB, FINAL_DRILL_JOB } from '../../src/lifecycle/decommission';
 import { readTenantRegistry, TENANT_REGISTRY_FORMAT, tenantsFromRegistry } from '../../src/lifecycle/tenant-registry';
@@ -69,6 +69,7 @@ class PlatformRepo {
     new Platform(new App({ outdir: path.join(this.dir, 'cdktf.out') }), 'inopsio', {
       outdir: path.join(this.dir, 'dist'),
       backup: backupProps(),
+      github: githubProps(),
       migrationHooks: { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v2026.12.1', pathPrefix: 'dist' },
       environments: [new Environment({
         name: this.envName,
@@ -217,7 +218,7 @@ describe('migrations outside the walk', () => {
   test('Helm classes: a pre-install/pre-upgrade hook in the tenant base, which Terraform upgrades before the module', () => {
     const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'migrations-'));
     const env = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants: [{ id: 'acme', modules: [billing] }] });
-    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), environments: [env] }).synth();
+    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', { outdir: path.join(dir, 'dist'), github: githubProps(), environments: [env] }).synth();
     const docs = YAML.parseAllDocuments(fs.readFileSync(path.join(dir, 'dist', 'k8s', 'dev', 'acme.k8s.yaml'), 'utf8')).map(d => d.toJSON());
     const job = docs.find(d => d.kind === 'Job');
     expect(job.metadata.annotations).toEqual({ 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' });

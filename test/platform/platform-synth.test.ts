@@ -8,6 +8,7 @@ import { BackupSchedule } from '../../src/k8s/backup-schedule';
 import { ObservabilityStack } from '../../src/k8s/observability-stack';
 import { writeCharts } from '../../src/k8s/synth';
 import { TenantChart } from '../../src/k8s/tenant-chart';
+import { TenantServicePolicy } from '../../src/k8s/tenant-service-policy';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { ContainerImage } from '../../src/model/image';
@@ -50,6 +51,7 @@ describe('Platform.synth builds tenant charts one at a time', () => {
     const platformChart = new Chart(eager, 'platform', { disableResourceNameHashes: true });
     new ObservabilityStack(platformChart, 'Observability', { environment: env });
     new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
+    new TenantServicePolicy(platformChart, 'TenantServices', { environment: env });
     writeCharts(eager);
     expect(readTree(path.join(dir, 'dist', 'k8s', 'prod'))).toEqual(readTree(path.join(dir, 'eager')));
     fs.rmSync(dir, { recursive: true, force: true });

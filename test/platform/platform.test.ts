@@ -143,6 +143,7 @@ describe('Platform', () => {
         outdir: path.join(dir, 'dist'),
         backup: backupProps(),
         observability: { monitoringNamespace: 'observability', metricsPortName: 'prom' },
+        github: githubProps(),
         network,
         environments: [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }] })],
         policy: { parity: false },
@@ -205,7 +206,7 @@ describe('Platform', () => {
     expect(egressOf('prod')).toEqual([{ to: [{ ipBlock: { cidr: '10.20.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] }]);
     // The other fields still come from network.
     const monitoring = policies('dev').find((d: any) => d.metadata.name === 'allow-monitoring');
-    expect(monitoring.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 9100 }]);
+    expect(monitoring.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 'metrics' }, { protocol: 'TCP', port: 9100 }]);
   });
 
   test('environmentNetworks: an unknown environment or a bad field is a problem naming the entry', () => {

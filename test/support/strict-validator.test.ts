@@ -526,6 +526,7 @@ describe('StrictValidator internals', () => {
       'monitoring.coreos.com/v1/Probe',
       'monitoring.coreos.com/v1/PrometheusRule',
       'monitoring.coreos.com/v1/ServiceMonitor',
+      'snapshot.storage.k8s.io/v1/VolumeSnapshot',
     ]);
     const compileErrors = kinds
       .flatMap(k => v.validate({ apiVersion: k.apiVersion, kind: k.kind, metadata: { name: 'x' } }))

@@ -47,8 +47,6 @@ describe('the reference platform (examples/main.ts)', () => {
   });
 });
 
-/** The tenant databases' server (module values render database URLs). */
-const DATABASE = { host: 'postgres.databases.svc' };
 
 describe('a sharded platform and a preview declared from INOPSIO_PREVIEWS', () => {
   let dir: string;
