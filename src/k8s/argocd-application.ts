@@ -4,11 +4,11 @@ import { problemPath } from './problem-path';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { DOMAIN, tenantLabels } from '../model/labels';
-import { argoCdApplicationName, argoCdProjectName, LifecycleNames } from '../model/names';
+import { replicaOverrides, workloadsStopped } from '../model/module-operations';
 import {
   addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
 } from '../model/module-values';
-import { replicaOverrides, workloadsStopped } from '../model/module-operations';
+import { argoCdApplicationName, argoCdProjectName, LifecycleNames } from '../model/names';
 import { Problems } from '../model/problems';
 import { Tenant, TenantModuleProps, TenantState } from '../model/tenant';
 

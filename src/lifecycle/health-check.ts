@@ -1,4 +1,4 @@
-import { ObservabilityAlert, ObservabilityMetric } from '../k8s/observability-api';
+import { ObservabilityAlert, ObservabilityMetric } from '../model/observability-api';
 
 /**
  * The health check of spec §3.6 ("Verify Uptime via Prometheus alerts") as a step the provisioning workflows wait on.

@@ -1,5 +1,5 @@
-import { moduleValueProblems } from './module-value-checks';
 import { checkModuleOperations, ModuleMigrationProps } from './module-operations';
+import { moduleValueProblems } from './module-value-checks';
 import { dnsLabelProblem, NAME_LIMITS } from './naming';
 import { isIsoInstant } from './period';
 import { Problems } from './problems';

@@ -9,10 +9,10 @@ import { EnvironmentIsolation, IsolationOptions } from './isolation';
 import { TenantVault } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { UpgradeStrategy } from '../model/environment-class';
+import { replicaKeysOf, replicaOverrides } from '../model/module-operations';
 import {
   addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
 } from '../model/module-values';
-import { replicaKeysOf, replicaOverrides } from '../model/module-operations';
 import { LifecycleNames, tenantVaultNames } from '../model/names';
 import { isDnsLabel, NAME_LIMITS } from '../model/naming';
 import { Problems } from '../model/problems';
