@@ -367,7 +367,7 @@ describe('a fresh cdktf TypeScript app that installs the packed library', () => 
       expect(ns.metadata.name).toBe(`${name}-${tenant}`);
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
       expect(docs.filter(d => d.kind === 'NetworkPolicy').map(d => d.metadata.name)).toContain('default-deny');
-      const backup = docs.find(d => d.kind === 'CronJob' && d.metadata.name === `backup-${name}-${tenant}`);
+      const backup = docs.find(d => d.kind === 'CronJob' && d.metadata.name === `backup-${tenant}`);
       expect(backup.spec.jobTemplate.spec.template.spec.containers[0].image).toBe(BACKUP_IMAGE);
       const chart = at('dist', 'charts', name, tenant);
       expect(fs.existsSync(path.join(chart, 'Chart.yaml'))).toBe(true);
