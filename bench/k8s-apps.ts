@@ -7,33 +7,48 @@ import { App, Chart } from 'cdk8s';
 import { ImmutableProductionPolicy } from '../src/k8s/admission-policy';
 import { ArgoCdApplication } from '../src/k8s/argocd-application';
 import { ArgoCdTenantProject } from '../src/k8s/argocd-project';
+import { BackupPriorityClass } from '../src/k8s/backup-priority-class';
 import { BackupSchedule } from '../src/k8s/backup-schedule';
 import { ObservabilityStack } from '../src/k8s/observability-stack';
 import { TenantChart } from '../src/k8s/tenant-chart';
+import { TenantServicePolicy } from '../src/k8s/tenant-service-policy';
+import { VolumeSnapshotSchedule } from '../src/k8s/volume-snapshot-schedule';
 import { Mutability, UpgradeStrategy } from '../src/model/environment-class';
+import { LifecycleNames } from '../src/model/names';
 import { PlatformProps } from '../src/platform/platform';
 
+// (Modules with a `migration` are not mirrored here: the reference platform of the benchmark declares none.)
+
 export function buildK8sApps(props: PlatformProps, outdir: string): App[] {
+  const names = LifecycleNames.of({ ...props.workflows, sharding: props.sharding ?? props.workflows?.sharding });
+  const beta = (props.tenantAdmission?.betaApiEnabled ?? props.immutableProduction?.betaApiEnabled) === true;
   return props.environments.map(env => {
     const app = new App({ outdir: path.join(outdir, 'k8s', env.name) });
-    const charts = env.tenants.map(t => new TenantChart(app, t.id, { environment: env, tenant: t, network: props.network, kubernetesVersion: props.kubernetesVersion }));
-    if (props.backup && env.environmentClass.backup.enabled) {
-      for (const chart of charts) {
-        if (!chart.tenant.database) continue;
-        new BackupSchedule(chart, 'Backup', { ...props.backup, vaultEgress: props.backup.vaultEgress ?? props.network?.vault, environment: env, tenant: chart.tenant });
-      }
-    }
+    // The platform chart first (as Platform's constructor): the tenants' allow-monitoring follows its monitors (W05).
     const platformChart = new Chart(app, 'platform', { disableResourceNameHashes: true });
-    new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env });
+    const obs = new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env });
+    if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
+    new TenantServicePolicy(platformChart, 'TenantServices', { environment: env, kubernetesVersion: props.kubernetesVersion, betaApiEnabled: beta });
     if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
       new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: props.kubernetesVersion });
     }
     if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
       for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
-        new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, naming: props.workflows });
+        new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, names });
         for (const m of tenant.modules) {
-          new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, naming: props.workflows });
+          new ArgoCdApplication(platformChart, `App-${tenant.id}-${m.name}`, { environment: env, tenant, module: m.name, names });
         }
+      }
+    }
+    const own = props.environmentNetworks?.[env.name] === undefined ? props.network : { ...props.network, ...props.environmentNetworks[env.name] };
+    const network = { ...own, monitoringNamespace: own?.monitoringNamespace ?? obs.monitoringNamespace, metricsPortName: own?.metricsPortName ?? obs.metricsPortName };
+    for (const t of env.tenants) {
+      const chart = new TenantChart(app, t.id, { environment: env, tenant: t, network, kubernetesVersion: props.kubernetesVersion });
+      if (props.backup?.volumeSnapshots && env.environmentClass.backup.enabled && t.volumes.length > 0) {
+        new VolumeSnapshotSchedule(chart, 'VolumeSnapshots', { ...props.backup.volumeSnapshots, environment: env, tenant: t });
+      }
+      if (props.backup && env.environmentClass.backup.enabled && t.database) {
+        new BackupSchedule(chart, 'Backup', { ...props.backup, vaultEgress: props.backup.vaultEgress ?? own?.vault, environment: env, tenant: t });
       }
     }
     return app;
