@@ -3,6 +3,7 @@ import { healthCheckScript } from './health-check';
 import { INVENTORY_FILE_NAME } from './inventory';
 import { PREVIEWS_ENV_VAR } from './previews';
 import { inactivityWorkflow } from './workflow-inactivity';
+import { CI_VAULT_AUDIENCE, ciVaultAuthMount, CiPurpose, ciVaultRoleName, previewVaultHost, STACK_VARIABLE_SECRETS } from '../model/ci-access';
 import { cronProblem } from '../model/cron';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
@@ -45,11 +46,17 @@ export interface WorkflowOptions extends LifecycleNamingOptions {
    */
   readonly vaultVersion?: string;
   /**
-   * Vault JWT auth role the workflows log in with (GitHub OIDC, audience `vault`); it needs `sudo` on
-   * `sys/leases/revoke-prefix/*` and delete on the tenant roles.
-   * @default 'inopsio-lifecycle'
+   * Not used any more: each job logs in with the JWT role of its purpose (`ci-<env>-<purpose>` on the auth mount
+   * `github-<env>`), which the environment's Terraform stack creates (docs/vault.md "CI access").
+   * @default - the role of the job's purpose
    */
   readonly vaultRole?: string;
+  /**
+   * The repository's default branch: the CI's Vault roles (except the preview's) are bound to `refs/heads/<branch>`,
+   * and a merged change of the tenant registry on it is applied by tenant-upgrade.yml.
+   * @default 'main'
+   */
+  readonly defaultBranch?: string;
   /**
    * Command that installs the platform app's dependencies.
    * @default 'npm ci'
@@ -142,7 +149,9 @@ interface Resolved {
   readonly kubectlVersion: string;
   readonly helmVersion: string;
   readonly vaultVersion: string;
-  readonly vaultRole: string;
+  readonly defaultBranch: string;
+  /** The environment whose Vault holds the previews' CI roles (`previewVaultHost`). */
+  readonly previewVaultHost: string;
   readonly installCommand: string;
   readonly synthCommand: string;
   readonly cli: string;
@@ -223,7 +232,9 @@ function resolve(environments: Environment[], options: WorkflowOptions): Resolve
     kubectlVersion: check('kubectlVersion', options.kubectlVersion ?? KubernetesVersion.DEFAULT.kubectlVersion, /^v\d+\.\d+\.\d+$/, 'pin an exact version such as "v1.35.0"'),
     helmVersion: check('helmVersion', options.helmVersion ?? 'v3.16.4', /^v3\.\d+\.\d+$/, 'pin an exact Helm 3 version such as "v3.16.4"'),
     vaultVersion: check('vaultVersion', options.vaultVersion ?? '1.17.6', /^\d+\.\d+\.\d+$/, 'pin an exact version such as "1.17.6"'),
-    vaultRole: check('vaultRole', options.vaultRole ?? 'inopsio-lifecycle', /^[a-z0-9][-a-z0-9_]{0,62}$/, 'use the JWT auth role name'),
+    defaultBranch: check('defaultBranch', options.defaultBranch ?? 'main', /^[A-Za-z0-9._/-]{1,255}$/, 'write the branch name, e.g. "main"'),
+    // Without a reusable or persistent environment, the previews' roles are looked for in the first environment.
+    previewVaultHost: (previewVaultHost(environments ?? []) ?? [...(environments ?? [])].sort((a, b) => (a.name < b.name ? -1 : 1))[0])?.name ?? '',
     installCommand: command('installCommand', options.installCommand ?? 'npm ci'),
     synthCommand: command('synthCommand', options.synthCommand ?? 'npx cdktf synth'),
     cli: command('cliCommand', options.cliCommand ?? 'npx inopsio-env'),
@@ -270,16 +281,37 @@ const setupTerraform = (o: Resolved) => ({ name: 'Set up Terraform', uses: uses(
 const setupKubectl = (o: Resolved) => ({ name: 'Set up kubectl', uses: uses(A.setupKubectl), with: { version: o.kubectlVersion } });
 const setupHelm = (o: Resolved) => ({ name: 'Set up Helm', uses: uses(A.setupHelm), with: { version: o.helmVersion } });
 
-/** The kubeconfig comes from the GitHub environment's secret and is written to a private file, never printed. */
+/**
+ * The kubeconfig comes from the GitHub environment's secret and is written to a private file, never printed. kubectl
+ * and helm read it through KUBECONFIG, the stacks' Helm provider through `var.kube_config_path`
+ * (`TF_VAR_kube_config_path`): the same file.
+ */
+export const KUBECONFIG_FILE = '$RUNNER_TEMP/kubeconfig';
 const kubeconfig = () => ({
   name: 'Write the kubeconfig',
   env: { KUBECONFIG_DATA: '${{ secrets.KUBECONFIG }}' },
   run: lines(
     'umask 077',
-    'printf \'%s\' "$KUBECONFIG_DATA" > "$RUNNER_TEMP/kubeconfig"',
-    'echo "KUBECONFIG=$RUNNER_TEMP/kubeconfig" >> "$GITHUB_ENV"',
+    `printf '%s' "$KUBECONFIG_DATA" > "${KUBECONFIG_FILE}"`,
+    `echo "KUBECONFIG=${KUBECONFIG_FILE}" >> "$GITHUB_ENV"`,
+    `echo "TF_VAR_kube_config_path=${KUBECONFIG_FILE}" >> "$GITHUB_ENV"`,
   ),
 });
+
+/**
+ * The environment of every job that runs plan/apply/destroy on a stack: each Terraform variable without a default
+ * as `TF_VAR_<name>` from its named secret (STACK_VARIABLE_SECRETS, docs/outputs.md), the PostgreSQL provider's
+ * password, the Vault address the Vault CLI and the login read, and the Terraform Cloud token.
+ */
+function stackEnv(): { [name: string]: string } {
+  const vars = Object.entries(STACK_VARIABLE_SECRETS).sort(([a], [b]) => (a < b ? -1 : 1));
+  return {
+    TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+    VAULT_ADDR: '${{ secrets.VAULT_ADDR }}',
+    PGPASSWORD: '${{ secrets.POSTGRES_ADMIN_PASSWORD }}',
+    ...Object.fromEntries(vars.map(([name, secret]) => [`TF_VAR_${name}`, `\${{ secrets.${secret} }}`])),
+  };
+}
 
 const vaultCli = (o: Resolved) => ({
   name: 'Install the Vault CLI (HashiCorp apt repository, signing key fingerprint pinned)',
@@ -296,11 +328,15 @@ const vaultCli = (o: Resolved) => ({
   ),
 });
 
-/** GitHub OIDC → Vault JWT login: no Vault token is stored in GitHub. Exports VAULT_ADDR and VAULT_TOKEN (masked). */
-const vaultLogin = (o: Resolved) => ({
-  name: 'Log in to Vault with the GitHub OIDC token',
+/**
+ * GitHub OIDC → Vault JWT login: no Vault token is stored in GitHub. The role is the one of the job's purpose in the
+ * Vault of environment `env` (`ci-<env>-<purpose>` on `github-<env>`, src/model/ci-access.ts), bound to this
+ * repository, the job's GitHub environment and its ref. Exports VAULT_TOKEN (masked).
+ */
+const vaultLogin = (purpose: CiPurpose, env: string) => ({
+  name: `Log in to Vault with the GitHub OIDC token (role ${ciVaultRoleName(env, purpose)})`,
   uses: uses(A.vault),
-  with: { url: '${{ secrets.VAULT_ADDR }}', method: 'jwt', role: o.vaultRole, jwtGithubAudience: 'vault', exportToken: true },
+  with: { url: '${{ secrets.VAULT_ADDR }}', method: 'jwt', path: ciVaultAuthMount(env), role: ciVaultRoleName(env, purpose), jwtGithubAudience: CI_VAULT_AUDIENCE, exportToken: true },
 });
 
 const uploadReports = (o: Resolved, name: string) => ({
@@ -452,11 +488,11 @@ function previewWorkflow(o: Resolved): object {
         'needs': 'name',
         'runs-on': o.runsOn,
         'environment': o.previewEnvironment,
-        'permissions': { contents: 'read' },
+        'permissions': { 'contents': 'read', 'id-token': 'write' },
         'concurrency': { 'group': 'inopsio-env-${{ needs.name.outputs.environment }}', 'cancel-in-progress': false },
         'timeout-minutes': 60,
         'env': {
-          TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+          ...stackEnv(),
           PREVIEW_NAME: '${{ needs.name.outputs.environment }}',
           STACKS: o.names.terraformStacksDirectory,
           ...prEnv,
@@ -468,6 +504,8 @@ function previewWorkflow(o: Resolved): object {
             run: lines(`${PREVIEWS_ENV_VAR}="$(${previewsJson})"`, `export ${PREVIEWS_ENV_VAR}`, o.synthCommand),
           },
           setupTerraform(o),
+          kubeconfig(),
+          vaultLogin(CiPurpose.PREVIEW, o.previewVaultHost),
           { name: 'Terraform plan and apply of the preview workspace', run: terraformApply('$STACKS/$PREVIEW_NAME', '$PREVIEW_NAME') },
           healthCheck(o, '${{ needs.name.outputs.environment }}'),
           uploadReports(o, 'terraform-preview-${{ needs.name.outputs.environment }}'),
@@ -476,34 +514,61 @@ function previewWorkflow(o: Resolved): object {
     });
 }
 
-function cleanupWorkflow(o: Resolved): object {
-  const select = lines(
-    'if [ "$EVENT" = pull_request ]; then',
-    `  previews="$(${previewsJson})"`,
-    `  environments="$(${o.cli} preview-name --branch "$BRANCH" --json | jq -c '[.name]')"`,
-    'else',
-    '  previews="$(gh pr list --repo "$GITHUB_REPOSITORY" --state open --limit 1000 --json headRefName,author,updatedAt,isCrossRepository \\',
-    '    | jq -c \'[.[] | select(.isCrossRepository | not) | {branch: .headRefName, owner: .author.login, createdAt: .updatedAt}]\')"',
-    `  export ${PREVIEWS_ENV_VAR}="$previews"`,
-    `  ${o.synthCommand}`,
-    `  environments="$(${o.cli} expired --inventory "$INVENTORY" --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --lifecycle ephemeral --json | jq -c '[.[].name]')"`,
-    'fi',
-    'echo "previews=$previews" >> "$GITHUB_OUTPUT"',
-    'echo "environments=$environments" >> "$GITHUB_OUTPUT"',
+/**
+ * The previews to destroy, from the cluster: every preview namespace (class label) whose stamped expiry
+ * (`lifecycle.inopsio.io/expires-at`) has passed, or whose source branch has no open pull request (closed or merged).
+ * Outputs their environment names and the `{ branch, owner, createdAt }` the destroy job synthesizes them from.
+ * ISO-8601 UTC instants of one format compare as strings.
+ */
+function selectPreviewsScript(): string {
+  const pick = [
+    '[.items[].metadata',
+    `  | {environment: .labels.env, branch: .annotations["${ANNOTATION_PREFIX}source-branch"], owner: .annotations["${ANNOTATION_PREFIX}owner"],`,
+    `     createdAt: .annotations["${ANNOTATION_PREFIX}created-at"], expiresAt: .annotations["${ANNOTATION_PREFIX}expires-at"]}`,
+    '  | select(.environment != null and .branch != null and .createdAt != null and .expiresAt != null)',
+    '  | select(.expiresAt <= $now or (.branch as $b | $open | index($b)) == null)]',
+    '| unique_by(.environment)',
+  ].join('\n');
+  return lines(
+    'now="$(date -u +%Y-%m-%dT%H:%M:%SZ)"',
+    'open="$(gh pr list --repo "$GITHUB_REPOSITORY" --state open --limit 1000 --json headRefName | jq -c \'[.[].headRefName]\')"',
+    `kubectl get namespaces --selector ${PREVIEW_NAMESPACE_SELECTOR} --output json > "$RUNNER_TEMP/namespaces.json"`,
+    `selected="$(jq -c --arg now "$now" --argjson open "$open" '${pick}' "$RUNNER_TEMP/namespaces.json")"`,
+    'echo "previews=$(jq -c \'[.[] | {branch, owner, createdAt}]\' <<< "$selected")" >> "$GITHUB_OUTPUT"',
+    'echo "environments=$(jq -c \'[.[].environment]\' <<< "$selected")" >> "$GITHUB_OUTPUT"',
+    'jq -r \'.[] | "\\(.environment): expires \\(.expiresAt), branch \\(.branch)"\' <<< "$selected" >> "$GITHUB_STEP_SUMMARY"',
   );
+}
+
+/** The annotations TenantNamespace stamps on a namespace (src/k8s/tenant-namespace.ts). */
+const ANNOTATION_PREFIX = 'lifecycle.inopsio.io/';
+/** Preview namespaces: the class label TenantNamespace sets (`EnvironmentClass.PREVIEW`'s name). */
+const PREVIEW_NAMESPACE_SELECTOR = `${ANNOTATION_PREFIX}environment-class=preview`;
+
+/**
+ * Hourly, on the default branch only (schedule or a dispatch that the cleanup environment's branch rule and the
+ * cleanup role's `ref` claim admit from the default branch only): no pull request's YAML ever runs with the cleanup's
+ * credentials. A closed pull request's preview is found by the next hourly run (its branch has no open pull request).
+ * Each destroy has its own concurrency group (`inopsio-destroy-<env>`), never cancelled: a provision queued later in
+ * the environment's group cannot cancel a pending destroy (GitHub cancels a pending run of the same group).
+ */
+function cleanupWorkflow(o: Resolved): object {
   return base('cleanup-env', {
     schedule: [{ cron: o.cleanupSchedule }],
-    pull_request: { types: ['closed'] },
     workflow_dispatch: {},
   }, undefined, { INVENTORY: o.inventory, REPORT_DIR }, {
     select: {
-      'if': `github.event_name != 'pull_request' || ${sameRepository}`,
       'runs-on': o.runsOn,
+      'environment': o.previewCleanupEnvironment,
       'permissions': { 'contents': 'read', 'pull-requests': 'read' },
       'timeout-minutes': 20,
       'outputs': { environments: '${{ steps.select.outputs.environments }}', previews: '${{ steps.select.outputs.previews }}' },
-      'env': { GH_TOKEN: '${{ github.token }}', EVENT: '${{ github.event_name }}', ...prEnv },
-      'steps': [...app(o), { name: 'Select the previews to destroy (expired, or of the closed pull request)', id: 'select', run: select }],
+      'env': { GH_TOKEN: '${{ github.token }}' },
+      'steps': [
+        setupKubectl(o),
+        kubeconfig(),
+        { name: 'Select the previews to destroy (stamped expiry passed, or no open pull request)', id: 'select', run: selectPreviewsScript() },
+      ],
     },
     destroy: {
       'needs': 'select',
@@ -512,10 +577,10 @@ function cleanupWorkflow(o: Resolved): object {
       'environment': o.previewCleanupEnvironment,
       'permissions': { 'contents': 'read', 'id-token': 'write' },
       'strategy': { 'fail-fast': false, 'max-parallel': 4, 'matrix': { environment: '${{ fromJSON(needs.select.outputs.environments) }}' } },
-      'concurrency': { 'group': 'inopsio-env-${{ matrix.environment }}', 'cancel-in-progress': false },
+      'concurrency': { 'group': 'inopsio-destroy-${{ matrix.environment }}', 'cancel-in-progress': false },
       'timeout-minutes': 60,
       'env': {
-        TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+        ...stackEnv(),
         ENV_NAME: '${{ matrix.environment }}',
         TENANT: '',
         INOPSIO_CONFIRM: '${{ matrix.environment }}',
@@ -525,8 +590,11 @@ function cleanupWorkflow(o: Resolved): object {
         ...app(o),
         synth(o),
         setupTerraform(o),
+        setupKubectl(o),
+        setupHelm(o),
+        kubeconfig(),
         vaultCli(o),
-        vaultLogin(o),
+        vaultLogin(CiPurpose.CLEANUP, o.previewVaultHost),
         { name: 'Revoke Vault leases by prefix (V13)', run: revokeScript(o) },
         { name: 'Disable the Vault roles', run: disableRolesScript(o) },
         { name: 'Destroy the preview (terraform destroy of its workspace)', run: destroyScript(o) },
@@ -625,8 +693,9 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
     }),
     'revoke': stage('verify', {
       permissions: { 'contents': 'read', 'id-token': 'write' },
+      env: { VAULT_ADDR: '${{ secrets.VAULT_ADDR }}' },
       steps: [
-        ...app(o), input, vaultCli(o), vaultLogin(o),
+        ...app(o), input, vaultCli(o), vaultLogin(CiPurpose.DECOMMISSION, '${{ inputs.environment }}'),
         { name: 'Revoke Vault leases by prefix, synchronously (V13 step 3)', run: revokeScript(o) },
         { name: 'Disable the Vault roles (V13 step 4)', run: disableRolesScript(o) },
       ],
@@ -635,9 +704,9 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
       // The Vault provider of `terraform destroy` needs a token (VAULT_TOKEN from the OIDC login) to remove the
       // environment's mounts, roles and policies.
       permissions: { 'contents': 'read', 'id-token': 'write' },
-      env: { TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}' },
+      env: stackEnv(),
       steps: [
-        ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(), vaultLogin(o),
+        ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(), vaultLogin(CiPurpose.DECOMMISSION, '${{ inputs.environment }}'),
         { name: 'Destroy, behind the typed confirmation (V13 step 5)', run: destroyScript(o) },
         uploadReports(o, 'terraform-decommission-${{ inputs.environment }}'),
       ],
@@ -731,11 +800,11 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
       ...(needs.length > 0 ? { needs } : {}),
       'runs-on': o.runsOn,
       'environment': env.name,
-      'permissions': { contents: 'read' },
+      'permissions': { 'contents': 'read', 'id-token': 'write' },
       'concurrency': { 'group': `inopsio-env-${env.name}`, 'cancel-in-progress': false },
       'timeout-minutes': 120,
       'env': {
-        TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+        ...stackEnv(),
         ENV_NAME: env.name,
         ...(stacks.length === 1
           ? { STACK: o.names.stackDirectory(env.name) }
@@ -746,6 +815,7 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
         ...app(o),
         synth(o),
         setupTerraform(o),
+        ...applyAccess(env.name),
         {
           name: argo
             ? 'Terraform apply: pending module versions reach the Argo CD Applications'
@@ -754,7 +824,6 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
         },
         ...(argo ? [
           setupKubectl(o),
-          kubeconfig(),
           {
             name: 'Argo CD sync: refresh, then wait until synced (PreSync schema migrations run first) and healthy',
             run: lines(
@@ -773,5 +842,22 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
   if (Object.keys(jobs).length === 0) {
     jobs.nothing = { 'runs-on': o.runsOn, 'permissions': {}, 'steps': [{ name: 'No long-lived environments to upgrade', run: lines('true') }] };
   }
-  return base('tenant-upgrade', { schedule: [{ cron: o.upgradeSchedule }], workflow_dispatch: {} }, undefined, { REPORT_DIR }, jobs);
+  return base('tenant-upgrade', upgradeTriggers(o), undefined, { REPORT_DIR }, jobs);
+}
+
+/** What an apply job of `env` needs before Terraform runs: the kubeconfig its Helm provider reads, the Vault login. */
+function applyAccess(env: string): object[] {
+  return [kubeconfig(), vaultLogin(CiPurpose.APPLY, env)];
+}
+
+/**
+ * Monthly, on dispatch, and when a change of the tenant registry reaches the default branch: a merged sign-up (or
+ * suspension, or removal) pull request is applied by the next run, behind the same environment gates.
+ */
+function upgradeTriggers(o: Resolved): object {
+  return {
+    schedule: [{ cron: o.upgradeSchedule }],
+    push: { branches: [o.defaultBranch], paths: [`${o.names.tenantRegistryDirectory}/**`] },
+    workflow_dispatch: {},
+  };
 }

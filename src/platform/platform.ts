@@ -22,6 +22,7 @@ import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/gi
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan } from '../model/backup-plan';
+import { ciVaultRoles, previewVaultHost } from '../model/ci-access';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { LifecycleKind, Mutability, UpgradeStrategy } from '../model/environment-class';
@@ -42,6 +43,7 @@ import { EnvironmentParity } from '../policy/parity';
 import { writePolicyReport } from '../policy/report-file';
 import { Acknowledgement } from '../policy/types';
 import { reportUncaughtProblemsToCdktfCli, runByCdktfCli, writeFailedSynthManifest } from '../tf/cdktf-cli';
+import { CiVaultAuth } from '../tf/ci-vault-auth';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
 import { GitHubEnvironmentsStack } from '../tf/github-environments';
 import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
@@ -384,6 +386,7 @@ export class Platform extends Construct {
     const workflowOptions = {
       ...props.workflows,
       sharding: props.sharding ?? props.workflows?.sharding,
+      defaultBranch: props.workflows?.defaultBranch ?? props.github?.defaultBranch,
       kubectlVersion: props.workflows?.kubectlVersion ?? (KubernetesVersion.isKubernetesVersion(target) ? target.kubectlVersion : undefined),
     };
     // One resolved set of names for every part: Terraform, Argo CD, the inventory, the plans and the workflows.
@@ -484,6 +487,7 @@ export class Platform extends Construct {
       } else {
         this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names }));
       }
+      if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
     }
     this.builtTerraform = terraformElementsOf(this);
   }
@@ -831,4 +835,19 @@ function migrationHookProps(env: Environment, tenant: Tenant, module: string) {
     args: migration.args,
     vault: tenant.database ? { role: names.kubernetesAuthRole, secretPath: names.credsPath, authPath: names.authPath } : undefined,
   };
+}
+
+/**
+ * The CI's Vault JWT auth in an environment's (base) stack: one role per workflow purpose, bound to the platform's
+ * repository (src/model/ci-access.ts, src/tf/ci-vault-auth.ts). Needs the repository, so only with `github`.
+ */
+function addCiVaultAuth(stack: EnvironmentStack, env: Environment, envs: readonly Environment[], workflows: WorkflowOptions, github: GitHubEnvironmentsProps): void {
+  const roles = ciVaultRoles(env, {
+    repository: `${github.owner}/${github.repository}`,
+    defaultBranch: workflows.defaultBranch ?? 'main',
+    previewEnvironment: workflows.previewEnvironment ?? 'preview',
+    previewCleanupEnvironment: workflows.previewCleanupEnvironment ?? 'preview-cleanup',
+    decommissionEnvironment: workflows.decommissionEnvironment ?? 'decommission',
+  }, previewVaultHost(envs) === env, stack.vault.auditDevices.length > 0);
+  if (roles.length > 0) new CiVaultAuth(stack, 'CiVaultAuth', env, roles);
 }

