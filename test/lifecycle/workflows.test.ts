@@ -101,8 +101,6 @@ describe('renderWorkflows', () => {
       expect(script).toContain('npx inopsio-env preview-name --branch "$BRANCH" >> "$GITHUB_OUTPUT"');
       expect(script).not.toMatch(/\b(tr|sed|awk|cut)\b/);
       expect(parsed[WORKFLOW_FILES.PREVIEW].jobs.provision.env.PREVIEW_NAME).toBe('${{ needs.name.outputs.environment }}');
-      expect(runs(parsed[WORKFLOW_FILES.CLEANUP].jobs.select)).toContain('npx inopsio-env preview-name --branch "$BRANCH" --json');
-      expect(runs(parsed[WORKFLOW_FILES.CLEANUP].jobs.select)).toContain('npx inopsio-env expired --inventory "$INVENTORY" --at "$(date -u +%Y-%m-%dT%H:%M:%SZ)" --lifecycle ephemeral --json');
     });
   });
 
@@ -123,6 +121,10 @@ describe('renderWorkflows', () => {
     test('least privilege: nothing at workflow level; each job lists its own; writes only where needed', () => {
       const allowedWrites: { [job: string]: string[] } = {
         'cleanup-env.yml destroy': ['id-token'],
+        // Each job that applies a stack logs in to Vault with its purpose's role (GitHub OIDC).
+        'preview.yml provision': ['id-token'],
+        'tenant-upgrade.yml upgrade-staging': ['id-token'],
+        'tenant-upgrade.yml upgrade-prod': ['id-token'],
         'decommission.yml revoke': ['id-token'],
         'decommission.yml destroy': ['id-token'],
         'decommission.yml forget': ['contents', 'pull-requests'],
@@ -146,10 +148,13 @@ describe('renderWorkflows', () => {
       expect(steps[login].with).toMatchObject({ method: 'jwt', exportToken: true, jwtGithubAudience: 'vault' });
     });
 
-    test('every job that runs Terraform is serialized per environment (shared group) and never cancelled midway', () => {
+    test('every job that runs Terraform is serialized per environment and never cancelled midway; a destroy has its own group', () => {
       for (const { file, id, job } of allJobs().filter(j => /\bterraform\b/.test(runs(j.job)))) {
         const concurrency = job.concurrency ?? parsed[file].concurrency;
-        expect({ file, id, group: concurrency?.group }).toEqual({ file, id, group: expect.stringMatching(/^inopsio-env-/) });
+        // The preview cleanup's destroy is in a group no provision joins: GitHub cancels a pending run when a later
+        // one is queued in the same group, so a preview provisioned later would cancel a pending destroy (issue 21.4).
+        const expected = file === WORKFLOW_FILES.CLEANUP ? /^inopsio-destroy-/ : /^inopsio-env-/;
+        expect({ file, id, group: concurrency?.group }).toEqual({ file, id, group: expect.stringMatching(expected) });
         expect(concurrency['cancel-in-progress']).toBe(false);
       }
     });
@@ -161,7 +166,7 @@ describe('renderWorkflows', () => {
       for (const text of Object.values(workflows)) {
         for (const m of text.matchAll(/\$\{\{\s*secrets\.[A-Z_]+\s*\}\}/g)) {
           const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index));
-          expect(line).toMatch(/^\s+(TF_TOKEN_app_terraform_io|KUBECONFIG_DATA|url|PROMETHEUS_URL|PROMETHEUS_TOKEN): /);
+          expect(line).toMatch(/^\s+(TF_TOKEN_app_terraform_io|KUBECONFIG_DATA|url|PROMETHEUS_URL|PROMETHEUS_TOKEN|VAULT_ADDR|PGPASSWORD|TF_VAR_[a-z_]+): /);
         }
       }
       expect(Object.values(workflows).join('\n')).not.toMatch(/\b(echo|printf|cat)\b[^\n]*(TF_TOKEN|VAULT_TOKEN|KUBECONFIG_DATA[^"]*" *$)/m);
@@ -222,7 +227,7 @@ describe('renderWorkflows', () => {
         /jobs\.revoke: .* but jobs backup run even after a failed or rejected approval/],
       ['an approval job may fail and still let the chain run (continue-on-error)', WORKFLOW_FILES.DECOMMISSION, (d: any) => { d.jobs['approval-1']['continue-on-error'] = true; },
         /gated by only decommission-approval-2/],
-      ['the preview cleanup loses its environment', WORKFLOW_FILES.CLEANUP, (d: any) => { delete d.jobs.destroy.environment; },
+      ['the preview cleanup loses its environment', WORKFLOW_FILES.CLEANUP, (d: any) => { delete d.jobs.destroy.environment; delete d.jobs.select.environment; },
         /cleanup-env\.yml: jobs\.destroy: runs .*terraform destroy.* gated by no approval environment/],
       ['a new ungated job deletes a namespace (line continuation)', WORKFLOW_FILES.TENANT_UPGRADE, (d: any) => {
         d.jobs.oops = { 'runs-on': 'ubuntu-24.04', 'permissions': {}, 'steps': [{ run: 'kubectl --context prod \\\n  delete namespace prod-acme\n' }] };
@@ -338,6 +343,51 @@ describe('renderWorkflows', () => {
       expect(JSON.parse(fs.readFileSync(path.join(dir, 'tenants', 'prod.json'), 'utf8')).tenants.map((t: any) => [t.id, t.state])).toEqual([['acme', 'suspended'], ['globex', 'active']]);
       expect(fs.readFileSync(path.join(dir, 'output'), 'utf8')).toBe('registry=tenants/prod.json\ncount=1\ntenants=acme\n');
       fs.rmSync(dir, { recursive: true, force: true });
+    });
+
+    test('cleanup-env.yml select job: previews whose stamped expiry passed or whose pull request is closed, from the namespaces (issue 24.3, 21.4)', () => {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'select-'));
+      const ns = (env: string, tenant: string, branch: string, createdAt: string, expiresAt: string) => ({
+        metadata: {
+          name: `${env}-${tenant}`,
+          labels: { 'env': env, 'lifecycle.inopsio.io/environment-class': 'preview' },
+          annotations: {
+            'lifecycle.inopsio.io/source-branch': branch,
+            'lifecycle.inopsio.io/owner': 'dana',
+            'lifecycle.inopsio.io/created-at': createdAt,
+            'lifecycle.inopsio.io/expires-at': expiresAt,
+          },
+        },
+      });
+      const items = [
+        // Expired: its stamp passed, although its pull request is open (and was updated recently: not what counts).
+        ns('preview-old', 'acme', 'old', '2020-01-01T00:00:00Z', '2020-01-03T00:00:00Z'),
+        ns('preview-old', 'globex', 'old', '2020-01-01T00:00:00Z', '2020-01-03T00:00:00Z'),
+        // Not expired, but its pull request is closed: no open pull request has its branch.
+        ns('preview-closed', 'acme', 'closed', '2999-01-01T00:00:00Z', '2999-01-03T00:00:00Z'),
+        // Not expired, pull request open: kept.
+        ns('preview-fresh', 'acme', 'fresh', '2999-01-01T00:00:00Z', '2999-01-03T00:00:00Z'),
+      ];
+      fs.writeFileSync(path.join(dir, 'kubectl'), `#!/usr/bin/env bash\necho "$*" > "${dir}/kubectl-args"\ncat <<'EOF'\n${JSON.stringify({ items })}\nEOF\n`, { mode: 0o755 });
+      fs.writeFileSync(path.join(dir, 'gh'), `#!/usr/bin/env bash\necho '[{"headRefName":"old","updatedAt":"2999-01-01T00:00:00Z"},{"headRefName":"fresh"}]'\n`, { mode: 0o755 });
+      const out = path.join(dir, 'out');
+      const step = parsed[WORKFLOW_FILES.CLEANUP].jobs.select.steps.find((st: any) => st.id === 'select');
+      const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step.run], {
+        env: { PATH: `${dir}:/usr/bin:/bin`, RUNNER_TEMP: dir, HOME: dir, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), GITHUB_REPOSITORY: 'inopsio/platform' },
+        encoding: 'utf8', cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      const outputs = Object.fromEntries(fs.readFileSync(out, 'utf8').trim().split('\n').map(l => [l.slice(0, l.indexOf('=')), JSON.parse(l.slice(l.indexOf('=') + 1))]));
+      expect(outputs.environments).toEqual(['preview-closed', 'preview-old']);
+      expect(outputs.previews).toEqual([
+        { branch: 'closed', owner: 'dana', createdAt: '2999-01-01T00:00:00Z' },
+        { branch: 'old', owner: 'dana', createdAt: '2020-01-01T00:00:00Z' },
+      ]);
+      expect(fs.readFileSync(path.join(dir, 'kubectl-args'), 'utf8')).toContain('get namespaces --selector lifecycle.inopsio.io/environment-class=preview');
+      // Default branch only: no pull_request trigger runs this workflow's YAML with the cleanup's credentials.
+      expect(Object.keys(parsed[WORKFLOW_FILES.CLEANUP].on).sort()).toEqual(['schedule', 'workflow_dispatch']);
+      expect(workflows[WORKFLOW_FILES.CLEANUP]).not.toMatch(/updatedAt|updated_at/);
     });
 
     test('cleanup-env.yml destroy job: revoke, disable, terraform destroy of the preview workspace', () => {
