@@ -16,6 +16,7 @@ import { SECRET_RULES, secretScanRule } from './rules/secrets';
 import { TERRAFORM_RULES } from './rules/terraform';
 import { VAULT_RULES } from './rules/vault';
 import { WIRING_RULES } from './rules/wiring';
+import { CI_WIRING_RULES } from './rules/wiring-ci';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
 import {
@@ -116,6 +117,7 @@ export class PolicyPack {
       ...WORKFLOW_GATE_RULES,
       ...APPROVAL_RULES,
       ...WIRING_RULES,
+      ...CI_WIRING_RULES,
       ...HELM_RULES,
       ...TERRAFORM_RULES,
       ...OUTPUT_RULES,
