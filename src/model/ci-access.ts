@@ -39,6 +39,11 @@ export function ciVaultRoleName(env: string, purpose: CiPurpose): string {
   return `ci-${env}-${purpose}`;
 }
 
+/** True if `name` is the policy of one of the CI roles of environment `env` (`ci-<env>-<purpose>`). */
+export function isCiPolicyName(env: string, name: string): boolean {
+  return Object.values(CiPurpose).some(p => ciVaultRoleName(env, p) === name);
+}
+
 /** The name prefix of every preview environment (`Environment.preview`: `preview-<slug>`). */
 export const PREVIEW_NAME_PREFIX = 'preview-';
 
