@@ -1,0 +1,190 @@
+/**
+ * Issue 24 item 3 and issue 21 item 4, over the reference platform's output (`examples/main.ts`): the workflows are
+ * wired to the stacks they run. Both ends are read from the output: the stacks' `variable` blocks, providers and
+ * Vault JWT roles from `cdktf.out/stacks/<stack>/cdk.tf.json`, the jobs from `dist/workflows/*.yml`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import * as YAML from 'yaml';
+import { STACK_VARIABLE_SECRETS } from '../../src/model/ci-access';
+import { KUBECONFIG_FILE } from '../../src/lifecycle/workflows';
+import { requiredVariables } from '../../src/policy/rules/wiring-ci';
+import { synthesizeReferencePlatform } from '../support/reference-platform';
+import { allows, mergePolicies } from '../support/vault-acl';
+
+let dir: string;
+let stacks: { [name: string]: any };
+let workflows: { [file: string]: any };
+
+beforeAll(() => {
+  dir = synthesizeReferencePlatform('ci-wiring-');
+  const stackDir = path.join(dir, 'cdktf.out', 'stacks');
+  stacks = Object.fromEntries(fs.readdirSync(stackDir).sort().map(s => [s, JSON.parse(fs.readFileSync(path.join(stackDir, s, 'cdk.tf.json'), 'utf8'))]));
+  const wfDir = path.join(dir, 'dist', 'workflows');
+  workflows = Object.fromEntries(fs.readdirSync(wfDir).sort().map(f => [f, YAML.parse(fs.readFileSync(path.join(wfDir, f), 'utf8'))]));
+}, 120_000);
+
+const STACK_COMMAND = /\bterraform\b[^\n]*\s(plan|apply|destroy)\b/;
+const runs = (job: any): string => (job.steps ?? []).map((s: any) => s.run ?? '').join('\n');
+const jobs = () => Object.entries(workflows).flatMap(([file, doc]) => Object.entries<any>(doc.jobs).map(([id, job]) => ({ file, id, job, doc })));
+const stackJobs = () => jobs().filter(j => STACK_COMMAND.test(runs(j.job)));
+const PREVIEW = () => Object.keys(stacks).find(s => s.startsWith('preview-'))!;
+/** The stacks a job may run: its literal ENV_NAME's, else (chosen at run time) every environment stack. */
+const stacksOfJob = (j: { job: any; doc: any }) => {
+  const env = { ...(j.doc.env ?? {}), ...(j.job.env ?? {}) };
+  const named = typeof env.ENV_NAME === 'string' && !env.ENV_NAME.includes('${{') ? env.ENV_NAME : undefined;
+  return Object.keys(stacks).filter(s => s !== 'github-environments' && (named === undefined || s === named));
+};
+
+describe('the reference platform\'s workflows are wired to its stacks', () => {
+  test('each stack job supplies every variable without a default of every stack it may run, from the named secret', () => {
+    expect(stackJobs().map(j => `${j.file} ${j.id}`).sort()).toEqual([
+      'cleanup-env.yml destroy', 'decommission.yml destroy', 'preview.yml provision', 'tenant-upgrade.yml upgrade-prod', 'tenant-upgrade.yml upgrade-staging',
+    ]);
+    const required = new Set<string>();
+    for (const j of stackJobs()) {
+      const env = { ...(j.doc.env ?? {}), ...(j.job.env ?? {}) };
+      for (const s of stacksOfJob(j)) {
+        for (const v of requiredVariables({ environment: s, file: s, json: stacks[s], resources: [] })) {
+          required.add(v);
+          expect({ job: `${j.file} ${j.id}`, stack: s, variable: v, value: env[`TF_VAR_${v}`] })
+            .toEqual({ job: `${j.file} ${j.id}`, stack: s, variable: v, value: `\${{ secrets.${STACK_VARIABLE_SECRETS[v]} }}` });
+        }
+      }
+    }
+    // The stacks do declare variables without a default, so the loop above checked something.
+    expect([...required].sort()).toEqual(['postgres_admin_username', 'vault_address', 'vault_kubernetes_ca_cert']);
+  });
+
+  test('the policy report of the synth has W07 passed over every stack job', () => {
+    const report = JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'policy-report.json'), 'utf8'));
+    expect(report.rules.find((r: any) => r.id === 'W07')).toMatchObject({ status: 'passed', checked: 5 });
+  });
+
+  test('the kubeconfig a stack job writes is the file the Helm provider reads (var.kube_config_path)', () => {
+    for (const [name, stack] of Object.entries(stacks)) {
+      if (!stack.provider?.helm) continue;
+      expect({ name, configPath: stack.provider.helm[0].kubernetes.config_path }).toEqual({ name, configPath: '${var.kube_config_path}' });
+    }
+    for (const j of stackJobs()) {
+      const steps: any[] = j.job.steps;
+      const write = steps.findIndex(s => s.name === 'Write the kubeconfig');
+      const terraform = steps.findIndex(s => STACK_COMMAND.test(s.run ?? ''));
+      expect({ job: `${j.file} ${j.id}`, before: write >= 0 && write < terraform }).toEqual({ job: `${j.file} ${j.id}`, before: true });
+      const script: string = steps[write].run;
+      expect(script).toContain(`printf '%s' "$KUBECONFIG_DATA" > "${KUBECONFIG_FILE}"`);
+      expect(script).toContain(`echo "TF_VAR_kube_config_path=${KUBECONFIG_FILE}" >> "$GITHUB_ENV"`);
+    }
+  });
+
+  test('every job that uses Vault logs in first, with a JWT role of the stacks bound to its repository, environment and ref', () => {
+    let checked = 0;
+    for (const j of jobs()) {
+      const steps: any[] = j.job.steps;
+      const login = steps.findIndex(s => String(s.uses ?? '').startsWith('hashicorp/vault-action@'));
+      const usesVault = steps.findIndex(s => /\bvault (lease|delete|write|read)\b|\bterraform\b[^\n]*\s(plan|apply|destroy)\b/.test(s.run ?? ''));
+      if (usesVault < 0) continue;
+      expect({ job: `${j.file} ${j.id}`, loginFirst: login >= 0 && login < usesVault }).toEqual({ job: `${j.file} ${j.id}`, loginFirst: true });
+      expect(j.job.permissions['id-token']).toBe('write');
+      const w = steps[login].with;
+      expect(w).toMatchObject({ method: 'jwt', jwtGithubAudience: 'vault', exportToken: true });
+      // `${{ inputs.environment }}` (decommission) stands for each environment the dispatch offers.
+      const choices: string[] = j.doc.on?.workflow_dispatch?.inputs?.environment?.options ?? [''];
+      const triggers = Object.keys(j.doc.on);
+      for (const choice of choices) {
+        const mount = String(w.path).replace('${{ inputs.environment }}', choice);
+        const roleName = String(w.role).replace('${{ inputs.environment }}', choice);
+        const found = Object.entries(stacks).flatMap(([s, st]) => {
+          const backends = st.resource?.vault_jwt_auth_backend ?? {};
+          return Object.values<any>(st.resource?.vault_jwt_auth_backend_role ?? {})
+            .filter(r => r.role_name === roleName)
+            .map(r => ({ stack: s, role: r, backend: backends[/^\$\{vault_jwt_auth_backend\.([^.]+)\.path\}$/.exec(r.backend)?.[1] ?? ''] }));
+        });
+        expect({ job: `${j.file} ${j.id}`, roleName, stacks: found.map(f => f.stack) }).toEqual({ job: `${j.file} ${j.id}`, roleName, stacks: [expect.any(String)] });
+        const { role, backend } = found[0];
+        expect(backend).toMatchObject({ path: mount, type: 'jwt', bound_issuer: 'https://token.actions.githubusercontent.com' });
+        expect(role.bound_audiences).toEqual([w.jwtGithubAudience]);
+        expect(role.token_no_default_policy).toBe(true);
+        expect(role.bound_claims.repository).toBe('inopsio/platform');
+        expect({ job: `${j.file} ${j.id}`, environment: role.bound_claims.environment }).toEqual({ job: `${j.file} ${j.id}`, environment: j.job.environment });
+        // A pull request's run has ref refs/pull/<n>/merge; every other trigger here runs on the default branch.
+        const ref = triggers.includes('pull_request') ? 'refs/pull/*/merge' : 'refs/heads/main';
+        expect({ job: `${j.file} ${j.id}`, ref: role.bound_claims.ref, type: role.bound_claims_type })
+          .toEqual({ job: `${j.file} ${j.id}`, ref, type: ref.includes('*') ? 'glob' : 'string' });
+        checked++;
+      }
+    }
+    // preview provision, cleanup destroy, 2 upgrades, decommission revoke and destroy for each of 3 environments.
+    expect(checked).toBe(10);
+  });
+
+  test('each job with an environment limited to the default branch is triggered on the default branch only', () => {
+    const gh = stacks['github-environments'].resource;
+    const limited = new Set(Object.values<any>(gh.github_repository_environment_deployment_policy ?? {}).filter(p => p.branch_pattern === 'main')
+      .map(p => /github_repository_environment\.([^.]+)\.environment/.exec(p.environment)![1])
+      .map(id => gh.github_repository_environment[id].environment));
+    expect(limited).toContain('preview-cleanup');
+    for (const j of jobs().filter(x => typeof x.job.environment === 'string' && limited.has(x.job.environment))) {
+      expect({ job: `${j.file} ${j.id}`, triggers: Object.keys(j.doc.on).filter(t => /^pull_request/.test(t)) }).toEqual({ job: `${j.file} ${j.id}`, triggers: [] });
+    }
+  });
+});
+
+describe('the CI roles\' policies reach only their own environment (Vault prefix-glob semantics)', () => {
+  const policyOf = (stack: string, name: string) => {
+    const p = Object.values<any>(stacks[stack].resource.vault_policy).find(x => x.name === name);
+    expect(p).toBeDefined();
+    return mergePolicies([p.policy]);
+  };
+  const OTHERS = ['dev', 'staging', 'prod'];
+  const forbidden = (env: string) => [
+    [`sys/leases/revoke-prefix/database-${env}/creds/acme-db`, 'update'],
+    [`sys/leases/revoke-prefix/auth/kubernetes-${env}/login`, 'update'],
+    [`sys/mounts/kv-${env}`, 'delete'],
+    [`sys/mounts/database-${env}`, 'update'],
+    [`sys/auth/kubernetes-${env}`, 'delete'],
+    [`sys/policies/acl/env-${env}`, 'update'],
+    [`sys/policies/acl/env-${env}-tenant-acme`, 'update'],
+    [`auth/kubernetes-${env}/role/acme`, 'update'],
+    [`kv-${env}/data/${env}/acme/db`, 'read'],
+    [`database-${env}/creds/acme-db`, 'read'],
+  ] as const;
+  const ADMIN = [
+    ['sys/policies/acl/ci-dev-cleanup', 'update'], ['sys/policies/acl/anything', 'update'], ['sys/auth/github-dev', 'update'],
+    ['auth/github-dev/role/ci-dev-cleanup', 'update'], ['sys/audit/audit-file', 'delete'], ['sys/leases/revoke-prefix/', 'update'],
+    ['identity/entity', 'update'], ['secret/data/x', 'read'],
+  ] as const;
+
+  test('cleanup: revokes, deletes and destroys previews; cannot touch a non-preview path', () => {
+    const acl = policyOf('dev', 'ci-dev-cleanup');
+    const preview = PREVIEW();
+    for (const [p, c] of [
+      [`sys/leases/revoke-prefix/database-${preview}/creds/acme-db`, 'sudo'], [`sys/leases/revoke-prefix/auth/kubernetes-${preview}/login`, 'sudo'],
+      [`database-${preview}/roles/acme-db`, 'delete'], [`auth/kubernetes-${preview}/role/acme`, 'delete'],
+      [`sys/mounts/kv-${preview}`, 'delete'], [`sys/auth/kubernetes-${preview}`, 'delete'], [`sys/policies/acl/env-${preview}-tenant-acme`, 'delete'],
+    ] as const) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: true });
+    for (const [p, c] of [...OTHERS.flatMap(forbidden), ...ADMIN]) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
+  });
+
+  test('preview: manages preview paths only, and never revokes leases', () => {
+    const acl = policyOf('dev', 'ci-dev-preview');
+    const preview = PREVIEW();
+    expect(allows(acl, `sys/mounts/kv-${preview}`, 'create')).toBe(true);
+    expect(allows(acl, `sys/leases/revoke-prefix/database-${preview}`, 'update')).toBe(false);
+    for (const [p, c] of [...OTHERS.flatMap(forbidden), ...ADMIN]) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
+  });
+
+  test.each(['dev', 'staging', 'prod'])('%s apply and decommission: their environment only, not the CI roles', env => {
+    for (const purpose of ['apply', 'decommission']) {
+      const acl = policyOf(env, `ci-${env}-${purpose}`);
+      expect(allows(acl, `sys/mounts/kv-${env}`, 'update')).toBe(true);
+      expect(allows(acl, `auth/kubernetes-${env}/role/acme`, 'update')).toBe(true);
+      expect(allows(acl, `sys/leases/revoke-prefix/database-${env}/creds/acme-db`, 'sudo')).toBe(purpose === 'decommission');
+      const others = [...OTHERS.filter(e => e !== env), PREVIEW()];
+      for (const [p, c] of others.flatMap(forbidden)) expect({ env, purpose, p, c, allowed: allows(acl, p, c) }).toEqual({ env, purpose, p, c, allowed: false });
+      for (const [p, c] of [[`sys/policies/acl/ci-${env}-apply`, 'update'], [`sys/auth/github-${env}`, 'update'], [`auth/github-${env}/role/ci-${env}-apply`, 'update']] as const) {
+        expect({ env, purpose, p, allowed: allows(acl, p, c) }).toEqual({ env, purpose, p, allowed: false });
+      }
+    }
+  });
+});
