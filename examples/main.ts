@@ -7,6 +7,7 @@ import {
   EnvironmentClass,
   KubernetesVersion,
   Platform,
+  previewEnvironments,
   TenantProps,
 } from '@inopsio/env-lifecycle';
 import { App } from 'cdktf';
@@ -53,13 +54,10 @@ const databaseServer = { host: 'postgres.databases.svc' };
 
 const app = new App();
 
-const preview = Environment.preview({
-  branch: 'feature/JIRA-123_Add Billing!!',
-  owner: 'dana@inopsio.example',
-  createdAt: CREATED_AT,
-  database: databaseServer,
-  tenants: [tenants[0]],
-});
+// The pull-request previews the generated workflows pass in INOPSIO_PREVIEWS (preview.yml: the pull request's own;
+// cleanup-env.yml: the ones it destroys). Without it (`npm run example`), one sample preview.
+const SAMPLE_PREVIEWS = JSON.stringify([{ branch: 'feature/JIRA-123_Add Billing!!', owner: 'dana@inopsio.example', createdAt: CREATED_AT }]);
+const previews = previewEnvironments(process.env.INOPSIO_PREVIEWS ?? SAMPLE_PREVIEWS, { database: databaseServer, tenants: [tenants[0]] });
 
 new Platform(app, 'inopsio', {
   kubernetesVersion,
@@ -67,10 +65,10 @@ new Platform(app, 'inopsio', {
     new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: databaseServer, tenants }),
     new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: databaseServer, tenants }),
     new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: databaseServer, tenants }),
-    preview,
+    ...previews,
   ],
   network: { database, objectStore: minio, vault },
-  environmentNetworks: { dev: { database: nonProductionDatabase }, [preview.name]: { database: nonProductionDatabase } },
+  environmentNetworks: { dev: { database: nonProductionDatabase }, ...Object.fromEntries(previews.map(p => [p.name, { database: nonProductionDatabase }])) },
   backup: {
     image: BACKUP_TOOLS,
     database: { host: 'postgres.databases.svc', egress: database, caConfigMap: 'postgres-ca' },
