@@ -125,6 +125,16 @@ function revoke(env: string, previews: boolean): CiPolicyRule[] {
   ].map(path => ({ path, capabilities: ['update', 'sudo'] }));
 }
 
+/**
+ * The CI's own JWT mount, roles and policies in the environment's stack: a plan refreshes them (read), a decommission
+ * removes them (delete); no CI role may create or change them, so no CI token can widen its own policy. A Vault
+ * administrator applies changes of them (docs/vault.md "CI access").
+ */
+function ownCiAccess(env: string, capabilities: string[]): CiPolicyRule[] {
+  const mount = ciVaultAuthMount(env);
+  return [`sys/auth/${mount}`, `auth/${mount}/*`, `sys/policies/acl/ci-${env}-*`].map(path => ({ path, capabilities }));
+}
+
 /** Every Terraform Vault provider run creates a child token and looks its own token up. */
 const PROVIDER: CiPolicyRule[] = [
   { path: 'auth/token/create', capabilities: ['update'] },
@@ -149,8 +159,9 @@ export function ciVaultRoles(env: Environment, settings: CiAccessSettings, previ
     policy: [...PROVIDER, ...policy],
   });
   const out = [
-    role(CiPurpose.APPLY, env.name, main, manage(env.name, false, auditDevices)),
-    role(CiPurpose.DECOMMISSION, settings.decommissionEnvironment, main, [...revoke(env.name, false), ...manage(env.name, false, auditDevices)]),
+    role(CiPurpose.APPLY, env.name, main, [...manage(env.name, false, auditDevices), ...ownCiAccess(env.name, ['read', 'list'])]),
+    role(CiPurpose.DECOMMISSION, settings.decommissionEnvironment, main,
+      [...revoke(env.name, false), ...manage(env.name, false, auditDevices), ...ownCiAccess(env.name, ['read', 'list', 'delete'])]),
   ];
   if (previewHost) {
     out.push(role(CiPurpose.PREVIEW, settings.previewEnvironment, 'refs/pull/*/merge', manage(env.name, true, false)));
