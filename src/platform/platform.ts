@@ -841,7 +841,9 @@ function migrationHookProps(env: Environment, tenant: Tenant, module: string) {
  * The CI's Vault JWT auth in an environment's (base) stack: one role per workflow purpose, bound to the platform's
  * repository (src/model/ci-access.ts, src/tf/ci-vault-auth.ts). Needs the repository, so only with `github`.
  */
-function addCiVaultAuth(stack: EnvironmentStack, env: Environment, envs: readonly Environment[], workflows: WorkflowOptions, github: GitHubEnvironmentsProps): void {
+function addCiVaultAuth(
+  stack: EnvironmentStack, env: Environment, envs: readonly Environment[], workflows: WorkflowOptions, github: GitHubEnvironmentsProps,
+): void {
   const roles = ciVaultRoles(env, {
     repository: `${github.owner}/${github.repository}`,
     defaultBranch: workflows.defaultBranch ?? 'main',

@@ -369,12 +369,15 @@ describe('renderWorkflows', () => {
         ns('preview-fresh', 'acme', 'fresh', '2999-01-01T00:00:00Z', '2999-01-03T00:00:00Z'),
       ];
       fs.writeFileSync(path.join(dir, 'kubectl'), `#!/usr/bin/env bash\necho "$*" > "${dir}/kubectl-args"\ncat <<'EOF'\n${JSON.stringify({ items })}\nEOF\n`, { mode: 0o755 });
-      fs.writeFileSync(path.join(dir, 'gh'), `#!/usr/bin/env bash\necho '[{"headRefName":"old","updatedAt":"2999-01-01T00:00:00Z"},{"headRefName":"fresh"}]'\n`, { mode: 0o755 });
+      const openPulls = JSON.stringify([{ headRefName: 'old', updatedAt: '2999-01-01T00:00:00Z' }, { headRefName: 'fresh' }]);
+      fs.writeFileSync(path.join(dir, 'gh'), `#!/usr/bin/env bash\necho '${openPulls}'\n`, { mode: 0o755 });
       const out = path.join(dir, 'out');
       const step = parsed[WORKFLOW_FILES.CLEANUP].jobs.select.steps.find((st: any) => st.id === 'select');
       const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step.run], {
         env: { PATH: `${dir}:/usr/bin:/bin`, RUNNER_TEMP: dir, HOME: dir, GITHUB_OUTPUT: out, GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), GITHUB_REPOSITORY: 'inopsio/platform' },
-        encoding: 'utf8', cwd: dir, stdio: ['ignore', 'pipe', 'pipe'],
+        encoding: 'utf8',
+        cwd: dir,
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
       expect(r.stderr).toBe('');
       expect(r.status).toBe(0);

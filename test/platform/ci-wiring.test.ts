@@ -182,7 +182,9 @@ describe('the CI roles\' policies reach only their own environment (Vault prefix
       expect(allows(acl, `auth/kubernetes-${env}/role/acme`, 'update')).toBe(true);
       expect(allows(acl, `sys/leases/revoke-prefix/database-${env}/creds/acme-db`, 'sudo')).toBe(purpose === 'decommission');
       const others = [...OTHERS.filter(e => e !== env), PREVIEW()];
-      for (const [p, c] of others.flatMap(forbidden)) expect({ env, purpose, p, c, allowed: allows(acl, p, c) }).toEqual({ env, purpose, p, c, allowed: false });
+      for (const [p, c] of others.flatMap(forbidden)) {
+        expect({ env, purpose, p, c, allowed: allows(acl, p, c) }).toEqual({ env, purpose, p, c, allowed: false });
+      }
       // Its own CI roles: read (a plan refreshes them), never created or changed (no CI token widens its own policy).
       for (const p of [`sys/policies/acl/ci-${env}-apply`, `sys/auth/github-${env}`, `auth/github-${env}/role/ci-${env}-apply`]) {
         expect({ env, purpose, p, read: allows(acl, p, 'read'), update: allows(acl, p, 'update'), create: allows(acl, p, 'create') })
