@@ -106,6 +106,15 @@ const DEFAULT_ALLOWANCES: ParityAllowance[] = [
   { path: 'tf:vault_kubernetes_auth_backend_role/*:token_max_ttl', reason: 'Vault token TTLs are set per class' },
 ];
 
+/**
+ * Objects that exist in one environment only, on purpose (a whole-object difference is otherwise never allowed): the
+ * previews' and the preview cleanup's CI roles and policies live in the stack of one environment
+ * (src/model/ci-access.ts `previewVaultHost`, docs/vault.md "CI access"), which may be staging.
+ */
+const ONE_ENVIRONMENT_OBJECTS: Array<{ re: RegExp; reason: string }> = [
+  { re: /^tf:vault_(?:jwt_auth_backend_role|policy)\/CiVaultAuth\/(?:Role|Policy)-(?:preview|cleanup):$/, reason: 'the previews\' CI roles live in one environment\'s stack (docs/vault.md "CI access")' },
+];
+
 function escape(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
@@ -448,8 +457,8 @@ export class EnvironmentParity {
     const differences: ParityDifference[] = [];
     const allowed: ParityDifference[] = [];
     for (const d of unique) {
-      const hit = patterns.find(p => p.re.test(`${d.key}:${d.path}`));
-      if (hit && d.path !== '') allowed.push({ ...d, allowedBecause: hit.reason });
+      const hit = d.path !== '' ? patterns.find(p => p.re.test(`${d.key}:${d.path}`)) : ONE_ENVIRONMENT_OBJECTS.find(p => p.re.test(`${d.key}:`));
+      if (hit) allowed.push({ ...d, allowedBecause: hit.reason });
       else differences.push(d);
     }
     return new ParityReport(reference, candidate, differences, allowed);
