@@ -68,7 +68,10 @@ new Platform(app, 'inopsio', {
     ...previews,
   ],
   network: { database, objectStore: minio, vault },
-  environmentNetworks: { dev: { database: nonProductionDatabase }, ...Object.fromEntries(previews.map(p => [p.name, { database: nonProductionDatabase }])) },
+  environmentNetworks: {
+    dev: { database: nonProductionDatabase },
+    ...Object.fromEntries(previews.map(p => [p.name, { database: nonProductionDatabase }])),
+  },
   backup: {
     image: BACKUP_TOOLS,
     database: { host: 'postgres.databases.svc', egress: database, caConfigMap: 'postgres-ca' },
