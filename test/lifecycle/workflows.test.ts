@@ -414,6 +414,10 @@ describe('renderWorkflows', () => {
     expect(jobs['upgrade-prod'].needs).toEqual(['upgrade-staging']);
     expect(jobs['upgrade-prod'].environment).toBe('prod');
     expect(parsed[WORKFLOW_FILES.TENANT_UPGRADE].on.schedule).toEqual([{ cron: '0 6 1 * *' }]);
+    // A merged sign-up (the registry pull request of tenant-signup.yml) is applied: a push of tenants/** to the default branch.
+    expect(parsed[WORKFLOW_FILES.TENANT_UPGRADE].on.push).toEqual({ branches: ['main'], paths: ['tenants/**'] });
+    expect(YAML.parse(renderWorkflows(referenceEnvironments(), { defaultBranch: 'trunk', tenantRegistryDirectory: 'registry' })[WORKFLOW_FILES.TENANT_UPGRADE]).on.push)
+      .toEqual({ branches: ['trunk'], paths: ['registry/**'] });
     const script = runs(jobs['upgrade-prod']);
     expect(script).toContain('terraform -chdir="$STACK" apply -input=false -no-color tfplan');
     expect(script).toMatch(/wait applications\.argoproj\.io --selector "env=\$ENV_NAME" --for=jsonpath='\{\.status\.sync\.status\}'=Synced/);
