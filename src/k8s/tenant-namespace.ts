@@ -1,6 +1,8 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KubeLimitRange, KubeNamespace, KubeNetworkPolicy, KubeResourceQuota, KubeRole, KubeRoleBinding, NetworkPolicySpec, PolicyRule } from './imports/k8s';
 import { problemPath } from './problem-path';
+import { port, quantities } from './typed-values';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { AccessLevel, Mutability } from '../model/environment-class';
@@ -183,9 +185,7 @@ export class TenantNamespace extends Construct {
     if (env.sourceBranch) {
       annotations[`${DOMAIN}/source-branch`] = env.sourceBranch;
     }
-    this.namespace = new ApiObject(this, 'Resource', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
+    this.namespace = new KubeNamespace(this, 'Resource', {
       metadata: { name: ns, labels: nsLabels, annotations },
     });
     // A chart with a default namespace stamps it on every object; a Namespace is cluster-scoped and takes none.
@@ -218,50 +218,40 @@ export class TenantNamespace extends Construct {
       'limits.ephemeral-storage': p.limitsEphemeralStorage,
       pods,
     });
-    this.resourceQuota = new ApiObject(this, 'ResourceQuota', {
-      apiVersion: 'v1',
-      kind: 'ResourceQuota',
+    this.resourceQuota = new KubeResourceQuota(this, 'ResourceQuota', {
       metadata: meta('tenant-quota', 'tenant-quota'),
-      spec: { hard: carveOut ? objectCounts : activeHard(q, objectCounts) },
+      spec: { hard: quantities(carveOut ? objectCounts : activeHard(q, objectCounts)) },
     });
     if (carveOut) {
       const priorityClass = backupPriorityClassName(env.name);
       this.stoppedQuotas = [
-        new ApiObject(this, 'StoppedQuota', {
-          apiVersion: 'v1',
-          kind: 'ResourceQuota',
+        new KubeResourceQuota(this, 'StoppedQuota', {
           metadata: meta('tenant-quota-stopped', 'tenant-quota'),
-          spec: { hard: compute(q, '0'), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'NotIn', values: [priorityClass] }] } },
+          spec: { hard: quantities(compute(q, '0')), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'NotIn', values: [priorityClass] }] } },
         }),
-        new ApiObject(this, 'BackupQuota', {
-          apiVersion: 'v1',
-          kind: 'ResourceQuota',
+        new KubeResourceQuota(this, 'BackupQuota', {
           metadata: meta('tenant-quota-backup', 'tenant-quota'),
-          spec: { hard: compute(running, '1'), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass] }] } },
+          spec: { hard: quantities(compute(running, '1')), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass] }] } },
         }),
       ];
     }
     // The LimitRange caps each container: while pods are split by quota scopes, the active caps let the backup run.
     const lr = carveOut ? running : q;
-    this.limitRange = new ApiObject(this, 'LimitRange', {
-      apiVersion: 'v1',
-      kind: 'LimitRange',
+    this.limitRange = new KubeLimitRange(this, 'LimitRange', {
       metadata: meta('tenant-limits', 'tenant-limits'),
       spec: {
         limits: [{
           type: 'Container',
-          default: { 'cpu': lr.containerDefaultCpu, 'memory': lr.containerDefaultMemory, 'ephemeral-storage': lr.containerDefaultEphemeralStorage },
-          defaultRequest: { 'cpu': lr.containerDefaultRequestCpu, 'memory': lr.containerDefaultRequestMemory, 'ephemeral-storage': lr.containerDefaultRequestEphemeralStorage },
-          max: { 'cpu': lr.containerMaxCpu, 'memory': lr.containerMaxMemory, 'ephemeral-storage': lr.containerMaxEphemeralStorage },
+          default: quantities({ 'cpu': lr.containerDefaultCpu, 'memory': lr.containerDefaultMemory, 'ephemeral-storage': lr.containerDefaultEphemeralStorage }),
+          defaultRequest: quantities({ 'cpu': lr.containerDefaultRequestCpu, 'memory': lr.containerDefaultRequestMemory, 'ephemeral-storage': lr.containerDefaultRequestEphemeralStorage }),
+          max: quantities({ 'cpu': lr.containerMaxCpu, 'memory': lr.containerMaxMemory, 'ephemeral-storage': lr.containerMaxEphemeralStorage }),
         }],
       },
     });
 
     // K05–K07: default deny both ways, then explicit allows.
-    const policy = (childId: string, name: string, spec: object) => {
-      const obj = new ApiObject(this, childId, {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
+    const policy = (childId: string, name: string, spec: NetworkPolicySpec) => {
+      const obj = new KubeNetworkPolicy(this, childId, {
         metadata: meta(name, 'network-policy'),
         spec,
       });
@@ -275,7 +265,7 @@ export class TenantNamespace extends Construct {
       policyTypes: ['Egress'],
       egress: [{
         to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+        ports: [{ protocol: 'UDP', port: port(53) }, { protocol: 'TCP', port: port(53) }],
       }],
     });
     if (active) {
@@ -290,14 +280,14 @@ export class TenantNamespace extends Construct {
         policyTypes: ['Ingress'],
         ingress: [{
           from: [{ namespaceSelector: nsSelector(ingressNs), podSelector: { matchLabels: { ...ingressPodLabels } } }],
-          ports: ingressPorts.map(port => ({ protocol: 'TCP', port })),
+          ports: ingressPorts.map(p => ({ protocol: 'TCP', port: port(p) })),
         }],
       });
     }
     policy('AllowMonitoring', 'allow-monitoring', {
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: nsSelector(monitoringNs) }], ports: [{ protocol: 'TCP', port: metricsPortName }, { protocol: 'TCP', port: metricsPort }] }],
+      ingress: [{ from: [{ namespaceSelector: nsSelector(monitoringNs) }], ports: [{ protocol: 'TCP', port: port(metricsPortName) }, { protocol: 'TCP', port: port(metricsPort) }] }],
     });
     const egressRules = [net.database, net.objectStore, net.vault]
       .filter((t): t is EgressTarget => t !== undefined)
@@ -305,7 +295,7 @@ export class TenantNamespace extends Construct {
         to: [t.cidrBlock
           ? { ipBlock: { cidr: t.cidrBlock } }
           : { namespaceSelector: nsSelector(t.namespace!), podSelector: { matchLabels: t.podLabels } }],
-        ports: [{ protocol: 'TCP', port: t.port }],
+        ports: [{ protocol: 'TCP', port: port(t.port) }],
       }));
     if (egressRules.length > 0) {
       policy('AllowDataServices', 'allow-data-services', { podSelector: {}, policyTypes: ['Egress'], egress: egressRules });
@@ -318,15 +308,11 @@ export class TenantNamespace extends Construct {
     const groups = tenant.groups ?? [`${env.oidcGroupPrefix}tenant-${tenant.id}`];
     if (level !== AccessLevel.NONE) {
       const roleName = level === AccessLevel.ADMIN ? 'tenant-admin' : 'tenant-viewer';
-      const role = new ApiObject(this, level === AccessLevel.ADMIN ? 'AdminRole' : 'ViewerRole', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'Role',
+      const role = new KubeRole(this, level === AccessLevel.ADMIN ? 'AdminRole' : 'ViewerRole', {
         metadata: meta(roleName, 'tenant-rbac'),
         rules: level === AccessLevel.ADMIN ? ADMIN_RULES : VIEWER_RULES,
       });
-      const binding = new ApiObject(this, 'HumanBinding', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
+      const binding = new KubeRoleBinding(this, 'HumanBinding', {
         metadata: meta(`${roleName}-oidc`, 'tenant-rbac'),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
         subjects: groups.map(g => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
@@ -341,7 +327,7 @@ const READ = ['get', 'list', 'watch'];
 const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /** Read everything a tenant runs, never secrets (K14). */
-export const VIEWER_RULES = [
+export const VIEWER_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['configmaps', 'endpoints', 'events', 'limitranges', 'persistentvolumeclaims', 'pods', 'pods/log', 'resourcequotas', 'serviceaccounts', 'services'], verbs: READ },
   { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets'], verbs: READ },
   { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: READ },
@@ -354,7 +340,7 @@ export const VIEWER_RULES = [
  * Manage workloads in a sandbox: no secrets (K14), no pod create/exec/attach/port-forward (K15),
  * no RBAC or token verbs (K16), network policies and quotas read-only.
  */
-export const ADMIN_RULES = [
+export const ADMIN_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['configmaps', 'persistentvolumeclaims', 'services'], verbs: WRITE },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: [''], resources: ['endpoints', 'events', 'limitranges', 'pods/log', 'resourcequotas', 'serviceaccounts'], verbs: READ },
