@@ -1,6 +1,8 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { Container, KubeJob, KubeServiceAccount, Volume } from './imports/k8s';
 import { problemPath } from './problem-path';
+import { quantities, quantity } from './typed-values';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
@@ -218,9 +220,7 @@ export class SchemaMigrationHook extends Construct {
       ? { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' }
       : { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded' };
 
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
+    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
       metadata: {
         name: saName,
         namespace: ns,
@@ -231,7 +231,7 @@ export class SchemaMigrationHook extends Construct {
     });
 
     const podAnnotations: { [key: string]: string } = {};
-    const volumes: any[] = [{ name: 'tmp', emptyDir: { sizeLimit: res.ephemeralStorageLimit } }];
+    const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: quantity(res.ephemeralStorageLimit) } }];
     if (props.vault) {
       Object.assign(podAnnotations, {
         'vault.hashicorp.com/agent-inject': 'true',
@@ -255,7 +255,7 @@ export class SchemaMigrationHook extends Construct {
         projected: { sources: [{ serviceAccountToken: { audience: env.vaultTokenAudience, expirationSeconds: 600, path: 'token' } }] },
       });
     }
-    const container = {
+    const container: Container = {
       name: 'migrate',
       image: props.image.reference,
       imagePullPolicy: 'Always',
@@ -273,14 +273,12 @@ export class SchemaMigrationHook extends Construct {
         seccompProfile: { type: 'RuntimeDefault' },
       },
       resources: {
-        requests: { 'cpu': res.cpuRequest, 'memory': res.memoryRequest, 'ephemeral-storage': res.ephemeralStorageRequest },
-        limits: { 'cpu': res.cpuLimit, 'memory': res.memoryLimit, 'ephemeral-storage': res.ephemeralStorageLimit },
+        requests: quantities({ 'cpu': res.cpuRequest, 'memory': res.memoryRequest, 'ephemeral-storage': res.ephemeralStorageRequest }),
+        limits: quantities({ 'cpu': res.cpuLimit, 'memory': res.memoryLimit, 'ephemeral-storage': res.ephemeralStorageLimit }),
       },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
-    this.job = new ApiObject(this, 'Resource', {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
+    this.job = new KubeJob(this, 'Resource', {
       metadata: {
         name: this.jobName,
         namespace: ns,

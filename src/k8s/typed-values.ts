@@ -4,10 +4,15 @@ import { IntOrString, Quantity } from './imports/k8s';
 // them (`Quantity`, `IntOrString`); the library's model holds them as strings and numbers. These turn one into the
 // other; the bindings' `toJson` writes the same string or number back.
 
+/** One resource quantity (`'64Mi'`). */
+export function quantity(value: string): Quantity {
+  return Quantity.fromString(value);
+}
+
 /** A map of resource quantities (`{ cpu: '500m' }`) as the typed bindings take it. */
 export function quantities(values: { [key: string]: string }): { [key: string]: Quantity } {
   const out: { [key: string]: Quantity } = {};
-  for (const [k, v] of Object.entries(values)) out[k] = Quantity.fromString(v);
+  for (const [k, v] of Object.entries(values)) out[k] = quantity(v);
   return out;
 }
 

@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KubeConfigMap, KubeCronJob, KubeNetworkPolicy, KubeRole, KubeRoleBinding, KubeServiceAccount } from './imports/k8s';
+import { port, quantities, quantity } from './typed-values';
 import { cronProblem } from '../model/cron';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
@@ -176,25 +178,19 @@ export class VolumeSnapshotSchedule extends Construct {
       namespace, schedule: name, claims: tenant.volumes.map(v => v.name), snapshotClass: props.snapshotClass, retentionDays, keepLast,
     });
 
-    const configMap = new ApiObject(this, 'Script', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-script`), data: { 'snapshot.sh': script } });
-    const serviceAccount = new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name), automountServiceAccountToken: false });
-    const role = new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
+    const configMap = new KubeConfigMap(this, 'Script', { metadata: meta(`${name}-script`), data: { 'snapshot.sh': script } });
+    const serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(name), automountServiceAccountToken: false });
+    const role = new KubeRole(this, 'Role', {
       metadata: meta(name),
       rules: [{ apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'delete', 'get', 'list', 'watch'] }],
     });
-    const binding = new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
+    const binding = new KubeRoleBinding(this, 'RoleBinding', {
       metadata: meta(name),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     });
     const t = props.apiServerEgress;
-    const networkPolicy = new ApiObject(this, 'NetworkPolicy', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    const networkPolicy = new KubeNetworkPolicy(this, 'NetworkPolicy', {
       metadata: meta(`${name}-egress`),
       spec: {
         podSelector: { matchLabels: selector },
@@ -203,14 +199,12 @@ export class VolumeSnapshotSchedule extends Construct {
           to: [t.cidrBlock
             ? { ipBlock: { cidr: t.cidrBlock } }
             : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace! } }, podSelector: { matchLabels: { ...t.podLabels } } }],
-          ports: [{ protocol: 'TCP', port: t.port }],
+          ports: [{ protocol: 'TCP', port: port(t.port) }],
         }],
       },
     });
     const securityContext = { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } };
-    this.cronJob = new ApiObject(this, 'Resource', {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
+    this.cronJob = new KubeCronJob(this, 'Resource', {
       metadata: meta(name),
       spec: {
         schedule,
@@ -234,8 +228,8 @@ export class VolumeSnapshotSchedule extends Construct {
                 restartPolicy: 'Never',
                 enableServiceLinks: false,
                 hostNetwork: false,
-                hostPID: false,
-                hostIPC: false,
+                hostPid: false,
+                hostIpc: false,
                 securityContext: { ...securityContext, fsGroup: UID },
                 containers: [{
                   name: 'snapshot',
@@ -244,8 +238,8 @@ export class VolumeSnapshotSchedule extends Construct {
                   command: ['bash', '/scripts/snapshot.sh'],
                   env: [{ name: 'HOME', value: '/tmp' }],
                   resources: {
-                    requests: { 'cpu': '50m', 'memory': '64Mi', 'ephemeral-storage': '64Mi' },
-                    limits: { 'cpu': '250m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' },
+                    requests: quantities({ 'cpu': '50m', 'memory': '64Mi', 'ephemeral-storage': '64Mi' }),
+                    limits: quantities({ 'cpu': '250m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' }),
                   },
                   securityContext: { ...securityContext, privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                   volumeMounts: [
@@ -256,7 +250,7 @@ export class VolumeSnapshotSchedule extends Construct {
                 }],
                 volumes: [
                   { name: 'script', configMap: { name: `${name}-script`, defaultMode: 0o444 } },
-                  { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+                  { name: 'tmp', emptyDir: { sizeLimit: quantity('64Mi') } },
                   // What kubectl reads in-cluster, with a short-lived token instead of the automounted one (K20).
                   {
                     name: 'api-token',
@@ -265,7 +259,7 @@ export class VolumeSnapshotSchedule extends Construct {
                       sources: [
                         { serviceAccountToken: { expirationSeconds: 3600, path: 'token' } },
                         { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-                        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+                        { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
                       ],
                     },
                   },
