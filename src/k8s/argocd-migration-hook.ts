@@ -2,7 +2,7 @@ import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { Container, KubeJob, KubeServiceAccount, Volume } from './imports/k8s';
 import { problemPath } from './problem-path';
-import { quantities, quantity } from './typed-values';
+import { kubeObject, quantities, quantity } from './typed-object';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
@@ -220,7 +220,7 @@ export class SchemaMigrationHook extends Construct {
       ? { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' }
       : { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded' };
 
-    this.serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', {
+    this.serviceAccount = kubeObject(this, 'ServiceAccount', KubeServiceAccount, {
       metadata: {
         name: saName,
         namespace: ns,
@@ -278,7 +278,7 @@ export class SchemaMigrationHook extends Construct {
       },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
-    this.job = new KubeJob(this, 'Resource', {
+    this.job = kubeObject(this, 'Resource', KubeJob, {
       metadata: {
         name: this.jobName,
         namespace: ns,

@@ -12,6 +12,7 @@ import { DashboardContext } from './dashboards/common';
 import { environmentLifecycleDashboard } from './dashboards/environment-lifecycle';
 import { tenantOverviewDashboard } from './dashboards/tenant-overview';
 import { KubeConfigMap } from './imports/k8s';
+import { kubeObject } from './typed-object';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction } from './imports/podmonitor-monitoring.coreos.com';
 import {
   PrometheusRule,
@@ -443,7 +444,7 @@ export class ObservabilityStack extends Construct {
     // Logs (spec §6): Grafana Alloy, see docs/observability.md for the choice over Promtail.
     this.logLabels = [...BASE_LOG_LABELS, ...extraLogLabels];
     this.alloyConfig = renderAlloyConfig({ environment: env, tenants: this.tenants, lokiPushUrl, extraLabels: extraLogLabels });
-    this.logCollectorConfig = new KubeConfigMap(this, 'LogCollector', {
+    this.logCollectorConfig = kubeObject(this, 'LogCollector', KubeConfigMap, {
       metadata: envMeta(`inopsio-${env.name}-alloy-logs`, 'log-collector'),
       data: { [`${env.name}.alloy`]: this.alloyConfig },
     });
@@ -465,7 +466,7 @@ export class ObservabilityStack extends Construct {
       ];
       for (const [cid, slug, model] of boards) {
         const name = `inopsio-${env.name}-${slug}`;
-        this.dashboards.push(new KubeConfigMap(this, `Dashboard${cid}`, {
+        this.dashboards.push(kubeObject(this, `Dashboard${cid}`, KubeConfigMap, {
           metadata: {
             ...envMeta(name, 'dashboard', { [GRAFANA_DASHBOARD_LABEL]: '1' }),
             annotations: { [folderAnnotation]: dashboardFolder },

@@ -2,7 +2,7 @@ import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeLimitRange, KubeNamespace, KubeNetworkPolicy, KubeResourceQuota, KubeRole, KubeRoleBinding, NetworkPolicySpec, PolicyRule } from './imports/k8s';
 import { problemPath } from './problem-path';
-import { port, quantities } from './typed-values';
+import { kubeObject, port, quantities } from './typed-object';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { AccessLevel, Mutability } from '../model/environment-class';
@@ -185,7 +185,7 @@ export class TenantNamespace extends Construct {
     if (env.sourceBranch) {
       annotations[`${DOMAIN}/source-branch`] = env.sourceBranch;
     }
-    this.namespace = new KubeNamespace(this, 'Resource', {
+    this.namespace = kubeObject(this, 'Resource', KubeNamespace, {
       metadata: { name: ns, labels: nsLabels, annotations },
     });
     // A chart with a default namespace stamps it on every object; a Namespace is cluster-scoped and takes none.
@@ -218,18 +218,18 @@ export class TenantNamespace extends Construct {
       'limits.ephemeral-storage': p.limitsEphemeralStorage,
       pods,
     });
-    this.resourceQuota = new KubeResourceQuota(this, 'ResourceQuota', {
+    this.resourceQuota = kubeObject(this, 'ResourceQuota', KubeResourceQuota, {
       metadata: meta('tenant-quota', 'tenant-quota'),
       spec: { hard: quantities(carveOut ? objectCounts : activeHard(q, objectCounts)) },
     });
     if (carveOut) {
       const priorityClass = backupPriorityClassName(env.name);
       this.stoppedQuotas = [
-        new KubeResourceQuota(this, 'StoppedQuota', {
+        kubeObject(this, 'StoppedQuota', KubeResourceQuota, {
           metadata: meta('tenant-quota-stopped', 'tenant-quota'),
           spec: { hard: quantities(compute(q, '0')), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'NotIn', values: [priorityClass] }] } },
         }),
-        new KubeResourceQuota(this, 'BackupQuota', {
+        kubeObject(this, 'BackupQuota', KubeResourceQuota, {
           metadata: meta('tenant-quota-backup', 'tenant-quota'),
           spec: { hard: quantities(compute(running, '1')), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass] }] } },
         }),
@@ -237,7 +237,7 @@ export class TenantNamespace extends Construct {
     }
     // The LimitRange caps each container: while pods are split by quota scopes, the active caps let the backup run.
     const lr = carveOut ? running : q;
-    this.limitRange = new KubeLimitRange(this, 'LimitRange', {
+    this.limitRange = kubeObject(this, 'LimitRange', KubeLimitRange, {
       metadata: meta('tenant-limits', 'tenant-limits'),
       spec: {
         limits: [{
@@ -251,7 +251,7 @@ export class TenantNamespace extends Construct {
 
     // K05–K07: default deny both ways, then explicit allows.
     const policy = (childId: string, name: string, spec: NetworkPolicySpec) => {
-      const obj = new KubeNetworkPolicy(this, childId, {
+      const obj = kubeObject(this, childId, KubeNetworkPolicy, {
         metadata: meta(name, 'network-policy'),
         spec,
       });
@@ -308,11 +308,11 @@ export class TenantNamespace extends Construct {
     const groups = tenant.groups ?? [`${env.oidcGroupPrefix}tenant-${tenant.id}`];
     if (level !== AccessLevel.NONE) {
       const roleName = level === AccessLevel.ADMIN ? 'tenant-admin' : 'tenant-viewer';
-      const role = new KubeRole(this, level === AccessLevel.ADMIN ? 'AdminRole' : 'ViewerRole', {
+      const role = kubeObject(this, level === AccessLevel.ADMIN ? 'AdminRole' : 'ViewerRole', KubeRole, {
         metadata: meta(roleName, 'tenant-rbac'),
         rules: level === AccessLevel.ADMIN ? ADMIN_RULES : VIEWER_RULES,
       });
-      const binding = new KubeRoleBinding(this, 'HumanBinding', {
+      const binding = kubeObject(this, 'HumanBinding', KubeRoleBinding, {
         metadata: meta(`${roleName}-oidc`, 'tenant-rbac'),
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
         subjects: groups.map(g => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),

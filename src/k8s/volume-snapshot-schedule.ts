@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeConfigMap, KubeCronJob, KubeNetworkPolicy, KubeRole, KubeRoleBinding, KubeServiceAccount } from './imports/k8s';
-import { port, quantities, quantity } from './typed-values';
+import { kubeObject, port, quantities, quantity } from './typed-object';
 import { cronProblem } from '../model/cron';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
@@ -178,19 +178,19 @@ export class VolumeSnapshotSchedule extends Construct {
       namespace, schedule: name, claims: tenant.volumes.map(v => v.name), snapshotClass: props.snapshotClass, retentionDays, keepLast,
     });
 
-    const configMap = new KubeConfigMap(this, 'Script', { metadata: meta(`${name}-script`), data: { 'snapshot.sh': script } });
-    const serviceAccount = new KubeServiceAccount(this, 'ServiceAccount', { metadata: meta(name), automountServiceAccountToken: false });
-    const role = new KubeRole(this, 'Role', {
+    const configMap = kubeObject(this, 'Script', KubeConfigMap, { metadata: meta(`${name}-script`), data: { 'snapshot.sh': script } });
+    const serviceAccount = kubeObject(this, 'ServiceAccount', KubeServiceAccount, { metadata: meta(name), automountServiceAccountToken: false });
+    const role = kubeObject(this, 'Role', KubeRole, {
       metadata: meta(name),
       rules: [{ apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'delete', 'get', 'list', 'watch'] }],
     });
-    const binding = new KubeRoleBinding(this, 'RoleBinding', {
+    const binding = kubeObject(this, 'RoleBinding', KubeRoleBinding, {
       metadata: meta(name),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     });
     const t = props.apiServerEgress;
-    const networkPolicy = new KubeNetworkPolicy(this, 'NetworkPolicy', {
+    const networkPolicy = kubeObject(this, 'NetworkPolicy', KubeNetworkPolicy, {
       metadata: meta(`${name}-egress`),
       spec: {
         podSelector: { matchLabels: selector },
@@ -204,7 +204,7 @@ export class VolumeSnapshotSchedule extends Construct {
       },
     });
     const securityContext = { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } };
-    this.cronJob = new KubeCronJob(this, 'Resource', {
+    this.cronJob = kubeObject(this, 'Resource', KubeCronJob, {
       metadata: meta(name),
       spec: {
         schedule,
