@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { Container, KubeJob, KubeServiceAccount, Volume } from './imports/k8s';
+import { Container, KubeJob, Volume } from './imports/k8s';
 import { problemPath } from './problem-path';
 import { kubeObject, quantities, quantity } from './typed-object';
 import { Environment } from '../model/environment';
@@ -138,8 +139,11 @@ export interface SchemaMigrationHookProps {
  * Application's second source reads (`ArgoCdApplicationProps.migrationHooks`), not into the tenant base.
  */
 export class SchemaMigrationHook extends Construct {
-  /** The ServiceAccount (PreSync hook, wave -1). */
-  public readonly serviceAccount: ApiObject;
+  /**
+   * The ServiceAccount (PreSync hook, wave -1), as a cdk8s-plus construct: extend it with cdk8s-plus (e.g.
+   * `role.bind(hook.serviceAccount)`); `ApiObject.of(hook.serviceAccount)` is its manifest, for `addJsonPatch`.
+   */
+  public readonly serviceAccount: kplus.ServiceAccount;
   /** The migration Job (PreSync hook). */
   public readonly job: ApiObject;
   /** Job name. */
@@ -220,14 +224,15 @@ export class SchemaMigrationHook extends Construct {
       ? { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' }
       : { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded' };
 
-    this.serviceAccount = kubeObject(this, 'ServiceAccount', KubeServiceAccount, {
+    // cdk8s-plus writes exactly this ServiceAccount (docs/architecture.md, "Typed Kubernetes objects").
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: {
         name: saName,
         namespace: ns,
         labels,
         annotations: saHook,
       },
-      automountServiceAccountToken: false,
+      automountToken: false,
     });
 
     const podAnnotations: { [key: string]: string } = {};
@@ -310,6 +315,6 @@ export class SchemaMigrationHook extends Construct {
         },
       },
     });
-    this.job.node.addDependency(this.serviceAccount);
+    this.job.node.addDependency(ApiObject.of(this.serviceAccount));
   }
 }

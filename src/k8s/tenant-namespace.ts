@@ -1,6 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { KubeLimitRange, KubeNamespace, KubeNetworkPolicy, KubeResourceQuota, KubeRole, KubeRoleBinding, NetworkPolicySpec, PolicyRule } from './imports/k8s';
+import { KubeLimitRange, KubeNamespace, KubeNetworkPolicy, KubeResourceQuota, KubeRole, NetworkPolicySpec, PolicyRule } from './imports/k8s';
 import { problemPath } from './problem-path';
 import { kubeObject, port, quantities } from './typed-object';
 import { EgressTarget } from '../model/egress-target';
@@ -113,6 +114,12 @@ export class TenantNamespace extends Construct {
   public readonly networkPolicies: ApiObject[] = [];
   /** Roles and RoleBindings for OIDC groups. */
   public readonly rbac: ApiObject[] = [];
+  /**
+   * The RoleBinding of the tenant's OIDC groups to its Role (`tenant-admin` or `tenant-viewer`), as a cdk8s-plus
+   * construct: `humanRoleBinding.addSubjects(kplus.User.fromName(...))` binds more people to the same narrow Role.
+   * Undefined when the class gives humans no access.
+   */
+  public readonly humanRoleBinding?: kplus.RoleBinding;
   /** The quota profile in force (the suspended profile when the tenant is not active). */
   public readonly quota: QuotaProfile;
   /** The environment. */
@@ -312,13 +319,16 @@ export class TenantNamespace extends Construct {
         metadata: meta(roleName, 'tenant-rbac'),
         rules: level === AccessLevel.ADMIN ? ADMIN_RULES : VIEWER_RULES,
       });
-      const binding = kubeObject(this, 'HumanBinding', KubeRoleBinding, {
+      // cdk8s-plus writes exactly this RoleBinding; users add subjects with `humanRoleBinding.addSubjects(...)`.
+      const binding = new kplus.RoleBinding(this, 'HumanBinding', {
         metadata: meta(`${roleName}-oidc`, 'tenant-rbac'),
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
-        subjects: groups.map(g => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
+        role: kplus.Role.fromRoleName(this, 'HumanRole', roleName),
       });
-      binding.node.addDependency(role);
-      this.rbac.push(role, binding);
+      binding.addSubjects(...groups.map((g, i) => kplus.Group.fromName(binding, `Group${i}`, g)));
+      const bindingObject = ApiObject.of(binding);
+      bindingObject.node.addDependency(role);
+      this.humanRoleBinding = binding;
+      this.rbac.push(role, bindingObject);
     }
   }
 }

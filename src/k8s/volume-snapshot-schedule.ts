@@ -1,6 +1,7 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
-import { KubeConfigMap, KubeCronJob, KubeNetworkPolicy, KubeRole, KubeRoleBinding, KubeServiceAccount } from './imports/k8s';
+import { KubeConfigMap, KubeCronJob, KubeNetworkPolicy, KubeRole, KubeRoleBinding } from './imports/k8s';
 import { kubeObject, port, quantities, quantity } from './typed-object';
 import { cronProblem } from '../model/cron';
 import { EgressTarget } from '../model/egress-target';
@@ -151,6 +152,11 @@ export class VolumeSnapshotSchedule extends Construct {
   public readonly cronJob: ApiObject;
   /** Its name. */
   public readonly cronJobName: string;
+  /**
+   * The ServiceAccount the CronJob's pods run as, as a cdk8s-plus construct (e.g. `role.bind(schedule.serviceAccount)`
+   * to let the snapshot pods do more); `ApiObject.of(schedule.serviceAccount)` is its manifest.
+   */
+  public readonly serviceAccount: kplus.ServiceAccount;
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotScheduleProps) {
     super(scope, id);
@@ -179,7 +185,8 @@ export class VolumeSnapshotSchedule extends Construct {
     });
 
     const configMap = kubeObject(this, 'Script', KubeConfigMap, { metadata: meta(`${name}-script`), data: { 'snapshot.sh': script } });
-    const serviceAccount = kubeObject(this, 'ServiceAccount', KubeServiceAccount, { metadata: meta(name), automountServiceAccountToken: false });
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: meta(name), automountToken: false });
+    this.serviceAccount = serviceAccount;
     const role = kubeObject(this, 'Role', KubeRole, {
       metadata: meta(name),
       rules: [{ apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'delete', 'get', 'list', 'watch'] }],
@@ -270,6 +277,6 @@ export class VolumeSnapshotSchedule extends Construct {
         },
       },
     });
-    this.cronJob.node.addDependency(configMap, serviceAccount, role, binding, networkPolicy);
+    this.cronJob.node.addDependency(configMap, ApiObject.of(serviceAccount), role, binding, networkPolicy);
   }
 }
