@@ -94,7 +94,9 @@ export interface TenantNamespaceProps {
  * from the class, default-deny network policies with explicit allows, RoleBindings for OIDC groups, expiry
  * annotations for ephemeral classes, and the tenant's lifecycle state.
  *
- * Every generated object is a child `ApiObject` exposed as a property, so it can be patched (`addJsonPatch`).
+ * Every generated object is a child `ApiObject` exposed as a property, so it can be patched (`addJsonPatch`); the
+ * human RoleBinding is also a cdk8s-plus construct (`humanRoleBinding`). Props are typed by the Kubernetes bindings
+ * (docs/architecture.md, "Typed Kubernetes objects").
  */
 export class TenantNamespace extends Construct {
   /** The namespace name (`<env>-<tenant>`, ≤ 63 chars). */
