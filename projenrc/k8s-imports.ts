@@ -41,10 +41,18 @@ export const KINDS = [
   'scheduling.k8s.io/v1/PriorityClass',
 ];
 
+const CLI_ROOT = () => path.dirname(require.resolve('cdk8s-cli/package.json'));
+
 /** cdk8s-cli's modules by file (its package `exports` hide `lib/`, so they are loaded by path). */
 function cdk8sCli(module: string): any {
-  const root = path.dirname(require.resolve('cdk8s-cli/package.json'));
-  return require(path.join(root, 'lib', module));
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- a path, not a module name: `import` cannot reach it
+  return require(path.join(CLI_ROOT(), 'lib', module));
+}
+
+/** A dependency of cdk8s-cli, resolved from cdk8s-cli's folder. */
+function cdk8sCliDependency(name: string): any {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- resolved from cdk8s-cli's folder, not ours
+  return require(require.resolve(name, { paths: [CLI_ROOT()] }));
 }
 
 /** The text of `src/k8s/imports/k8s.ts` for the schema at `schemaFile`. */
@@ -52,8 +60,9 @@ export async function generateK8sImports(schemaFile: string = SCHEMA_FILE, kinds
   const { findApiObjectDefinitions } = cdk8sCli('import/k8s');
   const { emitHeader, generateConstruct, getPropsTypeName, getTypeName } = cdk8sCli('import/codegen');
   const { parseApiTypeName, safeParseJsonSchema } = cdk8sCli('import/k8s-util');
-  const { TypeGenerator } = require(require.resolve('json2jsii', { paths: [path.dirname(require.resolve('cdk8s-cli/package.json'))] }));
-  const { CodeMaker } = require(require.resolve('codemaker', { paths: [path.dirname(require.resolve('cdk8s-cli/package.json'))] }));
+  // The json2jsii and codemaker cdk8s-cli itself runs with (not necessarily the project's own copies).
+  const { TypeGenerator } = cdk8sCliDependency('json2jsii');
+  const { CodeMaker } = cdk8sCliDependency('codemaker');
 
   const schema = safeParseJsonSchema(fs.readFileSync(schemaFile, 'utf8'));
   const all: any[] = findApiObjectDefinitions(schema, 'Kube');

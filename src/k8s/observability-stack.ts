@@ -12,7 +12,6 @@ import { DashboardContext } from './dashboards/common';
 import { environmentLifecycleDashboard } from './dashboards/environment-lifecycle';
 import { tenantOverviewDashboard } from './dashboards/tenant-overview';
 import { KubeConfigMap } from './imports/k8s';
-import { kubeObject } from './typed-object';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction } from './imports/podmonitor-monitoring.coreos.com';
 import {
   PrometheusRule,
@@ -29,6 +28,7 @@ import {
   ruleGroupProblems,
   tenantInventoryGroup,
 } from './observability-rules';
+import { kubeObject } from './typed-object';
 
 export * from './observability-api';
 
