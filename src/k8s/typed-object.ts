@@ -1,6 +1,6 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { IntOrString, Quantity } from './imports/k8s';
+import { IntOrString, ObjectMeta, Quantity } from './imports/k8s';
 
 /** A kind of the typed bindings (src/k8s/imports/k8s.ts): its generated class, used for its static `manifest`. */
 export interface TypedKind<P> {
@@ -21,7 +21,12 @@ export interface TypedKind<P> {
  * `test/k8s/typed-object.test.ts` shows both.
  */
 export function kubeObject<P>(scope: Construct, id: string, kind: TypedKind<P>, props: NoInfer<P>): ApiObject {
-  return new ApiObject(scope, id, kind.manifest(props));
+  // Every Kube*Props has an optional ObjectMeta `metadata`.
+  const { metadata, ...rest } = props as { readonly metadata?: ObjectMeta };
+  // The bindings' converters cost 20-50 µs per object (docs/performance.md); ObjectMeta needs none of what they do
+  // (no renamed field, no Quantity) unless it carries a timestamp, so `ApiObject` takes it as it is.
+  if (metadata?.creationTimestamp !== undefined || metadata?.deletionTimestamp !== undefined) return new ApiObject(scope, id, kind.manifest(props));
+  return new ApiObject(scope, id, { ...kind.manifest(rest as P), metadata });
 }
 
 // The bindings take quantities and ports as the classes Kubernetes' schema gives them (`Quantity`, `IntOrString`);

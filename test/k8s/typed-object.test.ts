@@ -72,6 +72,14 @@ describe('kubeObject', () => {
     expect(docs.find(d => d.metadata.name === 'allow-monitoring').spec.ingress[0].ports).toContainEqual({ protocol: 'TCP', port: 9102 });
   });
 
+  test('metadata goes through unconverted, except a timestamp, which the bindings write as an ISO string', () => {
+    const chart = Testing.chart();
+    const plain = kubeObject(chart, 'Plain', KubeResourceQuota, { metadata: { name: 'q', labels: { b: '2', a: '1' } } });
+    expect(plain.toJson().metadata).toEqual({ labels: { a: '1', b: '2' }, name: 'q' });
+    const stamped = kubeObject(chart, 'Stamped', KubeResourceQuota, { metadata: { name: 'q', creationTimestamp: new Date(Date.UTC(2026, 10, 28, 9)) } });
+    expect(stamped.toJson().metadata).toEqual({ creationTimestamp: '2026-11-28T09:00:00.000Z', name: 'q' });
+  });
+
   test('props are type-checked against the 1.28 schema', () => {
     const chart = Testing.chart();
     // @ts-expect-error 'hardd' is not a field of ResourceQuotaSpec
