@@ -118,6 +118,13 @@ const backupScripts = project.addTask('backup-scripts', {
 });
 project.preCompileTask.spawn(backupScripts);
 project.eslint?.addIgnorePattern('src/k8s/scripts/generated.ts');
+// Typed bindings for the core Kubernetes kinds the library builds (src/k8s/imports/k8s.ts), generated from the
+// Kubernetes 1.28 schema in the repository with cdk8s-cli's importer, offline and for those kinds only
+// (projenrc/k8s-imports.ts says why not `cdk8s import`). A test fails when the committed file is stale.
+project.addTask('k8s-imports', {
+  description: 'Regenerate src/k8s/imports/k8s.ts from test/schemas/k8s-1.28/_definitions.json (kinds in projenrc/k8s-imports.ts)',
+  exec: 'ts-node --transpile-only projenrc/k8s-imports.ts',
+});
 // The secret detector's rules: gitleaks' default rule set, vendored as data (projenrc/gitleaks/SOURCES.md).
 project.addTask('gitleaks-rules', {
   description: 'Regenerate src/model/gitleaks-rules.ts from projenrc/gitleaks/gitleaks.toml',

@@ -1,6 +1,9 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { Container, KubeJob, Volume } from './imports/k8s';
 import { problemPath } from './problem-path';
+import { kubeObject, quantities, quantity } from './typed-object';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
@@ -136,8 +139,11 @@ export interface SchemaMigrationHookProps {
  * Application's second source reads (`ArgoCdApplicationProps.migrationHooks`), not into the tenant base.
  */
 export class SchemaMigrationHook extends Construct {
-  /** The ServiceAccount (PreSync hook, wave -1). */
-  public readonly serviceAccount: ApiObject;
+  /**
+   * The ServiceAccount (PreSync hook, wave -1), as a cdk8s-plus construct: extend it with cdk8s-plus (e.g.
+   * `role.bind(hook.serviceAccount)`); `ApiObject.of(hook.serviceAccount)` is its manifest, for `addJsonPatch`.
+   */
+  public readonly serviceAccount: kplus.ServiceAccount;
   /** The migration Job (PreSync hook). */
   public readonly job: ApiObject;
   /** Job name. */
@@ -218,20 +224,19 @@ export class SchemaMigrationHook extends Construct {
       ? { 'helm.sh/hook': 'pre-install,pre-upgrade', 'helm.sh/hook-delete-policy': 'before-hook-creation,hook-succeeded', 'helm.sh/hook-weight': '0' }
       : { 'argocd.argoproj.io/hook': 'PreSync', 'argocd.argoproj.io/hook-delete-policy': 'BeforeHookCreation,HookSucceeded' };
 
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
+    // cdk8s-plus writes exactly this ServiceAccount (docs/architecture.md, "Typed Kubernetes objects").
+    this.serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', {
       metadata: {
         name: saName,
         namespace: ns,
         labels,
         annotations: saHook,
       },
-      automountServiceAccountToken: false,
+      automountToken: false,
     });
 
     const podAnnotations: { [key: string]: string } = {};
-    const volumes: any[] = [{ name: 'tmp', emptyDir: { sizeLimit: res.ephemeralStorageLimit } }];
+    const volumes: Volume[] = [{ name: 'tmp', emptyDir: { sizeLimit: quantity(res.ephemeralStorageLimit) } }];
     if (props.vault) {
       Object.assign(podAnnotations, {
         'vault.hashicorp.com/agent-inject': 'true',
@@ -255,7 +260,7 @@ export class SchemaMigrationHook extends Construct {
         projected: { sources: [{ serviceAccountToken: { audience: env.vaultTokenAudience, expirationSeconds: 600, path: 'token' } }] },
       });
     }
-    const container = {
+    const container: Container = {
       name: 'migrate',
       image: props.image.reference,
       imagePullPolicy: 'Always',
@@ -273,14 +278,12 @@ export class SchemaMigrationHook extends Construct {
         seccompProfile: { type: 'RuntimeDefault' },
       },
       resources: {
-        requests: { 'cpu': res.cpuRequest, 'memory': res.memoryRequest, 'ephemeral-storage': res.ephemeralStorageRequest },
-        limits: { 'cpu': res.cpuLimit, 'memory': res.memoryLimit, 'ephemeral-storage': res.ephemeralStorageLimit },
+        requests: quantities({ 'cpu': res.cpuRequest, 'memory': res.memoryRequest, 'ephemeral-storage': res.ephemeralStorageRequest }),
+        limits: quantities({ 'cpu': res.cpuLimit, 'memory': res.memoryLimit, 'ephemeral-storage': res.ephemeralStorageLimit }),
       },
       volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
     };
-    this.job = new ApiObject(this, 'Resource', {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
+    this.job = kubeObject(this, 'Resource', KubeJob, {
       metadata: {
         name: this.jobName,
         namespace: ns,
@@ -312,6 +315,6 @@ export class SchemaMigrationHook extends Construct {
         },
       },
     });
-    this.job.node.addDependency(this.serviceAccount);
+    this.job.node.addDependency(ApiObject.of(this.serviceAccount));
   }
 }

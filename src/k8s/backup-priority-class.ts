@@ -1,5 +1,7 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KubePriorityClass } from './imports/k8s';
+import { kubeObject } from './typed-object';
 import { Environment } from '../model/environment';
 import { environmentLabels } from '../model/labels';
 import { backupPriorityClassName } from '../model/names';
@@ -26,9 +28,7 @@ export class BackupPriorityClass extends Construct {
   constructor(scope: Construct, id: string, props: BackupPriorityClassProps) {
     super(scope, id);
     this.priorityClassName = backupPriorityClassName(props.environment.name);
-    this.priorityClass = new ApiObject(this, 'Resource', {
-      apiVersion: 'scheduling.k8s.io/v1',
-      kind: 'PriorityClass',
+    this.priorityClass = kubeObject(this, 'Resource', KubePriorityClass, {
       metadata: {
         name: this.priorityClassName,
         labels: environmentLabels(props.environment, 'backup-priority-class'),

@@ -11,6 +11,7 @@ import { backupStatusDashboard } from './dashboards/backup-status';
 import { DashboardContext } from './dashboards/common';
 import { environmentLifecycleDashboard } from './dashboards/environment-lifecycle';
 import { tenantOverviewDashboard } from './dashboards/tenant-overview';
+import { KubeConfigMap } from './imports/k8s';
 import { PodMonitor, PodMonitorSpecPodMetricsEndpointsRelabelingsAction } from './imports/podmonitor-monitoring.coreos.com';
 import {
   PrometheusRule,
@@ -27,6 +28,7 @@ import {
   ruleGroupProblems,
   tenantInventoryGroup,
 } from './observability-rules';
+import { kubeObject } from './typed-object';
 
 export * from './observability-api';
 
@@ -442,9 +444,7 @@ export class ObservabilityStack extends Construct {
     // Logs (spec §6): Grafana Alloy, see docs/observability.md for the choice over Promtail.
     this.logLabels = [...BASE_LOG_LABELS, ...extraLogLabels];
     this.alloyConfig = renderAlloyConfig({ environment: env, tenants: this.tenants, lokiPushUrl, extraLabels: extraLogLabels });
-    this.logCollectorConfig = new ApiObject(this, 'LogCollector', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
+    this.logCollectorConfig = kubeObject(this, 'LogCollector', KubeConfigMap, {
       metadata: envMeta(`inopsio-${env.name}-alloy-logs`, 'log-collector'),
       data: { [`${env.name}.alloy`]: this.alloyConfig },
     });
@@ -466,9 +466,7 @@ export class ObservabilityStack extends Construct {
       ];
       for (const [cid, slug, model] of boards) {
         const name = `inopsio-${env.name}-${slug}`;
-        this.dashboards.push(new ApiObject(this, `Dashboard${cid}`, {
-          apiVersion: 'v1',
-          kind: 'ConfigMap',
+        this.dashboards.push(kubeObject(this, `Dashboard${cid}`, KubeConfigMap, {
           metadata: {
             ...envMeta(name, 'dashboard', { [GRAFANA_DASHBOARD_LABEL]: '1' }),
             annotations: { [folderAnnotation]: dashboardFolder },

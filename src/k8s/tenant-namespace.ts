@@ -1,6 +1,9 @@
 import { ApiObject, JsonPatch } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { KubeLimitRange, KubeNamespace, KubeNetworkPolicy, KubeResourceQuota, KubeRole, NetworkPolicySpec, PolicyRule } from './imports/k8s';
 import { problemPath } from './problem-path';
+import { kubeObject, port, quantities } from './typed-object';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { AccessLevel, Mutability } from '../model/environment-class';
@@ -91,7 +94,9 @@ export interface TenantNamespaceProps {
  * from the class, default-deny network policies with explicit allows, RoleBindings for OIDC groups, expiry
  * annotations for ephemeral classes, and the tenant's lifecycle state.
  *
- * Every generated object is a child `ApiObject` exposed as a property, so it can be patched (`addJsonPatch`).
+ * Every generated object is a child `ApiObject` exposed as a property, so it can be patched (`addJsonPatch`); the
+ * human RoleBinding is also a cdk8s-plus construct (`humanRoleBinding`). Props are typed by the Kubernetes bindings
+ * (docs/architecture.md, "Typed Kubernetes objects").
  */
 export class TenantNamespace extends Construct {
   /** The namespace name (`<env>-<tenant>`, ≤ 63 chars). */
@@ -111,6 +116,12 @@ export class TenantNamespace extends Construct {
   public readonly networkPolicies: ApiObject[] = [];
   /** Roles and RoleBindings for OIDC groups. */
   public readonly rbac: ApiObject[] = [];
+  /**
+   * The RoleBinding of the tenant's OIDC groups to its Role (`tenant-admin` or `tenant-viewer`), as a cdk8s-plus
+   * construct: `humanRoleBinding.addSubjects(kplus.User.fromName(...))` binds more people to the same narrow Role.
+   * Undefined when the class gives humans no access.
+   */
+  public readonly humanRoleBinding?: kplus.RoleBinding;
   /** The quota profile in force (the suspended profile when the tenant is not active). */
   public readonly quota: QuotaProfile;
   /** The environment. */
@@ -183,9 +194,7 @@ export class TenantNamespace extends Construct {
     if (env.sourceBranch) {
       annotations[`${DOMAIN}/source-branch`] = env.sourceBranch;
     }
-    this.namespace = new ApiObject(this, 'Resource', {
-      apiVersion: 'v1',
-      kind: 'Namespace',
+    this.namespace = kubeObject(this, 'Resource', KubeNamespace, {
       metadata: { name: ns, labels: nsLabels, annotations },
     });
     // A chart with a default namespace stamps it on every object; a Namespace is cluster-scoped and takes none.
@@ -218,50 +227,40 @@ export class TenantNamespace extends Construct {
       'limits.ephemeral-storage': p.limitsEphemeralStorage,
       pods,
     });
-    this.resourceQuota = new ApiObject(this, 'ResourceQuota', {
-      apiVersion: 'v1',
-      kind: 'ResourceQuota',
+    this.resourceQuota = kubeObject(this, 'ResourceQuota', KubeResourceQuota, {
       metadata: meta('tenant-quota', 'tenant-quota'),
-      spec: { hard: carveOut ? objectCounts : activeHard(q, objectCounts) },
+      spec: { hard: quantities(carveOut ? objectCounts : activeHard(q, objectCounts)) },
     });
     if (carveOut) {
       const priorityClass = backupPriorityClassName(env.name);
       this.stoppedQuotas = [
-        new ApiObject(this, 'StoppedQuota', {
-          apiVersion: 'v1',
-          kind: 'ResourceQuota',
+        kubeObject(this, 'StoppedQuota', KubeResourceQuota, {
           metadata: meta('tenant-quota-stopped', 'tenant-quota'),
-          spec: { hard: compute(q, '0'), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'NotIn', values: [priorityClass] }] } },
+          spec: { hard: quantities(compute(q, '0')), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'NotIn', values: [priorityClass] }] } },
         }),
-        new ApiObject(this, 'BackupQuota', {
-          apiVersion: 'v1',
-          kind: 'ResourceQuota',
+        kubeObject(this, 'BackupQuota', KubeResourceQuota, {
           metadata: meta('tenant-quota-backup', 'tenant-quota'),
-          spec: { hard: compute(running, '1'), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass] }] } },
+          spec: { hard: quantities(compute(running, '1')), scopeSelector: { matchExpressions: [{ scopeName: 'PriorityClass', operator: 'In', values: [priorityClass] }] } },
         }),
       ];
     }
     // The LimitRange caps each container: while pods are split by quota scopes, the active caps let the backup run.
     const lr = carveOut ? running : q;
-    this.limitRange = new ApiObject(this, 'LimitRange', {
-      apiVersion: 'v1',
-      kind: 'LimitRange',
+    this.limitRange = kubeObject(this, 'LimitRange', KubeLimitRange, {
       metadata: meta('tenant-limits', 'tenant-limits'),
       spec: {
         limits: [{
           type: 'Container',
-          default: { 'cpu': lr.containerDefaultCpu, 'memory': lr.containerDefaultMemory, 'ephemeral-storage': lr.containerDefaultEphemeralStorage },
-          defaultRequest: { 'cpu': lr.containerDefaultRequestCpu, 'memory': lr.containerDefaultRequestMemory, 'ephemeral-storage': lr.containerDefaultRequestEphemeralStorage },
-          max: { 'cpu': lr.containerMaxCpu, 'memory': lr.containerMaxMemory, 'ephemeral-storage': lr.containerMaxEphemeralStorage },
+          default: quantities({ 'cpu': lr.containerDefaultCpu, 'memory': lr.containerDefaultMemory, 'ephemeral-storage': lr.containerDefaultEphemeralStorage }),
+          defaultRequest: quantities({ 'cpu': lr.containerDefaultRequestCpu, 'memory': lr.containerDefaultRequestMemory, 'ephemeral-storage': lr.containerDefaultRequestEphemeralStorage }),
+          max: quantities({ 'cpu': lr.containerMaxCpu, 'memory': lr.containerMaxMemory, 'ephemeral-storage': lr.containerMaxEphemeralStorage }),
         }],
       },
     });
 
     // K05–K07: default deny both ways, then explicit allows.
-    const policy = (childId: string, name: string, spec: object) => {
-      const obj = new ApiObject(this, childId, {
-        apiVersion: 'networking.k8s.io/v1',
-        kind: 'NetworkPolicy',
+    const policy = (childId: string, name: string, spec: NetworkPolicySpec) => {
+      const obj = kubeObject(this, childId, KubeNetworkPolicy, {
         metadata: meta(name, 'network-policy'),
         spec,
       });
@@ -275,7 +274,7 @@ export class TenantNamespace extends Construct {
       policyTypes: ['Egress'],
       egress: [{
         to: [{ namespaceSelector: nsSelector('kube-system'), podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } }],
-        ports: [{ protocol: 'UDP', port: 53 }, { protocol: 'TCP', port: 53 }],
+        ports: [{ protocol: 'UDP', port: port(53) }, { protocol: 'TCP', port: port(53) }],
       }],
     });
     if (active) {
@@ -290,14 +289,14 @@ export class TenantNamespace extends Construct {
         policyTypes: ['Ingress'],
         ingress: [{
           from: [{ namespaceSelector: nsSelector(ingressNs), podSelector: { matchLabels: { ...ingressPodLabels } } }],
-          ports: ingressPorts.map(port => ({ protocol: 'TCP', port })),
+          ports: ingressPorts.map(p => ({ protocol: 'TCP', port: port(p) })),
         }],
       });
     }
     policy('AllowMonitoring', 'allow-monitoring', {
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: nsSelector(monitoringNs) }], ports: [{ protocol: 'TCP', port: metricsPortName }, { protocol: 'TCP', port: metricsPort }] }],
+      ingress: [{ from: [{ namespaceSelector: nsSelector(monitoringNs) }], ports: [{ protocol: 'TCP', port: port(metricsPortName) }, { protocol: 'TCP', port: port(metricsPort) }] }],
     });
     const egressRules = [net.database, net.objectStore, net.vault]
       .filter((t): t is EgressTarget => t !== undefined)
@@ -305,7 +304,7 @@ export class TenantNamespace extends Construct {
         to: [t.cidrBlock
           ? { ipBlock: { cidr: t.cidrBlock } }
           : { namespaceSelector: nsSelector(t.namespace!), podSelector: { matchLabels: t.podLabels } }],
-        ports: [{ protocol: 'TCP', port: t.port }],
+        ports: [{ protocol: 'TCP', port: port(t.port) }],
       }));
     if (egressRules.length > 0) {
       policy('AllowDataServices', 'allow-data-services', { podSelector: {}, policyTypes: ['Egress'], egress: egressRules });
@@ -318,21 +317,20 @@ export class TenantNamespace extends Construct {
     const groups = tenant.groups ?? [`${env.oidcGroupPrefix}tenant-${tenant.id}`];
     if (level !== AccessLevel.NONE) {
       const roleName = level === AccessLevel.ADMIN ? 'tenant-admin' : 'tenant-viewer';
-      const role = new ApiObject(this, level === AccessLevel.ADMIN ? 'AdminRole' : 'ViewerRole', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'Role',
+      const role = kubeObject(this, level === AccessLevel.ADMIN ? 'AdminRole' : 'ViewerRole', KubeRole, {
         metadata: meta(roleName, 'tenant-rbac'),
         rules: level === AccessLevel.ADMIN ? ADMIN_RULES : VIEWER_RULES,
       });
-      const binding = new ApiObject(this, 'HumanBinding', {
-        apiVersion: 'rbac.authorization.k8s.io/v1',
-        kind: 'RoleBinding',
+      // cdk8s-plus writes exactly this RoleBinding; users add subjects with `humanRoleBinding.addSubjects(...)`.
+      const binding = new kplus.RoleBinding(this, 'HumanBinding', {
         metadata: meta(`${roleName}-oidc`, 'tenant-rbac'),
-        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: roleName },
-        subjects: groups.map(g => ({ apiGroup: 'rbac.authorization.k8s.io', kind: 'Group', name: g })),
+        role: kplus.Role.fromRoleName(this, 'HumanRole', roleName),
       });
-      binding.node.addDependency(role);
-      this.rbac.push(role, binding);
+      binding.addSubjects(...groups.map((g, i) => kplus.Group.fromName(binding, `Group${i}`, g)));
+      const bindingObject = ApiObject.of(binding);
+      bindingObject.node.addDependency(role);
+      this.humanRoleBinding = binding;
+      this.rbac.push(role, bindingObject);
     }
   }
 }
@@ -341,7 +339,7 @@ const READ = ['get', 'list', 'watch'];
 const WRITE = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
 
 /** Read everything a tenant runs, never secrets (K14). */
-export const VIEWER_RULES = [
+export const VIEWER_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['configmaps', 'endpoints', 'events', 'limitranges', 'persistentvolumeclaims', 'pods', 'pods/log', 'resourcequotas', 'serviceaccounts', 'services'], verbs: READ },
   { apiGroups: ['apps'], resources: ['deployments', 'replicasets', 'statefulsets'], verbs: READ },
   { apiGroups: ['batch'], resources: ['cronjobs', 'jobs'], verbs: READ },
@@ -354,7 +352,7 @@ export const VIEWER_RULES = [
  * Manage workloads in a sandbox: no secrets (K14), no pod create/exec/attach/port-forward (K15),
  * no RBAC or token verbs (K16), network policies and quotas read-only.
  */
-export const ADMIN_RULES = [
+export const ADMIN_RULES: PolicyRule[] = [
   { apiGroups: [''], resources: ['configmaps', 'persistentvolumeclaims', 'services'], verbs: WRITE },
   { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'delete'] },
   { apiGroups: [''], resources: ['endpoints', 'events', 'limitranges', 'pods/log', 'resourcequotas', 'serviceaccounts'], verbs: READ },

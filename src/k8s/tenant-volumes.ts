@@ -1,5 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KubePersistentVolumeClaim } from './imports/k8s';
+import { kubeObject, quantities } from './typed-object';
 import { Environment } from '../model/environment';
 import { tenantLabels } from '../model/labels';
 import { Problems } from '../model/problems';
@@ -57,13 +59,11 @@ export class TenantVolumes extends Construct {
     this.env = env;
     this.tenant = tenant;
     const namespace = env.namespaceFor(tenant.id);
-    this.claims = tenant.volumes.map(v => new ApiObject(this, `Claim-${v.name}`, {
-      apiVersion: 'v1',
-      kind: 'PersistentVolumeClaim',
+    this.claims = tenant.volumes.map(v => kubeObject(this, `Claim-${v.name}`, KubePersistentVolumeClaim, {
       metadata: { name: v.name, namespace, labels: { ...tenantLabels(env, tenant, 'volume'), 'app.kubernetes.io/component': v.name } },
       spec: {
         accessModes: ['ReadWriteOnce'],
-        resources: { requests: { storage: v.size } },
+        resources: { requests: quantities({ storage: v.size }) },
         ...(v.storageClass ? { storageClassName: v.storageClass } : {}),
       },
     }));

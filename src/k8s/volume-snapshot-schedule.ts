@@ -1,5 +1,8 @@
 import { ApiObject } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { Construct } from 'constructs';
+import { KubeConfigMap, KubeCronJob, KubeNetworkPolicy, KubeRole, KubeRoleBinding } from './imports/k8s';
+import { kubeObject, port, quantities, quantity } from './typed-object';
 import { cronProblem } from '../model/cron';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
@@ -149,6 +152,11 @@ export class VolumeSnapshotSchedule extends Construct {
   public readonly cronJob: ApiObject;
   /** Its name. */
   public readonly cronJobName: string;
+  /**
+   * The ServiceAccount the CronJob's pods run as, as a cdk8s-plus construct (e.g. `role.bind(schedule.serviceAccount)`
+   * to let the snapshot pods do more); `ApiObject.of(schedule.serviceAccount)` is its manifest.
+   */
+  public readonly serviceAccount: kplus.ServiceAccount;
 
   constructor(scope: Construct, id: string, props: VolumeSnapshotScheduleProps) {
     super(scope, id);
@@ -176,25 +184,20 @@ export class VolumeSnapshotSchedule extends Construct {
       namespace, schedule: name, claims: tenant.volumes.map(v => v.name), snapshotClass: props.snapshotClass, retentionDays, keepLast,
     });
 
-    const configMap = new ApiObject(this, 'Script', { apiVersion: 'v1', kind: 'ConfigMap', metadata: meta(`${name}-script`), data: { 'snapshot.sh': script } });
-    const serviceAccount = new ApiObject(this, 'ServiceAccount', { apiVersion: 'v1', kind: 'ServiceAccount', metadata: meta(name), automountServiceAccountToken: false });
-    const role = new ApiObject(this, 'Role', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'Role',
+    const configMap = kubeObject(this, 'Script', KubeConfigMap, { metadata: meta(`${name}-script`), data: { 'snapshot.sh': script } });
+    const serviceAccount = new kplus.ServiceAccount(this, 'ServiceAccount', { metadata: meta(name), automountToken: false });
+    this.serviceAccount = serviceAccount;
+    const role = kubeObject(this, 'Role', KubeRole, {
       metadata: meta(name),
       rules: [{ apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'delete', 'get', 'list', 'watch'] }],
     });
-    const binding = new ApiObject(this, 'RoleBinding', {
-      apiVersion: 'rbac.authorization.k8s.io/v1',
-      kind: 'RoleBinding',
+    const binding = kubeObject(this, 'RoleBinding', KubeRoleBinding, {
       metadata: meta(name),
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
       subjects: [{ kind: 'ServiceAccount', name, namespace }],
     });
     const t = props.apiServerEgress;
-    const networkPolicy = new ApiObject(this, 'NetworkPolicy', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    const networkPolicy = kubeObject(this, 'NetworkPolicy', KubeNetworkPolicy, {
       metadata: meta(`${name}-egress`),
       spec: {
         podSelector: { matchLabels: selector },
@@ -203,14 +206,12 @@ export class VolumeSnapshotSchedule extends Construct {
           to: [t.cidrBlock
             ? { ipBlock: { cidr: t.cidrBlock } }
             : { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': t.namespace! } }, podSelector: { matchLabels: { ...t.podLabels } } }],
-          ports: [{ protocol: 'TCP', port: t.port }],
+          ports: [{ protocol: 'TCP', port: port(t.port) }],
         }],
       },
     });
     const securityContext = { runAsNonRoot: true, runAsUser: UID, runAsGroup: UID, seccompProfile: { type: 'RuntimeDefault' } };
-    this.cronJob = new ApiObject(this, 'Resource', {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
+    this.cronJob = kubeObject(this, 'Resource', KubeCronJob, {
       metadata: meta(name),
       spec: {
         schedule,
@@ -234,8 +235,8 @@ export class VolumeSnapshotSchedule extends Construct {
                 restartPolicy: 'Never',
                 enableServiceLinks: false,
                 hostNetwork: false,
-                hostPID: false,
-                hostIPC: false,
+                hostPid: false,
+                hostIpc: false,
                 securityContext: { ...securityContext, fsGroup: UID },
                 containers: [{
                   name: 'snapshot',
@@ -244,8 +245,8 @@ export class VolumeSnapshotSchedule extends Construct {
                   command: ['bash', '/scripts/snapshot.sh'],
                   env: [{ name: 'HOME', value: '/tmp' }],
                   resources: {
-                    requests: { 'cpu': '50m', 'memory': '64Mi', 'ephemeral-storage': '64Mi' },
-                    limits: { 'cpu': '250m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' },
+                    requests: quantities({ 'cpu': '50m', 'memory': '64Mi', 'ephemeral-storage': '64Mi' }),
+                    limits: quantities({ 'cpu': '250m', 'memory': '128Mi', 'ephemeral-storage': '128Mi' }),
                   },
                   securityContext: { ...securityContext, privileged: false, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                   volumeMounts: [
@@ -256,7 +257,7 @@ export class VolumeSnapshotSchedule extends Construct {
                 }],
                 volumes: [
                   { name: 'script', configMap: { name: `${name}-script`, defaultMode: 0o444 } },
-                  { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+                  { name: 'tmp', emptyDir: { sizeLimit: quantity('64Mi') } },
                   // What kubectl reads in-cluster, with a short-lived token instead of the automounted one (K20).
                   {
                     name: 'api-token',
@@ -265,7 +266,7 @@ export class VolumeSnapshotSchedule extends Construct {
                       sources: [
                         { serviceAccountToken: { expirationSeconds: 3600, path: 'token' } },
                         { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-                        { downwardAPI: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
+                        { downwardApi: { items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }] } },
                       ],
                     },
                   },
@@ -276,6 +277,6 @@ export class VolumeSnapshotSchedule extends Construct {
         },
       },
     });
-    this.cronJob.node.addDependency(configMap, serviceAccount, role, binding, networkPolicy);
+    this.cronJob.node.addDependency(configMap, ApiObject.of(serviceAccount), role, binding, networkPolicy);
   }
 }
