@@ -44,6 +44,7 @@ import { Acknowledgement } from '../policy/types';
 import { reportUncaughtProblemsToCdktfCli, runByCdktfCli, writeFailedSynthManifest } from '../tf/cdktf-cli';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
 import { GitHubEnvironmentsStack } from '../tf/github-environments';
+import { ObjectStorageOptions } from '../tf/tenant-object-store';
 import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
 import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
@@ -114,6 +115,12 @@ export interface PlatformProps {
    * @default - none; refused when an environment's class requires backups
    */
   readonly backup?: PlatformBackupProps;
+  /**
+   * The object store of the tenants' prefixes (`<bucket>/<env>/<tenant>/`): each environment's Terraform stack creates
+   * the MinIO user, policy and Vault keys of every tenant with `objectStorage` (issue 23; docs/outputs.md).
+   * @default - the bucket of `backup.tenantObjects` when set; otherwise no object-store users are created
+   */
+  readonly objectStorage?: ObjectStorageOptions;
   /**
    * Settings of the generated GitHub Actions workflows (`dist/workflows/`) and of the names the lifecycle inventory
    * and decommission plans use. Their `sharding` is the Platform's `sharding` when that is set.
@@ -341,6 +348,7 @@ export class Platform extends Construct {
     }
     const names = new Set<string>();
     const workspaces = new Set<string>();
+    const objectStorage = resolveObjectStorage(problems, props);
     for (const env of envs) {
       if (names.has(env.name)) problems.add('environments', 'lists an environment name twice (B03)', env.name, 'give each environment a unique name');
       if (workspaces.has(env.workspace)) problems.add('environments', 'gives two environments the same Terraform workspace (B03)', env.workspace, 'set a unique workspace per environment');
@@ -478,11 +486,11 @@ export class Platform extends Construct {
       }
       const sharding = props.sharding?.[env.name];
       if (sharding) {
-        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names });
+        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, objectStorage });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
-        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names }));
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage }));
       }
     }
     this.builtTerraform = terraformElementsOf(this);
@@ -831,4 +839,21 @@ function migrationHookProps(env: Environment, tenant: Tenant, module: string) {
     args: migration.args,
     vault: tenant.database ? { role: names.kubernetesAuthRole, secretPath: names.credsPath, authPath: names.authPath } : undefined,
   };
+}
+
+/**
+ * The object store the environment stacks create tenant users in: `objectStorage`, or the bucket the backups mirror
+ * (`backup.tenantObjects`). Both set must name the same bucket: the backup would otherwise mirror a prefix the
+ * tenants' keys do not write to.
+ */
+function resolveObjectStorage(problems: Problems, props: PlatformProps): ObjectStorageOptions | undefined {
+  const own = props.objectStorage;
+  const backedUp = props.backup?.tenantObjects?.bucket;
+  if (own !== undefined && (typeof own.bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(own.bucket))) {
+    problems.add('objectStorage.bucket', 'is not an S3 bucket name', own.bucket, 'use 3 to 63 lower-case letters, digits, "." and "-", e.g. "inopsio-tenant-data"');
+  }
+  if (own !== undefined && backedUp !== undefined && own.bucket !== backedUp) {
+    problems.add('objectStorage.bucket', `is not the bucket the backups mirror (backup.tenantObjects.bucket "${backedUp}")`, own.bucket, 'name one bucket in both, or leave objectStorage out to use backup.tenantObjects.bucket');
+  }
+  return own ?? (backedUp !== undefined ? { bucket: backedUp } : undefined);
 }
