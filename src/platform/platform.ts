@@ -44,9 +44,9 @@ import { Acknowledgement } from '../policy/types';
 import { reportUncaughtProblemsToCdktfCli, runByCdktfCli, writeFailedSynthManifest } from '../tf/cdktf-cli';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
 import { GitHubEnvironmentsStack } from '../tf/github-environments';
-import { ObjectStorageOptions } from '../tf/tenant-object-store';
 import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
 import { ShardedEnvironment } from '../tf/sharding';
+import { ObjectStorageOptions } from '../tf/tenant-object-store';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 
 // Under the cdktf CLI, a model mistake thrown before any Platform exists (`new Environment({...})` in main.ts) is
@@ -329,6 +329,7 @@ export class Platform extends Construct {
   /** The checked backup plan of every tenant that is backed up, by environment and tenant id. */
   private readonly backupPlans = new Map<string, Map<string, TenantBackupPlan>>();
   private readonly workflowOptions?: WorkflowOptions;
+  private readonly objectStorage?: ObjectStorageOptions;
   /** Where each output goes (docs/outputs.md); the cdktf side is the App's outdir. */
   private readonly layout: OutputLayout;
   /** The names every part follows (resolved once from `workflows`). */
@@ -393,6 +394,8 @@ export class Platform extends Construct {
       ...props.workflows,
       sharding: props.sharding ?? props.workflows?.sharding,
       kubectlVersion: props.workflows?.kubectlVersion ?? (KubernetesVersion.isKubernetesVersion(target) ? target.kubectlVersion : undefined),
+      // The backup tools image has mc: the decommission workflow empties the tenants' object prefixes with it.
+      objectStoreClientImage: props.workflows?.objectStoreClientImage ?? props.backup?.image,
     };
     // One resolved set of names for every part: Terraform, Argo CD, the inventory, the plans and the workflows.
     const lifecycleNames = problems.capture(() => LifecycleNames.of(workflowOptions));
@@ -447,6 +450,7 @@ export class Platform extends Construct {
     this.outdir = props.outdir ?? 'dist';
     this.layout = OutputLayout.of(this.outdir);
     this.workflowOptions = workflowOptions;
+    this.objectStorage = objectStorage;
     this.names = lifecycleNames!;
     this.kubernetesVersion = target;
     this.policy = props.policy ?? {};
@@ -637,7 +641,8 @@ export class Platform extends Construct {
         withoutTokenStackTraces(() => synthTerraform(this, stage.terraformOutdir));
         return true;
       }) === true;
-      this.capture(problems, () => writeInventory(stage.outdir, buildInventory(this.environments, this.workflowOptions)));
+      const inventoryOptions = { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket };
+      this.capture(problems, () => writeInventory(stage.outdir, buildInventory(this.environments, inventoryOptions)));
       const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
       const workflowDir = staged.workflowsDirectory;
       fs.mkdirSync(workflowDir, { recursive: true });
@@ -854,6 +859,13 @@ function resolveObjectStorage(problems: Problems, props: PlatformProps): ObjectS
   }
   if (own !== undefined && backedUp !== undefined && own.bucket !== backedUp) {
     problems.add('objectStorage.bucket', `is not the bucket the backups mirror (backup.tenantObjects.bucket "${backedUp}")`, own.bucket, 'name one bucket in both, or leave objectStorage out to use backup.tenantObjects.bucket');
+  }
+  // Decommissioning removes the objects after the final backup: in classes that back up, that backup must hold them.
+  const backingUp = (props.environments ?? [])
+    .filter(e => e.environmentClass.backup.enabled && e.tenants.some(t => t.objectStorage)).map(e => e.name);
+  if (own !== undefined && props.backup !== undefined && backedUp === undefined && backingUp.length > 0) {
+    problems.add('backup.tenantObjects', `is missing, but objectStorage gives tenants of ${backingUp.join(', ')} object prefixes in classes that back up`, undefined,
+      `pass backup.tenantObjects: { endpoint, bucket: "${own.bucket}", egress } so that their objects are in the final backup before a decommission removes them`);
   }
   return own ?? (backedUp !== undefined ? { bucket: backedUp } : undefined);
 }

@@ -1,5 +1,5 @@
-import { Construct } from 'constructs';
 import { TerraformDataSource, TerraformMetaArguments, TerraformProvider, TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
 
 /*
  * Minimal typed bindings of the `aminueza/minio` Terraform provider (issue 23).

@@ -161,7 +161,7 @@ describe('renderWorkflows', () => {
       for (const text of Object.values(workflows)) {
         for (const m of text.matchAll(/\$\{\{\s*secrets\.[A-Z_]+\s*\}\}/g)) {
           const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index));
-          expect(line).toMatch(/^\s+(TF_TOKEN_app_terraform_io|KUBECONFIG_DATA|url|PROMETHEUS_URL|PROMETHEUS_TOKEN): /);
+          expect(line).toMatch(/^\s+(TF_TOKEN_app_terraform_io|KUBECONFIG_DATA|url|PROMETHEUS_URL|PROMETHEUS_TOKEN|MC_HOST_objects): /);
         }
       }
       expect(Object.values(workflows).join('\n')).not.toMatch(/\b(echo|printf|cat)\b[^\n]*(TF_TOKEN|VAULT_TOKEN|KUBECONFIG_DATA[^"]*" *$)/m);
@@ -213,7 +213,7 @@ describe('renderWorkflows', () => {
 
     test.each([
       ['the destroy job no longer needs the approvals', WORKFLOW_FILES.DECOMMISSION, (d: any) => { d.jobs.destroy.needs = 'plan'; },
-        /decommission\.yml: jobs\.destroy: runs terraform destroy, helm uninstall, kubectl delete gated by no approval environment; it needs 2 of/],
+        /decommission\.yml: jobs\.destroy: runs terraform destroy, helm uninstall, kubectl delete, mc rm \/ rb \/ admin user remove gated by no approval environment; it needs 2 of/],
       ['only one approval remains', WORKFLOW_FILES.DECOMMISSION, (d: any) => { d.jobs['approval-2'].environment = 'decommission'; },
         /jobs\.revoke: runs vault lease revoke, vault delete \/ disable gated by only decommission-approval-1; it needs 2/],
       ['the approval environment is an expression', WORKFLOW_FILES.DECOMMISSION, (d: any) => { d.jobs['approval-1'].environment = '${{ inputs.environment }}'; },

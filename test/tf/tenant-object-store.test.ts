@@ -97,7 +97,9 @@ describe('TenantObjectStore in the environment stack', () => {
   });
 
   test('a sharded environment creates each tenant\'s user in the tenant\'s shard, one provider per shard', () => {
-    const sharded = new ShardedEnvironment(Testing.app(), { environment: prodEnv(TENANTS), sharding: { shardCount: 2 }, objectStorage: { bucket: BUCKET } });
+    const sharded = new ShardedEnvironment(Testing.app(), {
+      environment: prodEnv(TENANTS), sharding: { shardCount: 2 }, objectStorage: { bucket: BUCKET },
+    });
     const users = sharded.shards.flatMap(s => Object.values<any>(synthJson(s).resource?.minio_iam_user ?? {}).map(u => u.name));
     expect(users.sort()).toEqual(['prod-acme', 'prod-acme-corp']);
     expect(synthJson(sharded.base).resource?.minio_iam_user).toBeUndefined();
