@@ -37,9 +37,15 @@ describe('Platform objectStorage', () => {
     expect((p.node.findChild('prod') as EnvironmentStack).vault.objectStorage).toEqual({ bucket: 'inopsio-tenant-data' });
   });
 
-  test('objectStorage alone (no object backups) creates the users too; neither creates none', () => {
-    expect(users(platform({ objectStorage: { bucket: 'tenant-data' } }), 'dev')).toEqual(['dev-acme']);
+  test('objectStorage alone creates the users too where no class backs up; neither creates none', () => {
+    const devOnly = { environments: [new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', database: DATABASE, tenants: [{ id: 'acme' }] })] };
+    expect(users(platform({ ...devOnly, objectStorage: { bucket: 'tenant-data' } }), 'dev')).toEqual(['dev-acme']);
     expect(users(platform({}), 'dev')).toEqual([]);
+  });
+
+  test('objects in a class that backs up must be in its backup: objectStorage without backup.tenantObjects is refused', () => {
+    expect(() => platform({ objectStorage: { bucket: 'tenant-data' } })).toThrow(
+      /inopsio: backup\.tenantObjects is missing, but objectStorage gives tenants of prod object prefixes in classes that back up \(got undefined\); pass backup\.tenantObjects: \{ endpoint, bucket: "tenant-data", egress \}/);
   });
 
   test('a bucket other than the one the backups mirror, or not a bucket name, is refused with the fix', () => {
