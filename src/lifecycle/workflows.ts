@@ -409,6 +409,13 @@ function destroyScript(o: Resolved): string {
   );
 }
 
+/** The step that empties the tenants' object prefixes, after the destroy (decommissioning and preview cleanup). */
+const removeObjectsStep = (o: Resolved) => ({
+  name: 'Remove the tenants\' objects, last (V13 step 5)',
+  env: { MC_HOST_objects: '${{ secrets.OBJECT_STORE_ADMIN_URL }}', MC_IMAGE: o.objectStoreClientImage ?? '' },
+  run: removeObjectsScript(o),
+});
+
 /**
  * Empties each tenant object prefix of the plan (a tenant's user is disabled first), with `mc` from a pinned image.
  * Runs after the destroy, so after the verified final backup that holds the objects.
@@ -564,6 +571,7 @@ function cleanupWorkflow(o: Resolved): object {
         { name: 'Revoke Vault leases by prefix (V13)', run: revokeScript(o) },
         { name: 'Disable the Vault roles', run: disableRolesScript(o) },
         { name: 'Destroy the preview (terraform destroy of its workspace)', run: destroyScript(o) },
+        removeObjectsStep(o),
         uploadReports(o, 'terraform-cleanup-${{ matrix.environment }}'),
       ],
     },
@@ -673,11 +681,7 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
       steps: [
         ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(), vaultLogin(o),
         { name: 'Destroy, behind the typed confirmation (V13 step 5)', run: destroyScript(o) },
-        {
-          name: 'Remove the tenants\' objects, last (V13 step 5)',
-          env: { MC_HOST_objects: '${{ secrets.OBJECT_STORE_ADMIN_URL }}', MC_IMAGE: o.objectStoreClientImage ?? '' },
-          run: removeObjectsScript(o),
-        },
+        removeObjectsStep(o),
         uploadReports(o, 'terraform-decommission-${{ inputs.environment }}'),
       ],
     }),

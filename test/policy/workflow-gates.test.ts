@@ -61,6 +61,12 @@ describe('the decommission workflow empties object prefixes last (issue 23)', ()
     expect(evaluate(text)).toEqual([]);
   });
 
+  test('the preview cleanup empties the preview\'s prefixes after its terraform destroy', () => {
+    const steps: any[] = YAML.parse(workflows['cleanup-env.yml']).jobs.destroy.steps;
+    const names = steps.map(st => String(st.name));
+    expect(names.indexOf('Remove the tenants\' objects, last (V13 step 5)')).toBe(names.indexOf('Destroy the preview (terraform destroy of its workspace)') + 1);
+  });
+
   test('V13 refuses a workflow that empties object prefixes before the final backup is verified', () => {
     const doc = YAML.parse(workflows['decommission.yml']);
     const steps: any[] = doc.jobs.backup.steps;
