@@ -13,6 +13,11 @@ export enum DecommissionStepId {
   DISABLE_ROLES = 'disable-roles',
   /** Destroy (Terraform destroy of the workspace, or Helm uninstall + namespace delete of a tenant). */
   DESTROY = 'destroy',
+  /**
+   * Last, after the verified backup: delete every object under each tenant's object prefix (a tenant's object-store
+   * user is disabled first; Terraform deletes it with its policy and keys).
+   */
+  REMOVE_OBJECTS = 'remove-objects',
   /** Remove the tenant from the tenant registry so the next apply does not recreate it (tenants only). */
   FORGET = 'forget',
 }
@@ -69,6 +74,18 @@ export enum DecommissionTargetKind {
   NAMESPACES = 'namespaces',
   /** Terraform stack folders to destroy. */
   STACKS = 'stacks',
+  /** `<bucket>\t<prefix>\t<user>` of each tenant object prefix to remove. */
+  OBJECT_PREFIXES = 'object-prefixes',
+}
+
+/** A tenant's object prefix to remove, and its object-store user. */
+export interface ObjectPrefixTarget {
+  /** Bucket. */
+  readonly bucket: string;
+  /** Prefix, `<env>/<tenant>/`. */
+  readonly prefix: string;
+  /** The object-store user `<env>-<tenant>`. */
+  readonly user: string;
 }
 
 /** What a decommissioning touches, as data; the steps' commands are rendered from it. */
@@ -91,6 +108,8 @@ export interface DecommissionTargets {
   readonly namespaces: NamespacedName[];
   /** Terraform stacks to destroy. */
   readonly stacks: string[];
+  /** Tenant object prefixes to empty, last. */
+  readonly objectPrefixes: ObjectPrefixTarget[];
 }
 
 /** The ordered decommission of an environment or of one tenant. */
@@ -138,7 +157,13 @@ export const DecommissionCommands = {
   confirm: (target: string) =>
     `test "\${INOPSIO_CONFIRM:-}" = ${target} || { printf 'refusing to destroy: export INOPSIO_CONFIRM=%s to confirm\\n' ${target} >&2; exit 3; }`,
   forgetTenant: (registry: string, tenant: string) => `npx inopsio-env tenant-remove --registry ${registry} ${tenant}`,
+  // The MinIO client, with the alias `objects` from MC_HOST_objects (an admin of the object store; never in argv).
+  disableObjectStoreUser: (user: string) => `mc admin user disable ${OBJECT_STORE_ALIAS} ${user}`,
+  removeObjectPrefix: (bucket: string, prefix: string) => `mc rm --recursive --force --versions ${OBJECT_STORE_ALIAS}/${bucket}/${prefix}`,
 };
+
+/** The `mc` alias of the tenants' object store in the decommission commands (`MC_HOST_objects`). */
+export const OBJECT_STORE_ALIAS = 'objects';
 
 /** Names of the one-off Jobs the plan creates from the tenant's CronJobs. */
 export const FINAL_BACKUP_JOB = 'decommission-final-backup';
@@ -202,7 +227,14 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
     namespaces: tenant ? [{ context, namespace: tenant.namespace, name: '' }] : [],
     // Destroy in reverse apply order: the charts, every shard, then the base (one stack unless sharded).
     stacks: tenant ? [] : [...env.terraformStacks].reverse().map(st => st.directory),
+    objectPrefixes: tenants.filter(t => t.objectStore !== undefined).map(t => ({ ...t.objectStore! })),
   };
+  // Objects are removed only after a verified backup of them: a tenant without a backup CronJob (no database) in a
+  // class that backs up has none yet.
+  const unbackedObjects = env.backup.enabled ? tenants.filter(t => t.objectStore !== undefined && t.backup === undefined) : [];
+  if (unbackedObjects.length > 0) {
+    blockers.push(`the objects of ${unbackedObjects.map(t => `${t.id} (${t.objectStore!.bucket}/${t.objectStore!.prefix})`).join(', ')} have no final backup (no backup CronJob): copy them offsite by hand (mc mirror) and verify the copy, then remove objectStorage from the tenant and apply before decommissioning`);
+  }
 
   const q = shellQuote;
   const C = DecommissionCommands;
@@ -261,6 +293,17 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
       ],
     },
   ];
+  steps.push({
+    id: DecommissionStepId.REMOVE_OBJECTS,
+    title: tenant
+      ? 'Remove the tenant\'s objects last, after the verified backup: disable its object-store user, then delete every object version under its prefix (the apply after the registry change deletes the user, its policy and its keys)'
+      : 'Remove the tenants\' objects last, after the verified backup and the destroy (which deleted their object-store users): delete every object version under each tenant prefix',
+    commands: [
+      ...(tenant ? targets.objectPrefixes.map(p => C.disableObjectStoreUser(q(p.user))) : []),
+      ...targets.objectPrefixes.map(p => C.removeObjectPrefix(q(p.bucket), q(p.prefix))),
+    ],
+    skipped: targets.objectPrefixes.length === 0 ? 'no tenant object prefixes' : undefined,
+  });
   if (tenant) {
     steps.push({
       id: DecommissionStepId.FORGET,
@@ -297,6 +340,7 @@ export function decommissionTargets(plan: DecommissionPlan, kind: DecommissionTa
     [DecommissionTargetKind.HELM_RELEASES]: t.helmReleases.map(r => [r.context, r.namespace, r.name]),
     [DecommissionTargetKind.NAMESPACES]: t.namespaces.map(n => [n.context, n.namespace]),
     [DecommissionTargetKind.STACKS]: t.stacks.map(d => [d]),
+    [DecommissionTargetKind.OBJECT_PREFIXES]: t.objectPrefixes.map(p => [p.bucket, p.prefix, p.user]),
   }[kind];
   return rows.map(r => `${r.join('\t')}\n`).join('');
 }

@@ -8,6 +8,8 @@ import { migratingModules, migrationNames } from '../model/migration-names';
 import { argoCdApplicationName, backupJobNames, backupVaultRoleNames, environmentVaultNames, LifecycleNames, LifecycleNamingOptions, tenantVaultNames, volumeSnapshotCronJobName } from '../model/names';
 import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
+import { Tenant } from '../model/tenant';
+import { tenantObjectStorage } from '../model/tenant-object-storage';
 import { OutputLayout } from '../output/layout';
 
 /** The `format` of inventories this version writes and reads. */
@@ -18,7 +20,24 @@ export const INVENTORY_FILE_NAME = OutputLayout.INVENTORY_FILE_NAME;
 export const INVENTORY_SCHEMA_FILE = 'lifecycle-inventory.schema.json';
 
 /** Options of `buildInventory`: the names the inventory records for the decommission plan and the workflows. */
-export interface InventoryOptions extends LifecycleNamingOptions {}
+export interface InventoryOptions extends LifecycleNamingOptions {
+  /**
+   * The bucket of the tenants' object prefixes (`PlatformProps.objectStorage`): each tenant with `objectStorage` is
+   * listed with its prefix and object-store user, which its decommission removes last.
+   * @default - no object prefixes are listed
+   */
+  readonly objectStorageBucket?: string;
+}
+
+/** A tenant's object prefix and object-store user in one environment (issue 23). */
+export interface InventoryTenantObjectStore {
+  /** The shared bucket. */
+  readonly bucket: string;
+  /** The tenant's prefix, `<env>/<tenant>/`. */
+  readonly prefix: string;
+  /** The object-store user (and policy) `<env>-<tenant>`. */
+  readonly user: string;
+}
 
 /** Backup summary of an environment's class (spec §10). Only `enabled` is present when backups are off. */
 export interface InventoryBackup {
@@ -137,6 +156,8 @@ export interface InventoryTenant {
   readonly database: boolean;
   /** Whether the tenant has its own object-store prefix. */
   readonly objectStorage: boolean;
+  /** Its object prefix and user, when the platform has an object store (`objectStorageBucket`). */
+  readonly objectStore?: InventoryTenantObjectStore;
   /** Helm release of the tenant's base chart. */
   readonly baseRelease: string;
   /** Modules, sorted by name. */
@@ -241,7 +262,8 @@ export function buildInventory(environments: Environment[], options: InventoryOp
   if ((environments ?? []).length === 0) problems.add('environments', 'is empty', environments, 'pass every Environment of the platform');
   problems.throwIfAny();
 
-  const envs = [...environments].sort((a, b) => compare(a.name, b.name)).map(env => environmentEntry(env, names, problems));
+  const envs = [...environments].sort((a, b) => compare(a.name, b.name))
+    .map(env => environmentEntry(env, names, problems, options.objectStorageBucket));
   problems.throwIfAny();
   return canonical({
     format: INVENTORY_FORMAT,
@@ -251,7 +273,7 @@ export function buildInventory(environments: Environment[], options: InventoryOp
   });
 }
 
-function environmentEntry(env: Environment, names: LifecycleNames, problems: Problems): InventoryEnvironment {
+function environmentEntry(env: Environment, names: LifecycleNames, problems: Problems, bucket: string | undefined): InventoryEnvironment {
   const cls = env.environmentClass;
   const argo = cls.upgradeStrategy === UpgradeStrategy.ARGO_CD;
   const backup: InventoryBackup = cls.backup.enabled
@@ -296,6 +318,7 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
       createdAt: tenant.createdAt,
       database: tenant.database,
       objectStorage: tenant.objectStorage,
+      objectStore: objectStoreEntry(env, tenant, bucket),
       baseRelease: names.baseRelease(env.name, tenant.id),
       modules,
       vault: {
@@ -475,4 +498,11 @@ function canonical<T>(value: T): T {
     return out as T;
   }
   return value;
+}
+
+/** A tenant's object prefix and user, when the platform has an object store and the tenant object storage. */
+function objectStoreEntry(env: Environment, tenant: Tenant, bucket: string | undefined): InventoryTenantObjectStore | undefined {
+  if (bucket === undefined || !tenant.objectStorage) return undefined;
+  const storage = tenantObjectStorage(env, tenant, bucket);
+  return { bucket: storage.bucket, prefix: storage.prefix, user: storage.userName };
 }

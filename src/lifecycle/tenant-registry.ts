@@ -51,6 +51,19 @@ export interface RegistryModuleMigration {
   readonly args?: string[];
 }
 
+/** A persistent volume as the registry and sign-ups record it (`TenantVolumeProps`). */
+export interface RegistryVolume {
+  /** Claim name, a DNS label. */
+  readonly name: string;
+  /** Requested size, a Kubernetes quantity such as `10Gi`. */
+  readonly size: string;
+  /**
+   * StorageClass.
+   * @default - the cluster's default StorageClass
+   */
+  readonly storageClass?: string;
+}
+
 /** A tenant as the registry records it. */
 export interface RegistryTenant {
   /** Tenant id. */
@@ -63,6 +76,16 @@ export interface RegistryTenant {
   readonly createdAt: string;
   /** Module names from the catalog. */
   readonly modules: string[];
+  /**
+   * Whether the tenant has its own object-store prefix and credentials (`TenantProps.objectStorage`).
+   * @default true
+   */
+  readonly objectStorage?: boolean;
+  /**
+   * Persistent volumes in the tenant namespace (`TenantProps.volumes`).
+   * @default - none
+   */
+  readonly volumes?: RegistryVolume[];
   /**
    * The sign-up event's id (idempotency).
    * @default - none
@@ -99,6 +122,16 @@ export interface TenantSignup {
    * @default - the registry's defaultModules
    */
   readonly modules?: string[];
+  /**
+   * Whether the tenant gets its own object-store prefix and credentials.
+   * @default true
+   */
+  readonly objectStorage?: boolean;
+  /**
+   * Persistent volumes of the plan the customer bought; together they must fit the environment class's quota.
+   * @default - none
+   */
+  readonly volumes?: RegistryVolume[];
   /**
    * The billing event's id.
    * @default - none
@@ -152,6 +185,8 @@ export function tenantsFromRegistry(registry: TenantRegistry): TenantProps[] {
     displayName: t.displayName,
     state: t.state as TenantState,
     createdAt: t.createdAt,
+    ...(t.objectStorage !== undefined ? { objectStorage: t.objectStorage } : {}),
+    ...(t.volumes !== undefined ? { volumes: t.volumes.map(v => ({ ...v })) } : {}),
     modules: t.modules.map((name): TenantModuleProps => {
       const { migration, ...module } = registry.modules[name];
       return {
@@ -206,19 +241,24 @@ export function applySignup(registry: TenantRegistry, signup: TenantSignup): Sig
     if (!registry.modules[m]) problems.add('modules', 'names a module that is not in the catalog', m, `use one of ${Object.keys(registry.modules).sort().join(', ') || '(empty catalog)'}`);
   }
   // The model's own rules (B01 and friends) decide whether the tenant is acceptable.
-  problems.capture(() => new Tenant({ id: signup.tenantId, displayName: signup.displayName, createdAt: signup.signedUpAt }));
+  problems.capture(() => new Tenant({
+    id: signup.tenantId, displayName: signup.displayName, createdAt: signup.signedUpAt, objectStorage: signup.objectStorage, volumes: signup.volumes,
+  }));
   const entry: RegistryTenant = {
     id: signup.tenantId,
     displayName: signup.displayName,
     state: TenantState.ACTIVE,
     createdAt: signup.signedUpAt,
     modules,
+    objectStorage: signup.objectStorage,
+    volumes: signup.volumes?.map(v => ({ ...v })),
     requestId: signup.requestId,
   };
   const existing = registry.tenants.find(t => t.id === signup.tenantId);
   if (existing) {
     const same = existing.displayName === entry.displayName && existing.createdAt === entry.createdAt
-      && JSON.stringify(existing.modules) === JSON.stringify(entry.modules) && existing.requestId === entry.requestId;
+      && JSON.stringify(existing.modules) === JSON.stringify(entry.modules) && existing.requestId === entry.requestId
+      && existing.objectStorage === entry.objectStorage && JSON.stringify(sortKeys(existing.volumes)) === JSON.stringify(sortKeys(entry.volumes));
     if (same && problems.isEmpty) return { registry, outcome: SignupOutcome.ALREADY_REGISTERED };
     problems.add('tenantId', `is already registered in ${registry.environment} with different details`, signup.tenantId, 'choose another id, or change the existing tenant by pull request');
   }

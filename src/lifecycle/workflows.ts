@@ -7,6 +7,7 @@ import { CI_VAULT_AUDIENCE, ciVaultAuthMount, CiPurpose, ciVaultRoleName, previe
 import { cronProblem } from '../model/cron';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
+import { ContainerImage } from '../model/image';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { LifecycleNames, LifecycleNamingOptions } from '../model/names';
 import { Problems } from '../model/problems';
@@ -93,6 +94,13 @@ export interface WorkflowOptions extends LifecycleNamingOptions {
    */
   readonly decommissionEnvironment?: string;
   /**
+   * An image with the MinIO client `mc`, pinned by digest (the backup tools image has it), with which the decommission
+   * workflow empties the tenants' object prefixes last (`docker run` on the runner; the object store's admin URL
+   * `https://<user>:<password>@<host>` comes from the decommission environment's secret `OBJECT_STORE_ADMIN_URL`).
+   * @default - the Platform's `backup.image`; without one, the step lists the prefixes to remove by hand and fails
+   */
+  readonly objectStoreClientImage?: ContainerImage;
+  /**
    * Cron schedule (UTC) of the preview cleanup.
    * @default '23 * * * *' (hourly)
    */
@@ -160,6 +168,7 @@ interface Resolved {
   readonly previewEnvironment: string;
   readonly previewCleanupEnvironment: string;
   readonly decommissionEnvironment: string;
+  readonly objectStoreClientImage?: string;
   readonly cleanupSchedule: string;
   readonly upgradeSchedule: string;
   readonly retentionDays: number;
@@ -243,6 +252,7 @@ function resolve(environments: Environment[], options: WorkflowOptions): Resolve
     previewEnvironment: ghEnv('previewEnvironment', options.previewEnvironment ?? 'preview'),
     previewCleanupEnvironment: ghEnv('previewCleanupEnvironment', options.previewCleanupEnvironment ?? 'preview-cleanup'),
     decommissionEnvironment: ghEnv('decommissionEnvironment', options.decommissionEnvironment ?? 'decommission'),
+    objectStoreClientImage: options.objectStoreClientImage?.reference,
     cleanupSchedule: schedule('cleanupSchedule', options.cleanupSchedule ?? '23 * * * *'),
     upgradeSchedule: schedule('upgradeSchedule', options.upgradeSchedule ?? '0 6 1 * *'),
     retentionDays,
@@ -435,6 +445,37 @@ function destroyScript(o: Resolved): string {
   );
 }
 
+/** The step that empties the tenants' object prefixes, after the destroy (decommissioning and preview cleanup). */
+const removeObjectsStep = (o: Resolved) => ({
+  name: 'Remove the tenants\' objects, last (V13 step 5)',
+  env: { MC_HOST_objects: '${{ secrets.OBJECT_STORE_ADMIN_URL }}', MC_IMAGE: o.objectStoreClientImage ?? '' },
+  run: removeObjectsScript(o),
+});
+
+/**
+ * Empties each tenant object prefix of the plan (a tenant's user is disabled first), with `mc` from a pinned image.
+ * Runs after the destroy, so after the verified final backup that holds the objects.
+ */
+function removeObjectsScript(o: Resolved): string {
+  return lines(
+    'target="$ENV_NAME${TENANT:+/$TENANT}"',
+    C.confirm('"$target"'),
+    targets(o, T.OBJECT_PREFIXES, 'object-prefixes'),
+    'if [ ! -s "$RUNNER_TEMP/object-prefixes" ]; then echo "no tenant object prefixes"; exit 0; fi',
+    'if [ -z "$MC_IMAGE" ]; then',
+    '  echo "no MinIO client image (WorkflowOptions.objectStoreClientImage): empty these prefixes by hand (bucket, prefix, user):" >&2',
+    '  cat "$RUNNER_TEMP/object-prefixes" >&2',
+    '  exit 1',
+    'fi',
+    'test -n "${MC_HOST_objects:-}" || { echo "the decommission environment has no secret OBJECT_STORE_ADMIN_URL" >&2; exit 1; }',
+    'mc() { docker run --rm --env MC_HOST_objects --entrypoint mc "$MC_IMAGE" "$@"; }',
+    'while IFS=$\'\\t\' read -r bucket prefix user; do',
+    `  if [ -n "\${TENANT:-}" ]; then ${C.disableObjectStoreUser('"$user"')}; fi`,
+    `  ${C.removeObjectPrefix('"$bucket"', '"$prefix"')}`,
+    'done < "$RUNNER_TEMP/object-prefixes"',
+  );
+}
+
 function lines(...parts: string[]): string {
   return `${parts.join('\n')}\n`;
 }
@@ -598,6 +639,7 @@ function cleanupWorkflow(o: Resolved): object {
         { name: 'Revoke Vault leases by prefix (V13)', run: revokeScript(o) },
         { name: 'Disable the Vault roles', run: disableRolesScript(o) },
         { name: 'Destroy the preview (terraform destroy of its workspace)', run: destroyScript(o) },
+        removeObjectsStep(o),
         uploadReports(o, 'terraform-cleanup-${{ matrix.environment }}'),
       ],
     },
@@ -708,6 +750,7 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
       steps: [
         ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(), vaultLogin(CiPurpose.DECOMMISSION, '${{ inputs.environment }}'),
         { name: 'Destroy, behind the typed confirmation (V13 step 5)', run: destroyScript(o) },
+        removeObjectsStep(o),
         uploadReports(o, 'terraform-decommission-${{ inputs.environment }}'),
       ],
     }),

@@ -48,6 +48,7 @@ import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-sta
 import { GitHubEnvironmentsStack } from '../tf/github-environments';
 import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
 import { ShardedEnvironment } from '../tf/sharding';
+import { ObjectStorageOptions } from '../tf/tenant-object-store';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 
 // Under the cdktf CLI, a model mistake thrown before any Platform exists (`new Environment({...})` in main.ts) is
@@ -116,6 +117,12 @@ export interface PlatformProps {
    * @default - none; refused when an environment's class requires backups
    */
   readonly backup?: PlatformBackupProps;
+  /**
+   * The object store of the tenants' prefixes (`<bucket>/<env>/<tenant>/`): each environment's Terraform stack creates
+   * the MinIO user, policy and Vault keys of every tenant with `objectStorage` (issue 23; docs/outputs.md).
+   * @default - the bucket of `backup.tenantObjects` when set; otherwise no object-store users are created
+   */
+  readonly objectStorage?: ObjectStorageOptions;
   /**
    * Settings of the generated GitHub Actions workflows (`dist/workflows/`) and of the names the lifecycle inventory
    * and decommission plans use. Their `sharding` is the Platform's `sharding` when that is set.
@@ -324,6 +331,7 @@ export class Platform extends Construct {
   /** The checked backup plan of every tenant that is backed up, by environment and tenant id. */
   private readonly backupPlans = new Map<string, Map<string, TenantBackupPlan>>();
   private readonly workflowOptions?: WorkflowOptions;
+  private readonly objectStorage?: ObjectStorageOptions;
   /** Where each output goes (docs/outputs.md); the cdktf side is the App's outdir. */
   private readonly layout: OutputLayout;
   /** The names every part follows (resolved once from `workflows`). */
@@ -343,6 +351,7 @@ export class Platform extends Construct {
     }
     const names = new Set<string>();
     const workspaces = new Set<string>();
+    const objectStorage = resolveObjectStorage(problems, props);
     for (const env of envs) {
       if (names.has(env.name)) problems.add('environments', 'lists an environment name twice (B03)', env.name, 'give each environment a unique name');
       if (workspaces.has(env.workspace)) problems.add('environments', 'gives two environments the same Terraform workspace (B03)', env.workspace, 'set a unique workspace per environment');
@@ -388,6 +397,8 @@ export class Platform extends Construct {
       sharding: props.sharding ?? props.workflows?.sharding,
       defaultBranch: props.workflows?.defaultBranch ?? props.github?.defaultBranch,
       kubectlVersion: props.workflows?.kubectlVersion ?? (KubernetesVersion.isKubernetesVersion(target) ? target.kubectlVersion : undefined),
+      // The backup tools image has mc: the decommission workflow empties the tenants' object prefixes with it.
+      objectStoreClientImage: props.workflows?.objectStoreClientImage ?? props.backup?.image,
     };
     // One resolved set of names for every part: Terraform, Argo CD, the inventory, the plans and the workflows.
     const lifecycleNames = problems.capture(() => LifecycleNames.of(workflowOptions));
@@ -442,6 +453,7 @@ export class Platform extends Construct {
     this.outdir = props.outdir ?? 'dist';
     this.layout = OutputLayout.of(this.outdir);
     this.workflowOptions = workflowOptions;
+    this.objectStorage = objectStorage;
     this.names = lifecycleNames!;
     this.kubernetesVersion = target;
     this.policy = props.policy ?? {};
@@ -481,11 +493,11 @@ export class Platform extends Construct {
       }
       const sharding = props.sharding?.[env.name];
       if (sharding) {
-        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names });
+        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, objectStorage });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
-        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names }));
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage }));
       }
       if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
     }
@@ -633,7 +645,8 @@ export class Platform extends Construct {
         withoutTokenStackTraces(() => synthTerraform(this, stage.terraformOutdir));
         return true;
       }) === true;
-      this.capture(problems, () => writeInventory(stage.outdir, buildInventory(this.environments, this.workflowOptions)));
+      const inventoryOptions = { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket };
+      this.capture(problems, () => writeInventory(stage.outdir, buildInventory(this.environments, inventoryOptions)));
       const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
       const workflowDir = staged.workflowsDirectory;
       fs.mkdirSync(workflowDir, { recursive: true });
@@ -852,4 +865,28 @@ function addCiVaultAuth(
     decommissionEnvironment: workflows.decommissionEnvironment ?? 'decommission',
   }, previewVaultHost(envs) === env, stack.vault.auditDevices.length > 0);
   if (roles.length > 0) new CiVaultAuth(stack, 'CiVaultAuth', env, roles);
+}
+
+/**
+ * The object store the environment stacks create tenant users in: `objectStorage`, or the bucket the backups mirror
+ * (`backup.tenantObjects`). Both set must name the same bucket: the backup would otherwise mirror a prefix the
+ * tenants' keys do not write to.
+ */
+function resolveObjectStorage(problems: Problems, props: PlatformProps): ObjectStorageOptions | undefined {
+  const own = props.objectStorage;
+  const backedUp = props.backup?.tenantObjects?.bucket;
+  if (own !== undefined && (typeof own.bucket !== 'string' || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(own.bucket))) {
+    problems.add('objectStorage.bucket', 'is not an S3 bucket name', own.bucket, 'use 3 to 63 lower-case letters, digits, "." and "-", e.g. "inopsio-tenant-data"');
+  }
+  if (own !== undefined && backedUp !== undefined && own.bucket !== backedUp) {
+    problems.add('objectStorage.bucket', `is not the bucket the backups mirror (backup.tenantObjects.bucket "${backedUp}")`, own.bucket, 'name one bucket in both, or leave objectStorage out to use backup.tenantObjects.bucket');
+  }
+  // Decommissioning removes the objects after the final backup: in classes that back up, that backup must hold them.
+  const backingUp = (props.environments ?? [])
+    .filter(e => e.environmentClass.backup.enabled && e.tenants.some(t => t.objectStorage)).map(e => e.name);
+  if (own !== undefined && props.backup !== undefined && backedUp === undefined && backingUp.length > 0) {
+    problems.add('backup.tenantObjects', `is missing, but objectStorage gives tenants of ${backingUp.join(', ')} object prefixes in classes that back up`, undefined,
+      `pass backup.tenantObjects: { endpoint, bucket: "${own.bucket}", egress } so that their objects are in the final backup before a decommission removes them`);
+  }
+  return own ?? (backedUp !== undefined ? { bucket: backedUp } : undefined);
 }

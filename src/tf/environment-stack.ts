@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { ObjectStorageOptions } from './tenant-object-store';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrap, VaultBootstrapOptions, VaultEnvironmentResources } from './vault-bootstrap';
 import { Environment } from '../model/environment';
@@ -102,6 +103,13 @@ export interface EnvironmentStackProps extends IsolationOptions {
    * @default - LifecycleNames.of()
    */
   readonly names?: LifecycleNames;
+  /**
+   * The object store of the tenants' prefixes: the stack creates each tenant's MinIO user, policy and keys in Vault
+   * (`TenantObjectStore`), through the MinIO provider configured by `var.object_store_endpoint` and
+   * `var.object_store_admin_user` (password from `MINIO_PASSWORD`).
+   * @default - no object-store users are created (the tenants' object storage is then a prerequisite)
+   */
+  readonly objectStorage?: ObjectStorageOptions;
 }
 
 /**
@@ -256,6 +264,7 @@ export class EnvironmentStack extends TerraformStack {
       // One fact for Vault's connection and the pods' connection strings: the model's host when declared.
       databaseHost: env.database?.host ?? this.databaseHost.stringValue,
       databaseBootstrapPasswords: this.databaseBootstrapPasswords,
+      objectStorage: props.objectStorage,
       // A tenant shard adds its tenants to the environment-wide Vault resources of the base stack.
       environmentResources: part === EnvironmentStackPart.TENANT_SHARD ? VaultEnvironmentResources.BASE_STACK : VaultEnvironmentResources.OWN,
     }));

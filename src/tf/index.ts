@@ -8,3 +8,8 @@ export { EnvironmentStackProps, EnvironmentStack, EnvironmentStackPart } from '.
 export { ShardedEnvironment, ShardedEnvironmentProps, EnvironmentChartStack, EnvironmentChartStackProps } from './sharding';
 export { TenantDatabase, TenantDatabaseProps } from './tenant-database';
 export { GitHubEnvironmentsStack, GitHubEnvironmentsStackProps } from './github-environments';
+export { ObjectStorageOptions, TenantObjectStore, TenantObjectStoreProps, RANDOM_PROVIDER_VERSION } from './tenant-object-store';
+export {
+  MINIO_PROVIDER_VERSION, MinioProvider, MinioProviderConfig, MinioIamUser, MinioIamUserConfig, MinioIamPolicy, MinioIamPolicyConfig,
+  MinioIamUserPolicyAttachment, MinioIamUserPolicyAttachmentConfig, DataMinioS3Bucket, DataMinioS3BucketConfig,
+} from './minio';

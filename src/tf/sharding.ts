@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { addEnvironmentChartRelease, addKubeAccessVariables, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
 import { IsolationOptions } from './isolation';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { ObjectStorageOptions } from './tenant-object-store';
 import { TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrapOptions } from './vault-bootstrap';
 import { Environment } from '../model/environment';
@@ -35,6 +36,11 @@ export interface ShardedEnvironmentProps extends IsolationOptions {
    * @default - app.terraform.io
    */
   readonly terraformHostname?: string;
+  /**
+   * The object store of the tenants' prefixes; each shard creates its tenants' object-store users.
+   * @default - no object-store users are created
+   */
+  readonly objectStorage?: ObjectStorageOptions;
   /**
    * Vault bootstrap settings, for the base and every shard.
    * @default - the defaults of VaultBootstrapOptions
@@ -101,6 +107,7 @@ export class ShardedEnvironment {
       names: props.names,
       productionEnvironmentNames: props.productionEnvironmentNames,
       forbiddenReferences: props.forbiddenReferences,
+      objectStorage: props.objectStorage,
     };
     // Names from the one layout function the inventory, the workflows and the decommission plans use too.
     const layout = terraformStackLayout(env.name, workspace, this.sharding.shardCount);

@@ -13,6 +13,7 @@ import { ITerraformDependable, Lazy, TerraformStack, TerraformVariable, Token } 
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { TenantDatabase } from './tenant-database';
+import { ObjectStorageOptions, TenantObjectStore } from './tenant-object-store';
 import { VaultCapability, VaultPolicyDocument } from './vault-policy';
 import { TenantBackupPlan } from '../model/backup-plan';
 import { checkBackupIdentity, credentialLifetimeSeconds, CREDENTIAL_MARGIN_SECONDS, defaultJobDeadlineSeconds, isVaultRoleName, jobDeadlineIssue, MIN_JOB_DEADLINE_SECONDS } from '../model/backup-rules';
@@ -124,6 +125,12 @@ export interface VaultBootstrapProps extends VaultBootstrapOptions {
    */
   readonly databaseBootstrapPasswords?: TerraformVariable;
   /**
+   * The object store of the tenants' prefixes: each tenant with `objectStorage` gets its MinIO user, policy and keys
+   * in Vault KV (`TenantObjectStore`, issue 23).
+   * @default - no object-store users are created
+   */
+  readonly objectStorage?: ObjectStorageOptions;
+  /**
    * Whether this bootstrap creates the environment-wide resources or adds tenants to those of the environment's base
    * stack (the tenant shards of `ShardedEnvironment`).
    * @default VaultEnvironmentResources.OWN
@@ -150,6 +157,8 @@ export class TenantVault extends Construct {
    * has a database.
    */
   public readonly postgres?: TenantDatabase;
+  /** The tenant's object-store user, policy and keys, if it has object storage and the bootstrap an object store. */
+  public readonly objectStore?: TenantObjectStore;
   /** The dynamic database role, if the tenant has a database. */
   public readonly databaseRole?: databaseSecretBackendRole.DatabaseSecretBackendRole;
   /** The Kubernetes auth role, if any service account may log in. */
@@ -245,6 +254,13 @@ export class TenantVault extends Construct {
       dependOn(this.databaseRole, [this.rootRotation]);
       this.databaseRoleList.push(n.databaseRole);
       dependables.push(...this.postgres.dependables, this.databaseConnection, this.rootRotation, this.databaseRole);
+    }
+
+    if (tenant.objectStorage && scope.objectStorage) {
+      this.objectStore = new TenantObjectStore(this, 'ObjectStore', {
+        environment: env, tenant, bucket: scope.objectStorage.bucket, kvMountDependencies: scope.kvConfig ? [scope.kvConfig] : [],
+      });
+      dependables.push(...this.objectStore.dependables);
     }
 
     if (serviceAccounts.length > 0) {
@@ -849,6 +865,8 @@ export class VaultBootstrap extends Construct {
   public readonly databaseHost?: string;
   /** The ephemeral variable with bootstrap passwords by tenant id. */
   public readonly databaseBootstrapPasswords?: TerraformVariable;
+  /** The object store of the tenants' prefixes, if any. */
+  public readonly objectStorage?: ObjectStorageOptions;
   private readonly tenantVaults = new Map<string, TenantVault>();
 
   constructor(scope: Construct, id: string, props: VaultBootstrapProps) {
@@ -929,6 +947,7 @@ export class VaultBootstrap extends Construct {
     }
     this.databaseHost = props.databaseHost;
     this.databaseBootstrapPasswords = props.databaseBootstrapPasswords;
+    this.objectStorage = props.objectStorage;
     problems.addAll(this.databaseInputProblems(env.tenants));
     if (props.environmentResources !== undefined && !Object.values(VaultEnvironmentResources).includes(props.environmentResources)) {
       problems.add('environmentResources', 'is not a VaultEnvironmentResources', props.environmentResources, 'use VaultEnvironmentResources.OWN or BASE_STACK');

@@ -166,7 +166,7 @@ describe('inopsio-env main()', () => {
       expect(r.code).toBe(0);
       const plan = JSON.parse(r.stdout);
       expect(plan).toMatchObject({ target: 'prod/initech', approvalsRequired: 2, blockers: [] });
-      expect(plan.steps.map((s: any) => s.id)).toEqual(['final-backup', 'verify-backup', 'revoke-leases', 'disable-roles', 'destroy', 'forget']);
+      expect(plan.steps.map((s: any) => s.id)).toEqual(['final-backup', 'verify-backup', 'revoke-leases', 'disable-roles', 'destroy', 'remove-objects', 'forget']);
     });
 
     test('--format sh --step and --targets give what the workflow jobs run', () => {

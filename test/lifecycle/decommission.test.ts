@@ -45,7 +45,8 @@ describe('planDecommission', () => {
 
   test('V13 order: final backup → verify → revoke leases → disable roles → destroy', () => {
     const plan = planDecommission(retired, 'prod');
-    expect(plan.steps.map(s => s.id)).toEqual([Step.FINAL_BACKUP, Step.VERIFY_BACKUP, Step.REVOKE_LEASES, Step.DISABLE_ROLES, Step.DESTROY]);
+    expect(plan.steps.map(s => s.id))
+      .toEqual([Step.FINAL_BACKUP, Step.VERIFY_BACKUP, Step.REVOKE_LEASES, Step.DISABLE_ROLES, Step.DESTROY, Step.REMOVE_OBJECTS]);
     expect(plan).toMatchObject({ target: 'prod', approvalsRequired: 2, approvalEnvironments: ['decommission-approval-1', 'decommission-approval-2'], blockers: [] });
     const step = (id: Step) => plan.steps.find(s => s.id === id)!.commands;
     expect(step(Step.FINAL_BACKUP)).toEqual([
@@ -76,7 +77,7 @@ describe('planDecommission', () => {
     const plan = planDecommission(inventory, 'prod', 'initech');
     expect(plan).toMatchObject({ target: 'prod/initech', tenant: 'initech', approvalsRequired: 2, blockers: [] });
     expect(plan.steps.map(s => s.id))
-      .toEqual([Step.FINAL_BACKUP, Step.VERIFY_BACKUP, Step.REVOKE_LEASES, Step.DISABLE_ROLES, Step.DESTROY, Step.FORGET]);
+      .toEqual([Step.FINAL_BACKUP, Step.VERIFY_BACKUP, Step.REVOKE_LEASES, Step.DISABLE_ROLES, Step.DESTROY, Step.REMOVE_OBJECTS, Step.FORGET]);
     expect(plan.steps.find(s => s.id === Step.REVOKE_LEASES)!.commands).toEqual(['db', 'backup', 'drill'].map(r => `vault lease revoke -sync -prefix database-prod/creds/initech-${r}`));
     expect(plan.steps.find(s => s.id === Step.DESTROY)!.commands.slice(1)).toEqual([
       'helm uninstall initech-base --kube-context prod --namespace prod-initech --ignore-not-found --wait --timeout 15m',

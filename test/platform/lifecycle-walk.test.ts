@@ -166,7 +166,9 @@ describe.each(['staging', 'prod'])('the lifecycle of tenant acme in %s, through 
     expect(planned.code).toBe(0);
     const plan: DecommissionPlan = JSON.parse(planned.stdout);
     expect(plan.blockers).toEqual([]);
-    expect(plan.steps.map(s => s.id)).toEqual(['final-backup', 'verify-backup', 'revoke-leases', 'disable-roles', 'destroy', 'forget']);
+    expect(plan.steps.map(s => s.id)).toEqual(['final-backup', 'verify-backup', 'revoke-leases', 'disable-roles', 'destroy', 'remove-objects', 'forget']);
+    // This platform has no object store (no backup.tenantObjects): nothing to empty (test/lifecycle/decommission-objects.test.ts).
+    expect(plan.steps.find(s => s.id === 'remove-objects')).toMatchObject({ commands: [], skipped: 'no tenant object prefixes' });
     expect(plan.approvalsRequired).toBe(2);
 
     // final-backup and verify-backup: each Job, as `kubectl create job --from=cronjob/...` makes it, is admitted by

@@ -144,6 +144,14 @@ const CASES: Case[] = [
   { id: 'V04', name: 'token literal', violate: s => { s.tf.prod.provider.vault[0].token = 'hvs.notarealtoken'; }, message: /^prod\/provider: provider\.vault\[0\]\.token is a literal/ },
   { id: 'V04', name: 'TLS not verified', violate: s => { s.tf.prod.provider.vault[0].skip_tls_verify = true; }, message: /skip_tls_verify disables TLS verification/ },
   { id: 'V05', name: 'KV secret through Terraform', violate: s => { s.tf.prod.resource.vault_kv_secret_v2 = { x: { mount: 'kv-prod', name: 'prod/acme/app', data_json: '{"password":"x"}' } }; }, message: /vault_kv_secret_v2 writes or reads a secret value through Terraform/ },
+  {
+    // The tenants' object-store keys (TenantObjectStore): write-only from an ephemeral password, never in state.
+    id: 'V05',
+    name: 'KV secret written to state next to its write-only copy',
+    compliant: s => { s.tf.prod.resource.vault_kv_secret_v2 = { keys: { mount: 'kv-prod', name: 'prod/acme/object-store', data_json_wo: '${jsonencode({ secret_key = ephemeral.random_password.k.result })}', data_json_wo_version: 1 } }; },
+    violate: s => { s.tf.prod.resource.vault_kv_secret_v2.keys.data_json = '${jsonencode({ secret_key = minio_iam_user.u.secret })}'; },
+    message: /^prod\/vault_kv_secret_v2\.keys: vault_kv_secret_v2 writes or reads a secret value through Terraform/,
+  },
   { id: 'V05', name: 'password argument instead of password_wo', violate: s => { dbConnection(s).postgresql.password = 'bootstrap-pass'; }, message: /postgresql\.password is a secret argument that Terraform stores in state/ },
   { id: 'V05', name: 'secret variable not ephemeral', violate: s => { s.tf.prod.variable.vault_token = { type: 'string', sensitive: true }; }, message: /variable\.vault_token holds secrets but is not ephemeral and sensitive/ },
   { id: 'V06', name: 'one audit device', violate: s => { delete s.tf.prod.resource.vault_audit[Object.keys(s.tf.prod.resource.vault_audit)[0]]; }, message: /^prod\/vault_audit: vault_audit has fewer than two audit devices \(got 1\)/ },

@@ -24,6 +24,8 @@ const PROVIDERS = ['registry.terraform.io/hashicorp/helm', 'registry.terraform.i
 /** A stack with tenant databases also creates them (issue 23: TenantDatabase). */
 const WITH_DATABASES = ['registry.terraform.io/cyrilgdn/postgresql', ...PROVIDERS];
 const GITHUB = ['registry.terraform.io/integrations/github'];
+/** With `backup.tenantObjects` (the reference platform), each tenant's object-store user too (MinIO, random). */
+const WITH_OBJECT_STORAGE = ['registry.terraform.io/aminueza/minio', ...WITH_DATABASES, 'registry.terraform.io/hashicorp/random'].sort();
 
 const billing = { name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '3.4.1', values: { 'env.DATABASE_URL': "{{ vault('database/creds/tenant-db') }}" } };
 const tenants = (n: number): TenantProps[] => Array.from({ length: n }, (_, i) => ({ id: `t${i}`, modules: i % 2 ? [] : [billing] }));
@@ -43,7 +45,7 @@ describe('the reference platform (examples/main.ts)', () => {
     const checks = checkTerraformStacks(path.join(dir, 'cdktf.out', 'stacks'), work());
     expect(checks.map(c => c.stack)).toEqual(['dev', 'github-environments', expect.stringMatching(/^preview-feature-jira-123-add-b/), 'prod', 'staging']);
     expect(checks.flatMap(c => c.problems)).toEqual([]);
-    for (const c of checks) expect(c.providers).toEqual(c.stack === 'github-environments' ? GITHUB : WITH_DATABASES);
+    for (const c of checks) expect(c.providers).toEqual(c.stack === 'github-environments' ? GITHUB : WITH_OBJECT_STORAGE);
   });
 });
 

@@ -175,7 +175,10 @@ const V05 = rule<TerraformResource | TerraformStackDocument>({
       return;
     }
     const r = s;
-    if (['vault_kv_secret_v2', 'vault_kv_secret', 'vault_generic_secret', 'vault_token', 'vault_approle_auth_backend_role_secret_id'].includes(r.type)) {
+    // A KV v2 secret written only through data_json_wo (an ephemeral value, e.g. the tenants' object-store keys) stays
+    // out of state: only a readable data_json puts the secret there.
+    const writeOnlyKv = r.type === 'vault_kv_secret_v2' && (r.body as any)?.data_json === undefined && (r.body as any)?.data_json_wo !== undefined;
+    if (!writeOnlyKv && ['vault_kv_secret_v2', 'vault_kv_secret', 'vault_generic_secret', 'vault_token', 'vault_approle_auth_backend_role_secret_id'].includes(r.type)) {
       report(r.type, 'writes or reads a secret value through Terraform (it lands in state)', r.name, 'write secret values out of band (vault kv put in a pipeline step); Terraform manages mounts, policies, roles and metadata only');
     }
     const walk = (value: unknown, path: string) => {

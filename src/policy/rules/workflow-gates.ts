@@ -37,6 +37,8 @@ export const DESTROYING_COMMANDS: readonly DestroyingCommand[] = Object.freeze([
   // Deleting a namespace destroys a tenant; deleting anything else is destroying too, but no step of V13's order.
   { name: 'kubectl delete', pattern: /\bkubectl\b[^\n;&|]*?\sdelete\s+(?:ns|namespaces?)\b/, step: DestroyStep.DESTROY },
   { name: 'kubectl delete', pattern: /\bkubectl\b[^\n;&|]*?\sdelete\b/ },
+  // Emptying an object prefix (or a bucket) destroys the tenant's objects; disabling its user ends its access.
+  { name: 'mc rm / rb / admin user remove', pattern: /\bmc\b[^\n;&|]*?\s(?:rm|rb|admin\s+user\s+(?:remove|rm|disable))\b/, step: DestroyStep.DESTROY },
   { name: 'vault lease revoke', pattern: /\bvault\b[^\n;&|]*?\slease\s+revoke\b/ },
   { name: 'vault delete / disable', pattern: /\bvault\b[^\n;&|]*?\s(?:delete|secrets\s+disable|auth\s+disable)\b/, step: DestroyStep.DISABLE },
   { name: 'vault delete / disable', pattern: /\bvault\b[^\n;&|]*?\stoken\s+revoke\b/ },
