@@ -46,7 +46,8 @@ export * from './k8s/argocd-migration-hook';
 
 // Guardrails: policy pack, secret scan, parity, immutable production, API audit policy.
 export * from './policy';
-export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, ImmutableProductionOptions, AdmissionPolicyApiVersion } from './k8s/admission-policy';
+export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, ImmutableProductionOptions } from './k8s/admission-policy';
+export { AdmissionPolicyApiVersion } from './k8s/validating-policy';
 export { TenantServicePolicy, TenantServicePolicyProps } from './k8s/tenant-service-policy';
 export { ApiServerAuditPolicy, ApiServerAuditPolicyProps } from './k8s/audit-policy';
 
