@@ -7,6 +7,7 @@ import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProduct
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
 import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
+import { ArgoCdProjectGuard } from '../k8s/argocd-project-policy';
 import { BackupPriorityClass } from '../k8s/backup-priority-class';
 import { BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
@@ -16,6 +17,7 @@ import { setProblemPathPrefix } from '../k8s/problem-path';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
+import { TenantIngressHostOptions, TenantIngressPolicy } from '../k8s/tenant-ingress-policy';
 import { TenantServicePolicy } from '../k8s/tenant-service-policy';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
@@ -71,6 +73,11 @@ export interface TenantAdmissionOptions {
    * @default - `immutableProduction.betaApiEnabled`, else false
    */
   readonly betaApiEnabled?: boolean;
+  /**
+   * The hosts each tenant's Ingresses may claim (TenantIngressPolicy): `<tenant>.<env>` and, with a `domain`, under it.
+   * @default - `{tenant}.{env}` followed by any domain
+   */
+  readonly ingressHosts?: TenantIngressHostOptions;
 }
 
 /** Props of a Platform. */
@@ -136,7 +143,8 @@ export interface PlatformProps {
   readonly immutableProduction?: ImmutableProductionOptions;
   /**
    * Admission policies over every environment's tenant namespaces (TenantServicePolicy: no `ExternalName` Services,
-   * no `spec.externalIPs`). Always written; on Kubernetes 1.28 and 1.29 they need the beta API.
+   * no `spec.externalIPs`; TenantIngressPolicy: Ingresses claim only the tenant's own hosts). Always written; on
+   * Kubernetes 1.28 and 1.29 they need the beta API.
    * @default - written as the Kubernetes target requires, beta API as `immutableProduction.betaApiEnabled`
    */
   readonly tenantAdmission?: TenantAdmissionOptions;
@@ -458,12 +466,16 @@ export class Platform extends Construct {
       if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
       // Every environment: tenant Services stay in their namespace (no ExternalName, no externalIPs; issue 21).
       new TenantServicePolicy(platformChart, 'TenantServices', { environment: env, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props) });
+      // ... and their Ingresses claim only the tenant's own hosts (issue 21).
+      new TenantIngressPolicy(platformChart, 'TenantIngress', { ...props.tenantAdmission?.ingressHosts, environment: env, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props) });
       // Production and every GitOps-only environment that mirrors it (staging) are immutable alike (parity).
       if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
         new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: target });
       }
       // Classes that upgrade through Argo CD: one Application per tenant module (Terraform leaves the modules alone).
       if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
+        // Applications bound to their tenant's project, and the `default` project locked (issue 21).
+        new ArgoCdProjectGuard(platformChart, 'ArgoCdProjects', { environment: env, names: this.names, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props) });
         for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
           new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, names: this.names });
           for (const m of tenant.modules) {

@@ -8,6 +8,7 @@ import { BACKUP_RULES } from './rules/backup';
 import { HELM_RULES } from './rules/helm';
 import { JOB_RULES } from './rules/jobs';
 import { NAMESPACE_RULES } from './rules/namespace';
+import { ISOLATION_RULES } from './rules/isolation';
 import { NETWORK_RULES } from './rules/network';
 import { OUTPUT_RULES } from './rules/output';
 import { podRules } from './rules/pod';
@@ -106,6 +107,7 @@ export class PolicyPack {
     this.ruleList = [
       ...NAMESPACE_RULES,
       ...NETWORK_RULES,
+      ...ISOLATION_RULES,
       ...RBAC_RULES,
       ...podRules({ allowedRegistries: [...(options.allowedRegistries ?? [])], runAsId }),
       ...JOB_RULES,
