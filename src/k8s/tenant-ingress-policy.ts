@@ -109,7 +109,7 @@ export class TenantIngressPolicy extends Construct {
     const allowedWords = (domain === undefined
       ? `${cel('hosts beginning with ')} + variables.base + '.'`
       : `variables.base + ${cel(' or a name under it')}`);
-    const where = `'Ingress ' + object.metadata.name + ' in tenant namespace ' + request.namespace`;
+    const where = '\'Ingress \' + object.metadata.name + \' in tenant namespace \' + request.namespace';
     const rules = '(has(object.spec.rules) ? object.spec.rules : [])';
     const tls = '(has(object.spec.tls) ? object.spec.tls : [])';
     this.expressions = {

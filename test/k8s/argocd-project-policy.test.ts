@@ -46,7 +46,10 @@ describe('ArgoCdProjectGuard', () => {
 
   test('CEL parses on every target and reads only object', () => {
     const { policy } = build();
-    const all: string[] = [...policy.spec.matchConditions.map((m: any) => m.expression), ...policy.spec.validations.flatMap((v: any) => [v.expression, v.messageExpression])];
+    const all: string[] = [
+      ...policy.spec.matchConditions.map((m: any) => m.expression),
+      ...policy.spec.validations.flatMap((v: any) => [v.expression, v.messageExpression]),
+    ];
     for (const e of all) expect([...freeIdentifiers(e)]).toEqual(['object']);
     for (const target of KubernetesVersion.supported()) expect(`${target}: ${all.flatMap(e => celProblems(e, target)).join('; ')}`).toBe(`${target}: `);
   });

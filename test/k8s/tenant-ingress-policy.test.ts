@@ -69,7 +69,8 @@ describe('TenantIngressPolicy', () => {
   });
 
   test('1.28 and 1.29 need the beta API; without it one problem names the opt-in', () => {
-    expect(build({ kubernetesVersion: KubernetesVersion.V1_29, betaApiEnabled: true }).docs.map(d => d.apiVersion)).toEqual([AdmissionPolicyApiVersion.V1BETA1, AdmissionPolicyApiVersion.V1BETA1]);
+    const beta = build({ kubernetesVersion: KubernetesVersion.V1_29, betaApiEnabled: true });
+    expect(beta.docs.map(d => d.apiVersion)).toEqual([AdmissionPolicyApiVersion.V1BETA1, AdmissionPolicyApiVersion.V1BETA1]);
     expect(problems(() => build({ kubernetesVersion: KubernetesVersion.V1_28 }))[0]).toMatch(/^test\/Ingress: kubernetesVersion is 1\.28, which serves ValidatingAdmissionPolicy only as the beta API .*a default cluster rejects the tenant Ingress policy/);
   });
 
@@ -84,7 +85,10 @@ describe('TenantIngressPolicy', () => {
 
   test('CEL: parses, uses only functions of every target 1.28–1.36, reads only object, request, namespaceObject and variables', () => {
     const { policy, construct } = build({ domain: 'apps.inopsio.example' });
-    const all: string[] = [...policy.spec.variables.map((v: any) => v.expression), ...policy.spec.validations.flatMap((v: any) => [v.expression, v.messageExpression])];
+    const all: string[] = [
+      ...policy.spec.variables.map((v: any) => v.expression),
+      ...policy.spec.validations.flatMap((v: any) => [v.expression, v.messageExpression]),
+    ];
     expect(new Set(all)).toEqual(new Set(Object.values(construct.expressions)));
     for (const e of all) expect([...freeIdentifiers(e)].every(v => ['object', 'request', 'namespaceObject', 'variables'].includes(v))).toBe(true);
     for (const target of KubernetesVersion.supported()) {
