@@ -84,6 +84,19 @@ export const CONTROL_PLANE_USERNAMES = ['system:apiserver', 'system:kube-control
  * Named one by one (issue 21): any other service account of kube-system — an add-on, a CNI, a workload someone put
  * there — is a writer like any other and refused. Add a controller a cluster runs besides these with
  * `operatorUsernames`.
+ *
+ * Reviewed against controller_policy.go (Kubernetes 1.35): kept are the roles that create, update, patch or delete
+ * namespaced objects a tenant namespace holds (workloads and their pods, endpoints, PVCs, quotas' status, the
+ * `kube-root-ca.crt` ConfigMap, the `default` ServiceAccount; the garbage and namespace collectors). Left out:
+ * controllers that write only cluster-scoped objects or kube-system (attachdetach, clusterrole-aggregation,
+ * certificate, route, service (LoadBalancer status: the quota admits no LoadBalancer), ttl, pv-protection,
+ * volumeattributesclass-protection, validatingadmissionpolicy-status, storage-version-garbage-collector, bootstrap
+ * signer, token cleaner); `legacy-service-account-token-cleaner`, whose only namespaced writes are to legacy token
+ * Secrets the framework never creates; and the feature-gated `device-taint-eviction-controller`,
+ * `podcertificaterequestcleaner` and `storage-version-migrator-controller` (a cluster that enables one names it in
+ * `operatorUsernames`). `taint-eviction-controller` was dropped: the bootstrap policy grants that account nothing
+ * (the taint manager evicts with the node controller's credentials), so exempting it only named an account anyone
+ * able to create it in kube-system could take.
  */
 export const CONTROL_PLANE_SERVICE_ACCOUNTS = [
   'cronjob-controller', 'daemon-set-controller', 'deployment-controller', 'disruption-controller', 'endpoint-controller',
@@ -91,7 +104,7 @@ export const CONTROL_PLANE_SERVICE_ACCOUNTS = [
   'generic-garbage-collector', 'horizontal-pod-autoscaler', 'job-controller', 'namespace-controller', 'node-controller',
   'persistent-volume-binder', 'pod-garbage-collector', 'pvc-protection-controller', 'replicaset-controller',
   'replication-controller', 'resource-claim-controller', 'resourcequota-controller', 'root-ca-cert-publisher',
-  'service-account-controller', 'statefulset-controller', 'taint-eviction-controller', 'ttl-after-finished-controller',
+  'service-account-controller', 'statefulset-controller', 'ttl-after-finished-controller',
 ].map(name => `system:serviceaccount:kube-system:${name}`);
 
 /** The subresources a CONNECT reaches: a shell, a stream or a tunnel into a production pod or Service. */

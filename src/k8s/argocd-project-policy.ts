@@ -27,6 +27,13 @@ export interface ArgoCdProjectGuardProps {
    * @default false
    */
   readonly betaApiEnabled?: boolean;
+  /**
+   * Write the locked `default` AppProject. Argo CD has one `default` project per instance, so a platform whose
+   * environments share one Argo CD writes it once (the Platform: with its first environment that upgrades through
+   * Argo CD; parity does not compare it).
+   * @default true
+   */
+  readonly lockDefaultProject?: boolean;
 }
 
 /**
@@ -48,8 +55,8 @@ export class ArgoCdProjectGuard extends Construct {
   public readonly policy: ApiObject;
   /** Its binding (Deny + Audit). */
   public readonly binding: ApiObject;
-  /** The locked `default` AppProject. */
-  public readonly defaultProject: ApiObject;
+  /** The locked `default` AppProject (undefined with `lockDefaultProject: false`). */
+  public readonly defaultProject?: ApiObject;
   /** The policy name, `inopsio-argocd-projects-<env>`. */
   public readonly policyName: string;
   /** The API version of the policy and binding. */
@@ -92,6 +99,7 @@ export class ArgoCdProjectGuard extends Construct {
       validations: [{ expression: e.ownProject, messageExpression: e.message, reason: 'Forbidden' }],
     }));
 
+    if (props.lockDefaultProject === false) return;
     this.defaultProject = new ApiObject(this, 'DefaultProject', {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',

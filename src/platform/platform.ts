@@ -475,7 +475,9 @@ export class Platform extends Construct {
       // Classes that upgrade through Argo CD: one Application per tenant module (Terraform leaves the modules alone).
       if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
         // Applications bound to their tenant's project, and the `default` project locked (issue 21).
-        new ArgoCdProjectGuard(platformChart, 'ArgoCdProjects', { environment: env, names: this.names, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props) });
+        // One Argo CD, one `default` project: written locked with the first such environment only (B03).
+        const lockDefaultProject = envs.find(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) === env;
+        new ArgoCdProjectGuard(platformChart, 'ArgoCdProjects', { environment: env, names: this.names, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props), lockDefaultProject });
         for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
           new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, names: this.names });
           for (const m of tenant.modules) {

@@ -86,8 +86,9 @@ const K51 = rule<KubernetesDocument>({
   references: [ref('Argo CD', 'Projects: the default project')],
   subjects: ctx => firstApplicationPerEnvironment(ctx),
   where: atDoc,
-  check: (app, report, ctx) => {
-    const def = ctx.kind('AppProject').find(p => p.environment === app.environment && p.name === 'default');
+  check: (_app, report, ctx) => {
+    // Argo CD has one default project: the platform writes it with one environment (its first that uses Argo CD).
+    const def = ctx.kind('AppProject').find(p => p.name === 'default');
     if (!def) {
       report('AppProject default', 'is not in the output, so Argo CD\'s built-in default project allows everything', undefined, 'add ArgoCdProjectGuard (it writes the default project locked)');
       return;
