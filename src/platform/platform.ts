@@ -60,6 +60,15 @@ function networkOf(props: PlatformProps, environmentName: string): TenantNetwork
   return own === undefined ? props.network : { ...props.network, ...own };
 }
 
+/**
+ * The database a backup reaches in an environment: where `environmentNetworks` gives the environment its own database
+ * target, the backup pods reach that one (issue 21, path 6), not the platform-wide `backup.database.egress`.
+ */
+function backupDatabaseOf(backup: PlatformBackupProps, props: PlatformProps, environmentName: string): BackupDatabaseProps {
+  const own = props.environmentNetworks?.[environmentName]?.database;
+  return own === undefined ? backup.database : { ...backup.database, egress: own };
+}
+
 /** Whether the clusters serve the beta admission policy API, for the tenant policies. */
 function tenantAdmissionBeta(props: PlatformProps): boolean {
   return (props.tenantAdmission?.betaApiEnabled ?? props.immutableProduction?.betaApiEnabled) === true;
@@ -106,7 +115,9 @@ export interface PlatformProps {
   /**
    * Network allows of particular environments, by environment name, each field over `network` (a field set here wins).
    * Give non-production environments their own data services, so that a dev or preview pod cannot reach production's
-   * database, object store or Vault (issue 21: `allow-data-services` used to admit the same targets everywhere).
+   * database, object store or Vault (issue 21: `allow-data-services` used to admit the same targets everywhere). An
+   * environment's `database` here is also what its backup pods reach (over `backup.database.egress`). The policy pack
+   * refuses a database target shared by production and any other environment (K52).
    * @default - every environment uses `network`
    */
   readonly environmentNetworks?: { [environmentName: string]: TenantNetworkProps };
@@ -217,7 +228,10 @@ export interface PlatformPolicyProps {
 export interface PlatformBackupProps {
   /** The backup tools image (bash, pg_dump/pg_restore, mc, curl), pinned by digest. */
   readonly image: ContainerImage;
-  /** The PostgreSQL server of the tenant databases (each tenant's database is named after it unless set). */
+  /**
+   * The PostgreSQL server of the tenant databases (each tenant's database is named after it unless set). Its `egress`
+   * is replaced, per environment, by that environment's `environmentNetworks.<env>.database` where one is set.
+   */
   readonly database: BackupDatabaseProps;
   /** The in-region object store (30 days by default). */
   readonly primaryStore: BackupObjectStoreProps;
@@ -413,7 +427,7 @@ export class Platform extends Construct {
         for (const tenant of env.tenants.filter(t => t.database)) {
           const planProblems = new Problems(`${this.node.path}/${env.name}/Tenant-${tenant.id}/${BACKUP_ID}`);
           const vaultEgress = props.backup.vaultEgress ?? networkOf(props, env.name)?.vault;
-          const plan = TenantBackupPlan._check(planProblems, { ...props.backup, vaultEgress, environment: env, tenant });
+          const plan = TenantBackupPlan._check(planProblems, { ...props.backup, database: backupDatabaseOf(props.backup, props, env.name), vaultEgress, environment: env, tenant });
           problems.addAll(planProblems.all);
           if (plan) plans.set(tenant.id, plan);
         }

@@ -28,6 +28,16 @@ const dbRole = (s: OutputState) => tfResource(s, 'prod', 'vault_database_secret_
 const dbConnection = (s: OutputState) => tfResource(s, 'prod', 'vault_database_secret_backend_connection', 'Tenant-acme/DatabaseConnection');
 const moduleRelease = (s: OutputState) => tfResource(s, 'prod', 'helm_release', 'Tenant-acme/Module-billing');
 const backupRole = (s: OutputState) => tfResource(s, 'prod', 'vault_kubernetes_auth_backend_role', 'Tenant-acme/Backup/KubernetesRole');
+/** A development environment's allow-data-services with the given database peers (K52). */
+const devPolicy = (peers: string) => (s: OutputState) => addDocs(s, 'k8s/dev/acme.k8s.yaml', {
+  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+  metadata: { name: 'allow-data-services', namespace: 'dev-acme', labels: { ...viewer(s).metadata.labels, 'env': 'dev', 'app.kubernetes.io/instance': 'dev-acme' }, annotations: { 'lifecycle.inopsio.io/database-egress': peers } },
+  spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.21.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] }] },
+});
+/** Production's database peers, as its policies state them. */
+const prodDatabase = (s: OutputState, peers: string) => {
+  for (const c of s.k8s) for (const d of c.documents) if (d.metadata?.annotations?.['lifecycle.inopsio.io/database-egress']) d.metadata.annotations['lifecycle.inopsio.io/database-egress'] = peers;
+};
 const setValue = (r: any, suffix: string) => r.set.find((p: any) => p.name.endsWith(suffix));
 /** The Argo CD path: the Application of acme's billing module gets the parameters the Helm path sets (module-values.ts makes both). */
 const argoLogin = (s: OutputState) => { doc(s, 'Application', 'prod-acme-billing').spec.source.helm.parameters = moduleRelease(s).set.map((p: any) => ({ name: p.name, value: p.value, forceString: true })); };
@@ -144,6 +154,8 @@ const CASES: Case[] = [
   { id: 'K51', name: 'no default project in the output', violate: s => { for (const c of s.k8s) c.documents = c.documents.filter(d => !(d.kind === 'AppProject' && d.metadata.name === 'default')); }, message: /^prod\/Application\/argocd\/prod-acme-billing: AppProject default is not in the output, so Argo CD's built-in default project allows everything/ },
   { id: 'K51', name: 'default project open', violate: s => { const p = doc(s, 'AppProject', 'default'); p.spec.sourceRepos = ['*']; p.spec.destinations = [{ namespace: '*', server: '*' }]; p.spec.namespaceResourceWhitelist = []; }, message: /AppProject default spec\.sourceRepos is not empty \(got \["\*"\]\); set sourceRepos: \[\]/ },
   { id: 'K51', name: 'every namespaced kind', violate: s => { doc(s, 'AppProject', 'default').spec.namespaceResourceWhitelist = [{ group: '*', kind: '*' }]; }, message: /AppProject default spec\.namespaceResourceWhitelist admits every namespaced kind/ },
+  { id: 'K52', name: 'dev reaches production\'s database', compliant: devPolicy('pods:dev-databases'), violate: devPolicy('pods:databases'), message: /^dev\/NetworkPolicy\/dev-acme\/allow-data-services: metadata\.annotations\["lifecycle\.inopsio\.io\/database-egress"\] admits a database that a production-side environment \(prod\) also reaches \(got "pods:databases"\); give environment dev its own database target \(PlatformProps\.environmentNetworks\.dev\.database\)/ },
+  { id: 'K52', name: 'an overlapping CIDR', compliant: s => { prodDatabase(s, 'cidr:10.20.0.0/24'); devPolicy('cidr:10.21.0.0/24')(s); }, violate: s => { prodDatabase(s, 'cidr:10.20.0.0/24'); devPolicy('cidr:10.20.0.0/16')(s); }, message: /dev-acme\/allow-data-services: .* admits a database that a production-side environment \(prod\) also reaches \(got "cidr:10\.20\.0\.0\/16"\)/ },
   { id: 'V01', name: 'sys path with sudo', violate: s => { tenantPolicy(s).policy += 'path "sys/policies/acl/*" {\n  capabilities = ["read", "sudo"]\n}\n'; }, message: /^inopsio\/prod\/Vault\/Tenant-acme\/Policy: policy path "sys\/policies\/acl\/\*" grants a "sys\/" path/ },
   { id: 'V01', name: 'unparseable policy', violate: s => { tenantPolicy(s).policy += 'path "x" {'; }, message: /policy cannot be parsed/ },
   { id: 'V02', name: 'another tenant\'s secrets', violate: s => { tenantPolicy(s).policy += 'path "kv-prod/data/prod/globex/*" {\n  capabilities = ["read"]\n}\n'; }, message: /policy path "kv-prod\/data\/prod\/globex\/\*" is outside tenant "acme"'s prefixes/ },

@@ -1,9 +1,12 @@
 /**
- * K49–K51: tenant isolation beyond the namespace (issue 21): Ingress hosts tied to their tenant, production Argo CD
- * Applications tied to their tenant's project, and Argo CD's `default` project locked.
+ * K49–K52: tenant isolation beyond the namespace (issue 21): Ingress hosts tied to their tenant, production Argo CD
+ * Applications tied to their tenant's project, Argo CD's `default` project locked, and no database network shared by
+ * production and non-production environments.
  */
 import { atDoc, K8S, list } from './common';
+import { BlockList, IPVersion, isIP } from 'net';
 import { argoCdProjectName } from '../../model/names';
+import { DATABASE_EGRESS_ANNOTATION, parseDatabaseEgress } from '../../model/wiring-annotations';
 import { KubernetesDocument } from '../contents';
 import { NSA, PolicyContext, PolicyRule, ref, rule, selects } from '../rule';
 import { PolicySeverity } from '../types';
@@ -104,5 +107,69 @@ const K51 = rule<KubernetesDocument>({
   },
 });
 
-/** K49–K51. */
-export const ISOLATION_RULES: PolicyRule[] = [K49, K50, K51];
+/** One database peer of a NetworkPolicy: a CIDR block or the pods of a namespace. */
+interface DatabasePeer {
+  readonly kind: 'cidr' | 'pods';
+  readonly value: string;
+}
+
+/**
+ * Do two peers reach the same addresses? Pods of one namespace; or CIDR blocks that overlap (either network address
+ * lies in the other block), checked with Node's own `net.BlockList` rather than hand-written address arithmetic.
+ */
+function overlaps(a: DatabasePeer, b: DatabasePeer): boolean {
+  if (a.kind !== b.kind) return false;
+  if (a.kind === 'pods') return a.value === b.value;
+  const parse = (c: string) => {
+    const [address, bits] = c.split('/');
+    const family = isIP(address);
+    return family === 0 ? undefined : { address, prefix: bits === undefined ? (family === 4 ? 32 : 128) : Number(bits), type: (family === 4 ? 'ipv4' : 'ipv6') as IPVersion };
+  };
+  const x = parse(a.value);
+  const y = parse(b.value);
+  if (!x || !y || x.type !== y.type) return a.value === b.value;
+  const contains = (outer: typeof x, inner: typeof x) => {
+    const list = new BlockList();
+    list.addSubnet(outer.address, outer.prefix, outer.type);
+    return list.check(inner.address, inner.type);
+  };
+  return contains(x, y) || contains(y, x);
+}
+
+/**
+ * Production and the long-lived environments that mirror it (staging: same class rules, parity, backups, immutable)
+ * are one side; development and previews, which run branch code and give tenant groups write access, the other. The
+ * reference platform gives dev and previews their own database and lets staging share production's server (its
+ * restore drills and parity need production's setup); a platform that separates staging too passes as well.
+ */
+function productionSide(ctx: PolicyContext, environment: string): boolean {
+  const facts = ctx.facts(environment);
+  return facts.longLived ?? facts.production;
+}
+
+const K52 = rule<KubernetesDocument>({
+  id: 'K52',
+  severity: PolicySeverity.ERROR,
+  title: 'Development and preview environments do not share a database network with production (or staging, its mirror): no database egress of theirs reaches one of production\'s',
+  description: 'With one database CIDR admitted everywhere, a dev or preview pod, running branch code under a tenant group with write access, reaches the server production\'s data lives on; each such environment\'s network names its own (PlatformProps.environmentNetworks).',
+  targets: K8S,
+  references: [ref('Issue 21', 'path 6: database reach crosses environments'), NSA('Network separation and hardening')],
+  subjects: ctx => ctx.kind('NetworkPolicy').filter(np => !productionSide(ctx, np.environment) && np.doc.metadata?.annotations?.[DATABASE_EGRESS_ANNOTATION] !== undefined),
+  where: atDoc,
+  check: (np, report, ctx) => {
+    const production = ctx.memo('k52-production', () => ctx.kind('NetworkPolicy')
+      .filter(p => productionSide(ctx, p.environment))
+      .flatMap(p => parseDatabaseEgress(p.doc.metadata?.annotations?.[DATABASE_EGRESS_ANNOTATION]).map(peer => ({ peer, env: p.environment }))));
+    for (const peer of parseDatabaseEgress(np.doc.metadata?.annotations?.[DATABASE_EGRESS_ANNOTATION])) {
+      const shared = production.filter(p => overlaps(peer, p.peer));
+      if (shared.length > 0) {
+        const envs = [...new Set(shared.map(s => s.env))].sort().join(', ');
+        report(`metadata.annotations["${DATABASE_EGRESS_ANNOTATION}"]`, `admits a database that a production-side environment (${envs}) also reaches`, `${peer.kind}:${peer.value}`,
+          `give environment ${np.environment} its own database target (PlatformProps.environmentNetworks.${np.environment}.database)`);
+      }
+    }
+  },
+});
+
+/** K49–K52. */
+export const ISOLATION_RULES: PolicyRule[] = [K49, K50, K51, K52];
