@@ -427,7 +427,8 @@ export class Platform extends Construct {
         for (const tenant of env.tenants.filter(t => t.database)) {
           const planProblems = new Problems(`${this.node.path}/${env.name}/Tenant-${tenant.id}/${BACKUP_ID}`);
           const vaultEgress = props.backup.vaultEgress ?? networkOf(props, env.name)?.vault;
-          const plan = TenantBackupPlan._check(planProblems, { ...props.backup, database: backupDatabaseOf(props.backup, props, env.name), vaultEgress, environment: env, tenant });
+          const database = backupDatabaseOf(props.backup, props, env.name);
+          const plan = TenantBackupPlan._check(planProblems, { ...props.backup, database, vaultEgress, environment: env, tenant });
           problems.addAll(planProblems.all);
           if (plan) plans.set(tenant.id, plan);
         }

@@ -30,7 +30,8 @@ const moduleRelease = (s: OutputState) => tfResource(s, 'prod', 'helm_release', 
 const backupRole = (s: OutputState) => tfResource(s, 'prod', 'vault_kubernetes_auth_backend_role', 'Tenant-acme/Backup/KubernetesRole');
 /** A development environment's allow-data-services with the given database peers (K52). */
 const devPolicy = (peers: string) => (s: OutputState) => addDocs(s, 'k8s/dev/acme.k8s.yaml', {
-  apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy',
+  apiVersion: 'networking.k8s.io/v1',
+  kind: 'NetworkPolicy',
   metadata: { name: 'allow-data-services', namespace: 'dev-acme', labels: { ...viewer(s).metadata.labels, 'env': 'dev', 'app.kubernetes.io/instance': 'dev-acme' }, annotations: { 'lifecycle.inopsio.io/database-egress': peers } },
   spec: { podSelector: {}, policyTypes: ['Egress'], egress: [{ to: [{ ipBlock: { cidr: '10.21.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] }] },
 });

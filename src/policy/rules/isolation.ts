@@ -3,8 +3,8 @@
  * Applications tied to their tenant's project, Argo CD's `default` project locked, and no database network shared by
  * production and non-production environments.
  */
-import { atDoc, K8S, list } from './common';
 import { BlockList, IPVersion, isIP } from 'net';
+import { atDoc, K8S, list } from './common';
 import { argoCdProjectName } from '../../model/names';
 import { DATABASE_EGRESS_ANNOTATION, parseDatabaseEgress } from '../../model/wiring-annotations';
 import { KubernetesDocument } from '../contents';
@@ -129,9 +129,9 @@ function overlaps(a: DatabasePeer, b: DatabasePeer): boolean {
   const y = parse(b.value);
   if (!x || !y || x.type !== y.type) return a.value === b.value;
   const contains = (outer: typeof x, inner: typeof x) => {
-    const list = new BlockList();
-    list.addSubnet(outer.address, outer.prefix, outer.type);
-    return list.check(inner.address, inner.type);
+    const blocks = new BlockList();
+    blocks.addSubnet(outer.address, outer.prefix, outer.type);
+    return blocks.check(inner.address, inner.type);
   };
   return contains(x, y) || contains(y, x);
 }
