@@ -298,10 +298,16 @@ describe('Platform', () => {
       expect(policyApis(manifests)).toEqual(new Set(['admissionregistration.k8s.io/v1beta1']));
     });
 
-    test('every environment gets the tenant Service policy (no ExternalName, no externalIPs), with or without immutable production', () => {
+    test('every environment gets the tenant Service and Ingress policies, Argo CD environments the project policy, with or without immutable production', () => {
       const { manifests } = output({});
       const names = [...manifests.matchAll(/^kind: ValidatingAdmissionPolicy\nmetadata:\n(?:  .*\n)*?  name: (\S+)$/gm)].map(m => m[1]);
-      expect(names.sort()).toEqual(['inopsio-tenant-services-prod', 'inopsio-tenant-services-staging']);
+      expect(names.sort()).toEqual([
+        'inopsio-argocd-projects-prod', 'inopsio-argocd-projects-staging',
+        'inopsio-tenant-ingress-prod', 'inopsio-tenant-ingress-staging',
+        'inopsio-tenant-services-prod', 'inopsio-tenant-services-staging',
+      ]);
+      // Argo CD's one default project, locked, written once for the platform.
+      expect([...manifests.matchAll(/^kind: AppProject\nmetadata:\n(?:  .*\n)*?  name: default$/gm)]).toHaveLength(1);
       expect(manifests).toMatch(/object\.spec\.type != 'ExternalName'/);
       expect(manifests).toMatch(/size\(object\.spec\.externalIPs\) == 0/);
     });
