@@ -5,9 +5,9 @@ import { AdmissionPolicyApiVersion } from '../../src/k8s/validating-policy';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { KubernetesVersion } from '../../src/model/kubernetes-version';
-import { LifecycleValidationError } from '../../src/model/problems';
 import { selects } from '../../src/policy/rule';
 import { admit, calledFunctions, celProblems, freeIdentifiers } from '../support/kubernetes-cel';
+import { problemsOf } from '../support/problems';
 import { expectValidManifests } from '../support/strict-validator';
 
 const prod = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }, { id: 'globex' }] });
@@ -17,16 +17,6 @@ function build(props: Partial<TenantIngressPolicyProps> = {}) {
   const construct = new TenantIngressPolicy(chart, 'Ingress', { environment: prod, ...props });
   const docs = Testing.synth(chart);
   return { construct, docs, policy: docs[0], binding: docs[1] };
-}
-
-function problems(fn: () => unknown): string[] {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof LifecycleValidationError) return e.problems;
-    throw e;
-  }
-  throw new Error('expected a LifecycleValidationError');
 }
 
 const namespace = (tenant: string) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: `prod-${tenant}`, labels: { env: 'prod', tenant } } });
@@ -71,16 +61,16 @@ describe('TenantIngressPolicy', () => {
   test('1.28 and 1.29 need the beta API; without it one problem names the opt-in', () => {
     const beta = build({ kubernetesVersion: KubernetesVersion.V1_29, betaApiEnabled: true });
     expect(beta.docs.map(d => d.apiVersion)).toEqual([AdmissionPolicyApiVersion.V1BETA1, AdmissionPolicyApiVersion.V1BETA1]);
-    expect(problems(() => build({ kubernetesVersion: KubernetesVersion.V1_28 }))[0]).toMatch(/^test\/Ingress: kubernetesVersion is 1\.28, which serves ValidatingAdmissionPolicy only as the beta API .*a default cluster rejects the tenant Ingress policy/);
+    expect(problemsOf(() => build({ kubernetesVersion: KubernetesVersion.V1_28 }))[0]).toMatch(/^test\/Ingress: kubernetesVersion is 1\.28, which serves ValidatingAdmissionPolicy only as the beta API .*a default cluster rejects the tenant Ingress policy/);
   });
 
   test('refuses host patterns that could let two tenants share a host, and domains that are not DNS names', () => {
-    expect(problems(() => build({ hostPattern: '{tenant}-{env}', domain: '*.example.com' }))).toEqual([
+    expect(problemsOf(() => build({ hostPattern: '{tenant}-{env}', domain: '*.example.com' }))).toEqual([
       'test/Ingress: hostPattern is not dot-separated DNS labels with {tenant} and {env} each exactly once as a whole label (got "{tenant}-{env}"); use e.g. "{tenant}.{env}" or "{tenant}.apps.{env}" (a whole label each, so no two tenants share a host)',
       'test/Ingress: domain is not a lowercase DNS name (got "*.example.com"); use e.g. "apps.inopsio.example" (no wildcard, no trailing dot)',
     ]);
-    expect(problems(() => build({ hostPattern: '{tenant}.web' }))).toHaveLength(1);
-    expect(problems(() => build({ hostPattern: '{tenant}.{env}.{tenant}' }))).toHaveLength(1);
+    expect(problemsOf(() => build({ hostPattern: '{tenant}.web' }))).toHaveLength(1);
+    expect(problemsOf(() => build({ hostPattern: '{tenant}.{env}.{tenant}' }))).toHaveLength(1);
   });
 
   test('CEL: parses, uses only functions of every target 1.28–1.36, reads only object, request, namespaceObject and variables', () => {
