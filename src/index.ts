@@ -42,12 +42,15 @@ export { BackupPriorityClass, BackupPriorityClassProps } from './k8s/backup-prio
 
 export * from './k8s/argocd-application';
 export * from './k8s/argocd-project';
+export { ArgoCdProjectGuard, ArgoCdProjectGuardProps } from './k8s/argocd-project-policy';
 export * from './k8s/argocd-migration-hook';
 
 // Guardrails: policy pack, secret scan, parity, immutable production, API audit policy.
 export * from './policy';
-export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, ImmutableProductionOptions, AdmissionPolicyApiVersion } from './k8s/admission-policy';
+export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, ImmutableProductionOptions } from './k8s/admission-policy';
+export { AdmissionPolicyApiVersion } from './k8s/validating-policy';
 export { TenantServicePolicy, TenantServicePolicyProps } from './k8s/tenant-service-policy';
+export { TenantIngressPolicy, TenantIngressPolicyProps, TenantIngressHostOptions } from './k8s/tenant-ingress-policy';
 export { ApiServerAuditPolicy, ApiServerAuditPolicyProps } from './k8s/audit-policy';
 
 // Lifecycle: inventory, decommission plans, workflows, previews, tenant states.

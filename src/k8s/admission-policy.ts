@@ -1,40 +1,14 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { problemPath } from './problem-path';
+import { AdmissionPolicyApiVersion, boundPolicy, cel, celList, checkedAdmissionApiVersion } from './validating-policy';
 import { Environment } from '../model/environment';
 import { Mutability } from '../model/environment-class';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { DOMAIN, environmentLabels } from '../model/labels';
 import { Problems } from '../model/problems';
 
-/** The API version a ValidatingAdmissionPolicy is written in; the target Kubernetes version picks it. */
-export enum AdmissionPolicyApiVersion {
-  /**
-   * The beta API, for targets 1.28 and 1.29 (where it is the only one). Off by default there: the cluster needs the
-   * `ValidatingAdmissionPolicy` feature gate and `admissionregistration.k8s.io/v1beta1` in `--runtime-config`.
-   * Kubernetes 1.34 and newer do not know it at all.
-   */
-  V1BETA1 = 'admissionregistration.k8s.io/v1beta1',
-  /** The GA API, served by default from Kubernetes 1.30. */
-  V1 = 'admissionregistration.k8s.io/v1',
-}
-
-/** The first release that serves ValidatingAdmissionPolicy by default (GA). */
-const GA_SINCE = KubernetesVersion.V1_30;
-
-/**
- * The API version of the policies for a target, or the problem (for the `kubernetesVersion` field) when the target
- * cannot serve them by default. Shared with Platform, which names the opt-in `immutableProduction.betaApiEnabled`.
- */
-export function admissionPolicyApiVersion(target: KubernetesVersion, betaApiEnabled: boolean, betaField: string = 'betaApiEnabled',
-  policies: string = 'the immutable-production policies'): AdmissionPolicyApiVersion | { problem: string; fix: string } {
-  if (target.isAtLeast(GA_SINCE)) return AdmissionPolicyApiVersion.V1;
-  if (betaApiEnabled) return AdmissionPolicyApiVersion.V1BETA1;
-  return {
-    problem: `is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API ${AdmissionPolicyApiVersion.V1BETA1}, off by default: a default cluster rejects ${policies}`,
-    fix: `enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=${AdmissionPolicyApiVersion.V1BETA1}=true) and set ${betaField}: true, or target Kubernetes ${GA_SINCE.name} or newer`,
-  };
-}
+export { AdmissionPolicyApiVersion, admissionPolicyApiVersion } from './validating-policy';
 
 /** Settings of an ImmutableProductionPolicy that do not depend on the environment (also `PlatformProps.immutableProduction`). */
 export interface ImmutableProductionOptions {
@@ -110,6 +84,19 @@ export const CONTROL_PLANE_USERNAMES = ['system:apiserver', 'system:kube-control
  * Named one by one (issue 21): any other service account of kube-system — an add-on, a CNI, a workload someone put
  * there — is a writer like any other and refused. Add a controller a cluster runs besides these with
  * `operatorUsernames`.
+ *
+ * Reviewed against controller_policy.go (Kubernetes 1.35): kept are the roles that create, update, patch or delete
+ * namespaced objects a tenant namespace holds (workloads and their pods, endpoints, PVCs, quotas' status, the
+ * `kube-root-ca.crt` ConfigMap, the `default` ServiceAccount; the garbage and namespace collectors). Left out:
+ * controllers that write only cluster-scoped objects or kube-system (attachdetach, clusterrole-aggregation,
+ * certificate, route, service (LoadBalancer status: the quota admits no LoadBalancer), ttl, pv-protection,
+ * volumeattributesclass-protection, validatingadmissionpolicy-status, storage-version-garbage-collector, bootstrap
+ * signer, token cleaner); `legacy-service-account-token-cleaner`, whose only namespaced writes are to legacy token
+ * Secrets the framework never creates; and the feature-gated `device-taint-eviction-controller`,
+ * `podcertificaterequestcleaner` and `storage-version-migrator-controller` (a cluster that enables one names it in
+ * `operatorUsernames`). `taint-eviction-controller` was dropped: the bootstrap policy grants that account nothing
+ * (the taint manager evicts with the node controller's credentials), so exempting it only named an account anyone
+ * able to create it in kube-system could take.
  */
 export const CONTROL_PLANE_SERVICE_ACCOUNTS = [
   'cronjob-controller', 'daemon-set-controller', 'deployment-controller', 'disruption-controller', 'endpoint-controller',
@@ -117,7 +104,7 @@ export const CONTROL_PLANE_SERVICE_ACCOUNTS = [
   'generic-garbage-collector', 'horizontal-pod-autoscaler', 'job-controller', 'namespace-controller', 'node-controller',
   'persistent-volume-binder', 'pod-garbage-collector', 'pvc-protection-controller', 'replicaset-controller',
   'replication-controller', 'resource-claim-controller', 'resourcequota-controller', 'root-ca-cert-publisher',
-  'service-account-controller', 'statefulset-controller', 'taint-eviction-controller', 'ttl-after-finished-controller',
+  'service-account-controller', 'statefulset-controller', 'ttl-after-finished-controller',
 ].map(name => `system:serviceaccount:kube-system:${name}`);
 
 /** The subresources a CONNECT reaches: a shell, a stream or a tunnel into a production pod or Service. */
@@ -127,15 +114,6 @@ const DEFAULT_WRITERS = ['system:serviceaccount:argocd:argocd-application-contro
 const DEFAULT_BREAK_GLASS = ['oidc:platform-break-glass'];
 /** Groups that stand for everybody (or the control plane): never writers or break-glass groups. */
 const BROAD_GROUPS = /^system:(authenticated|unauthenticated|anonymous|serviceaccounts(:.*)?|masters|nodes|bootstrappers(:.*)?)$/;
-
-/** A CEL string literal. */
-function cel(value: string): string {
-  return `'${value.replace(/\\/g, '\\\\').replace(/'/g, '\\\'')}'`;
-}
-
-function celList(values: string[]): string {
-  return `[${values.map(cel).join(', ')}]`;
-}
 
 /**
  * Production is immutable (spec §1 "Immutable Infrastructure – no manual configuration in production"): a
@@ -212,15 +190,7 @@ export class ImmutableProductionPolicy extends Construct {
     if (!Number.isInteger(minReason) || minReason < 1 || minReason > 256) {
       problems.add('minimumReasonLength', 'is not a whole number from 1 to 256', minReason, 'use e.g. 10');
     }
-    let apiVersion = AdmissionPolicyApiVersion.V1;
-    if (typeof betaApiEnabled !== 'boolean') problems.add('betaApiEnabled', 'is not a boolean', betaApiEnabled, 'set true or false');
-    if (!KubernetesVersion.isKubernetesVersion(target)) {
-      problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
-    } else {
-      const picked = admissionPolicyApiVersion(target, betaApiEnabled === true);
-      if (typeof picked === 'string') apiVersion = picked;
-      else problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
-    }
+    const apiVersion = checkedAdmissionApiVersion(problems, target, betaApiEnabled);
     problems.throwIfAny();
     this.apiVersion = apiVersion;
 
@@ -253,66 +223,42 @@ export class ImmutableProductionPolicy extends Construct {
       { name: 'reason', expression: e.reason },
     ];
 
-    this.policy = new ApiObject(this, 'Resource', {
-      apiVersion,
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: this.policyName, labels },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          namespaceSelector: { matchLabels: { [ENVIRONMENT_CLASS_LABEL]: cls.name } },
-          resourceRules: [
-            // Every namespaced resource and subresource; cluster-scoped kinds other than Namespace are out of scope.
-            { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['*/*'], scope: 'Namespaced' },
-            { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'], scope: 'Cluster' },
-            // Exec, attach, port-forward and the proxies change nothing stored but reach a production process directly.
-            { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: CONNECT_SUBRESOURCES, scope: 'Namespaced' },
-          ],
-          // Bookkeeping that is not configuration: events, leader-election leases, and evictions (node drains; PDBs apply).
-          excludeResourceRules: [
-            { apiGroups: ['', 'events.k8s.io'], apiVersions: ['*'], operations: ['*'], resources: ['events'] },
-            { apiGroups: ['coordination.k8s.io'], apiVersions: ['*'], operations: ['*'], resources: ['leases'] },
-            { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'] },
-          ],
-        },
-        matchConditions: [{ name: 'not-control-plane', expression: e.notControlPlane }],
-        variables,
-        validations: [{ expression: e.allowed, messageExpression: e.message, reason: 'Forbidden' }],
-        auditAnnotations: [{ key: 'break-glass', valueExpression: e.audit }],
+    ({ policy: this.policy, binding: this.binding } = boundPolicy(this, { policy: 'Resource', binding: 'Binding' }, apiVersion, this.policyName, labels, {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        namespaceSelector: { matchLabels: { [ENVIRONMENT_CLASS_LABEL]: cls.name } },
+        resourceRules: [
+          // Every namespaced resource and subresource; cluster-scoped kinds other than Namespace are out of scope.
+          { apiGroups: ['*'], apiVersions: ['*'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['*/*'], scope: 'Namespaced' },
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE', 'DELETE'], resources: ['namespaces'], scope: 'Cluster' },
+          // Exec, attach, port-forward and the proxies change nothing stored but reach a production process directly.
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CONNECT'], resources: CONNECT_SUBRESOURCES, scope: 'Namespaced' },
+        ],
+        // Bookkeeping that is not configuration: events, leader-election leases, and evictions (node drains; PDBs apply).
+        excludeResourceRules: [
+          { apiGroups: ['', 'events.k8s.io'], apiVersions: ['*'], operations: ['*'], resources: ['events'] },
+          { apiGroups: ['coordination.k8s.io'], apiVersions: ['*'], operations: ['*'], resources: ['leases'] },
+          { apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['pods/eviction'] },
+        ],
       },
-    });
-    this.binding = new ApiObject(this, 'Binding', {
-      apiVersion,
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: this.policyName, labels },
-      spec: { policyName: this.policyName, validationActions: ['Deny', 'Audit'] },
-    });
-    this.binding.node.addDependency(this.policy);
+      matchConditions: [{ name: 'not-control-plane', expression: e.notControlPlane }],
+      variables,
+      validations: [{ expression: e.allowed, messageExpression: e.message, reason: 'Forbidden' }],
+      auditAnnotations: [{ key: 'break-glass', valueExpression: e.audit }],
+    }));
 
     const classLabelName = `${this.policyName}-class-label`;
-    this.classLabelPolicy = new ApiObject(this, 'ClassLabel', {
-      apiVersion,
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: classLabelName, labels },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['namespaces'], scope: 'Cluster' }],
-        },
-        matchConditions: [
-          { name: 'not-control-plane', expression: e.notControlPlane },
-          { name: 'was-classified', expression: e.wasClassified },
-        ],
-        variables: [{ name: 'writer', expression: e.writer }],
-        validations: [{ expression: e.keepsClass, messageExpression: e.classMessage, reason: 'Forbidden' }],
+    ({ policy: this.classLabelPolicy, binding: this.classLabelBinding } = boundPolicy(this, { policy: 'ClassLabel', binding: 'ClassLabelBinding' }, apiVersion, classLabelName, labels, {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['UPDATE'], resources: ['namespaces'], scope: 'Cluster' }],
       },
-    });
-    this.classLabelBinding = new ApiObject(this, 'ClassLabelBinding', {
-      apiVersion,
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: classLabelName, labels },
-      spec: { policyName: classLabelName, validationActions: ['Deny', 'Audit'] },
-    });
-    this.classLabelBinding.node.addDependency(this.classLabelPolicy);
+      matchConditions: [
+        { name: 'not-control-plane', expression: e.notControlPlane },
+        { name: 'was-classified', expression: e.wasClassified },
+      ],
+      variables: [{ name: 'writer', expression: e.writer }],
+      validations: [{ expression: e.keepsClass, messageExpression: e.classMessage, reason: 'Forbidden' }],
+    }));
   }
 }

@@ -12,6 +12,7 @@ import { DOMAIN, tenantLabels } from '../model/labels';
 import { dnsLabelProblem } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
+import { DATABASE_EGRESS_ANNOTATION, formatDatabaseEgress } from '../model/wiring-annotations';
 
 export { BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR } from './backup-vault-agent';
 export { PostgresSslMode } from '../model/backup-plan';
@@ -161,7 +162,11 @@ export class BackupSchedule extends Construct {
     this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: this.meta(this.networkPolicyName, 'network-policy'),
+      metadata: {
+        ...this.meta(this.networkPolicyName, 'network-policy'),
+        // The databases the dump and the drill reach, stated for K52 (no database shared by production and the rest).
+        annotations: { [DATABASE_EGRESS_ANNOTATION]: formatDatabaseEgress([plan.database.egress, plan.drill.egress]) },
+      },
       spec: { podSelector: { matchLabels: { ...this.podSelectorLabels } }, policyTypes: ['Egress'], egress: backupEgressRules(plan) },
     });
 

@@ -15,6 +15,7 @@ import { dnsLabelProblem } from '../model/naming';
 import { Problems } from '../model/problems';
 import { QuotaProfile, QuotaProfileProps } from '../model/quota-profile';
 import { Tenant, TenantState } from '../model/tenant';
+import { DATABASE_EGRESS_ANNOTATION, formatDatabaseEgress } from '../model/wiring-annotations';
 
 /** Where tenant traffic may come from and go to (K05–K07). */
 export interface TenantNetworkProps {
@@ -307,7 +308,9 @@ export class TenantNamespace extends Construct {
         ports: [{ protocol: 'TCP', port: port(t.port) }],
       }));
     if (egressRules.length > 0) {
-      policy('AllowDataServices', 'allow-data-services', { podSelector: {}, policyTypes: ['Egress'], egress: egressRules });
+      const dataServices = policy('AllowDataServices', 'allow-data-services', { podSelector: {}, policyTypes: ['Egress'], egress: egressRules });
+      // The database this environment's pods reach, stated for K52 (no database shared by production and the rest).
+      if (net.database) dataServices.metadata.addAnnotation(DATABASE_EGRESS_ANNOTATION, formatDatabaseEgress([net.database]));
     }
 
     // K12–K18: our own narrow roles (the built-in admin/edit roles read secrets and allow exec).

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
-import { AdmissionPolicyApiVersion, admissionPolicyApiVersion } from './admission-policy';
 import { problemPath } from './problem-path';
+import { AdmissionPolicyApiVersion, boundPolicy, checkedAdmissionApiVersion, tenantNamespaceSelector } from './validating-policy';
 import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { environmentLabels } from '../model/labels';
@@ -59,15 +59,7 @@ export class TenantServicePolicy extends Construct {
     }
     const target = props.kubernetesVersion ?? KubernetesVersion.DEFAULT;
     const betaApiEnabled = props.betaApiEnabled ?? false;
-    let apiVersion = AdmissionPolicyApiVersion.V1;
-    if (typeof betaApiEnabled !== 'boolean') problems.add('betaApiEnabled', 'is not a boolean', betaApiEnabled, 'set true or false');
-    if (!KubernetesVersion.isKubernetesVersion(target)) {
-      problems.add('kubernetesVersion', 'is not a KubernetesVersion', target, 'use e.g. KubernetesVersion.V1_35 or KubernetesVersion.of(\'1.35\')');
-    } else {
-      const picked = admissionPolicyApiVersion(target, betaApiEnabled === true, 'betaApiEnabled', 'the tenant Service policy');
-      if (typeof picked === 'string') apiVersion = picked;
-      else problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
-    }
+    const apiVersion = checkedAdmissionApiVersion(problems, target, betaApiEnabled, 'the tenant Service policy');
     problems.throwIfAny();
     this.apiVersion = apiVersion;
     this.policyName = `inopsio-tenant-services-${env.name}`;
@@ -81,29 +73,17 @@ export class TenantServicePolicy extends Construct {
       externalIPsMessage: `'Service ' + object.metadata.name + ${where} + ' may not set spec.externalIPs: kube-proxy would capture traffic to those addresses from every pod of the cluster (CVE-2020-8554); remove spec.externalIPs'`,
     };
     const e = this.expressions;
-    this.policy = new ApiObject(this, 'Resource', {
-      apiVersion,
-      kind: 'ValidatingAdmissionPolicy',
-      metadata: { name: this.policyName, labels },
-      spec: {
-        failurePolicy: 'Fail',
-        matchConstraints: {
-          // The labels TenantNamespace sets (tenantLabels): every tenant namespace of this environment.
-          namespaceSelector: { matchLabels: { env: env.name }, matchExpressions: [{ key: 'tenant', operator: 'Exists' }] },
-          resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['services'], scope: 'Namespaced' }],
-        },
-        validations: [
-          { expression: e.noExternalName, messageExpression: e.externalNameMessage, reason: 'Forbidden' },
-          { expression: e.noExternalIPs, messageExpression: e.externalIPsMessage, reason: 'Forbidden' },
-        ],
+    ({ policy: this.policy, binding: this.binding } = boundPolicy(this, { policy: 'Resource', binding: 'Binding' }, apiVersion, this.policyName, labels, {
+      failurePolicy: 'Fail',
+      matchConstraints: {
+        // The labels TenantNamespace sets (tenantLabels): every tenant namespace of this environment.
+        namespaceSelector: tenantNamespaceSelector(env),
+        resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE', 'UPDATE'], resources: ['services'], scope: 'Namespaced' }],
       },
-    });
-    this.binding = new ApiObject(this, 'Binding', {
-      apiVersion,
-      kind: 'ValidatingAdmissionPolicyBinding',
-      metadata: { name: this.policyName, labels },
-      spec: { policyName: this.policyName, validationActions: ['Deny', 'Audit'] },
-    });
-    this.binding.node.addDependency(this.policy);
+      validations: [
+        { expression: e.noExternalName, messageExpression: e.externalNameMessage, reason: 'Forbidden' },
+        { expression: e.noExternalIPs, messageExpression: e.externalIPsMessage, reason: 'Forbidden' },
+      ],
+    }));
   }
 }

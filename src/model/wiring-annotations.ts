@@ -34,3 +34,24 @@ export function parsePrerequisites(value: unknown): PrerequisiteRef[] {
   }
   return out;
 }
+
+/**
+ * On NetworkPolicies that let pods reach a tenant database (`allow-data-services`, the backup pods' egress): the
+ * database peers they admit, comma-separated, each `cidr:<block>` or `pods:<namespace>` (K52 compares them across
+ * environments: production and non-production may not share one).
+ */
+export const DATABASE_EGRESS_ANNOTATION = 'lifecycle.inopsio.io/database-egress';
+
+/** The annotation value for the database peers a policy admits (sorted, deduplicated). */
+export function formatDatabaseEgress(targets: ReadonlyArray<{ readonly cidrBlock?: string; readonly namespace?: string }>): string {
+  return [...new Set(targets.map(t => (t.cidrBlock !== undefined ? `cidr:${t.cidrBlock}` : `pods:${t.namespace}`)))].sort().join(',');
+}
+
+/** The database peers an annotation value declares (entries of another form are ignored). */
+export function parseDatabaseEgress(value: unknown): Array<{ kind: 'cidr' | 'pods'; value: string }> {
+  if (typeof value !== 'string') return [];
+  return value.split(',').map(s => s.trim()).flatMap(entry => {
+    const m = /^(cidr|pods):(\S+)$/.exec(entry);
+    return m ? [{ kind: m[1] as 'cidr' | 'pods', value: m[2] }] : [];
+  });
+}

@@ -7,6 +7,7 @@ import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProduct
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
 import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
 import { ArgoCdTenantProject } from '../k8s/argocd-project';
+import { ArgoCdProjectGuard } from '../k8s/argocd-project-policy';
 import { BackupPriorityClass } from '../k8s/backup-priority-class';
 import { BackupSchedule } from '../k8s/backup-schedule';
 import { writeLocalChart } from '../k8s/helm-chart';
@@ -15,6 +16,7 @@ import { apiObjectsJson } from '../k8s/pre-write';
 import { setProblemPathPrefix } from '../k8s/problem-path';
 import { hasChartDependencies, writeChart, writeChartsEach, WrittenChart } from '../k8s/synth';
 import { TenantChart } from '../k8s/tenant-chart';
+import { TenantIngressHostOptions, TenantIngressPolicy } from '../k8s/tenant-ingress-policy';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
 import { TenantServicePolicy } from '../k8s/tenant-service-policy';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
@@ -61,6 +63,15 @@ function networkOf(props: PlatformProps, environmentName: string): TenantNetwork
   return own === undefined ? props.network : { ...props.network, ...own };
 }
 
+/**
+ * The database a backup reaches in an environment: where `environmentNetworks` gives the environment its own database
+ * target, the backup pods reach that one (issue 21, path 6), not the platform-wide `backup.database.egress`.
+ */
+function backupDatabaseOf(backup: PlatformBackupProps, props: PlatformProps, environmentName: string): BackupDatabaseProps {
+  const own = props.environmentNetworks?.[environmentName]?.database;
+  return own === undefined ? backup.database : { ...backup.database, egress: own };
+}
+
 /** Whether the clusters serve the beta admission policy API, for the tenant policies. */
 function tenantAdmissionBeta(props: PlatformProps): boolean {
   return (props.tenantAdmission?.betaApiEnabled ?? props.immutableProduction?.betaApiEnabled) === true;
@@ -74,6 +85,11 @@ export interface TenantAdmissionOptions {
    * @default - `immutableProduction.betaApiEnabled`, else false
    */
   readonly betaApiEnabled?: boolean;
+  /**
+   * The hosts each tenant's Ingresses may claim (TenantIngressPolicy): `<tenant>.<env>` and, with a `domain`, under it.
+   * @default - `{tenant}.{env}` followed by any domain
+   */
+  readonly ingressHosts?: TenantIngressHostOptions;
 }
 
 /** Props of a Platform. */
@@ -102,7 +118,9 @@ export interface PlatformProps {
   /**
    * Network allows of particular environments, by environment name, each field over `network` (a field set here wins).
    * Give non-production environments their own data services, so that a dev or preview pod cannot reach production's
-   * database, object store or Vault (issue 21: `allow-data-services` used to admit the same targets everywhere).
+   * database, object store or Vault (issue 21: `allow-data-services` used to admit the same targets everywhere). An
+   * environment's `database` here is also what its backup pods reach (over `backup.database.egress`). The policy pack
+   * refuses a database target shared by production and any other environment (K52).
    * @default - every environment uses `network`
    */
   readonly environmentNetworks?: { [environmentName: string]: TenantNetworkProps };
@@ -145,7 +163,8 @@ export interface PlatformProps {
   readonly immutableProduction?: ImmutableProductionOptions;
   /**
    * Admission policies over every environment's tenant namespaces (TenantServicePolicy: no `ExternalName` Services,
-   * no `spec.externalIPs`). Always written; on Kubernetes 1.28 and 1.29 they need the beta API.
+   * no `spec.externalIPs`; TenantIngressPolicy: Ingresses claim only the tenant's own hosts). Always written; on
+   * Kubernetes 1.28 and 1.29 they need the beta API.
    * @default - written as the Kubernetes target requires, beta API as `immutableProduction.betaApiEnabled`
    */
   readonly tenantAdmission?: TenantAdmissionOptions;
@@ -218,7 +237,10 @@ export interface PlatformPolicyProps {
 export interface PlatformBackupProps {
   /** The backup tools image (bash, pg_dump/pg_restore, mc, curl), pinned by digest. */
   readonly image: ContainerImage;
-  /** The PostgreSQL server of the tenant databases (each tenant's database is named after it unless set). */
+  /**
+   * The PostgreSQL server of the tenant databases (each tenant's database is named after it unless set). Its `egress`
+   * is replaced, per environment, by that environment's `environmentNetworks.<env>.database` where one is set.
+   */
   readonly database: BackupDatabaseProps;
   /** The in-region object store (30 days by default). */
   readonly primaryStore: BackupObjectStoreProps;
@@ -419,7 +441,8 @@ export class Platform extends Construct {
         for (const tenant of env.tenants.filter(t => t.database)) {
           const planProblems = new Problems(`${this.node.path}/${env.name}/Tenant-${tenant.id}/${BACKUP_ID}`);
           const vaultEgress = props.backup.vaultEgress ?? networkOf(props, env.name)?.vault;
-          const plan = TenantBackupPlan._check(planProblems, { ...props.backup, vaultEgress, environment: env, tenant });
+          const database = backupDatabaseOf(props.backup, props, env.name);
+          const plan = TenantBackupPlan._check(planProblems, { ...props.backup, database, vaultEgress, environment: env, tenant });
           problems.addAll(planProblems.all);
           if (plan) plans.set(tenant.id, plan);
         }
@@ -473,12 +496,18 @@ export class Platform extends Construct {
       if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
       // Every environment: tenant Services stay in their namespace (no ExternalName, no externalIPs; issue 21).
       new TenantServicePolicy(platformChart, 'TenantServices', { environment: env, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props) });
+      // ... and their Ingresses claim only the tenant's own hosts (issue 21).
+      new TenantIngressPolicy(platformChart, 'TenantIngress', { ...props.tenantAdmission?.ingressHosts, environment: env, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props) });
       // Production and every GitOps-only environment that mirrors it (staging) are immutable alike (parity).
       if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
         new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: target });
       }
       // Classes that upgrade through Argo CD: one Application per tenant module (Terraform leaves the modules alone).
       if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
+        // Applications bound to their tenant's project, and the `default` project locked (issue 21).
+        // One Argo CD, one `default` project: written locked with the first such environment only (B03).
+        const lockDefaultProject = envs.find(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) === env;
+        new ArgoCdProjectGuard(platformChart, 'ArgoCdProjects', { environment: env, names: this.names, kubernetesVersion: target, betaApiEnabled: tenantAdmissionBeta(props), lockDefaultProject });
         for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
           new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, names: this.names });
           for (const m of tenant.modules) {

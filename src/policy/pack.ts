@@ -6,6 +6,7 @@ import { PolicyContext, PolicyRule } from './rule';
 import { APPROVAL_RULES } from './rules/approvals';
 import { BACKUP_RULES } from './rules/backup';
 import { HELM_RULES } from './rules/helm';
+import { ISOLATION_RULES } from './rules/isolation';
 import { JOB_RULES } from './rules/jobs';
 import { NAMESPACE_RULES } from './rules/namespace';
 import { NETWORK_RULES } from './rules/network';
@@ -107,6 +108,7 @@ export class PolicyPack {
     this.ruleList = [
       ...NAMESPACE_RULES,
       ...NETWORK_RULES,
+      ...ISOLATION_RULES,
       ...RBAC_RULES,
       ...podRules({ allowedRegistries: [...(options.allowedRegistries ?? [])], runAsId }),
       ...JOB_RULES,

@@ -225,6 +225,9 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
   };
   for (const d of docs) {
     if (d.environment !== env) continue;
+    // Argo CD's one `default` AppProject (written locked with one environment only, src/k8s/argocd-project-policy.ts)
+    // is the Argo CD instance's, not the environment's: K51 checks it instead.
+    if (d.kind === 'AppProject' && d.name === 'default') continue;
     const tenant = tenantOfDocument(d);
     add(`${d.kind}/${norm(d.namespace ?? '-')}/${norm(d.name)}`, d.doc, tenant);
   }

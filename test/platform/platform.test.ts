@@ -209,6 +209,29 @@ describe('Platform', () => {
     expect(monitoring.spec.ingress[0].ports).toEqual([{ protocol: 'TCP', port: 'metrics' }, { protocol: 'TCP', port: 9100 }]);
   });
 
+  test('environmentNetworks: the backup pods reach their environment\'s database, not backup.database.egress (issue 21 path 6), and both policies state it for K52', () => {
+    const dir = scratch();
+    const stagingDb = EgressTarget.cidr('10.22.0.0/24', 5432);
+    const platform = new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'p', {
+      outdir: path.join(dir, 'dist'),
+      backup: backupProps(),
+      network: { database: EgressTarget.cidr('10.20.0.0/24', 5432) },
+      environmentNetworks: { staging: { database: stagingDb } },
+      environments: [
+        new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants: [{ id: 'acme', database: true }] }),
+        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme', database: true }] }),
+      ],
+    });
+    const policy = (env: string, name: string) => Testing.synth(platform.tenantChart(env, 'acme')).find((d: any) => d.kind === 'NetworkPolicy' && d.metadata.name === name);
+    const databaseRule = { to: [{ ipBlock: { cidr: '10.22.0.0/24' } }], ports: [{ protocol: 'TCP', port: 5432 }] };
+    expect(policy('staging', 'backup-acme-egress').spec.egress[0]).toEqual(databaseRule);
+    expect(policy('staging', 'backup-acme-egress').metadata.annotations['lifecycle.inopsio.io/database-egress']).toBe('cidr:10.22.0.0/24');
+    expect(policy('staging', 'allow-data-services').metadata.annotations['lifecycle.inopsio.io/database-egress']).toBe('cidr:10.22.0.0/24');
+    // Without an entry of its own, production's backups keep backup.database.egress.
+    expect(policy('prod', 'backup-acme-egress').spec.egress[0].to).toEqual([{ ipBlock: { cidr: '10.20.0.0/24' } }]);
+    expect(policy('prod', 'allow-data-services').metadata.annotations['lifecycle.inopsio.io/database-egress']).toBe('cidr:10.20.0.0/24');
+  });
+
   test('environmentNetworks: an unknown environment or a bad field is a problem naming the entry', () => {
     const app = new App({ outdir: path.join(scratch(), 'cdktf.out') });
     expect(problemsOf(() => new Platform(app, 'p', {
@@ -275,10 +298,16 @@ describe('Platform', () => {
       expect(policyApis(manifests)).toEqual(new Set(['admissionregistration.k8s.io/v1beta1']));
     });
 
-    test('every environment gets the tenant Service policy (no ExternalName, no externalIPs), with or without immutable production', () => {
+    test('every environment gets the tenant Service and Ingress policies, Argo CD environments the project policy, with or without immutable production', () => {
       const { manifests } = output({});
       const names = [...manifests.matchAll(/^kind: ValidatingAdmissionPolicy\nmetadata:\n(?:  .*\n)*?  name: (\S+)$/gm)].map(m => m[1]);
-      expect(names.sort()).toEqual(['inopsio-tenant-services-prod', 'inopsio-tenant-services-staging']);
+      expect(names.sort()).toEqual([
+        'inopsio-argocd-projects-prod', 'inopsio-argocd-projects-staging',
+        'inopsio-tenant-ingress-prod', 'inopsio-tenant-ingress-staging',
+        'inopsio-tenant-services-prod', 'inopsio-tenant-services-staging',
+      ]);
+      // Argo CD's one default project, locked, written once for the platform.
+      expect([...manifests.matchAll(/^kind: AppProject\nmetadata:\n(?:  .*\n)*?  name: default$/gm)]).toHaveLength(1);
       expect(manifests).toMatch(/object\.spec\.type != 'ExternalName'/);
       expect(manifests).toMatch(/size\(object\.spec\.externalIPs\) == 0/);
     });

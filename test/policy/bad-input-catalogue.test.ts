@@ -12,6 +12,7 @@ import * as YAML from 'yaml';
 import { addDocs, backupPod, baseState, doc, evaluate, tfResource } from './fixtures';
 import { writeCharts } from '../../src/k8s/synth';
 import { TenantChart } from '../../src/k8s/tenant-chart';
+import { TenantIngressPolicy } from '../../src/k8s/tenant-ingress-policy';
 import { TenantServicePolicy } from '../../src/k8s/tenant-service-policy';
 import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
@@ -88,6 +89,7 @@ describe('B02 derived names', () => {
       const app = Testing.app();
       const services = new Chart(app, 'platform');
       new TenantServicePolicy(services, 'TenantServices', { environment: env });
+      new TenantIngressPolicy(services, 'TenantIngress', { environment: env });
       const docs = [...Testing.synth(new TenantChart(app, 't', { environment: env, tenant })), ...Testing.synth(services)];
       const report = pack.evaluate(new PolicyInput().addKubernetesJson(envName, 't.yaml', JSON.stringify(docs)));
       expect(report.findings.map(f => f.message)).toEqual([]);
@@ -246,8 +248,10 @@ describe('B18 YAML-ambiguous values', () => {
     try {
       const app = new App({ outdir });
       for (const t of env.tenants) new TenantChart(app, t.id, { environment: env, tenant: t });
-      // The environment-wide tenant Service policy (K46), whose namespace selector holds the env name "on".
-      new TenantServicePolicy(new Chart(app, 'platform'), 'TenantServices', { environment: env });
+      // The environment-wide tenant Service and Ingress policies (K46, K49), whose namespace selectors hold the env name "on".
+      const platformChart = new Chart(app, 'platform');
+      new TenantServicePolicy(platformChart, 'TenantServices', { environment: env });
+      new TenantIngressPolicy(platformChart, 'TenantIngress', { environment: env });
       const written = writeCharts(app);
       const input = new PolicyInput();
       for (const c of written) {

@@ -2,6 +2,7 @@
  * K05–K07: default-deny network policies with explicit, narrow allows.
  */
 import { atDoc, K8S, list } from './common';
+import { enforcedGuards } from './isolation';
 import { KubernetesDocument } from '../contents';
 import { CIS, isEmptySelector, KUBE_LINTER, KUBE_SCORE, NSA, PolicyContext, PolicyRule, POLARIS, ref, rule, selects } from '../rule';
 import { PolicySeverity } from '../types';
@@ -125,12 +126,6 @@ const K07 = rule<KubernetesDocument>({
   },
 });
 
-/** Does an admission rule match CREATE and UPDATE of core Services? */
-function coversServiceWrites(r: any): boolean {
-  const has = (key: string, value: string) => list(r?.[key]).includes(value) || list(r?.[key]).includes('*');
-  return has('apiGroups', '') && (has('resources', 'services') || list(r?.resources).includes('*/*')) && has('operations', 'CREATE') && has('operations', 'UPDATE');
-}
-
 const K46 = rule<KubernetesDocument>({
   id: 'K46',
   severity: PolicySeverity.ERROR,
@@ -141,18 +136,7 @@ const K46 = rule<KubernetesDocument>({
   subjects: ctx => ctx.tenantNamespaces,
   where: atDoc,
   check: (ns, report, ctx) => {
-    const labels = ns.doc.metadata?.labels ?? {};
-    const bindings = ctx.kind('ValidatingAdmissionPolicyBinding').filter(b => b.environment === ns.environment);
-    const guards = ctx.kind('ValidatingAdmissionPolicy').filter(p => p.environment === ns.environment).filter(p => {
-      const spec = p.doc.spec ?? {};
-      const mc = spec.matchConstraints ?? {};
-      const expressions = list(spec.validations).map((v: any) => String(v?.expression ?? '')).join('\n');
-      return spec.failurePolicy !== 'Ignore'
-        && selects(mc.namespaceSelector, labels)
-        && list(mc.resourceRules).some(coversServiceWrites)
-        && expressions.includes('\'ExternalName\'') && expressions.includes('externalIPs')
-        && bindings.some(b => b.doc.spec?.policyName === p.name && list(b.doc.spec?.validationActions).includes('Deny'));
-    });
+    const guards = enforcedGuards(ctx, ns.environment, '', 'services', ['\'ExternalName\'', 'externalIPs'], ns.doc.metadata?.labels ?? {});
     if (guards.length === 0) {
       report('Namespace', 'is not guarded by an enforced ValidatingAdmissionPolicy that refuses ExternalName Services and spec.externalIPs', ns.name, 'add TenantServicePolicy for the environment (the Platform writes it in every environment) with a Deny binding');
     }
