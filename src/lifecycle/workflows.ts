@@ -311,7 +311,7 @@ const kubeconfig = () => ({
 /**
  * The environment of every job that runs plan/apply/destroy on a stack: each Terraform variable without a default
  * as `TF_VAR_<name>` from its named secret (STACK_VARIABLE_SECRETS, docs/outputs.md), the PostgreSQL provider's
- * password, the Vault address the Vault CLI and the login read, and the Terraform Cloud token.
+ * password, the MinIO provider's password (tenant object-store users), the Vault address the Vault CLI and the login read, and the Terraform Cloud token.
  */
 function stackEnv(): { [name: string]: string } {
   const vars = Object.entries(STACK_VARIABLE_SECRETS).sort(([a], [b]) => (a < b ? -1 : 1));
@@ -319,6 +319,7 @@ function stackEnv(): { [name: string]: string } {
     TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
     VAULT_ADDR: '${{ secrets.VAULT_ADDR }}',
     PGPASSWORD: '${{ secrets.POSTGRES_ADMIN_PASSWORD }}',
+    MINIO_PASSWORD: '${{ secrets.OBJECT_STORE_ADMIN_PASSWORD }}',
     ...Object.fromEntries(vars.map(([name, secret]) => [`TF_VAR_${name}`, `\${{ secrets.${secret} }}`])),
   };
 }

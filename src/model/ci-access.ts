@@ -185,6 +185,8 @@ export const STACK_VARIABLE_SECRETS: { readonly [variable: string]: string } = O
   vault_kubernetes_ca_cert: 'VAULT_KUBERNETES_CA_CERT',
   postgres_admin_username: 'POSTGRES_ADMIN_USERNAME',
   database_host: 'DATABASE_HOST',
+  object_store_endpoint: 'OBJECT_STORE_ENDPOINT',
+  object_store_admin_user: 'OBJECT_STORE_ADMIN_USER',
 });
 
 /** The variable through which the Helm provider reads the kubeconfig the job writes. */

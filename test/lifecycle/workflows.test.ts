@@ -169,7 +169,7 @@ describe('renderWorkflows', () => {
       for (const text of Object.values(workflows)) {
         for (const m of text.matchAll(/\$\{\{\s*secrets\.[A-Z_]+\s*\}\}/g)) {
           const line = text.slice(text.lastIndexOf('\n', m.index) + 1, text.indexOf('\n', m.index));
-          expect(line).toMatch(/^\s+(TF_TOKEN_app_terraform_io|KUBECONFIG_DATA|url|PROMETHEUS_URL|PROMETHEUS_TOKEN|VAULT_ADDR|PGPASSWORD|MC_HOST_objects|TF_VAR_[a-z_]+): /);
+          expect(line).toMatch(/^\s+(TF_TOKEN_app_terraform_io|KUBECONFIG_DATA|url|PROMETHEUS_URL|PROMETHEUS_TOKEN|VAULT_ADDR|PGPASSWORD|MINIO_PASSWORD|MC_HOST_objects|TF_VAR_[a-z_]+): /);
         }
       }
       expect(Object.values(workflows).join('\n')).not.toMatch(/\b(echo|printf|cat)\b[^\n]*(TF_TOKEN|VAULT_TOKEN|KUBECONFIG_DATA[^"]*" *$)/m);
