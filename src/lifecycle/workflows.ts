@@ -1,6 +1,7 @@
 import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB, FINAL_SNAPSHOT_JOB } from './decommission';
 import { healthCheckScript } from './health-check';
 import { INVENTORY_FILE_NAME } from './inventory';
+import { planGateScript } from './plan-gate';
 import { PREVIEWS_ENV_VAR } from './previews';
 import { inactivityWorkflow } from './workflow-inactivity';
 import { cronProblem } from '../model/cron';
@@ -131,6 +132,8 @@ export const HASHICORP_APT_KEY_FINGERPRINT = '798AEC654E5C15428C8E42EEAA16FCBCA6
 const uses = (a: { repository: string; sha: string }) => `${a.repository}@${a.sha}`;
 const A = PINNED_ACTIONS;
 const REPORT_DIR = 'reports/env-automation';
+/** Where the permanent environments' upgrade keeps its saved plans (`<stack>.tfplan`, `<stack>.json`). */
+const PLAN_DIR = 'plans';
 /** When tenant-inactivity.yml runs (daily, UTC). */
 const INACTIVITY_SCHEDULE = '17 5 * * *';
 
@@ -727,51 +730,125 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
       : lines('read -ra stacks <<< "$STACKS"', 'for stack in "${stacks[@]}"; do', terraformApply('$STACKS_DIRECTORY/$stack', '$stack').trimEnd(), 'done');
     const wait = (field: string, value: string) =>
       `kubectl --namespace "$ARGOCD_NAMESPACE" wait applications.argoproj.io --selector "env=$ENV_NAME" --for=jsonpath='{.status.${field}.status}'=${value} --timeout=45m`;
-    jobs[`upgrade-${env.name}`] = {
-      ...(needs.length > 0 ? { needs } : {}),
+    const env2 = {
+      TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+      ENV_NAME: env.name,
+      ...(stacks.length === 1
+        ? { STACK: o.names.stackDirectory(env.name) }
+        : { STACKS: stacks.map(st => st.stack).join(' '), STACKS_DIRECTORY: o.names.terraformStacksDirectory }),
+      ...(argo ? { ARGOCD_NAMESPACE: o.names.argoCdNamespace } : {}),
+    };
+    const applyTitle = argo
+      ? 'Terraform apply: pending module versions reach the Argo CD Applications'
+      : 'Terraform apply: helm upgrade of every module (atomic; migrations run as the charts\' pre-upgrade hooks)';
+    const after = [
+      ...(argo ? [
+        setupKubectl(o),
+        kubeconfig(),
+        {
+          name: 'Argo CD sync: refresh, then wait until synced (PreSync schema migrations run first) and healthy',
+          run: lines(
+            `kubectl config use-context ${o.names.kubeContext(env.name)}`,
+            'kubectl --namespace "$ARGOCD_NAMESPACE" annotate applications.argoproj.io --selector "env=$ENV_NAME" argocd.argoproj.io/refresh=normal --overwrite',
+            wait('sync', 'Synced'),
+            wait('health', 'Healthy'),
+          ),
+        },
+      ] : []),
+      healthCheck(o, env.name),
+      uploadReports(o, `terraform-upgrade-${env.name}`),
+    ];
+    const job: UpgradeJob = (jobNeeds, environment, vars, steps) => ({
+      ...(jobNeeds.length > 0 ? { needs: jobNeeds } : {}),
       'runs-on': o.runsOn,
-      'environment': env.name,
+      'environment': environment,
       'permissions': { contents: 'read' },
       'concurrency': { 'group': `inopsio-env-${env.name}`, 'cancel-in-progress': false },
       'timeout-minutes': 120,
-      'env': {
-        TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
-        ENV_NAME: env.name,
-        ...(stacks.length === 1
-          ? { STACK: o.names.stackDirectory(env.name) }
-          : { STACKS: stacks.map(st => st.stack).join(' '), STACKS_DIRECTORY: o.names.terraformStacksDirectory }),
-        ...(argo ? { ARGOCD_NAMESPACE: o.names.argoCdNamespace } : {}),
-      },
-      'steps': [
-        ...app(o),
-        synth(o),
-        setupTerraform(o),
-        {
-          name: argo
-            ? 'Terraform apply: pending module versions reach the Argo CD Applications'
-            : 'Terraform apply: helm upgrade of every module (atomic; migrations run as the charts\' pre-upgrade hooks)',
-          run: apply,
-        },
-        ...(argo ? [
-          setupKubectl(o),
-          kubeconfig(),
-          {
-            name: 'Argo CD sync: refresh, then wait until synced (PreSync schema migrations run first) and healthy',
-            run: lines(
-              `kubectl config use-context ${o.names.kubeContext(env.name)}`,
-              'kubectl --namespace "$ARGOCD_NAMESPACE" annotate applications.argoproj.io --selector "env=$ENV_NAME" argocd.argoproj.io/refresh=normal --overwrite',
-              wait('sync', 'Synced'),
-              wait('health', 'Healthy'),
-            ),
-          },
-        ] : []),
-        healthCheck(o, env.name),
-        uploadReports(o, `terraform-upgrade-${env.name}`),
-      ],
-    };
+      'env': { ...env2, ...vars },
+      'steps': steps,
+    });
+    if (late.includes(env)) {
+      Object.assign(jobs, permanentUpgradeJobs(env, o, needs, stacks.map(st => st.stack), job, applyTitle, after));
+      continue;
+    }
+    jobs[`upgrade-${env.name}`] = job(needs, env.name, {}, [
+      ...app(o),
+      synth(o),
+      setupTerraform(o),
+      { name: applyTitle, run: apply },
+      ...after,
+    ]);
   }
   if (Object.keys(jobs).length === 0) {
     jobs.nothing = { 'runs-on': o.runsOn, 'permissions': {}, 'steps': [{ name: 'No long-lived environments to upgrade', run: lines('true') }] };
   }
   return base('tenant-upgrade', { schedule: [{ cron: o.upgradeSchedule }], workflow_dispatch: {} }, undefined, { REPORT_DIR }, jobs);
+}
+
+/** Builds one job of an environment's upgrade: needs, GitHub environment, extra env, steps. */
+type UpgradeJob = (needs: string[], environment: string, vars: { [name: string]: string }, steps: object[]) => object;
+
+/** The GitHub environment whose credentials plan a permanent environment's upgrade (no reviewers; `<env>-plan`). */
+export function planEnvironmentName(environment: string): string {
+  return `${environment}-plan`;
+}
+
+/**
+ * A permanent environment's upgrade (issue 21, item 3) in two jobs. `plan-<env>` plans every stack into a saved plan,
+ * shows it (log, report artifact, job summary) and runs the plan gate (`./plan-gate.ts`): a plan that deletes or
+ * replaces tenant data stops here, before anyone is asked to approve. `upgrade-<env>` runs in the production GitHub
+ * environment, whose reviewers therefore approve a plan they can read; it downloads the saved plans, runs the gate
+ * again on them and applies exactly those plans (Terraform refuses a stale one).
+ */
+function permanentUpgradeJobs(env: Environment, o: Resolved, needs: string[], stacks: string[], job: UpgradeJob, applyTitle: string, after: object[]): { [id: string]: object } {
+  const artifact = `terraform-plan-${env.name}`;
+  const vars = { STACKS: stacks.join(' '), STACKS_DIRECTORY: o.names.terraformStacksDirectory, PLAN_DIR: PLAN_DIR };
+  const forEachStack = (...body: string[]) => lines(': "${STACKS:?STACKS is empty}"', 'read -ra stacks <<< "$STACKS"', 'for stack in "${stacks[@]}"; do', ...body.map(b => `  ${b}`), 'done');
+  const log = '"$REPORT_DIR/$stack-terraform.log"';
+  const plan = forEachStack(
+    'dir="$STACKS_DIRECTORY/$stack"',
+    'saved="$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"',
+    `terraform -chdir="$dir" init -input=false -no-color 2>&1 | tee -a ${log}`,
+    `terraform -chdir="$dir" plan -input=false -no-color -out="$saved" 2>&1 | tee -a ${log}`,
+    'terraform -chdir="$dir" show -no-color "$saved" > "$REPORT_DIR/$stack-plan.txt"',
+    'terraform -chdir="$dir" show -json "$saved" > "$PLAN_DIR/$stack.json"',
+    '{ echo "### Terraform plan of $stack"; echo; echo \'```\'; cat "$REPORT_DIR/$stack-plan.txt"; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"',
+  );
+  const show = forEachStack(
+    'dir="$STACKS_DIRECTORY/$stack"',
+    `terraform -chdir="$dir" init -input=false -no-color 2>&1 | tee -a ${log}`,
+    'terraform -chdir="$dir" show -json "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan" > "$PLAN_DIR/$stack.json"',
+  );
+  const apply = forEachStack(
+    'dir="$STACKS_DIRECTORY/$stack"',
+    `terraform -chdir="$dir" apply -input=false -no-color "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan" 2>&1 | tee -a ${log}`,
+  );
+  const gate = { name: 'Plan gate: refuse a plan that deletes or replaces tenant data (only decommission.yml removes a tenant)', run: planGateScript() };
+  return {
+    [`plan-${env.name}`]: job(needs, planEnvironmentName(env.name), vars, [
+      ...app(o),
+      synth(o),
+      setupTerraform(o),
+      { name: 'Terraform plan of every stack, saved and shown (log, job summary, report artifact)', run: lines('mkdir -p "$REPORT_DIR" "$PLAN_DIR"', plan.trimEnd()) },
+      gate,
+      uploadReports(o, `terraform-upgrade-plan-${env.name}`),
+      {
+        name: 'Keep the saved plans the approvers see for the apply job',
+        uses: uses(A.uploadArtifact),
+        // The saved plans only: their JSON form shows sensitive values in clear text and is made again where needed.
+        with: { 'name': artifact, 'path': `${PLAN_DIR}/*.tfplan`, 'retention-days': o.retentionDays, 'if-no-files-found': 'error' },
+      },
+    ]),
+    [`upgrade-${env.name}`]: job([`plan-${env.name}`], env.name, vars, [
+      ...app(o),
+      synth(o),
+      setupTerraform(o),
+      { name: 'Download the approved plans', uses: uses(A.downloadArtifact), with: { name: artifact, path: PLAN_DIR } },
+      { name: 'Read the approved plans (terraform show -json)', run: lines('mkdir -p "$REPORT_DIR"', show.trimEnd()) },
+      gate,
+      { name: `${applyTitle}, from the approved saved plans`, run: apply },
+      ...after,
+    ]),
+  };
 }

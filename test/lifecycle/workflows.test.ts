@@ -357,12 +357,18 @@ describe('renderWorkflows', () => {
 
   test('tenant-upgrade: staging before production, each in its GitHub environment; Argo CD waits for sync and health', () => {
     const jobs = parsed[WORKFLOW_FILES.TENANT_UPGRADE].jobs;
-    expect(Object.keys(jobs)).toEqual(['upgrade-staging', 'upgrade-prod']);
-    expect(jobs['upgrade-prod'].needs).toEqual(['upgrade-staging']);
+    expect(Object.keys(jobs)).toEqual(['upgrade-staging', 'plan-prod', 'upgrade-prod']);
+    // Production (permanent): plan → approval (the prod environment's reviewers, asked after the plan) → apply.
+    expect(jobs['plan-prod'].needs).toEqual(['upgrade-staging']);
+    expect(jobs['plan-prod'].environment).toBe('prod-plan');
+    expect(jobs['upgrade-prod'].needs).toEqual(['plan-prod']);
     expect(jobs['upgrade-prod'].environment).toBe('prod');
+    expect(jobs['upgrade-staging'].environment).toBe('staging');
     expect(parsed[WORKFLOW_FILES.TENANT_UPGRADE].on.schedule).toEqual([{ cron: '0 6 1 * *' }]);
+    expect(runs(jobs['upgrade-staging'])).toContain('terraform -chdir="$STACK" apply -input=false -no-color tfplan');
     const script = runs(jobs['upgrade-prod']);
-    expect(script).toContain('terraform -chdir="$STACK" apply -input=false -no-color tfplan');
+    expect(script).toContain('terraform -chdir="$dir" apply -input=false -no-color "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"');
+    expect(script).not.toMatch(/terraform [^\n]* plan /);
     expect(script).toMatch(/wait applications\.argoproj\.io --selector "env=\$ENV_NAME" --for=jsonpath='\{\.status\.sync\.status\}'=Synced/);
     expect(script).toMatch(/--for=jsonpath='\{\.status\.health\.status\}'=Healthy/);
   });
