@@ -12,6 +12,7 @@ import { dnsLabelProblem } from '../model/naming';
 import { Problems } from '../model/problems';
 import { QuotaProfile, QuotaProfileProps } from '../model/quota-profile';
 import { Tenant, TenantState } from '../model/tenant';
+import { keepAnnotations } from '../model/tenant-protection';
 
 /** Where tenant traffic may come from and go to (K05–K07). */
 export interface TenantNetworkProps {
@@ -162,6 +163,8 @@ export class TenantNamespace extends Construct {
       [`${DOMAIN}/owner`]: env.owner,
       [`${DOMAIN}/lifecycle-state`]: tenant.state,
       [`${DOMAIN}/mutability`]: env.environmentClass.mutability,
+      // Permanent classes: a Helm uninstall or a chart without it never deletes the namespace (issue 21 item 3).
+      ...keepAnnotations(env.environmentClass.lifecycle),
     };
     const nsLabels: { [key: string]: string } = {
       ...this.labels,

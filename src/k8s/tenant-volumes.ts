@@ -5,6 +5,7 @@ import { tenantLabels } from '../model/labels';
 import { Problems } from '../model/problems';
 import { Quantity, QuantityKind } from '../model/quantity';
 import { Tenant } from '../model/tenant';
+import { keepAnnotations } from '../model/tenant-protection';
 
 /** Options of `TenantVolumes.snapshots`. */
 export interface TenantVolumeSnapshotOptions {
@@ -60,7 +61,13 @@ export class TenantVolumes extends Construct {
     this.claims = tenant.volumes.map(v => new ApiObject(this, `Claim-${v.name}`, {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
-      metadata: { name: v.name, namespace, labels: { ...tenantLabels(env, tenant, 'volume'), 'app.kubernetes.io/component': v.name } },
+      metadata: {
+        name: v.name,
+        namespace,
+        labels: { ...tenantLabels(env, tenant, 'volume'), 'app.kubernetes.io/component': v.name },
+        // Permanent classes: kept by Helm like the namespace (issue 21 item 3); absent elsewhere.
+        ...(Object.keys(keepAnnotations(env.environmentClass.lifecycle)).length > 0 ? { annotations: keepAnnotations(env.environmentClass.lifecycle) } : {}),
+      },
       spec: {
         accessModes: ['ReadWriteOnce'],
         resources: { requests: { storage: v.size } },

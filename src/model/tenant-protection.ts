@@ -6,6 +6,7 @@
  * workflow, behind its two approvals, lifts the protection (docs/lifecycle.md, "Production tenants are not deleted by an
  * apply"). Framework-free.
  */
+import { LifecycleKind } from './environment-class';
 
 /**
  * Resource types whose deletion or replacement loses tenant data: the tenant's PostgreSQL database, its roles (the
@@ -53,4 +54,13 @@ export function tenantDataDeletionsFilter(): string {
     '| select(.type != "helm_release" or (.change.before.create_namespace // false) == true)',
     '| "\\(.change.actions | join("+")) \\(.address)"',
   ].join(' ');
+}
+
+/**
+ * Annotations that keep a tenant object (Namespace, PersistentVolumeClaim) through a Helm uninstall or a chart that no
+ * longer holds it, in permanent classes: `helm.sh/resource-policy: keep`. Empty for other classes, whose tenants an
+ * ordinary apply may remove. The decommission workflow deletes the tenant namespace itself after the uninstall.
+ */
+export function keepAnnotations(lifecycle: LifecycleKind): { [key: string]: string } {
+  return lifecycle === LifecycleKind.PERMANENT ? { [HELM_RESOURCE_POLICY_ANNOTATION]: HELM_RESOURCE_POLICY_KEEP } : {};
 }

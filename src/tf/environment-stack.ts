@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { protectTenantData } from './tenant-protection';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrap, VaultBootstrapOptions, VaultEnvironmentResources } from './vault-bootstrap';
 import { Environment } from '../model/environment';
@@ -319,7 +320,7 @@ export class EnvironmentStack extends TerraformStack {
    * memory (src/tf/lean-synthesis.ts).
    */
   public toTerraform(): any {
-    return writesPlaceholder(this) ? {} : super.toTerraform();
+    return writesPlaceholder(this) ? {} : protectTenantData(super.toTerraform(), this.environment);
   }
 
   /**

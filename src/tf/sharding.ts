@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import { addEnvironmentChartRelease, addKubeAccessVariables, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
 import { IsolationOptions } from './isolation';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { protectTenantData } from './tenant-protection';
 import { TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrapOptions } from './vault-bootstrap';
 import { Environment } from '../model/environment';
@@ -216,6 +217,6 @@ export class EnvironmentChartStack extends TerraformStack {
 
   /** The stack's Terraform JSON; `{}` while cdktf's synthesizer runs (see `EnvironmentStack.toTerraform`). */
   public toTerraform(): any {
-    return writesPlaceholder(this) ? {} : super.toTerraform();
+    return writesPlaceholder(this) ? {} : protectTenantData(super.toTerraform(), this.environment);
   }
 }
