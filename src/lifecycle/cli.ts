@@ -11,9 +11,11 @@ import {
 } from './tenant-registry';
 import { changeTenantState } from './tenant-state';
 import { TenantLifecycleState } from './transitions';
+import { DECOMMISSION_OVERRIDE_FILE, writeUnprotectOverride } from './unprotect';
 import { LifecycleKind } from '../model/environment-class';
 import { isIsoInstant } from '../model/period';
 import { LifecycleValidationError } from '../model/problems';
+import { OutputLayout } from '../output/layout';
 
 /** Where the CLI writes: anything with `write(text)`, such as `process.stdout`. */
 export interface CliIo {
@@ -37,6 +39,7 @@ const PROGRAM = 'inopsio-env';
 /** Targets only a tenant's plan has: a whole environment's are removed by terraform destroy of its stacks. */
 const TENANT_ONLY_TARGETS: readonly string[] = [
   DecommissionTargetKind.NAMESPACES, DecommissionTargetKind.HELM_RELEASES, DecommissionTargetKind.ARGOCD_APPLICATIONS,
+  DecommissionTargetKind.TENANT_STACKS,
 ];
 
 /** A mistake in how the CLI was called: exit code 2, with the command's usage. */
@@ -140,6 +143,20 @@ const COMMANDS: { [name: string]: CommandSpec } = {
     positionals: ['tenant'],
     required: 1,
     run: runRemove,
+  },
+  'unprotect': {
+    summary: 'Lift prevent_destroy from a permanent environment\'s stack (the decommission workflow only)',
+    usage: 'unprotect --stack <folder>',
+    details: [
+      `Writes <folder>/${DECOMMISSION_OVERRIDE_FILE}, a Terraform override that sets lifecycle.prevent_destroy = false on every`,
+      'resource the stack protects (tenant data of permanent classes), so that terraform destroy can remove them. The',
+      'decommission workflow runs it after both approvals, in its working copy; never commit the file. Prints',
+      `  override=<folder>/${DECOMMISSION_OVERRIDE_FILE}\n  unprotected=<number of resources>`,
+    ].join('\n'),
+    flags: { stack: 'string' },
+    positionals: [],
+    required: 0,
+    run: runUnprotect,
   },
   'tenant-suspend': {
     summary: 'Suspend an inactive tenant in its registry (validated transition)',
@@ -414,6 +431,16 @@ function runRemove(args: ParsedArgs, io: CliIo): number {
   const registry = readTenantRegistry(file);
   writeTenantRegistry(file, removeTenant(registry, tenant));
   io.stdout.write(`removed=${tenant}\n`);
+  return EXIT.OK;
+}
+
+function runUnprotect(args: ParsedArgs, io: CliIo): number {
+  const stack = required('unprotect', args, 'stack');
+  if (!fs.existsSync(path.join(stack, OutputLayout.STACK_FILE_NAME))) {
+    throw new UsageError(`unprotect: --stack has no ${OutputLayout.STACK_FILE_NAME} (got ${JSON.stringify(stack)}); pass a stack folder such as cdktf.out/stacks/prod`, 'unprotect');
+  }
+  const count = writeUnprotectOverride(stack);
+  io.stdout.write(`override=${path.join(stack, DECOMMISSION_OVERRIDE_FILE)}\nunprotected=${count}\n`);
   return EXIT.OK;
 }
 

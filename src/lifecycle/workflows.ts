@@ -386,6 +386,7 @@ function destroyScript(o: Resolved): string {
     targets(o, T.HELM_RELEASES, 'helm-releases'),
     targets(o, T.NAMESPACES, 'namespaces'),
     targets(o, T.STACKS, 'stacks'),
+    targets(o, T.TENANT_STACKS, 'tenant-stacks'),
     'while IFS=$\'\\t\' read -r ctx ns app; do',
     `  ${C.deleteArgoCdApplication('"$ctx"', '"$ns"', '"$app"')}`,
     'done < "$RUNNER_TEMP/argocd-applications"',
@@ -396,9 +397,31 @@ function destroyScript(o: Resolved): string {
     `  ${C.deleteNamespace('"$ctx"', '"$ns"')}`,
     'done < "$RUNNER_TEMP/namespaces"',
     'while IFS= read -r dir; do',
+    `  ${C.unprotect('"$dir"')}`,
     `  ${C.terraformInit('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
     `  ${C.terraformDestroy('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
     'done < "$RUNNER_TEMP/stacks"',
+    // A tenant of a permanent environment: its resources leave the configuration, and the plan gate (next step) checks
+    // that the plan deletes no other tenant's data before the step after applies it.
+    'if [ -s "$RUNNER_TEMP/tenant-stacks" ]; then',
+    '  mkdir -p "$PLAN_DIR"',
+    `  ${C.forgetTenant(`"${o.names.tenantRegistryDirectory}/$ENV_NAME.json"`, '"$TENANT"')}`,
+    `  ${o.synthCommand}`,
+    '  while IFS= read -r dir; do',
+    `    ${C.terraformInit('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
+    `    ${C.terraformPlanRemoval('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
+    `    ${C.terraformShowRemoval('"$dir"')} > "$PLAN_DIR/$(basename "$dir").json"`,
+    '  done < "$RUNNER_TEMP/tenant-stacks"',
+    'fi',
+  );
+}
+
+/** Applies the gated tenant-removal plans of `destroyScript` (nothing for other targets). */
+function applyTenantRemovalScript(): string {
+  return lines(
+    'while IFS= read -r dir; do',
+    `  ${C.terraformApplyRemoval('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
+    'done < "$RUNNER_TEMP/tenant-stacks"',
   );
 }
 
@@ -570,6 +593,7 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
   }, { 'group': 'inopsio-env-${{ inputs.environment }}', 'cancel-in-progress': false }, {
     INVENTORY: o.inventory,
     REPORT_DIR,
+    PLAN_DIR,
     ENV_NAME: '${{ inputs.environment }}',
     TENANT: '${{ inputs.tenant }}',
     INOPSIO_CONFIRM: '${{ inputs.confirm }}',
@@ -642,6 +666,12 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
       steps: [
         ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(), vaultLogin(o),
         { name: 'Destroy, behind the typed confirmation (V13 step 5)', run: destroyScript(o) },
+        {
+          name: 'Plan gate: the removal of a production tenant deletes no other tenant\'s data',
+          env: { ALLOWED_TENANT: '${{ inputs.tenant }}', PLANS_OPTIONAL: 'true' },
+          run: planGateScript(),
+        },
+        { name: 'Apply the gated removal of a production tenant from its stack', run: applyTenantRemovalScript() },
         uploadReports(o, 'terraform-decommission-${{ inputs.environment }}'),
       ],
     }),

@@ -41,7 +41,9 @@ export const HELM_RESOURCE_POLICY_KEEP = 'keep';
 /**
  * The jq filter the plan gate runs over `terraform show -json <plan>`: one line per resource change that deletes or
  * replaces tenant data (`<actions> <address>`). Replacement is `["delete","create"]` or `["create","delete"]`
- * (create_before_destroy); both contain "delete". Kept here, beside the list it encodes, so that the workflow, the
+ * (create_before_destroy); both contain "delete". jq's `$tenant` (`--arg tenant`) names the one tenant whose
+ * resources may go (the decommission of that tenant: addresses hold the construct id `Tenant-<id>` followed by `_`,
+ * and tenant ids have no `_`); empty, none may. Kept here, beside the list it encodes, so that the workflows, the
  * tests and the docs use one filter.
  */
 export function tenantDataDeletionsFilter(): string {
@@ -52,6 +54,7 @@ export function tenantDataDeletionsFilter(): string {
     '| select((.change.actions // []) | index("delete"))',
     `| select(.type as $t | [${types}] | index($t))`,
     '| select(.type != "helm_release" or (.change.before.create_namespace // false) == true)',
+    '| select($tenant == "" or ((.address | contains("Tenant-" + $tenant + "_")) | not))',
     '| "\\(.change.actions | join("+")) \\(.address)"',
   ].join(' ');
 }

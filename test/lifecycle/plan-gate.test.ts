@@ -119,3 +119,30 @@ describe('tenant-upgrade.yml of a permanent environment: plan, gate, approval, a
     expect(names(doc.jobs['upgrade-staging'])).not.toContain('Plan gate: refuse a plan that deletes or replaces tenant data (only decommission.yml removes a tenant)');
   });
 });
+
+describe('the plan gate of a production tenant\'s decommission (ALLOWED_TENANT)', () => {
+  const run = (env: { [k: string]: string }, ...fixtures: string[]) => {
+    const dir = fs.mkdtempSync(path.join(tmp, 'decommission-'));
+    for (const f of fixtures) fs.copyFileSync(path.join(FIXTURES, f), path.join(dir, f));
+    return spawnSync('bash', ['-c', planGateScript()], { env: { PATH: process.env.PATH, HOME: tmp, PLAN_DIR: dir, ...env }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+  };
+
+  test('lets the decommissioned tenant\'s resources go, and only those', () => {
+    const globex = run({ ALLOWED_TENANT: 'globex' }, 'refused-tenant-dropped.json');
+    expect(globex.status).toBe(0);
+    expect(globex.stdout).toBe('plan gate: the plan of stack refused-tenant-dropped deletes or replaces no tenant data of tenants other than globex\n');
+    // Another tenant named: globex's data is still protected.
+    const acme = run({ ALLOWED_TENANT: 'acme' }, 'refused-tenant-dropped.json');
+    expect(acme.status).toBe(1);
+    expect(acme.stderr).toContain('  delete postgresql_database.Vault_Tenant-globex_PostgreSQL_Database_B1599E4C\n');
+    // A prefix of the id is not the tenant: "glob" does not free globex ("Tenant-glob_" is not in the address).
+    expect(run({ ALLOWED_TENANT: 'glob' }, 'refused-tenant-dropped.json').status).toBe(1);
+    // An environment-wide mount is no tenant's: decommissioning acme cannot replace it.
+    expect(run({ ALLOWED_TENANT: 'acme' }, 'refused-mount-replaced.json').status).toBe(1);
+  });
+
+  test('no plan: passes only when plans are optional (the decommission of anything but a production tenant)', () => {
+    expect(run({ PLANS_OPTIONAL: 'true' }).status).toBe(0);
+    expect(run({}).status).toBe(1);
+  });
+});
