@@ -16,6 +16,7 @@ import { LifecycleKind } from '../model/environment-class';
 import { isIsoInstant } from '../model/period';
 import { LifecycleValidationError } from '../model/problems';
 import { OutputLayout } from '../output/layout';
+import { inventoryFileOf } from '../output/tree';
 
 /** Where the CLI writes: anything with `write(text)`, such as `process.stdout`. */
 export interface CliIo {
@@ -67,21 +68,21 @@ interface ParsedArgs {
 const COMMANDS: { [name: string]: CommandSpec } = {
   'expired': {
     summary: 'List the environments that have expired at a given time',
-    usage: 'expired --inventory <file> --at <ISO-8601 UTC time> [--lifecycle <kind>] [--json]',
+    usage: 'expired [--inventory <file> | --out <dir>] --at <ISO-8601 UTC time> [--lifecycle <kind>] [--json]',
     details: [
       'Lists every environment of the inventory whose expiresAt is at or before --at, soonest first, one per line:',
       '  <name> <TAB> <expiresAt> <TAB> <lifecycle> <TAB> <organization>/<workspace>',
       'Nothing expired prints nothing (exit 0). --lifecycle keeps one of: reusable, persistent, permanent, ephemeral.',
       '--json prints a JSON array of { name, lifecycle, expiresAt, organization, workspace, stackDirectory, owner, sourceBranch }.',
     ].join('\n'),
-    flags: { inventory: 'string', at: 'string', lifecycle: 'string', json: 'boolean' },
+    flags: { inventory: 'string', out: 'string', at: 'string', lifecycle: 'string', json: 'boolean' },
     positionals: [],
     required: 0,
     run: runExpired,
   },
   'plan-decommission': {
     summary: 'Print the ordered decommission steps of an environment or a tenant',
-    usage: 'plan-decommission --inventory <file> [--format text|json|sh] [--step <id>[,<id>...]] [--targets <kind>] <environment> [<tenant>]',
+    usage: 'plan-decommission [--inventory <file> | --out <dir>] [--format text|json|sh] [--step <id>[,<id>...]] [--targets <kind>] <environment> [<tenant>]',
     details: [
       'Steps, in the only allowed order (V13): final-backup, verify-backup, revoke-leases, disable-roles, destroy (and forget for a',
       'tenant), with the exact commands and the approvals required. A tenant must be archived first, and so must every tenant',
@@ -92,7 +93,7 @@ const COMMANDS: { [name: string]: CommandSpec } = {
       'For a whole environment, namespaces, helm-releases and argocd-applications are empty (terraform destroy of its stacks',
       'removes them): the command says so on stderr and exits 0.',
     ].join('\n'),
-    flags: { inventory: 'string', format: 'string', step: 'string', targets: 'string' },
+    flags: { inventory: 'string', out: 'string', format: 'string', step: 'string', targets: 'string' },
     positionals: ['environment', 'tenant'],
     required: 1,
     run: runPlan,
@@ -160,36 +161,36 @@ const COMMANDS: { [name: string]: CommandSpec } = {
   },
   'tenant-suspend': {
     summary: 'Suspend an inactive tenant in its registry (validated transition)',
-    usage: 'tenant-suspend --registry <file> --inventory <file> --at <ISO-8601 UTC> --last-activity <ISO-8601 UTC> <tenant>',
+    usage: 'tenant-suspend --registry <file> [--inventory <file> | --out <dir>] --at <ISO-8601 UTC> --last-activity <ISO-8601 UTC> <tenant>',
     details: [
       'active -> suspended, only when --at is at least the class\'s suspendAfterInactiveDays (90 by default, from the',
       'inventory) after --last-activity (the InopsioTenantInactive alert\'s last-activity value). Writes the registry;',
       'the next apply scales every workload of the tenant to zero and cuts its quota. Prints',
       '  tenant=<id>\n  environment=<env>\n  from=active\n  to=suspended\n  reason=<why>\n  registry=<file>',
     ].join('\n'),
-    flags: { 'registry': 'string', 'inventory': 'string', 'at': 'string', 'last-activity': 'string' },
+    flags: { 'registry': 'string', 'inventory': 'string', 'out': 'string', 'at': 'string', 'last-activity': 'string' },
     positionals: ['tenant'],
     required: 1,
     run: (args, io) => runStateChange('tenant-suspend', TenantLifecycleState.SUSPENDED, args, io),
   },
   'tenant-resume': {
     summary: 'Resume a suspended tenant in its registry (validated transition)',
-    usage: 'tenant-resume --registry <file> --inventory <file> --at <ISO-8601 UTC> <tenant>',
+    usage: 'tenant-resume --registry <file> [--inventory <file> | --out <dir>] --at <ISO-8601 UTC> <tenant>',
     details: 'suspended -> active. Writes the registry; the next apply restores the declared sizes and the class quota. Prints the same key=value lines as tenant-suspend.',
-    flags: { registry: 'string', inventory: 'string', at: 'string' },
+    flags: { registry: 'string', inventory: 'string', out: 'string', at: 'string' },
     positionals: ['tenant'],
     required: 1,
     run: (args, io) => runStateChange('tenant-resume', TenantLifecycleState.ACTIVE, args, io),
   },
   'tenant-archive': {
     summary: 'Archive a suspended tenant after its final backup (validated transition)',
-    usage: 'tenant-archive --registry <file> --inventory <file> --at <ISO-8601 UTC> --manifest <key> --taken-at <ISO-8601 UTC> --sha256 <hex> --verified <tenant>',
+    usage: 'tenant-archive --registry <file> [--inventory <file> | --out <dir>] --at <ISO-8601 UTC> --manifest <key> --taken-at <ISO-8601 UTC> --sha256 <hex> --verified <tenant>',
     details: [
       'suspended -> archived, with the final backup\'s manifest: <bucket>/<env>/<tenant>/manifests/<tenant>-<YYYYMMDDTHHMMSSZ>.manifest,',
       'its created= time (--taken-at, newer than the class\'s staleAfterHours), sha256= and verified=true (--verified).',
       'Writes the registry. Prints the same key=value lines as tenant-suspend.',
     ].join('\n'),
-    flags: { 'registry': 'string', 'inventory': 'string', 'at': 'string', 'manifest': 'string', 'taken-at': 'string', 'sha256': 'string', 'verified': 'boolean' },
+    flags: { 'registry': 'string', 'inventory': 'string', 'out': 'string', 'at': 'string', 'manifest': 'string', 'taken-at': 'string', 'sha256': 'string', 'verified': 'boolean' },
     positionals: ['tenant'],
     required: 1,
     run: (args, io) => runStateChange('tenant-archive', TenantLifecycleState.ARCHIVED, args, io),
@@ -300,13 +301,28 @@ function required(command: string, args: ParsedArgs, name: string): string {
   return value;
 }
 
+/**
+ * `--inventory <file>`, or else the inventory of the output folder `--out` (default `dist`), found by the output tree
+ * reader (src/output): the same place `Platform.synth()` writes it.
+ */
+function inventoryOf(command: string, args: ParsedArgs): string {
+  const given = optional(args, 'inventory');
+  if (given !== undefined) return given;
+  const out = optional(args, 'out') ?? 'dist';
+  const found = inventoryFileOf(OutputLayout.of(out));
+  if (found === undefined) {
+    throw new UsageError(`${command}: --inventory is required: there is no ${OutputLayout.of(out).inventoryFile} (--out ${out}); synthesize first, or pass --inventory <file> or --out <folder>`, command);
+  }
+  return found;
+}
+
 function optional(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags.get(name);
   return typeof value === 'string' ? value : undefined;
 }
 
 function runExpired(args: ParsedArgs, io: CliIo): number {
-  const inventoryFile = required('expired', args, 'inventory');
+  const inventoryFile = inventoryOf('expired', args);
   const at = required('expired', args, 'at');
   if (!isIsoInstant(at)) throw new UsageError(`expired: --at is not an ISO-8601 UTC instant (got ${JSON.stringify(at)}); write e.g. 2026-11-30T09:00:00Z`, 'expired');
   const lifecycle = optional(args, 'lifecycle');
@@ -337,7 +353,7 @@ function runExpired(args: ParsedArgs, io: CliIo): number {
 
 function runPlan(args: ParsedArgs, io: CliIo): number {
   const command = 'plan-decommission';
-  const inventoryFile = required(command, args, 'inventory');
+  const inventoryFile = inventoryOf(command, args);
   const [environment, tenant] = args.positionals;
   const format = optional(args, 'format') ?? 'text';
   if (!['text', 'json', 'sh'].includes(format)) throw new UsageError(`${command}: --format must be text, json or sh (got ${JSON.stringify(format)})`, command);
@@ -446,7 +462,7 @@ function runUnprotect(args: ParsedArgs, io: CliIo): number {
 
 function runStateChange(command: string, toState: TenantLifecycleState, args: ParsedArgs, io: CliIo): number {
   const file = required(command, args, 'registry');
-  const inventoryFile = required(command, args, 'inventory');
+  const inventoryFile = inventoryOf(command, args);
   const at = required(command, args, 'at');
   if (!isIsoInstant(at)) throw new UsageError(`${command}: --at is not an ISO-8601 UTC instant (got ${JSON.stringify(at)}); write e.g. 2026-11-30T09:00:00Z`, command);
   const [tenantId] = args.positionals;
