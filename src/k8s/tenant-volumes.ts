@@ -58,6 +58,7 @@ export class TenantVolumes extends Construct {
     this.env = env;
     this.tenant = tenant;
     const namespace = env.namespaceFor(tenant.id);
+    const keep = keepAnnotations(env.environmentClass.lifecycle);
     this.claims = tenant.volumes.map(v => new ApiObject(this, `Claim-${v.name}`, {
       apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
@@ -66,7 +67,7 @@ export class TenantVolumes extends Construct {
         namespace,
         labels: { ...tenantLabels(env, tenant, 'volume'), 'app.kubernetes.io/component': v.name },
         // Permanent classes: kept by Helm like the namespace (issue 21 item 3); absent elsewhere.
-        ...(Object.keys(keepAnnotations(env.environmentClass.lifecycle)).length > 0 ? { annotations: keepAnnotations(env.environmentClass.lifecycle) } : {}),
+        ...(Object.keys(keep).length > 0 ? { annotations: keep } : {}),
       },
       spec: {
         accessModes: ['ReadWriteOnce'],

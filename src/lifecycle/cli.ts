@@ -145,6 +145,21 @@ const COMMANDS: { [name: string]: CommandSpec } = {
     required: 1,
     run: runRemove,
   },
+  'prerequisites': {
+    summary: 'List what an environment\'s output assumes exists before it is applied',
+    usage: 'prerequisites [--inventory <file> | --out <dir>] [--json] <environment>',
+    details: [
+      'Prints the prerequisites lifecycle.json lists for the environment (read from the output by Platform.synth()), one per line:',
+      '  <kind> <TAB> <name> <TAB> <scope> <TAB> <needed by, comma-separated>',
+      'kinds: configmap, secret (declared by generated pods, lifecycle.inopsio.io/prerequisites), terraform-variable (stack',
+      'variables without a default), github-secret (read by workflow jobs, under their GitHub environment), vault-jwt-role (the',
+      'CI\'s Vault login). --json prints the JSON array. An inventory without prerequisites (buildInventory alone) is a usage error.',
+    ].join('\n'),
+    flags: { inventory: 'string', out: 'string', json: 'boolean' },
+    positionals: ['environment'],
+    required: 1,
+    run: runPrerequisites,
+  },
   'unprotect': {
     summary: 'Lift prevent_destroy from a permanent environment\'s stack (the decommission workflow only)',
     usage: 'unprotect --stack <folder>',
@@ -447,6 +462,25 @@ function runRemove(args: ParsedArgs, io: CliIo): number {
   const registry = readTenantRegistry(file);
   writeTenantRegistry(file, removeTenant(registry, tenant));
   io.stdout.write(`removed=${tenant}\n`);
+  return EXIT.OK;
+}
+
+function runPrerequisites(args: ParsedArgs, io: CliIo): number {
+  const inventoryFile = inventoryOf('prerequisites', args);
+  const [environment] = args.positionals;
+  const inventory = readInventory(inventoryFile);
+  const env = inventory.environments.find(e => e.name === environment);
+  if (!env) {
+    throw new UsageError(`prerequisites: environment is not in ${inventoryFile} (got ${JSON.stringify(environment)}); use one of ${inventory.environments.map(e => e.name).join(', ')}`, 'prerequisites');
+  }
+  if (env.prerequisites === undefined) {
+    throw new UsageError(`prerequisites: ${inventoryFile} lists no prerequisites for ${environment} (got an inventory built without the output); use the lifecycle.json that Platform.synth() writes`, 'prerequisites');
+  }
+  if (args.flags.get('json') === true) {
+    io.stdout.write(`${JSON.stringify(env.prerequisites, undefined, 2)}\n`);
+  } else {
+    for (const p of env.prerequisites) io.stdout.write(`${[p.kind, p.name, p.scope, p.neededBy.join(', ')].join('\t')}\n`);
+  }
   return EXIT.OK;
 }
 

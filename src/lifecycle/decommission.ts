@@ -282,7 +282,9 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
         ...targets.namespaces.map(n => C.deleteNamespace(q(n.context), q(n.namespace))),
         ...targets.stacks.flatMap(d => [C.unprotect(q(d)), C.terraformInit(q(d)), C.terraformDestroy(q(d))]),
         ...(targets.tenantStacks.length > 0 ? [C.forgetTenant(q(env.tenantRegistry), q(tenant!.id)), C.synthesize()] : []),
-        ...targets.tenantStacks.flatMap(d => [C.terraformInit(q(d)), C.terraformPlanRemoval(q(d)), C.terraformShowRemoval(q(d)), C.terraformApplyRemoval(q(d))]),
+        ...targets.tenantStacks.flatMap(d => [
+          C.terraformInit(q(d)), C.terraformPlanRemoval(q(d)), C.terraformShowRemoval(q(d)), C.terraformApplyRemoval(q(d)),
+        ]),
       ],
     },
   ];

@@ -831,7 +831,9 @@ export function planEnvironmentName(environment: string): string {
  * environment, whose reviewers therefore approve a plan they can read; it downloads the saved plans, runs the gate
  * again on them and applies exactly those plans (Terraform refuses a stale one).
  */
-function permanentUpgradeJobs(env: Environment, o: Resolved, needs: string[], stacks: string[], job: UpgradeJob, applyTitle: string, after: object[]): { [id: string]: object } {
+function permanentUpgradeJobs(
+  env: Environment, o: Resolved, needs: string[], stacks: string[], job: UpgradeJob, applyTitle: string, after: object[],
+): { [id: string]: object } {
   const artifact = `terraform-plan-${env.name}`;
   const vars = { STACKS: stacks.join(' '), STACKS_DIRECTORY: o.names.terraformStacksDirectory, PLAN_DIR: PLAN_DIR };
   const forEachStack = (...body: string[]) => lines(': "${STACKS:?STACKS is empty}"', 'read -ra stacks <<< "$STACKS"', 'for stack in "${stacks[@]}"; do', ...body.map(b => `  ${b}`), 'done');

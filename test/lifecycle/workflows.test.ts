@@ -267,7 +267,7 @@ describe('renderWorkflows', () => {
       // Any other call (unprotect, tenant-remove, cdktf synth) is logged like the tools.
       fs.writeFileSync(path.join(dir, 'npx'), [
         '#!/usr/bin/env bash',
-        `call="npx $*"`,
+        'call="npx $*"',
         'while [ $# -gt 0 ]; do if [ "$1" = --targets ]; then cat "$(dirname "$0")/targets-$2"; exit 0; fi; shift; done',
         `echo "$call" >> "${log}"`,
       ].join('\n'), { mode: 0o755 });
