@@ -16,6 +16,7 @@ import { Problems } from '../model/problems';
 import { QuotaProfile, QuotaProfileProps } from '../model/quota-profile';
 import { Tenant, TenantState } from '../model/tenant';
 import { DATABASE_EGRESS_ANNOTATION, formatDatabaseEgress } from '../model/wiring-annotations';
+import { keepAnnotations } from '../model/tenant-protection';
 
 /** Where tenant traffic may come from and go to (K05–K07). */
 export interface TenantNetworkProps {
@@ -174,6 +175,8 @@ export class TenantNamespace extends Construct {
       [`${DOMAIN}/owner`]: env.owner,
       [`${DOMAIN}/lifecycle-state`]: tenant.state,
       [`${DOMAIN}/mutability`]: env.environmentClass.mutability,
+      // Permanent classes: a Helm uninstall or a chart without it never deletes the namespace (issue 21 item 3).
+      ...keepAnnotations(env.environmentClass.lifecycle),
     };
     const nsLabels: { [key: string]: string } = {
       ...this.labels,

@@ -7,6 +7,7 @@ import { tenantLabels } from '../model/labels';
 import { Problems } from '../model/problems';
 import { Quantity, QuantityKind } from '../model/quantity';
 import { Tenant } from '../model/tenant';
+import { keepAnnotations } from '../model/tenant-protection';
 
 /** Options of `TenantVolumes.snapshots`. */
 export interface TenantVolumeSnapshotOptions {
@@ -59,8 +60,15 @@ export class TenantVolumes extends Construct {
     this.env = env;
     this.tenant = tenant;
     const namespace = env.namespaceFor(tenant.id);
+    const keep = keepAnnotations(env.environmentClass.lifecycle);
     this.claims = tenant.volumes.map(v => kubeObject(this, `Claim-${v.name}`, KubePersistentVolumeClaim, {
-      metadata: { name: v.name, namespace, labels: { ...tenantLabels(env, tenant, 'volume'), 'app.kubernetes.io/component': v.name } },
+      metadata: {
+        name: v.name,
+        namespace,
+        labels: { ...tenantLabels(env, tenant, 'volume'), 'app.kubernetes.io/component': v.name },
+        // Permanent classes: kept by Helm like the namespace (issue 21 item 3); absent elsewhere.
+        ...(Object.keys(keep).length > 0 ? { annotations: keep } : {}),
+      },
       spec: {
         accessModes: ['ReadWriteOnce'],
         resources: { requests: quantities({ storage: v.size }) },

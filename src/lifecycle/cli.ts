@@ -11,9 +11,12 @@ import {
 } from './tenant-registry';
 import { changeTenantState } from './tenant-state';
 import { TenantLifecycleState } from './transitions';
+import { DECOMMISSION_OVERRIDE_FILE, writeUnprotectOverride } from './unprotect';
 import { LifecycleKind } from '../model/environment-class';
 import { isIsoInstant } from '../model/period';
 import { LifecycleValidationError } from '../model/problems';
+import { OutputLayout } from '../output/layout';
+import { inventoryFileOf } from '../output/tree';
 
 /** Where the CLI writes: anything with `write(text)`, such as `process.stdout`. */
 export interface CliIo {
@@ -37,6 +40,7 @@ const PROGRAM = 'inopsio-env';
 /** Targets only a tenant's plan has: a whole environment's are removed by terraform destroy of its stacks. */
 const TENANT_ONLY_TARGETS: readonly string[] = [
   DecommissionTargetKind.NAMESPACES, DecommissionTargetKind.HELM_RELEASES, DecommissionTargetKind.ARGOCD_APPLICATIONS,
+  DecommissionTargetKind.TENANT_STACKS,
 ];
 
 /** A mistake in how the CLI was called: exit code 2, with the command's usage. */
@@ -64,21 +68,21 @@ interface ParsedArgs {
 const COMMANDS: { [name: string]: CommandSpec } = {
   'expired': {
     summary: 'List the environments that have expired at a given time',
-    usage: 'expired --inventory <file> --at <ISO-8601 UTC time> [--lifecycle <kind>] [--json]',
+    usage: 'expired [--inventory <file> | --out <dir>] --at <ISO-8601 UTC time> [--lifecycle <kind>] [--json]',
     details: [
       'Lists every environment of the inventory whose expiresAt is at or before --at, soonest first, one per line:',
       '  <name> <TAB> <expiresAt> <TAB> <lifecycle> <TAB> <organization>/<workspace>',
       'Nothing expired prints nothing (exit 0). --lifecycle keeps one of: reusable, persistent, permanent, ephemeral.',
       '--json prints a JSON array of { name, lifecycle, expiresAt, organization, workspace, stackDirectory, owner, sourceBranch }.',
     ].join('\n'),
-    flags: { inventory: 'string', at: 'string', lifecycle: 'string', json: 'boolean' },
+    flags: { inventory: 'string', out: 'string', at: 'string', lifecycle: 'string', json: 'boolean' },
     positionals: [],
     required: 0,
     run: runExpired,
   },
   'plan-decommission': {
     summary: 'Print the ordered decommission steps of an environment or a tenant',
-    usage: 'plan-decommission --inventory <file> [--format text|json|sh] [--step <id>[,<id>...]] [--targets <kind>] <environment> [<tenant>]',
+    usage: 'plan-decommission [--inventory <file> | --out <dir>] [--format text|json|sh] [--step <id>[,<id>...]] [--targets <kind>] <environment> [<tenant>]',
     details: [
       'Steps, in the only allowed order (V13): final-backup, verify-backup, revoke-leases, disable-roles, destroy (and forget for a',
       'tenant), with the exact commands and the approvals required. A tenant must be archived first, and so must every tenant',
@@ -89,7 +93,7 @@ const COMMANDS: { [name: string]: CommandSpec } = {
       'For a whole environment, namespaces, helm-releases and argocd-applications are empty (terraform destroy of its stacks',
       'removes them): the command says so on stderr and exits 0.',
     ].join('\n'),
-    flags: { inventory: 'string', format: 'string', step: 'string', targets: 'string' },
+    flags: { inventory: 'string', out: 'string', format: 'string', step: 'string', targets: 'string' },
     positionals: ['environment', 'tenant'],
     required: 1,
     run: runPlan,
@@ -141,38 +145,67 @@ const COMMANDS: { [name: string]: CommandSpec } = {
     required: 1,
     run: runRemove,
   },
+  'prerequisites': {
+    summary: 'List what an environment\'s output assumes exists before it is applied',
+    usage: 'prerequisites [--inventory <file> | --out <dir>] [--json] <environment>',
+    details: [
+      'Prints the prerequisites lifecycle.json lists for the environment (read from the output by Platform.synth()), one per line:',
+      '  <kind> <TAB> <name> <TAB> <scope> <TAB> <needed by, comma-separated>',
+      'kinds: configmap, secret (declared by generated pods, lifecycle.inopsio.io/prerequisites), terraform-variable (stack',
+      'variables without a default), github-secret (read by workflow jobs, under their GitHub environment), vault-jwt-role (the',
+      'CI\'s Vault login). --json prints the JSON array. An inventory without prerequisites (buildInventory alone) is a usage error.',
+    ].join('\n'),
+    flags: { inventory: 'string', out: 'string', json: 'boolean' },
+    positionals: ['environment'],
+    required: 1,
+    run: runPrerequisites,
+  },
+  'unprotect': {
+    summary: 'Lift prevent_destroy from a permanent environment\'s stack (the decommission workflow only)',
+    usage: 'unprotect --stack <folder>',
+    details: [
+      `Writes <folder>/${DECOMMISSION_OVERRIDE_FILE}, a Terraform override that sets lifecycle.prevent_destroy = false on every`,
+      'resource the stack protects (tenant data of permanent classes), so that terraform destroy can remove them. The',
+      'decommission workflow runs it after both approvals, in its working copy; never commit the file. Prints',
+      `  override=<folder>/${DECOMMISSION_OVERRIDE_FILE}\n  unprotected=<number of resources>`,
+    ].join('\n'),
+    flags: { stack: 'string' },
+    positionals: [],
+    required: 0,
+    run: runUnprotect,
+  },
   'tenant-suspend': {
     summary: 'Suspend an inactive tenant in its registry (validated transition)',
-    usage: 'tenant-suspend --registry <file> --inventory <file> --at <ISO-8601 UTC> --last-activity <ISO-8601 UTC> <tenant>',
+    usage: 'tenant-suspend --registry <file> [--inventory <file> | --out <dir>] --at <ISO-8601 UTC> --last-activity <ISO-8601 UTC> <tenant>',
     details: [
       'active -> suspended, only when --at is at least the class\'s suspendAfterInactiveDays (90 by default, from the',
       'inventory) after --last-activity (the InopsioTenantInactive alert\'s last-activity value). Writes the registry;',
       'the next apply scales every workload of the tenant to zero and cuts its quota. Prints',
       '  tenant=<id>\n  environment=<env>\n  from=active\n  to=suspended\n  reason=<why>\n  registry=<file>',
     ].join('\n'),
-    flags: { 'registry': 'string', 'inventory': 'string', 'at': 'string', 'last-activity': 'string' },
+    flags: { 'registry': 'string', 'inventory': 'string', 'out': 'string', 'at': 'string', 'last-activity': 'string' },
     positionals: ['tenant'],
     required: 1,
     run: (args, io) => runStateChange('tenant-suspend', TenantLifecycleState.SUSPENDED, args, io),
   },
   'tenant-resume': {
     summary: 'Resume a suspended tenant in its registry (validated transition)',
-    usage: 'tenant-resume --registry <file> --inventory <file> --at <ISO-8601 UTC> <tenant>',
+    usage: 'tenant-resume --registry <file> [--inventory <file> | --out <dir>] --at <ISO-8601 UTC> <tenant>',
     details: 'suspended -> active. Writes the registry; the next apply restores the declared sizes and the class quota. Prints the same key=value lines as tenant-suspend.',
-    flags: { registry: 'string', inventory: 'string', at: 'string' },
+    flags: { registry: 'string', inventory: 'string', out: 'string', at: 'string' },
     positionals: ['tenant'],
     required: 1,
     run: (args, io) => runStateChange('tenant-resume', TenantLifecycleState.ACTIVE, args, io),
   },
   'tenant-archive': {
     summary: 'Archive a suspended tenant after its final backup (validated transition)',
-    usage: 'tenant-archive --registry <file> --inventory <file> --at <ISO-8601 UTC> --manifest <key> --taken-at <ISO-8601 UTC> --sha256 <hex> --verified <tenant>',
+    usage: 'tenant-archive --registry <file> [--inventory <file> | --out <dir>] --at <ISO-8601 UTC> --manifest <key> --taken-at <ISO-8601 UTC> --sha256 <hex> --verified <tenant>',
     details: [
       'suspended -> archived, with the final backup\'s manifest: <bucket>/<env>/<tenant>/manifests/<tenant>-<YYYYMMDDTHHMMSSZ>.manifest,',
       'its created= time (--taken-at, newer than the class\'s staleAfterHours), sha256= and verified=true (--verified).',
       'Writes the registry. Prints the same key=value lines as tenant-suspend.',
     ].join('\n'),
-    flags: { 'registry': 'string', 'inventory': 'string', 'at': 'string', 'manifest': 'string', 'taken-at': 'string', 'sha256': 'string', 'verified': 'boolean' },
+    flags: { 'registry': 'string', 'inventory': 'string', 'out': 'string', 'at': 'string', 'manifest': 'string', 'taken-at': 'string', 'sha256': 'string', 'verified': 'boolean' },
     positionals: ['tenant'],
     required: 1,
     run: (args, io) => runStateChange('tenant-archive', TenantLifecycleState.ARCHIVED, args, io),
@@ -283,13 +316,28 @@ function required(command: string, args: ParsedArgs, name: string): string {
   return value;
 }
 
+/**
+ * `--inventory <file>`, or else the inventory of the output folder `--out` (default `dist`), found by the output tree
+ * reader (src/output): the same place `Platform.synth()` writes it.
+ */
+function inventoryOf(command: string, args: ParsedArgs): string {
+  const given = optional(args, 'inventory');
+  if (given !== undefined) return given;
+  const out = optional(args, 'out') ?? 'dist';
+  const found = inventoryFileOf(OutputLayout.of(out));
+  if (found === undefined) {
+    throw new UsageError(`${command}: --inventory is required: there is no ${OutputLayout.of(out).inventoryFile} (--out ${out}); synthesize first, or pass --inventory <file> or --out <folder>`, command);
+  }
+  return found;
+}
+
 function optional(args: ParsedArgs, name: string): string | undefined {
   const value = args.flags.get(name);
   return typeof value === 'string' ? value : undefined;
 }
 
 function runExpired(args: ParsedArgs, io: CliIo): number {
-  const inventoryFile = required('expired', args, 'inventory');
+  const inventoryFile = inventoryOf('expired', args);
   const at = required('expired', args, 'at');
   if (!isIsoInstant(at)) throw new UsageError(`expired: --at is not an ISO-8601 UTC instant (got ${JSON.stringify(at)}); write e.g. 2026-11-30T09:00:00Z`, 'expired');
   const lifecycle = optional(args, 'lifecycle');
@@ -320,7 +368,7 @@ function runExpired(args: ParsedArgs, io: CliIo): number {
 
 function runPlan(args: ParsedArgs, io: CliIo): number {
   const command = 'plan-decommission';
-  const inventoryFile = required(command, args, 'inventory');
+  const inventoryFile = inventoryOf(command, args);
   const [environment, tenant] = args.positionals;
   const format = optional(args, 'format') ?? 'text';
   if (!['text', 'json', 'sh'].includes(format)) throw new UsageError(`${command}: --format must be text, json or sh (got ${JSON.stringify(format)})`, command);
@@ -417,9 +465,38 @@ function runRemove(args: ParsedArgs, io: CliIo): number {
   return EXIT.OK;
 }
 
+function runPrerequisites(args: ParsedArgs, io: CliIo): number {
+  const inventoryFile = inventoryOf('prerequisites', args);
+  const [environment] = args.positionals;
+  const inventory = readInventory(inventoryFile);
+  const env = inventory.environments.find(e => e.name === environment);
+  if (!env) {
+    throw new UsageError(`prerequisites: environment is not in ${inventoryFile} (got ${JSON.stringify(environment)}); use one of ${inventory.environments.map(e => e.name).join(', ')}`, 'prerequisites');
+  }
+  if (env.prerequisites === undefined) {
+    throw new UsageError(`prerequisites: ${inventoryFile} lists no prerequisites for ${environment} (got an inventory built without the output); use the lifecycle.json that Platform.synth() writes`, 'prerequisites');
+  }
+  if (args.flags.get('json') === true) {
+    io.stdout.write(`${JSON.stringify(env.prerequisites, undefined, 2)}\n`);
+  } else {
+    for (const p of env.prerequisites) io.stdout.write(`${[p.kind, p.name, p.scope, p.neededBy.join(', ')].join('\t')}\n`);
+  }
+  return EXIT.OK;
+}
+
+function runUnprotect(args: ParsedArgs, io: CliIo): number {
+  const stack = required('unprotect', args, 'stack');
+  if (!fs.existsSync(path.join(stack, OutputLayout.STACK_FILE_NAME))) {
+    throw new UsageError(`unprotect: --stack has no ${OutputLayout.STACK_FILE_NAME} (got ${JSON.stringify(stack)}); pass a stack folder such as cdktf.out/stacks/prod`, 'unprotect');
+  }
+  const count = writeUnprotectOverride(stack);
+  io.stdout.write(`override=${path.join(stack, DECOMMISSION_OVERRIDE_FILE)}\nunprotected=${count}\n`);
+  return EXIT.OK;
+}
+
 function runStateChange(command: string, toState: TenantLifecycleState, args: ParsedArgs, io: CliIo): number {
   const file = required(command, args, 'registry');
-  const inventoryFile = required(command, args, 'inventory');
+  const inventoryFile = inventoryOf(command, args);
   const at = required(command, args, 'at');
   if (!isIsoInstant(at)) throw new UsageError(`${command}: --at is not an ISO-8601 UTC instant (got ${JSON.stringify(at)}); write e.g. 2026-11-30T09:00:00Z`, command);
   const [tenantId] = args.positionals;

@@ -1,4 +1,5 @@
 import { InventoryEnvironment, InventoryTenant, LifecycleInventory } from './inventory';
+import { LifecycleKind } from '../model/environment-class';
 import { LifecycleValidationError } from '../model/problems';
 
 /** Ids of the decommission steps, in the only order allowed (V13). */
@@ -74,6 +75,8 @@ export enum DecommissionTargetKind {
   NAMESPACES = 'namespaces',
   /** Terraform stack folders to destroy. */
   STACKS = 'stacks',
+  /** Stack folders from which a tenant of a permanent environment is removed by a gated apply (issue 21 item 3). */
+  TENANT_STACKS = 'tenant-stacks',
   /** `<bucket>\t<prefix>\t<user>` of each tenant object prefix to remove. */
   OBJECT_PREFIXES = 'object-prefixes',
 }
@@ -110,6 +113,12 @@ export interface DecommissionTargets {
   readonly stacks: string[];
   /** Tenant object prefixes to empty, last. */
   readonly objectPrefixes: ObjectPrefixTarget[];
+  /**
+   * Stacks a tenant of a permanent environment is removed from: its resources are protected (prevent_destroy, the
+   * tenant-upgrade plan gate), so the decommission removes it from the registry in its working copy, synthesizes and
+   * applies a plan that the plan gate lets delete only this tenant's resources.
+   */
+  readonly tenantStacks: string[];
 }
 
 /** The ordered decommission of an environment or of one tenant. */
@@ -154,6 +163,13 @@ export const DecommissionCommands = {
     `kubectl --context ${context} delete namespace ${namespace} --ignore-not-found --wait=true --timeout=${DELETE_TIMEOUT}`,
   terraformInit: (stackDirectory: string) => `terraform -chdir=${stackDirectory} init -input=false -no-color`,
   terraformDestroy: (stackDirectory: string) => `terraform -chdir=${stackDirectory} destroy -auto-approve -input=false -no-color`,
+  /** Lifts prevent_destroy with an override file (src/lifecycle/unprotect.ts) before a whole environment's destroy. */
+  unprotect: (stackDirectory: string) => `npx inopsio-env unprotect --stack ${stackDirectory}`,
+  /** Synthesizes the platform again (after the tenant left the registry of the working copy). */
+  synthesize: () => 'npx cdktf synth',
+  terraformPlanRemoval: (stackDirectory: string) => `terraform -chdir=${stackDirectory} plan -input=false -no-color -out=${TENANT_REMOVAL_PLAN}`,
+  terraformShowRemoval: (stackDirectory: string) => `terraform -chdir=${stackDirectory} show -json ${TENANT_REMOVAL_PLAN}`,
+  terraformApplyRemoval: (stackDirectory: string) => `terraform -chdir=${stackDirectory} apply -input=false -no-color ${TENANT_REMOVAL_PLAN}`,
   confirm: (target: string) =>
     `test "\${INOPSIO_CONFIRM:-}" = ${target} || { printf 'refusing to destroy: export INOPSIO_CONFIRM=%s to confirm\\n' ${target} >&2; exit 3; }`,
   forgetTenant: (registry: string, tenant: string) => `npx inopsio-env tenant-remove --registry ${registry} ${tenant}`,
@@ -164,6 +180,8 @@ export const DecommissionCommands = {
 
 /** The `mc` alias of the tenants' object store in the decommission commands (`MC_HOST_objects`). */
 export const OBJECT_STORE_ALIAS = 'objects';
+/** The saved plan (in the stack folder) that removes a tenant of a permanent environment. */
+export const TENANT_REMOVAL_PLAN = 'tenant-removal.tfplan';
 
 /** Names of the one-off Jobs the plan creates from the tenant's CronJobs. */
 export const FINAL_BACKUP_JOB = 'decommission-final-backup';
@@ -195,6 +213,7 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
     }
   }
   const tenants = tenant ? [tenant] : env.tenants;
+  const permanent = env.lifecycle === LifecycleKind.PERMANENT;
   const target = tenant ? `${env.name}/${tenant.id}` : env.name;
   const blockers: string[] = [];
   const archive = 'set its state to archived (state "archived" in the tenant registry, or TenantState.ARCHIVED in main.ts) and apply, then decommission';
@@ -228,6 +247,7 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
     // Destroy in reverse apply order: the charts, every shard, then the base (one stack unless sharded).
     stacks: tenant ? [] : [...env.terraformStacks].reverse().map(st => st.directory),
     objectPrefixes: tenants.filter(t => t.objectStore !== undefined).map(t => ({ ...t.objectStore! })),
+    tenantStacks: tenant && permanent ? [tenant.stackDirectory] : [],
   };
   // Objects are removed only after a verified backup of them: a tenant without a backup CronJob (no database) in a
   // class that backs up has none yet.
@@ -282,14 +302,20 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
     {
       id: DecommissionStepId.DESTROY,
       title: tenant
-        ? `Destroy, after explicit confirmation: ${argo ? 'delete the Argo CD Applications (cascading), uninstall the base release' : 'uninstall the module and base Helm releases'}, delete the namespace`
-        : `Destroy, after explicit confirmation: terraform destroy of ${workspaceList(env)}`,
+        ? `Destroy, after explicit confirmation: ${argo ? 'delete the Argo CD Applications (cascading), uninstall the base release' : 'uninstall the module and base Helm releases'}, delete the namespace${targets.tenantStacks.length > 0
+          ? '; then, its Terraform resources being protected (permanent class), remove the tenant from the registry of the working copy, synthesize, plan, let the plan gate check that only this tenant\'s resources are deleted (ALLOWED_TENANT), and apply that plan'
+          : ''}`
+        : `Destroy, after explicit confirmation: lift prevent_destroy (override file), then terraform destroy of ${workspaceList(env)}`,
       commands: [
         C.confirm(q(target)),
         ...targets.argoCdApplications.map(a => C.deleteArgoCdApplication(q(a.context), q(a.namespace), q(a.name))),
         ...targets.helmReleases.map(r => C.helmUninstall(q(r.context), q(r.namespace), q(r.name))),
         ...targets.namespaces.map(n => C.deleteNamespace(q(n.context), q(n.namespace))),
-        ...targets.stacks.flatMap(d => [C.terraformInit(q(d)), C.terraformDestroy(q(d))]),
+        ...targets.stacks.flatMap(d => [C.unprotect(q(d)), C.terraformInit(q(d)), C.terraformDestroy(q(d))]),
+        ...(targets.tenantStacks.length > 0 ? [C.forgetTenant(q(env.tenantRegistry), q(tenant!.id)), C.synthesize()] : []),
+        ...targets.tenantStacks.flatMap(d => [
+          C.terraformInit(q(d)), C.terraformPlanRemoval(q(d)), C.terraformShowRemoval(q(d)), C.terraformApplyRemoval(q(d)),
+        ]),
       ],
     },
   ];
@@ -307,7 +333,9 @@ export function planDecommission(inventory: LifecycleInventory, environmentName:
   if (tenant) {
     steps.push({
       id: DecommissionStepId.FORGET,
-      title: `Remove the tenant from the tenant registry (pull request) so the next apply does not recreate it; that apply of workspace ${env.organization}/${tenant.workspace} removes its Vault resources`,
+      title: targets.tenantStacks.length > 0
+        ? `Remove the tenant from the tenant registry (pull request) so the next apply does not recreate it; the destroy step already removed its resources from workspace ${env.organization}/${tenant.workspace}`
+        : `Remove the tenant from the tenant registry (pull request) so the next apply does not recreate it; that apply of workspace ${env.organization}/${tenant.workspace} removes its Vault resources`,
       commands: [C.forgetTenant(q(env.tenantRegistry), q(tenant.id))],
     });
   }
@@ -341,6 +369,7 @@ export function decommissionTargets(plan: DecommissionPlan, kind: DecommissionTa
     [DecommissionTargetKind.NAMESPACES]: t.namespaces.map(n => [n.context, n.namespace]),
     [DecommissionTargetKind.STACKS]: t.stacks.map(d => [d]),
     [DecommissionTargetKind.OBJECT_PREFIXES]: t.objectPrefixes.map(p => [p.bucket, p.prefix, p.user]),
+    [DecommissionTargetKind.TENANT_STACKS]: t.tenantStacks.map(d => [d]),
   }[kind];
   return rows.map(r => `${r.join('\t')}\n`).join('');
 }

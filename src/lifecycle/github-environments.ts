@@ -1,4 +1,4 @@
-import { renderWorkflows, WorkflowOptions } from './workflows';
+import { planEnvironmentName, renderWorkflows, WorkflowOptions } from './workflows';
 import { Environment } from '../model/environment';
 import { LifecycleKind } from '../model/environment-class';
 import { GitHubEnvironmentsPlan, GitHubEnvironmentsProps, GitHubEnvironmentSpec, GitHubReviewersProps } from '../model/github-environments';
@@ -71,6 +71,9 @@ export function planGitHubEnvironments(
     if (name === approval1) return { ...base, purpose: 'First decommission approval', ...first };
     if (name === approval2) return { ...base, purpose: 'Second decommission approval', ...second };
     if (permanent.has(name)) return { ...base, purpose: `Deployments to production environment ${name}`, ...production };
+    // No reviewers on the plan: the production environment's reviewers approve the apply, after the plan is shown.
+    const planned = [...permanent].find(e => planEnvironmentName(e) === name);
+    if (planned) return { ...base, purpose: `Plans of production environment ${planned} (its reviewers approve the apply after the plan)`, teams: [], users: [], preventSelfReview: false };
     if (name === preview) return { ...base, purpose: 'Preview provisioning from pull requests (Terraform token limited to preview workspaces)', teams: [], users: [], preventSelfReview: false, branches: [] };
     if (name === cleanup) return { ...base, purpose: 'Unattended cleanup of expired previews (default branch only)', teams: [], users: [], preventSelfReview: false };
     if (name === decommission) return { ...base, purpose: 'Credentials of the decommission jobs, after both approvals (default branch only)', teams: [], users: [], preventSelfReview: false };

@@ -174,6 +174,18 @@ export interface InventoryTenant {
   readonly approvalEnvironments: string[];
 }
 
+/** Something the output assumes exists before it is applied (issue 24 item 5; src/lifecycle/prerequisites.ts). */
+export interface InventoryPrerequisite {
+  /** `configmap`, `secret`, `terraform-variable`, `github-secret` or `vault-jwt-role`. */
+  readonly kind: string;
+  /** Its name (`postgres-ca`, `vault_address`, `TF_API_TOKEN`, `inopsio-lifecycle`). */
+  readonly name: string;
+  /** Where it must exist: `namespace prod-acme`, `workspace inopsio/inopsio-prod`, `GitHub environment prod`... */
+  readonly scope: string;
+  /** What needs it: the objects, stacks or workflow jobs that read it, sorted. */
+  readonly neededBy: string[];
+}
+
 /** One environment. */
 export interface InventoryEnvironment {
   /** Name. */
@@ -230,6 +242,12 @@ export interface InventoryEnvironment {
   readonly vault: InventoryEnvironmentVault;
   /** Tenants, sorted by id. */
   readonly tenants: InventoryTenant[];
+  /**
+   * What the output assumes exists before it is applied (`inopsio-env prerequisites <env>`), sorted by kind, scope and
+   * name; `Platform.synth()` reads it from the output it wrote (src/lifecycle/prerequisites.ts).
+   * @default - not listed (an inventory built from the model alone, `buildInventory`)
+   */
+  readonly prerequisites?: InventoryPrerequisite[];
 }
 
 /** The machine-readable lifecycle inventory (`dist/lifecycle.json`). */

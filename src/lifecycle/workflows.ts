@@ -1,9 +1,10 @@
 import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB, FINAL_SNAPSHOT_JOB } from './decommission';
 import { healthCheckScript } from './health-check';
 import { INVENTORY_FILE_NAME } from './inventory';
+import { planGateScript } from './plan-gate';
 import { PREVIEWS_ENV_VAR } from './previews';
 import { inactivityWorkflow } from './workflow-inactivity';
-import { CI_VAULT_AUDIENCE, ciVaultAuthMount, CiPurpose, ciVaultRoleName, previewVaultHost, STACK_VARIABLE_SECRETS } from '../model/ci-access';
+import { CI_VAULT_AUDIENCE, ciVaultAuthMount, CiPurpose, ciVaultRoleName, planEnvironmentName, previewVaultHost, STACK_VARIABLE_SECRETS } from '../model/ci-access';
 import { cronProblem } from '../model/cron';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
@@ -146,6 +147,8 @@ export const HASHICORP_APT_KEY_FINGERPRINT = '798AEC654E5C15428C8E42EEAA16FCBCA6
 const uses = (a: { repository: string; sha: string }) => `${a.repository}@${a.sha}`;
 const A = PINNED_ACTIONS;
 const REPORT_DIR = 'reports/env-automation';
+/** Where the permanent environments' upgrade keeps its saved plans (`<stack>.tfplan`, `<stack>.json`). */
+const PLAN_DIR = 'plans';
 /** When tenant-inactivity.yml runs (daily, UTC). */
 const INACTIVITY_SCHEDULE = '17 5 * * *';
 
@@ -430,6 +433,7 @@ function destroyScript(o: Resolved): string {
     targets(o, T.HELM_RELEASES, 'helm-releases'),
     targets(o, T.NAMESPACES, 'namespaces'),
     targets(o, T.STACKS, 'stacks'),
+    targets(o, T.TENANT_STACKS, 'tenant-stacks'),
     'while IFS=$\'\\t\' read -r ctx ns app; do',
     `  ${C.deleteArgoCdApplication('"$ctx"', '"$ns"', '"$app"')}`,
     'done < "$RUNNER_TEMP/argocd-applications"',
@@ -440,9 +444,31 @@ function destroyScript(o: Resolved): string {
     `  ${C.deleteNamespace('"$ctx"', '"$ns"')}`,
     'done < "$RUNNER_TEMP/namespaces"',
     'while IFS= read -r dir; do',
+    `  ${C.unprotect('"$dir"')}`,
     `  ${C.terraformInit('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
     `  ${C.terraformDestroy('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
     'done < "$RUNNER_TEMP/stacks"',
+    // A tenant of a permanent environment: its resources leave the configuration, and the plan gate (next step) checks
+    // that the plan deletes no other tenant's data before the step after applies it.
+    'if [ -s "$RUNNER_TEMP/tenant-stacks" ]; then',
+    '  mkdir -p "$PLAN_DIR"',
+    `  ${C.forgetTenant(`"${o.names.tenantRegistryDirectory}/$ENV_NAME.json"`, '"$TENANT"')}`,
+    `  ${o.synthCommand}`,
+    '  while IFS= read -r dir; do',
+    `    ${C.terraformInit('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
+    `    ${C.terraformPlanRemoval('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
+    `    ${C.terraformShowRemoval('"$dir"')} > "$PLAN_DIR/$(basename "$dir").json"`,
+    '  done < "$RUNNER_TEMP/tenant-stacks"',
+    'fi',
+  );
+}
+
+/** Applies the gated tenant-removal plans of `destroyScript` (nothing for other targets). */
+function applyTenantRemovalScript(): string {
+  return lines(
+    'while IFS= read -r dir; do',
+    `  ${C.terraformApplyRemoval('"$dir"')} 2>&1 | tee -a "$REPORT_DIR/$ENV_NAME-destroy.log"`,
+    'done < "$RUNNER_TEMP/tenant-stacks"',
   );
 }
 
@@ -678,6 +704,7 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
   }, { 'group': 'inopsio-env-${{ inputs.environment }}', 'cancel-in-progress': false }, {
     INVENTORY: o.inventory,
     REPORT_DIR,
+    PLAN_DIR,
     ENV_NAME: '${{ inputs.environment }}',
     TENANT: '${{ inputs.tenant }}',
     INOPSIO_CONFIRM: '${{ inputs.confirm }}',
@@ -751,6 +778,12 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
       steps: [
         ...app(o), input, setupTerraform(o), setupKubectl(o), setupHelm(o), kubeconfig(), vaultLogin(CiPurpose.DECOMMISSION, '${{ inputs.environment }}'),
         { name: 'Destroy, behind the typed confirmation (V13 step 5)', run: destroyScript(o) },
+        {
+          name: 'Plan gate: the removal of a production tenant deletes no other tenant\'s data',
+          env: { ALLOWED_TENANT: '${{ inputs.tenant }}', PLANS_OPTIONAL: 'true' },
+          run: planGateScript(),
+        },
+        { name: 'Apply the gated removal of a production tenant from its stack', run: applyTenantRemovalScript() },
         removeObjectsStep(o),
         uploadReports(o, 'terraform-decommission-${{ inputs.environment }}'),
       ],
@@ -840,48 +873,55 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
       : lines('read -ra stacks <<< "$STACKS"', 'for stack in "${stacks[@]}"; do', terraformApply('$STACKS_DIRECTORY/$stack', '$stack').trimEnd(), 'done');
     const wait = (field: string, value: string) =>
       `kubectl --namespace "$ARGOCD_NAMESPACE" wait applications.argoproj.io --selector "env=$ENV_NAME" --for=jsonpath='{.status.${field}.status}'=${value} --timeout=45m`;
-    jobs[`upgrade-${env.name}`] = {
-      ...(needs.length > 0 ? { needs } : {}),
+    const env2 = {
+      ...stackEnv(),
+      ENV_NAME: env.name,
+      ...(stacks.length === 1
+        ? { STACK: o.names.stackDirectory(env.name) }
+        : { STACKS: stacks.map(st => st.stack).join(' '), STACKS_DIRECTORY: o.names.terraformStacksDirectory }),
+      ...(argo ? { ARGOCD_NAMESPACE: o.names.argoCdNamespace } : {}),
+    };
+    const applyTitle = argo
+      ? 'Terraform apply: pending module versions reach the Argo CD Applications'
+      : 'Terraform apply: helm upgrade of every module (atomic; migrations run as the charts\' pre-upgrade hooks)';
+    const after = [
+      ...(argo ? [
+        setupKubectl(o),
+        {
+          name: 'Argo CD sync: refresh, then wait until synced (PreSync schema migrations run first) and healthy',
+          run: lines(
+            `kubectl config use-context ${o.names.kubeContext(env.name)}`,
+            'kubectl --namespace "$ARGOCD_NAMESPACE" annotate applications.argoproj.io --selector "env=$ENV_NAME" argocd.argoproj.io/refresh=normal --overwrite',
+            wait('sync', 'Synced'),
+            wait('health', 'Healthy'),
+          ),
+        },
+      ] : []),
+      healthCheck(o, env.name),
+      uploadReports(o, `terraform-upgrade-${env.name}`),
+    ];
+    const job: UpgradeJob = (jobNeeds, environment, vars, steps) => ({
+      ...(jobNeeds.length > 0 ? { needs: jobNeeds } : {}),
       'runs-on': o.runsOn,
-      'environment': env.name,
+      'environment': environment,
       'permissions': { 'contents': 'read', 'id-token': 'write' },
       'concurrency': { 'group': `inopsio-env-${env.name}`, 'cancel-in-progress': false },
       'timeout-minutes': 120,
-      'env': {
-        ...stackEnv(),
-        ENV_NAME: env.name,
-        ...(stacks.length === 1
-          ? { STACK: o.names.stackDirectory(env.name) }
-          : { STACKS: stacks.map(st => st.stack).join(' '), STACKS_DIRECTORY: o.names.terraformStacksDirectory }),
-        ...(argo ? { ARGOCD_NAMESPACE: o.names.argoCdNamespace } : {}),
-      },
-      'steps': [
-        ...app(o),
-        synth(o),
-        setupTerraform(o),
-        ...applyAccess(env.name),
-        {
-          name: argo
-            ? 'Terraform apply: pending module versions reach the Argo CD Applications'
-            : 'Terraform apply: helm upgrade of every module (atomic; migrations run as the charts\' pre-upgrade hooks)',
-          run: apply,
-        },
-        ...(argo ? [
-          setupKubectl(o),
-          {
-            name: 'Argo CD sync: refresh, then wait until synced (PreSync schema migrations run first) and healthy',
-            run: lines(
-              `kubectl config use-context ${o.names.kubeContext(env.name)}`,
-              'kubectl --namespace "$ARGOCD_NAMESPACE" annotate applications.argoproj.io --selector "env=$ENV_NAME" argocd.argoproj.io/refresh=normal --overwrite',
-              wait('sync', 'Synced'),
-              wait('health', 'Healthy'),
-            ),
-          },
-        ] : []),
-        healthCheck(o, env.name),
-        uploadReports(o, `terraform-upgrade-${env.name}`),
-      ],
-    };
+      'env': { ...env2, ...vars },
+      'steps': steps,
+    });
+    if (late.includes(env)) {
+      Object.assign(jobs, permanentUpgradeJobs(env, o, needs, stacks.map(st => st.stack), job, applyTitle, after));
+      continue;
+    }
+    jobs[`upgrade-${env.name}`] = job(needs, env.name, {}, [
+      ...app(o),
+      synth(o),
+      setupTerraform(o),
+      ...applyAccess(env.name),
+      { name: applyTitle, run: apply },
+      ...after,
+    ]);
   }
   if (Object.keys(jobs).length === 0) {
     jobs.nothing = { 'runs-on': o.runsOn, 'permissions': {}, 'steps': [{ name: 'No long-lived environments to upgrade', run: lines('true') }] };
@@ -894,6 +934,11 @@ function applyAccess(env: string): object[] {
   return [kubeconfig(), vaultLogin(CiPurpose.APPLY, env)];
 }
 
+/** The plan job of a permanent environment: the same kubeconfig, and a read-only Vault login (`ci-<env>-plan`). */
+function planAccess(env: string): object[] {
+  return [kubeconfig(), vaultLogin(CiPurpose.PLAN, env)];
+}
+
 /**
  * Monthly, on dispatch, and when a change of the tenant registry reaches the default branch: a merged sign-up (or
  * suspension, or removal) pull request is applied by the next run, behind the same environment gates.
@@ -903,5 +948,74 @@ function upgradeTriggers(o: Resolved): object {
     schedule: [{ cron: o.upgradeSchedule }],
     push: { branches: [o.defaultBranch], paths: [`${o.names.tenantRegistryDirectory}/**`] },
     workflow_dispatch: {},
+  };
+}
+
+/** Builds one job of an environment's upgrade: needs, GitHub environment, extra env, steps. */
+type UpgradeJob = (needs: string[], environment: string, vars: { [name: string]: string }, steps: object[]) => object;
+
+/** The GitHub environment whose credentials plan a permanent environment's upgrade (src/model/ci-access.ts). */
+export { planEnvironmentName };
+
+/**
+ * A permanent environment's upgrade (issue 21, item 3) in two jobs. `plan-<env>` plans every stack into a saved plan,
+ * shows it (log, report artifact, job summary) and runs the plan gate (`./plan-gate.ts`): a plan that deletes or
+ * replaces tenant data stops here, before anyone is asked to approve. `upgrade-<env>` runs in the production GitHub
+ * environment, whose reviewers therefore approve a plan they can read; it downloads the saved plans, runs the gate
+ * again on them and applies exactly those plans (Terraform refuses a stale one).
+ */
+function permanentUpgradeJobs(
+  env: Environment, o: Resolved, needs: string[], stacks: string[], job: UpgradeJob, applyTitle: string, after: object[],
+): { [id: string]: object } {
+  const artifact = `terraform-plan-${env.name}`;
+  const vars = { STACKS: stacks.join(' '), STACKS_DIRECTORY: o.names.terraformStacksDirectory, PLAN_DIR: PLAN_DIR };
+  const forEachStack = (...body: string[]) => lines(': "${STACKS:?STACKS is empty}"', 'read -ra stacks <<< "$STACKS"', 'for stack in "${stacks[@]}"; do', ...body.map(b => `  ${b}`), 'done');
+  const log = '"$REPORT_DIR/$stack-terraform.log"';
+  const plan = forEachStack(
+    'dir="$STACKS_DIRECTORY/$stack"',
+    'saved="$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"',
+    `terraform -chdir="$dir" init -input=false -no-color 2>&1 | tee -a ${log}`,
+    `terraform -chdir="$dir" plan -input=false -no-color -out="$saved" 2>&1 | tee -a ${log}`,
+    'terraform -chdir="$dir" show -no-color "$saved" > "$REPORT_DIR/$stack-plan.txt"',
+    'terraform -chdir="$dir" show -json "$saved" > "$PLAN_DIR/$stack.json"',
+    '{ echo "### Terraform plan of $stack"; echo; echo \'```\'; cat "$REPORT_DIR/$stack-plan.txt"; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"',
+  );
+  const show = forEachStack(
+    'dir="$STACKS_DIRECTORY/$stack"',
+    `terraform -chdir="$dir" init -input=false -no-color 2>&1 | tee -a ${log}`,
+    'terraform -chdir="$dir" show -json "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan" > "$PLAN_DIR/$stack.json"',
+  );
+  const apply = forEachStack(
+    'dir="$STACKS_DIRECTORY/$stack"',
+    `terraform -chdir="$dir" apply -input=false -no-color "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan" 2>&1 | tee -a ${log}`,
+  );
+  const gate = { name: 'Plan gate: refuse a plan that deletes or replaces tenant data (only decommission.yml removes a tenant)', run: planGateScript() };
+  return {
+    [`plan-${env.name}`]: job(needs, planEnvironmentName(env.name), vars, [
+      ...app(o),
+      synth(o),
+      setupTerraform(o),
+      ...planAccess(env.name),
+      { name: 'Terraform plan of every stack, saved and shown (log, job summary, report artifact)', run: lines('mkdir -p "$REPORT_DIR" "$PLAN_DIR"', plan.trimEnd()) },
+      gate,
+      uploadReports(o, `terraform-upgrade-plan-${env.name}`),
+      {
+        name: 'Keep the saved plans the approvers see for the apply job',
+        uses: uses(A.uploadArtifact),
+        // The saved plans only: their JSON form shows sensitive values in clear text and is made again where needed.
+        with: { 'name': artifact, 'path': `${PLAN_DIR}/*.tfplan`, 'retention-days': o.retentionDays, 'if-no-files-found': 'error' },
+      },
+    ]),
+    [`upgrade-${env.name}`]: job([`plan-${env.name}`], env.name, vars, [
+      ...app(o),
+      synth(o),
+      setupTerraform(o),
+      ...applyAccess(env.name),
+      { name: 'Download the approved plans', uses: uses(A.downloadArtifact), with: { name: artifact, path: PLAN_DIR } },
+      { name: 'Read the approved plans (terraform show -json)', run: lines('mkdir -p "$REPORT_DIR"', show.trimEnd()) },
+      gate,
+      { name: `${applyTitle}, from the approved saved plans`, run: apply },
+      ...after,
+    ]),
   };
 }

@@ -27,6 +27,16 @@ export enum CiPurpose {
   APPLY = 'apply',
   /** decommission.yml revoke and destroy (default branch, `decommission`, after both approvals). */
   DECOMMISSION = 'decommission',
+  /**
+   * tenant-upgrade.yml plan job of a permanent environment (default branch, `<env>-plan`, no reviewers): reads what
+   * the apply would change (Terraform refresh), changes nothing; the approved apply logs in as `apply`.
+   */
+  PLAN = 'plan',
+}
+
+/** The GitHub environment whose credentials plan a permanent environment's upgrade (no reviewers; `<env>-plan`). */
+export function planEnvironmentName(environment: string): string {
+  return `${environment}-plan`;
 }
 
 /** The JWT auth mount of an environment's CI roles, `github-<env>` (login path `auth/github-<env>`). */
@@ -163,6 +173,14 @@ export function ciVaultRoles(env: Environment, settings: CiAccessSettings, previ
     role(CiPurpose.DECOMMISSION, settings.decommissionEnvironment, main,
       [...revoke(env.name, false), ...manage(env.name, false, auditDevices), ...ownCiAccess(env.name, ['read', 'list', 'delete'])]),
   ];
+  if (env.environmentClass.lifecycle === LifecycleKind.PERMANENT) {
+    // The plan job runs before anyone approves: it may read (refresh) what the apply manages, and change nothing.
+    const readOnly = (rules: CiPolicyRule[]) => rules
+      .map(r => ({ path: r.path, capabilities: r.capabilities.filter(c => c === 'read' || c === 'list' || c === 'sudo') }))
+      .filter(r => r.capabilities.some(c => c !== 'sudo'));
+    out.push(role(CiPurpose.PLAN, planEnvironmentName(env.name), main,
+      [...readOnly(manage(env.name, false, auditDevices)), ...ownCiAccess(env.name, ['read', 'list'])]));
+  }
   if (previewHost) {
     out.push(role(CiPurpose.PREVIEW, settings.previewEnvironment, 'refs/pull/*/merge', manage(env.name, true, false)));
     out.push(role(CiPurpose.CLEANUP, settings.previewCleanupEnvironment, main, [...revoke(env.name, true), ...manage(env.name, true, false)]));

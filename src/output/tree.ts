@@ -77,3 +77,12 @@ export function synthesizedStacks(layout: OutputLayout): StackFile[] {
 export function outputFiles(layout: OutputLayout): string[] {
   return [...filesBelow(layout.outdir), ...filesBelow(layout.cdktfOutdir)];
 }
+
+/**
+ * The lifecycle inventory of an output tree (`<outdir>/lifecycle.json`), or undefined when that output has none (not
+ * synthesized yet, or another folder). How the CLI finds it when `--inventory` is not given.
+ */
+export function inventoryFileOf(layout: OutputLayout): string | undefined {
+  const file = layout.inventoryFile;
+  return fs.existsSync(file) && fs.statSync(file).isFile() ? file : undefined;
+}

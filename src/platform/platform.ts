@@ -22,6 +22,7 @@ import { TenantServicePolicy } from '../k8s/tenant-service-policy';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
+import { collectPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan } from '../model/backup-plan';
 import { ciVaultRoles, previewVaultHost } from '../model/ci-access';
@@ -674,8 +675,6 @@ export class Platform extends Construct {
         withoutTokenStackTraces(() => synthTerraform(this, stage.terraformOutdir));
         return true;
       }) === true;
-      const inventoryOptions = { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket };
-      this.capture(problems, () => writeInventory(stage.outdir, buildInventory(this.environments, inventoryOptions)));
       const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
       const workflowDir = staged.workflowsDirectory;
       fs.mkdirSync(workflowDir, { recursive: true });
@@ -683,6 +682,11 @@ export class Platform extends Construct {
         fs.writeFileSync(path.join(workflowDir, name), workflows[name]);
         return path.join(this.layout.workflowsDirectory, name);
       });
+      // The inventory lists what the output assumes exists, read from the output just written (issue 24 item 5).
+      this.capture(problems, () => writeInventory(stage.outdir, withPrerequisites(
+        buildInventory(this.environments, { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket }),
+        collectPrerequisites(this.environments, { layout: staged, environmentOfStack: this.environmentOfStack() }),
+      )));
       // Guardrails over everything written: the policy pack and parity, whose problems join the others.
       const report = manifests.policyInput && terraform ? this.checkPolicies(stage, manifests, problems) : undefined;
       problems.throwIfAny();
@@ -813,17 +817,22 @@ export class Platform extends Construct {
   }
 
   /** The policy pack and the parity check over the staged output; their problems go to `problems`. */
+  /** The environment of a stack folder: a sharded environment's base, shard and chart stacks are all its own. */
+  private environmentOfStack(): (stack: string) => string {
+    const environmentOfStack = new Map<string, string>();
+    for (const [name, sharded] of this.sharded) for (const stack of sharded.stacks) environmentOfStack.set(stack.node.id, name);
+    return stack => environmentOfStack.get(stack) ?? stack;
+  }
+
   private checkPolicies(stage: StagedOutput, written: WrittenManifests, problems: Problems): PolicyReport | undefined {
     const input = written.policyInput!;
     const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
     // Everything else is read back from the output: stacks, workflows and the local charts (whose manifests are
     // the manifest files' bytes, already in the input).
     // A sharded environment's stacks (base, shards, charts) are all that environment's Terraform.
-    const environmentOfStack = new Map<string, string>();
-    for (const [name, sharded] of this.sharded) for (const stack of sharded.stacks) environmentOfStack.set(stack.node.id, name);
     readOutputFolders(input, {
       stacks: staged.stacksDirectory,
-      environmentOfStack: stack => environmentOfStack.get(stack) ?? stack,
+      environmentOfStack: this.environmentOfStack(),
       workflows: staged.workflowsDirectory,
       texts: [staged.chartsDirectory],
       skip: written.inMemory,

@@ -57,6 +57,8 @@ export interface EnvironmentFacts {
   readonly className?: string;
   readonly production: boolean;
   readonly longLived?: boolean;
+  /** A permanent class (tenant data protected: T02); read from the class `production` when not declared. */
+  readonly permanent?: boolean;
 }
 
 /** Kinds that live outside namespaces (a `metadata.namespace` on them is ignored by the API server). */

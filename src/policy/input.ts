@@ -2,6 +2,7 @@ import { CLUSTER_SCOPED, EnvironmentFacts, KubernetesDocument, registerContents,
 import { readOutputFolders } from './output-files';
 import { DEFAULT_DESTROY_GATES } from './rules/workflow-gates';
 import { Environment } from '../model/environment';
+import { LifecycleKind } from '../model/environment-class';
 import { DOMAIN } from '../model/labels';
 import { LifecycleValidationError, formatProblem } from '../model/problems';
 import { OutputLayout } from '../output/layout';
@@ -180,6 +181,7 @@ export class PolicyInput {
       className: environment.environmentClass.name,
       production: environment.isProduction,
       longLived: environment.environmentClass.longLived,
+      permanent: environment.environmentClass.lifecycle === LifecycleKind.PERMANENT,
     });
     return this;
   }
@@ -207,7 +209,7 @@ export class PolicyInput {
     }
     const className = classes.size === 1 ? [...classes][0] : undefined;
     const longLived = className === undefined ? undefined : ['production', 'staging'].includes(className);
-    return { name, className, production: className === 'production', longLived };
+    return { name, className, production: className === 'production', longLived, permanent: className === undefined ? undefined : className === 'production' };
   }
 
   /** Every environment named anywhere in the input, sorted. */

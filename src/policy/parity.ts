@@ -11,6 +11,7 @@
 import { contentsOf, KubernetesDocument, TerraformStackDocument } from './contents';
 import { PolicyInput } from './input';
 import { formatProblem, LifecycleValidationError, show } from '../model/problems';
+import { TENANT_DATA_RESOURCE_TYPES } from '../model/tenant-protection';
 
 /** An intended difference between two environments. */
 export interface ParityAllowance {
@@ -104,6 +105,14 @@ const DEFAULT_ALLOWANCES: ParityAllowance[] = [
   { path: 'tf:vault_auth_backend/*:tune*', reason: 'Vault token TTLs are set per class' },
   { path: 'tf:vault_kubernetes_auth_backend_role/*:token_ttl', reason: 'Vault token TTLs are set per class' },
   { path: 'tf:vault_kubernetes_auth_backend_role/*:token_max_ttl', reason: 'Vault token TTLs are set per class' },
+  // Issue 21 item 3: permanent classes protect tenant data; other classes' tenants go with an ordinary apply.
+  { path: 'Namespace/*:metadata.annotations["helm.sh/resource-policy"]', reason: 'permanent classes keep the tenant namespace through a Helm uninstall' },
+  { path: 'PersistentVolumeClaim/*:metadata.annotations', reason: 'permanent classes keep tenant volumes through a Helm uninstall (their only annotation)' },
+  { path: 'PersistentVolumeClaim/*:metadata.annotations["helm.sh/resource-policy"]', reason: 'permanent classes keep tenant volumes through a Helm uninstall' },
+  ...TENANT_DATA_RESOURCE_TYPES.flatMap(type => [
+    { path: `tf:${type}/*:lifecycle`, reason: 'permanent classes protect tenant data with prevent_destroy (T02)' },
+    { path: `tf:${type}/*:lifecycle.prevent_destroy`, reason: 'permanent classes protect tenant data with prevent_destroy (T02)' },
+  ]),
 ];
 
 /**

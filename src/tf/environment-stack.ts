@@ -8,6 +8,7 @@ import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { ObjectStorageOptions } from './tenant-object-store';
+import { protectTenantData } from './tenant-protection';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrap, VaultBootstrapOptions, VaultEnvironmentResources } from './vault-bootstrap';
 import { Environment } from '../model/environment';
@@ -328,7 +329,7 @@ export class EnvironmentStack extends TerraformStack {
    * memory (src/tf/lean-synthesis.ts).
    */
   public toTerraform(): any {
-    return writesPlaceholder(this) ? {} : super.toTerraform();
+    return writesPlaceholder(this) ? {} : protectTenantData(super.toTerraform(), this.environment);
   }
 
   /**

@@ -6,6 +6,7 @@ import { addEnvironmentChartRelease, addKubeAccessVariables, EnvironmentStack, E
 import { IsolationOptions } from './isolation';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { ObjectStorageOptions } from './tenant-object-store';
+import { protectTenantData } from './tenant-protection';
 import { TenantReleaseOptions } from './tenant-release';
 import { VaultBootstrapOptions } from './vault-bootstrap';
 import { Environment } from '../model/environment';
@@ -223,6 +224,6 @@ export class EnvironmentChartStack extends TerraformStack {
 
   /** The stack's Terraform JSON; `{}` while cdktf's synthesizer runs (see `EnvironmentStack.toTerraform`). */
   public toTerraform(): any {
-    return writesPlaceholder(this) ? {} : super.toTerraform();
+    return writesPlaceholder(this) ? {} : protectTenantData(super.toTerraform(), this.environment);
   }
 }

@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as fc from 'fast-check';
 import { referenceEnvironments } from './fixtures';
-import { main } from '../../src/lifecycle/cli';
+import { EXIT, main } from '../../src/lifecycle/cli';
 import { buildInventory, writeInventory } from '../../src/lifecycle/inventory';
 import { TENANT_REGISTRY_FORMAT } from '../../src/lifecycle/tenant-registry';
 import { Environment } from '../../src/model/environment';
@@ -37,6 +37,28 @@ function registry(file: string, tenants: object[] = []): string {
   return file;
 }
 
+describe('the inventory of an output folder (issue 18: the CLI reads the output through src/output)', () => {
+  test('without --inventory, --out <dir> finds <dir>/lifecycle.json; without --out, ./dist/lifecycle.json', () => {
+    const withFlag = run('plan-decommission', '--inventory', inventoryFile, '--targets', 'stacks', 'dev');
+    const withOut = run('plan-decommission', '--out', path.join(dir, 'dist'), '--targets', 'stacks', 'dev');
+    expect(withOut).toEqual(withFlag);
+    expect(withOut.stdout).toBe('cdktf.out/stacks/dev\n');
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      expect(run('plan-decommission', '--targets', 'stacks', 'dev')).toEqual(withFlag);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  test('no inventory there: a usage error (exit 2) that names the file it looked for', () => {
+    const r = run('expired', '--out', path.join(dir, 'empty'), '--at', '2026-11-30T09:00:00Z');
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.stderr).toContain(`expired: --inventory is required: there is no ${path.join(dir, 'empty', 'lifecycle.json')} (--out ${path.join(dir, 'empty')})`);
+  });
+});
+
 describe('inopsio-env main()', () => {
   describe('help and usage errors (exit 2)', () => {
     test('--help lists every command and the exit codes', () => {
@@ -45,7 +67,7 @@ describe('inopsio-env main()', () => {
       for (const c of ['expired', 'plan-decommission', 'preview-name', 'tenant-signup', 'tenant-remove', 'tenant-suspend', 'tenant-resume', 'tenant-archive']) expect(r.stdout).toContain(`  ${c}`);
       expect(r.stdout).toMatch(/Exit codes: 0 success, 1 runtime failure, 2 usage error[^]*, 3 refused \(a refused transition or a blocked decommission plan\)/);
       expect(r.stdout).toContain('  registry-init');
-      expect(run('help', 'expired').stdout).toMatch(/^usage: inopsio-env expired --inventory <file> --at <ISO-8601 UTC time>/);
+      expect(run('help', 'expired').stdout).toMatch(/^usage: inopsio-env expired \[--inventory <file> \| --out <dir>\] --at <ISO-8601 UTC time>/);
       expect(run('plan-decommission', '--help').stdout).toMatch(/final-backup, verify-backup, revoke-leases, disable-roles, destroy/);
     });
 
@@ -55,7 +77,7 @@ describe('inopsio-env main()', () => {
       [['expired', '--inventory', 'x.json'], /expired: --at is required\nusage: inopsio-env expired/],
       [['expired', '--inventory', 'x.json', '--at', 'tomorrow'], /--at is not an ISO-8601 UTC instant \(got "tomorrow"\)/],
       [['expired', '--inventory', 'x.json', '--at', '2026-11-30T09:00:00+01:00'], /--at is not an ISO-8601 UTC instant/],
-      [['expired', '--at', '2026-11-30T09:00:00Z'], /--inventory is required/],
+      [['expired', '--at', '2026-11-30T09:00:00Z', '--out', path.join(dir, 'nothing-synthesized')], /expired: --inventory is required: there is no .*nothing-synthesized\/lifecycle\.json \(--out .*\); synthesize first, or pass --inventory <file> or --out <folder>/],
       [['expired', '--inventory', 'x.json', '--at'], /--at needs a value/],
       [['expired', '--inventory', 'x.json', '--at', '2026-11-30T09:00:00Z', '--colour', 'red'], /unknown option --colour/],
       [['expired', '--inventory', 'x.json', '--at', '2026-11-30T09:00:00Z', '--lifecycle', 'forever'], /--lifecycle must be one of reusable, persistent, permanent, ephemeral/],

@@ -68,6 +68,8 @@ describe('planDecommission', () => {
     ]);
     expect(step(Step.DESTROY)).toEqual([
       'test "${INOPSIO_CONFIRM:-}" = prod || { printf \'refusing to destroy: export INOPSIO_CONFIRM=%s to confirm\\n\' prod >&2; exit 3; }',
+      // prevent_destroy is lifted by an override file only here, after both approvals (issue 21 item 3).
+      'npx inopsio-env unprotect --stack cdktf.out/stacks/prod',
       'terraform -chdir=cdktf.out/stacks/prod init -input=false -no-color',
       'terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color',
     ]);
@@ -82,7 +84,16 @@ describe('planDecommission', () => {
     expect(plan.steps.find(s => s.id === Step.DESTROY)!.commands.slice(1)).toEqual([
       'helm uninstall initech-base --kube-context prod --namespace prod-initech --ignore-not-found --wait --timeout 15m',
       'kubectl --context prod delete namespace prod-initech --ignore-not-found --wait=true --timeout=15m',
+      // Production protects tenant data: the tenant leaves the configuration and a gated plan removes its resources.
+      'npx inopsio-env tenant-remove --registry tenants/prod.json initech',
+      'npx cdktf synth',
+      'terraform -chdir=cdktf.out/stacks/prod init -input=false -no-color',
+      'terraform -chdir=cdktf.out/stacks/prod plan -input=false -no-color -out=tenant-removal.tfplan',
+      'terraform -chdir=cdktf.out/stacks/prod show -json tenant-removal.tfplan',
+      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color tenant-removal.tfplan',
     ]);
+    expect(plan.targets.tenantStacks).toEqual(['cdktf.out/stacks/prod']);
+    expect(decommissionTargets(plan, DecommissionTargetKind.TENANT_STACKS)).toBe('cdktf.out/stacks/prod\n');
     expect(plan.steps.find(s => s.id === Step.FORGET)!.commands).toEqual(['npx inopsio-env tenant-remove --registry tenants/prod.json initech']);
   });
 
@@ -96,6 +107,8 @@ describe('planDecommission', () => {
       'kubectl --context dev delete namespace dev-globex --ignore-not-found --wait=true --timeout=15m',
     ]);
     expect(plan.targets.argoCdApplications).toEqual([]);
+    // Not a permanent class: no protection to lift, the next apply of the registry change removes its resources.
+    expect(plan.targets.tenantStacks).toEqual([]);
   });
 
   test('an Argo CD tenant with modules deletes each Application with the cascading finalizer', () => {
@@ -162,12 +175,13 @@ describe('renderDecommissionScript (run against fake kubectl, helm, vault and te
     expect(status).toBe(0);
     const first = (prefix: string) => calls.findIndex(c => c.startsWith(prefix));
     const last = (prefix: string) => calls.length - 1 - [...calls].reverse().findIndex(c => c.startsWith(prefix));
-    expect(calls).toHaveLength(6 + 6 + 10 + 15 + 2);
+    expect(calls).toHaveLength(6 + 6 + 10 + 15 + 3);
     expect(last('kubectl --context prod --namespace prod-initech wait --for=condition=complete job/decommission-final-backup')).toBeLessThan(first('kubectl --context prod --namespace prod-acme create job decommission-restore-drill'));
     expect(last('kubectl')).toBeLessThan(first('vault lease revoke'));
     expect(last('vault lease revoke')).toBeLessThan(first('vault delete'));
-    expect(last('vault delete')).toBeLessThan(first('terraform'));
-    expect(calls.slice(-2)).toEqual([
+    expect(last('vault delete')).toBeLessThan(first('npx inopsio-env unprotect'));
+    expect(calls.slice(-3)).toEqual([
+      'npx inopsio-env unprotect --stack cdktf.out/stacks/prod',
       'terraform -chdir=cdktf.out/stacks/prod init -input=false -no-color',
       'terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color',
     ]);

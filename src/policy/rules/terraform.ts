@@ -13,7 +13,8 @@
  * text that is data for another engine or for people, where such words are legitimate (DATA_FIELDS).
  */
 import { list, TF } from './common';
-import { TerraformStackDocument } from '../contents';
+import { isTenantDataResource } from '../../model/tenant-protection';
+import { TerraformResource, TerraformStackDocument } from '../contents';
 import { PolicyRule, ref, rule } from '../rule';
 import { PolicySeverity } from '../types';
 
@@ -211,5 +212,22 @@ const T01 = rule<Block>({
   },
 });
 
-/** T01. */
-export const TERRAFORM_RULES: PolicyRule[] = [T01];
+const T02 = rule<TerraformResource>({
+  id: 'T02',
+  severity: PolicySeverity.ERROR,
+  title: 'Tenant data of permanent environments is protected by lifecycle { prevent_destroy = true }',
+  description: 'In a permanent class (production), every resource that holds tenant data — the tenant database, its roles and schemas, Vault mounts, and Helm releases that create a namespace (the tenant Namespace and its PersistentVolumeClaims) — sets lifecycle.prevent_destroy, so that Terraform refuses a plan that deletes or replaces it; only the decommission workflow lifts it (docs/lifecycle.md). The list is src/model/tenant-protection.ts, the same the tenant-upgrade plan gate checks.',
+  targets: TF,
+  references: [ref('Terraform', 'The lifecycle meta-argument: prevent_destroy'), ref('Spec', '§8 Environment Decommissioning: only after approval')],
+  subjects: ctx => ctx.resources.filter(r => !r.type.startsWith('data.') && ctx.facts(r.environment).permanent === true && isTenantDataResource(r.type, r.body)),
+  where: r => ({ resource: r.resource, file: r.file }),
+  check: (r, report) => {
+    const value = r.body?.lifecycle?.prevent_destroy;
+    if (value === true) return;
+    report('lifecycle.prevent_destroy', `is not true on ${r.type} "${r.name}" of permanent environment ${r.environment}, so an apply can delete or replace this tenant data`, value,
+      'synthesize the stack with EnvironmentStack (it protects tenant data of permanent classes), or set lifecycle.prevent_destroy = true; remove a tenant with the decommission workflow');
+  },
+});
+
+/** T01, T02. */
+export const TERRAFORM_RULES: PolicyRule[] = [T01, T02];

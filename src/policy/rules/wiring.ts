@@ -21,7 +21,7 @@
 import { atDoc, list } from './common';
 import { PREREQUISITES_ANNOTATION, parsePrerequisites, SCRAPER_NAMESPACE_ANNOTATION } from '../../model/wiring-annotations';
 import { KubernetesDocument, TerraformResource } from '../contents';
-import { containersOf, PolicyContext, PolicyRule, ref, Report, rule, selects } from '../rule';
+import { containersOf, PolicyContext, PolicyRule, ref, rule, selects } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
 
 const ANNOTATION = 'vault.hashicorp.com/';
@@ -177,40 +177,48 @@ function authRoles(ctx: PolicyContext): Map<string, AuthRole[]> {
   });
 }
 
-/** The role a login names, or undefined after reporting that none resolves; logins of environments without a stack in the input are not checked. */
-function roleOf(l: VaultLogin, ctx: PolicyContext, report: Report | undefined): TerraformResource | undefined {
-  if (!ctx.stacks.some(s => s.environment === l.environment)) return undefined;
-  const mount = l.authPath.replace(/^auth\//, '');
-  const roles = authRoles(ctx).get(`${l.environment}/${mount}/${l.role}`) ?? [];
-  if (roles.length === 0) {
-    report?.(l.field, `logs in with Vault role "${l.role}" at ${l.authPath}, which no vault_kubernetes_auth_backend_role of the ${l.environment} stack defines`, l.role,
-      `create the role on mount ${mount} (VaultBootstrap) or name an existing role`);
-    return undefined;
-  }
-  return roles[0].resource;
-}
-
 function bound(names: unknown, value: string | undefined): boolean {
   const all = list(names).map(String);
   return all.includes('*') || (value !== undefined && all.includes(value));
 }
 
-function subjects(ctx: PolicyContext): VaultLogin[] {
-  return vaultLogins(ctx).filter(l => ctx.stacks.some(s => s.environment === l.environment));
+/** A login of an environment whose stack is in the input, with the role it names (undefined: no role resolves). */
+interface ResolvedLogin {
+  readonly login: VaultLogin;
+  readonly role: TerraformResource | undefined;
+  /** The auth mount the login names, without `auth/`. */
+  readonly mount: string;
 }
 
-const W03 = rule<VaultLogin>({
+/**
+ * Every login of an environment with a stack in the input, its role looked up once for W03 (which reports a missing
+ * role) and W04 (which checks the role's audience).
+ */
+function resolvedLogins(ctx: PolicyContext): ResolvedLogin[] {
+  return ctx.memo('wiring-resolved-logins', () => vaultLogins(ctx)
+    .filter(l => ctx.stacks.some(s => s.environment === l.environment))
+    .map(login => {
+      const mount = login.authPath.replace(/^auth\//, '');
+      const role = authRoles(ctx).get(`${login.environment}/${mount}/${login.role}`)?.[0]?.resource;
+      return { login, role, mount };
+    }));
+}
+
+const W03 = rule<ResolvedLogin>({
   id: 'W03',
   severity: PolicySeverity.ERROR,
   title: 'A workload that logs in to Vault runs as a service account its Kubernetes auth role binds',
   description: 'The role named by vault.hashicorp.com/role on the mount of vault.hashicorp.com/auth-path exists in the environment\'s Terraform stack, and its bound_service_account_names and bound_service_account_namespaces include the service account and namespace of the pod, the module release (helm_release set values) or the Argo CD Application (helm parameters); otherwise the agent\'s login is refused and the pod never starts.',
   targets: [PolicyTarget.KUBERNETES, PolicyTarget.TERRAFORM],
   references: [ref('Vault', 'Kubernetes auth method: bound_service_account_names, bound_service_account_namespaces'), ref('Vault', 'Agent injector annotations: role, auth-path')],
-  subjects,
-  where: l => ({ resource: l.resource, file: l.file }),
-  check: (l, report, ctx) => {
-    const role = roleOf(l, ctx, report);
-    if (!role) return;
+  subjects: resolvedLogins,
+  where: ({ login: l }) => ({ resource: l.resource, file: l.file }),
+  check: ({ login: l, role, mount }, report) => {
+    if (!role) {
+      report(l.field, `logs in with Vault role "${l.role}" at ${l.authPath}, which no vault_kubernetes_auth_backend_role of the ${l.environment} stack defines`, l.role,
+        `create the role on mount ${mount} (VaultBootstrap) or name an existing role`);
+      return;
+    }
     const b = role.body ?? {};
     if (l.serviceAccount === undefined) {
       report(l.field, `logs in with Vault role "${l.role}" (${role.resource}) but sets no service account value (serviceAccount.name), so the chart picks one the role may not bind`, undefined,
@@ -224,17 +232,17 @@ const W03 = rule<VaultLogin>({
   },
 });
 
-const W04 = rule<VaultLogin>({
+const W04 = rule<ResolvedLogin>({
   id: 'W04',
   severity: PolicySeverity.ERROR,
   title: 'A workload that logs in to Vault presents a token for the audience its Kubernetes auth role requires',
   description: 'When the role sets audience, the agent must log in with a projected service account token for that audience (the volume named by vault.hashicorp.com/agent-service-account-token-volume-name, mounted in the pod or set in the chart\'s volumes value); the pod\'s default token is for the API server\'s audience.',
   targets: [PolicyTarget.KUBERNETES, PolicyTarget.TERRAFORM],
   references: [ref('Vault', 'Kubernetes auth method: audience'), ref('Kubernetes', 'Service account token volume projection')],
-  subjects,
-  where: l => ({ resource: l.resource, file: l.file }),
-  check: (l, report, ctx) => {
-    const role = roleOf(l, ctx, undefined);
+  // A login whose role does not resolve is W03's finding.
+  subjects: ctx => resolvedLogins(ctx).filter(r => r.role !== undefined),
+  where: ({ login: l }) => ({ resource: l.resource, file: l.file }),
+  check: ({ login: l, role }, report) => {
     const audience = role?.body?.audience;
     if (!role || typeof audience !== 'string' || audience === '') return;
     const field = l.tokenField;

@@ -1,0 +1,136 @@
+import * as fs from 'fs';
+import { InventoryPrerequisite, LifecycleInventory } from './inventory';
+import { Environment } from '../model/environment';
+import { LifecycleKind } from '../model/environment-class';
+import { PREREQUISITES_ANNOTATION, parsePrerequisites } from '../model/wiring-annotations';
+import { OutputLayout } from '../output/layout';
+import { manifestFilesBelow, synthesizedStacks, filesBelow } from '../output/tree';
+import { parseYaml, parseYamlDocuments } from '../output/yaml';
+
+/**
+ * What the output assumes exists before it is applied (issue 24 item 5), per environment, read from the output itself
+ * by the declarations the wiring rules read, so that a new prerequisite cannot be missed by the list:
+ *
+ * - `configmap` / `secret`: what a generated pod template declares in `lifecycle.inopsio.io/prerequisites`
+ *   (src/model/wiring-annotations.ts; rule W06 accepts exactly these), e.g. the database CA `postgres-ca`;
+ * - `terraform-variable`: every variable of the environment's stacks without a default (a Terraform Cloud variable
+ *   or variable set of the workspace must supply it; `database_bootstrap_passwords` has a default `{}` but is listed
+ *   too: the database bootstrap users' one-time passwords);
+ * - `github-secret`: every `${{ secrets.X }}` a workflow job reads, under the GitHub environment of the job (the job's
+ *   `environment:`; a job without one reads repository secrets) — jobs of `<env>` and `<env>-plan` belong to `<env>`,
+ *   the other environments' (decommission, previews) to every environment they act on;
+ * - `vault-jwt-role`: the Vault JWT auth role each workflow job logs in with (GitHub OIDC), bound to its environment.
+ */
+export type Prerequisite = InventoryPrerequisite;
+
+/** The kinds, in the order they are listed. */
+export const PREREQUISITE_KINDS: readonly string[] = Object.freeze(['configmap', 'secret', 'terraform-variable', 'github-secret', 'vault-jwt-role']);
+
+/** Where the output is, and which stacks belong to which environment. */
+export interface PrerequisiteSources {
+  readonly layout: OutputLayout;
+  /** The environment of a stack folder (a sharded environment's shard and chart stacks are its own). */
+  readonly environmentOfStack?: (stack: string) => string;
+}
+
+const SECRET_REF = /\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
+const POD_TEMPLATE_PATHS: Array<(d: any) => any> = [
+  d => d?.spec?.template,
+  d => d?.spec?.jobTemplate?.spec?.template,
+  d => (d?.kind === 'Pod' ? d : undefined),
+];
+
+/** The prerequisites of every environment of the output, by environment name; each list sorted by kind, scope, name. */
+export function collectPrerequisites(environments: Environment[], sources: PrerequisiteSources): { [env: string]: Prerequisite[] } {
+  const found = new Map<string, Map<string, { kind: string; name: string; scope: string; neededBy: Set<string> }>>();
+  const names = new Set(environments.map(e => e.name));
+  const add = (env: string, kind: string, name: string, scope: string, by: string) => {
+    if (!names.has(env)) return;
+    const list = found.get(env) ?? new Map();
+    found.set(env, list);
+    const key = `${kind}\u0000${scope}\u0000${name}`;
+    const p = list.get(key) ?? { kind, name, scope, neededBy: new Set<string>() };
+    p.neededBy.add(by);
+    list.set(key, p);
+  };
+
+  // Pods: the W06 declarations.
+  for (const m of manifestFilesBelow(sources.layout.manifestsDirectory)) {
+    const text = fs.readFileSync(m.file, 'utf8');
+    const docs = m.format === 'json' ? [JSON.parse(text)].flat() : parseYamlDocuments(text, m.file);
+    for (const d of docs) {
+      for (const at of POD_TEMPLATE_PATHS) {
+        const t = at(d);
+        const value = t?.metadata?.annotations?.[PREREQUISITES_ANNOTATION];
+        for (const r of parsePrerequisites(value)) {
+          const ns = d?.metadata?.namespace ?? '-';
+          add(m.environment, r.kind, r.name, `namespace ${ns}`, `${d.kind}/${ns}/${d?.metadata?.name}`);
+        }
+      }
+    }
+  }
+
+  // Stacks: variables Terraform cannot fill in itself.
+  const environmentOf = sources.environmentOfStack ?? ((s: string) => s);
+  for (const s of synthesizedStacks(sources.layout)) {
+    if (!fs.existsSync(s.file)) continue;
+    const json = JSON.parse(fs.readFileSync(s.file, 'utf8'));
+    const cloud = json?.terraform?.cloud;
+    const workspace = cloud ? `${cloud.organization}/${cloud.workspaces?.name}` : s.stack;
+    for (const [name, v] of Object.entries<any>(json?.variable ?? {})) {
+      if (v?.default === undefined || (v?.sensitive === true && v?.ephemeral === true)) {
+        add(environmentOf(s.stack), 'terraform-variable', name, `workspace ${workspace}`, `stack ${s.stack}`);
+      }
+    }
+  }
+
+  // Workflows: secrets and Vault JWT roles, by the GitHub environment of the job.
+  for (const file of filesBelow(sources.layout.workflowsDirectory).filter(f => /\.ya?ml$/.test(f))) {
+    const doc: any = parseYaml(fs.readFileSync(file, 'utf8'));
+    const wf = file.split('/').pop();
+    for (const [id, job] of Object.entries<any>(doc?.jobs ?? {})) {
+      const ghEnv = typeof job?.environment === 'string' ? job.environment : job?.environment?.name;
+      const literal = typeof ghEnv === 'string' && !ghEnv.includes('${{') ? ghEnv : undefined;
+      // The platform environments the job acts on.
+      const own = literal === undefined ? undefined : [...names].find(n => literal === n || literal === `${n}-plan`);
+      const targets = own !== undefined ? [own] : environmentsActedOn(environments, wf ?? '');
+      const scope = literal === undefined ? (ghEnv ? 'GitHub environment of the run (expression)' : 'repository secrets') : `GitHub environment ${literal}`;
+      const by = `${wf}#jobs.${id}`;
+      const text = JSON.stringify(job);
+      for (const m of text.matchAll(SECRET_REF)) {
+        if (m[1] === 'GITHUB_TOKEN') continue;
+        for (const env of targets) add(env, 'github-secret', m[1], scope, by);
+      }
+      for (const step of Array.isArray(job?.steps) ? job.steps : []) {
+        if (typeof step?.uses === 'string' && step.uses.startsWith('hashicorp/vault-action@') && step?.with?.method === 'jwt' && typeof step.with.role === 'string') {
+          for (const env of targets) add(env, 'vault-jwt-role', step.with.role, `Vault of ${env} (auth/jwt, bound to ${literal ? `GitHub environment ${literal}` : 'the repository'})`, by);
+        }
+      }
+    }
+  }
+
+  const out: { [env: string]: Prerequisite[] } = {};
+  for (const env of [...names].sort()) {
+    out[env] = [...(found.get(env)?.values() ?? [])]
+      .map(p => ({ kind: p.kind, name: p.name, scope: p.scope, neededBy: [...p.neededBy].sort() }))
+      .sort((a, b) => PREREQUISITE_KINDS.indexOf(a.kind) - PREREQUISITE_KINDS.indexOf(b.kind) || cmp(a.scope, b.scope) || cmp(a.name, b.name));
+  }
+  return out;
+}
+
+/** Which environments a job without an environment of its own acts on, by workflow. */
+function environmentsActedOn(environments: Environment[], workflow: string): string[] {
+  const ephemeral = (e: Environment) => e.environmentClass.lifecycle === LifecycleKind.EPHEMERAL;
+  if (workflow.startsWith('preview') || workflow.startsWith('cleanup')) return environments.filter(ephemeral).map(e => e.name);
+  if (workflow.startsWith('decommission')) return environments.filter(e => !ephemeral(e)).map(e => e.name);
+  return environments.map(e => e.name);
+}
+
+function cmp(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The inventory with each environment's prerequisites. */
+export function withPrerequisites(inventory: LifecycleInventory, prerequisites: { [env: string]: Prerequisite[] }): LifecycleInventory {
+  return { ...inventory, environments: inventory.environments.map(e => ({ ...e, prerequisites: prerequisites[e.name] ?? [] })) };
+}

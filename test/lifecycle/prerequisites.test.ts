@@ -1,0 +1,99 @@
+/**
+ * Issue 24 item 5: everything the output assumes exists is listed per environment in lifecycle.json (read from the
+ * output by the declarations the wiring rules read) and printed by `inopsio-env prerequisites <env>`.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { EXIT, main } from '../../src/lifecycle/cli';
+import { readInventory, validateInventory } from '../../src/lifecycle/inventory';
+import { collectPrerequisites } from '../../src/lifecycle/prerequisites';
+import { PREREQUISITES_ANNOTATION } from '../../src/model/wiring-annotations';
+import { OutputLayout } from '../../src/output/layout';
+import { synthesizeReferencePlatform } from '../support/reference-platform';
+
+function cli(...argv: string[]): { code: number; out: string; err: string } {
+  let out = '';
+  let err = '';
+  const code = main(argv, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
+  return { code, out, err };
+}
+
+describe('prerequisites of the reference platform (examples/main.ts)', () => {
+  let dir: string;
+  let inventoryFile: string;
+  beforeAll(() => {
+    dir = synthesizeReferencePlatform('prerequisites-');
+    inventoryFile = path.join(dir, 'dist', 'lifecycle.json');
+  });
+  afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test('lifecycle.json lists them per environment and is valid against the strict schema', () => {
+    const inventory = readInventory(inventoryFile);
+    expect(validateInventory(inventory)).toEqual([]);
+    const prod = inventory.environments.find(e => e.name === 'prod')!.prerequisites!;
+    const line = (kind: string, name: string, scope: string) => prod.find(p => p.kind === kind && p.name === name && p.scope === scope);
+    // The CA ConfigMap the backup pods declare (W06 accepts exactly these declarations), in every tenant namespace.
+    expect(line('configmap', 'postgres-ca', 'namespace prod-acme')?.neededBy).toEqual(['CronJob/prod-acme/backup-acme', 'CronJob/prod-acme/backup-acme-restore-drill']);
+    // Terraform variables without a default, for the workspace's variable set; the bootstrap users' passwords.
+    for (const v of ['vault_address', 'vault_kubernetes_ca_cert', 'database_bootstrap_passwords']) {
+      expect(line('terraform-variable', v, 'workspace inopsio/inopsio-prod')).toBeDefined();
+    }
+    // GitHub environment secrets and the CI's Vault login.
+    expect(line('github-secret', 'TF_API_TOKEN', 'GitHub environment prod-plan')?.neededBy).toEqual(['tenant-upgrade.yml#jobs.plan-prod']);
+    expect(line('github-secret', 'KUBECONFIG', 'GitHub environment decommission')).toBeDefined();
+    expect(prod.filter(p => p.kind === 'vault-jwt-role').map(p => p.name)).toEqual(['inopsio-lifecycle']);
+  });
+
+  test('every declaration of a generated pod is listed: the list is derived from them, so none can be missed', () => {
+    const layout = OutputLayout.of(path.join(dir, 'dist'), path.join(dir, 'cdktf.out'));
+    const inventory = readInventory(inventoryFile);
+    let declared = 0;
+    for (const env of fs.readdirSync(layout.manifestsDirectory)) {
+      for (const f of fs.readdirSync(layout.manifestsOf(env))) {
+        const text = fs.readFileSync(path.join(layout.manifestsOf(env), f), 'utf8');
+        declared += text.split(`${PREREQUISITES_ANNOTATION}: `).length - 1;
+      }
+    }
+    expect(declared).toBeGreaterThan(0);
+    const listed = inventory.environments.flatMap(e => e.prerequisites ?? []).filter(p => p.kind === 'configmap' || p.kind === 'secret')
+      .reduce((n, p) => n + p.neededBy.length, 0);
+    expect(listed).toBe(declared);
+  });
+
+  test('a new declaration on a generated pod shows up in the list (negative control)', () => {
+    const layout = OutputLayout.of(path.join(dir, 'dist'), path.join(dir, 'cdktf.out'));
+    const file = path.join(layout.manifestsOf('prod'), fs.readdirSync(layout.manifestsOf('prod')).find(f => f.includes('acme'))!);
+    const before = fs.readFileSync(file, 'utf8');
+    try {
+      fs.writeFileSync(file, before.replace(`${PREREQUISITES_ANNOTATION}: configmap/postgres-ca`, `${PREREQUISITES_ANNOTATION}: configmap/postgres-ca,secret/registry-pull`));
+      const envs = readInventory(inventoryFile).environments.map(e => e.name);
+      // collectPrerequisites reads an environment's name and lifecycle only (which workflows act on it).
+      const listed = collectPrerequisites(envs.map(name => ({ name, environmentClass: { lifecycle: name.startsWith('preview-') ? 'ephemeral' : 'persistent' } }) as any), { layout });
+      expect(listed.prod.find(p => p.kind === 'secret' && p.name === 'registry-pull')).toMatchObject({ scope: 'namespace prod-acme' });
+    } finally {
+      fs.writeFileSync(file, before);
+    }
+  });
+
+  test('inopsio-env prerequisites <env>: one line each; --json; --out finds the inventory', () => {
+    const r = cli('prerequisites', '--inventory', inventoryFile, 'prod');
+    expect(r.code).toBe(EXIT.OK);
+    expect(r.out.split('\n')).toContain('configmap\tpostgres-ca\tnamespace prod-acme\tCronJob/prod-acme/backup-acme, CronJob/prod-acme/backup-acme-restore-drill');
+    expect(r.out.split('\n')).toContain('github-secret\tTF_API_TOKEN\tGitHub environment prod-plan\ttenant-upgrade.yml#jobs.plan-prod');
+    const json = cli('prerequisites', '--out', path.join(dir, 'dist'), '--json', 'prod');
+    expect(JSON.parse(json.out)).toEqual(readInventory(inventoryFile).environments.find(e => e.name === 'prod')!.prerequisites);
+  });
+
+  test('an unknown environment, or an inventory without prerequisites, is a usage error (exit 2)', () => {
+    const unknown = cli('prerequisites', '--inventory', inventoryFile, 'qa');
+    expect(unknown.code).toBe(EXIT.USAGE);
+    expect(unknown.err).toContain('prerequisites: environment is not in');
+    const bare = JSON.parse(fs.readFileSync(inventoryFile, 'utf8'));
+    for (const e of bare.environments) delete e.prerequisites;
+    const bareFile = path.join(dir, 'bare-lifecycle.json');
+    fs.writeFileSync(bareFile, JSON.stringify(bare));
+    const r = cli('prerequisites', '--inventory', bareFile, 'prod');
+    expect(r.code).toBe(EXIT.USAGE);
+    expect(r.err).toContain('lists no prerequisites for prod');
+  });
+});
