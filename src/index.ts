@@ -41,6 +41,7 @@ export { BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './mo
 export { BackupPriorityClass, BackupPriorityClassProps } from './k8s/backup-priority-class';
 
 export * from './k8s/argocd-application';
+export { HelmValues } from './k8s/helm-values';
 export * from './k8s/argocd-project';
 export * from './k8s/argocd-migration-hook';
 

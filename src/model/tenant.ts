@@ -33,6 +33,15 @@ export interface TenantModuleProps {
    */
   readonly values?: { [path: string]: string };
   /**
+   * Helm values as in a values.yaml, written as a JSON object: nested objects, lists, numbers, booleans and null
+   * (`JSON.stringify({ image: { tag: '1.4.2' }, replicaCount: 2 })`, or `HelmValues.fromYaml(text)` for a
+   * values.yaml). Any string inside may embed Vault references (`{{ vault('kv/data/app/stripe', 'api_key') }}`),
+   * delivered at run time as for `values`. Both delivery paths (Terraform's helm_release, Argo CD's Application)
+   * receive every leaf at its path with its type. A path also set in `values` is a problem.
+   * @default - no structured values
+   */
+  readonly valuesJson?: string;
+  /**
    * The chart's replica-count values, as dotted paths (`replicaCount`, `worker.replicaCount`). While the tenant is
    * suspended or archived each is set to 0 in both delivery paths (Helm release and Argo CD Application); when it is
    * active again the value declared in `values` (or the chart's default) applies.
@@ -162,7 +171,7 @@ export class Tenant {
       if (!/^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/.test(m.chart ?? '')) {
         problems.add(`modules[${i}].chart`, 'is not a chart name', m.chart, 'use the chart name as published, e.g. "billing-api"');
       }
-      for (const v of moduleValueProblems(m.name, m.values, `modules[${i}]`)) problems.add(v.field, v.problem, v.got, v.fix);
+      for (const v of moduleValueProblems(m.name, m, `modules[${i}]`)) problems.add(v.field, v.problem, v.got, v.fix);
       checkModuleOperations(m, i, problems);
     });
     const volumeNames = new Set<string>();

@@ -9,7 +9,7 @@ import { EnvironmentIsolation, IsolationOptions } from './isolation';
 import { TenantVault } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { UpgradeStrategy } from '../model/environment-class';
-import { replicaKeysOf, replicaOverrides } from '../model/module-operations';
+import { replicaOverrides } from '../model/module-operations';
 import {
   addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
 } from '../model/module-values';
@@ -186,9 +186,13 @@ export class TenantRelease extends Construct {
       addModuleValueProblems(problems, this.node.path, values.problems);
       deliveries.push(...values.deliveries);
       grants.push(...values.grants);
-      // Replica counts are numbers to the chart (`auto`).
-      const replicaKeys = new Set(m?.name ? replicaKeysOf(m) : []);
-      return values.parameters.map(p => ({ name: p.name, value: Token.isUnresolved(p.value) ? p.value : setValue(p.value), type: replicaKeys.has(p.name) ? 'auto' : 'string' }));
+      // Replica counts and the numbers, booleans and nulls of structured values reach the chart typed (`auto`, Helm
+      // parses them; never escaped: they hold no syntax); everything else as a string.
+      return values.parameters.map(p => ({
+        name: p.name,
+        value: Token.isUnresolved(p.value) || p.typed ? p.value : setValue(p.value),
+        type: p.typed ? 'auto' : 'string',
+      }));
     });
     problems.throwIfAny();
     // Only a valid release extends the tenant policy (cache credentials a module references).
