@@ -49,6 +49,7 @@ export * from './k8s/argocd-migration-hook';
 export * from './policy';
 export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, ImmutableProductionOptions, AdmissionPolicyApiVersion } from './k8s/admission-policy';
 export { TenantServicePolicy, TenantServicePolicyProps } from './k8s/tenant-service-policy';
+export { TenantWorkload, TenantWorkloadConstructProps, ITenantWorkloadBuilder } from './k8s/tenant-workload';
 export { ApiServerAuditPolicy, ApiServerAuditPolicyProps } from './k8s/audit-policy';
 
 // Lifecycle: inventory, decommission plans, workflows, previews, tenant states.

@@ -1,10 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { setProblemPathSegment } from './problem-path';
+import { problemPath, setProblemPathSegment } from './problem-path';
 import { TenantNamespace, TenantNetworkProps } from './tenant-namespace';
 import { TenantVolumes } from './tenant-volumes';
+import { checkWorkloadQuota } from './workload-quota';
 import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
+import { Problems } from '../model/problems';
 import { Tenant, TenantState } from '../model/tenant';
 
 /** Props of a TenantChart. */
@@ -63,9 +65,17 @@ export class TenantChart extends Chart {
     return this.tenantNamespace.namespaceName;
   }
 
-  /** Renders the chart, applying the suspension pass for suspended and archived tenants. */
+  /**
+   * Renders the chart, applying the suspension pass for suspended and archived tenants, and checks that the pods it
+   * runs fit the tenant's quota (`checkWorkloadQuota`): throws a LifecycleValidationError naming each workload and
+   * the numbers when they do not.
+   */
   public toJson(): any[] {
-    return stopWorkloads(super.toJson(), this.tenant.state);
+    const documents = stopWorkloads(super.toJson(), this.tenant.state);
+    const problems = new Problems(problemPath(this));
+    checkWorkloadQuota(documents, this.environment, this.tenant, problems);
+    problems.throwIfAny();
+    return documents;
   }
 }
 

@@ -4,6 +4,7 @@ import { composeName, isDnsLabel, NAME_LIMITS, shortHash } from './naming';
 import { LifecycleValidationError, Problems } from './problems';
 import { detectSecretsInValue } from './secret-detector';
 import { Tenant, TenantModuleProps } from './tenant';
+import { TenantWorkloadProps, workloadsIn } from './tenant-workload';
 import { ResolvedVaultRef, resolveVaultRef, tenantVaultNames, TenantVaultNames, VaultEngine, VaultRef, VaultTemplatePart } from './vault-ref';
 
 /**
@@ -238,6 +239,8 @@ export interface ResolvedSecretDeliveryOptions {
 
 /** A dotted Helm value path; a segment may end in list indexes (`ingress.hosts[0]`). */
 export const HELM_VALUE_PATH = /^[A-Za-z0-9_-]+(?:\[\d+\])*(?:\.[A-Za-z0-9_-]+(?:\[\d+\])*)*$/;
+/** Name of the projected token volume (the environment's Vault audience) of cdk8s-plus workloads' pods. */
+export const WORKLOAD_TOKEN_VOLUME = 'vault-token';
 /** Files the agent renders to. */
 export const VAULT_AGENT_SECRETS_DIR = '/vault/secrets';
 /** Value names that hold a connection URL: a database reference there renders a DSN, not JSON. */
@@ -307,8 +310,47 @@ function fileNameFor(valuePath: string): string {
  * the module: `serviceAccount.name`) and `extra` (VaultBootstrap's `serviceAccountNames`). Schema-migration hooks log
  * in with their own role (`<tenant>-migrate`, src/model/migration-names.ts), not this one.
  */
-export function tenantRoleServiceAccounts(_env: Environment, tenant: Tenant, extra: readonly string[] = []): string[] {
-  return [...new Set([...tenant.modules.map(m => m.name), ...extra])].sort();
+export function tenantRoleServiceAccounts(env: Environment, tenant: Tenant, extra: readonly string[] = []): string[] {
+  // cdk8s-plus workloads that read secrets in this environment log in as the tenant role with their own account.
+  const workloads = workloadsIn(env, tenant).filter(w => (w.secrets ?? []).length > 0).map(w => w.name);
+  return [...new Set([...tenant.modules.map(m => m.name), ...workloads, ...extra])].sort();
+}
+
+/** What a cdk8s-plus workload's pods receive to read their Vault secrets (src/k8s/tenant-workload.ts applies it). */
+export interface WorkloadVaultDelivery {
+  /** Pod annotations of the Vault agent injector: login, one secret and template per file; empty without secrets. */
+  readonly annotations: { [key: string]: string };
+  /** Environment variables of every container: `<name>_FILE` → `/vault/secrets/<file>`. */
+  readonly env: { [name: string]: string };
+  /** Every resolved reference (the tenant policy must grant each). */
+  readonly grants: ResolvedVaultRef[];
+  /** Every problem, each on its secret's field. */
+  readonly problems: ModuleValueProblem[];
+}
+
+/**
+ * The Vault delivery of a cdk8s-plus workload, rendered as the Helm modules' (`renderSecretValue`, the same agent
+ * templates and login): the workload's pods log in as the tenant's role with the workload's service account and a
+ * projected token named `tokenVolumeName` (audience: the environment's `vaultTokenAudience`).
+ */
+export function workloadVaultDelivery(env: Environment, tenant: Tenant, w: TenantWorkloadProps, where: string, tokenVolumeName: string): WorkloadVaultDelivery {
+  const annotations: { [key: string]: string } = {};
+  const vars: { [name: string]: string } = {};
+  const grants: ResolvedVaultRef[] = [];
+  const problems: ModuleValueProblem[] = [];
+  (w.secrets ?? []).forEach((s, i) => {
+    const rendered = renderSecretValue(env, tenant, `${where}.secrets[${i}].reference`, s.name, [{ ref: s.reference }]);
+    if (rendered.problems.length > 0) return void problems.push(...rendered.problems);
+    const file = fileNameFor(s.name);
+    grants.push(...rendered.refs);
+    annotations[`vault.hashicorp.com/agent-inject-secret-${file}`] = rendered.refs[0].path;
+    annotations[`vault.hashicorp.com/agent-inject-template-${file}`] = rendered.template;
+    vars[`${s.name}_FILE`] = `${VAULT_AGENT_SECRETS_DIR}/${file}`;
+  });
+  if (Object.keys(annotations).length > 0) {
+    Object.assign(annotations, vaultAgentLoginAnnotations(env, tenant, tokenVolumeName), { 'vault.hashicorp.com/agent-init-first': 'true' });
+  }
+  return { annotations, env: vars, grants, problems };
 }
 
 /**

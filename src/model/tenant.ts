@@ -5,6 +5,7 @@ import { isIsoInstant } from './period';
 import { Problems } from './problems';
 import { checkQuantity, QuantityKind } from './quantity';
 import { QuotaProfile } from './quota-profile';
+import { checkTenantWorkloads, TenantWorkloadProps } from './tenant-workload';
 
 /** Where a tenant is in its lifecycle (spec §9). */
 export enum TenantState {
@@ -104,6 +105,12 @@ export interface TenantProps {
    */
   readonly modules?: TenantModuleProps[];
   /**
+   * Workloads written with cdk8s-plus, built into the tenant's chart by the builders given in
+   * `PlatformProps.workloads` and wired by the library (Vault, network, quota, monitoring, suspension; issue 19).
+   * @default - none
+   */
+  readonly workloads?: TenantWorkloadProps[];
+  /**
    * Persistent volumes created in the tenant namespace; checked against the quota when the tenant chart is built.
    * @default - none
    */
@@ -136,6 +143,8 @@ export class Tenant {
   public readonly quota?: QuotaProfile;
   /** Modules. */
   public readonly modules: TenantModuleProps[];
+  /** Workloads written with cdk8s-plus. */
+  public readonly workloads: TenantWorkloadProps[];
   /** Persistent volumes. */
   public readonly volumes: TenantVolumeProps[];
   /** OIDC group override, if any. */
@@ -174,6 +183,7 @@ export class Tenant {
       for (const v of moduleValueProblems(m.name, m, `modules[${i}]`)) problems.add(v.field, v.problem, v.got, v.fix);
       checkModuleOperations(m, i, problems);
     });
+    checkTenantWorkloads(props.workloads ?? [], moduleNames, problems);
     const volumeNames = new Set<string>();
     (props.volumes ?? []).forEach((v, i) => {
       const p = dnsLabelProblem(v?.name, 63);
@@ -199,6 +209,7 @@ export class Tenant {
     this.objectStorage = props.objectStorage ?? true;
     this.quota = props.quota;
     this.modules = [...(props.modules ?? [])];
+    this.workloads = [...(props.workloads ?? [])];
     this.volumes = [...(props.volumes ?? [])];
     this.groups = props.groups ? [...props.groups] : undefined;
     this.createdAt = props.createdAt;

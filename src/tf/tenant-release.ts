@@ -11,12 +11,13 @@ import { Environment } from '../model/environment';
 import { UpgradeStrategy } from '../model/environment-class';
 import { replicaOverrides } from '../model/module-operations';
 import {
-  addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
+  addModuleValueProblems, helmSetValue, WORKLOAD_TOKEN_VOLUME, workloadVaultDelivery, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
 } from '../model/module-values';
 import { LifecycleNames, tenantVaultNames } from '../model/names';
 import { isDnsLabel, NAME_LIMITS } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant, TenantState } from '../model/tenant';
+import { workloadsIn } from '../model/tenant-workload';
 import { ResolvedVaultRef } from '../model/vault-ref';
 
 export { SecretDelivery } from '../model/module-values';
@@ -194,8 +195,14 @@ export class TenantRelease extends Construct {
         type: p.typed ? 'auto' : 'string',
       }));
     });
+    // cdk8s-plus workloads read their secrets as the tenant role too: the same checks, the same grants (issue 19).
+    workloadsIn(env, tenant).forEach(w => {
+      const delivery = workloadVaultDelivery(env, tenant, w, `workloads[${tenant.workloads.indexOf(w)}]`, WORKLOAD_TOKEN_VOLUME);
+      addModuleValueProblems(problems, this.node.path, delivery.problems);
+      grants.push(...delivery.grants);
+    });
     problems.throwIfAny();
-    // Only a valid release extends the tenant policy (cache credentials a module references).
+    // Only a valid release extends the tenant policy (cache credentials a module or workload references).
     for (const ref of grants) props.vault?.grantRead(ref);
 
     this.environment = env;
