@@ -71,12 +71,21 @@ export class TenantChart extends Chart {
    * the numbers when they do not.
    */
   public toJson(): any[] {
-    const documents = stopWorkloads(super.toJson(), this.tenant.state);
-    const problems = new Problems(problemPath(this));
-    checkWorkloadQuota(documents, this.environment, this.tenant, problems);
-    problems.throwIfAny();
-    return documents;
+    return finishTenantDocuments(this, super.toJson());
   }
+}
+
+/**
+ * The last pass over a tenant chart's rendered documents (`toJson` and the library's own writer alike): the
+ * suspension pass, then the quota check of the pods they run (throws one LifecycleValidationError naming each
+ * workload and the numbers).
+ */
+export function finishTenantDocuments(chart: TenantChart, rendered: any[]): any[] {
+  const documents = stopWorkloads(rendered, chart.tenant.state);
+  const problems = new Problems(problemPath(chart));
+  checkWorkloadQuota(documents, chart.environment, chart.tenant, problems);
+  problems.throwIfAny();
+  return documents;
 }
 
 const TENANT_CHART = Symbol.for('@inopsio/env-lifecycle.TenantChart');

@@ -10,6 +10,7 @@ import { Cron, Duration, Size } from 'cdk8s';
 import { App } from 'cdktf';
 import { backupProps, githubProps } from './fixtures';
 import { ITenantWorkloadBuilder, TenantWorkload } from '../../src/k8s/tenant-workload';
+import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { Tenant, TenantProps, TenantState } from '../../src/model/tenant';
@@ -83,6 +84,8 @@ function platformProps(dir: string, over: Partial<PlatformProps> = {}, ts: Tenan
     backup: backupProps(),
     github: githubProps(),
     workloads: builders(),
+    // The data service the tenants may reach: their PostgreSQL server.
+    network: { database: EgressTarget.cidr('10.20.0.0/24', 5432) },
     environments: [
       new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', database: { host: 'postgres.databases.svc' }, tenants: ts }),
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants: ts }),
@@ -154,9 +157,18 @@ describe('cdk8s-plus tenant workloads (issue 19)', () => {
       const policies = find(docs, 'NetworkPolicy', ns);
       const selecting = policies.filter(p => selects(p.spec.podSelector, labels)).map(p => p.metadata.name);
       expect(selecting).toEqual(expect.arrayContaining(['default-deny', 'allow-dns', 'allow-same-namespace']));
-      // Egress beyond the namespace and DNS: only the data services of the tenant namespace's policy.
-      const egress = policies.filter(p => selects(p.spec.podSelector, labels) && (p.spec.policyTypes ?? []).includes('Egress') && (p.spec.egress ?? []).length > 0).map(p => p.metadata.name);
-      for (const name of egress) expect(['allow-dns', 'allow-same-namespace', 'allow-data-services']).toContain(name);
+      // Egress out of the namespace: DNS and the data services of the tenant namespace's policy only; every other
+      // egress rule (cdk8s-plus connections) stays inside the namespace (no IP block, no other namespace).
+      const egress = policies.filter(p => selects(p.spec.podSelector, labels) && (p.spec.policyTypes ?? []).includes('Egress') && (p.spec.egress ?? []).length > 0);
+      for (const p of egress.filter(x => !['allow-dns', 'allow-data-services'].includes(x.metadata.name))) {
+        for (const rule of p.spec.egress) {
+          for (const to of rule.to ?? []) {
+            expect(to.ipBlock).toBeUndefined();
+            if (to.namespaceSelector) expect(to.namespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': ns } });
+          }
+        }
+      }
+      expect(egress.map(p => p.metadata.name)).toEqual(expect.arrayContaining(['allow-dns', 'allow-data-services']));
       // The cdk8s-plus connection: an ingress policy for port 8080 from the report pods, selecting the web pods.
       const own = policies.filter(p => !['default-deny', 'allow-dns', 'allow-same-namespace', 'allow-data-services', 'allow-ingress-controller', 'allow-monitoring'].includes(p.metadata.name));
       expect(own.some(p => selects(p.spec.podSelector, labels) && JSON.stringify(p.spec.ingress).includes('8080'))).toBe(true);
@@ -169,8 +181,11 @@ describe('cdk8s-plus tenant workloads (issue 19)', () => {
       expect(selects(monitor.spec.selector, labels)).toBe(true);
       const port = monitor.spec.podMetricsEndpoints[0].port;
       expect(deployment().spec.template.spec.containers[0].ports).toContainEqual(expect.objectContaining({ containerPort: 9090, name: port }));
-      const rules = JSON.stringify(docs.filter(d => d.kind === 'PrometheusRule'));
-      expect(rules).toMatch(new RegExp(`tenant\\\\":\\\\"acme\\\\"[^}]*modules\\\\":\\\\"true|modules\\\\":\\\\"true[^}]*tenant\\\\":\\\\"acme`));
+      // The inventory record the availability alerts (InopsioTenantTargetsMissing) select: modules="true".
+      const inventory = find(docs, 'PrometheusRule', ns, 'inopsio-tenant-inventory')[0];
+      expect(inventory.spec.groups[0].rules[0].labels).toMatchObject({ tenant: 'acme', state: 'active', modules: 'true' });
+      const alerts = JSON.stringify(docs.filter(d => d.kind === 'PrometheusRule' && d.metadata.namespace === 'monitoring'));
+      expect(alerts).toContain('InopsioTenantTargetsMissing');
     });
 
     test(`${envName}: a suspended tenant's Deployment has 0 replicas and its CronJob is suspended`, () => {
