@@ -5,6 +5,7 @@ export { QuotaProfile, QuotaProfileProps } from './model/quota-profile';
 export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
 export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
 export { Tenant, TenantProps, TenantModuleProps, TenantState, TenantVolumeProps } from './model/tenant';
+export { TenantWorkloadProps, WorkloadSecretProps } from './model/tenant-workload';
 export { ModuleMigrationProps } from './model/module-operations';
 export { MigrationNames } from './model/migration-names';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
