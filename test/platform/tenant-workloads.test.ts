@@ -234,6 +234,18 @@ describe('cdk8s-plus tenant workloads (issue 19)', () => {
     ]);
   });
 
+  test('the policy pack reads cdk8s-plus workloads like any output: an unhardened container fails the synth, named', () => {
+    const d = scratch();
+    const bare: ITenantWorkloadBuilder = {
+      build: w => void new kplus.Deployment(w, 'web', { metadata: { name: 'web' }, serviceAccount: w.serviceAccount, containers: [{ image: IMAGE, resources: containerResources() }] }),
+    };
+    const ts: TenantProps[] = [{ id: 'acme', workloads: [web] }];
+    const problems = problemsOf(() => new Platform(new App({ outdir: path.join(d, 'cdktf.out') }), 'inopsio', platformProps(d, { workloads: { web: bare } }, ts)).synth());
+    expect(problems).toContain('prod/Deployment/prod-acme/web: spec.template.spec.containers[0].securityContext.capabilities.drop does not drop ALL (got undefined); set capabilities.drop: [ALL] (K26)');
+    expect(problems.some(l => l.startsWith('prod/Deployment/prod-acme/web: ') && l.endsWith('(K25)'))).toBe(true);
+    expect(fs.existsSync(path.join(d, 'dist'))).toBe(false);
+  });
+
   test('a workload declaration is checked with the tenant', () => {
     expect(problemsOf(() => new Tenant({
       id: 'acme',
