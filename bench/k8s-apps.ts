@@ -49,7 +49,7 @@ export function buildK8sApps(props: PlatformProps, outdir: string): App[] {
       // The tenant's cdk8s-plus workloads, built and wired as Platform's buildTenantChart does.
       for (const w of workloadsIn(env, t)) {
         const scope = new TenantWorkload(chart, `Workload-${w.name}`, { environment: env, tenant: t, workload: w, metricsPortName: network.metricsPortName });
-        props.workloads![w.name].build(scope);
+        props.workloads![w.name].buildWorkload(scope);
         scope.wire();
       }
       if (props.backup?.volumeSnapshots && env.environmentClass.backup.enabled && t.volumes.length > 0) {

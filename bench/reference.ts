@@ -33,7 +33,7 @@ const worker: TenantWorkloadProps = {
 /** Its builder, as in examples/main.ts. */
 export const referenceWorkloads: { [name: string]: ITenantWorkloadBuilder } = {
   worker: {
-    build(workload) {
+    buildWorkload(workload) {
       new kplus.Deployment(workload, 'worker', {
         metadata: { name: 'worker' },
         replicas: 1,

@@ -49,7 +49,7 @@ const tenants: TenantProps[] = [
 // adds the Vault agent (DATABASE_URL_FILE), the projected token, the metrics port name and the standard labels.
 const WORKER_IMAGE = 'registry.inopsio.example/platform/worker@sha256:7d2e4c6b8a0f1e3d5c7b9a1f3e5d7c9b1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d';
 const workers: ITenantWorkloadBuilder = {
-  build(workload) {
+  buildWorkload(workload) {
     new kplus.Deployment(workload, 'worker', {
       metadata: { name: 'worker' },
       replicas: 1,
@@ -58,7 +58,12 @@ const workers: ITenantWorkloadBuilder = {
         image: WORKER_IMAGE,
         args: ['work'],
         // What the policy pack asks of every tenant container (K25-K27, K32).
-        securityContext: { user: 10001, group: 10001, capabilities: { drop: [kplus.Capability.ALL] }, seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT } },
+        securityContext: {
+          user: 10001,
+          group: 10001,
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
         resources: {
           cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
           memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },

@@ -15,14 +15,14 @@ import { TenantWorkloadProps } from '../model/tenant-workload';
  * that runs it. Create them in `workload` (the scope), and run them as `workload.serviceAccount`:
  *
  * ```ts
- * build(workload: TenantWorkload) {
+ * buildWorkload(workload: TenantWorkload) {
  *   new kplus.Deployment(workload, 'web', { serviceAccount: workload.serviceAccount, containers: [...] });
  * }
  * ```
  */
 export interface ITenantWorkloadBuilder {
   /** Create the workload's cdk8s-plus constructs in `workload`. */
-  build(workload: TenantWorkload): void;
+  buildWorkload(workload: TenantWorkload): void;
 }
 
 /** Props of a TenantWorkload. */

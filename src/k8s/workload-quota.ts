@@ -23,7 +23,8 @@ function podsOf(doc: any): { template: any; count: number } | undefined {
       return doc.spec?.suspend ? undefined : { template: doc.spec?.template, count: doc.spec?.parallelism ?? 1 };
     case 'CronJob':
       // At most one run at a time is assumed per CronJob (their schedules are the platform's, not overlapping).
-      return doc.spec?.suspend ? undefined : { template: doc.spec?.jobTemplate?.spec?.template, count: doc.spec?.jobTemplate?.spec?.parallelism ?? 1 };
+      if (doc.spec?.suspend) return undefined;
+      return { template: doc.spec?.jobTemplate?.spec?.template, count: doc.spec?.jobTemplate?.spec?.parallelism ?? 1 };
     case 'Pod':
       return { template: doc, count: 1 };
     default:

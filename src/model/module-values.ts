@@ -333,7 +333,9 @@ export interface WorkloadVaultDelivery {
  * templates and login): the workload's pods log in as the tenant's role with the workload's service account and a
  * projected token named `tokenVolumeName` (audience: the environment's `vaultTokenAudience`).
  */
-export function workloadVaultDelivery(env: Environment, tenant: Tenant, w: TenantWorkloadProps, where: string, tokenVolumeName: string): WorkloadVaultDelivery {
+export function workloadVaultDelivery(
+  env: Environment, tenant: Tenant, w: TenantWorkloadProps, where: string, tokenVolumeName: string,
+): WorkloadVaultDelivery {
   const annotations: { [key: string]: string } = {};
   const vars: { [name: string]: string } = {};
   const grants: ResolvedVaultRef[] = [];

@@ -61,7 +61,9 @@ function networkOf(props: PlatformProps, environmentName: string): TenantNetwork
 }
 
 /** Every declared workload has a builder, every builder a declared workload, every workload environment exists. */
-function checkWorkloadBuilders(problems: Problems, envs: readonly Environment[], builders: { [name: string]: ITenantWorkloadBuilder } | undefined): void {
+function checkWorkloadBuilders(
+  problems: Problems, envs: readonly Environment[], builders: { [name: string]: ITenantWorkloadBuilder } | undefined,
+): void {
   const declared = new Set<string>();
   for (const env of envs) {
     for (const tenant of env.tenants) {
@@ -70,8 +72,8 @@ function checkWorkloadBuilders(problems: Problems, envs: readonly Environment[],
         for (const name of w.environments ?? []) {
           if (!envs.some(e => e.name === name)) problems.add(`environments[${env.name}].tenants[${tenant.id}].workloads[${w.name}].environments`, 'names no environment of this platform', name, `use one of ${envs.map(e => e.name).join(', ')}`);
         }
-        if (typeof builders?.[w.name]?.build !== 'function') {
-          problems.add(`workloads.${w.name}`, `is missing, but tenant "${tenant.id}" of environment "${env.name}" declares workload "${w.name}"`, builders?.[w.name], 'pass workloads: { [name]: { build(workload) { new kplus.Deployment(workload, ...) } } }');
+        if (typeof builders?.[w.name]?.buildWorkload !== 'function') {
+          problems.add(`workloads.${w.name}`, `is missing, but tenant "${tenant.id}" of environment "${env.name}" declares workload "${w.name}"`, builders?.[w.name], 'pass workloads: { [name]: { buildWorkload(workload) { new kplus.Deployment(workload, ...) } } }');
         }
       }
     }
@@ -630,7 +632,7 @@ export class Platform extends Construct {
   private buildWorkloads(chart: TenantChart, env: Environment, tenant: Tenant, metricsPortName: string): void {
     for (const w of workloadsIn(env, tenant)) {
       const scope = new TenantWorkload(chart, `Workload-${w.name}`, { environment: env, tenant, workload: w, metricsPortName });
-      this.workloadBuilders[w.name].build(scope);
+      this.workloadBuilders[w.name].buildWorkload(scope);
       scope.wire();
     }
   }

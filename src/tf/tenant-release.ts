@@ -11,7 +11,8 @@ import { Environment } from '../model/environment';
 import { UpgradeStrategy } from '../model/environment-class';
 import { replicaOverrides } from '../model/module-operations';
 import {
-  addModuleValueProblems, helmSetValue, WORKLOAD_TOKEN_VOLUME, workloadVaultDelivery, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
+  addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
+  WORKLOAD_TOKEN_VOLUME, workloadVaultDelivery,
 } from '../model/module-values';
 import { LifecycleNames, tenantVaultNames } from '../model/names';
 import { isDnsLabel, NAME_LIMITS } from '../model/naming';
@@ -197,9 +198,9 @@ export class TenantRelease extends Construct {
     });
     // cdk8s-plus workloads read their secrets as the tenant role too: the same checks, the same grants (issue 19).
     workloadsIn(env, tenant).forEach(w => {
-      const delivery = workloadVaultDelivery(env, tenant, w, `workloads[${tenant.workloads.indexOf(w)}]`, WORKLOAD_TOKEN_VOLUME);
-      addModuleValueProblems(problems, this.node.path, delivery.problems);
-      grants.push(...delivery.grants);
+      const workload = workloadVaultDelivery(env, tenant, w, `workloads[${tenant.workloads.indexOf(w)}]`, WORKLOAD_TOKEN_VOLUME);
+      addModuleValueProblems(problems, this.node.path, workload.problems);
+      grants.push(...workload.grants);
     });
     problems.throwIfAny();
     // Only a valid release extends the tenant policy (cache credentials a module or workload references).

@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import * as kplus from 'cdk8s-plus-28';
 import { Cron, Duration, Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { App } from 'cdktf';
 import { backupProps, githubProps } from './fixtures';
 import { ITenantWorkloadBuilder, TenantWorkload } from '../../src/k8s/tenant-workload';
@@ -31,7 +31,7 @@ const report: TenantWorkloadProps = { name: 'report', secrets: [{ name: 'STRIPE_
 function builders(replicas = 2): { [name: string]: ITenantWorkloadBuilder } {
   return {
     web: {
-      build(w: TenantWorkload) {
+      buildWorkload(w: TenantWorkload) {
         const d = new kplus.Deployment(w, 'web', {
           replicas,
           serviceAccount: w.serviceAccount,
@@ -42,7 +42,7 @@ function builders(replicas = 2): { [name: string]: ITenantWorkloadBuilder } {
       },
     },
     report: {
-      build(w: TenantWorkload) {
+      buildWorkload(w: TenantWorkload) {
         new kplus.CronJob(w, 'report', {
           schedule: Cron.daily(),
           timeZone: 'Etc/UTC',
@@ -221,13 +221,13 @@ describe('cdk8s-plus tenant workloads (issue 19)', () => {
   test('a declared workload without a builder, a builder without a workload, and a pod under another service account are refused', () => {
     const d = scratch();
     expect(problemsOf(() => new Platform(new App({ outdir: path.join(d, 'cdktf.out') }), 'inopsio', platformProps(d, { workloads: { web: builders().web, other: builders().web } })))).toEqual([
-      'inopsio: workloads.report is missing, but tenant "acme" of environment "dev" declares workload "report" (got undefined); pass workloads: { [name]: { build(workload) { new kplus.Deployment(workload, ...) } } }',
+      'inopsio: workloads.report is missing, but tenant "acme" of environment "dev" declares workload "report" (got undefined); pass workloads: { [name]: { buildWorkload(workload) { new kplus.Deployment(workload, ...) } } }',
       expect.stringContaining('workloads.report is missing, but tenant "globex" of environment "dev"'),
       expect.stringContaining('workloads.report is missing, but tenant "acme" of environment "prod"'),
       expect.stringContaining('workloads.report is missing, but tenant "globex" of environment "prod"'),
       expect.stringContaining('inopsio: workloads.other builds a workload no tenant declares'),
     ]);
-    const stray: ITenantWorkloadBuilder = { build: w => void new kplus.Deployment(w, 'web', { automountServiceAccountToken: true, containers: [{ image: IMAGE }] }) };
+    const stray: ITenantWorkloadBuilder = { buildWorkload: w => void new kplus.Deployment(w, 'web', { automountServiceAccountToken: true, containers: [{ image: IMAGE }] }) };
     const platform = new Platform(new App({ outdir: path.join(d, 'cdktf.out') }), 'inopsio', platformProps(d, { workloads: { ...builders(), web: stray } }));
     expect(problemsOf(() => platform.tenantChart('prod', 'acme'))).toEqual([
       'inopsio/prod/Tenant-acme/Workload-web: web.serviceAccount is not the workload\'s service account "web", the one the tenant\'s Vault role binds (got "(none)"); pass serviceAccount: workload.serviceAccount',
@@ -237,7 +237,7 @@ describe('cdk8s-plus tenant workloads (issue 19)', () => {
   test('the policy pack reads cdk8s-plus workloads like any output: an unhardened container fails the synth, named', () => {
     const d = scratch();
     const bare: ITenantWorkloadBuilder = {
-      build: w => void new kplus.Deployment(w, 'web', { metadata: { name: 'web' }, serviceAccount: w.serviceAccount, containers: [{ image: IMAGE, resources: containerResources() }] }),
+      buildWorkload: w => void new kplus.Deployment(w, 'web', { metadata: { name: 'web' }, serviceAccount: w.serviceAccount, containers: [{ image: IMAGE, resources: containerResources() }] }),
     };
     const ts: TenantProps[] = [{ id: 'acme', workloads: [web] }];
     const problems = problemsOf(() => new Platform(new App({ outdir: path.join(d, 'cdktf.out') }), 'inopsio', platformProps(d, { workloads: { web: bare } }, ts)).synth());
