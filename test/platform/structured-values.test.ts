@@ -8,12 +8,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Chart, Testing as K8sTesting } from 'cdk8s';
-import { TerraformStack, Testing } from 'cdktf';
+import { App, TerraformStack, Testing } from 'cdktf';
+import { backupProps, githubProps } from './fixtures';
 import { ArgoCdApplication } from '../../src/k8s/argocd-application';
 import { HelmValues } from '../../src/k8s/helm-values';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { Tenant, TenantModuleProps } from '../../src/model/tenant';
+import { parseYamlDocuments } from '../../src/output/yaml';
+import { Platform } from '../../src/platform/platform';
 import { TenantRelease } from '../../src/tf/tenant-release';
 import { helm } from '../support/helm';
 import { terraformLiteral } from '../support/helm-values';
@@ -123,6 +126,31 @@ describe('structured module values (issue 19.3)', () => {
     expect(argo.sidecars[0].apiKey).toBeUndefined();
     expect(argo.podAnnotations['vault.hashicorp.com/agent-inject-secret-sidecars-0-apikey']).toBe('kv-prod/data/prod/acme/stripe');
     expect(JSON.stringify(argo)).not.toMatch(/vault\(/);
+  });
+
+  test('from a synthesized platform: dev\'s helm_release and production\'s Application give the chart the same values', () => {
+    const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'structured-platform-'));
+    const database = { host: 'postgres.databases.svc' };
+    const tenants = [{ id: 'acme', modules: [billing] }];
+    new Platform(new App({ outdir: path.join(dir, 'cdktf.out') }), 'inopsio', {
+      outdir: path.join(dir, 'dist'),
+      backup: backupProps(),
+      github: githubProps(),
+      environments: [
+        new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', database, tenants }),
+        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database, tenants }),
+      ],
+    }).synth();
+    const tf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'dev', 'cdk.tf.json'), 'utf8'));
+    const release: any = Object.values(tf.resource.helm_release).find((r: any) => r.chart === 'billing-api');
+    const dev = received(chartDir, release.set.map((x: any) => ({ name: x.name, value: terraformLiteral(x.value), typed: x.type === 'auto' })));
+    const docs = parseYamlDocuments(fs.readFileSync(path.join(dir, 'dist', 'k8s', 'prod', 'platform.k8s.yaml'), 'utf8'));
+    const application = docs.find(d => d.kind === 'Application' && d.spec.source.chart === 'billing-api');
+    const prod = received(chartDir, application.spec.source.helm.parameters.map((p: any) => ({ name: p.name, value: p.value, typed: p.forceString === false })));
+    // Only the environment's own names differ (Vault mounts, auth path).
+    const normalized = (v: any) => JSON.parse(JSON.stringify(v).replace(/-(dev|prod)\b/g, '-<env>').replace(/(dev|prod)\/acme/g, '<env>/acme').replace(/(dev|prod)_acme/g, '<env>_acme'));
+    expect(normalized(dev)).toEqual(normalized(prod));
+    expect(prod).toMatchObject({ replicaCount: 3, ingress: { enabled: true }, debug: false, env: { DATABASE_URL_FILE: '/vault/secrets/env-database-url' } });
   });
 
   test('a suspended tenant\'s replica count is 0 in both paths, over the structured value', () => {
