@@ -148,7 +148,8 @@ describe('structured module values (issue 19.3)', () => {
     const application = docs.find(d => d.kind === 'Application' && d.spec.source.chart === 'billing-api');
     const prod = received(chartDir, application.spec.source.helm.parameters.map((p: any) => ({ name: p.name, value: p.value, typed: p.forceString === false })));
     // Only the environment's own names differ (Vault mounts, auth path).
-    const normalized = (v: any) => JSON.parse(JSON.stringify(v).replace(/-(dev|prod)\b/g, '-<env>').replace(/(dev|prod)\/acme/g, '<env>/acme').replace(/(dev|prod)_acme/g, '<env>_acme'));
+    const normalized = (v: any) => JSON.parse(JSON.stringify(v)
+      .replace(/-(dev|prod)\b/g, '-<env>').replace(/(dev|prod)\/acme/g, '<env>/acme').replace(/(dev|prod)_acme/g, '<env>_acme'));
     expect(normalized(dev)).toEqual(normalized(prod));
     expect(prod).toMatchObject({ replicaCount: 3, ingress: { enabled: true }, debug: false, env: { DATABASE_URL_FILE: '/vault/secrets/env-database-url' } });
   });
