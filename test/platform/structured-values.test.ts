@@ -146,7 +146,8 @@ describe('structured module values (issue 19.3)', () => {
     const dev = received(chartDir, release.set.map((x: any) => ({ name: x.name, value: terraformLiteral(x.value), typed: x.type === 'auto' })));
     const docs = parseYamlDocuments(fs.readFileSync(path.join(dir, 'dist', 'k8s', 'prod', 'platform.k8s.yaml'), 'utf8'));
     const application = docs.find(d => d.kind === 'Application' && d.spec.source.chart === 'billing-api');
-    const prod = received(chartDir, application.spec.source.helm.parameters.map((p: any) => ({ name: p.name, value: p.value, typed: p.forceString === false })));
+    const parameters = application.spec.source.helm.parameters;
+    const prod = received(chartDir, parameters.map((p: any) => ({ name: p.name, value: p.value, typed: p.forceString === false })));
     // Only the environment's own names differ (Vault mounts, auth path).
     const normalized = (v: any) => JSON.parse(JSON.stringify(v)
       .replace(/-(dev|prod)\b/g, '-<env>').replace(/(dev|prod)\/acme/g, '<env>/acme').replace(/(dev|prod)_acme/g, '<env>_acme'));
