@@ -12,9 +12,11 @@ import { BackupSchedule } from '../src/k8s/backup-schedule';
 import { ObservabilityStack } from '../src/k8s/observability-stack';
 import { TenantChart } from '../src/k8s/tenant-chart';
 import { TenantServicePolicy } from '../src/k8s/tenant-service-policy';
+import { TenantWorkload } from '../src/k8s/tenant-workload';
 import { VolumeSnapshotSchedule } from '../src/k8s/volume-snapshot-schedule';
 import { Mutability, UpgradeStrategy } from '../src/model/environment-class';
 import { LifecycleNames } from '../src/model/names';
+import { workloadsIn } from '../src/model/tenant-workload';
 import { PlatformProps } from '../src/platform/platform';
 
 // (Modules with a `migration` are not mirrored here: the reference platform of the benchmark declares none.)
@@ -44,6 +46,12 @@ export function buildK8sApps(props: PlatformProps, outdir: string): App[] {
     const network = { ...own, monitoringNamespace: own?.monitoringNamespace ?? obs.monitoringNamespace, metricsPortName: own?.metricsPortName ?? obs.metricsPortName };
     for (const t of env.tenants) {
       const chart = new TenantChart(app, t.id, { environment: env, tenant: t, network, kubernetesVersion: props.kubernetesVersion });
+      // The tenant's cdk8s-plus workloads, built and wired as Platform's buildTenantChart does.
+      for (const w of workloadsIn(env, t)) {
+        const scope = new TenantWorkload(chart, `Workload-${w.name}`, { environment: env, tenant: t, workload: w, metricsPortName: network.metricsPortName });
+        props.workloads![w.name].buildWorkload(scope);
+        scope.wire();
+      }
       if (props.backup?.volumeSnapshots && env.environmentClass.backup.enabled && t.volumes.length > 0) {
         new VolumeSnapshotSchedule(chart, 'VolumeSnapshots', { ...props.backup.volumeSnapshots, environment: env, tenant: t });
       }

@@ -1,10 +1,15 @@
 // The reference platform of the benchmark: what examples/main.ts builds (backups, observability, network, modules,
 // immutable production; the policy pack runs by default), with N generated tenants in production and staging.
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
+import { ITenantWorkloadBuilder } from '../src/k8s/tenant-workload';
 import { ContainerImage } from '../src/model/image';
 import { EgressTarget } from '../src/model/egress-target';
 import { Environment } from '../src/model/environment';
 import { EnvironmentClass } from '../src/model/environment-class';
 import { TenantProps, TenantState } from '../src/model/tenant';
+import { TenantWorkloadProps } from '../src/model/tenant-workload';
+import { VaultRef } from '../src/model/vault-ref';
 import { PlatformProps } from '../src/platform/platform';
 
 const billing = {
@@ -18,7 +23,37 @@ const billing = {
   },
 };
 
-/** Tenant `i` of the reference set: two in three run the billing module, one in fifty is suspended. */
+/** The cdk8s-plus worker every tenant runs, as in examples/main.ts (issue 19). */
+const worker: TenantWorkloadProps = {
+  name: 'worker',
+  secrets: [{ name: 'DATABASE_URL', reference: VaultRef.databaseCreds('tenant-db') }],
+  metricsPort: 9090,
+};
+
+/** Its builder, as in examples/main.ts. */
+export const referenceWorkloads: { [name: string]: ITenantWorkloadBuilder } = {
+  worker: {
+    buildWorkload(workload) {
+      new kplus.Deployment(workload, 'worker', {
+        metadata: { name: 'worker' },
+        replicas: 1,
+        serviceAccount: workload.serviceAccount,
+        containers: [{
+          image: 'registry.inopsio.example/platform/worker@sha256:7d2e4c6b8a0f1e3d5c7b9a1f3e5d7c9b1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d',
+          args: ['work'],
+          securityContext: { user: 10001, group: 10001, capabilities: { drop: [kplus.Capability.ALL] }, seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT } },
+          resources: {
+            cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+            memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+            ephemeralStorage: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
+          },
+        }],
+      });
+    },
+  },
+};
+
+/** Tenant `i` of the reference set: two in three run the billing module, one in fifty is suspended; every one runs the worker. */
 export function referenceTenant(i: number): TenantProps {
   const id = `tenant-${i.toString().padStart(5, '0')}`;
   return {
@@ -27,6 +62,7 @@ export function referenceTenant(i: number): TenantProps {
     createdAt: '2026-01-15T10:00:00Z',
     modules: i % 3 === 2 ? [] : [billing],
     state: i % 50 === 49 ? TenantState.SUSPENDED : TenantState.ACTIVE,
+    workloads: [worker],
   };
 }
 
@@ -57,6 +93,7 @@ export function referencePlatformProps(n: number, outdir: string, extra: Partial
       pushgatewayEgress: EgressTarget.podsInNamespace('monitoring', { 'app.kubernetes.io/name': 'prometheus-pushgateway' }, 9091),
     },
     immutableProduction: {},
+    workloads: referenceWorkloads,
     github: { owner: 'inopsio', repository: 'platform', firstApprovers: { teams: ['platform-leads'] }, secondApprovers: { teams: ['security-officers'] } },
     ...extra,
   };

@@ -5,11 +5,16 @@ import {
   EgressTarget,
   Environment,
   EnvironmentClass,
+  ITenantWorkloadBuilder,
   KubernetesVersion,
   Platform,
   previewEnvironments,
   TenantProps,
+  TenantWorkloadProps,
+  VaultRef,
 } from '@inopsio/env-lifecycle';
+import { Size } from 'cdk8s';
+import * as kplus from 'cdk8s-plus-28';
 import { App } from 'cdktf';
 
 // Creation times come from CI (the pull request's timestamp), never from the clock: output stays deterministic.
@@ -26,12 +31,49 @@ const billing = {
   },
 };
 
+// Every tenant also runs the platform team's own worker, written with cdk8s-plus (issue 19): declared here (what
+// Terraform and the inventory need: its service account, its secret, its metrics port), built by `workers` below.
+const worker: TenantWorkloadProps = {
+  name: 'worker',
+  secrets: [{ name: 'DATABASE_URL', reference: VaultRef.databaseCreds('tenant-db') }],
+  metricsPort: 9090,
+};
+
 const tenants: TenantProps[] = [
-  { id: 'acme', displayName: 'Acme Corp', createdAt: '2026-01-15T10:00:00Z', modules: [billing] },
-  { id: 'globex', displayName: 'Globex', createdAt: '2026-03-02T08:30:00Z', modules: [billing] },
+  { id: 'acme', displayName: 'Acme Corp', createdAt: '2026-01-15T10:00:00Z', modules: [billing], workloads: [worker] },
+  { id: 'globex', displayName: 'Globex', createdAt: '2026-03-02T08:30:00Z', modules: [billing], workloads: [worker] },
   // Initech keeps uploaded files on a volume: a claim in its namespace, snapshotted with the backups in staging and prod.
-  { id: 'initech', displayName: 'Initech', createdAt: '2026-06-20T14:00:00Z', volumes: [{ name: 'uploads', size: '10Gi' }] },
+  { id: 'initech', displayName: 'Initech', createdAt: '2026-06-20T14:00:00Z', volumes: [{ name: 'uploads', size: '10Gi' }], workloads: [worker] },
 ];
+
+// The worker in each tenant's chart: a cdk8s-plus Deployment running as the workload's service account. The library
+// adds the Vault agent (DATABASE_URL_FILE), the projected token, the metrics port name and the standard labels.
+const WORKER_IMAGE = 'registry.inopsio.example/platform/worker@sha256:7d2e4c6b8a0f1e3d5c7b9a1f3e5d7c9b1a3f5e7d9c1b3a5f7e9d1c3b5a7f9e1d';
+const workers: ITenantWorkloadBuilder = {
+  buildWorkload(workload) {
+    new kplus.Deployment(workload, 'worker', {
+      metadata: { name: 'worker' },
+      replicas: 1,
+      serviceAccount: workload.serviceAccount,
+      containers: [{
+        image: WORKER_IMAGE,
+        args: ['work'],
+        // What the policy pack asks of every tenant container (K25-K27, K32).
+        securityContext: {
+          user: 10001,
+          group: 10001,
+          capabilities: { drop: [kplus.Capability.ALL] },
+          seccompProfile: { type: kplus.SeccompProfileType.RUNTIME_DEFAULT },
+        },
+        resources: {
+          cpu: { request: kplus.Cpu.millis(100), limit: kplus.Cpu.millis(500) },
+          memory: { request: Size.mebibytes(128), limit: Size.mebibytes(256) },
+          ephemeralStorage: { request: Size.gibibytes(1), limit: Size.gibibytes(1) },
+        },
+      }],
+    });
+  },
+};
 
 // Images are pinned by digest (K30, B10); these point at the platform team's own registry.
 const BACKUP_TOOLS = ContainerImage.fromDigest(
@@ -61,6 +103,7 @@ const previews = previewEnvironments(process.env.INOPSIO_PREVIEWS ?? SAMPLE_PREV
 
 new Platform(app, 'inopsio', {
   kubernetesVersion,
+  workloads: { worker: workers },
   environments: [
     new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: CREATED_AT, database: databaseServer, tenants }),
     new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: databaseServer, tenants }),

@@ -5,6 +5,7 @@ export { QuotaProfile, QuotaProfileProps } from './model/quota-profile';
 export { BackupPolicy, BackupPolicyProps } from './model/backup-policy';
 export { EnvironmentClass, EnvironmentClassProps, LifecycleKind, Mutability, AccessLevel, UpgradeStrategy } from './model/environment-class';
 export { Tenant, TenantProps, TenantModuleProps, TenantState, TenantVolumeProps } from './model/tenant';
+export { TenantWorkloadProps, WorkloadSecretProps } from './model/tenant-workload';
 export { ModuleMigrationProps } from './model/module-operations';
 export { MigrationNames } from './model/migration-names';
 export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './model/environment';
@@ -41,6 +42,7 @@ export { BackupScriptOptions, ObjectStoreTarget, ObjectStoreBackend } from './mo
 export { BackupPriorityClass, BackupPriorityClassProps } from './k8s/backup-priority-class';
 
 export * from './k8s/argocd-application';
+export { HelmValues } from './k8s/helm-values';
 export * from './k8s/argocd-project';
 export { ArgoCdProjectGuard, ArgoCdProjectGuardProps } from './k8s/argocd-project-policy';
 export * from './k8s/argocd-migration-hook';
@@ -51,6 +53,7 @@ export { ImmutableProductionPolicy, ImmutableProductionPolicyProps, ImmutablePro
 export { AdmissionPolicyApiVersion } from './k8s/validating-policy';
 export { TenantServicePolicy, TenantServicePolicyProps } from './k8s/tenant-service-policy';
 export { TenantIngressPolicy, TenantIngressPolicyProps, TenantIngressHostOptions } from './k8s/tenant-ingress-policy';
+export { TenantWorkload, TenantWorkloadConstructProps, ITenantWorkloadBuilder } from './k8s/tenant-workload';
 export { ApiServerAuditPolicy, ApiServerAuditPolicyProps } from './k8s/audit-policy';
 
 // Lifecycle: inventory, decommission plans, workflows, previews, tenant states.

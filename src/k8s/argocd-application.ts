@@ -150,7 +150,10 @@ export class ArgoCdApplication extends Construct {
     this.releaseName = names!.moduleRelease(env.name, tenant.id, m.name);
     // Argo CD passes each parameter to Helm as `--set-string name=value` (forceString); the value is escaped for
     // Helm's parser, so the chart receives exactly what the Terraform path gives it.
-    const parameters = values!.parameters.map(p => ({ name: p.name, value: helmSetValue(p.value), forceString: true }));
+    // Replica counts and structured values' numbers, booleans and nulls go typed (`--set`, as Terraform's `auto`).
+    const parameters = values!.parameters.map(p => (p.typed
+      ? { name: p.name, value: p.value, forceString: false }
+      : { name: p.name, value: helmSetValue(p.value), forceString: true }));
     this.secretDeliveries = values!.deliveries;
 
     const chartSource = {

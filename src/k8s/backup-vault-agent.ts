@@ -18,6 +18,23 @@ export const VAULT_TOKEN_VOLUME = 'vault-token';
 /** Resources of the injected Vault Agent init container (K32–K34). */
 const AGENT_RESOURCES = { requestsCpu: '50m', limitsCpu: '250m', requestsMem: '64Mi', limitsMem: '128Mi', requestsEphemeral: '64Mi', limitsEphemeral: '128Mi' };
 
+/**
+ * The injected Vault agent's user (the tenant pods' UID/GID 10001, K25) and resources (K32–K34): the same for the
+ * backup pods and the tenant's cdk8s-plus workloads.
+ */
+export function vaultAgentHardening(): { [key: string]: string } {
+  return {
+    'vault.hashicorp.com/agent-run-as-user': String(BACKUP_UID),
+    'vault.hashicorp.com/agent-run-as-group': String(BACKUP_UID),
+    'vault.hashicorp.com/agent-requests-cpu': AGENT_RESOURCES.requestsCpu,
+    'vault.hashicorp.com/agent-limits-cpu': AGENT_RESOURCES.limitsCpu,
+    'vault.hashicorp.com/agent-requests-mem': AGENT_RESOURCES.requestsMem,
+    'vault.hashicorp.com/agent-limits-mem': AGENT_RESOURCES.limitsMem,
+    'vault.hashicorp.com/agent-requests-ephemeral': AGENT_RESOURCES.requestsEphemeral,
+    'vault.hashicorp.com/agent-limits-ephemeral': AGENT_RESOURCES.limitsEphemeral,
+  };
+}
+
 /** A credential file rendered by the agent: name under /vault/secrets, Vault path, Go template. */
 export interface AgentFile {
   readonly file: string;
@@ -61,14 +78,7 @@ export function vaultAgentAnnotations(plan: TenantBackupPlan, container: string,
     'vault.hashicorp.com/auth-path': plan.names.vaultAuthPath,
     'vault.hashicorp.com/agent-service-account-token-volume-name': VAULT_TOKEN_VOLUME,
     // The agent runs as the same UID/GID as the script (K25), so the 0400 files below are readable by both.
-    'vault.hashicorp.com/agent-run-as-user': String(BACKUP_UID),
-    'vault.hashicorp.com/agent-run-as-group': String(BACKUP_UID),
-    'vault.hashicorp.com/agent-requests-cpu': AGENT_RESOURCES.requestsCpu,
-    'vault.hashicorp.com/agent-limits-cpu': AGENT_RESOURCES.limitsCpu,
-    'vault.hashicorp.com/agent-requests-mem': AGENT_RESOURCES.requestsMem,
-    'vault.hashicorp.com/agent-limits-mem': AGENT_RESOURCES.limitsMem,
-    'vault.hashicorp.com/agent-requests-ephemeral': AGENT_RESOURCES.requestsEphemeral,
-    'vault.hashicorp.com/agent-limits-ephemeral': AGENT_RESOURCES.limitsEphemeral,
+    ...vaultAgentHardening(),
   };
   if (plan.vaultAgentImage) annotations['vault.hashicorp.com/agent-image'] = plan.vaultAgentImage.reference;
   for (const f of files) {

@@ -10,6 +10,7 @@
 import { ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './observability-api';
 import { Environment } from '../model/environment';
 import { Tenant, TenantState } from '../model/tenant';
+import { workloadsIn } from '../model/tenant-workload';
 
 /** The severities alerts may carry. */
 export const SEVERITIES = ['critical', 'warning', 'info'] as const;
@@ -68,7 +69,8 @@ export function inventoryGroupName(env: Environment, tenant: Tenant): string {
 /**
  * The per-tenant inventory: `inopsio_tenant_info{env, namespace, tenant, state, backup, modules} = 1`, recorded from the
  * model. It is the set of tenants the alerts expect to see, and what dashboards list tenants from. `modules` is "true"
- * when the tenant runs modules: only they run pods that expose metrics, so only they are expected to have scrape targets.
+ * when the tenant runs modules or cdk8s-plus workloads with a metrics port: only they run pods that expose metrics, so
+ * only they are expected to have scrape targets.
  */
 export function tenantInventoryGroup(env: Environment, tenant: Tenant): ObservabilityRuleGroup {
   return {
@@ -82,7 +84,8 @@ export function tenantInventoryGroup(env: Environment, tenant: Tenant): Observab
         tenant: tenant.id,
         state: tenant.state,
         backup: String(backupsExpected(env, tenant)),
-        modules: String(tenant.modules.length > 0),
+        // cdk8s-plus workloads with a metrics port are scrape targets too (issue 19).
+        modules: String(tenant.modules.length > 0 || workloadsIn(env, tenant).some(w => w.metricsPort !== undefined)),
       },
     }],
   };

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph, Names } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { stopWorkloads, TenantChart } from './tenant-chart';
+import { finishTenantDocuments, TenantChart } from './tenant-chart';
 import { stringifyDocuments } from './yaml-writer';
 
 /** One synthesized chart: its file name (as stock cdk8s names it) and its documents in dependency order. */
@@ -100,12 +100,12 @@ function eachChart(app: App, visit: (chart: SynthesizedChart) => void, include: 
   }
 }
 
-/** A chart's documents in dependency order, with the suspension pass for suspended and archived tenants. */
+/** A chart's documents in dependency order; a tenant chart's after its last pass (suspension, quota check). */
 function render(chart: Chart, fileName: string): SynthesizedChart {
   const documents = new DependencyGraph(chart.node).topology()
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
     .map(o => o.toJson());
-  return { chart, fileName, documents: TenantChart.isTenantChart(chart) ? stopWorkloads(documents, chart.tenant.state) : documents };
+  return { chart, fileName, documents: TenantChart.isTenantChart(chart) ? finishTenantDocuments(chart, documents) : documents };
 }
 
 function validate(all: IConstruct[]): void {

@@ -1,10 +1,12 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { setProblemPathSegment } from './problem-path';
+import { problemPath, setProblemPathSegment } from './problem-path';
 import { TenantNamespace, TenantNetworkProps } from './tenant-namespace';
 import { TenantVolumes } from './tenant-volumes';
+import { checkWorkloadQuota } from './workload-quota';
 import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
+import { Problems } from '../model/problems';
 import { Tenant, TenantState } from '../model/tenant';
 
 /** Props of a TenantChart. */
@@ -63,10 +65,27 @@ export class TenantChart extends Chart {
     return this.tenantNamespace.namespaceName;
   }
 
-  /** Renders the chart, applying the suspension pass for suspended and archived tenants. */
+  /**
+   * Renders the chart, applying the suspension pass for suspended and archived tenants, and checks that the pods it
+   * runs fit the tenant's quota (`checkWorkloadQuota`): throws a LifecycleValidationError naming each workload and
+   * the numbers when they do not.
+   */
   public toJson(): any[] {
-    return stopWorkloads(super.toJson(), this.tenant.state);
+    return finishTenantDocuments(this, super.toJson());
   }
+}
+
+/**
+ * The last pass over a tenant chart's rendered documents (`toJson` and the library's own writer alike): the
+ * suspension pass, then the quota check of the pods they run (throws one LifecycleValidationError naming each
+ * workload and the numbers).
+ */
+export function finishTenantDocuments(chart: TenantChart, rendered: any[]): any[] {
+  const documents = stopWorkloads(rendered, chart.tenant.state);
+  const problems = new Problems(problemPath(chart));
+  checkWorkloadQuota(documents, chart.environment, chart.tenant, problems);
+  problems.throwIfAny();
+  return documents;
 }
 
 const TENANT_CHART = Symbol.for('@inopsio/env-lifecycle.TenantChart');

@@ -10,6 +10,7 @@ import { addPeriod, isIsoInstant, Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 import { tenantObjectStorage } from '../model/tenant-object-storage';
+import { workloadsIn } from '../model/tenant-workload';
 import { OutputLayout } from '../output/layout';
 
 /** The `format` of inventories this version writes and reads. */
@@ -88,6 +89,18 @@ export interface InventoryEnvironmentVault {
   readonly kubernetesAuthMountPerEnvironment: boolean;
 }
 
+/** A cdk8s-plus workload of a tenant in the inventory. */
+export interface InventoryWorkload {
+  /** Workload name. */
+  readonly name: string;
+  /** Its ServiceAccount (bound by the tenant's Vault role when it reads secrets). */
+  readonly serviceAccount: string;
+  /** Names of the Vault secrets delivered to it (`<name>_FILE`). */
+  readonly vaultSecrets: string[];
+  /** Metrics port, if it serves metrics. */
+  readonly metricsPort?: number;
+}
+
 /** Vault roles of a tenant. */
 export interface InventoryTenantVault {
   /** Database secrets engine role (`<mount>/creds/<role>`), if the tenant has a database. */
@@ -162,6 +175,8 @@ export interface InventoryTenant {
   readonly baseRelease: string;
   /** Modules, sorted by name. */
   readonly modules: InventoryModule[];
+  /** cdk8s-plus workloads run in this environment, in the order declared (issue 19), if the tenant declares any. */
+  readonly workloads?: InventoryWorkload[];
   /** Vault roles. */
   readonly vault: InventoryTenantVault;
   /** Backup CronJobs, if the class backs up. */
@@ -323,6 +338,12 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
       }
       releases.add(m.release);
     }
+    const workloads = workloadsIn(env, tenant).map((w): InventoryWorkload => ({
+      name: w.name,
+      serviceAccount: w.name,
+      vaultSecrets: (w.secrets ?? []).map(x => x.name),
+      metricsPort: w.metricsPort,
+    }));
     const approvals = tenantRemovalApprovals(cls);
     const vault = tenantVaultNames(env, tenant);
     const stack = names.tenantStack(env, tenant.id);
@@ -339,6 +360,7 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
       objectStore: objectStoreEntry(env, tenant, bucket),
       baseRelease: names.baseRelease(env.name, tenant.id),
       modules,
+      ...(workloads.length > 0 ? { workloads } : {}),
       vault: {
         databaseRole: tenant.database ? vault.databaseRole : undefined,
         kubernetesAuthRole: vault.kubernetesAuthRole,

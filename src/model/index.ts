@@ -10,3 +10,4 @@ export * from './egress-target';
 export * from './database-endpoint';
 export * from './labels';
 export * from './kubernetes-version';
+export * from './tenant-workload';

@@ -4,6 +4,7 @@
  * a bad Vault path and a password in a URL together. Where a reference may point (the tenant's own prefixes, its
  * environment's mounts) depends on the environment and is checked by `TenantRelease` when the Platform synthesizes.
  */
+import { moduleValueEntries } from './module-values';
 import { LifecycleValidationError } from './problems';
 import { detectSecretsInValue } from './secret-detector';
 import { VaultRef } from './vault-ref';
@@ -20,16 +21,28 @@ export interface TenantValueProblem {
  * Every environment-independent problem of one module's values (`where` is the module's field, e.g. `modules[0]`).
  * Secrets are never echoed: their `got` is `<redacted>`.
  */
-export function moduleValueProblems(moduleName: string, values: { [path: string]: string } | undefined, where: string): TenantValueProblem[] {
+export function moduleValueProblems(
+  moduleName: string, module: { readonly values?: { [path: string]: string }; readonly valuesJson?: string } | undefined, where: string,
+): TenantValueProblem[] {
   const out: TenantValueProblem[] = [];
-  if (values === undefined || values === null) return out;
-  if (typeof values !== 'object' || Array.isArray(values)) {
+  const values = module?.values;
+  if (values !== undefined && values !== null && (typeof values !== 'object' || Array.isArray(values))) {
     out.push({ field: `${where}.values`, problem: 'is not a map of value paths to strings', got: values, fix: 'write e.g. { "image.tag": "1.4.2" }' });
     return out;
   }
-  for (const key of Object.keys(values).sort()) {
-    const value: unknown = values[key];
-    const field = `${where}.values["${key}"]`;
+  // Both forms, read once by the owner of module values (module-values.ts); numbers and booleans need no check.
+  const structured = moduleValueEntries({ valuesJson: module?.valuesJson }, where);
+  out.push(...structured.problems.map(p => ({ field: p.field, problem: p.problem, got: p.got, fix: p.fix })));
+  for (const e of structured.entries) {
+    if (values?.[e.path] !== undefined) {
+      out.push({ field: `${where}.values["${e.path}"]`, problem: 'is also set in valuesJson', got: e.path, fix: 'set each value once: in values or in valuesJson' });
+    }
+  }
+  const leaves = [
+    ...Object.keys(values ?? {}).sort().map(key => ({ key, value: values![key] as unknown, field: `${where}.values["${key}"]` })),
+    ...structured.entries.filter(e => !e.typed).map(e => ({ key: e.path, value: e.value as unknown, field: e.field })),
+  ];
+  for (const { key, value, field } of leaves) {
     // The key's syntax depends on who installs the module (Terraform's `set` takes dotted paths, an Argo CD
     // Application's parameters also `a[0]`): checked where the release is built.
     if (typeof value !== 'string') {

@@ -1,8 +1,10 @@
 import { Environment } from './environment';
+import { replicaKeysOf } from './module-operations';
 import { composeName, isDnsLabel, NAME_LIMITS, shortHash } from './naming';
 import { LifecycleValidationError, Problems } from './problems';
 import { detectSecretsInValue } from './secret-detector';
 import { Tenant, TenantModuleProps } from './tenant';
+import { TenantWorkloadProps, workloadsIn } from './tenant-workload';
 import { ResolvedVaultRef, resolveVaultRef, tenantVaultNames, TenantVaultNames, VaultEngine, VaultRef, VaultTemplatePart } from './vault-ref';
 
 /**
@@ -102,6 +104,97 @@ export interface HelmParameter {
   readonly name: string;
   /** The string the chart receives (not escaped: each engine escapes it for its own syntax). */
   readonly value: string;
+  /**
+   * The chart receives a number, boolean or null (`--set`, Helm parses `value`), not a string
+   * (`--set-string`): Terraform's `set` type `auto`, Argo CD's `forceString: false`. `value` is then never escaped.
+   * @default false
+   */
+  readonly typed?: boolean;
+}
+
+/** One leaf of a module's values, flat or structured: a Helm value path and what the chart receives. */
+export interface ModuleValueEntry {
+  /** Dotted Helm value path, key segments escaped for `--set` (`podAnnotations.example\.com/x`, `hosts[0]`). */
+  readonly path: string;
+  /** The value as text. */
+  readonly value: string;
+  /** A number, boolean or null (see `HelmParameter.typed`); strings are false. */
+  readonly typed: boolean;
+  /** Where the value was written, for problems: `values["image.tag"]` or `valuesJson.image.tag`. */
+  readonly field: string;
+}
+
+/**
+ * Every leaf of a module's values, sorted by path: `valuesJson` (values as written in values.yaml: nested objects,
+ * lists, numbers, booleans; each string may embed `{{ vault() }}` references) flattened into Helm value paths, then
+ * the flat `values` (dotted paths to strings), which win at the same path (the suspension's replica overrides are
+ * flat values). This is the one reader of both forms: Terraform's `helm_release` and Argo CD's `Application` both
+ * take `moduleHelmValues`, built from these entries, so structured values reach a chart the same way in both paths.
+ * `where` prefixes each field (`modules[0]`). Never throws.
+ */
+export function moduleValueEntries(
+  m: { readonly values?: { [path: string]: string }; readonly valuesJson?: string } | undefined, where: string,
+): { entries: ModuleValueEntry[]; problems: ModuleValueProblem[] } {
+  const problems: ModuleValueProblem[] = [];
+  const byPath = new Map<string, ModuleValueEntry>();
+  const json = m?.valuesJson;
+  if (json !== undefined) {
+    let parsed: unknown;
+    let ok = typeof json === 'string';
+    try {
+      parsed = ok ? JSON.parse(json) : undefined;
+    } catch (e) {
+      ok = false;
+      problems.push({ field: `${where}.valuesJson`, problem: `is not JSON (${(e as Error).message})`, got: '<not shown>', fix: 'write the values as JSON, e.g. JSON.stringify({ image: { tag: "1.4.2" }, replicaCount: 2 }), or HelmValues.fromYaml(text) for a values.yaml' });
+    }
+    if (ok && (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed))) {
+      ok = false;
+      problems.push({ field: `${where}.valuesJson`, problem: 'is not a JSON object', got: typeof parsed, fix: 'write an object of values, as at the top of a values.yaml' });
+    } else if (!ok && typeof json !== 'string') {
+      problems.push({ field: `${where}.valuesJson`, problem: 'is not a string', got: typeof json, fix: 'write JSON.stringify({ ... })' });
+    }
+    if (ok) flattenValues(parsed, '', `${where}.valuesJson`, byPath, problems);
+  }
+  const flat = m?.values ?? {};
+  if (typeof flat === 'object' && flat !== null && !Array.isArray(flat)) {
+    for (const key of Object.keys(flat)) {
+      byPath.set(key, { path: key, value: flat[key], typed: false, field: `${where}.values["${key}"]` });
+    }
+  }
+  return { entries: [...byPath.values()].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)), problems };
+}
+
+/** Flatten a JSON value into Helm `--set` paths (the only form both delivery paths accept for every leaf). */
+function flattenValues(value: unknown, path: string, field: string, out: Map<string, ModuleValueEntry>, problems: ModuleValueProblem[]): void {
+  const leaf = (text: string, typed: boolean) => out.set(path, { path, value: text, typed, field });
+  if (typeof value === 'string') return void leaf(value, false);
+  if (typeof value === 'boolean' || value === null) return void leaf(String(value), true);
+  if (typeof value === 'number') {
+    // Helm's --set parses whole numbers only (a fraction would reach the chart as a string): say so instead.
+    if (Number.isSafeInteger(value)) return void leaf(String(value), true);
+    return void problems.push({ field, problem: 'is not a whole number, which Helm\'s --set cannot pass as a number', got: value, fix: `write it as a string ("${value}"): the chart receives a string either way` });
+  }
+  if (Array.isArray(value)) {
+    // Items are set one by one (`a[0]`), as the flat form writes them.
+    if (value.length === 0) {
+      // Helm 3's --set turns `a={}` into [""] and has no other way to write an empty list.
+      return void problems.push({ field, problem: 'is an empty list, which Helm\'s --set cannot set', got: '[]', fix: 'remove it: the chart\'s default applies' });
+    }
+    value.forEach((item, i) => flattenValues(item, `${path}[${i}]`, `${field}[${i}]`, out, problems));
+    return;
+  }
+  const keys = Object.keys(value as object);
+  if (keys.length === 0) {
+    // Helm's --set cannot express an empty map (and the chart's default map is kept anyway).
+    return void problems.push({ field, problem: 'is an empty object, which Helm\'s --set cannot set', got: '{}', fix: 'remove it: the chart\'s default applies' });
+  }
+  for (const key of keys) {
+    if (key === '') {
+      problems.push({ field, problem: 'has an empty key', got: key, fix: 'name every key' });
+      continue;
+    }
+    flattenValues((value as { [k: string]: unknown })[key], path ? `${path}.${helmSetKey(key)}` : helmSetKey(key), `${field}.${key}`, out, problems);
+  }
 }
 
 /** A problem of one module value. */
@@ -146,6 +239,8 @@ export interface ResolvedSecretDeliveryOptions {
 
 /** A dotted Helm value path; a segment may end in list indexes (`ingress.hosts[0]`). */
 export const HELM_VALUE_PATH = /^[A-Za-z0-9_-]+(?:\[\d+\])*(?:\.[A-Za-z0-9_-]+(?:\[\d+\])*)*$/;
+/** Name of the projected token volume (the environment's Vault audience) of cdk8s-plus workloads' pods. */
+export const WORKLOAD_TOKEN_VOLUME = 'vault-token';
 /** Files the agent renders to. */
 export const VAULT_AGENT_SECRETS_DIR = '/vault/secrets';
 /** Value names that hold a connection URL: a database reference there renders a DSN, not JSON. */
@@ -215,8 +310,49 @@ function fileNameFor(valuePath: string): string {
  * the module: `serviceAccount.name`) and `extra` (VaultBootstrap's `serviceAccountNames`). Schema-migration hooks log
  * in with their own role (`<tenant>-migrate`, src/model/migration-names.ts), not this one.
  */
-export function tenantRoleServiceAccounts(_env: Environment, tenant: Tenant, extra: readonly string[] = []): string[] {
-  return [...new Set([...tenant.modules.map(m => m.name), ...extra])].sort();
+export function tenantRoleServiceAccounts(env: Environment, tenant: Tenant, extra: readonly string[] = []): string[] {
+  // cdk8s-plus workloads that read secrets in this environment log in as the tenant role with their own account.
+  const workloads = workloadsIn(env, tenant).filter(w => (w.secrets ?? []).length > 0).map(w => w.name);
+  return [...new Set([...tenant.modules.map(m => m.name), ...workloads, ...extra])].sort();
+}
+
+/** What a cdk8s-plus workload's pods receive to read their Vault secrets (src/k8s/tenant-workload.ts applies it). */
+export interface WorkloadVaultDelivery {
+  /** Pod annotations of the Vault agent injector: login, one secret and template per file; empty without secrets. */
+  readonly annotations: { [key: string]: string };
+  /** Environment variables of every container: `<name>_FILE` → `/vault/secrets/<file>`. */
+  readonly env: { [name: string]: string };
+  /** Every resolved reference (the tenant policy must grant each). */
+  readonly grants: ResolvedVaultRef[];
+  /** Every problem, each on its secret's field. */
+  readonly problems: ModuleValueProblem[];
+}
+
+/**
+ * The Vault delivery of a cdk8s-plus workload, rendered as the Helm modules' (`renderSecretValue`, the same agent
+ * templates and login): the workload's pods log in as the tenant's role with the workload's service account and a
+ * projected token named `tokenVolumeName` (audience: the environment's `vaultTokenAudience`).
+ */
+export function workloadVaultDelivery(
+  env: Environment, tenant: Tenant, w: TenantWorkloadProps, where: string, tokenVolumeName: string,
+): WorkloadVaultDelivery {
+  const annotations: { [key: string]: string } = {};
+  const vars: { [name: string]: string } = {};
+  const grants: ResolvedVaultRef[] = [];
+  const problems: ModuleValueProblem[] = [];
+  (w.secrets ?? []).forEach((s, i) => {
+    const rendered = renderSecretValue(env, tenant, `${where}.secrets[${i}].reference`, s.name, [{ ref: s.reference }]);
+    if (rendered.problems.length > 0) return void problems.push(...rendered.problems);
+    const file = fileNameFor(s.name);
+    grants.push(...rendered.refs);
+    annotations[`vault.hashicorp.com/agent-inject-secret-${file}`] = rendered.refs[0].path;
+    annotations[`vault.hashicorp.com/agent-inject-template-${file}`] = rendered.template;
+    vars[`${s.name}_FILE`] = `${VAULT_AGENT_SECRETS_DIR}/${file}`;
+  });
+  if (Object.keys(annotations).length > 0) {
+    Object.assign(annotations, vaultAgentLoginAnnotations(env, tenant, tokenVolumeName), { 'vault.hashicorp.com/agent-init-first': 'true' });
+  }
+  return { annotations, env: vars, grants, problems };
 }
 
 /**
@@ -321,8 +457,11 @@ export function moduleHelmValues(
 ): ModuleHelmValues {
   const problems: ModuleValueProblem[] = [];
   const names: TenantVaultNames = tenantVaultNames(env, tenant);
-  const values = m?.values ?? {};
+  const { entries, problems: entryProblems } = moduleValueEntries(m, where);
+  problems.push(...entryProblems);
+  const byPath = new Map(entries.map(e => [e.path, e]));
   const plain = new Map<string, string>();
+  const typed = new Set<string>();
   const annotations = new Map<string, string>();
   const files = new Set<string>();
   const deliveries: SecretDeliveryRequest[] = [];
@@ -331,10 +470,21 @@ export function moduleHelmValues(
   const suffix = o.referenceSuffix;
   const volumeKey = o.secretDelivery === SecretDelivery.VAULT_AGENT_INJECTOR && o.agentTokenVolumeName ? o.agentTokenVolumeKey : '';
 
-  for (const key of Object.keys(values).sort()) {
-    const value = values[key];
-    const field = `${where}.values["${key}"]`;
-    if (!HELM_VALUE_PATH.test(key)) {
+  for (const entry of entries) {
+    const key = entry.path;
+    const value = entry.value;
+    const field = entry.field;
+    if (entry.typed) {
+      if (volumeKey && (key === volumeKey || key.startsWith(`${volumeKey}[`) || key.startsWith(`${volumeKey}.`))) {
+        add(field, `is also set by the Vault token volume in "${volumeKey}"`, key, `remove it, or set agentTokenVolumeKey to "" and mount a projected token named "${o.agentTokenVolumeName}" in the chart`);
+        continue;
+      }
+      plain.set(key, value);
+      typed.add(key);
+      continue;
+    }
+    // Structured keys are escaped by moduleValueEntries; a flat key is written by hand and must be a dotted path.
+    if (field.startsWith(`${where}.values[`) && !HELM_VALUE_PATH.test(key)) {
       add(field, 'has a key that is not a dotted Helm value path', key, 'write nested keys with dots, e.g. "env.DATABASE_URL" (list items as "hosts[0]")');
       continue;
     }
@@ -374,8 +524,9 @@ export function moduleHelmValues(
       }
       continue;
     }
-    if (suffix && values[`${key}${suffix}`] !== undefined) {
-      add(`${where}.values["${key}${suffix}"]`, `is also set by the reference in "${key}"`, values[`${key}${suffix}`], `remove it: it is set to where the secret of "${key}" is delivered`);
+    const shadowed = suffix ? byPath.get(`${key}${suffix}`) : undefined;
+    if (shadowed) {
+      add(shadowed.field, `is also set by the reference in "${key}"`, shadowed.value, `remove it: it is set to where the secret of "${key}" is delivered`);
     }
     const rendered = renderSecretValue(env, tenant, field, key, parts);
     if (rendered.problems.length > 0) {
@@ -403,7 +554,11 @@ export function moduleHelmValues(
   if (o.serviceAccountNameKey && m?.name) plain.set(o.serviceAccountNameKey, m.name);
 
   const parameters: HelmParameter[] = [];
-  for (const key of [...plain.keys()].sort()) parameters.push({ name: key, value: plain.get(key)! });
+  // Replica counts are numbers to the chart in both paths (checked whole numbers: module-operations.ts).
+  const replicaKeys = new Set(m?.name ? replicaKeysOf(m) : []);
+  for (const key of [...plain.keys()].sort()) {
+    parameters.push({ name: key, value: plain.get(key)!, ...(typed.has(key) || replicaKeys.has(key) ? { typed: true } : {}) });
+  }
   for (const key of [...annotations.keys()].sort()) parameters.push({ name: `${o.podAnnotationsKey}.${helmSetKey(key)}`, value: annotations.get(key)! });
   if (annotations.size > 0 && volumeKey) {
     const volume = vaultTokenVolume(env, o.agentTokenVolumeName);

@@ -5,6 +5,7 @@ import { isIsoInstant } from './period';
 import { Problems } from './problems';
 import { checkQuantity, QuantityKind } from './quantity';
 import { QuotaProfile } from './quota-profile';
+import { checkTenantWorkloads, TenantWorkloadProps } from './tenant-workload';
 
 /** Where a tenant is in its lifecycle (spec §9). */
 export enum TenantState {
@@ -32,6 +33,15 @@ export interface TenantModuleProps {
    * @default - no values
    */
   readonly values?: { [path: string]: string };
+  /**
+   * Helm values as in a values.yaml, written as a JSON object: nested objects, lists, numbers, booleans and null
+   * (`JSON.stringify({ image: { tag: '1.4.2' }, replicaCount: 2 })`, or `HelmValues.fromYaml(text)` for a
+   * values.yaml). Any string inside may embed Vault references (`{{ vault('kv/data/app/stripe', 'api_key') }}`),
+   * delivered at run time as for `values`. Both delivery paths (Terraform's helm_release, Argo CD's Application)
+   * receive every leaf at its path with its type. A path also set in `values` is a problem.
+   * @default - no structured values
+   */
+  readonly valuesJson?: string;
   /**
    * The chart's replica-count values, as dotted paths (`replicaCount`, `worker.replicaCount`). While the tenant is
    * suspended or archived each is set to 0 in both delivery paths (Helm release and Argo CD Application); when it is
@@ -95,6 +105,12 @@ export interface TenantProps {
    */
   readonly modules?: TenantModuleProps[];
   /**
+   * Workloads written with cdk8s-plus, built into the tenant's chart by the builders given in
+   * `PlatformProps.workloads` and wired by the library (Vault, network, quota, monitoring, suspension; issue 19).
+   * @default - none
+   */
+  readonly workloads?: TenantWorkloadProps[];
+  /**
    * Persistent volumes created in the tenant namespace; checked against the quota when the tenant chart is built.
    * @default - none
    */
@@ -127,6 +143,8 @@ export class Tenant {
   public readonly quota?: QuotaProfile;
   /** Modules. */
   public readonly modules: TenantModuleProps[];
+  /** Workloads written with cdk8s-plus. */
+  public readonly workloads: TenantWorkloadProps[];
   /** Persistent volumes. */
   public readonly volumes: TenantVolumeProps[];
   /** OIDC group override, if any. */
@@ -162,9 +180,10 @@ export class Tenant {
       if (!/^[a-z0-9]([-a-z0-9./]*[a-z0-9])?$/.test(m.chart ?? '')) {
         problems.add(`modules[${i}].chart`, 'is not a chart name', m.chart, 'use the chart name as published, e.g. "billing-api"');
       }
-      for (const v of moduleValueProblems(m.name, m.values, `modules[${i}]`)) problems.add(v.field, v.problem, v.got, v.fix);
+      for (const v of moduleValueProblems(m.name, m, `modules[${i}]`)) problems.add(v.field, v.problem, v.got, v.fix);
       checkModuleOperations(m, i, problems);
     });
+    checkTenantWorkloads(props.workloads ?? [], moduleNames, problems);
     const volumeNames = new Set<string>();
     (props.volumes ?? []).forEach((v, i) => {
       const p = dnsLabelProblem(v?.name, 63);
@@ -190,6 +209,7 @@ export class Tenant {
     this.objectStorage = props.objectStorage ?? true;
     this.quota = props.quota;
     this.modules = [...(props.modules ?? [])];
+    this.workloads = [...(props.workloads ?? [])];
     this.volumes = [...(props.volumes ?? [])];
     this.groups = props.groups ? [...props.groups] : undefined;
     this.createdAt = props.createdAt;

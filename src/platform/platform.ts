@@ -19,6 +19,7 @@ import { TenantChart } from '../k8s/tenant-chart';
 import { TenantIngressHostOptions, TenantIngressPolicy } from '../k8s/tenant-ingress-policy';
 import { checkTenantNetwork, TenantNetworkProps } from '../k8s/tenant-namespace';
 import { TenantServicePolicy } from '../k8s/tenant-service-policy';
+import { ITenantWorkloadBuilder, TenantWorkload } from '../k8s/tenant-workload';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
@@ -37,6 +38,7 @@ import { LifecycleNames } from '../model/names';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
 import { Tenant, TenantState } from '../model/tenant';
+import { workloadsIn } from '../model/tenant-workload';
 import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
@@ -71,6 +73,29 @@ function networkOf(props: PlatformProps, environmentName: string): TenantNetwork
 function backupDatabaseOf(backup: PlatformBackupProps, props: PlatformProps, environmentName: string): BackupDatabaseProps {
   const own = props.environmentNetworks?.[environmentName]?.database;
   return own === undefined ? backup.database : { ...backup.database, egress: own };
+}
+
+/** Every declared workload has a builder, every builder a declared workload, every workload environment exists. */
+function checkWorkloadBuilders(
+  problems: Problems, envs: readonly Environment[], builders: { [name: string]: ITenantWorkloadBuilder } | undefined,
+): void {
+  const declared = new Set<string>();
+  for (const env of envs) {
+    for (const tenant of env.tenants) {
+      for (const w of tenant.workloads) {
+        declared.add(w.name);
+        for (const name of w.environments ?? []) {
+          if (!envs.some(e => e.name === name)) problems.add(`environments[${env.name}].tenants[${tenant.id}].workloads[${w.name}].environments`, 'names no environment of this platform', name, `use one of ${envs.map(e => e.name).join(', ')}`);
+        }
+        if (typeof builders?.[w.name]?.buildWorkload !== 'function') {
+          problems.add(`workloads.${w.name}`, `is missing, but tenant "${tenant.id}" of environment "${env.name}" declares workload "${w.name}"`, builders?.[w.name], 'pass workloads: { [name]: { buildWorkload(workload) { new kplus.Deployment(workload, ...) } } }');
+        }
+      }
+    }
+  }
+  for (const name of Object.keys(builders ?? {})) {
+    if (!declared.has(name)) problems.add(`workloads.${name}`, 'builds a workload no tenant declares', name, `declare it in a tenant's workloads, or remove the builder (declared: ${[...declared].join(', ') || 'none'})`);
+  }
 }
 
 /** Whether the clusters serve the beta admission policy API, for the tenant policies. */
@@ -191,6 +216,13 @@ export interface PlatformProps {
    * @default - no GitHub environments are generated
    */
   readonly github?: GitHubEnvironmentsProps;
+  /**
+   * The builders of the tenants' cdk8s-plus workloads, by workload name (`TenantProps.workloads`): each builds its
+   * workload in every tenant chart that runs it, and the library wires it (Vault, monitoring, quota, suspension;
+   * docs/consumers.md). Every declared workload needs a builder.
+   * @default - no builders (then no tenant may declare a workload)
+   */
+  readonly workloads?: { [workloadName: string]: ITenantWorkloadBuilder };
 }
 
 /** The git source of the rendered migration hooks (the second source of each migrating module's Application). */
@@ -351,6 +383,8 @@ export class Platform extends Construct {
   private readonly networks: Map<string, TenantNetworkProps | undefined>;
   /** How tenant volumes are snapshotted, when `backup.volumeSnapshots` is set. */
   private readonly volumeSnapshots?: PlatformVolumeSnapshotProps;
+  /** The builders of the tenants' cdk8s-plus workloads, by workload name. */
+  private readonly workloadBuilders: { [workloadName: string]: ITenantWorkloadBuilder };
   /** The checked backup plan of every tenant that is backed up, by environment and tenant id. */
   private readonly backupPlans = new Map<string, Map<string, TenantBackupPlan>>();
   private readonly workflowOptions?: WorkflowOptions;
@@ -466,6 +500,7 @@ export class Platform extends Construct {
         if (typeof picked !== 'string') problems.add('kubernetesVersion', picked.problem, target.name, picked.fix);
       }
     }
+    checkWorkloadBuilders(problems, envs, props.workloads);
     // The GitHub environments of the workflows (their gates), checked with everything else.
     const githubPlan = props.github ? problems.capture(() => planGitHubEnvironments(envs, workflowOptions, props.github!)) : undefined;
     // No literal secret in any input (module values, stores, endpoints, annotations, workflow settings...), before
@@ -483,6 +518,7 @@ export class Platform extends Construct {
     this.policy = props.policy ?? {};
     if (githubPlan) this.githubEnvironments = new GitHubEnvironmentsStack(this, GITHUB_STACK, { plan: githubPlan });
     this.volumeSnapshots = props.backup?.volumeSnapshots;
+    this.workloadBuilders = { ...props.workloads };
     this.networks = new Map(envs.map(e => [e.name, networkOf(props, e.name)]));
     for (const env of envs) {
       const app = new App({ outdir: this.layout.manifestsOf(env.name) });
@@ -624,6 +660,7 @@ export class Platform extends Construct {
         new SchemaMigrationHook(chart, `Migrate-${m.name}`, { ...migrationHookProps(env, tenant, m.name), hookKind: MigrationHookKind.HELM_PRE_UPGRADE });
       }
     }
+    this.buildWorkloads(chart, env, tenant, network.metricsPortName!);
     if (this.volumeSnapshots && env.environmentClass.backup.enabled && tenant.volumes.length > 0) {
       new VolumeSnapshotSchedule(chart, 'VolumeSnapshots', { ...this.volumeSnapshots, environment: env, tenant });
     }
@@ -635,6 +672,15 @@ export class Platform extends Construct {
       if (!vault.tenantResources(tenant.id).backupAccess) withoutTokenStackTraces(() => vault.addBackupPlan(plan));
     }
     return chart;
+  }
+
+  /** The tenant's cdk8s-plus workloads of this environment: each built by its builder, then wired (issue 19). */
+  private buildWorkloads(chart: TenantChart, env: Environment, tenant: Tenant, metricsPortName: string): void {
+    for (const w of workloadsIn(env, tenant)) {
+      const scope = new TenantWorkload(chart, `Workload-${w.name}`, { environment: env, tenant, workload: w, metricsPortName });
+      this.workloadBuilders[w.name].buildWorkload(scope);
+      scope.wire();
+    }
   }
 
   /**

@@ -9,14 +9,16 @@ import { EnvironmentIsolation, IsolationOptions } from './isolation';
 import { TenantVault } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { UpgradeStrategy } from '../model/environment-class';
-import { replicaKeysOf, replicaOverrides } from '../model/module-operations';
+import { replicaOverrides } from '../model/module-operations';
 import {
   addModuleValueProblems, helmSetValue, moduleHelmValues, resolveSecretDeliveryOptions, SecretDeliveryOptions, SecretDeliveryRequest,
+  WORKLOAD_TOKEN_VOLUME, workloadVaultDelivery,
 } from '../model/module-values';
 import { LifecycleNames, tenantVaultNames } from '../model/names';
 import { isDnsLabel, NAME_LIMITS } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant, TenantState } from '../model/tenant';
+import { workloadsIn } from '../model/tenant-workload';
 import { ResolvedVaultRef } from '../model/vault-ref';
 
 export { SecretDelivery } from '../model/module-values';
@@ -186,12 +188,22 @@ export class TenantRelease extends Construct {
       addModuleValueProblems(problems, this.node.path, values.problems);
       deliveries.push(...values.deliveries);
       grants.push(...values.grants);
-      // Replica counts are numbers to the chart (`auto`).
-      const replicaKeys = new Set(m?.name ? replicaKeysOf(m) : []);
-      return values.parameters.map(p => ({ name: p.name, value: Token.isUnresolved(p.value) ? p.value : setValue(p.value), type: replicaKeys.has(p.name) ? 'auto' : 'string' }));
+      // Replica counts and the numbers, booleans and nulls of structured values reach the chart typed (`auto`, Helm
+      // parses them; never escaped: they hold no syntax); everything else as a string.
+      return values.parameters.map(p => ({
+        name: p.name,
+        value: Token.isUnresolved(p.value) || p.typed ? p.value : setValue(p.value),
+        type: p.typed ? 'auto' : 'string',
+      }));
+    });
+    // cdk8s-plus workloads read their secrets as the tenant role too: the same checks, the same grants (issue 19).
+    workloadsIn(env, tenant).forEach(w => {
+      const workload = workloadVaultDelivery(env, tenant, w, `workloads[${tenant.workloads.indexOf(w)}]`, WORKLOAD_TOKEN_VOLUME);
+      addModuleValueProblems(problems, this.node.path, workload.problems);
+      grants.push(...workload.grants);
     });
     problems.throwIfAny();
-    // Only a valid release extends the tenant policy (cache credentials a module references).
+    // Only a valid release extends the tenant policy (cache credentials a module or workload references).
     for (const ref of grants) props.vault?.grantRead(ref);
 
     this.environment = env;

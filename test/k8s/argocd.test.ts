@@ -70,10 +70,11 @@ describe('ArgoCdApplication', () => {
       targetRevision: '3.4.1',
       helm: { releaseName: 'acme-billing' },
     });
-    // Plain values as Helm receives them from --set-string: the comma escaped, so the chart gets one string.
+    // Plain values as Helm receives them from --set-string (the comma escaped, so the chart gets one string); replica
+    // counts as numbers (--set), as Terraform's `auto` gives them.
     expect(app.spec.source.helm.parameters).toEqual(expect.arrayContaining([
       { name: 'ingress.hosts[0]', value: 'a.example\\,b.example', forceString: true },
-      { name: 'replicaCount', value: '2', forceString: true },
+      { name: 'replicaCount', value: '2', forceString: false },
     ]));
     const module = buildInventory([prod]).environments[0].tenants[0].modules[0];
     expect(module).toMatchObject({ release: app.spec.source.helm.releaseName, argoCdApplication: app.metadata.name });
@@ -122,7 +123,7 @@ describe('ArgoCdApplication', () => {
     const replicas = (app: any) => (app.spec.source ?? app.spec.sources[0]).helm.parameters.filter((p: any) => /replica/i.test(p.name));
     for (const state of [TenantState.SUSPENDED, TenantState.ARCHIVED]) {
       const app = appOf(state);
-      expect(replicas(app)).toEqual([{ name: 'replicaCount', value: '0', forceString: true }]);
+      expect(replicas(app)).toEqual([{ name: 'replicaCount', value: '0', forceString: false }]);
       // Automated sync stays on (self-heal), so the scale to zero is applied and kept; nothing is pruned.
       expect(app.spec.syncPolicy.automated).toEqual({ prune: false, selfHeal: true, allowEmpty: false });
       // The quota admits no hook Job: no second source while suspended.
@@ -130,10 +131,10 @@ describe('ArgoCdApplication', () => {
       expectValidManifests([app]);
     }
     expect(replicas(appOf(TenantState.SUSPENDED, ['replicaCount', 'worker.replicaCount']))).toEqual([
-      { name: 'replicaCount', value: '0', forceString: true }, { name: 'worker.replicaCount', value: '0', forceString: true },
+      { name: 'replicaCount', value: '0', forceString: false }, { name: 'worker.replicaCount', value: '0', forceString: false },
     ]);
     const resumed = appOf(TenantState.ACTIVE);
-    expect(replicas(resumed)).toEqual([{ name: 'replicaCount', value: '2', forceString: true }]);
+    expect(replicas(resumed)).toEqual([{ name: 'replicaCount', value: '2', forceString: false }]);
     expect(resumed.spec.sources).toHaveLength(2);
   });
 

@@ -117,7 +117,8 @@ describe('the reference platform for Kubernetes 1.28, 1.30, 1.35 (default) and 1
   test('each target writes the API versions its release serves: ValidatingAdmissionPolicy v1 from 1.30 (default 1.35 included), v1beta1 on 1.28', () => {
     // The same in every release 1.28-1.36 (the CRDs do not depend on the Kubernetes version).
     const common = [
-      'argoproj.io/v1alpha1 AppProject', 'argoproj.io/v1alpha1 Application', 'batch/v1 CronJob', 'monitoring.coreos.com/v1 PodMonitor',
+      // apps/v1 Deployment: the example's cdk8s-plus worker (issue 19).
+      'apps/v1 Deployment', 'argoproj.io/v1alpha1 AppProject', 'argoproj.io/v1alpha1 Application', 'batch/v1 CronJob', 'monitoring.coreos.com/v1 PodMonitor',
       'monitoring.coreos.com/v1 PrometheusRule', 'networking.k8s.io/v1 NetworkPolicy', 'rbac.authorization.k8s.io/v1 Role',
       'rbac.authorization.k8s.io/v1 RoleBinding', 'scheduling.k8s.io/v1 PriorityClass', 'v1 ConfigMap', 'v1 LimitRange', 'v1 Namespace', 'v1 PersistentVolumeClaim', 'v1 ResourceQuota', 'v1 ServiceAccount',
     ];
