@@ -269,14 +269,18 @@ function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist {
 export class KeywordIndex {
   /** Keywords by their first two UTF-16 code units (`first * 65536 + second`). */
   private readonly byPair = new Map<number, string[]>();
+  /** For pairs of ASCII characters (`first * 128 + second`): does a keyword start with the pair? Most text is ASCII. */
+  private readonly asciiPair = new Uint8Array(128 * 128);
 
   constructor(keywords: readonly string[]) {
     for (const k of new Set(keywords)) {
       if (k.length < 2) throw new Error(`keyword ${JSON.stringify(k)} is shorter than two characters`);
-      const pair = k.charCodeAt(0) * 65536 + k.charCodeAt(1);
+      const [a, b] = [k.charCodeAt(0), k.charCodeAt(1)];
+      const pair = a * 65536 + b;
       const list = this.byPair.get(pair);
       if (list) list.push(k);
       else this.byPair.set(pair, [k]);
+      if (a < 128 && b < 128) this.asciiPair[a * 128 + b] = 1;
     }
   }
 
@@ -284,7 +288,10 @@ export class KeywordIndex {
   public present(text: string): Set<string> {
     const found = new Set<string>();
     for (let i = 0; i + 1 < text.length; i++) {
-      const candidates = this.byPair.get(text.charCodeAt(i) * 65536 + text.charCodeAt(i + 1));
+      const a = text.charCodeAt(i);
+      const b = text.charCodeAt(i + 1);
+      if (a < 128 && b < 128 && this.asciiPair[a * 128 + b] === 0) continue;
+      const candidates = this.byPair.get(a * 65536 + b);
       if (candidates === undefined) continue;
       for (const k of candidates) if (!found.has(k) && text.startsWith(k, i)) found.add(k);
     }
