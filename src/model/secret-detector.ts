@@ -248,6 +248,89 @@ interface CompiledRule {
   readonly keywords: string[];
   readonly allowlists: CompiledAllowlist[];
   readonly generic: boolean;
+  /** How to search the pattern only near its keywords, when its shape allows (`keywordWindow`). */
+  readonly window?: KeywordWindow;
+}
+
+/**
+ * Most gitleaks rules (about a hundred, the generic API key among them) read `[\w.-]{0,50}?(?:<keywords>)…`: a match
+ * starts at most `span` characters before an occurrence of the keyword group. Searching the whole of a 30 KB script
+ * position by position is what costs; trying the pattern (sticky) only at the positions up to `span` before each
+ * occurrence of the keyword group, in increasing order, finds the same matches: every position skipped has no
+ * keyword occurrence within `span` characters after it, so no match can start there.
+ */
+interface KeywordWindow {
+  /** The keyword group alone, global: its occurrences. */
+  readonly keyword: RegExp;
+  /** The whole pattern, sticky: a match at one position. */
+  readonly sticky: RegExp;
+  readonly span: number;
+}
+
+/** The window of a translated pattern that starts with `[\w.\-]{0,n}?(?:…)`, or undefined. */
+export function keywordWindow(source: string): KeywordWindow | undefined {
+  const head = /^\[\\w\.\\-\]\{0,(\d+)\}\?(?=\(\?:)/.exec(source);
+  if (!head) return undefined;
+  // The group after the prefix, up to its closing parenthesis (escapes and character classes skipped).
+  let depth = 0;
+  let inClass = false;
+  for (let i = head[0].length; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '(') {
+      depth++;
+    } else if (c === ')' && --depth === 0) {
+      return { keyword: new RegExp(source.slice(head[0].length, i + 1), 'g'), sticky: new RegExp(source, 'y'), span: Number(head[1]) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The matches `pattern` (global) finds in `text`, one after the other as `exec` finds them (an empty match moves on
+ * by one character); with a window, found by trying the sticky pattern only near the keyword occurrences.
+ */
+export function* patternMatches(pattern: RegExp, text: string, window?: KeywordWindow): Generator<RegExpExecArray> {
+  if (!window) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      yield m;
+      if (m[0].length === 0) pattern.lastIndex++;
+    }
+    return;
+  }
+  const { keyword, sticky, span } = window;
+  // Keyword occurrences, every start position (overlapping ones too), in order.
+  const starts: number[] = [];
+  keyword.lastIndex = 0;
+  for (let k = keyword.exec(text); k !== null; k = keyword.exec(text)) {
+    starts.push(k.index);
+    keyword.lastIndex = k.index + 1;
+  }
+  let from = 0;
+  let next = 0;
+  while (next < starts.length && from <= text.length) {
+    // Skip occurrences whose window lies wholly before `from`.
+    while (next < starts.length && starts[next] < from) next++;
+    if (next >= starts.length) break;
+    let found: RegExpExecArray | null = null;
+    const first = Math.max(from, starts[next] - span);
+    for (let p = first; p <= starts[next] && found === null; p++) {
+      sticky.lastIndex = p;
+      found = sticky.exec(text);
+    }
+    if (found === null) {
+      from = starts[next] + 1;
+      continue;
+    }
+    yield found;
+    from = found.index + Math.max(found[0].length, 1);
+  }
 }
 
 function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist {
@@ -314,6 +397,7 @@ function rules(): { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword
       keywords: r.keywords.map(k => k.toLowerCase()),
       allowlists: (r.allowlists ?? []).map(compileAllowlist),
       generic: r.id.startsWith('generic'),
+      window: keywordWindow(translateRe2(r.regex)),
     }));
     const keywords = [...new Set(list.flatMap(r => r.keywords))].map(k => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
     compiled = {
@@ -386,12 +470,8 @@ export function detectSecrets(text: string, allow: readonly RegExp[] = []): Secr
     const present = r.keywords.present(lower);
     for (const rule of r.rules) {
       if (rule.keywords.length > 0 && !rule.keywords.some(k => present.has(k))) continue;
-      rule.pattern.lastIndex = 0;
-      for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
-        if (m[0].length === 0) {
-          rule.pattern.lastIndex++;
-          continue;
-        }
+      for (const m of patternMatches(rule.pattern, text, rule.window)) {
+        if (m[0].length === 0) continue;
         let secret = m[0];
         if (rule.secretGroup > 0) secret = m[rule.secretGroup] ?? '';
         else if (m.length >= 2) secret = m.slice(1).find(g => g !== undefined && g.length > 0) ?? m[0];
