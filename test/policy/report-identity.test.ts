@@ -8,10 +8,10 @@ import * as path from 'path';
 import { JsonPatch } from 'cdk8s';
 import { App as TfApp } from 'cdktf';
 import { synthesize, Variant } from './report-identity/platforms';
-import { ContainerImage } from '../../src/model/image';
 import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
+import { ContainerImage } from '../../src/model/image';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 
