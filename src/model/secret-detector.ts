@@ -352,8 +352,8 @@ function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist {
 export class KeywordIndex {
   /** Keywords by their first two UTF-16 code units (`first * 65536 + second`). */
   private readonly byPair = new Map<number, string[]>();
-  /** For pairs of ASCII characters (`first * 128 + second`): does a keyword start with the pair? Most text is ASCII. */
-  private readonly asciiPair = new Uint8Array(128 * 128);
+  /** The same lists for pairs of ASCII characters, by `first * 128 + second` (most text is ASCII): no hashing. */
+  private readonly asciiPair: Array<string[] | undefined> = new Array(128 * 128).fill(undefined);
 
   constructor(keywords: readonly string[]) {
     for (const k of new Set(keywords)) {
@@ -363,7 +363,7 @@ export class KeywordIndex {
       const list = this.byPair.get(pair);
       if (list) list.push(k);
       else this.byPair.set(pair, [k]);
-      if (a < 128 && b < 128) this.asciiPair[a * 128 + b] = 1;
+      if (a < 128 && b < 128) this.asciiPair[a * 128 + b] = this.byPair.get(pair);
     }
   }
 
@@ -373,10 +373,12 @@ export class KeywordIndex {
     for (let i = 0; i + 1 < text.length; i++) {
       const a = text.charCodeAt(i);
       const b = text.charCodeAt(i + 1);
-      if (a < 128 && b < 128 && this.asciiPair[a * 128 + b] === 0) continue;
-      const candidates = this.byPair.get(a * 65536 + b);
+      const candidates = a < 128 && b < 128 ? this.asciiPair[a * 128 + b] : this.byPair.get(a * 65536 + b);
       if (candidates === undefined) continue;
-      for (const k of candidates) if (!found.has(k) && text.startsWith(k, i)) found.add(k);
+      for (let j = 0; j < candidates.length; j++) {
+        const k = candidates[j];
+        if (!found.has(k) && text.startsWith(k, i)) found.add(k);
+      }
     }
     return found;
   }
