@@ -5,12 +5,14 @@
 //
 // Options: --sizes 100,1000,3000  --runs 3  --stock-cap <s> (also run stock App.synth() at N >= 3000, stopped after
 // <s> seconds and reported as a lower bound; a complete run takes about 16 minutes, so by default it is not run and
-// its time is extrapolated from the quadratic through the smaller N)  --policy (time Platform.synth() with the policy
-// pack at N >= 3000 too; at N = 1000 it is always timed, once)  --tenk (also the sharded 10,000-tenant run)  --keep (keep the scratch folder)
+// its time is extrapolated from the quadratic through the smaller N)  --tenk (also the sharded 10,000-tenant run)
+// --keep (keep the scratch folder)
 //
-// Runs per N (the default run takes about ten minutes on 2 cores): full synth `--runs` times (2 at N >= 3000), our k8s
-// synth `--runs` times (once at N >= 3000), stock k8s `--runs` times below 1,000 and once at 1,000 (about 130 s), the
-// floor twice at N <= 1,000 only.
+// Runs per N (the default run takes about twenty minutes on 2 cores): full synth (policy pack off) `--runs` times (2 at
+// N >= 3000), the default path (`Platform.synth()` with its defaults: policy pack on) `--runs` times (once at
+// N >= 3000), our k8s synth `--runs` times (once at N >= 3000), stock k8s `--runs` times below 1,000 and once at 1,000
+// (about 130 s), the k8s floor and the full-output floor twice at N <= 1,000 only (the full-output floor's files are
+// captured by the first default run, after its measurement).
 //
 // Only this launcher runs under ts-node. It transpiles src/ and bench/ to plain JavaScript once (TypeScript's
 // transpileModule, no type check, no source maps) and every measurement runs that JavaScript with plain `node` in a
@@ -18,6 +20,7 @@
 // cdktf captures) stay out of the numbers. The last line is machine-readable:
 //
 //   speedup_vs_stock_1000=<x> overhead_vs_floor_1000=<y> scaling_3000_over_1000=<z> peak_rss_mb_3000=<w>
+//   default_over_floor_1000=<a> policy_share_1000=<b> default_peak_rss_mb_3000=<c> incremental_share_3000=<d>
 import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -31,7 +34,6 @@ interface Options {
   runs: number;
   stockCapSeconds: number;
   tenk: boolean;
-  policy: boolean;
   keep: boolean;
 }
 
@@ -46,7 +48,6 @@ function parseOptions(argv: string[]): Options {
     runs: Number(value('--runs') ?? (quick ? 1 : 3)),
     stockCapSeconds: Number(value('--stock-cap') ?? 0),
     tenk: argv.includes('--tenk'),
-    policy: argv.includes('--policy'),
     keep: argv.includes('--keep'),
   };
 }
@@ -151,6 +152,11 @@ function sameTree(a: string, b: string): string | undefined {
 
 const s = (ms: number) => (ms / 1000).toFixed(2);
 
+/** How the full-output floor holds the captured files: `yaml 1202, copy 2400, ...`. */
+function floorKinds(counts: { [kind: string]: number } | undefined): string {
+  return Object.entries(counts ?? {}).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ');
+}
+
 function main(): void {
   const options = parseOptions(process.argv.slice(2));
   scratchRoot = fs.mkdtempSync(path.join(process.env.TMPDIR ?? os.tmpdir(), 'bench-'));
@@ -169,7 +175,12 @@ function main(): void {
     const stock = scratch();
     const floor = scratch();
     const dump = path.join(scratchRoot, 'check.jsonl');
+    const byDefault = scratch();
+    const fullFloor = scratch();
+    const fullDump = path.join(scratchRoot, 'check-full.jsonl');
     child(js, ['full', String(n), full], [full]);
+    const captured = child(js, ['default', String(n), byDefault, fullDump], [byDefault]);
+    child(js, ['floor-full', fullDump, fullFloor], [fullFloor]);
     child(js, ['ours', String(n), ours], [ours]);
     child(js, ['stock', String(n), stock], [stock]);
     child(js, ['dump', String(n), scratch(), dump]);
@@ -178,11 +189,14 @@ function main(): void {
       sameTree(path.join(full, 'dist', 'k8s'), path.join(ours, 'k8s')),
       sameTree(path.join(stock, 'k8s'), path.join(ours, 'k8s')),
       sameTree(path.join(floor, 'k8s'), path.join(ours, 'k8s')),
+      // The full-output floor writes every file of the default path, byte for byte.
+      sameTree(byDefault, fullFloor),
     ].filter(p => p !== undefined);
-    for (const d of [full, ours, stock, floor]) fs.rmSync(d, { recursive: true, force: true });
+    for (const d of [full, ours, stock, floor, byDefault, fullFloor]) fs.rmSync(d, { recursive: true, force: true });
     fs.rmSync(dump, { force: true });
+    fs.rmSync(fullDump, { force: true });
     if (problems.length > 0) throw new Error(`outputs differ:\n${problems.join('\n')}`);
-    console.log(`same bytes (N=${n}): Platform.synth() k8s = our synth = stock App.synth() = floor`);
+    console.log(`same bytes (N=${n}): Platform.synth() k8s = our synth = stock App.synth() = floor; full-output floor = Platform.synth() with its defaults, every file (${floorKinds(captured.floor)})`);
   }
 
   // ts-node's share, once: the same full run at the smallest N from the TypeScript sources.
@@ -196,29 +210,36 @@ function main(): void {
     console.log(`ts-node (transpile-only) at N=${n}: loading ${s(tsNode.loadMs)} s vs ${s(plain.loadMs)} s plain, full synth ${s(tsNode.ms)} s vs ${s(plain.ms)} s plain`);
   }
 
-  type Row = { n: number; full: Result[]; ours: Result[]; stock: Result[]; floor: Result[]; floorWriter: Result[] };
+  type Row = { n: number; full: Result[]; ours: Result[]; stock: Result[]; floor: Result[]; floorWriter: Result[]; byDefault: Result[]; floorFull: Result[]; floorKinds?: string };
   const rows: Row[] = [];
   for (const n of options.sizes) {
     const large = n >= 3000;
-    const row: Row = { n, full: [], ours: [], stock: [], floor: [], floorWriter: [] };
+    const row: Row = { n, full: [], ours: [], stock: [], floor: [], floorWriter: [], byDefault: [], floorFull: [] };
     const runs = {
       full: large ? Math.min(2, options.runs) : options.runs,
+      byDefault: large ? 1 : options.runs,
       ours: large ? 1 : options.runs,
       floor: large ? 0 : Math.min(2, options.runs),
       stock: large ? (options.stockCapSeconds > 0 ? 1 : 0) : n >= 1000 ? 1 : options.runs,
     };
     const dump = path.join(scratchRoot, `docs-${n}.jsonl`);
+    const fullDump = path.join(scratchRoot, `files-${n}.jsonl`);
     if (runs.floor > 0) child(js, ['dump', String(n), scratch(), dump]);
     const last = (xs: Result[], r: number, k: number) => (r < k ? `${s(xs[xs.length - 1].ms)}${xs[xs.length - 1].capped ? '+ (stopped)' : ''} s` : '-');
     for (let r = 0; r < options.runs; r++) {
       if (r < runs.full) row.full.push(child(js, ['full', String(n), scratch()]));
+      // The first default run also captures its files for the full-output floor (after its measurement).
+      if (r < runs.byDefault) row.byDefault.push(child(js, ['default', String(n), scratch(), ...(r === 0 && runs.floor > 0 ? [fullDump] : [])]));
+      if (r === 0 && runs.floor > 0) row.floorKinds = floorKinds(row.byDefault[0].floor);
+      if (r < runs.floor) row.floorFull.push(child(js, ['floor-full', fullDump, scratch()]));
       if (r < runs.ours) row.ours.push(child(js, ['ours', String(n), scratch()]));
       if (r < runs.floor) row.floor.push(child(js, ['floor', dump, scratch()]));
       if (r < Math.min(1, runs.floor)) row.floorWriter.push(child(js, ['floor-writer', dump, scratch()]));
       if (r < runs.stock) row.stock.push(child(js, ['stock', String(n), scratch()], [], {}, large ? options.stockCapSeconds * 1000 : undefined));
-      console.log(`  N=${n} run ${r + 1}/${options.runs}: full ${last(row.full, r, runs.full)}, ours k8s ${last(row.ours, r, runs.ours)}, stock k8s ${last(row.stock, r, runs.stock)}, floor ${last(row.floor, r, runs.floor)}  (load ${os.loadavg()[0].toFixed(1)})`);
+      console.log(`  N=${n} run ${r + 1}/${options.runs}: full ${last(row.full, r, runs.full)}, default ${last(row.byDefault, r, runs.byDefault)}, full-output floor ${last(row.floorFull, r, runs.floor)}, ours k8s ${last(row.ours, r, runs.ours)}, stock k8s ${last(row.stock, r, runs.stock)}, floor ${last(row.floor, r, runs.floor)}  (load ${os.loadavg()[0].toFixed(1)})`);
     }
     fs.rmSync(dump, { force: true });
+    fs.rmSync(fullDump, { force: true });
     rows.push(row);
   }
 
@@ -257,14 +278,23 @@ function main(): void {
     console.log(`  N=${r.n}: full ${num(med(r.full, 'constructMs') / 1000)} / ${num(med(r.full, 'synthMs') / 1000)}, cpu ${num(med(r.full, 'cpuMs') / 1000)};  ours ${num(med(r.ours, 'constructMs') / 1000)} / ${num(med(r.ours, 'synthMs') / 1000)}, cpu ${num(med(r.ours, 'cpuMs') / 1000)};  stock ${num(med(r.stock, 'constructMs') / 1000)} / ${num(med(r.stock, 'synthMs') / 1000)};  floor cpu ${num(med(r.floor, 'cpuMs') / 1000)};  ${r.full[0].stacks} stacks, ${r.full[0].filesWritten} files`);
   }
 
-  // The policy pack is on by default in Platform.synth(); the rows above time synthesis alone. Its cost, side by side.
-  const policySizes = options.sizes.filter(n => n === 1000 || (options.policy && n > 1000));
-  if (policySizes.length > 0) console.log('');
-  for (const n of policySizes) {
-    const on = child(js, ['full', String(n), scratch()], [], { BENCH_POLICY: 'on' });
-    const without = rows.find(r => r.n === n)!;
-    console.log(`with the policy pack (the Platform's default, parity included) at N=${n}: ${s(on.ms)} s, peak RSS ${on.peakRssMb} MB; without it: ${s(med(without.full))} s, ${Math.max(...without.full.map(x => x.peakRssMb))} MB`);
+  // What users run: Platform.synth() with its defaults (policy pack on), against the full-output floor (the same
+  // files written from plain objects) and with the policy step's share of its time.
+  console.log('');
+  console.log('Default path = Platform.synth() with its defaults (policy pack on); full-output floor = every file it writes, written again from plain objects (no constructs, no checks).');
+  console.log('');
+  console.log('| N tenants per env | default s (runs) | default peak RSS MB | policy step s (share) | full-output floor s (runs) | default / floor | same by CPU time | policy share by CPU time | policy off s | files captured as |');
+  console.log('|---|---|---|---|---|---|---|---|---|---|');
+  for (const r of rows) {
+    const share = r.byDefault.length ? median(r.byDefault.map(x => x.policyMs / x.ms)) : NaN;
+    const cpuShare = r.byDefault.length ? median(r.byDefault.map(x => x.policyCpuMs / x.timedCpuMs)) : NaN;
+    console.log(`| ${r.n} | ${secs(r.byDefault)} | ${r.byDefault.length ? Math.max(...r.byDefault.map(x => x.peakRssMb)) : '-'} | ${num(med(r.byDefault, 'policyMs') / 1000)} (${num(share)}) | ${secs(r.floorFull)} | ${num(med(r.byDefault) / med(r.floorFull))} | ${num(med(r.byDefault, 'timedCpuMs') / med(r.floorFull, 'timedCpuMs'))} | ${num(cpuShare)} | ${secs(r.full)} | ${r.floorKinds ?? '-'} |`);
   }
+
+  // The incremental re-synth (issue 20 item 3) plugs in through the child's `incremental` mode.
+  const sizes3000 = options.sizes.includes(3000);
+  const incremental = sizes3000 ? child(js, ['incremental', '3000', scratch()]) : undefined;
+  if (incremental?.available) console.log(`\none-tenant re-synth at N=3000: ${s(incremental.resynthMs)} s after a cold synth of ${s(incremental.coldMs)} s`);
 
   if (options.tenk) {
     const dir = scratch();
@@ -281,9 +311,13 @@ function main(): void {
   const overhead = r1000 ? med(r1000.ours) / med(r1000.floor) : undefined;
   const scaling = r1000 && r3000 ? med(r3000.full) / med(r1000.full) : undefined;
   const rss = r3000 ? String(Math.max(...r3000.full.map(x => x.peakRssMb))) : 'NA';
+  const defaultOverFloor = r1000 ? med(r1000.byDefault) / med(r1000.floorFull) : undefined;
+  const policyShare = r1000 && r1000.byDefault.length ? median(r1000.byDefault.map(x => x.policyMs / x.ms)) : undefined;
+  const defaultRss = r3000 && r3000.byDefault.length ? String(Math.max(...r3000.byDefault.map(x => x.peakRssMb))) : 'NA';
+  const incrementalShare = incremental?.available ? fmt(incremental.resynthMs / incremental.coldMs) : 'n/a';
   if (r1000 && r3000) console.log(`\nscaling by CPU time instead of wall time: ${fmt(med(r3000.full, 'cpuMs') / med(r1000.full, 'cpuMs'))}; load average at the end ${os.loadavg().map(x => x.toFixed(1)).join(' ')}`);
   console.log('');
-  console.log(`speedup_vs_stock_1000=${fmt(speedup)} overhead_vs_floor_1000=${fmt(overhead)} scaling_3000_over_1000=${fmt(scaling)} peak_rss_mb_3000=${rss}`);
+  console.log(`speedup_vs_stock_1000=${fmt(speedup)} overhead_vs_floor_1000=${fmt(overhead)} scaling_3000_over_1000=${fmt(scaling)} peak_rss_mb_3000=${rss} default_over_floor_1000=${fmt(defaultOverFloor)} policy_share_1000=${fmt(policyShare)} default_peak_rss_mb_3000=${defaultRss} incremental_share_3000=${incrementalShare}`);
 }
 
 try {

@@ -7,6 +7,12 @@
 //   floor  <file> <dir>       the dumped documents written as YAML with the yaml package, no constructs
 //   floor-writer <file> <dir> the same with our YAML writer (informational)
 //   sharded <n> <dir> <shards> production only, N tenants over <shards> Terraform shards; reports stacks
+//   default <n> <dir> [<file>] `Platform.synth()` with its defaults (policy pack on, whatever BENCH_POLICY says), timing
+//                             the policy pack's share; with <file>, afterwards (untimed, after peak RSS is taken)
+//                             every file written captured as plain objects for the full-output floor (full-floor.ts)
+//   floor-full <file> <dir>   the full-output floor: the captured files read into memory, then only their writing timed
+//   incremental <n> <dir>     the one-tenant re-synth at N (cold synth, change one tenant, synth again); reports
+//                             `available: false` until the incremental cache exists on this branch
 //
 // BENCH_POLICY=on|off|no-parity: whether Platform.synth() runs the policy pack (default on, the Platform's default).
 import * as fs from 'fs';
@@ -14,6 +20,7 @@ import * as path from 'path';
 import * as YAML from 'yaml';
 import { App as TfApp } from 'cdktf';
 import { buildK8sApps } from './k8s-apps';
+import { captureFloor, FloorEntry, writeFloor } from './full-floor';
 import { referencePlatformProps, referenceTenants } from './reference';
 import { writeChartsEach } from '../src/k8s/synth';
 import { stringifyDocuments } from '../src/k8s/yaml-writer';
@@ -27,10 +34,39 @@ const [mode, ...args] = process.argv.slice(2);
 const POLICY = process.env.BENCH_POLICY ?? 'on';
 const policyProps = POLICY === 'off' ? { policy: { enabled: false } } : POLICY === 'no-parity' ? { policy: { parity: false } } : {};
 
-function report(result: object): void {
-  const usage = process.resourceUsage();
+/** Peak RSS and CPU time so far (`usage`: taken earlier, before untimed work that must not count). */
+function report(result: object, usage: NodeJS.ResourceUsage = process.resourceUsage()): void {
   const cpuMs = (usage.userCPUTime + usage.systemCPUTime) / 1000;
   process.stdout.write(`${JSON.stringify({ mode, loadMs: Math.round(loadMs), peakRssMb: Math.round(usage.maxRSS / 1024), cpuMs: Math.round(cpuMs), ...result })}\n`);
+}
+
+/**
+ * Time spent in the Platform's policy step (the pack over the staged output and the parity check), by wrapping the
+ * Platform's private `checkPolicies`. NaN when the Platform has no such step (then the share is not printed).
+ */
+function timePolicyStep(): () => { ms: number; cpuMs: number } {
+  const proto = Platform.prototype as any;
+  const original = proto.checkPolicies;
+  if (typeof original !== 'function') return () => ({ ms: NaN, cpuMs: NaN });
+  let ms = 0;
+  let cpuMs = 0;
+  proto.checkPolicies = function (this: unknown, ...a: unknown[]) {
+    const t = performance.now();
+    const c = process.cpuUsage();
+    try {
+      return original.apply(this, a);
+    } finally {
+      ms += performance.now() - t;
+      cpuMs += cpuMsSince(c);
+    }
+  };
+  return () => ({ ms, cpuMs });
+}
+
+/** CPU time (user + system) since `start`, in ms. */
+function cpuMsSince(start: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(start);
+  return (d.user + d.system) / 1000;
 }
 
 function countFiles(dir: string): number {
@@ -129,6 +165,41 @@ function main(): void {
         documents += entry.documents.length;
       }
       report({ ms: timed, wallMs: performance.now() - t0, documents, files: countFiles(path.join(dir, 'k8s')) });
+      return;
+    }
+    case 'default': {
+      const [n, dir, file] = [Number(args[0]), args[1], args[2]];
+      const policy = timePolicyStep();
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const app = new TfApp({ outdir: path.join(dir, 'cdktf.out') });
+      const platform = new Platform(app, 'inopsio', referencePlatformProps(n, path.join(dir, 'dist')));
+      const t1 = performance.now();
+      const result = platform.synth();
+      const t2 = performance.now();
+      const timedCpuMs = cpuMsSince(c0);
+      const usage = process.resourceUsage();
+      const floor = file ? captureFloor(dir, ['dist', 'cdktf.out'], file) : undefined;
+      const { ms: policyMs, cpuMs: policyCpuMs } = policy();
+      report({ n, ms: t2 - t0, timedCpuMs, constructMs: t1 - t0, synthMs: t2 - t1, policyMs, policyCpuMs, documents: result.documentCount, filesWritten: countFiles(dir), floor }, usage);
+      return;
+    }
+    case 'floor-full': {
+      const [file, dir] = [args[0], args[1]];
+      // Prepared outside the timed region: every file's plain objects in memory.
+      const entries: FloorEntry[] = [...jsonLines(file)];
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const files = writeFloor(entries, dir);
+      const t1 = performance.now();
+      report({ ms: t1 - t0, timedCpuMs: cpuMsSince(c0), files });
+      return;
+    }
+    case 'incremental': {
+      // Hook for the incremental cache (issue 20 item 3): build the reference platform at N with the cache on, synth
+      // cold, change one tenant (say its displayName), synth again into the same outdir, and report
+      // { available: true, coldMs, resynthMs }; bench.ts prints incremental_share_3000 = resynthMs / coldMs.
+      report({ n: Number(args[0]), available: false });
       return;
     }
     case 'sharded': {

@@ -248,6 +248,89 @@ interface CompiledRule {
   readonly keywords: string[];
   readonly allowlists: CompiledAllowlist[];
   readonly generic: boolean;
+  /** How to search the pattern only near its keywords, when its shape allows (`keywordWindow`). */
+  readonly window?: KeywordWindow;
+}
+
+/**
+ * Most gitleaks rules (about a hundred, the generic API key among them) read `[\w.-]{0,50}?(?:<keywords>)…`: a match
+ * starts at most `span` characters before an occurrence of the keyword group. Searching the whole of a 30 KB script
+ * position by position is what costs; trying the pattern (sticky) only at the positions up to `span` before each
+ * occurrence of the keyword group, in increasing order, finds the same matches: every position skipped has no
+ * keyword occurrence within `span` characters after it, so no match can start there.
+ */
+interface KeywordWindow {
+  /** The keyword group alone, global: its occurrences. */
+  readonly keyword: RegExp;
+  /** The whole pattern, sticky: a match at one position. */
+  readonly sticky: RegExp;
+  readonly span: number;
+}
+
+/** The window of a translated pattern that starts with `[\w.\-]{0,n}?(?:…)`, or undefined. */
+export function keywordWindow(source: string): KeywordWindow | undefined {
+  const head = /^\[\\w\.\\-\]\{0,(\d+)\}\?(?=\(\?:)/.exec(source);
+  if (!head) return undefined;
+  // The group after the prefix, up to its closing parenthesis (escapes and character classes skipped).
+  let depth = 0;
+  let inClass = false;
+  for (let i = head[0].length; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      i++;
+    } else if (inClass) {
+      if (c === ']') inClass = false;
+    } else if (c === '[') {
+      inClass = true;
+    } else if (c === '(') {
+      depth++;
+    } else if (c === ')' && --depth === 0) {
+      return { keyword: new RegExp(source.slice(head[0].length, i + 1), 'g'), sticky: new RegExp(source, 'y'), span: Number(head[1]) };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The matches `pattern` (global) finds in `text`, one after the other as `exec` finds them (an empty match moves on
+ * by one character); with a window, found by trying the sticky pattern only near the keyword occurrences.
+ */
+export function* patternMatches(pattern: RegExp, text: string, window?: KeywordWindow): Generator<RegExpExecArray> {
+  if (!window) {
+    pattern.lastIndex = 0;
+    for (let m = pattern.exec(text); m !== null; m = pattern.exec(text)) {
+      yield m;
+      if (m[0].length === 0) pattern.lastIndex++;
+    }
+    return;
+  }
+  const { keyword, sticky, span } = window;
+  // Keyword occurrences, every start position (overlapping ones too), in order.
+  const starts: number[] = [];
+  keyword.lastIndex = 0;
+  for (let k = keyword.exec(text); k !== null; k = keyword.exec(text)) {
+    starts.push(k.index);
+    keyword.lastIndex = k.index + 1;
+  }
+  let from = 0;
+  let next = 0;
+  while (next < starts.length && from <= text.length) {
+    // Skip occurrences whose window lies wholly before `from`.
+    while (next < starts.length && starts[next] < from) next++;
+    if (next >= starts.length) break;
+    let found: RegExpExecArray | null = null;
+    const first = Math.max(from, starts[next] - span);
+    for (let p = first; p <= starts[next] && found === null; p++) {
+      sticky.lastIndex = p;
+      found = sticky.exec(text);
+    }
+    if (found === null) {
+      from = starts[next] + 1;
+      continue;
+    }
+    yield found;
+    from = found.index + Math.max(found[0].length, 1);
+  }
 }
 
 function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist {
@@ -259,10 +342,52 @@ function compileAllowlist(a: GitleaksAllowlist): CompiledAllowlist {
   };
 }
 
-let compiled: { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword: RegExp } | undefined;
+/**
+ * Which keywords occur in a (lower-cased) text, found in one pass: the keywords indexed by their first two
+ * characters, tried with `startsWith` at each position whose pair starts one. Equivalent to `text.includes(k)` for
+ * every keyword (a keyword occurs iff it starts somewhere), but a 30 KB backup script costs one walk over its
+ * characters instead of one per keyword (about 240 of them: the prefilter was most of the policy pack's time).
+ * Own code: a full Aho-Corasick automaton from a package would do the same for two-character-or-longer literals.
+ */
+export class KeywordIndex {
+  /** Keywords by their first two UTF-16 code units (`first * 65536 + second`). */
+  private readonly byPair = new Map<number, string[]>();
+  /** The same lists for pairs of ASCII characters, by `first * 128 + second` (most text is ASCII): no hashing. */
+  private readonly asciiPair: Array<string[] | undefined> = new Array(128 * 128).fill(undefined);
+
+  constructor(keywords: readonly string[]) {
+    for (const k of new Set(keywords)) {
+      if (k.length < 2) throw new Error(`keyword ${JSON.stringify(k)} is shorter than two characters`);
+      const [a, b] = [k.charCodeAt(0), k.charCodeAt(1)];
+      const pair = a * 65536 + b;
+      const list = this.byPair.get(pair);
+      if (list) list.push(k);
+      else this.byPair.set(pair, [k]);
+      if (a < 128 && b < 128) this.asciiPair[a * 128 + b] = this.byPair.get(pair);
+    }
+  }
+
+  /** The keywords that occur in `text`. */
+  public present(text: string): Set<string> {
+    const found = new Set<string>();
+    for (let i = 0; i + 1 < text.length; i++) {
+      const a = text.charCodeAt(i);
+      const b = text.charCodeAt(i + 1);
+      const candidates = a < 128 && b < 128 ? this.asciiPair[a * 128 + b] : this.byPair.get(a * 65536 + b);
+      if (candidates === undefined) continue;
+      for (let j = 0; j < candidates.length; j++) {
+        const k = candidates[j];
+        if (!found.has(k) && text.startsWith(k, i)) found.add(k);
+      }
+    }
+    return found;
+  }
+}
+
+let compiled: { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword: RegExp; keywords: KeywordIndex } | undefined;
 
 /** The gitleaks rules as JavaScript, compiled once. */
-function rules(): { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword: RegExp } {
+function rules(): { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword: RegExp; keywords: KeywordIndex } {
   if (!compiled) {
     // Provider rules first, gitleaks' generic ones last: at one place the most specific rule names the finding.
     const ordered = [...GITLEAKS_RULES.filter(r => !r.id.startsWith('generic')), ...GITLEAKS_RULES.filter(r => r.id.startsWith('generic'))];
@@ -274,9 +399,15 @@ function rules(): { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword
       keywords: r.keywords.map(k => k.toLowerCase()),
       allowlists: (r.allowlists ?? []).map(compileAllowlist),
       generic: r.id.startsWith('generic'),
+      window: keywordWindow(translateRe2(r.regex)),
     }));
     const keywords = [...new Set(list.flatMap(r => r.keywords))].map(k => k.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'));
-    compiled = { rules: list, global: compileAllowlist(GITLEAKS_ALLOWLIST), anyKeyword: new RegExp(keywords.join('|')) };
+    compiled = {
+      rules: list,
+      global: compileAllowlist(GITLEAKS_ALLOWLIST),
+      anyKeyword: new RegExp(keywords.join('|')),
+      keywords: new KeywordIndex(list.flatMap(r => r.keywords)),
+    };
   }
   return compiled;
 }
@@ -338,14 +469,11 @@ export function detectSecrets(text: string, allow: readonly RegExp[] = []): Secr
   const r = rules();
   const lower = text.toLowerCase();
   if (r.anyKeyword.test(lower)) {
+    const present = r.keywords.present(lower);
     for (const rule of r.rules) {
-      if (rule.keywords.length > 0 && !rule.keywords.some(k => lower.includes(k))) continue;
-      rule.pattern.lastIndex = 0;
-      for (let m = rule.pattern.exec(text); m !== null; m = rule.pattern.exec(text)) {
-        if (m[0].length === 0) {
-          rule.pattern.lastIndex++;
-          continue;
-        }
+      if (rule.keywords.length > 0 && !rule.keywords.some(k => present.has(k))) continue;
+      for (const m of patternMatches(rule.pattern, text, rule.window)) {
+        if (m[0].length === 0) continue;
         let secret = m[0];
         if (rule.secretGroup > 0) secret = m[rule.secretGroup] ?? '';
         else if (m.length >= 2) secret = m.slice(1).find(g => g !== undefined && g.length > 0) ?? m[0];
