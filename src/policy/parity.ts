@@ -118,10 +118,12 @@ const DEFAULT_ALLOWANCES: ParityAllowance[] = [
 /**
  * Objects that exist in one environment only, on purpose (a whole-object difference is otherwise never allowed): the
  * previews' and the preview cleanup's CI roles and policies live in the stack of one environment
- * (src/model/ci-access.ts `previewVaultHost`, docs/vault.md "CI access"), which may be staging.
+ * (src/model/ci-access.ts `previewVaultHost`, docs/vault.md "CI access"), which may be staging; the read-only plan
+ * role exists in permanent classes only (their upgrade plans before the approval).
  */
 const ONE_ENVIRONMENT_OBJECTS: Array<{ re: RegExp; reason: string }> = [
   { re: /^tf:vault_(?:jwt_auth_backend_role|policy)\/CiVaultAuth\/(?:Role|Policy)-(?:preview|cleanup):$/, reason: 'the previews\' CI roles live in one environment\'s stack (docs/vault.md "CI access")' },
+  { re: /^tf:vault_(?:jwt_auth_backend_role|policy)\/CiVaultAuth\/(?:Role|Policy)-plan:$/, reason: 'permanent classes plan before the approval with a read-only CI role (ci-<env>-plan, issue 21 item 3)' },
 ];
 
 function escape(text: string): string {
