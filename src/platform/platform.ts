@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { pruneToPart, SynthesisPartFiles, writePartDigest } from './shard-synth';
 import { StagedOutput } from './staged-output';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
@@ -32,6 +33,7 @@ import { migrationNames } from '../model/migration-names';
 import { LifecycleNames } from '../model/names';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
+import { SynthesisShard } from '../model/synthesis-shard';
 import { Tenant, TenantState } from '../model/tenant';
 import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
@@ -162,6 +164,14 @@ export interface PlatformProps {
    * @default - no GitHub environments are generated
    */
   readonly github?: GitHubEnvironmentsProps;
+  /**
+   * Synthesize one part of a horizontally split synthesis (docs/performance.md "Horizontal synthesis"): only the
+   * tenants of this part are built, `synth()` writes only this part's files and a policy digest instead of the policy
+   * report, and `mergeSynthesisParts` (the final CI job) merges the digests of all parts. Read at construction, so
+   * that no other part's tenant is constructed.
+   * @default - `SynthesisShard.fromEnvironment()`: the part `INOPSIO_SHARD=i/n` names, else the whole platform
+   */
+  readonly synthesisShard?: SynthesisShard;
 }
 
 /** The git source of the rendered migration hooks (the second source of each migrating module's Application). */
@@ -331,6 +341,8 @@ export class Platform extends Construct {
   private readonly builtTerraform: Set<IConstruct>;
   /** The GitHub environments stack, when `github` is set. */
   public readonly githubEnvironments?: GitHubEnvironmentsStack;
+  /** The part of a horizontally split synthesis this Platform writes; undefined for the whole platform. */
+  public readonly synthesisShard?: SynthesisShard;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -429,6 +441,7 @@ export class Platform extends Construct {
       }
     }
     // The GitHub environments of the workflows (their gates), checked with everything else.
+    const part = problems.capture(() => props.synthesisShard ?? SynthesisShard.fromEnvironment());
     const githubPlan = props.github ? problems.capture(() => planGitHubEnvironments(envs, workflowOptions, props.github!)) : undefined;
     // No literal secret in any input (module values, stores, endpoints, annotations, workflow settings...), before
     // anything is built or written (issue 15).
@@ -442,6 +455,7 @@ export class Platform extends Construct {
     this.names = lifecycleNames!;
     this.kubernetesVersion = target;
     this.policy = props.policy ?? {};
+    this.synthesisShard = part;
     if (githubPlan) this.githubEnvironments = new GitHubEnvironmentsStack(this, GITHUB_STACK, { plan: githubPlan });
     this.volumeSnapshots = props.backup?.volumeSnapshots;
     this.networks = new Map(envs.map(e => [e.name, networkOf(props, e.name)]));
@@ -478,11 +492,14 @@ export class Platform extends Construct {
       }
       const sharding = props.sharding?.[env.name];
       if (sharding) {
-        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names });
+        const constructedShards = part && shardsOfPart(part, sharding.shardCount);
+        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, constructedShards });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
-        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names }));
+        // A part of a split synthesis other than part 1 does not write an unsharded environment: no tenant of it is built.
+        const constructTenants = part?.designated !== false;
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, constructTenants }));
       }
     }
     this.builtTerraform = terraformElementsOf(this);
@@ -633,7 +650,7 @@ export class Platform extends Construct {
       const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
       const workflowDir = staged.workflowsDirectory;
       fs.mkdirSync(workflowDir, { recursive: true });
-      const workflowFiles = Object.keys(workflows).sort().map(name => {
+      const workflowFiles = Object.keys(workflows).sort().filter(() => this.synthesisShard?.designated !== false).map(name => {
         fs.writeFileSync(path.join(workflowDir, name), workflows[name]);
         return path.join(this.layout.workflowsDirectory, name);
       });
@@ -642,10 +659,15 @@ export class Platform extends Construct {
       problems.throwIfAny();
 
       // Every check passed: the report (which lists every rule evaluated) and then the output, moved into place.
-      const policyReportFile = report ? stage.final(writePolicyReport(stage.outdir, report)) : undefined;
+      // A part of a split synthesis writes its digest instead and keeps only its own files (src/platform/shard-synth.ts).
+      const partFiles = this.partFiles();
+      const policyReportFile = report && partFiles
+        ? stage.final(writePartDigest(stage.outdir, partFiles, report, contentsOf(manifests.policyInput!)))
+        : report ? stage.final(writePolicyReport(stage.outdir, report)) : undefined;
+      if (partFiles) pruneToPart([stage.outdir, stage.terraformOutdir], f => stage.final(f), partFiles);
       stage.commit();
       return {
-        manifestFiles: manifests.files.sort(),
+        manifestFiles: (partFiles ? manifests.files.filter(f => partFiles.owns(f)) : manifests.files).sort(),
         documentCount: manifests.documentCount,
         inventoryFile: this.layout.inventoryFile,
         workflowFiles,
@@ -719,16 +741,19 @@ export class Platform extends Construct {
       const kept = this.charts.get(env.name)!;
       if (hasChartDependencies(app)) {
         // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
-        for (const id of this.tenants.get(env.name)!.keys()) this.tenantChart(env.name, id);
-        writeChartsEach(app, visit, outdir);
+        for (const id of this.tenants.get(env.name)!.keys()) if (this.writesTenant(env.name, id)) this.tenantChart(env.name, id);
+        writeChartsEach(app, visit, outdir, c => !(TenantChart.isTenantChart(c) && !this.writesTenant(env.name, c.tenant.id)));
       } else {
         // Tenant after tenant: build (unless kept), write, drop. Then the environment-wide chart and any others.
         for (const t of this.tenants.get(env.name)!.values()) {
+          if (!this.writesTenant(env.name, t.id)) continue;
           const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
           visit(writeChart(chart, outdir));
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
         }
-        writeChartsEach(app, visit, outdir, c => !(TenantChart.isTenantChart(c) && kept.get(c.tenant.id) === c));
+        // Kept tenant charts were written above; another part writes the tenants it owns.
+        const writtenElsewhere = (c: Chart) => TenantChart.isTenantChart(c) && (kept.get(c.tenant.id) === c || !this.writesTenant(env.name, c.tenant.id));
+        writeChartsEach(app, visit, outdir, c => !writtenElsewhere(c));
       }
       // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
       const platformDir = OutputLayout.of(stage.outdir).chartOf(env.name, PLATFORM_CHART);
@@ -755,7 +780,7 @@ export class Platform extends Construct {
    */
   private writeMigrationHooks(outdir: string): void {
     for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
-      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE)) {
+      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id))) {
         for (const m of tenant.modules.filter(x => x.migration)) {
           const app = new App({ outdir: path.join(outdir, migrationHookPath(env.name, tenant.id, m.name)) });
           const chart = new Chart(app, 'hooks', { namespace: env.namespaceFor(tenant.id), disableResourceNameHashes: true });
@@ -789,7 +814,8 @@ export class Platform extends Construct {
     input.useApprovalEnvironments([...this.names.approvalEnvironments, this.workflowOptions?.previewCleanupEnvironment ?? 'preview-cleanup']);
     const report = this.capture(problems, () => PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []));
     problems.addAll(report?.errors.map(f => f.message) ?? []);
-    if (this.policy.parity !== false) {
+    // Parity compares whole environments: a part holds only some of their tenants (a split synthesis leaves it out).
+    if (this.policy.parity !== false && !this.synthesisShard) {
       const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
       for (const prod of of(LifecycleKind.PERMANENT)) {
         for (const staging of of(LifecycleKind.PERSISTENT)) {
@@ -800,6 +826,28 @@ export class Platform extends Construct {
       }
     }
     return report;
+  }
+
+  /**
+   * Whether this Platform writes a tenant: always for the whole platform; in a part of a split synthesis, a tenant of
+   * a sharded environment when the part owns its Terraform shard, a tenant of another environment in part 1 only.
+   */
+  private writesTenant(environmentName: string, tenantId: string): boolean {
+    const part = this.synthesisShard;
+    if (!part) return true;
+    const sharded = this.sharded.get(environmentName);
+    return sharded ? part.ownsTerraformShard(sharded.sharding.shardOf(tenantId)) : part.designated;
+  }
+
+  /** The files of this Platform's part, or undefined for the whole platform. */
+  private partFiles(): SynthesisPartFiles | undefined {
+    if (!this.synthesisShard) return undefined;
+    const shardOfStack = new Map<string, number>();
+    for (const sharded of this.sharded.values()) sharded.shards.forEach((s, i) => shardOfStack.set(s.node.id, i + 1));
+    return new SynthesisPartFiles(this.synthesisShard, OutputLayout.of(this.outdir, terraformOutdir(this)), {
+      tenant: (env, id) => (this.tenants.get(env)?.has(id) ? this.writesTenant(env, id) : undefined),
+      shardStack: stack => (shardOfStack.has(stack) ? this.synthesisShard!.ownsTerraformShard(shardOfStack.get(stack)!) : undefined),
+    });
   }
 
   /** Run `fn`, keeping the problems of a LifecycleValidationError it throws (then undefined). */
@@ -816,6 +864,11 @@ export class Platform extends Construct {
     }
     return found!;
   }
+}
+
+/** The Terraform shards (1-based) of `shardCount` that a part of a split synthesis builds. */
+function shardsOfPart(part: SynthesisShard, shardCount: number): number[] {
+  return Array.from({ length: Number.isInteger(shardCount) ? shardCount : 0 }, (_, i) => i + 1).filter(s => part.ownsTerraformShard(s));
 }
 
 /** A module's migration hook: its declared image and command, run with the tenant's migration identity. */
