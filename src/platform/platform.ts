@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
-import { pruneToPart, SynthesisPartFiles, writePartDigest } from './shard-synth';
+import { ParityPair, pruneToPart, SynthesisPartFiles, writePartDigest } from './shard-synth';
 import { StagedOutput } from './staged-output';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
@@ -662,7 +662,7 @@ export class Platform extends Construct {
       // A part of a split synthesis writes its digest instead and keeps only its own files (src/platform/shard-synth.ts).
       const partFiles = this.partFiles();
       const policyReportFile = report && partFiles
-        ? stage.final(writePartDigest(stage.outdir, partFiles, report, contentsOf(manifests.policyInput!)))
+        ? stage.final(writePartDigest(stage.outdir, partFiles, report, contentsOf(manifests.policyInput!), this.parityPairs()))
         : report ? stage.final(writePolicyReport(stage.outdir, report)) : undefined;
       if (partFiles) pruneToPart([stage.outdir, stage.terraformOutdir], f => stage.final(f), partFiles);
       stage.commit();
@@ -752,7 +752,8 @@ export class Platform extends Construct {
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
         }
         // Kept tenant charts were written above; another part writes the tenants it owns.
-        const writtenElsewhere = (c: Chart) => TenantChart.isTenantChart(c) && (kept.get(c.tenant.id) === c || !this.writesTenant(env.name, c.tenant.id));
+        const writtenElsewhere = (c: Chart) => TenantChart.isTenantChart(c)
+          && (kept.get(c.tenant.id) === c || !this.writesTenant(env.name, c.tenant.id));
         writeChartsEach(app, visit, outdir, c => !writtenElsewhere(c));
       }
       // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
@@ -814,18 +815,24 @@ export class Platform extends Construct {
     input.useApprovalEnvironments([...this.names.approvalEnvironments, this.workflowOptions?.previewCleanupEnvironment ?? 'preview-cleanup']);
     const report = this.capture(problems, () => PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []));
     problems.addAll(report?.errors.map(f => f.message) ?? []);
-    // Parity compares whole environments: a part holds only some of their tenants (a split synthesis leaves it out).
-    if (this.policy.parity !== false && !this.synthesisShard) {
-      const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
-      for (const prod of of(LifecycleKind.PERMANENT)) {
-        for (const staging of of(LifecycleKind.PERSISTENT)) {
-          // One of the two sharded: its tenants' resources cannot depend on the base stack's, so depends_on differs.
-          const allowances = this.sharded.has(prod.name) !== this.sharded.has(staging.name) ? [SHARDED_DEPENDS_ON] : [];
-          this.capture(problems, () => EnvironmentParity.compare(input, prod.name, staging.name, { allowances }).assertParity());
-        }
+    // A part of a split synthesis holds some tenants of each environment: its digest carries them to the final step.
+    if (!this.synthesisShard) {
+      for (const pair of this.parityPairs()) {
+        const options = { allowances: pair.allowances };
+        this.capture(problems, () => EnvironmentParity.compare(input, pair.reference, pair.candidate, options).assertParity());
       }
     }
     return report;
+  }
+
+  /** The parity comparisons to run: every production environment against every staging one. */
+  private parityPairs(): ParityPair[] {
+    if (this.policy.parity === false) return [];
+    const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
+    // One of the two sharded: its tenants' resources cannot depend on the base stack's, so depends_on differs.
+    const allowances = (a: string, b: string) => (this.sharded.has(a) !== this.sharded.has(b) ? [SHARDED_DEPENDS_ON] : []);
+    return of(LifecycleKind.PERMANENT).flatMap(prod => of(LifecycleKind.PERSISTENT)
+      .map(staging => ({ reference: prod.name, candidate: staging.name, allowances: allowances(prod.name, staging.name) })));
   }
 
   /**

@@ -12,6 +12,7 @@ import { SynthesisShard } from '../model/synthesis-shard';
 import { OutputLayout } from '../output/layout';
 import { PolicyInputContents } from '../policy/contents';
 import { PolicyPack, PolicyReport } from '../policy/pack';
+import { collect, EnvironmentParity, mergeFirstWins, ParityAllowance, Side } from '../policy/parity';
 import { identity } from '../policy/rules/output';
 import { PolicyFinding, PolicyRuleResult, PolicyRuleStatus, PolicySeverity } from '../policy/types';
 
@@ -88,6 +89,16 @@ export function pruneToPart(roots: string[], final: (staged: string) => string, 
   for (const root of roots.filter(r => fs.existsSync(r))) walk(root);
 }
 
+/** One parity comparison of the Platform (production `reference` against staging `candidate`). */
+export interface ParityPair {
+  readonly reference: string;
+  readonly candidate: string;
+  readonly allowances: ParityAllowance[];
+}
+
+/** A parity side as JSON: `[key, [[normalized JSON, tenants]]]`. */
+type SideJson = Array<[string, Array<[string, string[]]>]>;
+
 /** A part's policy results and what the cross-part rules need of it. */
 interface PartDigest {
   readonly format: string;
@@ -96,25 +107,38 @@ interface PartDigest {
   readonly findings: PolicyFinding[];
   /** B03 identities of the documents and resources in the part's own files: `[identity, resource, file]`. */
   readonly identities: Array<[string, string, string]>;
+  /** The parity comparisons, and each compared environment normalized over the part's own files (`collect`). */
+  readonly parity: { pairs: ParityPair[]; sides: { [environment: string]: SideJson } };
 }
 
 /**
  * Write the part's digest to `<stagedOutdir>/synthesis-parts/part-<i>-of-<n>.json`: the rules' outcomes and findings
  * of the part's policy evaluation, and the identities (B03) of what the part's own files hold. Returns the file.
  */
-export function writePartDigest(stagedOutdir: string, files: SynthesisPartFiles, report: PolicyReport, contents: PolicyInputContents): string {
+export function writePartDigest(
+  stagedOutdir: string, files: SynthesisPartFiles, report: PolicyReport, contents: PolicyInputContents, pairs: ParityPair[],
+): string {
   const identities: Array<[string, string, string]> = [];
   for (const s of [...contents.kubernetes, ...contents.terraform.flatMap(t => t.resources)]) {
     const id = identity(s);
     if (id !== undefined && files.owns(s.file)) identities.push([id, s.resource, s.file]);
   }
   identities.sort((a, b) => compare(a.join('\n'), b.join('\n')));
+  // Parity: each environment normalized over the part's own documents and stacks (environment-wide ones in part 1).
+  const ownDocuments = contents.kubernetes.filter(d => files.owns(d.file));
+  const ownStacks = contents.terraform.filter(t => files.owns(t.file));
+  const sides: { [environment: string]: SideJson } = {};
+  for (const env of [...new Set(pairs.flatMap(p => [p.reference, p.candidate]))].sort()) {
+    const side = collect(ownDocuments, ownStacks, env);
+    sides[env] = [...side].map(([key, variants]) => [key, [...variants.values()].map(v => [v.json, [...v.tenants].sort()])]);
+  }
   const digest: PartDigest = {
     format: DIGEST_FORMAT,
     part: `${files.part.index}/${files.part.count}`,
     rules: report.rules.map(r => ({ id: r.id, status: r.status, checked: r.checked })),
     findings: report.findings,
     identities,
+    parity: { pairs, sides },
   };
   const dir = path.join(stagedOutdir, SYNTHESIS_PARTS_DIRECTORY);
   fs.mkdirSync(dir, { recursive: true });
@@ -125,7 +149,8 @@ export function writePartDigest(stagedOutdir: string, files: SynthesisPartFiles,
 
 /**
  * The final step of a horizontal synthesis, run once every part's output is in `outdir` (the Platform's outdir,
- * `dist`): checks that every part `1/n` … `n/n` is there, runs B03 (no duplicate identity) across the parts, merges
+ * `dist`): checks that every part `1/n` … `n/n` is there, runs B03 (no duplicate identity) and environment parity
+ * (production against staging, as `PlatformPolicyProps.parity`) across the parts, merges
  * the parts' policy results and writes `<outdir>/policy-report.json`. Throws one LifecycleValidationError listing
  * every problem and every unacknowledged error finding (of any part, or across parts); the report is written anyway.
  *
@@ -175,6 +200,19 @@ export function mergeSynthesisParts(outdir: string): PolicyReport {
       }
     }
   }
+  // Parity across parts: each environment's sides merged (part order: part 1, with the base stacks, first), compared.
+  const byPart = [...digests].sort((a, b) => Number(a.part.split('/')[0]) - Number(b.part.split('/')[0]));
+  const pairs = byPart[0]?.parity.pairs ?? [];
+  for (const pair of pairs) {
+    const [reference, candidate] = [mergeSides(byPart, pair.reference), mergeSides(byPart, pair.candidate)];
+    try {
+      const allowances = [...EnvironmentParity.DEFAULT_ALLOWANCES, ...pair.allowances];
+      EnvironmentParity._compareSides(reference, candidate, pair.reference, pair.candidate, allowances).assertParity();
+    } catch (e) {
+      if (!(e instanceof LifecycleValidationError)) throw e;
+      problems.push(...e.problems);
+    }
+  }
   const findings = [...new Map([...digests.flatMap(d => d.findings), ...crossPart].map(f => [f.message, f])).values()]
     .sort((a, b) => compare(a.ruleId, b.ruleId) || compare(a.resource, b.resource) || compare(a.field, b.field) || compare(a.message, b.message));
   const rules: PolicyRuleResult[] = [];
@@ -198,6 +236,36 @@ export function mergeSynthesisParts(outdir: string): PolicyReport {
   problems.push(...report.errors.map(f => f.message));
   if (problems.length > 0) throw new LifecycleValidationError(problems);
   return report;
+}
+
+/**
+ * One environment's parity side from the parts' digests: the variants of a key are the union of the parts' (tenants
+ * joined); the stack-level sections (`tf:terraform`, `tf:provider`, ..., one value per part) merge as a whole
+ * synthesis merges its stacks, first value wins, part 1 (which holds the base stack, first in apply order) first.
+ */
+function mergeSides(digests: PartDigest[], environment: string): Side {
+  const side: Side = new Map();
+  const sections = new Map<string, unknown>();
+  for (const d of digests) {
+    for (const [key, variants] of d.parity.sides[environment] ?? []) {
+      if (/^tf:[^/]+$/.test(key)) {
+        for (const [json] of variants) sections.set(key, mergeFirstWins(sections.get(key), JSON.parse(json)));
+        continue;
+      }
+      let merged = side.get(key);
+      if (!merged) side.set(key, merged = new Map());
+      for (const [json, tenants] of variants) {
+        const found = merged.get(json);
+        if (found) tenants.forEach(t => found.tenants.add(t));
+        else merged.set(json, { json, tenants: new Set(tenants) });
+      }
+    }
+  }
+  for (const [key, value] of sections) {
+    const json = JSON.stringify(value);
+    side.set(key, new Map([[json, { json, tenants: new Set<string>() }]]));
+  }
+  return side;
 }
 
 function compare(a: string, b: string): number {

@@ -184,4 +184,37 @@ describe('horizontal synthesis', () => {
     expect(error?.message).toContain(`prod/ConfigMap/${ns}/planted: metadata.name duplicates prod/ConfigMap/${ns}/planted in`);
     expect(error?.message).toMatch(/\(part 2\/3; this is part 3\/3\) \(got "planted"\); rename one of them .* \(B03\)/);
   });
+
+  test('a parity break planted in one part passes that part and is found by the final step, as a whole synthesis finds it', () => {
+    const shardOf = (id: string) => platform(scratch()).shardingOf('prod')!.sharding.shardOf(id);
+    const a = TENANTS.find(t => ((shardOf(t.id) - 1) % N) + 1 === 2)!.id;
+    // Production tenant a gets a ConfigMap its staging twin does not have.
+    const planted = (dir: string, part?: SynthesisShard) => {
+      const p = platform(dir, part);
+      if (!part || part.index === 2) {
+        const env = p.environments.find(e => e.name === 'prod')!;
+        const labels = tenantLabels(env, env.tenants.find(t => t.id === a)!, 'extra');
+        new ApiObject(p.tenantChart('prod', a), 'Extra', {
+          apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'extra', namespace: env.namespaceFor(a), labels }, data: { k: 'v' },
+        } as any);
+      }
+      return p;
+    };
+    const problemsOf = (fn: () => unknown): string[] => {
+      try {
+        fn();
+      } catch (e) {
+        return (e as any).problems ?? [String(e)];
+      }
+      return [];
+    };
+    const wholeProblems = problemsOf(() => planted(scratch()).synth());
+    expect(wholeProblems.join('\n')).toContain('ConfigMap/<env>-<tenant>/extra');
+    const merged = scratch();
+    for (let i = 1; i <= N; i++) {
+      const dir = synthPart(i, N, planted);
+      fs.cpSync(path.join(dir, 'dist'), path.join(merged, 'dist'), { recursive: true });
+    }
+    expect(problemsOf(() => mergeSynthesisParts(path.join(merged, 'dist')))).toEqual(wholeProblems);
+  });
 });
