@@ -271,3 +271,16 @@ function mergeSides(digests: PartDigest[], environment: string): Side {
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
+
+/** The final step of a horizontal synthesis, for every jsii language (`mergeSynthesisParts`). */
+export class SynthesisParts {
+  /**
+   * Merge the part digests in `<outdir>/synthesis-parts/` into `<outdir>/policy-report.json`, running the cross-part
+   * rules (B03 uniqueness, environment parity); throws one LifecycleValidationError listing every problem.
+   */
+  public static merge(outdir: string): PolicyReport {
+    return mergeSynthesisParts(outdir);
+  }
+
+  private constructor() {}
+}

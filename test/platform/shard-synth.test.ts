@@ -29,6 +29,8 @@ function platform(dir: string, part?: SynthesisShard): Platform {
     github: githubProps(),
     sharding: { prod: { shardCount: 3, maxTenantsPerShard: 9 } },
     synthesisShard: part,
+    // synth.yml, the matrix over the parts, is written and checked by the policy pack with the other workflows.
+    workflows: { synthesisParts: 3 },
     environments: [
       new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants: TENANTS }),
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: TENANTS }),
@@ -119,6 +121,7 @@ describe('horizontal synthesis', () => {
       expect(written.includes('cdktf.out/manifest.json')).toBe(part.designated);
       expect(written.some(f => f.startsWith('dist/k8s/staging/'))).toBe(part.designated);
       expect(written.some(f => f.startsWith('dist/workflows/'))).toBe(part.designated);
+      expect(written.includes('dist/workflows/synth.yml')).toBe(part.designated);
     });
   });
 
