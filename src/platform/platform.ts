@@ -704,6 +704,7 @@ export class Platform extends Construct {
     const before = problems.all.length;
     // The policy pack gets the manifests as they are written (the same values, no YAML read back and parsed again).
     const policyInput = this.policy.enabled === false ? undefined : new PolicyInput();
+    const partFiles = this.partFiles();
     const inMemory = new Set<string>();
     const inMemoryDigests = new Set<string>();
     for (const env of this.environments) {
@@ -717,7 +718,10 @@ export class Platform extends Construct {
         files.push(file);
         documentCount += chart.documents.length;
         if (policyInput) {
-          contentsOf(policyInput).addKubernetesDocuments(env.name, file, chart.documents);
+          // A part checks the environment-wide documents of its own tenants only (src/platform/shard-synth.ts).
+          const envWide = partFiles && !TenantChart.isTenantChart(chart.chart);
+          const documents = envWide ? chart.documents.filter(d => partFiles.checksDocument(env.name, d)) : chart.documents;
+          contentsOf(policyInput).addKubernetesDocuments(env.name, file, documents);
           // Terraform copies the local charts (with these manifests) into its stack assets: known, not read again.
           inMemoryDigests.add(textDigest(chart.yaml));
         }
@@ -854,6 +858,7 @@ export class Platform extends Construct {
     return new SynthesisPartFiles(this.synthesisShard, OutputLayout.of(this.outdir, terraformOutdir(this)), {
       tenant: (env, id) => (this.tenants.get(env)?.has(id) ? this.writesTenant(env, id) : undefined),
       shardStack: stack => (shardOfStack.has(stack) ? this.synthesisShard!.ownsTerraformShard(shardOfStack.get(stack)!) : undefined),
+      tenantsOf: env => [...(this.tenants.get(env)?.keys() ?? [])],
     });
   }
 

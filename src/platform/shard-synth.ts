@@ -10,7 +10,7 @@ import * as path from 'path';
 import { LifecycleValidationError, formatProblem, show } from '../model/problems';
 import { SynthesisShard } from '../model/synthesis-shard';
 import { OutputLayout } from '../output/layout';
-import { PolicyInputContents } from '../policy/contents';
+import { KubernetesDocument, PolicyInputContents } from '../policy/contents';
 import { PolicyPack, PolicyReport } from '../policy/pack';
 import { collect, EnvironmentParity, mergeFirstWins, ParityAllowance, Side } from '../policy/parity';
 import { identity } from '../policy/rules/output';
@@ -26,6 +26,8 @@ export interface PartOwners {
   tenant(environment: string, id: string): boolean | undefined;
   /** Whether this part writes a Terraform stack; undefined when the stack is not a tenant shard. */
   shardStack(stack: string): boolean | undefined;
+  /** Every tenant id of an environment (of every part). */
+  tenantsOf(environment: string): string[];
 }
 
 /** The files one part owns, by their final paths (under the Platform's outdir and the cdktf outdir). */
@@ -35,6 +37,29 @@ export class SynthesisPartFiles {
     private readonly layout: OutputLayout,
     private readonly owners: PartOwners,
   ) {}
+
+  /**
+   * Whether a document belongs to this part: it is in one of the part's files, or it is an environment-wide
+   * document (an Argo CD Application or AppProject in the environment chart) labelled with one of the part's tenants.
+   * The policy pack of a part sees the environment-wide documents of its own tenants only (their Vault roles and
+   * releases are in this part), and the cross-part rules count each document once.
+   */
+  public ownsDocument(d: KubernetesDocument): boolean {
+    if (this.owns(d.file)) return true;
+    const tenant = d.doc?.metadata?.labels?.tenant;
+    return typeof tenant === 'string' && this.owners.tenant(d.environment, tenant) === true;
+  }
+
+  /** Whether a document of an environment-wide file, labelled with a tenant or not, is checked by this part's policy pack. */
+  public checksDocument(environment: string, doc: any): boolean {
+    const tenant = doc?.metadata?.labels?.tenant;
+    return typeof tenant !== 'string' || this.owners.tenant(environment, tenant) !== false;
+  }
+
+  /** Every tenant id of an environment. */
+  public tenantsOf(environment: string): string[] {
+    return this.owners.tenantsOf(environment);
+  }
 
   /** Whether `file` (a final path) is written by this part. */
   public owns(file: string): boolean {
@@ -119,17 +144,18 @@ export function writePartDigest(
   stagedOutdir: string, files: SynthesisPartFiles, report: PolicyReport, contents: PolicyInputContents, pairs: ParityPair[],
 ): string {
   const identities: Array<[string, string, string]> = [];
-  for (const s of [...contents.kubernetes, ...contents.terraform.flatMap(t => t.resources)]) {
+  const ownDocuments = contents.kubernetes.filter(d => files.ownsDocument(d));
+  const ownStacks = contents.terraform.filter(t => files.owns(t.file));
+  for (const s of [...ownDocuments, ...ownStacks.flatMap(t => t.resources)]) {
     const id = identity(s);
-    if (id !== undefined && files.owns(s.file)) identities.push([id, s.resource, s.file]);
+    if (id !== undefined) identities.push([id, s.resource, s.file]);
   }
   identities.sort((a, b) => compare(a.join('\n'), b.join('\n')));
   // Parity: each environment normalized over the part's own documents and stacks (environment-wide ones in part 1).
-  const ownDocuments = contents.kubernetes.filter(d => files.owns(d.file));
-  const ownStacks = contents.terraform.filter(t => files.owns(t.file));
   const sides: { [environment: string]: SideJson } = {};
   for (const env of [...new Set(pairs.flatMap(p => [p.reference, p.candidate]))].sort()) {
-    const side = collect(ownDocuments, ownStacks, env);
+    // Every tenant of the environment is normalized as a tenant, as in a whole synthesis (environment-wide texts name them).
+    const side = collect(ownDocuments, ownStacks, env, files.tenantsOf(env));
     sides[env] = [...side].map(([key, variants]) => [key, [...variants.values()].map(v => [v.json, [...v.tenants].sort()])]);
   }
   const digest: PartDigest = {

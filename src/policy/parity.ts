@@ -169,7 +169,7 @@ export type Side = Map<string, Map<string, Variant>>;
 const ADDRESS = /\b[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\b/g;
 
 /** @internal One environment, normalized into keyed variants (also a split synthesis's parity digest, src/platform/shard-synth.ts). */
-export function collect(docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string): Side {
+export function collect(docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string, knownTenants: readonly string[] = []): Side {
   const side: Side = new Map();
   const nsTenant = new Map<string, string>();
   for (const d of docs) {
@@ -185,7 +185,7 @@ export function collect(docs: readonly KubernetesDocument[], stacks: readonly Te
     return typeof label === 'string' && d.doc.metadata?.labels?.env === env ? label : '';
   };
   // Tenants: from the tenant namespaces, the tenant labels, and the stacks' tenant constructs (`.../Tenant-<id>/...`).
-  const tenantSet = new Set(nsTenant.values());
+  const tenantSet = new Set([...nsTenant.values(), ...knownTenants]);
   for (const d of docs) {
     if (d.environment === env) {
       const t = tenantOfDocument(d);

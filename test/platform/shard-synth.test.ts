@@ -17,7 +17,12 @@ function scratch(): string {
 
 const TENANTS: TenantProps[] = Array.from({ length: 9 }, (_, i) => ({
   id: `t${i}`,
-  modules: i % 2 ? [] : [{ name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '1.0.0' }],
+  // The module logs in to Vault: its Argo CD Application (environment chart, part 1's file) names the tenant's Vault
+  // role, which the tenant's shard stack (maybe another part's) defines (W03).
+  modules: i % 2 ? [] : [{
+    name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '1.0.0',
+    values: { 'env.DATABASE_URL': "{{ vault('database/creds/tenant-db') }}" },
+  }],
 }));
 
 /** Staging in one stack, production over 3 Terraform shards: the reference shape, small. */
@@ -32,8 +37,8 @@ function platform(dir: string, part?: SynthesisShard): Platform {
     // synth.yml, the matrix over the parts, is written and checked by the policy pack with the other workflows.
     workflows: { synthesisParts: 3 },
     environments: [
-      new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, tenants: TENANTS }),
-      new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: TENANTS }),
+      new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: { host: 'postgres.databases.svc' }, tenants: TENANTS }),
+      new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants: TENANTS }),
     ],
   });
 }
