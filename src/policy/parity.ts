@@ -169,7 +169,9 @@ export type Side = Map<string, Map<string, Variant>>;
 const ADDRESS = /\b[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\b/g;
 
 /** @internal One environment, normalized into keyed variants (also a split synthesis's parity digest, src/platform/shard-synth.ts). */
-export function collect(docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string, knownTenants: readonly string[] = []): Side {
+export function collect(
+  docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string, knownTenants: readonly string[] = [],
+): Side {
   const side: Side = new Map();
   const nsTenant = new Map<string, string>();
   for (const d of docs) {

@@ -20,7 +20,10 @@ const TENANTS: TenantProps[] = Array.from({ length: 9 }, (_, i) => ({
   // The module logs in to Vault: its Argo CD Application (environment chart, part 1's file) names the tenant's Vault
   // role, which the tenant's shard stack (maybe another part's) defines (W03).
   modules: i % 2 ? [] : [{
-    name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '1.0.0',
+    name: 'billing',
+    chart: 'billing-api',
+    repository: 'https://charts.inopsio.example',
+    version: '1.0.0',
     values: { 'env.DATABASE_URL': "{{ vault('database/creds/tenant-db') }}" },
   }],
 }));
