@@ -288,7 +288,10 @@ export interface PlatformSynthesis {
   readonly inventoryFile: string;
   /** Workflow files written under `<outdir>/workflows/`, sorted. */
   readonly workflowFiles: string[];
-  /** The policy report (`<outdir>/policy-report.json`), unless the policy pack is turned off. */
+  /**
+   * The policy report (`<outdir>/policy-report.json`), unless the policy pack is turned off; for a part of a split
+   * synthesis, its policy digest (`<outdir>/synthesis-parts/part-<i>-of-<n>.json`), which `SynthesisParts.merge` reads.
+   */
   readonly policyReportFile?: string;
 }
 
