@@ -719,7 +719,7 @@ export class Platform extends Construct {
       const visit = (chart: WrittenChart) => {
         const file = path.join(app.outdir, chart.fileName);
         files.push(file);
-        documentCount += chart.documents.length;
+        if (!partFiles || partFiles.owns(file)) documentCount += chart.documents.length;
         if (policyInput) {
           // A part checks the environment-wide documents of its own tenants only (src/platform/shard-synth.ts).
           const envWide = partFiles && !TenantChart.isTenantChart(chart.chart);
@@ -746,6 +746,11 @@ export class Platform extends Construct {
         }
       };
       const kept = this.charts.get(env.name)!;
+      if (hasChartDependencies(app) && partFiles) {
+        problems.add(`manifestsOf(${JSON.stringify(env.name)})`, 'has chart dependencies, whose files cdk8s numbers across the whole app, in a split synthesis', partFiles.part.label,
+          'synthesize the platform whole (unset INOPSIO_SHARD and synthesisShard), or drop the chart dependencies');
+        continue;
+      }
       if (hasChartDependencies(app)) {
         // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
         for (const id of this.tenants.get(env.name)!.keys()) if (this.writesTenant(env.name, id)) this.tenantChart(env.name, id);

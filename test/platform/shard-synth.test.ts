@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject } from 'cdk8s';
+import { ApiObject, Chart } from 'cdk8s';
 import { App } from 'cdktf';
 import { backupProps, githubProps } from './fixtures';
 import { Environment } from '../../src/model/environment';
@@ -227,5 +227,12 @@ describe('horizontal synthesis', () => {
       fs.cpSync(path.join(dir, 'dist'), path.join(merged, 'dist'), { recursive: true });
     }
     expect(problemsOf(() => mergeSynthesisParts(path.join(merged, 'dist')))).toEqual(wholeProblems);
+  });
+
+  test('a part refuses an environment app with chart dependencies (cdk8s numbers their files across the whole app)', () => {
+    const p = platform(scratch(), SynthesisShard.of(2, N));
+    const first = new Chart(p.manifestsOf('prod'), 'first');
+    new Chart(p.manifestsOf('prod'), 'second').addDependency(first);
+    expect(() => p.synth()).toThrow('inopsio: manifestsOf("prod") has chart dependencies, whose files cdk8s numbers across the whole app, in a split synthesis (got "2-of-3"); synthesize the platform whole');
   });
 });
