@@ -12,6 +12,7 @@ export { Environment, EnvironmentProps, PreviewEnvironmentOptions } from './mode
 export { EgressTarget } from './model/egress-target';
 export { DatabaseEndpoint } from './model/database-endpoint';
 export { TenantSharding, TenantShardingProps, TerraformStackLayout, TerraformStackPart } from './model/sharding';
+export { SynthesisShard, SYNTHESIS_SHARD_ENV_VAR } from './model/synthesis-shard';
 export { ContainerImage, ContainerImageOptions } from './model/image';
 export { VaultRef, VaultEngine, ResolvedVaultRef, VaultTemplatePart } from './model/vault-ref';
 export {
@@ -64,6 +65,7 @@ export * from './tf';
 
 // The whole platform.
 export { Platform, PlatformProps, TenantAdmissionOptions, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformMigrationHooksProps, PlatformVolumeSnapshotProps } from './platform/platform';
+export { SynthesisParts, mergeSynthesisParts } from './platform/shard-synth';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

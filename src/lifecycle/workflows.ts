@@ -5,6 +5,7 @@ import { planGateScript } from './plan-gate';
 import { PREVIEWS_ENV_VAR } from './previews';
 import { inactivityWorkflow } from './workflow-inactivity';
 import { CI_VAULT_AUDIENCE, ciVaultAuthMount, CiPurpose, ciVaultRoleName, planEnvironmentName, previewVaultHost, STACK_VARIABLE_SECRETS } from '../model/ci-access';
+import { SYNTH_WORKFLOW_FILE, synthWorkflow } from './workflow-synth';
 import { cronProblem } from '../model/cron';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
@@ -116,6 +117,17 @@ export interface WorkflowOptions extends LifecycleNamingOptions {
    * @default 90
    */
   readonly artifactRetentionDays?: number;
+  /**
+   * Split the synthesis of pull requests and pushes into this many parallel jobs (`synth.yml`, docs/performance.md
+   * "Horizontal synthesis"): part `i/n` runs `synthCommand` with `INOPSIO_SHARD=i/n`, a final job runs `mergeCommand`.
+   * @default - no `synth.yml`
+   */
+  readonly synthesisParts?: number;
+  /**
+   * Command of the split synthesis's final job: merges the parts' policy digests (`SynthesisParts.merge`).
+   * @default - `node -e "require('@inopsio/env-lifecycle').SynthesisParts.merge('<outdir>')"`
+   */
+  readonly mergeCommand?: string;
 }
 
 /** File names of the generated workflows. */
@@ -165,6 +177,7 @@ interface Resolved {
   readonly previewVaultHost: string;
   readonly installCommand: string;
   readonly synthCommand: string;
+  readonly mergeCommand: string;
   readonly cli: string;
   readonly inventory: string;
   readonly outdir: string;
@@ -206,6 +219,21 @@ export function renderWorkflows(environments: Environment[], options: WorkflowOp
     createPullRequest: uses(A.createPullRequest),
     schedule: INACTIVITY_SCHEDULE,
   })]);
+  const parts = options.synthesisParts;
+  if (parts !== undefined && parts > 1) {
+    docs.push([SYNTH_WORKFLOW_FILE, 'Synthesizes the platform in parallel parts and checks the cross-part rules on their digests.', synthWorkflow({
+      runsOn: o.runsOn,
+      appSteps: app(o),
+      synthCommand: o.synthCommand,
+      mergeCommand: o.mergeCommand,
+      parts,
+      outdir: o.outdir,
+      terraformOutdir: o.names.terraformStacksDirectory.replace(/\/stacks$/, ''),
+      uploadArtifact: uses(A.uploadArtifact),
+      downloadArtifact: uses(A.downloadArtifact),
+      retentionDays: o.retentionDays,
+    })]);
+  }
   const out: { [fileName: string]: string } = {};
   for (const [file, purpose, doc] of docs) out[file] = render(purpose, doc);
   return out;
@@ -231,6 +259,10 @@ function resolve(environments: Environment[], options: WorkflowOptions): Resolve
     return value;
   };
   if ((environments ?? []).length === 0) problems.add('environments', 'is empty', environments, 'pass every Environment of the platform');
+  const parts = options.synthesisParts;
+  if (parts !== undefined && (!Number.isInteger(parts) || parts < 1 || parts > 99)) {
+    problems.add('synthesisParts', 'is not a whole number from 1 to 99', parts, 'split the synthesis into e.g. 4 parts (1: no split)');
+  }
   const retentionDays = options.artifactRetentionDays ?? 90;
   if (!Number.isInteger(retentionDays) || retentionDays < 90 || retentionDays > 400) {
     problems.add('artifactRetentionDays', 'must be a whole number from 90 to 400', retentionDays, 'keep Terraform run logs at least 90 days (spec §7, ISO 27001 A.8.15)');
@@ -250,6 +282,7 @@ function resolve(environments: Environment[], options: WorkflowOptions): Resolve
     installCommand: command('installCommand', options.installCommand ?? 'npm ci'),
     synthCommand: command('synthCommand', options.synthCommand ?? 'npx cdktf synth'),
     cli: command('cliCommand', options.cliCommand ?? 'npx inopsio-env'),
+    mergeCommand: command('mergeCommand', options.mergeCommand ?? `node -e "require('@inopsio/env-lifecycle').SynthesisParts.merge('${outdir}')"`),
     inventory: `${outdir}/${INVENTORY_FILE_NAME}`,
     outdir,
     previewEnvironment: ghEnv('previewEnvironment', options.previewEnvironment ?? 'preview'),

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
+import { ParityPair, pruneToPart, SynthesisPartFiles, writePartDigest } from './shard-synth';
 import { StagedOutput } from './staged-output';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
@@ -37,6 +38,7 @@ import { migrationNames } from '../model/migration-names';
 import { LifecycleNames } from '../model/names';
 import { LifecycleValidationError, Problems } from '../model/problems';
 import { TenantShardingProps, terraformStackLayout } from '../model/sharding';
+import { SynthesisShard } from '../model/synthesis-shard';
 import { Tenant, TenantState } from '../model/tenant';
 import { workloadsIn } from '../model/tenant-workload';
 import { OutputLayout } from '../output/layout';
@@ -223,6 +225,15 @@ export interface PlatformProps {
    * @default - no builders (then no tenant may declare a workload)
    */
   readonly workloads?: { [workloadName: string]: ITenantWorkloadBuilder };
+
+  /**
+   * Synthesize one part of a horizontally split synthesis (docs/performance.md "Horizontal synthesis"): only the
+   * tenants of this part are built, `synth()` writes only this part's files and a policy digest instead of the policy
+   * report, and `mergeSynthesisParts` (the final CI job) merges the digests of all parts. Read at construction, so
+   * that no other part's tenant is constructed.
+   * @default - `SynthesisShard.fromEnvironment()`: the part `INOPSIO_SHARD=i/n` names, else the whole platform
+   */
+  readonly synthesisShard?: SynthesisShard;
 }
 
 /** The git source of the rendered migration hooks (the second source of each migrating module's Application). */
@@ -342,7 +353,10 @@ export interface PlatformSynthesis {
   readonly inventoryFile: string;
   /** Workflow files written under `<outdir>/workflows/`, sorted. */
   readonly workflowFiles: string[];
-  /** The policy report (`<outdir>/policy-report.json`), unless the policy pack is turned off. */
+  /**
+   * The policy report (`<outdir>/policy-report.json`), unless the policy pack is turned off; for a part of a split
+   * synthesis, its policy digest (`<outdir>/synthesis-parts/part-<i>-of-<n>.json`), which `SynthesisParts.merge` reads.
+   */
   readonly policyReportFile?: string;
 }
 
@@ -398,6 +412,8 @@ export class Platform extends Construct {
   private readonly builtTerraform: Set<IConstruct>;
   /** The GitHub environments stack, when `github` is set. */
   public readonly githubEnvironments?: GitHubEnvironmentsStack;
+  /** The part of a horizontally split synthesis this Platform writes; undefined for the whole platform. */
+  public readonly synthesisShard?: SynthesisShard;
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -502,6 +518,7 @@ export class Platform extends Construct {
     }
     checkWorkloadBuilders(problems, envs, props.workloads);
     // The GitHub environments of the workflows (their gates), checked with everything else.
+    const part = problems.capture(() => props.synthesisShard ?? SynthesisShard.fromEnvironment());
     const githubPlan = props.github ? problems.capture(() => planGitHubEnvironments(envs, workflowOptions, props.github!)) : undefined;
     // No literal secret in any input (module values, stores, endpoints, annotations, workflow settings...), before
     // anything is built or written (issue 15).
@@ -516,6 +533,7 @@ export class Platform extends Construct {
     this.names = lifecycleNames!;
     this.kubernetesVersion = target;
     this.policy = props.policy ?? {};
+    this.synthesisShard = part;
     if (githubPlan) this.githubEnvironments = new GitHubEnvironmentsStack(this, GITHUB_STACK, { plan: githubPlan });
     this.volumeSnapshots = props.backup?.volumeSnapshots;
     this.workloadBuilders = { ...props.workloads };
@@ -559,11 +577,14 @@ export class Platform extends Construct {
       }
       const sharding = props.sharding?.[env.name];
       if (sharding) {
-        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, objectStorage });
+        const constructedShards = part && shardsOfPart(part, sharding.shardCount);
+        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, objectStorage, constructedShards });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
-        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage }));
+        // A part of a split synthesis other than part 1 does not write an unsharded environment: no tenant of it is built.
+        const constructTenants = part?.designated !== false;
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage, constructTenants }));
       }
       if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
     }
@@ -724,7 +745,7 @@ export class Platform extends Construct {
       const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
       const workflowDir = staged.workflowsDirectory;
       fs.mkdirSync(workflowDir, { recursive: true });
-      const workflowFiles = Object.keys(workflows).sort().map(name => {
+      const workflowFiles = Object.keys(workflows).sort().filter(() => this.synthesisShard?.designated !== false).map(name => {
         fs.writeFileSync(path.join(workflowDir, name), workflows[name]);
         return path.join(this.layout.workflowsDirectory, name);
       });
@@ -738,10 +759,15 @@ export class Platform extends Construct {
       problems.throwIfAny();
 
       // Every check passed: the report (which lists every rule evaluated) and then the output, moved into place.
-      const policyReportFile = report ? stage.final(writePolicyReport(stage.outdir, report)) : undefined;
+      // A part of a split synthesis writes its digest instead and keeps only its own files (src/platform/shard-synth.ts).
+      const partFiles = this.partFiles();
+      const policyReportFile = report && partFiles
+        ? stage.final(writePartDigest(stage.outdir, partFiles, report, contentsOf(manifests.policyInput!), this.parityPairs()))
+        : report ? stage.final(writePolicyReport(stage.outdir, report)) : undefined;
+      if (partFiles) pruneToPart([stage.outdir, stage.terraformOutdir], f => stage.final(f), partFiles);
       stage.commit();
       return {
-        manifestFiles: manifests.files.sort(),
+        manifestFiles: (partFiles ? manifests.files.filter(f => partFiles.owns(f)) : manifests.files).sort(),
         documentCount: manifests.documentCount,
         inventoryFile: this.layout.inventoryFile,
         workflowFiles,
@@ -778,6 +804,7 @@ export class Platform extends Construct {
     const before = problems.all.length;
     // The policy pack gets the manifests as they are written (the same values, no YAML read back and parsed again).
     const policyInput = this.policy.enabled === false ? undefined : new PolicyInput();
+    const partFiles = this.partFiles();
     const inMemory = new Set<string>();
     const inMemoryDigests = new Set<string>();
     for (const env of this.environments) {
@@ -789,9 +816,12 @@ export class Platform extends Construct {
       const visit = (chart: WrittenChart) => {
         const file = path.join(app.outdir, chart.fileName);
         files.push(file);
-        documentCount += chart.documents.length;
+        if (!partFiles || partFiles.owns(file)) documentCount += chart.documents.length;
         if (policyInput) {
-          contentsOf(policyInput).addKubernetesDocuments(env.name, file, chart.documents);
+          // A part checks the environment-wide documents of its own tenants only (src/platform/shard-synth.ts).
+          const envWide = partFiles && !TenantChart.isTenantChart(chart.chart);
+          const documents = envWide ? chart.documents.filter(d => partFiles.checksDocument(env.name, d)) : chart.documents;
+          contentsOf(policyInput).addKubernetesDocuments(env.name, file, documents);
           // Terraform copies the local charts (with these manifests) into its stack assets: known, not read again.
           inMemoryDigests.add(textDigest(chart.yaml));
         }
@@ -813,18 +843,27 @@ export class Platform extends Construct {
         }
       };
       const kept = this.charts.get(env.name)!;
+      if (hasChartDependencies(app) && partFiles) {
+        problems.add(`manifestsOf(${JSON.stringify(env.name)})`, 'has chart dependencies, whose files cdk8s numbers across the whole app, in a split synthesis', partFiles.part.label,
+          'synthesize the platform whole (unset INOPSIO_SHARD and synthesisShard), or drop the chart dependencies');
+        continue;
+      }
       if (hasChartDependencies(app)) {
         // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
-        for (const id of this.tenants.get(env.name)!.keys()) this.tenantChart(env.name, id);
-        writeChartsEach(app, visit, outdir);
+        for (const id of this.tenants.get(env.name)!.keys()) if (this.writesTenant(env.name, id)) this.tenantChart(env.name, id);
+        writeChartsEach(app, visit, outdir, c => !(TenantChart.isTenantChart(c) && !this.writesTenant(env.name, c.tenant.id)));
       } else {
         // Tenant after tenant: build (unless kept), write, drop. Then the environment-wide chart and any others.
         for (const t of this.tenants.get(env.name)!.values()) {
+          if (!this.writesTenant(env.name, t.id)) continue;
           const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
           visit(writeChart(chart, outdir));
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
         }
-        writeChartsEach(app, visit, outdir, c => !(TenantChart.isTenantChart(c) && kept.get(c.tenant.id) === c));
+        // Kept tenant charts were written above; another part writes the tenants it owns.
+        const writtenElsewhere = (c: Chart) => TenantChart.isTenantChart(c)
+          && (kept.get(c.tenant.id) === c || !this.writesTenant(env.name, c.tenant.id));
+        writeChartsEach(app, visit, outdir, c => !writtenElsewhere(c));
       }
       // Environment-wide objects (rules, monitors, dashboards) install after every tenant base.
       const platformDir = OutputLayout.of(stage.outdir).chartOf(env.name, PLATFORM_CHART);
@@ -851,7 +890,7 @@ export class Platform extends Construct {
    */
   private writeMigrationHooks(outdir: string): void {
     for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
-      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE)) {
+      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id))) {
         for (const m of tenant.modules.filter(x => x.migration)) {
           const app = new App({ outdir: path.join(outdir, migrationHookPath(env.name, tenant.id, m.name)) });
           const chart = new Chart(app, 'hooks', { namespace: env.namespaceFor(tenant.id), disableResourceNameHashes: true });
@@ -890,17 +929,47 @@ export class Platform extends Construct {
     input.useApprovalEnvironments([...this.names.approvalEnvironments, this.workflowOptions?.previewCleanupEnvironment ?? 'preview-cleanup']);
     const report = this.capture(problems, () => PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []));
     problems.addAll(report?.errors.map(f => f.message) ?? []);
-    if (this.policy.parity !== false) {
-      const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
-      for (const prod of of(LifecycleKind.PERMANENT)) {
-        for (const staging of of(LifecycleKind.PERSISTENT)) {
-          // One of the two sharded: its tenants' resources cannot depend on the base stack's, so depends_on differs.
-          const allowances = this.sharded.has(prod.name) !== this.sharded.has(staging.name) ? [SHARDED_DEPENDS_ON] : [];
-          this.capture(problems, () => EnvironmentParity.compare(input, prod.name, staging.name, { allowances }).assertParity());
-        }
+    // A part of a split synthesis holds some tenants of each environment: its digest carries them to the final step.
+    if (!this.synthesisShard) {
+      for (const pair of this.parityPairs()) {
+        const options = { allowances: pair.allowances };
+        this.capture(problems, () => EnvironmentParity.compare(input, pair.reference, pair.candidate, options).assertParity());
       }
     }
     return report;
+  }
+
+  /** The parity comparisons to run: every production environment against every staging one. */
+  private parityPairs(): ParityPair[] {
+    if (this.policy.parity === false) return [];
+    const of = (kind: LifecycleKind) => this.environments.filter(e => e.environmentClass.lifecycle === kind);
+    // One of the two sharded: its tenants' resources cannot depend on the base stack's, so depends_on differs.
+    const allowances = (a: string, b: string) => (this.sharded.has(a) !== this.sharded.has(b) ? [SHARDED_DEPENDS_ON] : []);
+    return of(LifecycleKind.PERMANENT).flatMap(prod => of(LifecycleKind.PERSISTENT)
+      .map(staging => ({ reference: prod.name, candidate: staging.name, allowances: allowances(prod.name, staging.name) })));
+  }
+
+  /**
+   * Whether this Platform writes a tenant: always for the whole platform; in a part of a split synthesis, a tenant of
+   * a sharded environment when the part owns its Terraform shard, a tenant of another environment in part 1 only.
+   */
+  private writesTenant(environmentName: string, tenantId: string): boolean {
+    const part = this.synthesisShard;
+    if (!part) return true;
+    const sharded = this.sharded.get(environmentName);
+    return sharded ? part.ownsTerraformShard(sharded.sharding.shardOf(tenantId)) : part.designated;
+  }
+
+  /** The files of this Platform's part, or undefined for the whole platform. */
+  private partFiles(): SynthesisPartFiles | undefined {
+    if (!this.synthesisShard) return undefined;
+    const shardOfStack = new Map<string, number>();
+    for (const sharded of this.sharded.values()) sharded.shards.forEach((s, i) => shardOfStack.set(s.node.id, i + 1));
+    return new SynthesisPartFiles(this.synthesisShard, OutputLayout.of(this.outdir, terraformOutdir(this)), {
+      tenant: (env, id) => (this.tenants.get(env)?.has(id) ? this.writesTenant(env, id) : undefined),
+      shardStack: stack => (shardOfStack.has(stack) ? this.synthesisShard!.ownsTerraformShard(shardOfStack.get(stack)!) : undefined),
+      tenantsOf: env => [...(this.tenants.get(env)?.keys() ?? [])],
+    });
   }
 
   /** Run `fn`, keeping the problems of a LifecycleValidationError it throws (then undefined). */
@@ -917,6 +986,11 @@ export class Platform extends Construct {
     }
     return found!;
   }
+}
+
+/** The Terraform shards (1-based) of `shardCount` that a part of a split synthesis builds. */
+function shardsOfPart(part: SynthesisShard, shardCount: number): number[] {
+  return Array.from({ length: Number.isInteger(shardCount) ? shardCount : 0 }, (_, i) => i + 1).filter(s => part.ownsTerraformShard(s));
 }
 
 /** A module's migration hook: its declared image and command, run with the tenant's migration identity. */

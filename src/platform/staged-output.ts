@@ -5,7 +5,7 @@
  *
  * What is replaced, and what is left alone:
  * - in the Platform's outdir, the entries the Platform writes (`k8s/`, `charts/`, `workflows/`, `argocd-hooks/`, `lifecycle.json`,
- *   `policy-report.json`): each is replaced by the new one, or removed when this synthesis did not write it, so no
+ *   `policy-report.json`, and a split synthesis's `synthesis-parts/`): each is replaced by the new one, or removed when this synthesis did not write it, so no
  *   file of an earlier synthesis survives (a removed environment's manifests, an old report). Other entries of the
  *   folder (say `dist/js/` of a build) are not the Platform's and stay.
  * - in the cdktf outdir, `manifest.json` and, in each stack folder, what cdktf writes (`cdk.tf.json`, `cdk.tf`,
@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 /** The entries of the Platform's outdir that a synthesis owns. */
-export const PLATFORM_ENTRIES = ['k8s', 'charts', 'workflows', 'argocd-hooks', 'lifecycle.json', 'policy-report.json'] as const;
+export const PLATFORM_ENTRIES = ['k8s', 'charts', 'workflows', 'argocd-hooks', 'lifecycle.json', 'policy-report.json', 'synthesis-parts'] as const;
 /** What cdktf writes into a stack folder. */
 const STACK_ENTRIES = ['cdk.tf.json', 'cdk.tf', 'metadata.json', 'assets'];
 const MANIFEST = 'manifest.json';
@@ -79,7 +79,8 @@ export class StagedOutput {
     };
     // Terraform first, its manifest last: `cdktf` commands read the stacks the manifest lists.
     const tf = this.terraformOutdir;
-    const newStacks = stackNames(path.join(tf, MANIFEST));
+    // A part of a split synthesis (src/platform/shard-synth.ts) writes its shard stacks without the manifest.
+    const newStacks = [...new Set([...stackNames(path.join(tf, MANIFEST)), ...stackFolders(path.join(tf, STACKS))])];
     const oldStacks = stackNames(path.join(this.finalTerraformOutdir, MANIFEST));
     for (const name of newStacks) {
       for (const entry of STACK_ENTRIES) replace(tf, path.join(tf, STACKS, name, entry), path.join(this.finalTerraformOutdir, STACKS, name, entry));
@@ -113,6 +114,11 @@ function mapPath(p: string, pairs: Array<[string, string]>): string {
     if (!rel.startsWith('..') && !path.isAbsolute(rel)) return path.join(to, rel);
   }
   return p;
+}
+
+/** The stack folders written into a staged `stacks/` folder. */
+function stackFolders(dir: string): string[] {
+  return fs.existsSync(dir) ? fs.readdirSync(dir, { withFileTypes: true }).filter(e => e.isDirectory()).map(e => e.name) : [];
 }
 
 /** The stack names a cdktf manifest lists (none when there is no readable manifest). */

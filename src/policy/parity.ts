@@ -176,19 +176,22 @@ function diff(a: unknown, b: unknown, path: string, out: Array<{ path: string; a
   out.push({ path, a, b });
 }
 
-interface Variant {
+/** @internal One normalized value of a key and the tenants that have it. */
+export interface Variant {
   readonly json: string;
   readonly tenants: Set<string>;
 }
 
-/** Per key, the distinct normalized values (by their JSON) and the tenants that have each. */
-type Side = Map<string, Map<string, Variant>>;
+/** @internal Per key, the distinct normalized values (by their JSON) and the tenants that have each. */
+export type Side = Map<string, Map<string, Variant>>;
 
 /** A Terraform address `<type>.<name>` inside an expression (`${vault_mount.Vault_KvMount_1A2B3C4D.path}`). */
 const ADDRESS = /\b[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\b/g;
 
-/** One environment, normalized into keyed variants. */
-function collect(docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string): Side {
+/** @internal One environment, normalized into keyed variants (also a split synthesis's parity digest, src/platform/shard-synth.ts). */
+export function collect(
+  docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string, knownTenants: readonly string[] = [],
+): Side {
   const side: Side = new Map();
   const nsTenant = new Map<string, string>();
   for (const d of docs) {
@@ -204,7 +207,7 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
     return typeof label === 'string' && d.doc.metadata?.labels?.env === env ? label : '';
   };
   // Tenants: from the tenant namespaces, the tenant labels, and the stacks' tenant constructs (`.../Tenant-<id>/...`).
-  const tenantSet = new Set(nsTenant.values());
+  const tenantSet = new Set([...nsTenant.values(), ...knownTenants]);
   for (const d of docs) {
     if (d.environment === env) {
       const t = tenantOfDocument(d);
@@ -290,8 +293,8 @@ function collect(docs: readonly KubernetesDocument[], stacks: readonly Terraform
 /** `${<type>.<name>.<attribute>}` as a whole interpolation. */
 const ATTRIBUTE_REFERENCE = /\$\{([a-z][a-z0-9_]*\.[A-Za-z0-9_-]+)\.([a-z_][a-z0-9_]*)\}/g;
 
-/** Deep merge of JSON values: objects merge key by key; anything else keeps `a` when both are set. */
-function mergeFirstWins(a: unknown, b: unknown): unknown {
+/** @internal Deep merge of JSON values: objects merge key by key; anything else keeps `a` when both are set. */
+export function mergeFirstWins(a: unknown, b: unknown): unknown {
   if (a === undefined) return b;
   const isObj = (v: unknown): v is { [key: string]: unknown } => v !== null && typeof v === 'object' && !Array.isArray(v);
   if (!isObj(a) || !isObj(b)) return a;
@@ -414,9 +417,13 @@ export class EnvironmentParity {
       if (!c.environmentNames().includes(env)) problems.push(formatProblem({ path: 'EnvironmentParity', field, problem: 'is not an environment of the input', got: env, fix: `use one of ${c.environmentNames().join(', ')}` }));
     }
     if (problems.length > 0) throw new LifecycleValidationError(problems);
+    const [ref, cand] = [collect(c.kubernetes, c.terraform, reference), collect(c.kubernetes, c.terraform, candidate)];
+    return EnvironmentParity._compareSides(ref, cand, reference, candidate, allowances);
+  }
+
+  /** @internal Compare two normalized environments (`collect`) with the given allowances. */
+  public static _compareSides(ref: Side, cand: Side, reference: string, candidate: string, allowances: ParityAllowance[]): ParityReport {
     const patterns = allowances.map(a => ({ re: glob(a.path), reason: a.reason.trim() }));
-    const ref = collect(c.kubernetes, c.terraform, reference);
-    const cand = collect(c.kubernetes, c.terraform, candidate);
     const found = new Map<string, { d: Omit<ParityDifference, 'tenants'>; tenants: Set<string> }>();
     const record = (d: Omit<ParityDifference, 'tenants'>, tenants: Set<string>) => {
       const id = `${d.key}|${d.path}|${d.change}|${d.reference}|${d.candidate}`;

@@ -99,6 +99,12 @@ export interface EnvironmentStackProps extends IsolationOptions {
    */
   readonly shardTenants?: Tenant[];
   /**
+   * With `part: WHOLE`: build the tenants' Vault resources. A part of a horizontally split synthesis that does not
+   * write this stack (`SynthesisShard`: only part 1 writes unsharded environments) builds it without them.
+   * @default true
+   */
+  readonly constructTenants?: boolean;
+  /**
    * The platform's names: the tenant releases follow its release patterns, `var.kube_context` defaults to its kube
    * context of the environment.
    * @default - LifecycleNames.of()
@@ -259,7 +265,7 @@ export class EnvironmentStack extends TerraformStack {
     this.vault = withoutTokenStackTraces(() => new VaultBootstrap(this, 'Vault', {
       ...(props.vault ?? {}),
       // The parts of a sharded environment start from a bootstrap without tenants.
-      environment: part === EnvironmentStackPart.WHOLE ? env : withoutTenants(env),
+      environment: part === EnvironmentStackPart.WHOLE && props.constructTenants !== false ? env : withoutTenants(env),
       kubernetesHost: this.vaultKubernetesHost.stringValue,
       kubernetesCaCert: this.vaultKubernetesCaCert.stringValue,
       // One fact for Vault's connection and the pods' connection strings: the model's host when declared.

@@ -57,6 +57,12 @@ export interface ShardedEnvironmentProps extends IsolationOptions {
    * @default - LifecycleNames.of()
    */
   readonly names?: LifecycleNames;
+  /**
+   * The shards (1-based) whose tenants are constructed; the others are empty stacks. A part of a horizontally split
+   * synthesis (`SynthesisShard`) builds only its own shards' tenant resources, and writes only those stacks.
+   * @default - every shard
+   */
+  readonly constructedShards?: number[];
 }
 
 /**
@@ -98,6 +104,7 @@ export class ShardedEnvironment {
     const tenants = env.tenants;
     const assignment = this.sharding.assign(tenants.map(t => t.id), `${path}.sharding`);
     const byId = new Map<string, Tenant>(tenants.map(t => [t.id, t]));
+    const constructed = (shard: number) => props.constructedShards === undefined || props.constructedShards.includes(shard);
     const workspace = props.workspace ?? env.workspace;
     const common = {
       environment: env,
@@ -121,7 +128,7 @@ export class ShardedEnvironment {
         ...common,
         workspace: shardLayout.workspace,
         part: EnvironmentStackPart.TENANT_SHARD,
-        shardTenants: ids.map(id => byId.get(id)!),
+        shardTenants: constructed(i + 1) ? ids.map(id => byId.get(id)!) : [],
       });
       shard.addDependency(this.base);
       return shard;

@@ -12,7 +12,7 @@ function groupOf(apiVersion: string): string {
 }
 
 /** The identity of an object: what must be unique across the output (Kubernetes) or within a stack (Terraform). */
-function identity(s: KubernetesDocument | TerraformResource): string | undefined {
+export function identity(s: KubernetesDocument | TerraformResource): string | undefined {
   if ('kind' in s) {
     return s.kind === '' ? undefined : `k8s|${groupOf(s.apiVersion)}|${s.kind}|${CLUSTER_SCOPED.has(s.kind) ? '' : s.namespace ?? ''}|${s.name}`;
   }
