@@ -1,7 +1,7 @@
 import { Environment } from './environment';
+import { isPreviewName, PREVIEW_MIGRATION_POLICY } from './names';
 import { composeName, NAME_LIMITS } from './naming';
 import { Tenant } from './tenant';
-import { isPreviewName, PREVIEW_MIGRATION_POLICY } from './names';
 import { tenantVaultNames } from './vault-ref';
 
 /**

@@ -46,8 +46,8 @@ import { reportUncaughtProblemsToCdktfCli, runByCdktfCli, writeFailedSynthManife
 import { CiVaultAuth } from '../tf/ci-vault-auth';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
 import { GitHubEnvironmentsStack } from '../tf/github-environments';
-import { PreviewVaultHost } from '../tf/preview-vault-host';
 import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
+import { PreviewVaultHost } from '../tf/preview-vault-host';
 import { ShardedEnvironment } from '../tf/sharding';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 

@@ -950,7 +950,8 @@ export class VaultBootstrap extends Construct {
     problems.addAll(this.databaseInputProblems(env.tenants));
     if (props.environmentResources !== undefined && !Object.values(VaultEnvironmentResources).includes(props.environmentResources)) {
       problems.add('environmentResources', 'is not a VaultEnvironmentResources', props.environmentResources, 'use VaultEnvironmentResources.OWN, BASE_STACK or PREVIEW_HOST');
-    } else if (props.environmentResources !== undefined && env.isPreview !== (props.environmentResources === VaultEnvironmentResources.PREVIEW_HOST)) {
+    } else if (props.environmentResources !== undefined
+      && env.isPreview !== (props.environmentResources === VaultEnvironmentResources.PREVIEW_HOST)) {
       problems.add('environmentResources', env.isPreview
         ? 'is not PREVIEW_HOST for a preview, whose stack is synthesized from a pull request\'s code'
         : 'is PREVIEW_HOST for an environment that is not a preview', props.environmentResources,
@@ -962,7 +963,8 @@ export class VaultBootstrap extends Construct {
     this.names = environmentVaultNames(env);
     const n = this.names;
 
-    this.environmentResources = props.environmentResources ?? (env.isPreview ? VaultEnvironmentResources.PREVIEW_HOST : VaultEnvironmentResources.OWN);
+    this.environmentResources = props.environmentResources
+      ?? (env.isPreview ? VaultEnvironmentResources.PREVIEW_HOST : VaultEnvironmentResources.OWN);
     this.auditDevices = [];
     // A tenant shard adds tenants only: the base stack of its environment has every environment-wide resource.
     if (this.environmentResources === VaultEnvironmentResources.OWN) {

@@ -9,9 +9,9 @@ import * as YAML from 'yaml';
 import { previewNames } from '../../src/lifecycle/previews';
 import { KUBECONFIG_FILE } from '../../src/lifecycle/workflows';
 import { STACK_VARIABLE_SECRETS } from '../../src/model/ci-access';
+import { PREVIEW_FORBIDDEN_VAULT_TYPES } from '../../src/policy/rules/vault';
 import { requiredVariables } from '../../src/policy/rules/wiring-ci';
 import { synthesizeReferencePlatform } from '../support/reference-platform';
-import { PREVIEW_FORBIDDEN_VAULT_TYPES } from '../../src/policy/rules/vault';
 import { allows, mergePolicies, parametersAllowed } from '../support/vault-acl';
 
 let dir: string;
@@ -193,7 +193,9 @@ describe('the CI roles\' policies reach only their own environment (Vault prefix
       [`database-preview/roles/${key}-db`, 'delete'], [`auth/kubernetes-preview/role/${key}`, 'create'], [`auth/kubernetes-preview/role/${key}`, 'delete'],
     ] as const) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: true });
     expect(allows(acl, 'sys/leases/revoke-prefix/database-preview/creds/', 'update')).toBe(false);
-    for (const [p, c] of [...VAULT_ADMIN, ...OTHERS.flatMap(forbidden), ...ADMIN]) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
+    for (const [p, c] of [...VAULT_ADMIN, ...OTHERS.flatMap(forbidden), ...ADMIN]) {
+      expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
+    }
   });
 
   test('preview: a Kubernetes auth role it writes can carry the host\'s templated preview policies only', () => {

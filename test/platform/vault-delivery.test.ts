@@ -13,9 +13,9 @@ import { backupProps, githubProps } from './fixtures';
 import { ArgoCdApplication } from '../../src/k8s/argocd-application';
 import { previewVaultHost } from '../../src/model/ci-access';
 import { Environment } from '../../src/model/environment';
-import { tenantVaultNames } from '../../src/model/names';
 import { EnvironmentClass, UpgradeStrategy } from '../../src/model/environment-class';
 import { ContainerImage } from '../../src/model/image';
+import { tenantVaultNames } from '../../src/model/names';
 import { TenantModuleProps, TenantProps } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { TenantRelease } from '../../src/tf/tenant-release';
@@ -272,7 +272,7 @@ describe('Vault delivery in every environment, read from the synthesized output'
         const app = role ?? { acl: mergePolicies([policy]) };
         expect(role === undefined).toBe(t.modules.length === 0);
         const kv = n.kvDataPrefix;
-        const creds = (role: string) => `${n.databaseMount}/creds/${role}`;
+        const creds = (name: string) => `${n.databaseMount}/creds/${name}`;
         // Other tenants of this environment, and (for a preview) the same tenant in another preview.
         const others = [
           ...o.env.tenants.filter(x => x.id !== t.id).map(x => tenantVaultNames(o.env, x)),

@@ -167,7 +167,7 @@ const CASES: Case[] = [
     name: 'a preview stack writes a policy',
     // A preview stack as the Platform builds it: roles only, in the host's shared preview mounts.
     compliant: s => { s.tf[PREVIEW] = { resource: { vault_kubernetes_auth_backend_role: { role: { ...k8sRole(s), backend: 'kubernetes-preview', role_name: `${PREVIEW}-acme`, token_policies: ['preview-tenant'] } } } }; },
-    violate: s => { s.tf[PREVIEW].resource.vault_policy = { policy: { ...tenantPolicy(s), '//': { metadata: { path: `inopsio/${PREVIEW}/Vault/Tenant-acme/Policy` } }, name: 'anything', policy: 'path "*" {\n  capabilities = ["sudo"]\n}\n' } }; },
+    violate: s => { s.tf[PREVIEW].resource.vault_policy = { policy: { ...tenantPolicy(s), '//': { metadata: { path: `inopsio/${PREVIEW}/Vault/Tenant-acme/Policy` } }, 'name': 'anything', 'policy': 'path "*" {\n  capabilities = ["sudo"]\n}\n' } }; },
     message: /^inopsio\/preview-feature-x\/Vault\/Tenant-acme\/Policy: vault_policy is in the stack of preview "preview-feature-x", which is applied from a pull request's code \(got "anything"\); create it in the previews' host stack/,
   },
   {
