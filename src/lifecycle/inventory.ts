@@ -416,8 +416,9 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
     vault: {
       databaseMount: environmentVaultNames(env).databaseMount,
       kubernetesAuthMount: environmentVaultNames(env).kubernetesAuthMount,
-      // VaultBootstrap mounts one Kubernetes auth method per environment (V12).
-      kubernetesAuthMountPerEnvironment: true,
+      // VaultBootstrap mounts one Kubernetes auth method per environment (V12); previews share the one their host
+      // creates (PreviewVaultHost), so revoking its login prefix would log out every preview.
+      kubernetesAuthMountPerEnvironment: !env.isPreview,
     },
     tenants,
   };

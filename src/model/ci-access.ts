@@ -8,7 +8,7 @@
  */
 import type { Environment } from './environment';
 import { LifecycleKind } from './environment-class';
-import { environmentVaultNames } from './names';
+import { environmentVaultNames, PREVIEW_MIGRATION_POLICY, PREVIEW_NAME_PREFIX, PREVIEW_TENANT_POLICY } from './names';
 
 /** The issuer of GitHub Actions OIDC tokens (the `bound_issuer` of every CI role). */
 export const GITHUB_OIDC_ISSUER = 'https://token.actions.githubusercontent.com';
@@ -55,7 +55,7 @@ export function isCiPolicyName(env: string, name: string): boolean {
 }
 
 /** The name prefix of every preview environment (`Environment.preview`: `preview-<slug>`). */
-export const PREVIEW_NAME_PREFIX = 'preview-';
+export { PREVIEW_NAME_PREFIX } from './names';
 
 /**
  * The long-lived environment whose Vault holds the previews' CI roles (previews share the non-production Vault, and
@@ -72,6 +72,13 @@ export function previewVaultHost(environments: readonly Environment[]): Environm
 export interface CiPolicyRule {
   readonly path: string;
   readonly capabilities: string[];
+  /**
+   * Vault's `allowed_parameters`: the values a request may set for each named parameter (`*` with no values allows
+   * every other parameter). Only the preview role's Kubernetes auth roles use it (token policies).
+   */
+  readonly allowedParameters?: { readonly [parameter: string]: string[] };
+  /** Vault's `denied_parameters`: parameters a request may not set (no values: any value is refused). */
+  readonly deniedParameters?: { readonly [parameter: string]: string[] };
 }
 
 /** One JWT role of the CI: who may log in (claims) and what it may do (policy rules). */
@@ -102,37 +109,71 @@ const WRITE = ['create', 'read', 'update', 'delete'];
 
 /**
  * Policy rules that manage an environment's Vault resources (what its stack creates): exact mounts and auth backend
- * with what is under them, and its policies (`env-<env>`, `env-<env>-*`, `<env>-*`). With `previews`, those of every
- * `preview-*` environment instead (prefix globs that match only names starting with `preview-`).
+ * with what is under them, and its policies (`env-<env>`, `env-<env>-*`, `<env>-*`). The previews' host also manages
+ * the shared preview mounts, auth backend and policies its stack creates for every preview (`PreviewVaultHost`).
  */
-function manage(env: string, previews: boolean, auditDevices: boolean): CiPolicyRule[] {
-  const n = environmentVaultNames({ name: previews ? PREVIEW_NAME_PREFIX : env });
-  const under = (p: string) => (previews ? [`${p}*`] : [p, `${p}/*`]);
-  const named = (p: string) => (previews ? [`${p}*`] : [p, `${p}-*`]);
+function manage(env: string, auditDevices: boolean, previewHost: boolean): CiPolicyRule[] {
+  const n = environmentVaultNames({ name: env });
   const rules = (paths: string[], capabilities: string[]) => paths.map(path => ({ path, capabilities }));
+  const mounts = (m: EnvironmentMounts) => [
+    ...rules([`sys/mounts/${m.kvMount}`, `sys/mounts/${m.kvMount}/*`], WRITE),
+    ...rules([`sys/mounts/${m.databaseMount}`, `sys/mounts/${m.databaseMount}/*`], WRITE),
+    ...rules([`sys/auth/${m.kubernetesAuthMount}`, `sys/auth/${m.kubernetesAuthMount}/*`], [...WRITE, 'sudo']),
+    ...rules([`sys/policies/acl/${m.environmentPolicy}`, `sys/policies/acl/${m.environmentPolicy}-*`], WRITE),
+    ...rules([m.kvMount, `${m.kvMount}/*`, m.databaseMount, `${m.databaseMount}/*`, `auth/${m.kubernetesAuthMount}`, `auth/${m.kubernetesAuthMount}/*`], CRUD),
+  ];
+  const p = environmentVaultNames({ name: PREVIEW_NAME_PREFIX });
   return [
     { path: 'sys/mounts', capabilities: ['read'] },
     { path: 'sys/auth', capabilities: ['read'] },
-    ...rules(under(`sys/mounts/${n.kvMount}`), WRITE),
-    ...rules(under(`sys/mounts/${n.databaseMount}`), WRITE),
-    ...rules(under(`sys/auth/${n.kubernetesAuthMount}`), [...WRITE, 'sudo']),
-    ...rules(named(`sys/policies/acl/${n.environmentPolicy}`), WRITE),
-    ...(previews ? [] : rules([`sys/policies/acl/${env}-*`], WRITE)),
-    ...rules(under(n.kvMount), CRUD),
-    ...rules(under(n.databaseMount), CRUD),
-    ...rules(under(`auth/${n.kubernetesAuthMount}`), CRUD),
+    ...mounts(n),
+    ...rules([`sys/policies/acl/${env}-*`], WRITE),
+    ...(previewHost ? [...mounts(p), ...rules([`sys/policies/acl/${PREVIEW_TENANT_POLICY}`, `sys/policies/acl/${PREVIEW_MIGRATION_POLICY}`], WRITE)] : []),
     ...(auditDevices ? rules(['sys/audit', 'sys/audit/audit-*'], [...WRITE, 'sudo']) : []),
   ];
 }
+type EnvironmentMounts = ReturnType<typeof environmentVaultNames>;
 
-/** Rules that revoke the leases of an environment (or of every preview) by prefix (decommission step 3). */
-function revoke(env: string, previews: boolean): CiPolicyRule[] {
-  const n = environmentVaultNames({ name: previews ? PREVIEW_NAME_PREFIX : env });
-  const under = (p: string) => (previews ? [`${p}*`] : [p, `${p}/*`]);
+/**
+ * What a preview's stack (synthesized from the pull request's code) may do: create, change and delete roles under
+ * the `preview-*` names in the shared preview mounts its host created (database connections, their root rotation,
+ * dynamic database roles, Kubernetes auth roles bound to the host's templated policies only). No `sys/mounts`,
+ * `sys/auth` or `sys/policies` write: a pull request cannot mount an engine, enable an auth method or write a policy.
+ */
+function previewRoles(): CiPolicyRule[] {
+  const p = environmentVaultNames({ name: PREVIEW_NAME_PREFIX });
   return [
-    ...under(`sys/leases/revoke-prefix/${n.databaseMount}`),
-    ...under(`sys/leases/revoke-prefix/auth/${n.kubernetesAuthMount}`),
+    // The stack reads the host's auth mount back (a data source) before it adds roles to it.
+    { path: 'sys/auth', capabilities: ['read'] },
+    { path: `${p.databaseMount}/config/${PREVIEW_NAME_PREFIX}*`, capabilities: CRUD },
+    { path: `${p.databaseMount}/rotate-root/${PREVIEW_NAME_PREFIX}*`, capabilities: ['update'] },
+    { path: `${p.databaseMount}/roles/${PREVIEW_NAME_PREFIX}*`, capabilities: CRUD },
+    {
+      path: `auth/${p.kubernetesAuthMount}/role/${PREVIEW_NAME_PREFIX}*`,
+      capabilities: CRUD,
+      // A role may only hand out the host's templated preview policies (never dev's, nor `default`).
+      allowedParameters: { 'token_policies': [PREVIEW_TENANT_POLICY, PREVIEW_MIGRATION_POLICY], '*': [] },
+      deniedParameters: { policies: [] },
+    },
+  ];
+}
+
+/** Rules that revoke the leases of an environment by prefix (decommission step 3). */
+function revoke(env: string): CiPolicyRule[] {
+  const n = environmentVaultNames({ name: env });
+  return [
+    `sys/leases/revoke-prefix/${n.databaseMount}`, `sys/leases/revoke-prefix/${n.databaseMount}/*`,
+    `sys/leases/revoke-prefix/auth/${n.kubernetesAuthMount}`, `sys/leases/revoke-prefix/auth/${n.kubernetesAuthMount}/*`,
   ].map(path => ({ path, capabilities: ['update', 'sudo'] }));
+}
+
+/** The cleanup of expired previews: revoke their database leases, then delete their roles (never a mount). */
+function previewCleanup(): CiPolicyRule[] {
+  const p = environmentVaultNames({ name: PREVIEW_NAME_PREFIX });
+  return [
+    { path: `sys/leases/revoke-prefix/${p.databaseMount}/creds/${PREVIEW_NAME_PREFIX}*`, capabilities: ['update', 'sudo'] },
+    ...previewRoles(),
+  ];
 }
 
 /**
@@ -169,9 +210,9 @@ export function ciVaultRoles(env: Environment, settings: CiAccessSettings, previ
     policy: [...PROVIDER, ...policy],
   });
   const out = [
-    role(CiPurpose.APPLY, env.name, main, [...manage(env.name, false, auditDevices), ...ownCiAccess(env.name, ['read', 'list'])]),
+    role(CiPurpose.APPLY, env.name, main, [...manage(env.name, auditDevices, previewHost), ...ownCiAccess(env.name, ['read', 'list'])]),
     role(CiPurpose.DECOMMISSION, settings.decommissionEnvironment, main,
-      [...revoke(env.name, false), ...manage(env.name, false, auditDevices), ...ownCiAccess(env.name, ['read', 'list', 'delete'])]),
+      [...revoke(env.name), ...manage(env.name, auditDevices, previewHost), ...ownCiAccess(env.name, ['read', 'list', 'delete'])]),
   ];
   if (env.environmentClass.lifecycle === LifecycleKind.PERMANENT) {
     // The plan job runs before anyone approves: it may read (refresh) what the apply manages, and change nothing.
@@ -182,15 +223,19 @@ export function ciVaultRoles(env: Environment, settings: CiAccessSettings, previ
       [...readOnly(manage(env.name, false, auditDevices)), ...ownCiAccess(env.name, ['read', 'list'])]));
   }
   if (previewHost) {
-    out.push(role(CiPurpose.PREVIEW, settings.previewEnvironment, 'refs/pull/*/merge', manage(env.name, true, false)));
-    out.push(role(CiPurpose.CLEANUP, settings.previewCleanupEnvironment, main, [...revoke(env.name, true), ...manage(env.name, true, false)]));
+    out.push(role(CiPurpose.PREVIEW, settings.previewEnvironment, 'refs/pull/*/merge', previewRoles()));
+    out.push(role(CiPurpose.CLEANUP, settings.previewCleanupEnvironment, main, previewCleanup()));
   }
   return out;
 }
 
 /** A CI policy as Vault HCL (what `vault_policy.policy` holds). */
 export function renderCiPolicy(rules: readonly CiPolicyRule[]): string {
-  return rules.map(r => `path "${r.path}" {\n  capabilities = [${r.capabilities.map(c => `"${c}"`).join(', ')}]\n}\n`).join('\n');
+  const list = (values: readonly string[]) => `[${values.map(v => JSON.stringify(v)).join(', ')}]`;
+  const params = (name: string, p?: { readonly [parameter: string]: string[] }) => (p
+    ? `  ${name} = {\n${Object.keys(p).sort().map(k => `    ${JSON.stringify(k)} = ${list(p[k])}\n`).join('')}  }\n`
+    : '');
+  return rules.map(r => `path "${r.path}" {\n  capabilities = ${list(r.capabilities)}\n${params('allowed_parameters', r.allowedParameters)}${params('denied_parameters', r.deniedParameters)}}\n`).join('\n');
 }
 
 /**

@@ -1,6 +1,6 @@
 import { DatabaseEndpoint, DatabaseSslMode, databaseEndpointProblems } from './database-endpoint';
 import { EnvironmentClass, LifecycleKind } from './environment-class';
-import { tenantNamespaceName } from './names';
+import { isPreviewName, tenantNamespaceName } from './names';
 import { dnsLabelProblem, isWorkspaceName, shortHash, slugify } from './naming';
 import { addPeriod, isIsoInstant, Period } from './period';
 import { LifecycleValidationError, Problems } from './problems';
@@ -192,6 +192,13 @@ export class Environment {
       if (typeof props.owner !== 'string' || props.owner.trim() === '') {
         problems.add('owner', 'is required for an ephemeral environment', props.owner, 'name the person or team who asked for the preview');
       }
+    }
+    // Vault names follow the name (src/model/names.ts): `preview-*` environments use the shared preview mounts and
+    // policies their host creates, which only a preview's roles-only stack may rely on (docs/vault.md "Previews").
+    if (typeof props.name === 'string' && isPreviewName(props.name) !== (cls.lifecycle === LifecycleKind.EPHEMERAL)) {
+      problems.add('name', cls.lifecycle === LifecycleKind.EPHEMERAL
+        ? 'does not start with "preview-" for an ephemeral environment' : `starts with "preview-" for a ${cls.lifecycle} environment`, props.name,
+      cls.lifecycle === LifecycleKind.EPHEMERAL ? 'create previews with Environment.preview({...}) (named preview-<slug>)' : 'the "preview-" prefix is reserved for previews: rename the environment');
     }
     const workspace = props.workspace ?? `inopsio-${props.name}`;
     if (!isWorkspaceName(workspace)) {

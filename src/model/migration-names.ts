@@ -1,4 +1,5 @@
 import { Environment } from './environment';
+import { isPreviewName, PREVIEW_MIGRATION_POLICY } from './names';
 import { composeName, NAME_LIMITS } from './naming';
 import { Tenant } from './tenant';
 import { tenantVaultNames } from './vault-ref';
@@ -31,12 +32,15 @@ export interface MigrationNames {
 /** The migration identity of a tenant in an environment. */
 export function migrationNames(env: Environment, tenant: Tenant): MigrationNames {
   const n = tenantVaultNames(env, tenant);
+  // In the shared preview mounts a role is keyed by the namespace, and the host's templated policy grants it.
+  const preview = isPreviewName(env.name);
+  const key = preview ? n.namespace : tenant.id;
   return {
-    kubernetesAuthRole: `${tenant.id}-migrate`,
+    kubernetesAuthRole: `${key}-migrate`,
     authPath: `auth/${n.kubernetesAuthMount}`,
-    databaseRole: `${tenant.id}-migrate`,
-    credsPath: `${n.databaseMount}/creds/${tenant.id}-migrate`,
-    policy: `${env.name}-${tenant.id}-migrate`,
+    databaseRole: `${key}-migrate`,
+    credsPath: `${n.databaseMount}/creds/${key}-migrate`,
+    policy: preview ? PREVIEW_MIGRATION_POLICY : `${env.name}-${tenant.id}-migrate`,
     ownerGroupRole: composeName([env.name, tenant.id, 'owner'], NAME_LIMITS.postgresIdentifierBytes).replace(/-/g, '_'),
     namespace: n.namespace,
   };

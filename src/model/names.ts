@@ -162,14 +162,35 @@ export interface TenantVaultNames extends EnvironmentVaultNames {
 
 /** Mount and policy names of an environment. */
 export function environmentVaultNames(env: Pick<Environment, 'name'>): EnvironmentVaultNames {
+  // Previews share the mounts, auth backend and policies their host environment's reviewed stack creates
+  // (docs/vault.md "Previews"): a preview's own stack, synthesized from a pull request, adds roles only.
+  const e = isPreviewName(env.name) ? PREVIEW_VAULT_SCOPE : env.name;
   return {
-    kvMount: `kv-${env.name}`,
-    databaseMount: `database-${env.name}`,
-    cacheMount: `cache-${env.name}`,
-    kubernetesAuthMount: `kubernetes-${env.name}`,
-    environmentPolicy: `env-${env.name}`,
+    kvMount: `kv-${e}`,
+    databaseMount: `database-${e}`,
+    cacheMount: `cache-${e}`,
+    kubernetesAuthMount: `kubernetes-${e}`,
+    environmentPolicy: `env-${e}`,
   };
 }
+
+/** Names of every preview environment start with this (`Environment.preview`). */
+export const PREVIEW_NAME_PREFIX = 'preview-';
+/** The scope of the Vault mounts and policies every preview shares: `kv-preview`, `kubernetes-preview`, … */
+export const PREVIEW_VAULT_SCOPE = 'preview';
+/** True for the name of a preview environment (`preview-<slug>`). */
+export function isPreviewName(env: string): boolean {
+  return env.startsWith(PREVIEW_NAME_PREFIX);
+}
+
+/**
+ * The policies a preview's roles are bound to, created by the host environment's stack from the default branch:
+ * templated on the namespace of the service account that logs in, so one policy serves every preview tenant and
+ * reaches only that tenant's paths (`PreviewVaultHost` in src/tf/preview-vault-host.ts).
+ */
+export const PREVIEW_TENANT_POLICY = 'preview-tenant';
+/** The preview migration policy (`<namespace>-migrate` credentials of the logged-in namespace). */
+export const PREVIEW_MIGRATION_POLICY = 'preview-migrate';
 
 /** The policy of a tenant in an environment, `env-<env>-tenant-<tenant>`. */
 export function tenantPolicyName(env: string, tenant: string): string {
@@ -186,22 +207,28 @@ export function tenantVaultNames(env: Pick<Environment, 'name'>, tenant: Pick<Te
   const base = environmentVaultNames(env);
   const e = env.name;
   const t = tenant.id;
+  const namespace = tenantNamespaceName(e, t);
+  // A preview's tenant is keyed by its namespace in the shared preview mounts: the host's templated policy grants a
+  // token exactly the paths named after the namespace its service account lives in.
+  const preview = isPreviewName(e);
+  const key = preview ? namespace : t;
+  const kvPrefix = preview ? namespace : `${e}/${t}`;
   return {
     ...base,
-    namespace: tenantNamespaceName(e, t),
-    kvDataPrefix: `${base.kvMount}/data/${e}/${t}`,
-    kvMetadataPrefix: `${base.kvMount}/metadata/${e}/${t}`,
-    kvBackupDataPrefix: `${base.kvMount}/data/${e}/${t}/backup`,
-    kvBackupMetadataPrefix: `${base.kvMount}/metadata/${e}/${t}/backup`,
-    tenantPolicy: tenantPolicyName(e, t),
-    databaseConnection: t,
-    databaseRole: `${t}-db`,
-    databaseCredsPath: `${base.databaseMount}/creds/${t}-db`,
-    cacheRole: `${t}-cache`,
+    namespace,
+    kvDataPrefix: `${base.kvMount}/data/${kvPrefix}`,
+    kvMetadataPrefix: `${base.kvMount}/metadata/${kvPrefix}`,
+    kvBackupDataPrefix: `${base.kvMount}/data/${kvPrefix}/backup`,
+    kvBackupMetadataPrefix: `${base.kvMount}/metadata/${kvPrefix}/backup`,
+    tenantPolicy: preview ? PREVIEW_TENANT_POLICY : tenantPolicyName(e, t),
+    databaseConnection: key,
+    databaseRole: `${key}-db`,
+    databaseCredsPath: `${base.databaseMount}/creds/${key}-db`,
+    cacheRole: `${key}-cache`,
     databaseName: postgresName(e, ['', `-${t}`]),
     databaseAdminUser: postgresName(e, ['vault-', `-${t}`]),
     databaseAppRole: postgresName(e, ['', `-${t}-app`]),
-    kubernetesAuthRole: t,
+    kubernetesAuthRole: key,
   };
 }
 

@@ -1,5 +1,5 @@
 import { Environment } from './environment';
-import { tenantVaultNames } from './names';
+import { isPreviewName, PREVIEW_VAULT_SCOPE, tenantVaultNames } from './names';
 import { fail, formatProblem, LifecycleValidationError, Problems } from './problems';
 import { Tenant } from './tenant';
 
@@ -262,7 +262,9 @@ export function resolveVaultRef(ref: VaultRef, env: Environment, tenant: Tenant)
   const names = tenantVaultNames(env, tenant);
   const issues: VaultRefIssue[] = [];
   const out = (path: string) => ({ resolved: { engine: ref.engine, path, key: ref.key, reference: ref.toString() }, issues });
-  if (!ref.isRelative && ref.mountEnvironment !== env.name) {
+  // Previews read the mounts their host created for every preview (`kv-preview`, …), keyed by the namespace.
+  const ownMounts = isPreviewName(env.name) ? PREVIEW_VAULT_SCOPE : env.name;
+  if (!ref.isRelative && ref.mountEnvironment !== ownMounts) {
     issues.push({
       field: 'reference',
       problem: `points at environment "${ref.mountEnvironment}"'s mount "${ref.mount}" from environment "${env.name}"`,
@@ -271,7 +273,8 @@ export function resolveVaultRef(ref: VaultRef, env: Environment, tenant: Tenant)
     });
     return { issues };
   }
-  const tenantRole = () => (ref.isTenantPlaceholder ? `${tenant.id}-${ref.role!.slice('tenant-'.length)}` : ref.role!);
+  // The tenant's role key: its id, or in a preview its namespace (the connection is named after it).
+  const tenantRole = () => (ref.isTenantPlaceholder ? `${names.databaseConnection}-${ref.role!.slice('tenant-'.length)}` : ref.role!);
   switch (ref.engine) {
     case VaultEngine.DATABASE: {
       const role = tenantRole();
@@ -292,7 +295,7 @@ export function resolveVaultRef(ref: VaultRef, env: Environment, tenant: Tenant)
     }
     default: {
       if (ref.isRelative) return out(`${names.kvDataPrefix}/${ref.kvPath}`);
-      const own = `${env.name}/${tenant.id}/`;
+      const own = `${names.kvDataPrefix.slice(`${names.kvMount}/data/`.length)}/`;
       if (!ref.kvPath!.startsWith(own) || ref.kvPath!.length === own.length) {
         issues.push({ field: 'reference', problem: `is outside tenant "${tenant.id}"'s prefix ${names.kvDataPrefix}/`, got: ref.toString(), fix: "write the tenant-relative form {{ vault('kv/data/<path>') }}" });
         return { issues };

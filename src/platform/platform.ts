@@ -54,6 +54,7 @@ import { CiVaultAuth } from '../tf/ci-vault-auth';
 import { EnvironmentStack, withoutTokenStackTraces } from '../tf/environment-stack';
 import { GitHubEnvironmentsStack } from '../tf/github-environments';
 import { terraformElementsJson, terraformElementsOf } from '../tf/pre-write';
+import { PreviewVaultHost } from '../tf/preview-vault-host';
 import { ShardedEnvironment } from '../tf/sharding';
 import { ObjectStorageOptions } from '../tf/tenant-object-store';
 import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
@@ -587,6 +588,7 @@ export class Platform extends Construct {
         this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage, constructTenants }));
       }
       if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
+      if (previewVaultHost(envs) === env) addPreviewVaultHost(this.stacks.get(env.name)!);
     }
     this.builtTerraform = terraformElementsOf(this);
   }
@@ -1006,6 +1008,17 @@ function migrationHookProps(env: Environment, tenant: Tenant, module: string) {
     args: migration.args,
     vault: tenant.database ? { role: names.kubernetesAuthRole, secretPath: names.credsPath, authPath: names.authPath } : undefined,
   };
+}
+
+/**
+ * The Vault mounts, auth backend and templated policies every preview shares, in the reviewed stack of the previews'
+ * host (src/tf/preview-vault-host.ts): a preview's own stack adds roles only (issue 21 item 1, docs/vault.md).
+ */
+function addPreviewVaultHost(stack: EnvironmentStack): void {
+  new PreviewVaultHost(stack, 'PreviewVaultHost', {
+    kubernetesHost: stack.vaultKubernetesHost.stringValue,
+    kubernetesCaCert: stack.vaultKubernetesCaCert.stringValue,
+  });
 }
 
 /**

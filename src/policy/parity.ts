@@ -100,6 +100,8 @@ const DEFAULT_ALLOWANCES: ParityAllowance[] = [
   { path: 'tf:terraform:cloud.workspaces.name', reason: 'Terraform Cloud workspace names are per environment' },
   { path: 'tf:vault_kv_secret_backend_v2/*:max_versions', reason: 'production keeps more secret versions (V11)' },
   { path: 'tf:vault_kv_secret_backend_v2/*:cas_required', reason: 'check-and-set is required in production only (V11)' },
+  { path: 'tf:vault_policy/CiVaultAuth/Policy-apply:policy', reason: 'the previews\' host\'s apply and decommission roles also manage the shared preview mounts and policies (docs/vault.md "Previews")' },
+  { path: 'tf:vault_policy/CiVaultAuth/Policy-decommission:policy', reason: 'the previews\' host\'s apply and decommission roles also manage the shared preview mounts and policies (docs/vault.md "Previews")' },
   { path: 'tf:vault_policy/Vault/EnvironmentPolicy:policy', reason: 'production keeps every secret version: its environment policy has no metadata delete' },
   { path: 'tf:helm_release/*:chart', reason: 'local chart assets are addressed by the content hash of the environment\'s own manifests' },
   { path: 'tf:vault_auth_backend/*:tune*', reason: 'Vault token TTLs are set per class' },
@@ -124,6 +126,7 @@ const DEFAULT_ALLOWANCES: ParityAllowance[] = [
 const ONE_ENVIRONMENT_OBJECTS: Array<{ re: RegExp; reason: string }> = [
   { re: /^tf:vault_(?:jwt_auth_backend_role|policy)\/CiVaultAuth\/(?:Role|Policy)-(?:preview|cleanup):$/, reason: 'the previews\' CI roles live in one environment\'s stack (docs/vault.md "CI access")' },
   { re: /^tf:vault_(?:jwt_auth_backend_role|policy)\/CiVaultAuth\/(?:Role|Policy)-plan:$/, reason: 'permanent classes plan before the approval with a read-only CI role (ci-<env>-plan, issue 21 item 3)' },
+  { re: /^tf:vault_[a-z0-9_]+\/PreviewVaultHost\/[A-Za-z]+:$/, reason: 'the mounts, auth backend and policies every preview shares live in the previews\' host stack (docs/vault.md "Previews")' },
 ];
 
 function escape(text: string): string {

@@ -272,8 +272,10 @@ export class EnvironmentStack extends TerraformStack {
       databaseHost: env.database?.host ?? this.databaseHost.stringValue,
       databaseBootstrapPasswords: this.databaseBootstrapPasswords,
       objectStorage: props.objectStorage,
-      // A tenant shard adds its tenants to the environment-wide Vault resources of the base stack.
-      environmentResources: part === EnvironmentStackPart.TENANT_SHARD ? VaultEnvironmentResources.BASE_STACK : VaultEnvironmentResources.OWN,
+      // A tenant shard adds its tenants to the environment-wide Vault resources of the base stack; a preview adds
+      // roles to the shared preview resources of its host's stack (PreviewVaultHost).
+      environmentResources: env.isPreview ? VaultEnvironmentResources.PREVIEW_HOST
+        : part === EnvironmentStackPart.TENANT_SHARD ? VaultEnvironmentResources.BASE_STACK : VaultEnvironmentResources.OWN,
     }));
     if (part === EnvironmentStackPart.TENANT_SHARD) {
       withoutTokenStackTraces(() => shardTenants.forEach(t => this.vault.addTenant(t)));

@@ -21,7 +21,7 @@ import { DatabaseSslMode } from '../model/database-endpoint';
 import { Environment } from '../model/environment';
 import { migratingModules, migrationNames, migrationServiceAccountName } from '../model/migration-names';
 import { tenantRoleServiceAccounts } from '../model/module-values';
-import { backupVaultRoleNames, environmentVaultNames, EnvironmentVaultNames, tenantVaultNames, TenantVaultNames } from '../model/names';
+import { backupVaultRoleNames, environmentVaultNames, EnvironmentVaultNames, PREVIEW_TENANT_POLICY, tenantVaultNames, TenantVaultNames } from '../model/names';
 import { isDnsLabel } from '../model/naming';
 import { Period } from '../model/period';
 import { LifecycleValidationError, Problems } from '../model/problems';
@@ -39,6 +39,12 @@ export enum VaultEnvironmentResources {
    * that reads the auth mount, so a shard planned before its base fails with a clear error.
    */
   BASE_STACK = 'base-stack',
+  /**
+   * In the reviewed stack of the previews' host environment (`PreviewVaultHost`, applied from the default branch): a
+   * preview's bootstrap (synthesized from the pull request's code) adds roles only, in the shared preview mounts,
+   * bound to the host's templated policies: no mount, auth backend or policy (docs/vault.md "Previews").
+   */
+  PREVIEW_HOST = 'preview-host',
 }
 
 export { DatabaseSslMode } from '../model/database-endpoint';
@@ -133,7 +139,7 @@ export interface VaultBootstrapProps extends VaultBootstrapOptions {
   /**
    * Whether this bootstrap creates the environment-wide resources or adds tenants to those of the environment's base
    * stack (the tenant shards of `ShardedEnvironment`).
-   * @default VaultEnvironmentResources.OWN
+   * @default - VaultEnvironmentResources.PREVIEW_HOST for a preview, else VaultEnvironmentResources.OWN
    */
   readonly environmentResources?: VaultEnvironmentResources;
 }
@@ -146,8 +152,8 @@ export class TenantVault extends Construct {
   public readonly names: TenantVaultNames;
   /** The tenant policy's rules; rendered lazily, so rules added later still land in the policy. */
   public readonly policyDocument: VaultPolicyDocument;
-  /** The tenant policy. */
-  public readonly policy: policy.Policy;
+  /** The tenant policy (none in a preview: its role is bound to the host's templated `preview-tenant` policy). */
+  public readonly policy?: policy.Policy;
   /** The database connection, if the tenant has a database. */
   public readonly databaseConnection?: databaseSecretBackendConnection.DatabaseSecretBackendConnection;
   /** The root-credential rotation right after the connection is created (V09), if the tenant has a database. */
@@ -192,10 +198,13 @@ export class TenantVault extends Construct {
       { path: `${n.kvBackupMetadataPrefix}/*`, capabilities: [VaultCapability.DENY], description: 'Their metadata' },
     ], { allowedPrefixes: [`${n.kvDataPrefix}/`, `${n.kvMetadataPrefix}/`, n.databaseCredsPath, `${n.cacheMount}/creds/${n.cacheRole}`] });
     const doc = this.policyDocument;
-    this.policy = new policy.Policy(this, 'Policy', { name: n.tenantPolicy, policy: Lazy.stringValue({ produce: () => doc.render() }) });
-    const dependables: ITerraformDependable[] = [this.policy];
+    // A preview's policies come from its host's reviewed stack; the document above is what the host's template
+    // grants this tenant's namespace (docs/vault.md "Previews").
+    const preview = scope.environmentResources === VaultEnvironmentResources.PREVIEW_HOST;
+    this.policy = preview ? undefined : new policy.Policy(this, 'Policy', { name: n.tenantPolicy, policy: Lazy.stringValue({ produce: () => doc.render() }) });
+    const dependables: ITerraformDependable[] = this.policy ? [this.policy] : [];
     const refs = referencesOf(scope);
-    const policyName = this.policy.name;
+    const policyName = this.policy ? this.policy.name : n.tenantPolicy;
     let connectionName: string | undefined;
 
     if (tenant.database) {
@@ -304,7 +313,7 @@ export class TenantVault extends Construct {
         { path: m.credsPath, capabilities: [VaultCapability.READ], description: `Migration credentials of tenant ${tenant.id}` },
       ], { allowedPrefixes: [m.credsPath] });
       const migrationDoc = this.migrationPolicyDocument;
-      this.migrationPolicy = new policy.Policy(this, 'MigrationPolicy', { name: m.policy, policy: Lazy.stringValue({ produce: () => migrationDoc.render() }) });
+      this.migrationPolicy = preview ? undefined : new policy.Policy(this, 'MigrationPolicy', { name: m.policy, policy: Lazy.stringValue({ produce: () => migrationDoc.render() }) });
       this.migrationKubernetesRole = new kubernetesAuthBackendRole.KubernetesAuthBackendRole(this, 'MigrationKubernetesRole', {
         backend: refs.kubernetesAuthPath,
         roleName: m.kubernetesAuthRole,
@@ -313,10 +322,10 @@ export class TenantVault extends Construct {
         audience: scope.options.kubernetesAuthAudience,
         tokenTtl: env.environmentClass.vaultTokenTtl.toSeconds(),
         tokenMaxTtl: env.environmentClass.vaultTokenMaxTtl.toSeconds(),
-        tokenPolicies: [this.migrationPolicy.name],
+        tokenPolicies: [this.migrationPolicy ? this.migrationPolicy.name : m.policy],
       });
       dependOn(this.migrationKubernetesRole, [referencesOf(scope).kubernetesAuthReady]);
-      dependables.push(this.migrationDatabaseRole, this.migrationPolicy, this.migrationKubernetesRole);
+      dependables.push(this.migrationDatabaseRole, ...(this.migrationPolicy ? [this.migrationPolicy] : []), this.migrationKubernetesRole);
     }
     this.dependableList = dependables;
     TENANT_INTERNALS.set(this, { databaseRoles: this.databaseRoleList, dependables: this.dependableList, connectionName, policyName });
@@ -346,6 +355,12 @@ export class TenantVault extends Construct {
    */
   public grantRead(ref: ResolvedVaultRef): void {
     if (ref.engine === VaultEngine.KV || ref.path === this.names.databaseCredsPath) return;
+    const scope = this.node.scope as VaultBootstrap;
+    if (scope.environmentResources === VaultEnvironmentResources.PREVIEW_HOST && ref.path !== `${this.names.cacheMount}/creds/${this.names.cacheRole}`) {
+      // The host's template grants a preview tenant its own KV, database and cache credentials only.
+      new Problems(this.node.path).add('reference', `reads "${ref.path}", which the previews' templated policy "${PREVIEW_TENANT_POLICY}" does not grant`, ref.reference,
+        `in a preview, reference only the tenant's own KV paths, "${this.names.databaseCredsPath}" or "${this.names.cacheMount}/creds/${this.names.cacheRole}"`).throwIfAny();
+    }
     this.policyDocument.addRule({ path: ref.path, capabilities: [VaultCapability.READ], description: `Referenced by a module: ${ref.reference}` });
   }
 }
@@ -497,6 +512,9 @@ function checkBackupAccess(
     }
     if (vault.backupAccess) {
       problems.add('tenantId', 'already has backup access', tenantId, 'add backup access once per tenant; its one BackupSchedule covers the backup and the drill');
+    }
+    if (bootstrap.environmentResources === VaultEnvironmentResources.PREVIEW_HOST) {
+      problems.add('tenantId', 'is a tenant of a preview, whose stack may not create the backup\'s policy', tenantId, 'back up long-lived environments only; a preview\'s policies come from its host (docs/vault.md "Previews")');
     }
   }
 
@@ -950,7 +968,13 @@ export class VaultBootstrap extends Construct {
     this.objectStorage = props.objectStorage;
     problems.addAll(this.databaseInputProblems(env.tenants));
     if (props.environmentResources !== undefined && !Object.values(VaultEnvironmentResources).includes(props.environmentResources)) {
-      problems.add('environmentResources', 'is not a VaultEnvironmentResources', props.environmentResources, 'use VaultEnvironmentResources.OWN or BASE_STACK');
+      problems.add('environmentResources', 'is not a VaultEnvironmentResources', props.environmentResources, 'use VaultEnvironmentResources.OWN, BASE_STACK or PREVIEW_HOST');
+    } else if (props.environmentResources !== undefined
+      && env.isPreview !== (props.environmentResources === VaultEnvironmentResources.PREVIEW_HOST)) {
+      problems.add('environmentResources', env.isPreview
+        ? 'is not PREVIEW_HOST for a preview, whose stack is synthesized from a pull request\'s code'
+        : 'is PREVIEW_HOST for an environment that is not a preview', props.environmentResources,
+      env.isPreview ? 'remove it: a preview adds roles only, under the mounts and policies its host\'s reviewed stack creates (PreviewVaultHost)' : 'remove it (OWN) or use BASE_STACK for a tenant shard');
     }
     problems.throwIfAny();
 
@@ -958,7 +982,8 @@ export class VaultBootstrap extends Construct {
     this.names = environmentVaultNames(env);
     const n = this.names;
 
-    this.environmentResources = props.environmentResources ?? VaultEnvironmentResources.OWN;
+    this.environmentResources = props.environmentResources
+      ?? (env.isPreview ? VaultEnvironmentResources.PREVIEW_HOST : VaultEnvironmentResources.OWN);
     this.auditDevices = [];
     // A tenant shard adds tenants only: the base stack of its environment has every environment-wide resource.
     if (this.environmentResources === VaultEnvironmentResources.OWN) {

@@ -124,7 +124,9 @@ describe('planDecommission', () => {
     expect(plan.approvalsRequired).toBe(0);
     expect(renderDecommissionPlan(plan)).toMatch(/Approvals required: none \(destroyed automatically when it expires\)/);
     expect(plan.targets.backupJobs).toEqual([]);
-    expect(plan.targets.leasePrefixes).toEqual([`database-${previewName}/creds/acme-db`, `auth/kubernetes-${previewName}/login`]);
+    // The auth mount is shared by every preview: only the preview's own database leases are revoked by prefix.
+    expect(plan.targets.leasePrefixes).toEqual([`database-preview/creds/${previewName}-acme-db`]);
+    expect(plan.targets.vaultRoles).toEqual([`database-preview/roles/${previewName}-acme-db`, `auth/kubernetes-preview/role/${previewName}-acme`]);
     expect(plan.targets.stacks).toEqual([`cdktf.out/stacks/${previewName}`]);
   });
 

@@ -414,10 +414,10 @@ describe('renderWorkflows', () => {
       const r = runJob(WORKFLOW_FILES.CLEANUP, 'destroy', preview, '', preview);
       expect(r.status).toBe(0);
       expect(r.calls).toEqual([
-        `vault lease revoke -sync -prefix database-${preview}/creds/acme-db`,
-        `vault lease revoke -sync -prefix auth/kubernetes-${preview}/login`,
-        `vault delete database-${preview}/roles/acme-db`,
-        `vault delete auth/kubernetes-${preview}/role/acme`,
+        // Previews share the host's mounts (docs/vault.md "Previews: roles only"): only this preview's leases and roles.
+        `vault lease revoke -sync -prefix database-preview/creds/${preview}-acme-db`,
+        `vault delete database-preview/roles/${preview}-acme-db`,
+        `vault delete auth/kubernetes-preview/role/${preview}-acme`,
         `npx inopsio-env unprotect --stack cdktf.out/stacks/${preview}`,
         `terraform -chdir=cdktf.out/stacks/${preview} init -input=false -no-color`,
         `terraform -chdir=cdktf.out/stacks/${preview} destroy -auto-approve -input=false -no-color`,

@@ -92,6 +92,14 @@ describe('Environment', () => {
     ]);
   });
 
+  test('the "preview-" name prefix is reserved for previews, and a preview must carry it (its Vault names follow the name)', () => {
+    expect(problemsOf(() => new Environment({ name: 'preview-dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z' })))
+      .toEqual(['preview-dev: name starts with "preview-" for a reusable environment (got "preview-dev"); the "preview-" prefix is reserved for previews: rename the environment']);
+    expect(problemsOf(() => new Environment({
+      name: 'pr-7', environmentClass: EnvironmentClass.PREVIEW, createdAt: '2026-11-28T09:00:00Z', sourceBranch: 'x', owner: 'dana',
+    }))).toEqual(['pr-7: name does not start with "preview-" for an ephemeral environment (got "pr-7"); create previews with Environment.preview({...}) (named preview-<slug>)']);
+  });
+
   test('fails if staging or production is given a TTL (B04)', () => {
     expect(problemsOf(() => new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, ttl: Period.hours(24) })))
       .toEqual(['prod: ttl is set on a permanent environment (got "24h"); remove it: only reusable and ephemeral environments expire (B04)']);

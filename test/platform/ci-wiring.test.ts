@@ -9,9 +9,10 @@ import * as YAML from 'yaml';
 import { previewNames } from '../../src/lifecycle/previews';
 import { KUBECONFIG_FILE } from '../../src/lifecycle/workflows';
 import { STACK_VARIABLE_SECRETS } from '../../src/model/ci-access';
+import { PREVIEW_FORBIDDEN_VAULT_TYPES } from '../../src/policy/rules/vault';
 import { requiredVariables } from '../../src/policy/rules/wiring-ci';
 import { synthesizeReferencePlatform } from '../support/reference-platform';
-import { allows, mergePolicies } from '../support/vault-acl';
+import { allows, mergePolicies, parametersAllowed } from '../support/vault-acl';
 
 let dir: string;
 let stacks: { [name: string]: any };
@@ -156,23 +157,82 @@ describe('the CI roles\' policies reach only their own environment (Vault prefix
     ['identity/entity', 'update'], ['secret/data/x', 'read'],
   ] as const;
 
-  test('cleanup: revokes, deletes and destroys previews; cannot touch a non-preview path', () => {
-    const acl = policyOf('dev', 'ci-dev-cleanup');
-    const preview = PREVIEW();
-    for (const [p, c] of [
-      [`sys/leases/revoke-prefix/database-${preview}/creds/acme-db`, 'sudo'], [`sys/leases/revoke-prefix/auth/kubernetes-${preview}/login`, 'sudo'],
-      [`database-${preview}/roles/acme-db`, 'delete'], [`auth/kubernetes-${preview}/role/acme`, 'delete'],
-      [`sys/mounts/kv-${preview}`, 'delete'], [`sys/auth/kubernetes-${preview}`, 'delete'], [`sys/policies/acl/env-${preview}-tenant-acme`, 'delete'],
-    ] as const) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: true });
-    for (const [p, c] of [...OTHERS.flatMap(forbidden), ...ADMIN]) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
+  // What a preview's stack may not do: mount an engine, enable an auth method, write any policy (issue 21 item 1).
+  const VAULT_ADMIN = [
+    ...['sys/mounts/kv-preview', 'sys/mounts/database-preview', 'sys/mounts/kv-preview-x', 'sys/mounts/anything', 'sys/mounts/database-preview/tune'].map(p => [p, 'create']),
+    ...['sys/auth/kubernetes-preview', 'sys/auth/kubernetes-preview-x', 'sys/auth/github-dev', 'sys/auth/anything'].map(p => [p, 'update']),
+    ...['sys/policies/acl/preview-tenant', 'sys/policies/acl/preview-migrate', 'sys/policies/acl/env-preview', 'sys/policies/acl/env-preview-x-tenant-acme',
+      'sys/policies/acl/preview-anything', 'sys/policies/acl/default', 'sys/policies/acl/root', 'sys/policies/acl/ci-dev-preview'].map(p => [p, 'update']),
+    ['sys/policy/preview-tenant', 'update'], ['sys/mounts', 'update'], ['sys/auth', 'update'],
+    // Roles outside the preview prefixes, in the preview mounts and in dev's.
+    ['auth/kubernetes-preview/role/acme', 'create'], ['auth/kubernetes-preview/config', 'update'], ['database-preview/roles/acme-db', 'create'],
+    ['database-preview/config/acme', 'create'], ['auth/kubernetes-dev/role/preview-x-acme', 'create'], ['database-dev/roles/preview-x-acme-db', 'create'],
+    ['kv-preview/data/preview-x-acme/stripe', 'create'], ['database-preview/creds/preview-x-acme-db', 'read'],
+  ] as const;
+  const ciPolicyText = (name: string) => Object.values<any>(stacks.dev.resource.vault_policy).find(x => x.name === name).policy as string;
+
+  test('the preview stack holds Vault roles only (V15): every mount, auth backend and policy comes from the host stack', () => {
+    const resources = stacks[PREVIEW()].resource;
+    expect(Object.keys(resources).filter(t => PREVIEW_FORBIDDEN_VAULT_TYPES.includes(t))).toEqual([]);
+    expect(Object.keys(resources).filter(t => t.startsWith('vault_')).sort()).toEqual([
+      'vault_database_secret_backend_connection', 'vault_database_secret_backend_role', 'vault_generic_endpoint', 'vault_kubernetes_auth_backend_role',
+    ]);
+    const role: any = Object.values(resources.vault_kubernetes_auth_backend_role)[0];
+    expect(role).toMatchObject({ backend: 'kubernetes-preview', role_name: `${PREVIEW()}-acme`, token_policies: ['preview-tenant'] });
+    const host = stacks.dev.resource;
+    expect(Object.values<any>(host.vault_mount).map(m => m.path)).toEqual(expect.arrayContaining(['kv-preview', 'database-preview']));
+    expect(Object.values<any>(host.vault_auth_backend).map(m => m.path)).toEqual(expect.arrayContaining(['kubernetes-preview']));
+    expect(Object.values<any>(host.vault_policy).map(m => m.name)).toEqual(expect.arrayContaining(['preview-tenant', 'preview-migrate', 'env-preview']));
   });
 
-  test('preview: manages preview paths only, and never revokes leases', () => {
+  test('preview: adds roles under preview-* names in the shared preview mounts; no mount, auth backend or policy', () => {
     const acl = policyOf('dev', 'ci-dev-preview');
-    const preview = PREVIEW();
-    expect(allows(acl, `sys/mounts/kv-${preview}`, 'create')).toBe(true);
-    expect(allows(acl, `sys/leases/revoke-prefix/database-${preview}`, 'update')).toBe(false);
-    for (const [p, c] of [...OTHERS.flatMap(forbidden), ...ADMIN]) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
+    const key = `${PREVIEW()}-acme`;
+    for (const [p, c] of [
+      [`database-preview/config/${key}`, 'create'], [`database-preview/rotate-root/${key}`, 'update'], [`database-preview/roles/${key}-db`, 'update'],
+      [`database-preview/roles/${key}-db`, 'delete'], [`auth/kubernetes-preview/role/${key}`, 'create'], [`auth/kubernetes-preview/role/${key}`, 'delete'],
+    ] as const) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: true });
+    expect(allows(acl, 'sys/leases/revoke-prefix/database-preview/creds/', 'update')).toBe(false);
+    for (const [p, c] of [...VAULT_ADMIN, ...OTHERS.flatMap(forbidden), ...ADMIN]) {
+      expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
+    }
+  });
+
+  test('preview: a Kubernetes auth role it writes can carry the host\'s templated preview policies only', () => {
+    const text = [ciPolicyText('ci-dev-preview')];
+    const role = `auth/kubernetes-preview/role/${PREVIEW()}-acme`;
+    const cases: Array<[{ [name: string]: string[] }, boolean]> = [
+      [{ token_policies: ['preview-tenant'], bound_service_account_names: ['billing'], audience: ['vault'] }, true],
+      [{ token_policies: ['preview-migrate'] }, true],
+      [{ bound_service_account_namespaces: ['anything'] }, true],
+      [{ token_policies: ['ci-dev-apply'] }, false],
+      [{ token_policies: ['preview-tenant', 'default'] }, false],
+      [{ token_policies: ['env-dev-tenant-acme'] }, false],
+      [{ token_policies: ['preview-tenant'], policies: ['env-dev'] }, false],
+      [{ policies: ['preview-tenant'] }, false],
+    ];
+    for (const [params, ok] of cases) expect({ params, ok: parametersAllowed(text, role, params) }).toEqual({ params, ok });
+  });
+
+  test('cleanup: revokes the previews\' database leases and deletes their roles; no mount, auth backend or policy', () => {
+    const acl = policyOf('dev', 'ci-dev-cleanup');
+    const key = `${PREVIEW()}-acme`;
+    for (const [p, c] of [
+      [`sys/leases/revoke-prefix/database-preview/creds/${key}-db`, 'sudo'], [`database-preview/roles/${key}-db`, 'delete'],
+      [`database-preview/config/${key}`, 'delete'], [`auth/kubernetes-preview/role/${key}`, 'delete'],
+    ] as const) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: true });
+    for (const [p, c] of [...VAULT_ADMIN, ['sys/leases/revoke-prefix/database-preview/creds/acme-db', 'sudo'], ...OTHERS.flatMap(forbidden), ...ADMIN] as const) {
+      expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
+    }
+  });
+
+  test('dev apply (the previews\' host) manages the shared preview mounts and policies; staging and prod cannot', () => {
+    for (const p of ['sys/mounts/kv-preview', 'sys/auth/kubernetes-preview', 'sys/policies/acl/preview-tenant', 'sys/policies/acl/env-preview']) {
+      expect({ p, allowed: allows(policyOf('dev', 'ci-dev-apply'), p, 'update') }).toEqual({ p, allowed: true });
+    }
+    for (const env of ['staging', 'prod']) {
+      for (const [p, c] of forbidden('preview')) expect({ env, p, c, allowed: allows(policyOf(env, `ci-${env}-apply`), p, c) }).toEqual({ env, p, c, allowed: false });
+    }
   });
 
   test.each(['dev', 'staging', 'prod'])('%s apply and decommission: their environment only, not the CI roles', env => {
@@ -181,7 +241,7 @@ describe('the CI roles\' policies reach only their own environment (Vault prefix
       expect(allows(acl, `sys/mounts/kv-${env}`, 'update')).toBe(true);
       expect(allows(acl, `auth/kubernetes-${env}/role/acme`, 'update')).toBe(true);
       expect(allows(acl, `sys/leases/revoke-prefix/database-${env}/creds/acme-db`, 'sudo')).toBe(purpose === 'decommission');
-      const others = [...OTHERS.filter(e => e !== env), PREVIEW()];
+      const others = [...OTHERS.filter(e => e !== env), ...(env === 'dev' ? [] : ['preview'])];
       for (const [p, c] of others.flatMap(forbidden)) {
         expect({ env, purpose, p, c, allowed: allows(acl, p, c) }).toEqual({ env, purpose, p, c, allowed: false });
       }

@@ -11,9 +11,11 @@ import { App, TerraformStack, Testing } from 'cdktf';
 import { parseAllDocuments } from 'yaml';
 import { backupProps, githubProps } from './fixtures';
 import { ArgoCdApplication } from '../../src/k8s/argocd-application';
+import { previewVaultHost } from '../../src/model/ci-access';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass, UpgradeStrategy } from '../../src/model/environment-class';
 import { ContainerImage } from '../../src/model/image';
+import { tenantVaultNames } from '../../src/model/names';
 import { TenantModuleProps, TenantProps } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { TenantRelease } from '../../src/tf/tenant-release';
@@ -118,7 +120,20 @@ function filesBelow(dir: string): string[] {
   return (fs.readdirSync(dir, { recursive: true }) as string[]).map(f => path.join(dir, f)).filter(f => fs.statSync(f).isFile());
 }
 
-function readEnvironment(dir: string, env: Environment): EnvOutput {
+/** The Vault policies of an environment's stack, by name. */
+function stackPolicies(dir: string, env: string): Map<string, string> {
+  const tf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', env, 'cdk.tf.json'), 'utf8'));
+  return new Map<string, string>(Object.values(tf.resource?.vault_policy ?? {}).map((p: any) => [p.name, p.policy]));
+}
+
+/** A Vault ACL template naming the namespace of the service account a token logged in with (Kubernetes auth alias metadata). */
+const NAMESPACE_TEMPLATE = /\{\{identity\.entity\.aliases\..*?\.metadata\.service_account_namespace\}\}/g;
+
+/**
+ * `hostPolicies`: the policies of the previews' host stack, where a preview's roles find theirs (the preview stack has
+ * none). A templated policy is evaluated as Vault does for a token of the role: its one bound namespace.
+ */
+function readEnvironment(dir: string, env: Environment, hostPolicies: Map<string, string>): EnvOutput {
   const tf = JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', env.name, 'cdk.tf.json'), 'utf8'));
   const resource = (type: string): Record<string, any> => tf.resource?.[type] ?? {};
   // Terraform references inside the stack: `${<type>.<key>.<attribute>}`.
@@ -133,7 +148,12 @@ function readEnvironment(dir: string, env: Environment): EnvOutput {
     names: r.bound_service_account_names,
     namespaces: r.bound_service_account_namespaces,
     audience: r.audience,
-    acl: mergePolicies(r.token_policies.map((p: string) => policyByName.get(deref(p))!)),
+    acl: mergePolicies(r.token_policies.map((p: string) => {
+      const text = policyByName.get(deref(p)) ?? (env.isPreview ? hostPolicies.get(p) : undefined);
+      if (text === undefined) throw new Error(`role ${r.role_name} of ${env.name}: no policy ${p}`);
+      if (new RegExp(NAMESPACE_TEMPLATE.source).test(text) && r.bound_service_account_namespaces.length !== 1) throw new Error(`role ${r.role_name}: a templated policy needs one bound namespace`);
+      return text.replace(NAMESPACE_TEMPLATE, r.bound_service_account_namespaces[0]);
+    })),
   }));
 
   const logins: Login[] = [];
@@ -186,7 +206,8 @@ describe('Vault delivery in every environment, read from the synthesized output'
       migrationHooks: { repoUrl: 'https://github.com/inopsio/platform.git', targetRevision: 'v1.0.0', pathPrefix: 'dist' },
     });
     platform.synth();
-    for (const env of envs) outputs.push(readEnvironment(dir, env));
+    const hostPolicies = stackPolicies(dir, previewVaultHost(envs)!.name);
+    for (const env of envs) outputs.push(readEnvironment(dir, env, hostPolicies));
   }, 120_000);
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
@@ -244,21 +265,30 @@ describe('Vault delivery in every environment, read from the synthesized output'
       const env = o.env.name;
       for (const t of o.env.tenants) {
         // The tenant's application policy, through its role where it has one (a tenant without modules has none).
-        const policy = o.policies.get(`env-${env}-tenant-${t.id}`)!;
-        const role = o.roles.find(r => r.name === t.id);
+        // A preview's role is bound to the host's templated policy, evaluated for the role's namespace.
+        const n = tenantVaultNames(o.env, t);
+        const policy = o.policies.get(n.tenantPolicy)!;
+        const role = o.roles.find(r => r.name === n.kubernetesAuthRole);
         const app = role ?? { acl: mergePolicies([policy]) };
         expect(role === undefined).toBe(t.modules.length === 0);
-        const kv = `kv-${env}/data/${env}/${t.id}`;
+        const kv = n.kvDataPrefix;
+        const creds = (name: string) => `${n.databaseMount}/creds/${name}`;
+        // Other tenants of this environment, and (for a preview) the same tenant in another preview.
+        const others = [
+          ...o.env.tenants.filter(x => x.id !== t.id).map(x => tenantVaultNames(o.env, x)),
+          ...(o.env.isPreview ? [tenantVaultNames({ name: 'preview-other-branch' }, t), tenantVaultNames({ name: 'preview-other-branch' }, { id: 'globex' })] : []),
+        ];
+        expect(o.env.isPreview ? others.length : 1).toBeGreaterThan(0);
         const expected: Array<[string, boolean]> = [
           [`${kv}/stripe`, true],
-          [`database-${env}/creds/${t.id}-db`, true],
+          [n.databaseCredsPath, true],
           [`${kv}/backup/primary-store`, false],
           [`${kv}/backup/offsite-store`, false],
           [`${kv}/backup/anything/else`, false],
-          [`database-${env}/creds/${t.id}-backup`, false],
-          [`database-${env}/creds/${t.id}-drill`, false],
-          ...o.env.tenants.filter(x => x.id !== t.id).flatMap(x => [[`kv-${env}/data/${env}/${x.id}/stripe`, false], [`database-${env}/creds/${x.id}-db`, false]] as Array<[string, boolean]>),
-          [`kv-${env}/data/${env}/stripe`, false],
+          [creds(`${n.databaseConnection}-backup`), false],
+          [creds(`${n.databaseConnection}-drill`), false],
+          ...others.flatMap(x => [[`${x.kvDataPrefix}/stripe`, false], [x.databaseCredsPath, false]] as Array<[string, boolean]>),
+          [`${n.kvMount}/data/${env}/stripe`, false],
           ['sys/policy/root', false],
         ];
         expect(expected.map(([p]) => [p, allows(app.acl, p)])).toEqual(expected);
@@ -290,6 +320,7 @@ describe('Vault delivery in every environment, read from the synthesized output'
     for (const o of outputs) {
       const db = o.env.database!;
       const values = o.moduleValues.get('acme/billing');
+      const acme = tenantVaultNames(o.env, { id: 'acme' });
       const a = values.podAnnotations;
       const database = `${o.env.name.replace(/-/g, '_')}_acme`;
       expect(values.env).toEqual({
@@ -298,9 +329,9 @@ describe('Vault delivery in every environment, read from the synthesized output'
         STRIPE_KEY_FILE: '/vault/secrets/env-stripe-key',
       });
       expect(a[`${ANNOTATION}agent-inject-template-env-database-url`]).toBe(
-        `{{ with secret "database-${o.env.name}/creds/acme-db" }}postgresql://{{ .Data.username | urlquery }}:{{ .Data.password | urlquery }}@${db.host}:5432/${database}?sslmode=verify-full{{ end }}`);
-      expect(a[`${ANNOTATION}agent-inject-template-env-db-password`]).toBe(`{{ with secret "database-${o.env.name}/creds/acme-db" }}{{ index .Data "password" }}{{ end }}`);
-      expect(a[`${ANNOTATION}agent-inject-template-env-stripe-key`]).toMatch(new RegExp(`^\\{\\{ with secret "kv-${o.env.name}/data/${o.env.name}/acme/stripe" \\}\\}\\{\\{ index \\.Data\\.data "api_key" \\}\\}\\{\\{ end \\}\\}$`));
+        `{{ with secret "${acme.databaseCredsPath}" }}postgresql://{{ .Data.username | urlquery }}:{{ .Data.password | urlquery }}@${db.host}:5432/${database}?sslmode=verify-full{{ end }}`);
+      expect(a[`${ANNOTATION}agent-inject-template-env-db-password`]).toBe(`{{ with secret "${acme.databaseCredsPath}" }}{{ index .Data "password" }}{{ end }}`);
+      expect(a[`${ANNOTATION}agent-inject-template-env-stripe-key`]).toMatch(new RegExp(`^\\{\\{ with secret "${acme.kvDataPrefix}/stripe" \\}\\}\\{\\{ index \\.Data\\.data "api_key" \\}\\}\\{\\{ end \\}\\}$`));
       // A plain value arrives as written (the comma is one string, not a list).
       expect(values.ingress.hosts).toEqual(['a.example,b.example']);
     }

@@ -32,7 +32,7 @@ describe('PolicyPack', () => {
     const ids = pack.ruleIds;
     expect(ids.slice(0, 4)).toEqual(['B03', 'B13', 'B17', 'B18']);
     expect(ids.filter(id => id.startsWith('K'))).toEqual(Array.from({ length: 52 }, (_, i) => `K${String(i + 1).padStart(2, '0')}`));
-    expect(ids.filter(id => id.startsWith('V'))).toEqual(Array.from({ length: 14 }, (_, i) => `V${String(i + 1).padStart(2, '0')}`));
+    expect(ids.filter(id => id.startsWith('V'))).toEqual(Array.from({ length: 15 }, (_, i) => `V${String(i + 1).padStart(2, '0')}`));
     expect(ids.filter(id => id.startsWith('T'))).toEqual(['T01', 'T02']);
     expect(ids.indexOf('T01')).toBe(ids.indexOf('K52') + 1);
     expect(new Set(ids).size).toBe(ids.length);

@@ -7,6 +7,7 @@ import { addDocs, backupPod, baseState, doc, evaluate, OutputState, tfResource }
 import { PolicyPack, PolicyRuleStatus } from '../../src/policy';
 
 const ACME = 'k8s/prod/acme.k8s.yaml';
+const PREVIEW = 'preview-feature-x';
 
 interface Case {
   readonly id: string;
@@ -192,6 +193,21 @@ const CASES: Case[] = [
   { id: 'V11', name: 'no check-and-set in production', violate: s => { tfResource(s, 'prod', 'vault_kv_secret_backend_v2').cas_required = false; }, message: /cas_required is not true in production \(got false\)/ },
   { id: 'V12', name: 'staging reads production secrets', violate: s => { tfResource(s, 'staging', 'vault_policy', 'Tenant-acme/Policy').policy += 'path "kv-prod/data/prod/acme/*" {\n  capabilities = ["read"]\n}\n'; }, message: /^staging\/stack: stack references a Vault mount of production environment "prod" \(got "kv-prod"\)/ },
   { id: 'V12', name: 'shared mount', violate: s => { tfResource(s, 'staging', 'vault_mount', 'Vault/Kv').path = 'kv-shared'; }, message: /path is not suffixed with the environment "-staging" \(got "kv-shared"\)/ },
+  {
+    id: 'V15',
+    name: 'a preview stack writes a policy',
+    // A preview stack as the Platform builds it: roles only, in the host's shared preview mounts.
+    compliant: s => { s.tf[PREVIEW] = { resource: { vault_kubernetes_auth_backend_role: { role: { ...k8sRole(s), backend: 'kubernetes-preview', role_name: `${PREVIEW}-acme`, token_policies: ['preview-tenant'] } } } }; },
+    violate: s => { s.tf[PREVIEW].resource.vault_policy = { policy: { ...tenantPolicy(s), '//': { metadata: { path: `inopsio/${PREVIEW}/Vault/Tenant-acme/Policy` } }, 'name': 'anything', 'policy': 'path "*" {\n  capabilities = ["sudo"]\n}\n' } }; },
+    message: /^inopsio\/preview-feature-x\/Vault\/Tenant-acme\/Policy: vault_policy is in the stack of preview "preview-feature-x", which is applied from a pull request's code \(got "anything"\); create it in the previews' host stack/,
+  },
+  {
+    id: 'V15',
+    name: 'a preview stack mounts an engine',
+    compliant: s => { s.tf[PREVIEW] = { resource: { vault_kubernetes_auth_backend_role: { role: { ...k8sRole(s), backend: 'kubernetes-preview' } } } }; },
+    violate: s => { s.tf[PREVIEW].resource.vault_mount = { kv: { path: 'kv-preview-feature-x', type: 'kv' } }; },
+    message: /vault_mount is in the stack of preview "preview-feature-x", which is applied from a pull request's code \(got "kv-preview-feature-x"\)/,
+  },
   {
     id: 'V13',
     name: 'destroy before revoking leases',

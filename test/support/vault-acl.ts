@@ -79,3 +79,38 @@ export function allows(acl: VaultAcl, path: string, capability: string = 'read')
   const caps = acl.get(pattern)!;
   return !caps.has('deny') && caps.has(capability);
 }
+
+/** A value list of `allowed_parameters` / `denied_parameters`: a value matches an entry exactly or by a `*` suffix glob. */
+function valueListed(list: readonly string[], value: string): boolean {
+  return list.some(v => (v.endsWith('*') ? value.startsWith(v.slice(0, -1)) : v === value));
+}
+
+/**
+ * May a request set these parameters on `path`, under the `allowed_parameters` and `denied_parameters` of the pattern
+ * that decides the path (Vault's "Parameter constraints")? Denied parameters win: one listed with no values is
+ * refused whatever its value, else when any of its values is listed. With `allowed_parameters`, a parameter must be
+ * named (or `*` be present), and when its list has values every value of the request must be in it. Parameters are
+ * lists of strings here (a list parameter such as `token_policies` is checked element by element, as Vault does).
+ */
+export function parametersAllowed(texts: readonly string[], path: string, parameters: { [name: string]: string[] }): boolean {
+  const rules = texts.flatMap(t => parseVaultPolicy(t).paths);
+  const acl = mergePolicies(texts);
+  const pattern = decidingPattern(acl, path);
+  if (pattern === undefined) return false;
+  const block = rules.find(r => r.path === pattern)!;
+  const allowed = block.attributes.allowed_parameters as { [name: string]: string[] } | undefined;
+  const denied = block.attributes.denied_parameters as { [name: string]: string[] } | undefined;
+  for (const [name, values] of Object.entries(parameters)) {
+    for (const d of [denied?.[name], denied?.['*']]) {
+      if (d !== undefined && (d.length === 0 || values.some(v => valueListed(d, v)))) return false;
+    }
+    if (allowed === undefined) continue;
+    const list = allowed[name];
+    if (list === undefined) {
+      if (allowed['*'] === undefined) return false;
+      continue;
+    }
+    if (list.length > 0 && !values.every(v => valueListed(list, v))) return false;
+  }
+  return true;
+}

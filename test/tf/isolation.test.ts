@@ -32,7 +32,7 @@ describe('isolation: non-production stacks never reference production (V12, B12)
     const env = previewEnv([tenantWith({ 'env.DATABASE_URL': "{{ vault('database/creds/prod-acme-db') }}" })]);
     const message = errorOf(addTenant(env));
     expect(message).toContain(`references a Vault role of production environment "prod" ("database/creds/prod-") from preview environment "${env.name}"`);
-    expect(message).toContain('names role "prod-acme-db", which is not tenant "acme"\'s database role "acme-db"');
+    expect(message).toContain(`names role "prod-acme-db", which is not tenant "acme"'s database role "${env.name}-acme-db"`);
   });
 
   test.each([

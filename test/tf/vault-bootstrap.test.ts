@@ -25,12 +25,22 @@ describe('VaultBootstrap: KV v2 (V11–V12)', () => {
     ]);
   });
 
-  test('a preview gets its own mounts named after its slug', () => {
+  test('a preview mounts nothing: it adds roles to the shared preview mounts its host creates, keyed by its namespace', () => {
     const env = previewEnv();
     const json = bootstrapJson(env);
-    const paths = Object.values(resources(json, 'vault_mount')).map((m: any) => m.path).sort();
-    expect(paths).toEqual([`database-${env.name}`, `kv-${env.name}`]);
-    expect(findResource(json, 'vault_auth_backend', 'type', 'kubernetes').body.path).toBe(`kubernetes-${env.name}`);
+    for (const type of ['vault_mount', 'vault_auth_backend', 'vault_policy', 'vault_kv_secret_backend_v2']) expect(Object.keys(resources(json, type))).toEqual([]);
+    const role: any = Object.values(resources(json, 'vault_kubernetes_auth_backend_role'))[0];
+    expect(role).toMatchObject({ backend: 'kubernetes-preview', role_name: env.namespaceFor('acme'), token_policies: ['preview-tenant'] });
+  });
+
+  test('a preview refuses OWN environment resources, and a long-lived environment PREVIEW_HOST', () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, 'p');
+    const props = { kubernetesHost: 'https://k8s.example:6443', kubernetesCaCert: 'ca', databaseHost: 'db', databaseBootstrapPasswords: new TerraformVariable(stack, 'pw', { type: 'map(string)' }) };
+    expect(() => new VaultBootstrap(stack, 'Preview', { ...props, environment: previewEnv(), environmentResources: VaultEnvironmentResources.OWN }))
+      .toThrow(/p\/Preview: environmentResources is not PREVIEW_HOST for a preview, whose stack is synthesized from a pull request's code \(got "own"\)/);
+    expect(() => new VaultBootstrap(stack, 'Dev', { ...props, environment: devEnv(), environmentResources: VaultEnvironmentResources.PREVIEW_HOST }))
+      .toThrow(/p\/Dev: environmentResources is PREVIEW_HOST for an environment that is not a preview \(got "preview-host"\)/);
   });
 });
 
@@ -245,7 +255,7 @@ describe('VaultBootstrap: environment-wide resources in the base stack (a tenant
   });
 
   test('an unknown value is refused', () => {
-    expect(errorOf(() => shard('shared' as VaultEnvironmentResources))).toContain('shard/Vault: environmentResources is not a VaultEnvironmentResources (got "shared"); use VaultEnvironmentResources.OWN or BASE_STACK');
+    expect(errorOf(() => shard('shared' as VaultEnvironmentResources))).toContain('shard/Vault: environmentResources is not a VaultEnvironmentResources (got "shared"); use VaultEnvironmentResources.OWN, BASE_STACK or PREVIEW_HOST');
   });
 });
 

@@ -4,7 +4,7 @@
  */
 import { atTf, entries, list, TF } from './common';
 import { isCiPolicyName } from '../../model/ci-access';
-import { environmentNameReferences, tenantPolicyName, tenantVaultNames } from '../../model/names';
+import { environmentNameReferences, isPreviewName, PREVIEW_VAULT_SCOPE, tenantPolicyName, tenantVaultNames } from '../../model/names';
 import { TerraformResource, TerraformStackDocument } from '../contents';
 import { PolicyContext, PolicyRule, ref, Report, rule, VAULT } from '../rule';
 import { isSafeValue } from '../secret-patterns';
@@ -47,6 +47,15 @@ function tfRule(def: {
   });
 }
 
+/**
+ * The policy text Vault receives, as far as the stack knows it: a Terraform attribute reference (the auth mount's
+ * accessor in the previews' templated policies, `{{identity.entity.aliases.<accessor>…}}`) becomes the placeholder
+ * `tf-reference`, since Terraform substitutes it before Vault parses the HCL.
+ */
+function policyText(r: TerraformResource): string {
+  return String(r.body?.policy ?? '').replace(/\$\{[a-z0-9_]+\.[A-Za-z0-9_-]+\.[a-z_]+\}/g, 'tf-reference');
+}
+
 const V01 = tfRule({
   id: 'V01',
   title: 'Vault policies grant no sys/, auth/ or identity/ path, no root-level glob and never sudo or root',
@@ -54,7 +63,7 @@ const V01 = tfRule({
   references: [VAULT('Least privilege policies'), ref('Vault', 'Policies: root-protected API endpoints')],
   types: ['vault_policy'],
   check: (r, report) => {
-    const parsed = parseVaultPolicy(String(r.body?.policy ?? ''));
+    const parsed = parseVaultPolicy(policyText(r));
     for (const e of parsed.errors) report('policy', `cannot be parsed: ${e}`, r.body?.name, 'render policies with VaultPolicyDocument');
     // The CI's own roles administer the environment's mounts, policies and auth backend (that is what a Terraform
     // apply does); their reach is proven by evaluating them (test/platform/ci-wiring.test.ts), not refused here.
@@ -80,7 +89,7 @@ const V02 = tfRule({
     const env = r.environment;
     const tenantPolicyPrefix = tenantPolicyName(env, '');
     const tenant = name.startsWith(tenantPolicyPrefix) && name.length > tenantPolicyPrefix.length ? name.slice(tenantPolicyPrefix.length) : undefined;
-    for (const p of parseVaultPolicy(String(r.body?.policy ?? '')).paths) {
+    for (const p of parseVaultPolicy(policyText(r)).paths) {
       const star = p.path.indexOf('*');
       if (star >= 0 && star !== p.path.length - 1) report(`policy path "${p.path}"`, 'uses "*" before the end', p.path, 'a glob may only be the last character');
       if (p.path.replace(/\*$/, '').split('/').some(s => s.includes('+') && s !== '+')) report(`policy path "${p.path}"`, 'uses "+" inside a segment', p.path, '"+" stands for exactly one whole segment');
@@ -387,7 +396,9 @@ const V12 = rule<TerraformStackDocument>({
   check: (s, report, ctx) => {
     for (const r of s.resources.filter(x => x.type === 'vault_mount' || x.type === 'vault_auth_backend')) {
       const p = String(r.body?.path ?? '');
-      if (!p.endsWith(`-${s.environment}`)) report(`${r.resource} path`, `is not suffixed with the environment "-${s.environment}"`, p, `mount per environment, e.g. kv-${s.environment}`);
+      // The previews' host stack also holds the mounts every preview shares (PreviewVaultHost, V15).
+      const sharedPreview = p.endsWith(`-${PREVIEW_VAULT_SCOPE}`) && !isPreviewName(s.environment) && !ctx.facts(s.environment).production;
+      if (!p.endsWith(`-${s.environment}`) && !sharedPreview) report(`${r.resource} path`, `is not suffixed with the environment "-${s.environment}"`, p, `mount per environment, e.g. kv-${s.environment}`);
     }
     if (ctx.facts(s.environment).production) return;
     const declared = ctx.environments.filter(e => ctx.facts(e).production);
@@ -402,5 +413,30 @@ const V12 = rule<TerraformStackDocument>({
   },
 });
 
-/** V01–V12 (V13 is in the workflow rules, V14 in the Helm rules). */
-export const VAULT_RULES: PolicyRule[] = [V01, V02, V03, V04, V05, V06, V07, V08, V09, V10, V11, V12];
+/**
+ * Vault resources that mount an engine, enable an auth method or write a policy: a preview's stack, synthesized from a
+ * pull request's code, must not contain any (issue 21 item 1); its host's reviewed stack creates them for it.
+ */
+export const PREVIEW_FORBIDDEN_VAULT_TYPES: readonly string[] = [
+  'vault_policy', 'vault_egp_policy', 'vault_rgp_policy', 'vault_mount', 'vault_auth_backend', 'vault_jwt_auth_backend',
+  'vault_database_secrets_mount', 'vault_kv_secret_backend_v2', 'vault_audit', 'vault_audit_request_header',
+  'vault_generic_secret', 'vault_github_auth_backend', 'vault_ldap_auth_backend', 'vault_okta_auth_backend',
+  'vault_gcp_auth_backend', 'vault_aws_auth_backend_role', 'vault_identity_group', 'vault_identity_entity',
+  'vault_token', 'vault_token_auth_backend_role',
+];
+
+const V15 = tfRule({
+  id: 'V15',
+  title: 'A preview\'s stack creates Vault roles only: no policy, mount, auth backend, audit device, identity or token',
+  description: 'A preview\'s stack is synthesized and applied from a pull request\'s code; if it may write policies, mounts or auth backends, the pull request controls the shared non-production Vault (`path "*"`). Its host\'s reviewed stack creates the shared preview mounts, auth backend and templated policies (PreviewVaultHost); the preview adds roles within them.',
+  references: [VAULT('Least privilege policies'), ref('Spec', '§3 Provisioning: previews')],
+  types: PREVIEW_FORBIDDEN_VAULT_TYPES as string[],
+  check: (r, report) => {
+    if (!isPreviewName(r.environment)) return;
+    report(r.type, `is in the stack of preview "${r.environment}", which is applied from a pull request's code`, r.body?.name ?? r.body?.path ?? r.name,
+      'create it in the previews\' host stack (PreviewVaultHost, applied from the default branch); a preview adds roles only (docs/vault.md "Previews")');
+  },
+});
+
+/** V01–V12 and V15 (V13 is in the workflow rules, V14 in the Helm rules). */
+export const VAULT_RULES: PolicyRule[] = [V01, V02, V03, V04, V05, V06, V07, V08, V09, V10, V11, V12, V15];
