@@ -4,9 +4,9 @@
  * Pure functions of a TenantBackupPlan.
  */
 import { BACKUP_EXIT_CODES } from './backup-scripts';
+import { AgentFile, BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './backup-vault-agent';
 import { Container, EnvVar, JobTemplateSpec, PodTemplateSpec, Volume, VolumeMount } from './imports/k8s';
 import { quantities, quantity } from './typed-object';
-import { AgentFile, BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './backup-vault-agent';
 import { TenantBackupPlan } from '../model/backup-plan';
 import { BACKUP_POD_PATHS } from '../model/backup-script-options';
 import { backupPriorityClassName } from '../model/names';

@@ -58,10 +58,17 @@ describe('src/k8s/imports/k8s.ts', () => {
               template: {
                 metadata: { annotations: { 'vault.hashicorp.com/agent-inject': 'true' } },
                 spec: {
-                  hostPid: false, hostIpc: false, setHostnameAsFqdn: true, nodeSelector: { zone: 'a' }, overhead: quantities({ cpu: '10m' }),
+                  hostPid: false,
+                  hostIpc: false,
+                  setHostnameAsFqdn: true,
+                  nodeSelector: { zone: 'a' },
+                  overhead: quantities({ cpu: '10m' }),
                   containers: [{
-                    name: 'c', image: 'x', resources: { limits: quantities({ 'cpu': '250m', 'ephemeral-storage': '1Gi' }), requests: { cpu: quantity('100m'), memory: undefined } },
-                    ports: [{ containerPort: 9090 }], livenessProbe: { httpGet: { port: port('http'), path: '/' } },
+                    name: 'c',
+                    image: 'x',
+                    resources: { limits: quantities({ 'cpu': '250m', 'ephemeral-storage': '1Gi' }), requests: { cpu: quantity('100m'), memory: undefined } },
+                    ports: [{ containerPort: 9090 }],
+                    livenessProbe: { httpGet: { port: port('http'), path: '/' } },
                     env: [{ name: 'NS', valueFrom: { fieldRef: { fieldPath: 'metadata.namespace' } } }],
                   }],
                   volumes: [{ name: 'tmp', emptyDir: { sizeLimit: quantity('64Mi') } }, { name: 'd', downwardApi: { items: [{ path: 'ns', fieldRef: { fieldPath: 'metadata.namespace' } }] } }],
