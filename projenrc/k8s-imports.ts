@@ -37,6 +37,8 @@ export const KINDS = [
   'v1/PersistentVolumeClaim',
   'v1/ResourceQuota',
   'v1/ServiceAccount',
+  'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding',
   'batch/v1/CronJob',
   'batch/v1/Job',
   'networking.k8s.io/v1/NetworkPolicy',
