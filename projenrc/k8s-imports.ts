@@ -10,6 +10,10 @@
  * and only for the kinds in `KINDS`; json2jsii then emits only the types those kinds reach. cdk8s-plus-28 ships the
  * same kind of file (node_modules/cdk8s-plus-28/lib/imports/k8s.d.ts), generated from the same schema set.
  *
+ * The converters json2jsii writes (`toJson_*`, used by `KubeX.manifest` and so by `kubeObject`) are rewritten by
+ * `fastConverters` below: they produce the same JSON, but write each field once instead of copying the object once per
+ * field (docs/performance.md, "Typed objects and cdk8s-plus").
+ *
  * Run: `npx projen k8s-imports`. `test/k8s/k8s-imports.test.ts` regenerates it in memory and fails when the committed
  * file is stale. To add a kind: add it to `KINDS`, run the task, commit the file.
  */
@@ -33,6 +37,8 @@ export const KINDS = [
   'v1/PersistentVolumeClaim',
   'v1/ResourceQuota',
   'v1/ServiceAccount',
+  'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicy',
+  'admissionregistration.k8s.io/v1beta1/ValidatingAdmissionPolicyBinding',
   'batch/v1/CronJob',
   'batch/v1/Job',
   'networking.k8s.io/v1/NetworkPolicy',
@@ -55,8 +61,9 @@ function cdk8sCliDependency(name: string): any {
   return require(require.resolve(name, { paths: [CLI_ROOT()] }));
 }
 
-/** The text of `src/k8s/imports/k8s.ts` for the schema at `schemaFile`. */
-export async function generateK8sImports(schemaFile: string = SCHEMA_FILE, kinds: readonly string[] = KINDS): Promise<string> {
+/** The text of `src/k8s/imports/k8s.ts` for the schema at `schemaFile` (`fast: false`: json2jsii's own converters). */
+export async function generateK8sImports(schemaFile: string = SCHEMA_FILE, kinds: readonly string[] = KINDS,
+  options: { readonly fast?: boolean } = {}): Promise<string> {
   const { findApiObjectDefinitions } = cdk8sCli('import/k8s');
   const { emitHeader, generateConstruct, getPropsTypeName, getTypeName } = cdk8sCli('import/codegen');
   const { parseApiTypeName, safeParseJsonSchema } = cdk8sCli('import/k8s-util');
@@ -92,10 +99,62 @@ export async function generateK8sImports(schemaFile: string = SCHEMA_FILE, kinds
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'k8s-imports-'));
   try {
     await code.save(scratch);
-    return fs.readFileSync(path.join(scratch, fileName), 'utf8');
+    const text = fs.readFileSync(path.join(scratch, fileName), 'utf8');
+    return options.fast === false ? text : fastConverters(text);
   } finally {
     fs.rmSync(scratch, { recursive: true, force: true });
   }
+}
+
+/** What json2jsii ends every converter with: an object spread per defined field (quadratic in the fields). */
+const SLOW_RETURN = '  // filter undefined values\n  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});\n';
+/** A converter's body as json2jsii writes it: `const result = { 'field': <expression>, ... };`, then SLOW_RETURN. */
+const CONVERTER_BODY = /^ {2}const result = \{\n((?: {4}'[^'\n]+': .*,\n)*) {2}\};\n/gm;
+/** A map field: `((obj.x) === undefined) ? undefined : (Object.entries(obj.x).reduce((r, i) => ... <value of i[1]> ...), {}))`. */
+const MAP_FIELD = /\(\((obj\.[\w$]+)\) === undefined\) \? undefined : \(Object\.entries\(\1\)\.reduce\(\(r, i\) => \(i\[1\] === undefined\) \? r : \(\{ \.\.\.r, \[i\[0\]\]: (.*?) \}\), \{\}\)\)/g;
+/** The helper the rewritten map fields call, put after the imports. */
+const MAP_HELPER = `
+/**
+ * A map's entries with undefined values dropped and each value converted: what json2jsii's converters compute with
+ * one object spread per entry, written once per entry (projenrc/k8s-imports.ts, \`fastConverters\`).
+ */
+function toJson_Map<T>(map: { [key: string]: T } | undefined, convert: (value: T) => any): Record<string, any> | undefined {
+  if (map === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (value !== undefined) { result[key] = convert(value); }
+  }
+  return result;
+}
+`;
+
+/**
+ * json2jsii's converters with the same results, written in one pass: each converter builds its result by assigning
+ * the defined fields (json2jsii builds an object of every schema field, then copies the result once per defined
+ * field), and each map field goes through `toJson_Map` (json2jsii copies the map once per entry). A pod template
+ * goes through some fifty converters and a vault-annotated one has maps of forty entries, so the copies, not the
+ * conversion, were the 20-50 µs per object. Throws when json2jsii's output no longer has the shape rewritten here,
+ * so a cdk8s-cli upgrade cannot silently bring the slow converters back.
+ */
+export function fastConverters(text: string): string {
+  let converters = 0;
+  let out = text.replace(CONVERTER_BODY, (_all, fields: string) => {
+    converters++;
+    const lines = fields.split('\n').filter(l => l !== '').map(line => {
+      const m = /^ {4}'([^']+)': (.*),$/.exec(line)!;
+      const value = m[2].replace(MAP_FIELD, (_m, map: string, entry: string) => `toJson_Map(${map}, (e) => ${entry.split('i[1]').join('e')})`);
+      return `  { const v = ${value}; if (v !== undefined) { result['${m[1]}'] = v; } }\n`;
+    });
+    return `  const result: Record<string, any> = {};\n${lines.join('')}`;
+  });
+  const returns = out.split(SLOW_RETURN).length - 1;
+  out = out.split(SLOW_RETURN).join('  return result;\n');
+  if (converters === 0 || returns !== converters || out.includes('.reduce(')) {
+    throw new Error(`json2jsii's converters changed shape (${converters} bodies, ${returns} returns rewritten): update fastConverters`);
+  }
+  const imports = out.indexOf('\n\n');
+  return `${out.slice(0, imports + 1)}${MAP_HELPER}${out.slice(imports + 1)}`;
 }
 
 if (require.main === module) {

@@ -5,6 +5,8 @@
  */
 import { BACKUP_EXIT_CODES } from './backup-scripts';
 import { AgentFile, BACKUP_PG_SERVICE, BACKUP_UID, VAULT_SECRETS_DIR, VAULT_TOKEN_VOLUME, vaultAgentAnnotations } from './backup-vault-agent';
+import { Container, EnvVar, JobTemplateSpec, PodTemplateSpec, Volume, VolumeMount } from './imports/k8s';
+import { quantities, quantity } from './typed-object';
 import { TenantBackupPlan } from '../model/backup-plan';
 import { BACKUP_POD_PATHS } from '../model/backup-script-options';
 import { backupPriorityClassName } from '../model/names';
@@ -28,9 +30,9 @@ export interface BackupPodSpec {
 }
 
 /** The pod template of a backup or drill Job. */
-export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): any {
+export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): PodTemplateSpec {
   const res = plan.resources;
-  const envVars: Array<{ name: string; value: string }> = [
+  const envVars: EnvVar[] = [
     { name: 'HOME', value: '/tmp' },
     // The dynamic role's name is only known at run time: libpq takes it from the service file (which overrides
     // PGUSER) and the password from the pgpass file.
@@ -39,24 +41,24 @@ export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): a
     { name: 'PGSSLMODE', value: plan.sslMode },
   ];
   if (plan.caConfigMap !== undefined) envVars.push({ name: 'PGSSLROOTCERT', value: `${CA_MOUNT}/ca.crt` });
-  const mounts: any[] = [
+  const mounts: VolumeMount[] = [
     { name: 'scripts', mountPath: BACKUP_POD_PATHS.scripts, readOnly: true },
     { name: 'work', mountPath: BACKUP_POD_PATHS.work },
     { name: 'metrics', mountPath: BACKUP_POD_PATHS.metrics },
     { name: 'tmp', mountPath: '/tmp' },
   ];
-  const volumes: any[] = [
+  const volumes: Volume[] = [
     { name: 'scripts', configMap: { name: plan.names.configMap, defaultMode: 0o444 } },
-    { name: 'work', emptyDir: { sizeLimit: res.workVolumeSize.toString() } },
-    { name: 'metrics', emptyDir: { sizeLimit: '16Mi' } },
-    { name: 'tmp', emptyDir: { sizeLimit: '64Mi' } },
+    { name: 'work', emptyDir: { sizeLimit: quantity(res.workVolumeSize.toString()) } },
+    { name: 'metrics', emptyDir: { sizeLimit: quantity('16Mi') } },
+    { name: 'tmp', emptyDir: { sizeLimit: quantity('64Mi') } },
     { name: VAULT_TOKEN_VOLUME, projected: { sources: [{ serviceAccountToken: { audience: plan.vaultTokenAudience, expirationSeconds: TOKEN_EXPIRATION_SECONDS, path: 'token' } }] } },
   ];
   if (plan.caConfigMap !== undefined) {
     mounts.push({ name: 'postgres-ca', mountPath: CA_MOUNT, readOnly: true });
     volumes.push({ name: 'postgres-ca', configMap: { name: plan.caConfigMap, items: [{ key: 'ca.crt', path: 'ca.crt' }], defaultMode: 0o444 } });
   }
-  const ephemeral = res.ephemeralStorage;
+  const container = backupContainer(plan, pod, envVars, mounts);
   return {
     metadata: {
       labels: pod.labels,
@@ -74,8 +76,8 @@ export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): a
       restartPolicy: 'Never',
       enableServiceLinks: false,
       hostNetwork: false,
-      hostPID: false,
-      hostIPC: false,
+      hostPid: false,
+      hostIpc: false,
       terminationGracePeriodSeconds: 60,
       securityContext: {
         runAsNonRoot: true,
@@ -84,37 +86,44 @@ export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): a
         fsGroup: BACKUP_UID,
         seccompProfile: { type: 'RuntimeDefault' },
       },
-      containers: [{
-        name: pod.container,
-        image: plan.image.reference,
-        imagePullPolicy: 'Always',
-        command: ['bash', `${BACKUP_POD_PATHS.scripts}/${pod.script}`],
-        env: envVars,
-        resources: {
-          requests: { 'cpu': res.cpuRequest.toString(), 'memory': res.memoryRequest.toString(), 'ephemeral-storage': ephemeral },
-          limits: { 'cpu': res.cpuLimit.toString(), 'memory': res.memoryLimit.toString(), 'ephemeral-storage': ephemeral },
-        },
-        securityContext: {
-          runAsNonRoot: true,
-          runAsUser: BACKUP_UID,
-          runAsGroup: BACKUP_UID,
-          privileged: false,
-          allowPrivilegeEscalation: false,
-          readOnlyRootFilesystem: true,
-          capabilities: { drop: ['ALL'] },
-          seccompProfile: { type: 'RuntimeDefault' },
-        },
-        volumeMounts: mounts,
-      }],
+      containers: [container],
       volumes,
     },
   };
 }
 
+/** The one container of a backup or drill pod. */
+function backupContainer(plan: TenantBackupPlan, pod: BackupPodSpec, env: EnvVar[], mounts: VolumeMount[]): Container {
+  const res = plan.resources;
+  const ephemeral = res.ephemeralStorage;
+  return {
+    name: pod.container,
+    image: plan.image.reference,
+    imagePullPolicy: 'Always',
+    command: ['bash', `${BACKUP_POD_PATHS.scripts}/${pod.script}`],
+    env,
+    resources: {
+      requests: quantities({ 'cpu': res.cpuRequest.toString(), 'memory': res.memoryRequest.toString(), 'ephemeral-storage': ephemeral }),
+      limits: quantities({ 'cpu': res.cpuLimit.toString(), 'memory': res.memoryLimit.toString(), 'ephemeral-storage': ephemeral }),
+    },
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: BACKUP_UID,
+      runAsGroup: BACKUP_UID,
+      privileged: false,
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+      seccompProfile: { type: 'RuntimeDefault' },
+    },
+    volumeMounts: mounts,
+  };
+}
+
 /** The Job template around a pod template: deadline, retries, and a failure policy that does not retry what cannot heal. */
 export function backupJobTemplate(
-  plan: TenantBackupPlan, container: string, labels: { [key: string]: string }, deadlineSeconds: number, template: any,
-): { metadata: any; spec: any } {
+  plan: TenantBackupPlan, container: string, labels: { [key: string]: string }, deadlineSeconds: number, template: PodTemplateSpec,
+): JobTemplateSpec {
   return {
     metadata: { labels },
     spec: {

@@ -4,7 +4,9 @@ import { backupEgressRules } from './backup-network-policy';
 import { backupJobTemplate, backupPodTemplate } from './backup-pod';
 import { BACKUP_METRIC_KINDS, BACKUP_METRICS, BACKUP_SCRIPT_FILES, renderBackupScriptsOf } from './backup-scripts';
 import { backupAgentFiles } from './backup-vault-agent';
+import { JobTemplateSpec, KubeConfigMap, KubeConfigMapProps, KubeCronJob, KubeJob, KubeNetworkPolicy, KubeServiceAccount, ObjectMeta } from './imports/k8s';
 import { problemPath } from './problem-path';
+import { kubeObject } from './typed-object';
 import { TenantBackupPlan, TenantBackupProps } from '../model/backup-plan';
 import { BackupScriptOptions } from '../model/backup-script-options';
 import { Environment } from '../model/environment';
@@ -115,7 +117,7 @@ export class BackupSchedule extends Construct {
   public readonly tenant: Tenant;
   /** The checked plan every object is built from. */
   public readonly plan: TenantBackupPlan;
-  private readonly backupJobTemplate: { metadata: any; spec: any };
+  private readonly backupJobTemplate: JobTemplateSpec;
 
   /** Checks `props` once (TenantBackupPlan), listing every problem, then builds the objects of the plan. */
   constructor(scope: Construct, id: string, props: BackupScheduleProps) {
@@ -144,24 +146,21 @@ export class BackupSchedule extends Construct {
     this.metricNames = BACKUP_METRICS.map(m => m.name);
     this.podSelectorLabels = { [`${DOMAIN}/backup-schedule`]: plan.names.cronJob };
 
-    this.configMap = new ApiObject(this, 'Scripts', {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
+    const scripts: KubeConfigMapProps = {
       metadata: this.meta(this.configMapName, 'scripts'),
       // Rendered when the chart is synthesized, not kept: about 76 KB per tenant and environment (docs/performance.md).
       data: Lazy.any({ produce: () => renderBackupScriptsOf(plan.scripts) }),
-    });
+    };
+    // Typed, but not through kubeObject: the bindings' converter would read the Lazy as a map. A ConfigMap has
+    // nothing to convert (no renamed field, no Quantity), so its props are its manifest.
+    this.configMap = new ApiObject(this, 'Scripts', { ...KubeConfigMap.GVK, ...scripts });
     // K19–K20: one ServiceAccount for these pods; the Vault agent gets an audience-bound projected token instead.
-    this.serviceAccount = new ApiObject(this, 'ServiceAccount', {
-      apiVersion: 'v1',
-      kind: 'ServiceAccount',
+    this.serviceAccount = kubeObject(this, 'ServiceAccount', KubeServiceAccount, {
       metadata: this.meta(this.serviceAccountName, 'service-account'),
       automountServiceAccountToken: false,
     });
     // K05–K07: egress of the backup pods only to what they talk to.
-    this.networkPolicy = new ApiObject(this, 'NetworkPolicy', {
-      apiVersion: 'networking.k8s.io/v1',
-      kind: 'NetworkPolicy',
+    this.networkPolicy = kubeObject(this, 'NetworkPolicy', KubeNetworkPolicy, {
       metadata: {
         ...this.meta(this.networkPolicyName, 'network-policy'),
         // The databases the dump and the drill reach, stated for K52 (no database shared by production and the rest).
@@ -173,8 +172,9 @@ export class BackupSchedule extends Construct {
     // Credential files (F9): rendered by the agent into the pod's memory volume, read by the scripts at run time.
     const files = backupAgentFiles(plan);
     this.backupJobTemplate = this.jobTemplate(BACKUP_CONTAINER, 'backup', plan.deadlines.backupSeconds, BACKUP_SCRIPT_FILES.BACKUP, 'pg-service.conf', files.backup);
-    this.cronJob = this.cronJobOf('Resource', this.cronJobName, this.schedule, clone(this.backupJobTemplate));
-    this.restoreDrillCronJob = this.cronJobOf('RestoreDrill', this.restoreDrillCronJobName, this.restoreDrillSchedule,
+    // Shared with onDemandJob: kubeObject converts the template into new objects, so no output object shares it.
+    this.cronJob = this.cronJobOf('Resource', this.cronJobName, this.schedule, 'backup', this.backupJobTemplate);
+    this.restoreDrillCronJob = this.cronJobOf('RestoreDrill', this.restoreDrillCronJobName, this.restoreDrillSchedule, 'restore-drill',
       this.jobTemplate(DRILL_CONTAINER, 'restore-drill', plan.deadlines.restoreDrillSeconds, BACKUP_SCRIPT_FILES.RESTORE_DRILL, 'drill-pg-service.conf', files.drill));
     for (const job of [this.cronJob, this.restoreDrillCronJob]) {
       job.node.addDependency(this.configMap, this.serviceAccount, this.networkPolicy);
@@ -191,14 +191,12 @@ export class BackupSchedule extends Construct {
     if (problem) {
       new Problems(`${problemPath(this)}.onDemandJob`).add('name', problem, name, `use a DNS-1123 label of at most ${JOB_NAME_LIMIT} characters, e.g. "final-backup"`).throwIfAny();
     }
-    const template = clone(this.backupJobTemplate);
-    const job = new ApiObject(scope, id, {
-      apiVersion: 'batch/v1',
-      kind: 'Job',
+    const template = this.backupJobTemplate;
+    const job = kubeObject(scope, id, KubeJob, {
       metadata: {
         name,
         namespace: this.namespace,
-        labels: template.metadata.labels,
+        labels: { ...template.metadata!.labels },
         annotations: { [`${DOMAIN}/job-template-of`]: `cronjob/${this.cronJobName}` },
       },
       spec: template.spec,
@@ -212,21 +210,19 @@ export class BackupSchedule extends Construct {
     return { ...tenantLabels(this.environment, this.tenant, 'backup'), 'app.kubernetes.io/component': component, ...this.podSelectorLabels };
   }
 
-  private meta(name: string, component: string): { name: string; namespace: string; labels: { [key: string]: string } } {
+  private meta(name: string, component: string): ObjectMeta {
     return { name, namespace: this.namespace, labels: this.labels(component) };
   }
 
-  private jobTemplate(container: string, component: string, deadline: number, script: string, serviceFile: string, files: Parameters<typeof backupPodTemplate>[1]['files']): { metadata: any; spec: any } {
+  private jobTemplate(container: string, component: string, deadline: number, script: string, serviceFile: string, files: Parameters<typeof backupPodTemplate>[1]['files']): JobTemplateSpec {
     const pod = backupPodTemplate(this.plan, { container, labels: this.labels(component), script, serviceFile, files });
     return backupJobTemplate(this.plan, container, this.labels(component), deadline, pod);
   }
 
-  private cronJobOf(childId: string, name: string, schedule: string, job: { metadata: any; spec: any }): ApiObject {
+  private cronJobOf(childId: string, name: string, schedule: string, component: string, job: JobTemplateSpec): ApiObject {
     const jobs = this.plan.jobs;
-    return new ApiObject(this, childId, {
-      apiVersion: 'batch/v1',
-      kind: 'CronJob',
-      metadata: this.meta(name, job.metadata.labels['app.kubernetes.io/component']),
+    return kubeObject(this, childId, KubeCronJob, {
+      metadata: this.meta(name, component),
       spec: {
         schedule,
         timeZone: this.timeZone,
@@ -239,8 +235,4 @@ export class BackupSchedule extends Construct {
       },
     });
   }
-}
-
-function clone<T>(value: T): T {
-  return JSON.parse(JSON.stringify(value));
 }

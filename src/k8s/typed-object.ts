@@ -23,8 +23,8 @@ export interface TypedKind<P> {
 export function kubeObject<P>(scope: Construct, id: string, kind: TypedKind<P>, props: NoInfer<P>): ApiObject {
   // Every Kube*Props has an optional ObjectMeta `metadata`.
   const { metadata, ...rest } = props as { readonly metadata?: ObjectMeta };
-  // The bindings' converters cost 20-50 µs per object (docs/performance.md); ObjectMeta needs none of what they do
-  // (no renamed field, no Quantity) unless it carries a timestamp, so `ApiObject` takes it as it is.
+  // ObjectMeta needs none of what the converters do (no renamed field, no Quantity) unless it carries a timestamp,
+  // so `ApiObject` takes it as it is: a copy of its maps saved per object (docs/performance.md).
   if (metadata?.creationTimestamp !== undefined || metadata?.deletionTimestamp !== undefined) return new ApiObject(scope, id, kind.manifest(props));
   return new ApiObject(scope, id, { ...kind.manifest(rest as P), metadata });
 }

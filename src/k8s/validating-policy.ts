@@ -6,6 +6,7 @@
  */
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
+import { KubeValidatingAdmissionPolicyBindingV1Beta1, KubeValidatingAdmissionPolicyV1Beta1, LabelSelector, ValidatingAdmissionPolicySpecV1Beta1 } from './imports/k8s';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { Problems } from '../model/problems';
 
@@ -75,26 +76,29 @@ export interface BoundPolicy {
  * Write a ValidatingAdmissionPolicy `name` with `spec` as child `policyId` of `scope`, and its binding (child
  * `bindingId`, same name) with `validationActions: [Deny, Audit]`: refused requests are refused and recorded in the
  * API server audit log. The binding depends on the policy (applied after it).
+ *
+ * Typed with the bindings of `admissionregistration.k8s.io/v1beta1`, the version the 1.28 schema has (v1 is GA from
+ * 1.30), and written in `apiVersion`: the v1 objects have the same fields as v1beta1's for everything set here.
+ * Built as `ApiObject`s of the converted manifest with `apiVersion` replaced, not with `kubeObject`, which would
+ * write v1beta1 for every target.
  */
 export function boundPolicy(scope: Construct, ids: { policy: string; binding: string }, apiVersion: AdmissionPolicyApiVersion,
-  name: string, labels: { [key: string]: string }, spec: object): BoundPolicy {
+  name: string, labels: { [key: string]: string }, spec: ValidatingAdmissionPolicySpecV1Beta1): BoundPolicy {
   const policy = new ApiObject(scope, ids.policy, {
+    ...KubeValidatingAdmissionPolicyV1Beta1.manifest({ spec }),
     apiVersion,
-    kind: 'ValidatingAdmissionPolicy',
     metadata: { name, labels },
-    spec,
   });
   const binding = new ApiObject(scope, ids.binding, {
+    ...KubeValidatingAdmissionPolicyBindingV1Beta1.manifest({ spec: { policyName: name, validationActions: ['Deny', 'Audit'] } }),
     apiVersion,
-    kind: 'ValidatingAdmissionPolicyBinding',
     metadata: { name, labels },
-    spec: { policyName: name, validationActions: ['Deny', 'Audit'] },
   });
   binding.node.addDependency(policy);
   return { policy, binding };
 }
 
 /** The namespace selector of every tenant namespace of an environment: the labels TenantNamespace sets (`tenantLabels`). */
-export function tenantNamespaceSelector(env: { readonly name: string }): object {
+export function tenantNamespaceSelector(env: { readonly name: string }): LabelSelector {
   return { matchLabels: { env: env.name }, matchExpressions: [{ key: 'tenant', operator: 'Exists' }] };
 }

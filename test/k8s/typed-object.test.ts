@@ -7,6 +7,7 @@ import { Chart, JsonPatch, Testing } from 'cdk8s';
 import { KubeCronJob, KubeNetworkPolicy, KubeResourceQuota } from '../../src/k8s/imports/k8s';
 import { TenantNamespace } from '../../src/k8s/tenant-namespace';
 import { kubeObject, port, quantities, quantity } from '../../src/k8s/typed-object';
+import { AdmissionPolicyApiVersion, boundPolicy } from '../../src/k8s/validating-policy';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { Tenant } from '../../src/model/tenant';
@@ -87,5 +88,22 @@ describe('kubeObject', () => {
     // @ts-expect-error a quantity is a Quantity, not a string
     kubeObject(chart, 'Plain', KubeResourceQuota, { metadata: { name: 'q' }, spec: { hard: { cpu: '1' } } });
     expect(chart.node.children).toHaveLength(2);
+  });
+
+  test('admission policies: typed with the v1beta1 bindings, written under the API version the target picks', () => {
+    const chart = Testing.chart();
+    const spec = { failurePolicy: 'Fail', matchConstraints: { resourceRules: [{ apiGroups: [''], apiVersions: ['v1'], operations: ['CREATE'], resources: ['services'] }] }, validations: [{ expression: 'true', message: 'm' }] };
+    const v1 = boundPolicy(chart, { policy: 'P', binding: 'B' }, AdmissionPolicyApiVersion.V1, 'p', { a: '1' }, spec);
+    const beta = boundPolicy(chart, { policy: 'P2', binding: 'B2' }, AdmissionPolicyApiVersion.V1BETA1, 'p2', { a: '1' }, spec);
+    expect(v1.policy.toJson()).toEqual({ apiVersion: 'admissionregistration.k8s.io/v1', kind: 'ValidatingAdmissionPolicy', metadata: { name: 'p', labels: { a: '1' } }, spec });
+    expect(v1.binding.toJson()).toEqual({
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name: 'p', labels: { a: '1' } },
+      spec: { policyName: 'p', validationActions: ['Deny', 'Audit'] },
+    });
+    expect(beta.policy.toJson().apiVersion).toBe('admissionregistration.k8s.io/v1beta1');
+    // @ts-expect-error 'validation' is not a field of ValidatingAdmissionPolicySpec (it is 'validations')
+    boundPolicy(chart, { policy: 'P3', binding: 'B3' }, AdmissionPolicyApiVersion.V1, 'p3', {}, { validation: [{ expression: 'true' }] });
   });
 });

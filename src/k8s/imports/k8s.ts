@@ -3,6 +3,132 @@ import { ApiObject, GroupVersionKind } from 'cdk8s';
 import { Construct } from 'constructs';
 
 /**
+ * A map's entries with undefined values dropped and each value converted: what json2jsii's converters compute with
+ * one object spread per entry, written once per entry (projenrc/k8s-imports.ts, `fastConverters`).
+ */
+function toJson_Map<T>(map: { [key: string]: T } | undefined, convert: (value: T) => any): Record<string, any> | undefined {
+  if (map === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  for (const key of Object.keys(map)) {
+    const value = map[key];
+    if (value !== undefined) { result[key] = convert(value); }
+  }
+  return result;
+}
+
+/**
+ * ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy
+ */
+export class KubeValidatingAdmissionPolicyV1Beta1 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kind: 'ValidatingAdmissionPolicy',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KubeValidatingAdmissionPolicyV1Beta1Props = {}): any {
+    return {
+      ...KubeValidatingAdmissionPolicyV1Beta1.GVK,
+      ...toJson_KubeValidatingAdmissionPolicyV1Beta1Props(props),
+    };
+  }
+
+  /**
+   * Defines a "io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KubeValidatingAdmissionPolicyV1Beta1Props = {}) {
+    super(scope, id, {
+      ...KubeValidatingAdmissionPolicyV1Beta1.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KubeValidatingAdmissionPolicyV1Beta1.GVK,
+      ...toJson_KubeValidatingAdmissionPolicyV1Beta1Props(resolved),
+    };
+  }
+}
+
+/**
+ * ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure policies for clusters.
+
+For a given admission request, each binding will cause its policy to be evaluated N times, where N is 1 for policies/bindings that don't use params, otherwise N is the number of parameters selected by the binding.
+
+The CEL expressions of a policy must have a computed CEL cost below the maximum CEL budget. Each evaluation of the policy is given an independent CEL cost budget. Adding/removing policies, bindings, or params can not affect whether a given (policy, binding, param) combination is within its own CEL budget.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding
+ */
+export class KubeValidatingAdmissionPolicyBindingV1Beta1 extends ApiObject {
+  /**
+   * Returns the apiVersion and kind for "io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding"
+   */
+  public static readonly GVK: GroupVersionKind = {
+    apiVersion: 'admissionregistration.k8s.io/v1beta1',
+    kind: 'ValidatingAdmissionPolicyBinding',
+  }
+
+  /**
+   * Renders a Kubernetes manifest for "io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding".
+   *
+   * This can be used to inline resource manifests inside other objects (e.g. as templates).
+   *
+   * @param props initialization props
+   */
+  public static manifest(props: KubeValidatingAdmissionPolicyBindingV1Beta1Props = {}): any {
+    return {
+      ...KubeValidatingAdmissionPolicyBindingV1Beta1.GVK,
+      ...toJson_KubeValidatingAdmissionPolicyBindingV1Beta1Props(props),
+    };
+  }
+
+  /**
+   * Defines a "io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding" API object
+   * @param scope the scope in which to define this object
+   * @param id a scope-local name for the object
+   * @param props initialization props
+   */
+  public constructor(scope: Construct, id: string, props: KubeValidatingAdmissionPolicyBindingV1Beta1Props = {}) {
+    super(scope, id, {
+      ...KubeValidatingAdmissionPolicyBindingV1Beta1.GVK,
+      ...props,
+    });
+  }
+
+  /**
+   * Renders the object to Kubernetes JSON.
+   */
+  public override toJson(): any {
+    const resolved = super.toJson();
+
+    return {
+      ...KubeValidatingAdmissionPolicyBindingV1Beta1.GVK,
+      ...toJson_KubeValidatingAdmissionPolicyBindingV1Beta1Props(resolved),
+    };
+  }
+}
+
+/**
  * CronJob represents the configuration of a single cron job.
  *
  * @schema io.k8s.api.batch.v1.CronJob
@@ -651,6 +777,78 @@ export class KubePriorityClass extends ApiObject {
 }
 
 /**
+ * ValidatingAdmissionPolicy describes the definition of an admission validation policy that accepts or rejects an object without changing it.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy
+ */
+export interface KubeValidatingAdmissionPolicyV1Beta1Props {
+  /**
+   * Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy#metadata
+   */
+  readonly metadata?: ObjectMeta;
+
+  /**
+   * Specification of the desired behavior of the ValidatingAdmissionPolicy.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicy#spec
+   */
+  readonly spec?: ValidatingAdmissionPolicySpecV1Beta1;
+}
+
+/**
+ * Converts an object of type 'KubeValidatingAdmissionPolicyV1Beta1Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KubeValidatingAdmissionPolicyV1Beta1Props(obj: KubeValidatingAdmissionPolicyV1Beta1Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_ValidatingAdmissionPolicySpecV1Beta1(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ValidatingAdmissionPolicyBinding binds the ValidatingAdmissionPolicy with paramerized resources. ValidatingAdmissionPolicyBinding and parameter CRDs together define how cluster administrators configure policies for clusters.
+ *
+ * For a given admission request, each binding will cause its policy to be evaluated N times, where N is 1 for policies/bindings that don't use params, otherwise N is the number of parameters selected by the binding.
+ *
+ * The CEL expressions of a policy must have a computed CEL cost below the maximum CEL budget. Each evaluation of the policy is given an independent CEL cost budget. Adding/removing policies, bindings, or params can not affect whether a given (policy, binding, param) combination is within its own CEL budget.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding
+ */
+export interface KubeValidatingAdmissionPolicyBindingV1Beta1Props {
+  /**
+   * Standard object metadata; More info: https://git.k8s.io/community/contributors/devel/sig-architecture/api-conventions.md#metadata.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding#metadata
+   */
+  readonly metadata?: ObjectMeta;
+
+  /**
+   * Specification of the desired behavior of the ValidatingAdmissionPolicyBinding.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBinding#spec
+   */
+  readonly spec?: ValidatingAdmissionPolicyBindingSpecV1Beta1;
+}
+
+/**
+ * Converts an object of type 'KubeValidatingAdmissionPolicyBindingV1Beta1Props' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_KubeValidatingAdmissionPolicyBindingV1Beta1Props(obj: KubeValidatingAdmissionPolicyBindingV1Beta1Props | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_ValidatingAdmissionPolicyBindingSpecV1Beta1(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
  * CronJob represents the configuration of a single cron job.
  *
  * @schema io.k8s.api.batch.v1.CronJob
@@ -677,12 +875,10 @@ export interface KubeCronJobProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeCronJobProps(obj: KubeCronJobProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_CronJobSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_CronJobSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -713,12 +909,10 @@ export interface KubeJobProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeJobProps(obj: KubeJobProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_JobSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_JobSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -763,14 +957,12 @@ export interface KubeConfigMapProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeConfigMapProps(obj: KubeConfigMapProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'binaryData': ((obj.binaryData) === undefined) ? undefined : (Object.entries(obj.binaryData).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'data': ((obj.data) === undefined) ? undefined : (Object.entries(obj.data).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'immutable': obj.immutable,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_Map(obj.binaryData, (e) => e); if (v !== undefined) { result['binaryData'] = v; } }
+  { const v = toJson_Map(obj.data, (e) => e); if (v !== undefined) { result['data'] = v; } }
+  { const v = obj.immutable; if (v !== undefined) { result['immutable'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -801,12 +993,10 @@ export interface KubeLimitRangeProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeLimitRangeProps(obj: KubeLimitRangeProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_LimitRangeSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_LimitRangeSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -837,12 +1027,10 @@ export interface KubeNamespaceProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeNamespaceProps(obj: KubeNamespaceProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_NamespaceSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_NamespaceSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -873,12 +1061,10 @@ export interface KubePersistentVolumeClaimProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubePersistentVolumeClaimProps(obj: KubePersistentVolumeClaimProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_PersistentVolumeClaimSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_PersistentVolumeClaimSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -909,12 +1095,10 @@ export interface KubeResourceQuotaProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeResourceQuotaProps(obj: KubeResourceQuotaProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_ResourceQuotaSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_ResourceQuotaSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -959,14 +1143,12 @@ export interface KubeServiceAccountProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeServiceAccountProps(obj: KubeServiceAccountProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'automountServiceAccountToken': obj.automountServiceAccountToken,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_LocalObjectReference(y)),
-    'secrets': obj.secrets?.map(y => toJson_ObjectReference(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = obj.automountServiceAccountToken; if (v !== undefined) { result['automountServiceAccountToken'] = v; } }
+  { const v = obj.imagePullSecrets?.map(y => toJson_LocalObjectReference(y)); if (v !== undefined) { result['imagePullSecrets'] = v; } }
+  { const v = obj.secrets?.map(y => toJson_ObjectReference(y)); if (v !== undefined) { result['secrets'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -997,12 +1179,10 @@ export interface KubeNetworkPolicyProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeNetworkPolicyProps(obj: KubeNetworkPolicyProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_NetworkPolicySpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_NetworkPolicySpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1033,12 +1213,10 @@ export interface KubeRoleProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeRoleProps(obj: KubeRoleProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'rules': obj.rules?.map(y => toJson_PolicyRule(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = obj.rules?.map(y => toJson_PolicyRule(y)); if (v !== undefined) { result['rules'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1076,13 +1254,11 @@ export interface KubeRoleBindingProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubeRoleBindingProps(obj: KubeRoleBindingProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'roleRef': toJson_RoleRef(obj.roleRef),
-    'subjects': obj.subjects?.map(y => toJson_Subject(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_RoleRef(obj.roleRef); if (v !== undefined) { result['roleRef'] = v; } }
+  { const v = obj.subjects?.map(y => toJson_Subject(y)); if (v !== undefined) { result['subjects'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1135,15 +1311,13 @@ export interface KubePriorityClassProps {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KubePriorityClassProps(obj: KubePriorityClassProps | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'description': obj.description,
-    'globalDefault': obj.globalDefault,
-    'preemptionPolicy': obj.preemptionPolicy,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = obj.description; if (v !== undefined) { result['description'] = v; } }
+  { const v = obj.globalDefault; if (v !== undefined) { result['globalDefault'] = v; } }
+  { const v = obj.preemptionPolicy; if (v !== undefined) { result['preemptionPolicy'] = v; } }
+  { const v = obj.value; if (v !== undefined) { result['value'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1279,25 +1453,185 @@ export interface ObjectMeta {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ObjectMeta(obj: ObjectMeta | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'annotations': ((obj.annotations) === undefined) ? undefined : (Object.entries(obj.annotations).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'creationTimestamp': obj.creationTimestamp?.toISOString(),
-    'deletionGracePeriodSeconds': obj.deletionGracePeriodSeconds,
-    'deletionTimestamp': obj.deletionTimestamp?.toISOString(),
-    'finalizers': obj.finalizers?.map(y => y),
-    'generateName': obj.generateName,
-    'generation': obj.generation,
-    'labels': ((obj.labels) === undefined) ? undefined : (Object.entries(obj.labels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'managedFields': obj.managedFields?.map(y => toJson_ManagedFieldsEntry(y)),
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'ownerReferences': obj.ownerReferences?.map(y => toJson_OwnerReference(y)),
-    'resourceVersion': obj.resourceVersion,
-    'selfLink': obj.selfLink,
-    'uid': obj.uid,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_Map(obj.annotations, (e) => e); if (v !== undefined) { result['annotations'] = v; } }
+  { const v = obj.creationTimestamp?.toISOString(); if (v !== undefined) { result['creationTimestamp'] = v; } }
+  { const v = obj.deletionGracePeriodSeconds; if (v !== undefined) { result['deletionGracePeriodSeconds'] = v; } }
+  { const v = obj.deletionTimestamp?.toISOString(); if (v !== undefined) { result['deletionTimestamp'] = v; } }
+  { const v = obj.finalizers?.map(y => y); if (v !== undefined) { result['finalizers'] = v; } }
+  { const v = obj.generateName; if (v !== undefined) { result['generateName'] = v; } }
+  { const v = obj.generation; if (v !== undefined) { result['generation'] = v; } }
+  { const v = toJson_Map(obj.labels, (e) => e); if (v !== undefined) { result['labels'] = v; } }
+  { const v = obj.managedFields?.map(y => toJson_ManagedFieldsEntry(y)); if (v !== undefined) { result['managedFields'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.namespace; if (v !== undefined) { result['namespace'] = v; } }
+  { const v = obj.ownerReferences?.map(y => toJson_OwnerReference(y)); if (v !== undefined) { result['ownerReferences'] = v; } }
+  { const v = obj.resourceVersion; if (v !== undefined) { result['resourceVersion'] = v; } }
+  { const v = obj.selfLink; if (v !== undefined) { result['selfLink'] = v; } }
+  { const v = obj.uid; if (v !== undefined) { result['uid'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ValidatingAdmissionPolicySpec is the specification of the desired behavior of the AdmissionPolicy.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec
+ */
+export interface ValidatingAdmissionPolicySpecV1Beta1 {
+  /**
+   * auditAnnotations contains CEL expressions which are used to produce audit annotations for the audit event of the API request. validations and auditAnnotations may not both be empty; a least one of validations or auditAnnotations is required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec#auditAnnotations
+   */
+  readonly auditAnnotations?: AuditAnnotationV1Beta1[];
+
+  /**
+   * failurePolicy defines how to handle failures for the admission policy. Failures can occur from CEL expression parse errors, type check errors, runtime errors and invalid or mis-configured policy definitions or bindings.
+   *
+   * A policy is invalid if spec.paramKind refers to a non-existent Kind. A binding is invalid if spec.paramRef.name refers to a non-existent resource.
+   *
+   * failurePolicy does not define how validations that evaluate to false are handled.
+   *
+   * When failurePolicy is set to Fail, ValidatingAdmissionPolicyBinding validationActions define how failures are enforced.
+   *
+   * Allowed values are Ignore or Fail. Defaults to Fail.
+   *
+   * @default Fail.
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec#failurePolicy
+   */
+  readonly failurePolicy?: string;
+
+  /**
+   * MatchConditions is a list of conditions that must be met for a request to be validated. Match conditions filter requests that have already been matched by the rules, namespaceSelector, and objectSelector. An empty list of matchConditions matches all requests. There are a maximum of 64 match conditions allowed.
+   *
+   * If a parameter object is provided, it can be accessed via the `params` handle in the same manner as validation expressions.
+   *
+   * The exact matching logic is (in order):
+   * 1. If ANY matchCondition evaluates to FALSE, the policy is skipped.
+   * 2. If ALL matchConditions evaluate to TRUE, the policy is evaluated.
+   * 3. If any matchCondition evaluates to an error (but none are FALSE):
+   * - If failurePolicy=Fail, reject the request
+   * - If failurePolicy=Ignore, the policy is skipped
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec#matchConditions
+   */
+  readonly matchConditions?: MatchConditionV1Beta1[];
+
+  /**
+   * MatchConstraints specifies what resources this policy is designed to validate. The AdmissionPolicy cares about a request if it matches _all_ Constraints. However, in order to prevent clusters from being put into an unstable state that cannot be recovered from via the API ValidatingAdmissionPolicy cannot match ValidatingAdmissionPolicy and ValidatingAdmissionPolicyBinding. Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec#matchConstraints
+   */
+  readonly matchConstraints?: MatchResourcesV1Beta1;
+
+  /**
+   * ParamKind specifies the kind of resources used to parameterize this policy. If absent, there are no parameters for this policy and the param CEL variable will not be provided to validation expressions. If ParamKind refers to a non-existent kind, this policy definition is mis-configured and the FailurePolicy is applied. If paramKind is specified but paramRef is unset in ValidatingAdmissionPolicyBinding, the params variable will be null.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec#paramKind
+   */
+  readonly paramKind?: ParamKindV1Beta1;
+
+  /**
+   * Validations contain CEL expressions which is used to apply the validation. Validations and AuditAnnotations may not both be empty; a minimum of one Validations or AuditAnnotations is required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec#validations
+   */
+  readonly validations?: ValidationV1Beta1[];
+
+  /**
+   * Variables contain definitions of variables that can be used in composition of other expressions. Each variable is defined as a named CEL expression. The variables defined here will be available under `variables` in other expressions of the policy except MatchConditions because MatchConditions are evaluated before the rest of the policy.
+   *
+   * The expression of a variable can refer to other variables defined earlier in the list but not those after. Thus, Variables must be sorted by the order of first appearance and acyclic.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicySpec#variables
+   */
+  readonly variables?: VariableV1Beta1[];
+}
+
+/**
+ * Converts an object of type 'ValidatingAdmissionPolicySpecV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ValidatingAdmissionPolicySpecV1Beta1(obj: ValidatingAdmissionPolicySpecV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.auditAnnotations?.map(y => toJson_AuditAnnotationV1Beta1(y)); if (v !== undefined) { result['auditAnnotations'] = v; } }
+  { const v = obj.failurePolicy; if (v !== undefined) { result['failurePolicy'] = v; } }
+  { const v = obj.matchConditions?.map(y => toJson_MatchConditionV1Beta1(y)); if (v !== undefined) { result['matchConditions'] = v; } }
+  { const v = toJson_MatchResourcesV1Beta1(obj.matchConstraints); if (v !== undefined) { result['matchConstraints'] = v; } }
+  { const v = toJson_ParamKindV1Beta1(obj.paramKind); if (v !== undefined) { result['paramKind'] = v; } }
+  { const v = obj.validations?.map(y => toJson_ValidationV1Beta1(y)); if (v !== undefined) { result['validations'] = v; } }
+  { const v = obj.variables?.map(y => toJson_VariableV1Beta1(y)); if (v !== undefined) { result['variables'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ValidatingAdmissionPolicyBindingSpec is the specification of the ValidatingAdmissionPolicyBinding.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingSpec
+ */
+export interface ValidatingAdmissionPolicyBindingSpecV1Beta1 {
+  /**
+   * MatchResources declares what resources match this binding and will be validated by it. Note that this is intersected with the policy's matchConstraints, so only requests that are matched by the policy can be selected by this. If this is unset, all resources matched by the policy are validated by this binding When resourceRules is unset, it does not constrain resource matching. If a resource is matched by the other fields of this object, it will be validated. Note that this is differs from ValidatingAdmissionPolicy matchConstraints, where resourceRules are required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingSpec#matchResources
+   */
+  readonly matchResources?: MatchResourcesV1Beta1;
+
+  /**
+   * paramRef specifies the parameter resource used to configure the admission control policy. It should point to a resource of the type specified in ParamKind of the bound ValidatingAdmissionPolicy. If the policy specifies a ParamKind and the resource referred to by ParamRef does not exist, this binding is considered mis-configured and the FailurePolicy of the ValidatingAdmissionPolicy applied. If the policy does not specify a ParamKind then this field is ignored, and the rules are evaluated without a param.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingSpec#paramRef
+   */
+  readonly paramRef?: ParamRefV1Beta1;
+
+  /**
+   * PolicyName references a ValidatingAdmissionPolicy name which the ValidatingAdmissionPolicyBinding binds to. If the referenced resource does not exist, this binding is considered invalid and will be ignored Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingSpec#policyName
+   */
+  readonly policyName?: string;
+
+  /**
+   * validationActions declares how Validations of the referenced ValidatingAdmissionPolicy are enforced. If a validation evaluates to false it is always enforced according to these actions.
+   *
+   * Failures defined by the ValidatingAdmissionPolicy's FailurePolicy are enforced according to these actions only if the FailurePolicy is set to Fail, otherwise the failures are ignored. This includes compilation errors, runtime errors and misconfigurations of the policy.
+   *
+   * validationActions is declared as a set of action values. Order does not matter. validationActions may not contain duplicates of the same action.
+   *
+   * The supported actions values are:
+   *
+   * "Deny" specifies that a validation failure results in a denied request.
+   *
+   * "Warn" specifies that a validation failure is reported to the request client in HTTP Warning headers, with a warning code of 299. Warnings can be sent both for allowed or denied admission responses.
+   *
+   * "Audit" specifies that a validation failure is included in the published audit event for the request. The audit event will contain a `validation.policy.admission.k8s.io/validation_failure` audit annotation with a value containing the details of the validation failures, formatted as a JSON list of objects, each with the following fields: - message: The validation failure message string - policy: The resource name of the ValidatingAdmissionPolicy - binding: The resource name of the ValidatingAdmissionPolicyBinding - expressionIndex: The index of the failed validations in the ValidatingAdmissionPolicy - validationActions: The enforcement actions enacted for the validation failure Example audit annotation: `"validation.policy.admission.k8s.io/validation_failure": "[{"message": "Invalid value", {"policy": "policy.example.com", {"binding": "policybinding.example.com", {"expressionIndex": "1", {"validationActions": ["Audit"]}]"`
+   *
+   * Clients should expect to handle additional values by ignoring any values not recognized.
+   *
+   * "Deny" and "Warn" may not be used together since this combination needlessly duplicates the validation failure both in the API response body and the HTTP warning headers.
+   *
+   * Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ValidatingAdmissionPolicyBindingSpec#validationActions
+   */
+  readonly validationActions?: string[];
+}
+
+/**
+ * Converts an object of type 'ValidatingAdmissionPolicyBindingSpecV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ValidatingAdmissionPolicyBindingSpecV1Beta1(obj: ValidatingAdmissionPolicyBindingSpecV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = toJson_MatchResourcesV1Beta1(obj.matchResources); if (v !== undefined) { result['matchResources'] = v; } }
+  { const v = toJson_ParamRefV1Beta1(obj.paramRef); if (v !== undefined) { result['paramRef'] = v; } }
+  { const v = obj.policyName; if (v !== undefined) { result['policyName'] = v; } }
+  { const v = obj.validationActions?.map(y => y); if (v !== undefined) { result['validationActions'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1375,18 +1709,16 @@ export interface CronJobSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CronJobSpec(obj: CronJobSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'concurrencyPolicy': obj.concurrencyPolicy,
-    'failedJobsHistoryLimit': obj.failedJobsHistoryLimit,
-    'jobTemplate': toJson_JobTemplateSpec(obj.jobTemplate),
-    'schedule': obj.schedule,
-    'startingDeadlineSeconds': obj.startingDeadlineSeconds,
-    'successfulJobsHistoryLimit': obj.successfulJobsHistoryLimit,
-    'suspend': obj.suspend,
-    'timeZone': obj.timeZone,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.concurrencyPolicy; if (v !== undefined) { result['concurrencyPolicy'] = v; } }
+  { const v = obj.failedJobsHistoryLimit; if (v !== undefined) { result['failedJobsHistoryLimit'] = v; } }
+  { const v = toJson_JobTemplateSpec(obj.jobTemplate); if (v !== undefined) { result['jobTemplate'] = v; } }
+  { const v = obj.schedule; if (v !== undefined) { result['schedule'] = v; } }
+  { const v = obj.startingDeadlineSeconds; if (v !== undefined) { result['startingDeadlineSeconds'] = v; } }
+  { const v = obj.successfulJobsHistoryLimit; if (v !== undefined) { result['successfulJobsHistoryLimit'] = v; } }
+  { const v = obj.suspend; if (v !== undefined) { result['suspend'] = v; } }
+  { const v = obj.timeZone; if (v !== undefined) { result['timeZone'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1516,24 +1848,22 @@ export interface JobSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobSpec(obj: JobSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'activeDeadlineSeconds': obj.activeDeadlineSeconds,
-    'backoffLimit': obj.backoffLimit,
-    'backoffLimitPerIndex': obj.backoffLimitPerIndex,
-    'completionMode': obj.completionMode,
-    'completions': obj.completions,
-    'manualSelector': obj.manualSelector,
-    'maxFailedIndexes': obj.maxFailedIndexes,
-    'parallelism': obj.parallelism,
-    'podFailurePolicy': toJson_PodFailurePolicy(obj.podFailurePolicy),
-    'podReplacementPolicy': obj.podReplacementPolicy,
-    'selector': toJson_LabelSelector(obj.selector),
-    'suspend': obj.suspend,
-    'template': toJson_PodTemplateSpec(obj.template),
-    'ttlSecondsAfterFinished': obj.ttlSecondsAfterFinished,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.activeDeadlineSeconds; if (v !== undefined) { result['activeDeadlineSeconds'] = v; } }
+  { const v = obj.backoffLimit; if (v !== undefined) { result['backoffLimit'] = v; } }
+  { const v = obj.backoffLimitPerIndex; if (v !== undefined) { result['backoffLimitPerIndex'] = v; } }
+  { const v = obj.completionMode; if (v !== undefined) { result['completionMode'] = v; } }
+  { const v = obj.completions; if (v !== undefined) { result['completions'] = v; } }
+  { const v = obj.manualSelector; if (v !== undefined) { result['manualSelector'] = v; } }
+  { const v = obj.maxFailedIndexes; if (v !== undefined) { result['maxFailedIndexes'] = v; } }
+  { const v = obj.parallelism; if (v !== undefined) { result['parallelism'] = v; } }
+  { const v = toJson_PodFailurePolicy(obj.podFailurePolicy); if (v !== undefined) { result['podFailurePolicy'] = v; } }
+  { const v = obj.podReplacementPolicy; if (v !== undefined) { result['podReplacementPolicy'] = v; } }
+  { const v = toJson_LabelSelector(obj.selector); if (v !== undefined) { result['selector'] = v; } }
+  { const v = obj.suspend; if (v !== undefined) { result['suspend'] = v; } }
+  { const v = toJson_PodTemplateSpec(obj.template); if (v !== undefined) { result['template'] = v; } }
+  { const v = obj.ttlSecondsAfterFinished; if (v !== undefined) { result['ttlSecondsAfterFinished'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1557,11 +1887,9 @@ export interface LimitRangeSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LimitRangeSpec(obj: LimitRangeSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'limits': obj.limits?.map(y => toJson_LimitRangeItem(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.limits?.map(y => toJson_LimitRangeItem(y)); if (v !== undefined) { result['limits'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1585,11 +1913,9 @@ export interface NamespaceSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NamespaceSpec(obj: NamespaceSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'finalizers': obj.finalizers?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.finalizers?.map(y => y); if (v !== undefined) { result['finalizers'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1669,18 +1995,16 @@ export interface PersistentVolumeClaimSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PersistentVolumeClaimSpec(obj: PersistentVolumeClaimSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'accessModes': obj.accessModes?.map(y => y),
-    'dataSource': toJson_TypedLocalObjectReference(obj.dataSource),
-    'dataSourceRef': toJson_TypedObjectReference(obj.dataSourceRef),
-    'resources': toJson_ResourceRequirements(obj.resources),
-    'selector': toJson_LabelSelector(obj.selector),
-    'storageClassName': obj.storageClassName,
-    'volumeMode': obj.volumeMode,
-    'volumeName': obj.volumeName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.accessModes?.map(y => y); if (v !== undefined) { result['accessModes'] = v; } }
+  { const v = toJson_TypedLocalObjectReference(obj.dataSource); if (v !== undefined) { result['dataSource'] = v; } }
+  { const v = toJson_TypedObjectReference(obj.dataSourceRef); if (v !== undefined) { result['dataSourceRef'] = v; } }
+  { const v = toJson_ResourceRequirements(obj.resources); if (v !== undefined) { result['resources'] = v; } }
+  { const v = toJson_LabelSelector(obj.selector); if (v !== undefined) { result['selector'] = v; } }
+  { const v = obj.storageClassName; if (v !== undefined) { result['storageClassName'] = v; } }
+  { const v = obj.volumeMode; if (v !== undefined) { result['volumeMode'] = v; } }
+  { const v = obj.volumeName; if (v !== undefined) { result['volumeName'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1718,13 +2042,11 @@ export interface ResourceQuotaSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceQuotaSpec(obj: ResourceQuotaSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'hard': ((obj.hard) === undefined) ? undefined : (Object.entries(obj.hard).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'scopeSelector': toJson_ScopeSelector(obj.scopeSelector),
-    'scopes': obj.scopes?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_Map(obj.hard, (e) => e?.value); if (v !== undefined) { result['hard'] = v; } }
+  { const v = toJson_ScopeSelector(obj.scopeSelector); if (v !== undefined) { result['scopeSelector'] = v; } }
+  { const v = obj.scopes?.map(y => y); if (v !== undefined) { result['scopes'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1748,11 +2070,9 @@ export interface LocalObjectReference {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LocalObjectReference(obj: LocalObjectReference | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1818,17 +2138,15 @@ export interface ObjectReference {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ObjectReference(obj: ObjectReference | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'fieldPath': obj.fieldPath,
-    'kind': obj.kind,
-    'name': obj.name,
-    'namespace': obj.namespace,
-    'resourceVersion': obj.resourceVersion,
-    'uid': obj.uid,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiVersion; if (v !== undefined) { result['apiVersion'] = v; } }
+  { const v = obj.fieldPath; if (v !== undefined) { result['fieldPath'] = v; } }
+  { const v = obj.kind; if (v !== undefined) { result['kind'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.namespace; if (v !== undefined) { result['namespace'] = v; } }
+  { const v = obj.resourceVersion; if (v !== undefined) { result['resourceVersion'] = v; } }
+  { const v = obj.uid; if (v !== undefined) { result['uid'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1873,14 +2191,12 @@ export interface NetworkPolicySpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NetworkPolicySpec(obj: NetworkPolicySpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'egress': obj.egress?.map(y => toJson_NetworkPolicyEgressRule(y)),
-    'ingress': obj.ingress?.map(y => toJson_NetworkPolicyIngressRule(y)),
-    'podSelector': toJson_LabelSelector(obj.podSelector),
-    'policyTypes': obj.policyTypes?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.egress?.map(y => toJson_NetworkPolicyEgressRule(y)); if (v !== undefined) { result['egress'] = v; } }
+  { const v = obj.ingress?.map(y => toJson_NetworkPolicyIngressRule(y)); if (v !== undefined) { result['ingress'] = v; } }
+  { const v = toJson_LabelSelector(obj.podSelector); if (v !== undefined) { result['podSelector'] = v; } }
+  { const v = obj.policyTypes?.map(y => y); if (v !== undefined) { result['policyTypes'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1932,15 +2248,13 @@ export interface PolicyRule {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PolicyRule(obj: PolicyRule | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroups': obj.apiGroups?.map(y => y),
-    'nonResourceURLs': obj.nonResourceUrLs?.map(y => y),
-    'resourceNames': obj.resourceNames?.map(y => y),
-    'resources': obj.resources?.map(y => y),
-    'verbs': obj.verbs?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiGroups?.map(y => y); if (v !== undefined) { result['apiGroups'] = v; } }
+  { const v = obj.nonResourceUrLs?.map(y => y); if (v !== undefined) { result['nonResourceURLs'] = v; } }
+  { const v = obj.resourceNames?.map(y => y); if (v !== undefined) { result['resourceNames'] = v; } }
+  { const v = obj.resources?.map(y => y); if (v !== undefined) { result['resources'] = v; } }
+  { const v = obj.verbs?.map(y => y); if (v !== undefined) { result['verbs'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -1978,13 +2292,11 @@ export interface RoleRef {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_RoleRef(obj: RoleRef | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiGroup; if (v !== undefined) { result['apiGroup'] = v; } }
+  { const v = obj.kind; if (v !== undefined) { result['kind'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2030,14 +2342,12 @@ export interface Subject {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Subject(obj: Subject | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiGroup; if (v !== undefined) { result['apiGroup'] = v; } }
+  { const v = obj.kind; if (v !== undefined) { result['kind'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.namespace; if (v !== undefined) { result['namespace'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2103,17 +2413,15 @@ export interface ManagedFieldsEntry {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ManagedFieldsEntry(obj: ManagedFieldsEntry | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'fieldsType': obj.fieldsType,
-    'fieldsV1': obj.fieldsV1,
-    'manager': obj.manager,
-    'operation': obj.operation,
-    'subresource': obj.subresource,
-    'time': obj.time?.toISOString(),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiVersion; if (v !== undefined) { result['apiVersion'] = v; } }
+  { const v = obj.fieldsType; if (v !== undefined) { result['fieldsType'] = v; } }
+  { const v = obj.fieldsV1; if (v !== undefined) { result['fieldsV1'] = v; } }
+  { const v = obj.manager; if (v !== undefined) { result['manager'] = v; } }
+  { const v = obj.operation; if (v !== undefined) { result['operation'] = v; } }
+  { const v = obj.subresource; if (v !== undefined) { result['subresource'] = v; } }
+  { const v = obj.time?.toISOString(); if (v !== undefined) { result['time'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2173,16 +2481,410 @@ export interface OwnerReference {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_OwnerReference(obj: OwnerReference | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'blockOwnerDeletion': obj.blockOwnerDeletion,
-    'controller': obj.controller,
-    'kind': obj.kind,
-    'name': obj.name,
-    'uid': obj.uid,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiVersion; if (v !== undefined) { result['apiVersion'] = v; } }
+  { const v = obj.blockOwnerDeletion; if (v !== undefined) { result['blockOwnerDeletion'] = v; } }
+  { const v = obj.controller; if (v !== undefined) { result['controller'] = v; } }
+  { const v = obj.kind; if (v !== undefined) { result['kind'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.uid; if (v !== undefined) { result['uid'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * AuditAnnotation describes how to produce an audit annotation for an API request.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.AuditAnnotation
+ */
+export interface AuditAnnotationV1Beta1 {
+  /**
+   * key specifies the audit annotation key. The audit annotation keys of a ValidatingAdmissionPolicy must be unique. The key must be a qualified name ([A-Za-z0-9][-A-Za-z0-9_.]*) no more than 63 bytes in length.
+   *
+   * The key is combined with the resource name of the ValidatingAdmissionPolicy to construct an audit annotation key: "{ValidatingAdmissionPolicy name}/{key}".
+   *
+   * If an admission webhook uses the same resource name as this ValidatingAdmissionPolicy and the same audit annotation key, the annotation key will be identical. In this case, the first annotation written with the key will be included in the audit event and all subsequent annotations with the same key will be discarded.
+   *
+   * Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.AuditAnnotation#key
+   */
+  readonly key: string;
+
+  /**
+   * valueExpression represents the expression which is evaluated by CEL to produce an audit annotation value. The expression must evaluate to either a string or null value. If the expression evaluates to a string, the audit annotation is included with the string value. If the expression evaluates to null or empty string the audit annotation will be omitted. The valueExpression may be no longer than 5kb in length. If the result of the valueExpression is more than 10kb in length, it will be truncated to 10kb.
+   *
+   * If multiple ValidatingAdmissionPolicyBinding resources match an API request, then the valueExpression will be evaluated for each binding. All unique values produced by the valueExpressions will be joined together in a comma-separated list.
+   *
+   * Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.AuditAnnotation#valueExpression
+   */
+  readonly valueExpression: string;
+}
+
+/**
+ * Converts an object of type 'AuditAnnotationV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_AuditAnnotationV1Beta1(obj: AuditAnnotationV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.key; if (v !== undefined) { result['key'] = v; } }
+  { const v = obj.valueExpression; if (v !== undefined) { result['valueExpression'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MatchCondition represents a condition which must be fulfilled for a request to be sent to a webhook.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.MatchCondition
+ */
+export interface MatchConditionV1Beta1 {
+  /**
+   * Expression represents the expression which will be evaluated by CEL. Must evaluate to bool. CEL expressions have access to the contents of the AdmissionRequest and Authorizer, organized into CEL variables:
+   *
+   * 'object' - The object from the incoming request. The value is null for DELETE requests. 'oldObject' - The existing object. The value is null for CREATE requests. 'request' - Attributes of the admission request(/pkg/apis/admission/types.go#AdmissionRequest). 'authorizer' - A CEL Authorizer. May be used to perform authorization checks for the principal (user or service account) of the request.
+   * See https://pkg.go.dev/k8s.io/apiserver/pkg/cel/library#Authz
+   * 'authorizer.requestResource' - A CEL ResourceCheck constructed from the 'authorizer' and configured with the
+   * request resource.
+   * Documentation on CEL: https://kubernetes.io/docs/reference/using-api/cel/
+   *
+   * Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.MatchCondition#expression
+   */
+  readonly expression: string;
+
+  /**
+   * Name is an identifier for this match condition, used for strategic merging of MatchConditions, as well as providing an identifier for logging purposes. A good name should be descriptive of the associated expression. Name must be a qualified name consisting of alphanumeric characters, '-', '_' or '.', and must start and end with an alphanumeric character (e.g. 'MyName',  or 'my.name',  or '123-abc', regex used for validation is '([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]') with an optional DNS subdomain prefix and '/' (e.g. 'example.com/MyName')
+   *
+   * Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.MatchCondition#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'MatchConditionV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_MatchConditionV1Beta1(obj: MatchConditionV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.expression; if (v !== undefined) { result['expression'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * MatchResources decides whether to run the admission control policy on an object based on whether it meets the match criteria. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.MatchResources
+ */
+export interface MatchResourcesV1Beta1 {
+  /**
+   * ExcludeResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy should not care about. The exclude rules take precedence over include rules (if a resource matches both, it is excluded)
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.MatchResources#excludeResourceRules
+   */
+  readonly excludeResourceRules?: NamedRuleWithOperationsV1Beta1[];
+
+  /**
+   * matchPolicy defines how the "MatchResources" list is used to match incoming requests. Allowed values are "Exact" or "Equivalent".
+   *
+   * - Exact: match a request only if it exactly matches a specified rule. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, but "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would not be sent to the ValidatingAdmissionPolicy.
+   *
+   * - Equivalent: match a request if modifies a resource listed in rules, even via another API group or version. For example, if deployments can be modified via apps/v1, apps/v1beta1, and extensions/v1beta1, and "rules" only included `apiGroups:["apps"], apiVersions:["v1"], resources: ["deployments"]`, a request to apps/v1beta1 or extensions/v1beta1 would be converted to apps/v1 and sent to the ValidatingAdmissionPolicy.
+   *
+   * Defaults to "Equivalent"
+   *
+   * @default Equivalent"
+   * @schema io.k8s.api.admissionregistration.v1beta1.MatchResources#matchPolicy
+   */
+  readonly matchPolicy?: string;
+
+  /**
+   * NamespaceSelector decides whether to run the admission control policy on an object based on whether the namespace for that object matches the selector. If the object itself is a namespace, the matching is performed on object.metadata.labels. If the object is another cluster scoped resource, it never skips the policy.
+   *
+   * For example, to run the webhook on any objects whose namespace is not associated with "runlevel" of "0" or "1";  you will set the selector as follows: "namespaceSelector": {
+   * "matchExpressions": [
+   * {
+   * "key": "runlevel",
+   * "operator": "NotIn",
+   * "values": [
+   * "0",
+   * "1"
+   * ]
+   * }
+   * ]
+   * }
+   *
+   * If instead you want to only run the policy on any objects whose namespace is associated with the "environment" of "prod" or "staging"; you will set the selector as follows: "namespaceSelector": {
+   * "matchExpressions": [
+   * {
+   * "key": "environment",
+   * "operator": "In",
+   * "values": [
+   * "prod",
+   * "staging"
+   * ]
+   * }
+   * ]
+   * }
+   *
+   * See https://kubernetes.io/docs/concepts/overview/working-with-objects/labels/ for more examples of label selectors.
+   *
+   * Default to the empty LabelSelector, which matches everything.
+   *
+   * @default the empty LabelSelector, which matches everything.
+   * @schema io.k8s.api.admissionregistration.v1beta1.MatchResources#namespaceSelector
+   */
+  readonly namespaceSelector?: LabelSelector;
+
+  /**
+   * ObjectSelector decides whether to run the validation based on if the object has matching labels. objectSelector is evaluated against both the oldObject and newObject that would be sent to the cel validation, and is considered to match if either object matches the selector. A null object (oldObject in the case of create, or newObject in the case of delete) or an object that cannot have labels (like a DeploymentRollback or a PodProxyOptions object) is not considered to match. Use the object selector only if the webhook is opt-in, because end users may skip the admission webhook by setting the labels. Default to the empty LabelSelector, which matches everything.
+   *
+   * @default the empty LabelSelector, which matches everything.
+   * @schema io.k8s.api.admissionregistration.v1beta1.MatchResources#objectSelector
+   */
+  readonly objectSelector?: LabelSelector;
+
+  /**
+   * ResourceRules describes what operations on what resources/subresources the ValidatingAdmissionPolicy matches. The policy cares about an operation if it matches _any_ Rule.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.MatchResources#resourceRules
+   */
+  readonly resourceRules?: NamedRuleWithOperationsV1Beta1[];
+}
+
+/**
+ * Converts an object of type 'MatchResourcesV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_MatchResourcesV1Beta1(obj: MatchResourcesV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.excludeResourceRules?.map(y => toJson_NamedRuleWithOperationsV1Beta1(y)); if (v !== undefined) { result['excludeResourceRules'] = v; } }
+  { const v = obj.matchPolicy; if (v !== undefined) { result['matchPolicy'] = v; } }
+  { const v = toJson_LabelSelector(obj.namespaceSelector); if (v !== undefined) { result['namespaceSelector'] = v; } }
+  { const v = toJson_LabelSelector(obj.objectSelector); if (v !== undefined) { result['objectSelector'] = v; } }
+  { const v = obj.resourceRules?.map(y => toJson_NamedRuleWithOperationsV1Beta1(y)); if (v !== undefined) { result['resourceRules'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ParamKind is a tuple of Group Kind and Version.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.ParamKind
+ */
+export interface ParamKindV1Beta1 {
+  /**
+   * APIVersion is the API group version the resources belong to. In format of "group/version". Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ParamKind#apiVersion
+   */
+  readonly apiVersion?: string;
+
+  /**
+   * Kind is the API kind the resources belong to. Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ParamKind#kind
+   */
+  readonly kind?: string;
+}
+
+/**
+ * Converts an object of type 'ParamKindV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ParamKindV1Beta1(obj: ParamKindV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.apiVersion; if (v !== undefined) { result['apiVersion'] = v; } }
+  { const v = obj.kind; if (v !== undefined) { result['kind'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Validation specifies the CEL expression which is used to apply the validation.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.Validation
+ */
+export interface ValidationV1Beta1 {
+  /**
+   * Expression represents the expression which will be evaluated by CEL. ref: https://github.com/google/cel-spec CEL expressions have access to the contents of the API request/response, organized into CEL variables as well as some other useful variables:
+   *
+   * - 'object' - The object from the incoming request. The value is null for DELETE requests. - 'oldObject' - The existing object. The value is null for CREATE requests. - 'request' - Attributes of the API request([ref](/pkg/apis/admission/types.go#AdmissionRequest)). - 'params' - Parameter resource referred to by the policy binding being evaluated. Only populated if the policy has a ParamKind. - 'namespaceObject' - The namespace object that the incoming object belongs to. The value is null for cluster-scoped resources. - 'variables' - Map of composited variables, from its name to its lazily evaluated value.
+   * For example, a variable named 'foo' can be accessed as 'variables.foo'.
+   * - 'authorizer' - A CEL Authorizer. May be used to perform authorization checks for the principal (user or service account) of the request.
+   * See https://pkg.go.dev/k8s.io/apiserver/pkg/cel/library#Authz
+   * - 'authorizer.requestResource' - A CEL ResourceCheck constructed from the 'authorizer' and configured with the
+   * request resource.
+   *
+   * The `apiVersion`, `kind`, `metadata.name` and `metadata.generateName` are always accessible from the root of the object. No other metadata properties are accessible.
+   *
+   * Only property names of the form `[a-zA-Z_.-/][a-zA-Z0-9_.-/]*` are accessible. Accessible property names are escaped according to the following rules when accessed in the expression: - '__' escapes to '__underscores__' - '.' escapes to '__dot__' - '-' escapes to '__dash__' - '/' escapes to '__slash__' - Property names that exactly match a CEL RESERVED keyword escape to '__{keyword}__'. The keywords are:
+   * "true", "false", "null", "in", "as", "break", "const", "continue", "else", "for", "function", "if",
+   * "import", "let", "loop", "package", "namespace", "return".
+   * Examples:
+   * - Expression accessing a property named "namespace": {"Expression": "object.__namespace__ > 0"}
+   * - Expression accessing a property named "x-prop": {"Expression": "object.x__dash__prop > 0"}
+   * - Expression accessing a property named "redact__d": {"Expression": "object.redact__underscores__d > 0"}
+   *
+   * Equality on arrays with list type of 'set' or 'map' ignores element order, i.e. [1, 2] == [2, 1]. Concatenation on arrays with x-kubernetes-list-type use the semantics of the list type:
+   * - 'set': `X + Y` performs a union where the array positions of all elements in `X` are preserved and
+   * non-intersecting elements in `Y` are appended, retaining their partial order.
+   * - 'map': `X + Y` performs a merge where the array positions of all keys in `X` are preserved but the values
+   * are overwritten by values in `Y` when the key sets of `X` and `Y` intersect. Elements in `Y` with
+   * non-intersecting keys are appended, retaining their partial order.
+   * Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.Validation#expression
+   */
+  readonly expression: string;
+
+  /**
+   * Message represents the message displayed when validation fails. The message is required if the Expression contains line breaks. The message must not contain line breaks. If unset, the message is "failed rule: {Rule}". e.g. "must be a URL with the host matching spec.host" If the Expression contains line breaks. Message is required. The message must not contain line breaks. If unset, the message is "failed Expression: {Expression}".
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.Validation#message
+   */
+  readonly message?: string;
+
+  /**
+   * messageExpression declares a CEL expression that evaluates to the validation failure message that is returned when this rule fails. Since messageExpression is used as a failure message, it must evaluate to a string. If both message and messageExpression are present on a validation, then messageExpression will be used if validation fails. If messageExpression results in a runtime error, the runtime error is logged, and the validation failure message is produced as if the messageExpression field were unset. If messageExpression evaluates to an empty string, a string with only spaces, or a string that contains line breaks, then the validation failure message will also be produced as if the messageExpression field were unset, and the fact that messageExpression produced an empty string/string with only spaces/string with line breaks will be logged. messageExpression has access to all the same variables as the `expression` except for 'authorizer' and 'authorizer.requestResource'. Example: "object.x must be less than max ("+string(params.max)+")"
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.Validation#messageExpression
+   */
+  readonly messageExpression?: string;
+
+  /**
+   * Reason represents a machine-readable description of why this validation failed. If this is the first validation in the list to fail, this reason, as well as the corresponding HTTP response code, are used in the HTTP response to the client. The currently supported reasons are: "Unauthorized", "Forbidden", "Invalid", "RequestEntityTooLarge". If not set, StatusReasonInvalid is used in the response to the client.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.Validation#reason
+   */
+  readonly reason?: string;
+}
+
+/**
+ * Converts an object of type 'ValidationV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ValidationV1Beta1(obj: ValidationV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.expression; if (v !== undefined) { result['expression'] = v; } }
+  { const v = obj.message; if (v !== undefined) { result['message'] = v; } }
+  { const v = obj.messageExpression; if (v !== undefined) { result['messageExpression'] = v; } }
+  { const v = obj.reason; if (v !== undefined) { result['reason'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * Variable is the definition of a variable that is used for composition. A variable is defined as a named expression.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.Variable
+ */
+export interface VariableV1Beta1 {
+  /**
+   * Expression is the expression that will be evaluated as the value of the variable. The CEL expression has access to the same identifiers as the CEL expressions in Validation.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.Variable#expression
+   */
+  readonly expression: string;
+
+  /**
+   * Name is the name of the variable. The name must be a valid CEL identifier and unique among all variables. The variable can be accessed in other expressions through `variables` For example, if name is "foo", the variable will be available as `variables.foo`
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.Variable#name
+   */
+  readonly name: string;
+}
+
+/**
+ * Converts an object of type 'VariableV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_VariableV1Beta1(obj: VariableV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.expression; if (v !== undefined) { result['expression'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * ParamRef describes how to locate the params to be used as input to expressions of rules applied by a policy binding.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.ParamRef
+ */
+export interface ParamRefV1Beta1 {
+  /**
+   * name is the name of the resource being referenced.
+   *
+   * One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset.
+   *
+   * A single parameter used for all admission requests can be configured by setting the `name` field, leaving `selector` blank, and setting namespace if `paramKind` is namespace-scoped.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ParamRef#name
+   */
+  readonly name?: string;
+
+  /**
+   * namespace is the namespace of the referenced resource. Allows limiting the search for params to a specific namespace. Applies to both `name` and `selector` fields.
+   *
+   * A per-namespace parameter may be used by specifying a namespace-scoped `paramKind` in the policy and leaving this field empty.
+   *
+   * - If `paramKind` is cluster-scoped, this field MUST be unset. Setting this field results in a configuration error.
+   *
+   * - If `paramKind` is namespace-scoped, the namespace of the object being evaluated for admission will be used when this field is left unset. Take care that if this is left empty the binding must not match any cluster-scoped resources, which will result in an error.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ParamRef#namespace
+   */
+  readonly namespace?: string;
+
+  /**
+   * `parameterNotFoundAction` controls the behavior of the binding when the resource exists, and name or selector is valid, but there are no parameters matched by the binding. If the value is set to `Allow`, then no matched parameters will be treated as successful validation by the binding. If set to `Deny`, then no matched parameters will be subject to the `failurePolicy` of the policy.
+   *
+   * Allowed values are `Allow` or `Deny`
+   *
+   * Required
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ParamRef#parameterNotFoundAction
+   */
+  readonly parameterNotFoundAction?: string;
+
+  /**
+   * selector can be used to match multiple param objects based on their labels. Supply selector: {} to match all resources of the ParamKind.
+   *
+   * If multiple params are found, they are all evaluated with the policy expressions and the results are ANDed together.
+   *
+   * One of `name` or `selector` must be set, but `name` and `selector` are mutually exclusive properties. If one is set, the other must be unset.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.ParamRef#selector
+   */
+  readonly selector?: LabelSelector;
+}
+
+/**
+ * Converts an object of type 'ParamRefV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_ParamRefV1Beta1(obj: ParamRefV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.namespace; if (v !== undefined) { result['namespace'] = v; } }
+  { const v = obj.parameterNotFoundAction; if (v !== undefined) { result['parameterNotFoundAction'] = v; } }
+  { const v = toJson_LabelSelector(obj.selector); if (v !== undefined) { result['selector'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2213,12 +2915,10 @@ export interface JobTemplateSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_JobTemplateSpec(obj: JobTemplateSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_JobSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_JobSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2242,11 +2942,9 @@ export interface PodFailurePolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodFailurePolicy(obj: PodFailurePolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'rules': obj.rules?.map(y => toJson_PodFailurePolicyRule(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.rules?.map(y => toJson_PodFailurePolicyRule(y)); if (v !== undefined) { result['rules'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2277,12 +2975,10 @@ export interface LabelSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LabelSelector(obj: LabelSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_LabelSelectorRequirement(y)),
-    'matchLabels': ((obj.matchLabels) === undefined) ? undefined : (Object.entries(obj.matchLabels).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.matchExpressions?.map(y => toJson_LabelSelectorRequirement(y)); if (v !== undefined) { result['matchExpressions'] = v; } }
+  { const v = toJson_Map(obj.matchLabels, (e) => e); if (v !== undefined) { result['matchLabels'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2313,12 +3009,10 @@ export interface PodTemplateSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodTemplateSpec(obj: PodTemplateSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_PodSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_PodSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2377,16 +3071,14 @@ export interface LimitRangeItem {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LimitRangeItem(obj: LimitRangeItem | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'default': ((obj.default) === undefined) ? undefined : (Object.entries(obj.default).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'defaultRequest': ((obj.defaultRequest) === undefined) ? undefined : (Object.entries(obj.defaultRequest).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'max': ((obj.max) === undefined) ? undefined : (Object.entries(obj.max).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'maxLimitRequestRatio': ((obj.maxLimitRequestRatio) === undefined) ? undefined : (Object.entries(obj.maxLimitRequestRatio).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'min': ((obj.min) === undefined) ? undefined : (Object.entries(obj.min).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_Map(obj.default, (e) => e?.value); if (v !== undefined) { result['default'] = v; } }
+  { const v = toJson_Map(obj.defaultRequest, (e) => e?.value); if (v !== undefined) { result['defaultRequest'] = v; } }
+  { const v = toJson_Map(obj.max, (e) => e?.value); if (v !== undefined) { result['max'] = v; } }
+  { const v = toJson_Map(obj.maxLimitRequestRatio, (e) => e?.value); if (v !== undefined) { result['maxLimitRequestRatio'] = v; } }
+  { const v = toJson_Map(obj.min, (e) => e?.value); if (v !== undefined) { result['min'] = v; } }
+  { const v = obj.type; if (v !== undefined) { result['type'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2424,13 +3116,11 @@ export interface TypedLocalObjectReference {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TypedLocalObjectReference(obj: TypedLocalObjectReference | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiGroup; if (v !== undefined) { result['apiGroup'] = v; } }
+  { const v = obj.kind; if (v !== undefined) { result['kind'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2473,14 +3163,12 @@ export interface TypedObjectReference {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TypedObjectReference(obj: TypedObjectReference | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiGroup': obj.apiGroup,
-    'kind': obj.kind,
-    'name': obj.name,
-    'namespace': obj.namespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiGroup; if (v !== undefined) { result['apiGroup'] = v; } }
+  { const v = obj.kind; if (v !== undefined) { result['kind'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.namespace; if (v !== undefined) { result['namespace'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2522,13 +3210,11 @@ export interface ResourceRequirements {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceRequirements(obj: ResourceRequirements | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'claims': obj.claims?.map(y => toJson_ResourceClaim(y)),
-    'limits': ((obj.limits) === undefined) ? undefined : (Object.entries(obj.limits).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'requests': ((obj.requests) === undefined) ? undefined : (Object.entries(obj.requests).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.claims?.map(y => toJson_ResourceClaim(y)); if (v !== undefined) { result['claims'] = v; } }
+  { const v = toJson_Map(obj.limits, (e) => e?.value); if (v !== undefined) { result['limits'] = v; } }
+  { const v = toJson_Map(obj.requests, (e) => e?.value); if (v !== undefined) { result['requests'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2566,11 +3252,9 @@ export interface ScopeSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScopeSelector(obj: ScopeSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_ScopedResourceSelectorRequirement(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.matchExpressions?.map(y => toJson_ScopedResourceSelectorRequirement(y)); if (v !== undefined) { result['matchExpressions'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2601,12 +3285,10 @@ export interface NetworkPolicyEgressRule {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NetworkPolicyEgressRule(obj: NetworkPolicyEgressRule | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ports': obj.ports?.map(y => toJson_NetworkPolicyPort(y)),
-    'to': obj.to?.map(y => toJson_NetworkPolicyPeer(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.ports?.map(y => toJson_NetworkPolicyPort(y)); if (v !== undefined) { result['ports'] = v; } }
+  { const v = obj.to?.map(y => toJson_NetworkPolicyPeer(y)); if (v !== undefined) { result['to'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2637,12 +3319,83 @@ export interface NetworkPolicyIngressRule {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NetworkPolicyIngressRule(obj: NetworkPolicyIngressRule | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'from': obj.from?.map(y => toJson_NetworkPolicyPeer(y)),
-    'ports': obj.ports?.map(y => toJson_NetworkPolicyPort(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.from?.map(y => toJson_NetworkPolicyPeer(y)); if (v !== undefined) { result['from'] = v; } }
+  { const v = obj.ports?.map(y => toJson_NetworkPolicyPort(y)); if (v !== undefined) { result['ports'] = v; } }
+  return result;
+}
+/* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+
+/**
+ * NamedRuleWithOperations is a tuple of Operations and Resources with ResourceNames.
+ *
+ * @schema io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations
+ */
+export interface NamedRuleWithOperationsV1Beta1 {
+  /**
+   * APIGroups is the API groups the resources belong to. '*' is all groups. If '*' is present, the length of the slice must be one. Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations#apiGroups
+   */
+  readonly apiGroups?: string[];
+
+  /**
+   * APIVersions is the API versions the resources belong to. '*' is all versions. If '*' is present, the length of the slice must be one. Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations#apiVersions
+   */
+  readonly apiVersions?: string[];
+
+  /**
+   * Operations is the operations the admission hook cares about - CREATE, UPDATE, DELETE, CONNECT or * for all of those operations and any future admission operations that are added. If '*' is present, the length of the slice must be one. Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations#operations
+   */
+  readonly operations?: string[];
+
+  /**
+   * ResourceNames is an optional white list of names that the rule applies to.  An empty set means that everything is allowed.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations#resourceNames
+   */
+  readonly resourceNames?: string[];
+
+  /**
+   * Resources is a list of resources this rule applies to.
+   *
+   * For example: 'pods' means pods. 'pods/log' means the log subresource of pods. '*' means all resources, but not subresources. 'pods/*' means all subresources of pods. '_/scale' means all scale subresources. '_/*' means all resources and their subresources.
+   *
+   * If wildcard is present, the validation rule will ensure resources do not overlap with each other.
+   *
+   * Depending on the enclosing object, subresources might not be allowed. Required.
+   *
+   * @schema io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations#resources
+   */
+  readonly resources?: string[];
+
+  /**
+   * scope specifies the scope of this rule. Valid values are "Cluster", "Namespaced", and "*" "Cluster" means that only cluster-scoped resources will match this rule. Namespace API objects are cluster-scoped. "Namespaced" means that only namespaced resources will match this rule. "*" means that there are no scope restrictions. Subresources match the scope of their parent resource. Default is "*".
+   *
+   * @default .
+   * @schema io.k8s.api.admissionregistration.v1beta1.NamedRuleWithOperations#scope
+   */
+  readonly scope?: string;
+}
+
+/**
+ * Converts an object of type 'NamedRuleWithOperationsV1Beta1' to JSON representation.
+ */
+/* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
+export function toJson_NamedRuleWithOperationsV1Beta1(obj: NamedRuleWithOperationsV1Beta1 | undefined): Record<string, any> | undefined {
+  if (obj === undefined) { return undefined; }
+  const result: Record<string, any> = {};
+  { const v = obj.apiGroups?.map(y => y); if (v !== undefined) { result['apiGroups'] = v; } }
+  { const v = obj.apiVersions?.map(y => y); if (v !== undefined) { result['apiVersions'] = v; } }
+  { const v = obj.operations?.map(y => y); if (v !== undefined) { result['operations'] = v; } }
+  { const v = obj.resourceNames?.map(y => y); if (v !== undefined) { result['resourceNames'] = v; } }
+  { const v = obj.resources?.map(y => y); if (v !== undefined) { result['resources'] = v; } }
+  { const v = obj.scope; if (v !== undefined) { result['scope'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2692,13 +3445,11 @@ export interface PodFailurePolicyRule {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodFailurePolicyRule(obj: PodFailurePolicyRule | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'action': obj.action,
-    'onExitCodes': toJson_PodFailurePolicyOnExitCodesRequirement(obj.onExitCodes),
-    'onPodConditions': obj.onPodConditions?.map(y => toJson_PodFailurePolicyOnPodConditionsPattern(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.action; if (v !== undefined) { result['action'] = v; } }
+  { const v = toJson_PodFailurePolicyOnExitCodesRequirement(obj.onExitCodes); if (v !== undefined) { result['onExitCodes'] = v; } }
+  { const v = obj.onPodConditions?.map(y => toJson_PodFailurePolicyOnPodConditionsPattern(y)); if (v !== undefined) { result['onPodConditions'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -2736,13 +3487,11 @@ export interface LabelSelectorRequirement {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LabelSelectorRequirement(obj: LabelSelectorRequirement | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.key; if (v !== undefined) { result['key'] = v; } }
+  { const v = obj.operator; if (v !== undefined) { result['operator'] = v; } }
+  { const v = obj.values?.map(y => y); if (v !== undefined) { result['values'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3056,49 +3805,47 @@ export interface PodSpec {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodSpec(obj: PodSpec | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'activeDeadlineSeconds': obj.activeDeadlineSeconds,
-    'affinity': toJson_Affinity(obj.affinity),
-    'automountServiceAccountToken': obj.automountServiceAccountToken,
-    'containers': obj.containers?.map(y => toJson_Container(y)),
-    'dnsConfig': toJson_PodDnsConfig(obj.dnsConfig),
-    'dnsPolicy': obj.dnsPolicy,
-    'enableServiceLinks': obj.enableServiceLinks,
-    'ephemeralContainers': obj.ephemeralContainers?.map(y => toJson_EphemeralContainer(y)),
-    'hostAliases': obj.hostAliases?.map(y => toJson_HostAlias(y)),
-    'hostIPC': obj.hostIpc,
-    'hostNetwork': obj.hostNetwork,
-    'hostPID': obj.hostPid,
-    'hostUsers': obj.hostUsers,
-    'hostname': obj.hostname,
-    'imagePullSecrets': obj.imagePullSecrets?.map(y => toJson_LocalObjectReference(y)),
-    'initContainers': obj.initContainers?.map(y => toJson_Container(y)),
-    'nodeName': obj.nodeName,
-    'nodeSelector': ((obj.nodeSelector) === undefined) ? undefined : (Object.entries(obj.nodeSelector).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'os': toJson_PodOs(obj.os),
-    'overhead': ((obj.overhead) === undefined) ? undefined : (Object.entries(obj.overhead).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1]?.value }), {})),
-    'preemptionPolicy': obj.preemptionPolicy,
-    'priority': obj.priority,
-    'priorityClassName': obj.priorityClassName,
-    'readinessGates': obj.readinessGates?.map(y => toJson_PodReadinessGate(y)),
-    'resourceClaims': obj.resourceClaims?.map(y => toJson_PodResourceClaim(y)),
-    'restartPolicy': obj.restartPolicy,
-    'runtimeClassName': obj.runtimeClassName,
-    'schedulerName': obj.schedulerName,
-    'schedulingGates': obj.schedulingGates?.map(y => toJson_PodSchedulingGate(y)),
-    'securityContext': toJson_PodSecurityContext(obj.securityContext),
-    'serviceAccount': obj.serviceAccount,
-    'serviceAccountName': obj.serviceAccountName,
-    'setHostnameAsFQDN': obj.setHostnameAsFqdn,
-    'shareProcessNamespace': obj.shareProcessNamespace,
-    'subdomain': obj.subdomain,
-    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
-    'tolerations': obj.tolerations?.map(y => toJson_Toleration(y)),
-    'topologySpreadConstraints': obj.topologySpreadConstraints?.map(y => toJson_TopologySpreadConstraint(y)),
-    'volumes': obj.volumes?.map(y => toJson_Volume(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.activeDeadlineSeconds; if (v !== undefined) { result['activeDeadlineSeconds'] = v; } }
+  { const v = toJson_Affinity(obj.affinity); if (v !== undefined) { result['affinity'] = v; } }
+  { const v = obj.automountServiceAccountToken; if (v !== undefined) { result['automountServiceAccountToken'] = v; } }
+  { const v = obj.containers?.map(y => toJson_Container(y)); if (v !== undefined) { result['containers'] = v; } }
+  { const v = toJson_PodDnsConfig(obj.dnsConfig); if (v !== undefined) { result['dnsConfig'] = v; } }
+  { const v = obj.dnsPolicy; if (v !== undefined) { result['dnsPolicy'] = v; } }
+  { const v = obj.enableServiceLinks; if (v !== undefined) { result['enableServiceLinks'] = v; } }
+  { const v = obj.ephemeralContainers?.map(y => toJson_EphemeralContainer(y)); if (v !== undefined) { result['ephemeralContainers'] = v; } }
+  { const v = obj.hostAliases?.map(y => toJson_HostAlias(y)); if (v !== undefined) { result['hostAliases'] = v; } }
+  { const v = obj.hostIpc; if (v !== undefined) { result['hostIPC'] = v; } }
+  { const v = obj.hostNetwork; if (v !== undefined) { result['hostNetwork'] = v; } }
+  { const v = obj.hostPid; if (v !== undefined) { result['hostPID'] = v; } }
+  { const v = obj.hostUsers; if (v !== undefined) { result['hostUsers'] = v; } }
+  { const v = obj.hostname; if (v !== undefined) { result['hostname'] = v; } }
+  { const v = obj.imagePullSecrets?.map(y => toJson_LocalObjectReference(y)); if (v !== undefined) { result['imagePullSecrets'] = v; } }
+  { const v = obj.initContainers?.map(y => toJson_Container(y)); if (v !== undefined) { result['initContainers'] = v; } }
+  { const v = obj.nodeName; if (v !== undefined) { result['nodeName'] = v; } }
+  { const v = toJson_Map(obj.nodeSelector, (e) => e); if (v !== undefined) { result['nodeSelector'] = v; } }
+  { const v = toJson_PodOs(obj.os); if (v !== undefined) { result['os'] = v; } }
+  { const v = toJson_Map(obj.overhead, (e) => e?.value); if (v !== undefined) { result['overhead'] = v; } }
+  { const v = obj.preemptionPolicy; if (v !== undefined) { result['preemptionPolicy'] = v; } }
+  { const v = obj.priority; if (v !== undefined) { result['priority'] = v; } }
+  { const v = obj.priorityClassName; if (v !== undefined) { result['priorityClassName'] = v; } }
+  { const v = obj.readinessGates?.map(y => toJson_PodReadinessGate(y)); if (v !== undefined) { result['readinessGates'] = v; } }
+  { const v = obj.resourceClaims?.map(y => toJson_PodResourceClaim(y)); if (v !== undefined) { result['resourceClaims'] = v; } }
+  { const v = obj.restartPolicy; if (v !== undefined) { result['restartPolicy'] = v; } }
+  { const v = obj.runtimeClassName; if (v !== undefined) { result['runtimeClassName'] = v; } }
+  { const v = obj.schedulerName; if (v !== undefined) { result['schedulerName'] = v; } }
+  { const v = obj.schedulingGates?.map(y => toJson_PodSchedulingGate(y)); if (v !== undefined) { result['schedulingGates'] = v; } }
+  { const v = toJson_PodSecurityContext(obj.securityContext); if (v !== undefined) { result['securityContext'] = v; } }
+  { const v = obj.serviceAccount; if (v !== undefined) { result['serviceAccount'] = v; } }
+  { const v = obj.serviceAccountName; if (v !== undefined) { result['serviceAccountName'] = v; } }
+  { const v = obj.setHostnameAsFqdn; if (v !== undefined) { result['setHostnameAsFQDN'] = v; } }
+  { const v = obj.shareProcessNamespace; if (v !== undefined) { result['shareProcessNamespace'] = v; } }
+  { const v = obj.subdomain; if (v !== undefined) { result['subdomain'] = v; } }
+  { const v = obj.terminationGracePeriodSeconds; if (v !== undefined) { result['terminationGracePeriodSeconds'] = v; } }
+  { const v = obj.tolerations?.map(y => toJson_Toleration(y)); if (v !== undefined) { result['tolerations'] = v; } }
+  { const v = obj.topologySpreadConstraints?.map(y => toJson_TopologySpreadConstraint(y)); if (v !== undefined) { result['topologySpreadConstraints'] = v; } }
+  { const v = obj.volumes?.map(y => toJson_Volume(y)); if (v !== undefined) { result['volumes'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3122,11 +3869,9 @@ export interface ResourceClaim {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceClaim(obj: ResourceClaim | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3164,13 +3909,11 @@ export interface ScopedResourceSelectorRequirement {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScopedResourceSelectorRequirement(obj: ScopedResourceSelectorRequirement | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'operator': obj.operator,
-    'scopeName': obj.scopeName,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.operator; if (v !== undefined) { result['operator'] = v; } }
+  { const v = obj.scopeName; if (v !== undefined) { result['scopeName'] = v; } }
+  { const v = obj.values?.map(y => y); if (v !== undefined) { result['values'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3208,13 +3951,11 @@ export interface NetworkPolicyPort {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NetworkPolicyPort(obj: NetworkPolicyPort | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'endPort': obj.endPort,
-    'port': obj.port?.value,
-    'protocol': obj.protocol,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.endPort; if (v !== undefined) { result['endPort'] = v; } }
+  { const v = obj.port?.value; if (v !== undefined) { result['port'] = v; } }
+  { const v = obj.protocol; if (v !== undefined) { result['protocol'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3256,13 +3997,11 @@ export interface NetworkPolicyPeer {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NetworkPolicyPeer(obj: NetworkPolicyPeer | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'ipBlock': toJson_IpBlock(obj.ipBlock),
-    'namespaceSelector': toJson_LabelSelector(obj.namespaceSelector),
-    'podSelector': toJson_LabelSelector(obj.podSelector),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_IpBlock(obj.ipBlock); if (v !== undefined) { result['ipBlock'] = v; } }
+  { const v = toJson_LabelSelector(obj.namespaceSelector); if (v !== undefined) { result['namespaceSelector'] = v; } }
+  { const v = toJson_LabelSelector(obj.podSelector); if (v !== undefined) { result['podSelector'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3308,13 +4047,11 @@ export interface PodFailurePolicyOnExitCodesRequirement {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodFailurePolicyOnExitCodesRequirement(obj: PodFailurePolicyOnExitCodesRequirement | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'containerName': obj.containerName,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.containerName; if (v !== undefined) { result['containerName'] = v; } }
+  { const v = obj.operator; if (v !== undefined) { result['operator'] = v; } }
+  { const v = obj.values?.map(y => y); if (v !== undefined) { result['values'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3346,12 +4083,10 @@ export interface PodFailurePolicyOnPodConditionsPattern {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodFailurePolicyOnPodConditionsPattern(obj: PodFailurePolicyOnPodConditionsPattern | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'status': obj.status,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.status; if (v !== undefined) { result['status'] = v; } }
+  { const v = obj.type; if (v !== undefined) { result['type'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3389,13 +4124,11 @@ export interface Affinity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Affinity(obj: Affinity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'nodeAffinity': toJson_NodeAffinity(obj.nodeAffinity),
-    'podAffinity': toJson_PodAffinity(obj.podAffinity),
-    'podAntiAffinity': toJson_PodAntiAffinity(obj.podAntiAffinity),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_NodeAffinity(obj.nodeAffinity); if (v !== undefined) { result['nodeAffinity'] = v; } }
+  { const v = toJson_PodAffinity(obj.podAffinity); if (v !== undefined) { result['podAffinity'] = v; } }
+  { const v = toJson_PodAntiAffinity(obj.podAntiAffinity); if (v !== undefined) { result['podAntiAffinity'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3586,34 +4319,32 @@ export interface Container {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Container(obj: Container | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'command': obj.command?.map(y => y),
-    'env': obj.env?.map(y => toJson_EnvVar(y)),
-    'envFrom': obj.envFrom?.map(y => toJson_EnvFromSource(y)),
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'lifecycle': toJson_Lifecycle(obj.lifecycle),
-    'livenessProbe': toJson_Probe(obj.livenessProbe),
-    'name': obj.name,
-    'ports': obj.ports?.map(y => toJson_ContainerPort(y)),
-    'readinessProbe': toJson_Probe(obj.readinessProbe),
-    'resizePolicy': obj.resizePolicy?.map(y => toJson_ContainerResizePolicy(y)),
-    'resources': toJson_ResourceRequirements(obj.resources),
-    'restartPolicy': obj.restartPolicy,
-    'securityContext': toJson_SecurityContext(obj.securityContext),
-    'startupProbe': toJson_Probe(obj.startupProbe),
-    'stdin': obj.stdin,
-    'stdinOnce': obj.stdinOnce,
-    'terminationMessagePath': obj.terminationMessagePath,
-    'terminationMessagePolicy': obj.terminationMessagePolicy,
-    'tty': obj.tty,
-    'volumeDevices': obj.volumeDevices?.map(y => toJson_VolumeDevice(y)),
-    'volumeMounts': obj.volumeMounts?.map(y => toJson_VolumeMount(y)),
-    'workingDir': obj.workingDir,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.args?.map(y => y); if (v !== undefined) { result['args'] = v; } }
+  { const v = obj.command?.map(y => y); if (v !== undefined) { result['command'] = v; } }
+  { const v = obj.env?.map(y => toJson_EnvVar(y)); if (v !== undefined) { result['env'] = v; } }
+  { const v = obj.envFrom?.map(y => toJson_EnvFromSource(y)); if (v !== undefined) { result['envFrom'] = v; } }
+  { const v = obj.image; if (v !== undefined) { result['image'] = v; } }
+  { const v = obj.imagePullPolicy; if (v !== undefined) { result['imagePullPolicy'] = v; } }
+  { const v = toJson_Lifecycle(obj.lifecycle); if (v !== undefined) { result['lifecycle'] = v; } }
+  { const v = toJson_Probe(obj.livenessProbe); if (v !== undefined) { result['livenessProbe'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.ports?.map(y => toJson_ContainerPort(y)); if (v !== undefined) { result['ports'] = v; } }
+  { const v = toJson_Probe(obj.readinessProbe); if (v !== undefined) { result['readinessProbe'] = v; } }
+  { const v = obj.resizePolicy?.map(y => toJson_ContainerResizePolicy(y)); if (v !== undefined) { result['resizePolicy'] = v; } }
+  { const v = toJson_ResourceRequirements(obj.resources); if (v !== undefined) { result['resources'] = v; } }
+  { const v = obj.restartPolicy; if (v !== undefined) { result['restartPolicy'] = v; } }
+  { const v = toJson_SecurityContext(obj.securityContext); if (v !== undefined) { result['securityContext'] = v; } }
+  { const v = toJson_Probe(obj.startupProbe); if (v !== undefined) { result['startupProbe'] = v; } }
+  { const v = obj.stdin; if (v !== undefined) { result['stdin'] = v; } }
+  { const v = obj.stdinOnce; if (v !== undefined) { result['stdinOnce'] = v; } }
+  { const v = obj.terminationMessagePath; if (v !== undefined) { result['terminationMessagePath'] = v; } }
+  { const v = obj.terminationMessagePolicy; if (v !== undefined) { result['terminationMessagePolicy'] = v; } }
+  { const v = obj.tty; if (v !== undefined) { result['tty'] = v; } }
+  { const v = obj.volumeDevices?.map(y => toJson_VolumeDevice(y)); if (v !== undefined) { result['volumeDevices'] = v; } }
+  { const v = obj.volumeMounts?.map(y => toJson_VolumeMount(y)); if (v !== undefined) { result['volumeMounts'] = v; } }
+  { const v = obj.workingDir; if (v !== undefined) { result['workingDir'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3651,13 +4382,11 @@ export interface PodDnsConfig {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodDnsConfig(obj: PodDnsConfig | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'nameservers': obj.nameservers?.map(y => y),
-    'options': obj.options?.map(y => toJson_PodDnsConfigOption(y)),
-    'searches': obj.searches?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.nameservers?.map(y => y); if (v !== undefined) { result['nameservers'] = v; } }
+  { const v = obj.options?.map(y => toJson_PodDnsConfigOption(y)); if (v !== undefined) { result['options'] = v; } }
+  { const v = obj.searches?.map(y => y); if (v !== undefined) { result['searches'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3859,35 +4588,33 @@ export interface EphemeralContainer {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_EphemeralContainer(obj: EphemeralContainer | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'args': obj.args?.map(y => y),
-    'command': obj.command?.map(y => y),
-    'env': obj.env?.map(y => toJson_EnvVar(y)),
-    'envFrom': obj.envFrom?.map(y => toJson_EnvFromSource(y)),
-    'image': obj.image,
-    'imagePullPolicy': obj.imagePullPolicy,
-    'lifecycle': toJson_Lifecycle(obj.lifecycle),
-    'livenessProbe': toJson_Probe(obj.livenessProbe),
-    'name': obj.name,
-    'ports': obj.ports?.map(y => toJson_ContainerPort(y)),
-    'readinessProbe': toJson_Probe(obj.readinessProbe),
-    'resizePolicy': obj.resizePolicy?.map(y => toJson_ContainerResizePolicy(y)),
-    'resources': toJson_ResourceRequirements(obj.resources),
-    'restartPolicy': obj.restartPolicy,
-    'securityContext': toJson_SecurityContext(obj.securityContext),
-    'startupProbe': toJson_Probe(obj.startupProbe),
-    'stdin': obj.stdin,
-    'stdinOnce': obj.stdinOnce,
-    'targetContainerName': obj.targetContainerName,
-    'terminationMessagePath': obj.terminationMessagePath,
-    'terminationMessagePolicy': obj.terminationMessagePolicy,
-    'tty': obj.tty,
-    'volumeDevices': obj.volumeDevices?.map(y => toJson_VolumeDevice(y)),
-    'volumeMounts': obj.volumeMounts?.map(y => toJson_VolumeMount(y)),
-    'workingDir': obj.workingDir,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.args?.map(y => y); if (v !== undefined) { result['args'] = v; } }
+  { const v = obj.command?.map(y => y); if (v !== undefined) { result['command'] = v; } }
+  { const v = obj.env?.map(y => toJson_EnvVar(y)); if (v !== undefined) { result['env'] = v; } }
+  { const v = obj.envFrom?.map(y => toJson_EnvFromSource(y)); if (v !== undefined) { result['envFrom'] = v; } }
+  { const v = obj.image; if (v !== undefined) { result['image'] = v; } }
+  { const v = obj.imagePullPolicy; if (v !== undefined) { result['imagePullPolicy'] = v; } }
+  { const v = toJson_Lifecycle(obj.lifecycle); if (v !== undefined) { result['lifecycle'] = v; } }
+  { const v = toJson_Probe(obj.livenessProbe); if (v !== undefined) { result['livenessProbe'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.ports?.map(y => toJson_ContainerPort(y)); if (v !== undefined) { result['ports'] = v; } }
+  { const v = toJson_Probe(obj.readinessProbe); if (v !== undefined) { result['readinessProbe'] = v; } }
+  { const v = obj.resizePolicy?.map(y => toJson_ContainerResizePolicy(y)); if (v !== undefined) { result['resizePolicy'] = v; } }
+  { const v = toJson_ResourceRequirements(obj.resources); if (v !== undefined) { result['resources'] = v; } }
+  { const v = obj.restartPolicy; if (v !== undefined) { result['restartPolicy'] = v; } }
+  { const v = toJson_SecurityContext(obj.securityContext); if (v !== undefined) { result['securityContext'] = v; } }
+  { const v = toJson_Probe(obj.startupProbe); if (v !== undefined) { result['startupProbe'] = v; } }
+  { const v = obj.stdin; if (v !== undefined) { result['stdin'] = v; } }
+  { const v = obj.stdinOnce; if (v !== undefined) { result['stdinOnce'] = v; } }
+  { const v = obj.targetContainerName; if (v !== undefined) { result['targetContainerName'] = v; } }
+  { const v = obj.terminationMessagePath; if (v !== undefined) { result['terminationMessagePath'] = v; } }
+  { const v = obj.terminationMessagePolicy; if (v !== undefined) { result['terminationMessagePolicy'] = v; } }
+  { const v = obj.tty; if (v !== undefined) { result['tty'] = v; } }
+  { const v = obj.volumeDevices?.map(y => toJson_VolumeDevice(y)); if (v !== undefined) { result['volumeDevices'] = v; } }
+  { const v = obj.volumeMounts?.map(y => toJson_VolumeMount(y)); if (v !== undefined) { result['volumeMounts'] = v; } }
+  { const v = obj.workingDir; if (v !== undefined) { result['workingDir'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3918,12 +4645,10 @@ export interface HostAlias {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_HostAlias(obj: HostAlias | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'hostnames': obj.hostnames?.map(y => y),
-    'ip': obj.ip,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.hostnames?.map(y => y); if (v !== undefined) { result['hostnames'] = v; } }
+  { const v = obj.ip; if (v !== undefined) { result['ip'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3947,11 +4672,9 @@ export interface PodOs {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodOs(obj: PodOs | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -3975,11 +4698,9 @@ export interface PodReadinessGate {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodReadinessGate(obj: PodReadinessGate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'conditionType': obj.conditionType,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.conditionType; if (v !== undefined) { result['conditionType'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4010,12 +4731,10 @@ export interface PodResourceClaim {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodResourceClaim(obj: PodResourceClaim | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'source': toJson_ClaimSource(obj.source),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = toJson_ClaimSource(obj.source); if (v !== undefined) { result['source'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4039,11 +4758,9 @@ export interface PodSchedulingGate {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodSchedulingGate(obj: PodSchedulingGate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4135,20 +4852,18 @@ export interface PodSecurityContext {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodSecurityContext(obj: PodSecurityContext | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsGroup': obj.fsGroup,
-    'fsGroupChangePolicy': obj.fsGroupChangePolicy,
-    'runAsGroup': obj.runAsGroup,
-    'runAsNonRoot': obj.runAsNonRoot,
-    'runAsUser': obj.runAsUser,
-    'seLinuxOptions': toJson_SeLinuxOptions(obj.seLinuxOptions),
-    'seccompProfile': toJson_SeccompProfile(obj.seccompProfile),
-    'supplementalGroups': obj.supplementalGroups?.map(y => y),
-    'sysctls': obj.sysctls?.map(y => toJson_Sysctl(y)),
-    'windowsOptions': toJson_WindowsSecurityContextOptions(obj.windowsOptions),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsGroup; if (v !== undefined) { result['fsGroup'] = v; } }
+  { const v = obj.fsGroupChangePolicy; if (v !== undefined) { result['fsGroupChangePolicy'] = v; } }
+  { const v = obj.runAsGroup; if (v !== undefined) { result['runAsGroup'] = v; } }
+  { const v = obj.runAsNonRoot; if (v !== undefined) { result['runAsNonRoot'] = v; } }
+  { const v = obj.runAsUser; if (v !== undefined) { result['runAsUser'] = v; } }
+  { const v = toJson_SeLinuxOptions(obj.seLinuxOptions); if (v !== undefined) { result['seLinuxOptions'] = v; } }
+  { const v = toJson_SeccompProfile(obj.seccompProfile); if (v !== undefined) { result['seccompProfile'] = v; } }
+  { const v = obj.supplementalGroups?.map(y => y); if (v !== undefined) { result['supplementalGroups'] = v; } }
+  { const v = obj.sysctls?.map(y => toJson_Sysctl(y)); if (v !== undefined) { result['sysctls'] = v; } }
+  { const v = toJson_WindowsSecurityContextOptions(obj.windowsOptions); if (v !== undefined) { result['windowsOptions'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4201,15 +4916,13 @@ export interface Toleration {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Toleration(obj: Toleration | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'effect': obj.effect,
-    'key': obj.key,
-    'operator': obj.operator,
-    'tolerationSeconds': obj.tolerationSeconds,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.effect; if (v !== undefined) { result['effect'] = v; } }
+  { const v = obj.key; if (v !== undefined) { result['key'] = v; } }
+  { const v = obj.operator; if (v !== undefined) { result['operator'] = v; } }
+  { const v = obj.tolerationSeconds; if (v !== undefined) { result['tolerationSeconds'] = v; } }
+  { const v = obj.value; if (v !== undefined) { result['value'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4295,18 +5008,16 @@ export interface TopologySpreadConstraint {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TopologySpreadConstraint(obj: TopologySpreadConstraint | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'labelSelector': toJson_LabelSelector(obj.labelSelector),
-    'matchLabelKeys': obj.matchLabelKeys?.map(y => y),
-    'maxSkew': obj.maxSkew,
-    'minDomains': obj.minDomains,
-    'nodeAffinityPolicy': obj.nodeAffinityPolicy,
-    'nodeTaintsPolicy': obj.nodeTaintsPolicy,
-    'topologyKey': obj.topologyKey,
-    'whenUnsatisfiable': obj.whenUnsatisfiable,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_LabelSelector(obj.labelSelector); if (v !== undefined) { result['labelSelector'] = v; } }
+  { const v = obj.matchLabelKeys?.map(y => y); if (v !== undefined) { result['matchLabelKeys'] = v; } }
+  { const v = obj.maxSkew; if (v !== undefined) { result['maxSkew'] = v; } }
+  { const v = obj.minDomains; if (v !== undefined) { result['minDomains'] = v; } }
+  { const v = obj.nodeAffinityPolicy; if (v !== undefined) { result['nodeAffinityPolicy'] = v; } }
+  { const v = obj.nodeTaintsPolicy; if (v !== undefined) { result['nodeTaintsPolicy'] = v; } }
+  { const v = obj.topologyKey; if (v !== undefined) { result['topologyKey'] = v; } }
+  { const v = obj.whenUnsatisfiable; if (v !== undefined) { result['whenUnsatisfiable'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4546,40 +5257,38 @@ export interface Volume {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Volume(obj: Volume | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'awsElasticBlockStore': toJson_AwsElasticBlockStoreVolumeSource(obj.awsElasticBlockStore),
-    'azureDisk': toJson_AzureDiskVolumeSource(obj.azureDisk),
-    'azureFile': toJson_AzureFileVolumeSource(obj.azureFile),
-    'cephfs': toJson_CephFsVolumeSource(obj.cephfs),
-    'cinder': toJson_CinderVolumeSource(obj.cinder),
-    'configMap': toJson_ConfigMapVolumeSource(obj.configMap),
-    'csi': toJson_CsiVolumeSource(obj.csi),
-    'downwardAPI': toJson_DownwardApiVolumeSource(obj.downwardApi),
-    'emptyDir': toJson_EmptyDirVolumeSource(obj.emptyDir),
-    'ephemeral': toJson_EphemeralVolumeSource(obj.ephemeral),
-    'fc': toJson_FcVolumeSource(obj.fc),
-    'flexVolume': toJson_FlexVolumeSource(obj.flexVolume),
-    'flocker': toJson_FlockerVolumeSource(obj.flocker),
-    'gcePersistentDisk': toJson_GcePersistentDiskVolumeSource(obj.gcePersistentDisk),
-    'gitRepo': toJson_GitRepoVolumeSource(obj.gitRepo),
-    'glusterfs': toJson_GlusterfsVolumeSource(obj.glusterfs),
-    'hostPath': toJson_HostPathVolumeSource(obj.hostPath),
-    'iscsi': toJson_IscsiVolumeSource(obj.iscsi),
-    'name': obj.name,
-    'nfs': toJson_NfsVolumeSource(obj.nfs),
-    'persistentVolumeClaim': toJson_PersistentVolumeClaimVolumeSource(obj.persistentVolumeClaim),
-    'photonPersistentDisk': toJson_PhotonPersistentDiskVolumeSource(obj.photonPersistentDisk),
-    'portworxVolume': toJson_PortworxVolumeSource(obj.portworxVolume),
-    'projected': toJson_ProjectedVolumeSource(obj.projected),
-    'quobyte': toJson_QuobyteVolumeSource(obj.quobyte),
-    'rbd': toJson_RbdVolumeSource(obj.rbd),
-    'scaleIO': toJson_ScaleIoVolumeSource(obj.scaleIo),
-    'secret': toJson_SecretVolumeSource(obj.secret),
-    'storageos': toJson_StorageOsVolumeSource(obj.storageos),
-    'vsphereVolume': toJson_VsphereVirtualDiskVolumeSource(obj.vsphereVolume),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_AwsElasticBlockStoreVolumeSource(obj.awsElasticBlockStore); if (v !== undefined) { result['awsElasticBlockStore'] = v; } }
+  { const v = toJson_AzureDiskVolumeSource(obj.azureDisk); if (v !== undefined) { result['azureDisk'] = v; } }
+  { const v = toJson_AzureFileVolumeSource(obj.azureFile); if (v !== undefined) { result['azureFile'] = v; } }
+  { const v = toJson_CephFsVolumeSource(obj.cephfs); if (v !== undefined) { result['cephfs'] = v; } }
+  { const v = toJson_CinderVolumeSource(obj.cinder); if (v !== undefined) { result['cinder'] = v; } }
+  { const v = toJson_ConfigMapVolumeSource(obj.configMap); if (v !== undefined) { result['configMap'] = v; } }
+  { const v = toJson_CsiVolumeSource(obj.csi); if (v !== undefined) { result['csi'] = v; } }
+  { const v = toJson_DownwardApiVolumeSource(obj.downwardApi); if (v !== undefined) { result['downwardAPI'] = v; } }
+  { const v = toJson_EmptyDirVolumeSource(obj.emptyDir); if (v !== undefined) { result['emptyDir'] = v; } }
+  { const v = toJson_EphemeralVolumeSource(obj.ephemeral); if (v !== undefined) { result['ephemeral'] = v; } }
+  { const v = toJson_FcVolumeSource(obj.fc); if (v !== undefined) { result['fc'] = v; } }
+  { const v = toJson_FlexVolumeSource(obj.flexVolume); if (v !== undefined) { result['flexVolume'] = v; } }
+  { const v = toJson_FlockerVolumeSource(obj.flocker); if (v !== undefined) { result['flocker'] = v; } }
+  { const v = toJson_GcePersistentDiskVolumeSource(obj.gcePersistentDisk); if (v !== undefined) { result['gcePersistentDisk'] = v; } }
+  { const v = toJson_GitRepoVolumeSource(obj.gitRepo); if (v !== undefined) { result['gitRepo'] = v; } }
+  { const v = toJson_GlusterfsVolumeSource(obj.glusterfs); if (v !== undefined) { result['glusterfs'] = v; } }
+  { const v = toJson_HostPathVolumeSource(obj.hostPath); if (v !== undefined) { result['hostPath'] = v; } }
+  { const v = toJson_IscsiVolumeSource(obj.iscsi); if (v !== undefined) { result['iscsi'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = toJson_NfsVolumeSource(obj.nfs); if (v !== undefined) { result['nfs'] = v; } }
+  { const v = toJson_PersistentVolumeClaimVolumeSource(obj.persistentVolumeClaim); if (v !== undefined) { result['persistentVolumeClaim'] = v; } }
+  { const v = toJson_PhotonPersistentDiskVolumeSource(obj.photonPersistentDisk); if (v !== undefined) { result['photonPersistentDisk'] = v; } }
+  { const v = toJson_PortworxVolumeSource(obj.portworxVolume); if (v !== undefined) { result['portworxVolume'] = v; } }
+  { const v = toJson_ProjectedVolumeSource(obj.projected); if (v !== undefined) { result['projected'] = v; } }
+  { const v = toJson_QuobyteVolumeSource(obj.quobyte); if (v !== undefined) { result['quobyte'] = v; } }
+  { const v = toJson_RbdVolumeSource(obj.rbd); if (v !== undefined) { result['rbd'] = v; } }
+  { const v = toJson_ScaleIoVolumeSource(obj.scaleIo); if (v !== undefined) { result['scaleIO'] = v; } }
+  { const v = toJson_SecretVolumeSource(obj.secret); if (v !== undefined) { result['secret'] = v; } }
+  { const v = toJson_StorageOsVolumeSource(obj.storageos); if (v !== undefined) { result['storageos'] = v; } }
+  { const v = toJson_VsphereVirtualDiskVolumeSource(obj.vsphereVolume); if (v !== undefined) { result['vsphereVolume'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4624,12 +5333,10 @@ export interface IpBlock {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_IpBlock(obj: IpBlock | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'cidr': obj.cidr,
-    'except': obj.except?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.cidr; if (v !== undefined) { result['cidr'] = v; } }
+  { const v = obj.except?.map(y => y); if (v !== undefined) { result['except'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4660,12 +5367,10 @@ export interface NodeAffinity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodeAffinity(obj: NodeAffinity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'preferredDuringSchedulingIgnoredDuringExecution': obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_PreferredSchedulingTerm(y)),
-    'requiredDuringSchedulingIgnoredDuringExecution': toJson_NodeSelector(obj.requiredDuringSchedulingIgnoredDuringExecution),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_PreferredSchedulingTerm(y)); if (v !== undefined) { result['preferredDuringSchedulingIgnoredDuringExecution'] = v; } }
+  { const v = toJson_NodeSelector(obj.requiredDuringSchedulingIgnoredDuringExecution); if (v !== undefined) { result['requiredDuringSchedulingIgnoredDuringExecution'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4696,12 +5401,10 @@ export interface PodAffinity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodAffinity(obj: PodAffinity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'preferredDuringSchedulingIgnoredDuringExecution': obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_WeightedPodAffinityTerm(y)),
-    'requiredDuringSchedulingIgnoredDuringExecution': obj.requiredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_PodAffinityTerm(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_WeightedPodAffinityTerm(y)); if (v !== undefined) { result['preferredDuringSchedulingIgnoredDuringExecution'] = v; } }
+  { const v = obj.requiredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_PodAffinityTerm(y)); if (v !== undefined) { result['requiredDuringSchedulingIgnoredDuringExecution'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4732,12 +5435,10 @@ export interface PodAntiAffinity {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodAntiAffinity(obj: PodAntiAffinity | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'preferredDuringSchedulingIgnoredDuringExecution': obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_WeightedPodAffinityTerm(y)),
-    'requiredDuringSchedulingIgnoredDuringExecution': obj.requiredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_PodAffinityTerm(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.preferredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_WeightedPodAffinityTerm(y)); if (v !== undefined) { result['preferredDuringSchedulingIgnoredDuringExecution'] = v; } }
+  { const v = obj.requiredDuringSchedulingIgnoredDuringExecution?.map(y => toJson_PodAffinityTerm(y)); if (v !== undefined) { result['requiredDuringSchedulingIgnoredDuringExecution'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4776,13 +5477,11 @@ export interface EnvVar {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_EnvVar(obj: EnvVar | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-    'valueFrom': toJson_EnvVarSource(obj.valueFrom),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.value; if (v !== undefined) { result['value'] = v; } }
+  { const v = toJson_EnvVarSource(obj.valueFrom); if (v !== undefined) { result['valueFrom'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4820,13 +5519,11 @@ export interface EnvFromSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_EnvFromSource(obj: EnvFromSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMapRef': toJson_ConfigMapEnvSource(obj.configMapRef),
-    'prefix': obj.prefix,
-    'secretRef': toJson_SecretEnvSource(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ConfigMapEnvSource(obj.configMapRef); if (v !== undefined) { result['configMapRef'] = v; } }
+  { const v = obj.prefix; if (v !== undefined) { result['prefix'] = v; } }
+  { const v = toJson_SecretEnvSource(obj.secretRef); if (v !== undefined) { result['secretRef'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4857,12 +5554,10 @@ export interface Lifecycle {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Lifecycle(obj: Lifecycle | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'postStart': toJson_LifecycleHandler(obj.postStart),
-    'preStop': toJson_LifecycleHandler(obj.preStop),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_LifecycleHandler(obj.postStart); if (v !== undefined) { result['postStart'] = v; } }
+  { const v = toJson_LifecycleHandler(obj.preStop); if (v !== undefined) { result['preStop'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -4953,20 +5648,18 @@ export interface Probe {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Probe(obj: Probe | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'exec': toJson_ExecAction(obj.exec),
-    'failureThreshold': obj.failureThreshold,
-    'grpc': toJson_GrpcAction(obj.grpc),
-    'httpGet': toJson_HttpGetAction(obj.httpGet),
-    'initialDelaySeconds': obj.initialDelaySeconds,
-    'periodSeconds': obj.periodSeconds,
-    'successThreshold': obj.successThreshold,
-    'tcpSocket': toJson_TcpSocketAction(obj.tcpSocket),
-    'terminationGracePeriodSeconds': obj.terminationGracePeriodSeconds,
-    'timeoutSeconds': obj.timeoutSeconds,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ExecAction(obj.exec); if (v !== undefined) { result['exec'] = v; } }
+  { const v = obj.failureThreshold; if (v !== undefined) { result['failureThreshold'] = v; } }
+  { const v = toJson_GrpcAction(obj.grpc); if (v !== undefined) { result['grpc'] = v; } }
+  { const v = toJson_HttpGetAction(obj.httpGet); if (v !== undefined) { result['httpGet'] = v; } }
+  { const v = obj.initialDelaySeconds; if (v !== undefined) { result['initialDelaySeconds'] = v; } }
+  { const v = obj.periodSeconds; if (v !== undefined) { result['periodSeconds'] = v; } }
+  { const v = obj.successThreshold; if (v !== undefined) { result['successThreshold'] = v; } }
+  { const v = toJson_TcpSocketAction(obj.tcpSocket); if (v !== undefined) { result['tcpSocket'] = v; } }
+  { const v = obj.terminationGracePeriodSeconds; if (v !== undefined) { result['terminationGracePeriodSeconds'] = v; } }
+  { const v = obj.timeoutSeconds; if (v !== undefined) { result['timeoutSeconds'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5019,15 +5712,13 @@ export interface ContainerPort {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ContainerPort(obj: ContainerPort | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'containerPort': obj.containerPort,
-    'hostIP': obj.hostIp,
-    'hostPort': obj.hostPort,
-    'name': obj.name,
-    'protocol': obj.protocol,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.containerPort; if (v !== undefined) { result['containerPort'] = v; } }
+  { const v = obj.hostIp; if (v !== undefined) { result['hostIP'] = v; } }
+  { const v = obj.hostPort; if (v !== undefined) { result['hostPort'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.protocol; if (v !== undefined) { result['protocol'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5058,12 +5749,10 @@ export interface ContainerResizePolicy {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ContainerResizePolicy(obj: ContainerResizePolicy | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'resourceName': obj.resourceName,
-    'restartPolicy': obj.restartPolicy,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.resourceName; if (v !== undefined) { result['resourceName'] = v; } }
+  { const v = obj.restartPolicy; if (v !== undefined) { result['restartPolicy'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5161,21 +5850,19 @@ export interface SecurityContext {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_SecurityContext(obj: SecurityContext | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'allowPrivilegeEscalation': obj.allowPrivilegeEscalation,
-    'capabilities': toJson_Capabilities(obj.capabilities),
-    'privileged': obj.privileged,
-    'procMount': obj.procMount,
-    'readOnlyRootFilesystem': obj.readOnlyRootFilesystem,
-    'runAsGroup': obj.runAsGroup,
-    'runAsNonRoot': obj.runAsNonRoot,
-    'runAsUser': obj.runAsUser,
-    'seLinuxOptions': toJson_SeLinuxOptions(obj.seLinuxOptions),
-    'seccompProfile': toJson_SeccompProfile(obj.seccompProfile),
-    'windowsOptions': toJson_WindowsSecurityContextOptions(obj.windowsOptions),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.allowPrivilegeEscalation; if (v !== undefined) { result['allowPrivilegeEscalation'] = v; } }
+  { const v = toJson_Capabilities(obj.capabilities); if (v !== undefined) { result['capabilities'] = v; } }
+  { const v = obj.privileged; if (v !== undefined) { result['privileged'] = v; } }
+  { const v = obj.procMount; if (v !== undefined) { result['procMount'] = v; } }
+  { const v = obj.readOnlyRootFilesystem; if (v !== undefined) { result['readOnlyRootFilesystem'] = v; } }
+  { const v = obj.runAsGroup; if (v !== undefined) { result['runAsGroup'] = v; } }
+  { const v = obj.runAsNonRoot; if (v !== undefined) { result['runAsNonRoot'] = v; } }
+  { const v = obj.runAsUser; if (v !== undefined) { result['runAsUser'] = v; } }
+  { const v = toJson_SeLinuxOptions(obj.seLinuxOptions); if (v !== undefined) { result['seLinuxOptions'] = v; } }
+  { const v = toJson_SeccompProfile(obj.seccompProfile); if (v !== undefined) { result['seccompProfile'] = v; } }
+  { const v = toJson_WindowsSecurityContextOptions(obj.windowsOptions); if (v !== undefined) { result['windowsOptions'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5206,12 +5893,10 @@ export interface VolumeDevice {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_VolumeDevice(obj: VolumeDevice | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'devicePath': obj.devicePath,
-    'name': obj.name,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.devicePath; if (v !== undefined) { result['devicePath'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5273,16 +5958,14 @@ export interface VolumeMount {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_VolumeMount(obj: VolumeMount | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'mountPath': obj.mountPath,
-    'mountPropagation': obj.mountPropagation,
-    'name': obj.name,
-    'readOnly': obj.readOnly,
-    'subPath': obj.subPath,
-    'subPathExpr': obj.subPathExpr,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.mountPath; if (v !== undefined) { result['mountPath'] = v; } }
+  { const v = obj.mountPropagation; if (v !== undefined) { result['mountPropagation'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = obj.subPath; if (v !== undefined) { result['subPath'] = v; } }
+  { const v = obj.subPathExpr; if (v !== undefined) { result['subPathExpr'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5311,12 +5994,10 @@ export interface PodDnsConfigOption {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodDnsConfigOption(obj: PodDnsConfigOption | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.value; if (v !== undefined) { result['value'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5353,12 +6034,10 @@ export interface ClaimSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ClaimSource(obj: ClaimSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'resourceClaimName': obj.resourceClaimName,
-    'resourceClaimTemplateName': obj.resourceClaimTemplateName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.resourceClaimName; if (v !== undefined) { result['resourceClaimName'] = v; } }
+  { const v = obj.resourceClaimTemplateName; if (v !== undefined) { result['resourceClaimTemplateName'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5403,14 +6082,12 @@ export interface SeLinuxOptions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_SeLinuxOptions(obj: SeLinuxOptions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'level': obj.level,
-    'role': obj.role,
-    'type': obj.type,
-    'user': obj.user,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.level; if (v !== undefined) { result['level'] = v; } }
+  { const v = obj.role; if (v !== undefined) { result['role'] = v; } }
+  { const v = obj.type; if (v !== undefined) { result['type'] = v; } }
+  { const v = obj.user; if (v !== undefined) { result['user'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5443,12 +6120,10 @@ export interface SeccompProfile {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_SeccompProfile(obj: SeccompProfile | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'localhostProfile': obj.localhostProfile,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.localhostProfile; if (v !== undefined) { result['localhostProfile'] = v; } }
+  { const v = obj.type; if (v !== undefined) { result['type'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5479,12 +6154,10 @@ export interface Sysctl {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Sysctl(obj: Sysctl | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.value; if (v !== undefined) { result['value'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5530,14 +6203,12 @@ export interface WindowsSecurityContextOptions {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_WindowsSecurityContextOptions(obj: WindowsSecurityContextOptions | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'gmsaCredentialSpec': obj.gmsaCredentialSpec,
-    'gmsaCredentialSpecName': obj.gmsaCredentialSpecName,
-    'hostProcess': obj.hostProcess,
-    'runAsUserName': obj.runAsUserName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.gmsaCredentialSpec; if (v !== undefined) { result['gmsaCredentialSpec'] = v; } }
+  { const v = obj.gmsaCredentialSpecName; if (v !== undefined) { result['gmsaCredentialSpecName'] = v; } }
+  { const v = obj.hostProcess; if (v !== undefined) { result['hostProcess'] = v; } }
+  { const v = obj.runAsUserName; if (v !== undefined) { result['runAsUserName'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5584,14 +6255,12 @@ export interface AwsElasticBlockStoreVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AwsElasticBlockStoreVolumeSource(obj: AwsElasticBlockStoreVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'partition': obj.partition,
-    'readOnly': obj.readOnly,
-    'volumeID': obj.volumeId,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.partition; if (v !== undefined) { result['partition'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = obj.volumeId; if (v !== undefined) { result['volumeID'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5651,16 +6320,14 @@ export interface AzureDiskVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AzureDiskVolumeSource(obj: AzureDiskVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'cachingMode': obj.cachingMode,
-    'diskName': obj.diskName,
-    'diskURI': obj.diskUri,
-    'fsType': obj.fsType,
-    'kind': obj.kind,
-    'readOnly': obj.readOnly,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.cachingMode; if (v !== undefined) { result['cachingMode'] = v; } }
+  { const v = obj.diskName; if (v !== undefined) { result['diskName'] = v; } }
+  { const v = obj.diskUri; if (v !== undefined) { result['diskURI'] = v; } }
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.kind; if (v !== undefined) { result['kind'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5698,13 +6365,11 @@ export interface AzureFileVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_AzureFileVolumeSource(obj: AzureFileVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'readOnly': obj.readOnly,
-    'secretName': obj.secretName,
-    'shareName': obj.shareName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = obj.secretName; if (v !== undefined) { result['secretName'] = v; } }
+  { const v = obj.shareName; if (v !== undefined) { result['shareName'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5764,16 +6429,14 @@ export interface CephFsVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CephFsVolumeSource(obj: CephFsVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'monitors': obj.monitors?.map(y => y),
-    'path': obj.path,
-    'readOnly': obj.readOnly,
-    'secretFile': obj.secretFile,
-    'secretRef': toJson_LocalObjectReference(obj.secretRef),
-    'user': obj.user,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.monitors?.map(y => y); if (v !== undefined) { result['monitors'] = v; } }
+  { const v = obj.path; if (v !== undefined) { result['path'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = obj.secretFile; if (v !== undefined) { result['secretFile'] = v; } }
+  { const v = toJson_LocalObjectReference(obj.secretRef); if (v !== undefined) { result['secretRef'] = v; } }
+  { const v = obj.user; if (v !== undefined) { result['user'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5818,14 +6481,12 @@ export interface CinderVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CinderVolumeSource(obj: CinderVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'readOnly': obj.readOnly,
-    'secretRef': toJson_LocalObjectReference(obj.secretRef),
-    'volumeID': obj.volumeId,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = toJson_LocalObjectReference(obj.secretRef); if (v !== undefined) { result['secretRef'] = v; } }
+  { const v = obj.volumeId; if (v !== undefined) { result['volumeID'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5873,14 +6534,12 @@ export interface ConfigMapVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ConfigMapVolumeSource(obj: ConfigMapVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'defaultMode': obj.defaultMode,
-    'items': obj.items?.map(y => toJson_KeyToPath(y)),
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.defaultMode; if (v !== undefined) { result['defaultMode'] = v; } }
+  { const v = obj.items?.map(y => toJson_KeyToPath(y)); if (v !== undefined) { result['items'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.optional; if (v !== undefined) { result['optional'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5933,15 +6592,13 @@ export interface CsiVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_CsiVolumeSource(obj: CsiVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'driver': obj.driver,
-    'fsType': obj.fsType,
-    'nodePublishSecretRef': toJson_LocalObjectReference(obj.nodePublishSecretRef),
-    'readOnly': obj.readOnly,
-    'volumeAttributes': ((obj.volumeAttributes) === undefined) ? undefined : (Object.entries(obj.volumeAttributes).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.driver; if (v !== undefined) { result['driver'] = v; } }
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = toJson_LocalObjectReference(obj.nodePublishSecretRef); if (v !== undefined) { result['nodePublishSecretRef'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = toJson_Map(obj.volumeAttributes, (e) => e); if (v !== undefined) { result['volumeAttributes'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -5973,12 +6630,10 @@ export interface DownwardApiVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DownwardApiVolumeSource(obj: DownwardApiVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'defaultMode': obj.defaultMode,
-    'items': obj.items?.map(y => toJson_DownwardApiVolumeFile(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.defaultMode; if (v !== undefined) { result['defaultMode'] = v; } }
+  { const v = obj.items?.map(y => toJson_DownwardApiVolumeFile(y)); if (v !== undefined) { result['items'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6009,12 +6664,10 @@ export interface EmptyDirVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_EmptyDirVolumeSource(obj: EmptyDirVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'medium': obj.medium,
-    'sizeLimit': obj.sizeLimit?.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.medium; if (v !== undefined) { result['medium'] = v; } }
+  { const v = obj.sizeLimit?.value; if (v !== undefined) { result['sizeLimit'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6044,11 +6697,9 @@ export interface EphemeralVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_EphemeralVolumeSource(obj: EphemeralVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'volumeClaimTemplate': toJson_PersistentVolumeClaimTemplate(obj.volumeClaimTemplate),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_PersistentVolumeClaimTemplate(obj.volumeClaimTemplate); if (v !== undefined) { result['volumeClaimTemplate'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6101,15 +6752,13 @@ export interface FcVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_FcVolumeSource(obj: FcVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'lun': obj.lun,
-    'readOnly': obj.readOnly,
-    'targetWWNs': obj.targetWwNs?.map(y => y),
-    'wwids': obj.wwids?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.lun; if (v !== undefined) { result['lun'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = obj.targetWwNs?.map(y => y); if (v !== undefined) { result['targetWWNs'] = v; } }
+  { const v = obj.wwids?.map(y => y); if (v !== undefined) { result['wwids'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6161,15 +6810,13 @@ export interface FlexVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_FlexVolumeSource(obj: FlexVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'driver': obj.driver,
-    'fsType': obj.fsType,
-    'options': ((obj.options) === undefined) ? undefined : (Object.entries(obj.options).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {})),
-    'readOnly': obj.readOnly,
-    'secretRef': toJson_LocalObjectReference(obj.secretRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.driver; if (v !== undefined) { result['driver'] = v; } }
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = toJson_Map(obj.options, (e) => e); if (v !== undefined) { result['options'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = toJson_LocalObjectReference(obj.secretRef); if (v !== undefined) { result['secretRef'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6200,12 +6847,10 @@ export interface FlockerVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_FlockerVolumeSource(obj: FlockerVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'datasetName': obj.datasetName,
-    'datasetUUID': obj.datasetUuid,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.datasetName; if (v !== undefined) { result['datasetName'] = v; } }
+  { const v = obj.datasetUuid; if (v !== undefined) { result['datasetUUID'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6253,14 +6898,12 @@ export interface GcePersistentDiskVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GcePersistentDiskVolumeSource(obj: GcePersistentDiskVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'partition': obj.partition,
-    'pdName': obj.pdName,
-    'readOnly': obj.readOnly,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.partition; if (v !== undefined) { result['partition'] = v; } }
+  { const v = obj.pdName; if (v !== undefined) { result['pdName'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6300,13 +6943,11 @@ export interface GitRepoVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GitRepoVolumeSource(obj: GitRepoVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'directory': obj.directory,
-    'repository': obj.repository,
-    'revision': obj.revision,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.directory; if (v !== undefined) { result['directory'] = v; } }
+  { const v = obj.repository; if (v !== undefined) { result['repository'] = v; } }
+  { const v = obj.revision; if (v !== undefined) { result['revision'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6345,13 +6986,11 @@ export interface GlusterfsVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GlusterfsVolumeSource(obj: GlusterfsVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'endpoints': obj.endpoints,
-    'path': obj.path,
-    'readOnly': obj.readOnly,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.endpoints; if (v !== undefined) { result['endpoints'] = v; } }
+  { const v = obj.path; if (v !== undefined) { result['path'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6383,12 +7022,10 @@ export interface HostPathVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_HostPathVolumeSource(obj: HostPathVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'path': obj.path,
-    'type': obj.type,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.path; if (v !== undefined) { result['path'] = v; } }
+  { const v = obj.type; if (v !== undefined) { result['type'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6484,21 +7121,19 @@ export interface IscsiVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_IscsiVolumeSource(obj: IscsiVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'chapAuthDiscovery': obj.chapAuthDiscovery,
-    'chapAuthSession': obj.chapAuthSession,
-    'fsType': obj.fsType,
-    'initiatorName': obj.initiatorName,
-    'iqn': obj.iqn,
-    'iscsiInterface': obj.iscsiInterface,
-    'lun': obj.lun,
-    'portals': obj.portals?.map(y => y),
-    'readOnly': obj.readOnly,
-    'secretRef': toJson_LocalObjectReference(obj.secretRef),
-    'targetPortal': obj.targetPortal,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.chapAuthDiscovery; if (v !== undefined) { result['chapAuthDiscovery'] = v; } }
+  { const v = obj.chapAuthSession; if (v !== undefined) { result['chapAuthSession'] = v; } }
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.initiatorName; if (v !== undefined) { result['initiatorName'] = v; } }
+  { const v = obj.iqn; if (v !== undefined) { result['iqn'] = v; } }
+  { const v = obj.iscsiInterface; if (v !== undefined) { result['iscsiInterface'] = v; } }
+  { const v = obj.lun; if (v !== undefined) { result['lun'] = v; } }
+  { const v = obj.portals?.map(y => y); if (v !== undefined) { result['portals'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = toJson_LocalObjectReference(obj.secretRef); if (v !== undefined) { result['secretRef'] = v; } }
+  { const v = obj.targetPortal; if (v !== undefined) { result['targetPortal'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6537,13 +7172,11 @@ export interface NfsVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NfsVolumeSource(obj: NfsVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'path': obj.path,
-    'readOnly': obj.readOnly,
-    'server': obj.server,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.path; if (v !== undefined) { result['path'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = obj.server; if (v !== undefined) { result['server'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6574,12 +7207,10 @@ export interface PersistentVolumeClaimVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PersistentVolumeClaimVolumeSource(obj: PersistentVolumeClaimVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'claimName': obj.claimName,
-    'readOnly': obj.readOnly,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.claimName; if (v !== undefined) { result['claimName'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6610,12 +7241,10 @@ export interface PhotonPersistentDiskVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PhotonPersistentDiskVolumeSource(obj: PhotonPersistentDiskVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'pdID': obj.pdId,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.pdId; if (v !== undefined) { result['pdID'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6653,13 +7282,11 @@ export interface PortworxVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PortworxVolumeSource(obj: PortworxVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'readOnly': obj.readOnly,
-    'volumeID': obj.volumeId,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = obj.volumeId; if (v !== undefined) { result['volumeID'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6690,12 +7317,10 @@ export interface ProjectedVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ProjectedVolumeSource(obj: ProjectedVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'defaultMode': obj.defaultMode,
-    'sources': obj.sources?.map(y => toJson_VolumeProjection(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.defaultMode; if (v !== undefined) { result['defaultMode'] = v; } }
+  { const v = obj.sources?.map(y => toJson_VolumeProjection(y)); if (v !== undefined) { result['sources'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6757,16 +7382,14 @@ export interface QuobyteVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_QuobyteVolumeSource(obj: QuobyteVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'group': obj.group,
-    'readOnly': obj.readOnly,
-    'registry': obj.registry,
-    'tenant': obj.tenant,
-    'user': obj.user,
-    'volume': obj.volume,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.group; if (v !== undefined) { result['group'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = obj.registry; if (v !== undefined) { result['registry'] = v; } }
+  { const v = obj.tenant; if (v !== undefined) { result['tenant'] = v; } }
+  { const v = obj.user; if (v !== undefined) { result['user'] = v; } }
+  { const v = obj.volume; if (v !== undefined) { result['volume'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6844,18 +7467,16 @@ export interface RbdVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_RbdVolumeSource(obj: RbdVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'image': obj.image,
-    'keyring': obj.keyring,
-    'monitors': obj.monitors?.map(y => y),
-    'pool': obj.pool,
-    'readOnly': obj.readOnly,
-    'secretRef': toJson_LocalObjectReference(obj.secretRef),
-    'user': obj.user,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.image; if (v !== undefined) { result['image'] = v; } }
+  { const v = obj.keyring; if (v !== undefined) { result['keyring'] = v; } }
+  { const v = obj.monitors?.map(y => y); if (v !== undefined) { result['monitors'] = v; } }
+  { const v = obj.pool; if (v !== undefined) { result['pool'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = toJson_LocalObjectReference(obj.secretRef); if (v !== undefined) { result['secretRef'] = v; } }
+  { const v = obj.user; if (v !== undefined) { result['user'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -6945,20 +7566,18 @@ export interface ScaleIoVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ScaleIoVolumeSource(obj: ScaleIoVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'gateway': obj.gateway,
-    'protectionDomain': obj.protectionDomain,
-    'readOnly': obj.readOnly,
-    'secretRef': toJson_LocalObjectReference(obj.secretRef),
-    'sslEnabled': obj.sslEnabled,
-    'storageMode': obj.storageMode,
-    'storagePool': obj.storagePool,
-    'system': obj.system,
-    'volumeName': obj.volumeName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.gateway; if (v !== undefined) { result['gateway'] = v; } }
+  { const v = obj.protectionDomain; if (v !== undefined) { result['protectionDomain'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = toJson_LocalObjectReference(obj.secretRef); if (v !== undefined) { result['secretRef'] = v; } }
+  { const v = obj.sslEnabled; if (v !== undefined) { result['sslEnabled'] = v; } }
+  { const v = obj.storageMode; if (v !== undefined) { result['storageMode'] = v; } }
+  { const v = obj.storagePool; if (v !== undefined) { result['storagePool'] = v; } }
+  { const v = obj.system; if (v !== undefined) { result['system'] = v; } }
+  { const v = obj.volumeName; if (v !== undefined) { result['volumeName'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7006,14 +7625,12 @@ export interface SecretVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_SecretVolumeSource(obj: SecretVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'defaultMode': obj.defaultMode,
-    'items': obj.items?.map(y => toJson_KeyToPath(y)),
-    'optional': obj.optional,
-    'secretName': obj.secretName,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.defaultMode; if (v !== undefined) { result['defaultMode'] = v; } }
+  { const v = obj.items?.map(y => toJson_KeyToPath(y)); if (v !== undefined) { result['items'] = v; } }
+  { const v = obj.optional; if (v !== undefined) { result['optional'] = v; } }
+  { const v = obj.secretName; if (v !== undefined) { result['secretName'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7065,15 +7682,13 @@ export interface StorageOsVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_StorageOsVolumeSource(obj: StorageOsVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'readOnly': obj.readOnly,
-    'secretRef': toJson_LocalObjectReference(obj.secretRef),
-    'volumeName': obj.volumeName,
-    'volumeNamespace': obj.volumeNamespace,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.readOnly; if (v !== undefined) { result['readOnly'] = v; } }
+  { const v = toJson_LocalObjectReference(obj.secretRef); if (v !== undefined) { result['secretRef'] = v; } }
+  { const v = obj.volumeName; if (v !== undefined) { result['volumeName'] = v; } }
+  { const v = obj.volumeNamespace; if (v !== undefined) { result['volumeNamespace'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7118,14 +7733,12 @@ export interface VsphereVirtualDiskVolumeSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_VsphereVirtualDiskVolumeSource(obj: VsphereVirtualDiskVolumeSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fsType': obj.fsType,
-    'storagePolicyID': obj.storagePolicyId,
-    'storagePolicyName': obj.storagePolicyName,
-    'volumePath': obj.volumePath,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.fsType; if (v !== undefined) { result['fsType'] = v; } }
+  { const v = obj.storagePolicyId; if (v !== undefined) { result['storagePolicyID'] = v; } }
+  { const v = obj.storagePolicyName; if (v !== undefined) { result['storagePolicyName'] = v; } }
+  { const v = obj.volumePath; if (v !== undefined) { result['volumePath'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7156,12 +7769,10 @@ export interface PreferredSchedulingTerm {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PreferredSchedulingTerm(obj: PreferredSchedulingTerm | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'preference': toJson_NodeSelectorTerm(obj.preference),
-    'weight': obj.weight,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_NodeSelectorTerm(obj.preference); if (v !== undefined) { result['preference'] = v; } }
+  { const v = obj.weight; if (v !== undefined) { result['weight'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7185,11 +7796,9 @@ export interface NodeSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodeSelector(obj: NodeSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'nodeSelectorTerms': obj.nodeSelectorTerms?.map(y => toJson_NodeSelectorTerm(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.nodeSelectorTerms?.map(y => toJson_NodeSelectorTerm(y)); if (v !== undefined) { result['nodeSelectorTerms'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7220,12 +7829,10 @@ export interface WeightedPodAffinityTerm {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_WeightedPodAffinityTerm(obj: WeightedPodAffinityTerm | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'podAffinityTerm': toJson_PodAffinityTerm(obj.podAffinityTerm),
-    'weight': obj.weight,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_PodAffinityTerm(obj.podAffinityTerm); if (v !== undefined) { result['podAffinityTerm'] = v; } }
+  { const v = obj.weight; if (v !== undefined) { result['weight'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7270,14 +7877,12 @@ export interface PodAffinityTerm {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PodAffinityTerm(obj: PodAffinityTerm | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'labelSelector': toJson_LabelSelector(obj.labelSelector),
-    'namespaceSelector': toJson_LabelSelector(obj.namespaceSelector),
-    'namespaces': obj.namespaces?.map(y => y),
-    'topologyKey': obj.topologyKey,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_LabelSelector(obj.labelSelector); if (v !== undefined) { result['labelSelector'] = v; } }
+  { const v = toJson_LabelSelector(obj.namespaceSelector); if (v !== undefined) { result['namespaceSelector'] = v; } }
+  { const v = obj.namespaces?.map(y => y); if (v !== undefined) { result['namespaces'] = v; } }
+  { const v = obj.topologyKey; if (v !== undefined) { result['topologyKey'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7322,14 +7927,12 @@ export interface EnvVarSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_EnvVarSource(obj: EnvVarSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMapKeyRef': toJson_ConfigMapKeySelector(obj.configMapKeyRef),
-    'fieldRef': toJson_ObjectFieldSelector(obj.fieldRef),
-    'resourceFieldRef': toJson_ResourceFieldSelector(obj.resourceFieldRef),
-    'secretKeyRef': toJson_SecretKeySelector(obj.secretKeyRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ConfigMapKeySelector(obj.configMapKeyRef); if (v !== undefined) { result['configMapKeyRef'] = v; } }
+  { const v = toJson_ObjectFieldSelector(obj.fieldRef); if (v !== undefined) { result['fieldRef'] = v; } }
+  { const v = toJson_ResourceFieldSelector(obj.resourceFieldRef); if (v !== undefined) { result['resourceFieldRef'] = v; } }
+  { const v = toJson_SecretKeySelector(obj.secretKeyRef); if (v !== undefined) { result['secretKeyRef'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7362,12 +7965,10 @@ export interface ConfigMapEnvSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ConfigMapEnvSource(obj: ConfigMapEnvSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.optional; if (v !== undefined) { result['optional'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7400,12 +8001,10 @@ export interface SecretEnvSource {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_SecretEnvSource(obj: SecretEnvSource | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.optional; if (v !== undefined) { result['optional'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7443,13 +8042,11 @@ export interface LifecycleHandler {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_LifecycleHandler(obj: LifecycleHandler | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'exec': toJson_ExecAction(obj.exec),
-    'httpGet': toJson_HttpGetAction(obj.httpGet),
-    'tcpSocket': toJson_TcpSocketAction(obj.tcpSocket),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ExecAction(obj.exec); if (v !== undefined) { result['exec'] = v; } }
+  { const v = toJson_HttpGetAction(obj.httpGet); if (v !== undefined) { result['httpGet'] = v; } }
+  { const v = toJson_TcpSocketAction(obj.tcpSocket); if (v !== undefined) { result['tcpSocket'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7473,11 +8070,9 @@ export interface ExecAction {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ExecAction(obj: ExecAction | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'command': obj.command?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.command?.map(y => y); if (v !== undefined) { result['command'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7508,12 +8103,10 @@ export interface GrpcAction {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_GrpcAction(obj: GrpcAction | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'port': obj.port,
-    'service': obj.service,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.port; if (v !== undefined) { result['port'] = v; } }
+  { const v = obj.service; if (v !== undefined) { result['service'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7566,15 +8159,13 @@ export interface HttpGetAction {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_HttpGetAction(obj: HttpGetAction | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'host': obj.host,
-    'httpHeaders': obj.httpHeaders?.map(y => toJson_HttpHeader(y)),
-    'path': obj.path,
-    'port': obj.port?.value,
-    'scheme': obj.scheme,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.host; if (v !== undefined) { result['host'] = v; } }
+  { const v = obj.httpHeaders?.map(y => toJson_HttpHeader(y)); if (v !== undefined) { result['httpHeaders'] = v; } }
+  { const v = obj.path; if (v !== undefined) { result['path'] = v; } }
+  { const v = obj.port?.value; if (v !== undefined) { result['port'] = v; } }
+  { const v = obj.scheme; if (v !== undefined) { result['scheme'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7605,12 +8196,10 @@ export interface TcpSocketAction {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_TcpSocketAction(obj: TcpSocketAction | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'host': obj.host,
-    'port': obj.port?.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.host; if (v !== undefined) { result['host'] = v; } }
+  { const v = obj.port?.value; if (v !== undefined) { result['port'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7641,12 +8230,10 @@ export interface Capabilities {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_Capabilities(obj: Capabilities | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'add': obj.add?.map(y => y),
-    'drop': obj.drop?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.add?.map(y => y); if (v !== undefined) { result['add'] = v; } }
+  { const v = obj.drop?.map(y => y); if (v !== undefined) { result['drop'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7684,13 +8271,11 @@ export interface KeyToPath {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_KeyToPath(obj: KeyToPath | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'mode': obj.mode,
-    'path': obj.path,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.key; if (v !== undefined) { result['key'] = v; } }
+  { const v = obj.mode; if (v !== undefined) { result['mode'] = v; } }
+  { const v = obj.path; if (v !== undefined) { result['path'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7735,14 +8320,12 @@ export interface DownwardApiVolumeFile {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DownwardApiVolumeFile(obj: DownwardApiVolumeFile | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'fieldRef': toJson_ObjectFieldSelector(obj.fieldRef),
-    'mode': obj.mode,
-    'path': obj.path,
-    'resourceFieldRef': toJson_ResourceFieldSelector(obj.resourceFieldRef),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectFieldSelector(obj.fieldRef); if (v !== undefined) { result['fieldRef'] = v; } }
+  { const v = obj.mode; if (v !== undefined) { result['mode'] = v; } }
+  { const v = obj.path; if (v !== undefined) { result['path'] = v; } }
+  { const v = toJson_ResourceFieldSelector(obj.resourceFieldRef); if (v !== undefined) { result['resourceFieldRef'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7773,12 +8356,10 @@ export interface PersistentVolumeClaimTemplate {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_PersistentVolumeClaimTemplate(obj: PersistentVolumeClaimTemplate | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'metadata': toJson_ObjectMeta(obj.metadata),
-    'spec': toJson_PersistentVolumeClaimSpec(obj.spec),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ObjectMeta(obj.metadata); if (v !== undefined) { result['metadata'] = v; } }
+  { const v = toJson_PersistentVolumeClaimSpec(obj.spec); if (v !== undefined) { result['spec'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7823,14 +8404,12 @@ export interface VolumeProjection {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_VolumeProjection(obj: VolumeProjection | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'configMap': toJson_ConfigMapProjection(obj.configMap),
-    'downwardAPI': toJson_DownwardApiProjection(obj.downwardApi),
-    'secret': toJson_SecretProjection(obj.secret),
-    'serviceAccountToken': toJson_ServiceAccountTokenProjection(obj.serviceAccountToken),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = toJson_ConfigMapProjection(obj.configMap); if (v !== undefined) { result['configMap'] = v; } }
+  { const v = toJson_DownwardApiProjection(obj.downwardApi); if (v !== undefined) { result['downwardAPI'] = v; } }
+  { const v = toJson_SecretProjection(obj.secret); if (v !== undefined) { result['secret'] = v; } }
+  { const v = toJson_ServiceAccountTokenProjection(obj.serviceAccountToken); if (v !== undefined) { result['serviceAccountToken'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7861,12 +8440,10 @@ export interface NodeSelectorTerm {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodeSelectorTerm(obj: NodeSelectorTerm | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'matchExpressions': obj.matchExpressions?.map(y => toJson_NodeSelectorRequirement(y)),
-    'matchFields': obj.matchFields?.map(y => toJson_NodeSelectorRequirement(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.matchExpressions?.map(y => toJson_NodeSelectorRequirement(y)); if (v !== undefined) { result['matchExpressions'] = v; } }
+  { const v = obj.matchFields?.map(y => toJson_NodeSelectorRequirement(y)); if (v !== undefined) { result['matchFields'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7904,13 +8481,11 @@ export interface ConfigMapKeySelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ConfigMapKeySelector(obj: ConfigMapKeySelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.key; if (v !== undefined) { result['key'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.optional; if (v !== undefined) { result['optional'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7941,12 +8516,10 @@ export interface ObjectFieldSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ObjectFieldSelector(obj: ObjectFieldSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'apiVersion': obj.apiVersion,
-    'fieldPath': obj.fieldPath,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.apiVersion; if (v !== undefined) { result['apiVersion'] = v; } }
+  { const v = obj.fieldPath; if (v !== undefined) { result['fieldPath'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -7984,13 +8557,11 @@ export interface ResourceFieldSelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ResourceFieldSelector(obj: ResourceFieldSelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'containerName': obj.containerName,
-    'divisor': obj.divisor?.value,
-    'resource': obj.resource,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.containerName; if (v !== undefined) { result['containerName'] = v; } }
+  { const v = obj.divisor?.value; if (v !== undefined) { result['divisor'] = v; } }
+  { const v = obj.resource; if (v !== undefined) { result['resource'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8028,13 +8599,11 @@ export interface SecretKeySelector {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_SecretKeySelector(obj: SecretKeySelector | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.key; if (v !== undefined) { result['key'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.optional; if (v !== undefined) { result['optional'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8065,12 +8634,10 @@ export interface HttpHeader {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_HttpHeader(obj: HttpHeader | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'name': obj.name,
-    'value': obj.value,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.value; if (v !== undefined) { result['value'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8110,13 +8677,11 @@ export interface ConfigMapProjection {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ConfigMapProjection(obj: ConfigMapProjection | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'items': obj.items?.map(y => toJson_KeyToPath(y)),
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.items?.map(y => toJson_KeyToPath(y)); if (v !== undefined) { result['items'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.optional; if (v !== undefined) { result['optional'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8140,11 +8705,9 @@ export interface DownwardApiProjection {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_DownwardApiProjection(obj: DownwardApiProjection | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'items': obj.items?.map(y => toJson_DownwardApiVolumeFile(y)),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.items?.map(y => toJson_DownwardApiVolumeFile(y)); if (v !== undefined) { result['items'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8184,13 +8747,11 @@ export interface SecretProjection {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_SecretProjection(obj: SecretProjection | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'items': obj.items?.map(y => toJson_KeyToPath(y)),
-    'name': obj.name,
-    'optional': obj.optional,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.items?.map(y => toJson_KeyToPath(y)); if (v !== undefined) { result['items'] = v; } }
+  { const v = obj.name; if (v !== undefined) { result['name'] = v; } }
+  { const v = obj.optional; if (v !== undefined) { result['optional'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8229,13 +8790,11 @@ export interface ServiceAccountTokenProjection {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_ServiceAccountTokenProjection(obj: ServiceAccountTokenProjection | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'audience': obj.audience,
-    'expirationSeconds': obj.expirationSeconds,
-    'path': obj.path,
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.audience; if (v !== undefined) { result['audience'] = v; } }
+  { const v = obj.expirationSeconds; if (v !== undefined) { result['expirationSeconds'] = v; } }
+  { const v = obj.path; if (v !== undefined) { result['path'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
@@ -8273,13 +8832,11 @@ export interface NodeSelectorRequirement {
 /* eslint-disable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 export function toJson_NodeSelectorRequirement(obj: NodeSelectorRequirement | undefined): Record<string, any> | undefined {
   if (obj === undefined) { return undefined; }
-  const result = {
-    'key': obj.key,
-    'operator': obj.operator,
-    'values': obj.values?.map(y => y),
-  };
-  // filter undefined values
-  return Object.entries(result).reduce((r, i) => (i[1] === undefined) ? r : ({ ...r, [i[0]]: i[1] }), {});
+  const result: Record<string, any> = {};
+  { const v = obj.key; if (v !== undefined) { result['key'] = v; } }
+  { const v = obj.operator; if (v !== undefined) { result['operator'] = v; } }
+  { const v = obj.values?.map(y => y); if (v !== undefined) { result['values'] = v; } }
+  return result;
 }
 /* eslint-enable max-len, @stylistic/max-len, quote-props, @stylistic/quote-props */
 
