@@ -414,8 +414,10 @@ export class Platform extends Construct {
       if (workspaces.has(env.workspace)) problems.add('environments', 'gives two environments the same Terraform workspace (B03)', env.workspace, 'set a unique workspace per environment');
       names.add(env.name);
       workspaces.add(env.workspace);
-      if (!props.backup && env.tenants.some(t => tenantHasBackup(env, t, objectStorage !== undefined))) {
-        problems.add('backup', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up its tenant databases and object storage`, undefined, 'pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
+      const backedUp = env.tenants.filter(t => tenantHasBackup(env, t, objectStorage !== undefined));
+      if (!props.backup && backedUp.length > 0) {
+        const what = backedUp.some(t => t.database) ? 'its tenant databases' : `the objects of its tenants without a database (${backedUp.map(t => t.id).join(', ')})`;
+        problems.add('backup', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up ${what}`, undefined, 'pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
       }
       const withVolumes = env.tenants.filter(t => t.volumes.length > 0).map(t => t.id);
       if (env.environmentClass.backup.enabled && withVolumes.length > 0 && !props.backup?.volumeSnapshots) {
