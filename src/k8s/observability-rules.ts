@@ -8,8 +8,8 @@
  * - only tenants in the right lifecycle state alert (a suspended tenant has no pods and no backups by design).
  */
 import { ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './observability-api';
-import { Environment } from '../model/environment';
 import { tenantHasBackup } from '../model/backup-plan';
+import { Environment } from '../model/environment';
 import { Tenant, TenantState } from '../model/tenant';
 import { workloadsIn } from '../model/tenant-workload';
 

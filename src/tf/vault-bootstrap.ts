@@ -794,7 +794,8 @@ export class TenantBackupVault extends Construct {
       tokenPolicies: [this.policy.name],
     });
     dependOn(this.kubernetesRole, [referencesOf(bootstrap).kubernetesAuthReady]);
-    this.dependableList = [...(this.backupDatabaseRole ? [this.backupDatabaseRole] : []), ...(this.drillDatabaseRole ? [this.drillDatabaseRole] : []), this.policy, this.kubernetesRole];
+    const databaseRoles = this.backupDatabaseRole && this.drillDatabaseRole ? [this.backupDatabaseRole, this.drillDatabaseRole] : [];
+    this.dependableList = [...databaseRoles, this.policy, this.kubernetesRole];
     internals.dependables.push(...this.dependableList);
   }
 

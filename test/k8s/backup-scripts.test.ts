@@ -1036,8 +1036,16 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
         expect(fs.existsSync(path.join(root, 'dumps'))).toBe(false);
         const { fields, rows } = parseManifest(fs.readFileSync(path.join(root, 'manifests', `${name}.manifest`), 'utf8'));
         expect(fields).toEqual({
-          format: BACKUP_MANIFEST_FORMAT, name, env: ENV, tenant: TENANT, objects: `objects-manifests/${name}.objects`,
-          sha256: sha(listing), size: String(Buffer.byteLength(listing)), timestamp: String(NOW), created: '2025-06-15T15:06:40Z', verified: 'true',
+          format: BACKUP_MANIFEST_FORMAT,
+          name,
+          env: ENV,
+          tenant: TENANT,
+          objects: `objects-manifests/${name}.objects`,
+          sha256: sha(listing),
+          size: String(Buffer.byteLength(listing)),
+          timestamp: String(NOW),
+          created: '2025-06-15T15:06:40Z',
+          verified: 'true',
         });
         expect(rows).toEqual([]);
       }
