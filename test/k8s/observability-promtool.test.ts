@@ -301,7 +301,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, 'prod-rules.yaml'), prod.prometheusRulesYaml());
   fs.writeFileSync(path.join(dir, 'preview-rules.yaml'), preview.prometheusRulesYaml());
   // The alert groups alone, as Prometheus would see them if no inventory PrometheusRule were selected.
-  const alertsOnly = new ObservabilityStack(Testing.chart(), 'Alone', { environment: prodEnvironment() });
+  const alertsOnly = new ObservabilityStack(Testing.chart(), 'Alone', { environment: prodEnvironment(true), tenantObjectsBackedUp: true });
   const yaml = alertsOnly.prometheusRulesYaml();
   const parsed = YAML.parse(yaml) as { groups: Array<{ name: string }> };
   parsed.groups = parsed.groups.filter(g => !g.name.startsWith('inopsio-inventory-'));
