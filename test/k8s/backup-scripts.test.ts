@@ -1110,6 +1110,19 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
       expect(badListing.stderr).toContain(`F10: ${name}.objects does not match its manifest`);
     });
 
+    test('a new tenant without objects yet: an empty listing is a valid backup, and the drill has nothing to restore', async () => {
+      const { sb, data } = objectsOnly('objects-only-empty');
+      fs.mkdirSync(data, { recursive: true });
+      expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW) }));
+      const name = `acme-${stamp(NOW)}`;
+      expect(fs.readFileSync(path.join(sb.offsite, 'objects-manifests', `${name}.objects`), 'utf8')).toBe('');
+      expect(parseManifest(fs.readFileSync(path.join(sb.primary, 'manifests', `${name}.manifest`), 'utf8')).fields.size).toBe('0');
+      const r = await runDrill(sb, { INOPSIO_NOW: String(NOW + 60) });
+      expectOk(r);
+      expect(r.stderr).toContain(`F10: the tenant had no objects at the last backup (${name}.objects): nothing to restore`);
+      expect(metric(readProm(sb, 'drill'), 'inopsio_backup_drill_objects_verified', '')).toBe('0');
+    });
+
     test('a dump manifest in an object-only tenant\'s prefix is untrusted (fail closed)', async () => {
       const { sb, put } = objectsOnly('objects-only-foreign');
       put('a.txt', 'alpha');
