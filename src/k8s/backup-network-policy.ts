@@ -1,5 +1,5 @@
 /**
- * Egress of a tenant's backup pods (K05–K07): exactly the database, the drill server, the object stores, Vault and
+ * Egress of a tenant's backup pods (K05–K07): exactly the database and the drill server (when the tenant has a database), the object stores, Vault and
  * the Pushgateway of its TenantBackupPlan, one rule per distinct target.
  */
 import { NetworkPolicyEgressRule } from './imports/k8s';
@@ -10,7 +10,7 @@ import { EgressTarget } from '../model/egress-target';
 /** The NetworkPolicy `spec.egress` rules of a plan, in a fixed order, duplicates dropped. */
 export function backupEgressRules(plan: TenantBackupPlan): NetworkPolicyEgressRule[] {
   const targets = [
-    plan.database.egress, plan.drill.egress, plan.primaryStore.egress, plan.offsiteStore.egress, plan.objectsStore?.egress,
+    plan.database?.egress, plan.drill?.egress, plan.primaryStore.egress, plan.offsiteStore.egress, plan.objectsStore?.egress,
     plan.vaultEgress, plan.pushgatewayEgress,
   ]
     .filter((t): t is EgressTarget => t !== undefined);

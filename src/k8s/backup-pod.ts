@@ -32,14 +32,17 @@ export interface BackupPodSpec {
 /** The pod template of a backup or drill Job. */
 export function backupPodTemplate(plan: TenantBackupPlan, pod: BackupPodSpec): PodTemplateSpec {
   const res = plan.resources;
-  const envVars: EnvVar[] = [
-    { name: 'HOME', value: '/tmp' },
-    // The dynamic role's name is only known at run time: libpq takes it from the service file (which overrides
-    // PGUSER) and the password from the pgpass file.
-    { name: 'PGSERVICE', value: BACKUP_PG_SERVICE },
-    { name: 'PGSERVICEFILE', value: `${VAULT_SECRETS_DIR}/${pod.serviceFile}` },
-    { name: 'PGSSLMODE', value: plan.sslMode },
-  ];
+  const envVars: EnvVar[] = [{ name: 'HOME', value: '/tmp' }];
+  // A tenant without a database (plan.database undefined) gets no libpq settings: its pods never connect to one.
+  if (plan.database) {
+    envVars.push(
+      // The dynamic role's name is only known at run time: libpq takes it from the service file (which overrides
+      // PGUSER) and the password from the pgpass file.
+      { name: 'PGSERVICE', value: BACKUP_PG_SERVICE },
+      { name: 'PGSERVICEFILE', value: `${VAULT_SECRETS_DIR}/${pod.serviceFile}` },
+      { name: 'PGSSLMODE', value: plan.sslMode },
+    );
+  }
   if (plan.caConfigMap !== undefined) envVars.push({ name: 'PGSSLROOTCERT', value: `${CA_MOUNT}/ca.crt` });
   const mounts: VolumeMount[] = [
     { name: 'scripts', mountPath: BACKUP_POD_PATHS.scripts, readOnly: true },

@@ -164,7 +164,10 @@ export class BackupSchedule extends Construct {
       metadata: {
         ...this.meta(this.networkPolicyName, 'network-policy'),
         // The databases the dump and the drill reach, stated for K52 (no database shared by production and the rest).
-        annotations: { [DATABASE_EGRESS_ANNOTATION]: formatDatabaseEgress([plan.database.egress, plan.drill.egress]) },
+        // A tenant without a database reaches none (its backup is its objects).
+        ...(plan.database && plan.drill
+          ? { annotations: { [DATABASE_EGRESS_ANNOTATION]: formatDatabaseEgress([plan.database.egress, plan.drill.egress]) } }
+          : {}),
       },
       spec: { podSelector: { matchLabels: { ...this.podSelectorLabels } }, policyTypes: ['Egress'], egress: backupEgressRules(plan) },
     });

@@ -171,7 +171,7 @@ function assemble(kind: BackupScriptKind, config: BackupScriptConfig): string {
   const file = FILE_OF_KIND[kind];
   const t = BACKUP_SCRIPT_TEMPLATES[file];
   const o = config.options;
-  return `${t.head}# env=${o.env} tenant=${o.tenant} database=${o.database}\n${t.preamble}${configBlock(kind, t.reads, config)}${BODIES[file]}`;
+  return `${t.head}# env=${o.env} tenant=${o.tenant} database=${o.database ?? '(none: objects only)'}\n${t.preamble}${configBlock(kind, t.reads, config)}${BODIES[file]}`;
 }
 
 /** Every script of a checked configuration, keyed by its ConfigMap file name (what a TenantBackupPlan ships). */

@@ -48,19 +48,24 @@ export function backupAgentFiles(plan: TenantBackupPlan): { backup: AgentFile[];
     { file: `${s.alias}-access-key`, path: s.accessKey.path, template: kvTemplate(s.accessKey.path, s.accessKey.field) },
     { file: `${s.alias}-secret-key`, path: s.secretKey.path, template: kvTemplate(s.secretKey.path, s.secretKey.field) },
   ];
-  const db = plan.database.credentialsPath;
-  const drill = plan.drill.credentialsPath;
+  // A tenant without a database: no database credentials are requested at all (its backup is its objects).
+  const db = plan.database?.credentialsPath;
+  const drill = plan.drill?.credentialsPath;
   return {
     backup: [
-      { file: 'pgpass', path: db, template: pgpassTemplate(db) },
-      { file: 'pg-service.conf', path: db, template: pgServiceTemplate(db) },
+      ...(db ? [
+        { file: 'pgpass', path: db, template: pgpassTemplate(db) },
+        { file: 'pg-service.conf', path: db, template: pgServiceTemplate(db) },
+      ] : []),
       ...storeFiles(plan.primaryStore),
       ...storeFiles(plan.offsiteStore),
       ...(plan.objectsStore ? storeFiles(plan.objectsStore) : []),
     ],
     drill: [
-      { file: 'drill-pgpass', path: drill, template: pgpassTemplate(drill) },
-      { file: 'drill-pg-service.conf', path: drill, template: pgServiceTemplate(drill, plan.drill.sessionRole) },
+      ...(drill ? [
+        { file: 'drill-pgpass', path: drill, template: pgpassTemplate(drill) },
+        { file: 'drill-pg-service.conf', path: drill, template: pgServiceTemplate(drill, plan.drill!.sessionRole) },
+      ] : []),
       ...storeFiles(plan.primaryStore),
     ],
   };

@@ -8,6 +8,7 @@
  * - only tenants in the right lifecycle state alert (a suspended tenant has no pods and no backups by design).
  */
 import { ObservabilityAlert, ObservabilityMetric, ObservabilityRule, ObservabilityRuleGroup } from './observability-api';
+import { tenantHasBackup } from '../model/backup-plan';
 import { Environment } from '../model/environment';
 import { Tenant, TenantState } from '../model/tenant';
 import { workloadsIn } from '../model/tenant-workload';
@@ -22,6 +23,8 @@ export const PROMETHEUS_DURATION = /^(\d+(ms|s|m|h|d|w|y))+$/;
 /** Values of the `kind` label of the backup metrics, as the backup scripts write them (BACKUP_METRIC_KINDS). */
 export const BACKUP_KIND = {
   dump: 'dump',
+  /** The daily backup: the dump, or the object copy of a tenant without a database (its backup is its objects). */
+  dailyMatcher: 'dump|objects',
   offsite: 'offsite',
   drillMatcher: 'drill',
 } as const;
@@ -56,9 +59,12 @@ export const ACTIVITY_CARRY_OVER = '6h';
 /** Minutes an active tenant may have no scrape target before `InopsioTenantTargetsMissing` fires. */
 export const TARGETS_MISSING_MINUTES = 10;
 
-/** Whether a tenant's backups are expected (and therefore alerted on) in an environment. */
-export function backupsExpected(env: Environment, tenant: Tenant): boolean {
-  return env.environmentClass.backup.enabled && tenant.database && tenant.state === TenantState.ACTIVE;
+/**
+ * Whether a tenant's backups are expected (and therefore alerted on) in an environment: an active tenant with a
+ * database, or with object storage when the backups mirror it (`objectsBackedUp`).
+ */
+export function backupsExpected(env: Environment, tenant: Tenant, objectsBackedUp: boolean = false): boolean {
+  return tenantHasBackup(env, tenant, objectsBackedUp) && tenant.state === TenantState.ACTIVE;
 }
 
 /** Name of a tenant's inventory rule group. */
@@ -72,7 +78,7 @@ export function inventoryGroupName(env: Environment, tenant: Tenant): string {
  * when the tenant runs modules or cdk8s-plus workloads with a metrics port: only they run pods that expose metrics, so
  * only they are expected to have scrape targets.
  */
-export function tenantInventoryGroup(env: Environment, tenant: Tenant): ObservabilityRuleGroup {
+export function tenantInventoryGroup(env: Environment, tenant: Tenant, objectsBackedUp: boolean = false): ObservabilityRuleGroup {
   return {
     name: inventoryGroupName(env, tenant),
     rules: [{
@@ -83,7 +89,7 @@ export function tenantInventoryGroup(env: Environment, tenant: Tenant): Observab
         namespace: env.namespaceFor(tenant.id),
         tenant: tenant.id,
         state: tenant.state,
-        backup: String(backupsExpected(env, tenant)),
+        backup: String(backupsExpected(env, tenant, objectsBackedUp)),
         // cdk8s-plus workloads with a metrics port are scrape targets too (issue 19).
         modules: String(tenant.modules.length > 0 || workloadsIn(env, tenant).some(w => w.metricsPort !== undefined)),
       },
@@ -184,7 +190,7 @@ export function environmentRuleGroups(s: RuleSettings): ObservabilityRuleGroup[]
     const success = ObservabilityMetric.BACKUP_LAST_SUCCESS;
     const failure = ObservabilityMetric.BACKUP_LAST_FAILURE;
     const kinds = [
-      { kind: `kind="${BACKUP_KIND.dump}"`, what: 'database dump', hours: policy.staleAfterHours, stale: ObservabilityAlert.BACKUP_STALE, missing: ObservabilityAlert.BACKUP_MISSING, label: BACKUP_KIND.dump },
+      { kind: `kind=~"${BACKUP_KIND.dailyMatcher}"`, what: 'daily backup', hours: policy.staleAfterHours, stale: ObservabilityAlert.BACKUP_STALE, missing: ObservabilityAlert.BACKUP_MISSING, label: BACKUP_KIND.dump },
       ...(policy.offsite ? [{ kind: `kind="${BACKUP_KIND.offsite}"`, what: 'offsite copy', hours: s.offsiteStaleAfterHours, stale: ObservabilityAlert.OFFSITE_COPY_STALE, missing: ObservabilityAlert.OFFSITE_COPY_MISSING, label: BACKUP_KIND.offsite }] : []),
       { kind: `kind=~"${BACKUP_KIND.drillMatcher}"`, what: 'restore drill', hours: s.restoreDrillStaleAfterHours, stale: ObservabilityAlert.RESTORE_DRILL_STALE, missing: ObservabilityAlert.RESTORE_DRILL_MISSING, label: 'restore_drill' },
     ];
@@ -245,7 +251,7 @@ export function environmentRuleGroups(s: RuleSettings): ObservabilityRuleGroup[]
         `${info(WITH_BACKUP)} unless on (namespace) kube_cronjob_info{${cron}}`,
         'critical', '30m',
         'Tenant {{ $labels.tenant }} has no backup CronJob',
-        `Active tenant {{ $labels.tenant }} in namespace {{ $labels.namespace }} (environment {{ $labels.env }}) has a database but no CronJob named like ${s.backupCronJobPattern}.`),
+        `Active tenant {{ $labels.tenant }} in namespace {{ $labels.namespace }} (environment {{ $labels.env }}) is backed up (a database, or objects the backups mirror) but has no CronJob named like ${s.backupCronJobPattern}.`),
     ];
     groups.push({ name: `${prefix}-backup-jobs`, rules: jobs });
   }

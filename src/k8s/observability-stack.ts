@@ -123,6 +123,13 @@ export interface ObservabilityOptions {
    */
   readonly backupCronJobPattern?: string;
   /**
+   * Whether the backups mirror the tenants' object storage (`PlatformBackupProps.tenantObjects`): a tenant with object
+   * storage and no database is then backed up through its objects, and the backup alerts expect it to report (its
+   * daily backup is `kind="objects"`). The Platform sets it.
+   * @default false - only tenants with a database are expected to report backups
+   */
+  readonly tenantObjectsBackedUp?: boolean;
+  /**
    * Counter of requests that real clusters have, per namespace: tenant activity is read from it (a namespace with
    * requests in the last hour was active). The recording rule `inopsio_tenant_last_activity_timestamp_seconds` keeps
    * the last active time per tenant; `InopsioTenantInactive` fires after the class's `suspendAfterInactiveDays`.
@@ -403,7 +410,7 @@ export class ObservabilityStack extends Construct {
           },
         }));
       }
-      const inventory = tenantInventoryGroup(env, tenant);
+      const inventory = tenantInventoryGroup(env, tenant, props.tenantObjectsBackedUp === true);
       this.tenantGroups.push(inventory);
       this.inventoryRules.push(new PrometheusRule(scopeOfTenant, 'Inventory', {
         metadata: {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { destroyedAutomatically, tenantRemovalApprovals } from './approvals';
 import { JsonSchema } from './json-schema';
+import { tenantHasBackup } from '../model/backup-plan';
 import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { migratingModules, migrationNames } from '../model/migration-names';
@@ -364,7 +365,7 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
       vault: {
         databaseRole: tenant.database ? vault.databaseRole : undefined,
         kubernetesAuthRole: vault.kubernetesAuthRole,
-        ...(cls.backup.enabled && tenant.database ? backupVault(env.name, tenant.id) : {}),
+        ...(tenantHasBackup(env, tenant, bucket !== undefined) ? backupVault(env.name, tenant.id, tenant.database) : {}),
         ...(tenant.database && migratingModules(tenant).length > 0
           ? {
             migrationDatabaseRole: migrationNames(env, tenant).databaseRole,
@@ -372,7 +373,8 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
           }
           : {}),
       },
-      backup: cls.backup.enabled && tenant.database ? backupJobNames(tenant.id) : undefined,
+      // A tenant with objects and no database is backed up too (its objects): the final backup covers them.
+      backup: tenantHasBackup(env, tenant, bucket !== undefined) ? backupJobNames(tenant.id) : undefined,
       volumes: tenant.volumes.length === 0 ? undefined : {
         claims: tenant.volumes.map(v => v.name),
         snapshotCronJob: cls.backup.enabled ? volumeSnapshotCronJobName(tenant.id) : undefined,
@@ -425,9 +427,9 @@ function environmentEntry(env: Environment, names: LifecycleNames, problems: Pro
 }
 
 /** The Vault roles of a tenant's backup access (VaultBootstrap.addBackupAccess), revoked and deleted on decommission. */
-function backupVault(envName: string, tenantId: string): { backupDatabaseRoles: string[]; backupKubernetesAuthRole: string } {
+function backupVault(envName: string, tenantId: string, withDatabase: boolean): { backupDatabaseRoles?: string[]; backupKubernetesAuthRole: string } {
   const n = backupVaultRoleNames(envName, tenantId);
-  return { backupDatabaseRoles: [n.dumpDatabaseRole, n.drillDatabaseRole], backupKubernetesAuthRole: n.authRole };
+  return { ...(withDatabase ? { backupDatabaseRoles: [n.dumpDatabaseRole, n.drillDatabaseRole] } : {}), backupKubernetesAuthRole: n.authRole };
 }
 
 function approvalEnvironmentsFor(count: number, names: LifecycleNames, problems: Problems, at: string): string[] {

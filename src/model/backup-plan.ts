@@ -133,15 +133,19 @@ export interface RestoreDrillProps {
 export interface TenantBackupProps {
   /** The environment; its class's BackupPolicy supplies schedule, time zone and retention. */
   readonly environment: Environment;
-  /** The tenant whose database is backed up. */
+  /** The tenant whose database (and, with `tenantObjects`, object storage) is backed up. */
   readonly tenant: Tenant;
   /**
    * The backup tool image, pinned by digest (K30): bash, pg_dump/pg_restore/psql of at least the server's major
    * version, coreutils, `mc`, and curl when a Pushgateway is used. There is no default.
    */
   readonly image: ContainerImage;
-  /** The database to back up. */
-  readonly database: BackupDatabaseProps;
+  /**
+   * The database to back up: required for a tenant with a database, refused for one without (`database: false`),
+   * whose backup is its objects alone (`tenantObjects`, with `objectStorage: true`): no dump, no database credentials.
+   * @default - none: only for a tenant without a database
+   */
+  readonly database?: BackupDatabaseProps;
   /** The primary ("local") store: 30 days by default. */
   readonly primaryStore: BackupObjectStoreProps;
   /** The offsite store receiving `mc mirror` copies: 90 days by default; versioned and object-locked. */
@@ -457,16 +461,19 @@ export class TenantBackupPlan {
   public readonly retention: BackupRetention;
   /** Job deadlines and the credential lifetime (F9). */
   public readonly deadlines: BackupPlanDeadlines;
-  /** The backed-up database. */
-  public readonly database: BackupPlanDatabase;
-  /** The database name. */
-  public readonly databaseName: string;
+  /**
+   * The backed-up database; undefined for a tenant without one, whose backup is its objects alone (`objectsStore`):
+   * the engines then request no database credentials, reach no database and run no dump.
+   */
+  public readonly database?: BackupPlanDatabase;
+  /** The database name, when the tenant has a database. */
+  public readonly databaseName?: string;
   /** TLS mode of the connections. */
   public readonly sslMode: PostgresSslMode;
   /** ConfigMap with the server CA, when given. */
   public readonly caConfigMap?: string;
-  /** The restore drill's server. */
-  public readonly drill: BackupPlanDatabase;
+  /** The restore drill's server, when the tenant has a database (without one the drill restores an object only). */
+  public readonly drill?: BackupPlanDatabase;
   /** The primary ("local") store. */
   public readonly primaryStore: BackupPlanStore;
   /** The offsite store. */
@@ -514,7 +521,8 @@ export class TenantBackupPlan {
     this.scripts = r.scripts;
     const stores = [this.primaryStore, this.offsiteStore, ...(this.objectsStore ? [this.objectsStore] : [])]
       .flatMap(s => [s.accessKey.path, s.secretKey.path]);
-    this.vaultSecretPaths = [...new Set([this.database.credentialsPath, this.drill.credentialsPath, ...stores])].sort();
+    const databases = this.database && this.drill ? [this.database.credentialsPath, this.drill.credentialsPath] : [];
+    this.vaultSecretPaths = [...new Set([...databases, ...stores])].sort();
   }
 }
 
@@ -536,8 +544,24 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
   } else if (!policy.offsite) {
     problems.add('environment', `has class "${env.environmentClass.name}" whose backup policy has offsite: false`, env.name, 'the backup always copies offsite (spec §10: 90 days offsite); use a policy with offsite: true');
   }
-  if (!tenant.database) {
-    problems.add('tenant', 'has no database (database: false)', tenant.id, 'back up only tenants with database: true');
+  // The one place the database is optional: a tenant without one is backed up through its objects alone.
+  const withDatabase = tenant.database;
+  if (!withDatabase) {
+    if (!tenant.objectStorage || props.tenantObjects === undefined) {
+      problems.add('tenant', `has no database (database: false) and ${tenant.objectStorage ? 'tenantObjects is not set' : 'no object storage'}: there is nothing to back up`, tenant.id,
+        tenant.objectStorage ? 'pass tenantObjects: { endpoint, bucket, egress } so that its objects are backed up' : 'back up only tenants with database: true or objectStorage: true');
+    }
+    if (props.database !== undefined) {
+      problems.add('database', `is set, but tenant "${tenant.id}" has no database (database: false)`, props.database.host, 'leave database out: the backup of a tenant without a database is its objects');
+    }
+    const drillDb = props.restoreDrill ?? {};
+    for (const field of ['host', 'egress', 'port', 'credentials', 'maintenanceDatabase'] as const) {
+      if (drillDb[field] !== undefined) {
+        problems.add(`restoreDrill.${field}`, `is set, but tenant "${tenant.id}" has no database (the drill restores an object only)`, String(drillDb[field]), `leave restoreDrill.${field} out`);
+      }
+    }
+  } else if (props.database === undefined || props.database === null) {
+    problems.add('database', 'is required', props.database, 'pass { host, egress, caConfigMap } of the tenant database\'s server');
   }
   if (!ContainerImage.isContainerImage(props.image)) {
     problems.add('image', 'is not a ContainerImage', props.image, 'use ContainerImage.fromDigest("registry.example.com/team/pg-backup@sha256:<digest>")');
@@ -566,37 +590,10 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
   };
   checkBackupTiming(problems, retention, env.isProduction);
 
-  // Database, drill and stores.
+  // Database and drill: only for a tenant with a database.
   const db = props.database ?? ({} as BackupDatabaseProps);
-  const dbEgress = checkEgress(problems, 'database.egress', db.egress, true)!;
-  const dbPort = checkPort(problems, 'database.port', db.port, dbEgress);
-  const dbHost = checkHost(problems, 'database.host', db.host);
-  const dbName = db.name ?? tenantNames.databaseName;
-  if (typeof dbName !== 'string' || !DATABASE.test(dbName)) {
-    problems.add('database.name', 'is not an acceptable database name', dbName, 'use letters, digits, "_", "-" and "." (at most 63 characters; no "=")');
-  }
   const sslMode = db.sslMode ?? PostgresSslMode.VERIFY_FULL;
-  if (!Object.values(PostgresSslMode).includes(sslMode)) {
-    problems.add('database.sslMode', 'is not a PostgresSslMode', sslMode, 'use PostgresSslMode.VERIFY_FULL, VERIFY_CA, REQUIRE or DISABLE');
-  }
-  const verifying = sslMode === PostgresSslMode.VERIFY_FULL || sslMode === PostgresSslMode.VERIFY_CA;
-  if (db.caConfigMap !== undefined) {
-    const p = dnsLabelProblem(db.caConfigMap, 253);
-    if (p) problems.add('database.caConfigMap', p, db.caConfigMap, 'name a ConfigMap in the tenant namespace, e.g. "postgres-ca"');
-  } else if (verifying) {
-    problems.add('database.caConfigMap', `is required with sslMode ${sslMode}`, undefined, 'name a ConfigMap in the tenant namespace holding the server CA as "ca.crt", or choose PostgresSslMode.REQUIRE');
-  }
-  const dbCreds = resolveCredentials(problems, 'database.credentials', db.credentials ?? VaultRef.databaseCreds('tenant-backup'), VaultEngine.DATABASE, env, tenant);
-
-  const drill = props.restoreDrill ?? {};
-  const drillEgress = drill.egress === undefined ? dbEgress : checkEgress(problems, 'restoreDrill.egress', drill.egress, false)!;
-  const drillPort = drill.port === undefined && drill.egress === undefined ? dbPort : checkPort(problems, 'restoreDrill.port', drill.port, drillEgress);
-  const drillHost = drill.host === undefined ? dbHost : checkHost(problems, 'restoreDrill.host', drill.host);
-  const drillCreds = resolveCredentials(problems, 'restoreDrill.credentials', drill.credentials ?? VaultRef.databaseCreds('tenant-drill'), VaultEngine.DATABASE, env, tenant);
-  const maintenanceDatabase = drill.maintenanceDatabase ?? 'postgres';
-  if (typeof maintenanceDatabase !== 'string' || !DATABASE.test(maintenanceDatabase)) {
-    problems.add('restoreDrill.maintenanceDatabase', 'is not an acceptable database name', maintenanceDatabase, 'use e.g. "postgres"');
-  }
+  const dbs = withDatabase && props.database ? resolveDatabases(problems, props, env, tenant, tenantNames.databaseName, sslMode) : undefined;
 
   const primary = resolveStore(problems, 'primaryStore', 'primary', props.primaryStore, env, tenant);
   const offsite = resolveStore(problems, 'offsiteStore', 'offsite', props.offsiteStore, env, tenant);
@@ -676,9 +673,7 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
   const scripts = BackupScriptConfig._fromPlan({
     env: env.name,
     tenant: tenant.id,
-    database: dbName,
-    pgHost: dbHost,
-    pgPort: dbPort,
+    ...(dbs ? { database: dbs.dbName, pgHost: dbs.dbHost, pgPort: dbs.dbPort } : {}),
     pgPassFile: secret('pgpass'),
     primary: { endpoint: primaryStore.endpoint, bucket: primaryStore.bucket, accessKeyFile: secret('primary-access-key'), secretKeyFile: secret('primary-secret-key') },
     offsite: { endpoint: offsiteStore.endpoint, bucket: offsiteStore.bucket, accessKeyFile: secret('offsite-access-key'), secretKeyFile: secret('offsite-secret-key') },
@@ -692,10 +687,8 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
     workDir: BACKUP_POD_PATHS.work,
     metricsDir: BACKUP_POD_PATHS.metrics,
     pushgatewayUrl,
-    drillPgHost: drillHost,
-    drillPgPort: drillPort,
+    ...(dbs ? { drillPgHost: dbs.drillHost, drillPgPort: dbs.drillPort, maintenanceDatabase: dbs.maintenanceDatabase } : {}),
     drillPgPassFile: secret('drill-pgpass'),
-    maintenanceDatabase,
   });
   return {
     environment: env,
@@ -704,18 +697,18 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
     names,
     retention,
     deadlines: deadlines!,
-    database: { host: dbHost, port: dbPort, egress: dbEgress, credentialsPath: dbCreds!.path },
-    databaseName: dbName,
+    database: dbs ? { host: dbs.dbHost, port: dbs.dbPort, egress: dbs.dbEgress, credentialsPath: dbs.dbCreds!.path } : undefined,
+    databaseName: dbs?.dbName,
     sslMode,
-    caConfigMap: db.caConfigMap,
-    drill: {
-      host: drillHost,
-      port: drillPort,
-      egress: drillEgress,
-      credentialsPath: drillCreds!.path,
+    caConfigMap: dbs ? db.caConfigMap : undefined,
+    drill: dbs ? {
+      host: dbs.drillHost,
+      port: dbs.drillPort,
+      egress: dbs.drillEgress,
+      credentialsPath: dbs.drillCreds!.path,
       // The tenant's drill users start every session as the drill group (its CREATEDB; it owns what the drill creates).
-      sessionRole: drillCreds!.path === `${vaultNames.databaseMount}/creds/${roleNames.drillDatabaseRole}` ? roleNames.drillGroupRole : undefined,
-    },
+      sessionRole: dbs.drillCreds!.path === `${vaultNames.databaseMount}/creds/${roleNames.drillDatabaseRole}` ? roleNames.drillGroupRole : undefined,
+    } : undefined,
     primaryStore,
     offsiteStore,
     objectsStore,
@@ -727,6 +720,43 @@ function resolvePlan(problems: Problems, props: TenantBackupProps): ResolvedPlan
     resources: resources!,
     scripts,
   };
+}
+
+/** The database and the drill server of a tenant with a database, checked (undefined fields on a problem). */
+function resolveDatabases(
+  problems: Problems, props: TenantBackupProps, env: Environment, tenant: Tenant, defaultName: string, sslMode: PostgresSslMode,
+) {
+  const db = props.database!;
+  const dbEgress = checkEgress(problems, 'database.egress', db.egress, true)!;
+  const dbPort = checkPort(problems, 'database.port', db.port, dbEgress);
+  const dbHost = checkHost(problems, 'database.host', db.host);
+  const dbName = db.name ?? defaultName;
+  if (typeof dbName !== 'string' || !DATABASE.test(dbName)) {
+    problems.add('database.name', 'is not an acceptable database name', dbName, 'use letters, digits, "_", "-" and "." (at most 63 characters; no "=")');
+  }
+  if (!Object.values(PostgresSslMode).includes(sslMode)) {
+    problems.add('database.sslMode', 'is not a PostgresSslMode', sslMode, 'use PostgresSslMode.VERIFY_FULL, VERIFY_CA, REQUIRE or DISABLE');
+  }
+  const verifying = sslMode === PostgresSslMode.VERIFY_FULL || sslMode === PostgresSslMode.VERIFY_CA;
+  if (db.caConfigMap !== undefined) {
+    const p = dnsLabelProblem(db.caConfigMap, 253);
+    if (p) problems.add('database.caConfigMap', p, db.caConfigMap, 'name a ConfigMap in the tenant namespace, e.g. "postgres-ca"');
+  } else if (verifying) {
+    problems.add('database.caConfigMap', `is required with sslMode ${sslMode}`, undefined, 'name a ConfigMap in the tenant namespace holding the server CA as "ca.crt", or choose PostgresSslMode.REQUIRE');
+  }
+  const dbCreds = resolveCredentials(problems, 'database.credentials', db.credentials ?? VaultRef.databaseCreds('tenant-backup'), VaultEngine.DATABASE, env, tenant);
+
+  const drill = props.restoreDrill ?? {};
+  const drillEgress = drill.egress === undefined ? dbEgress : checkEgress(problems, 'restoreDrill.egress', drill.egress, false)!;
+  const drillPort = drill.port === undefined && drill.egress === undefined ? dbPort : checkPort(problems, 'restoreDrill.port', drill.port, drillEgress);
+  const drillHost = drill.host === undefined ? dbHost : checkHost(problems, 'restoreDrill.host', drill.host);
+  const drillCreds = resolveCredentials(problems, 'restoreDrill.credentials', drill.credentials ?? VaultRef.databaseCreds('tenant-drill'), VaultEngine.DATABASE, env, tenant);
+  const maintenanceDatabase = drill.maintenanceDatabase ?? 'postgres';
+  if (typeof maintenanceDatabase !== 'string' || !DATABASE.test(maintenanceDatabase)) {
+    problems.add('restoreDrill.maintenanceDatabase', 'is not an acceptable database name', maintenanceDatabase, 'use e.g. "postgres"');
+  }
+
+  return { dbEgress, dbPort, dbHost, dbName, dbCreds, drillEgress, drillPort, drillHost, drillCreds, maintenanceDatabase };
 }
 
 function resolveDeadlines(problems: Problems, props: TenantBackupProps, env: Environment): BackupPlanDeadlines | undefined {
@@ -876,6 +906,15 @@ function resolveCredentials(
     return undefined;
   }
   return { path, field: ref.key };
+}
+
+/**
+ * Whether a tenant of an environment gets a backup (a TenantBackupPlan, its CronJobs and Vault access): the class backs
+ * up, and the tenant has a database or object storage whose prefix the backups mirror (`objectsBackedUp`: the platform
+ * has a tenant object store). One rule for the Platform, the inventory and the alerts.
+ */
+export function tenantHasBackup(env: Environment, tenant: Tenant, objectsBackedUp: boolean): boolean {
+  return env.environmentClass.backup.enabled && (tenant.database || (tenant.objectStorage && objectsBackedUp));
 }
 
 /** KV path (tenant-relative) of a tenant's own object-store keys, `access_key` and `secret_key`. */

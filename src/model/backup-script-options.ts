@@ -61,10 +61,17 @@ export interface BackupScriptOptions {
   readonly env: string;
   /** Tenant id (DNS label), e.g. `acme`. */
   readonly tenant: string;
-  /** Database to back up (no `=`; letters, digits, `_`, `-`, `.`). */
-  readonly database: string;
-  /** PostgreSQL host (or unix-socket directory). Overridable at run time with `PGHOST`. */
-  readonly pgHost: string;
+  /**
+   * Database to back up (no `=`; letters, digits, `_`, `-`, `.`). Left out for a tenant without a database: every
+   * run then backs up its objects only (`objects` is required), and the drill restores one of them.
+   * @default - no database: the tenant's objects alone are backed up
+   */
+  readonly database?: string;
+  /**
+   * PostgreSQL host (or unix-socket directory). Overridable at run time with `PGHOST`. Required with `database`.
+   * @default - none (no database)
+   */
+  readonly pgHost?: string;
   /**
    * PostgreSQL port. Overridable with `PGPORT`.
    * @default 5432
@@ -232,8 +239,9 @@ export class BackupScriptConfig {
       ['SCRIPT_KIND', kind],
       ['CFG_ENV', o.env],
       ['CFG_TENANT', o.tenant],
-      ['CFG_DATABASE', o.database],
-      ['CFG_PG_HOST', drill ? o.drillPgHost! : o.pgHost],
+      ['CFG_DATABASE_ENABLED', o.database !== undefined ? 1 : 0],
+      ['CFG_DATABASE', o.database ?? ''],
+      ['CFG_PG_HOST', (drill ? o.drillPgHost : o.pgHost) ?? ''],
       ['CFG_PG_PORT', drill ? o.drillPgPort! : o.pgPort!],
       ['CFG_PG_USER', drill ? o.drillPgUser! : o.pgUser!],
       ['CFG_PG_PASS_FILE', drill ? o.drillPgPassFile! : o.pgPassFile!],
@@ -320,11 +328,16 @@ function checkScriptOptions(problems: Problems, options: BackupScriptOptions): B
     const p = dnsLabelProblem(o[field]);
     if (p) problems.add(field, p, o[field], 'use a DNS-1123 label: the scripts build object keys and metric labels from it');
   }
-  if (typeof o.database !== 'string' || !DATABASE.test(o.database)) {
+  const withDatabase = o.database !== undefined;
+  if (withDatabase && (typeof o.database !== 'string' || !DATABASE.test(o.database))) {
     problems.add('database', 'is not an acceptable database name', o.database, 'use letters, digits, "_", "-" and "." (at most 63 characters; no "=": libpq would read it as a conninfo)');
+  }
+  if (!withDatabase && options.objects === undefined) {
+    problems.add('database', 'is required without objects (there would be nothing to back up)', undefined, 'name the tenant database, or pass objects: { endpoint, bucket } for a tenant whose data is its objects');
   }
   for (const field of ['pgHost', 'drillPgHost'] as const) {
     const host = o[field];
+    if (!withDatabase && host === undefined) continue;
     if (typeof host !== 'string' || !PG_HOST.test(host) || host.split('/').includes('..')) {
       problems.add(field, 'is not a host name, address or socket directory', host, 'write e.g. "postgres.databases.svc" or "/var/run/postgresql"');
     }

@@ -26,7 +26,7 @@ import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/gi
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
 import { collectPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
-import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan } from '../model/backup-plan';
+import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan, tenantHasBackup } from '../model/backup-plan';
 import { ciVaultRoles, previewVaultHost } from '../model/ci-access';
 import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
@@ -431,8 +431,10 @@ export class Platform extends Construct {
       if (workspaces.has(env.workspace)) problems.add('environments', 'gives two environments the same Terraform workspace (B03)', env.workspace, 'set a unique workspace per environment');
       names.add(env.name);
       workspaces.add(env.workspace);
-      if (!props.backup && env.environmentClass.backup.enabled && env.tenants.some(t => t.database)) {
-        problems.add('backup', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up its tenant databases`, undefined, 'pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
+      const backedUp = env.tenants.filter(t => tenantHasBackup(env, t, objectStorage !== undefined));
+      if (!props.backup && backedUp.length > 0) {
+        const what = backedUp.some(t => t.database) ? 'its tenant databases' : `the objects of its tenants without a database (${backedUp.map(t => t.id).join(', ')})`;
+        problems.add('backup', `is missing, but environment "${env.name}" (class ${env.environmentClass.name}) backs up ${what}`, undefined, 'pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
       }
       const withVolumes = env.tenants.filter(t => t.volumes.length > 0).map(t => t.id);
       if (env.environmentClass.backup.enabled && withVolumes.length > 0 && !props.backup?.volumeSnapshots) {
@@ -490,10 +492,11 @@ export class Platform extends Construct {
     if (props.backup) {
       for (const env of envs.filter(e => e.environmentClass.backup.enabled)) {
         const plans = new Map<string, TenantBackupPlan>();
-        for (const tenant of env.tenants.filter(t => t.database)) {
+        // Tenants with objects and no database too: their backup is their objects (the plan leaves the database out).
+        for (const tenant of env.tenants.filter(t => tenantHasBackup(env, t, props.backup?.tenantObjects !== undefined))) {
           const planProblems = new Problems(`${this.node.path}/${env.name}/Tenant-${tenant.id}/${BACKUP_ID}`);
           const vaultEgress = props.backup.vaultEgress ?? networkOf(props, env.name)?.vault;
-          const database = backupDatabaseOf(props.backup, props, env.name);
+          const database = tenant.database ? backupDatabaseOf(props.backup, props, env.name) : undefined;
           const plan = TenantBackupPlan._check(planProblems, { ...props.backup, database, vaultEgress, environment: env, tenant });
           problems.addAll(planProblems.all);
           if (plan) plans.set(tenant.id, plan);
@@ -547,7 +550,9 @@ export class Platform extends Construct {
       this.tenants.set(env.name, new Map(env.tenants.map(t => [t.id, t])));
       this.charts.set(env.name, new Map());
       const platformChart = new Chart(app, PLATFORM_CHART, { disableResourceNameHashes: true });
-      this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env }));
+      this.observability.set(env.name, new ObservabilityStack(platformChart, 'Observability', {
+        ...props.observability, environment: env, tenantObjectsBackedUp: props.backup?.tenantObjects !== undefined,
+      }));
       // The backup pods' PriorityClass: the only pods a suspended or archived tenant's quota admits (final backups).
       if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
       // Every environment: tenant Services stay in their namespace (no ExternalName, no externalIPs; issue 21).
@@ -661,9 +666,9 @@ export class Platform extends Construct {
   }
 
   /**
-   * A tenant's chart in `app`: its TenantNamespace and, where the class backs up and the tenant has a database, its
-   * BackupSchedule, whose ServiceAccount gets its own Vault role and read-only database roles (dump and drill) in the
-   * tenant's stack, once (the same resources whenever the chart is built).
+   * A tenant's chart in `app`: its TenantNamespace and, where the class backs up and the tenant has a database or
+   * object storage, its BackupSchedule, whose ServiceAccount gets its own Vault role and (with a database) read-only
+   * database roles (dump and drill) in the tenant's stack, once (the same resources whenever the chart is built).
    */
   private buildTenantChart(env: Environment, tenant: Tenant, app: App): TenantChart {
     // The tenant's allow-monitoring admits what the environment's monitors scrape, from where Prometheus runs (W05);

@@ -508,7 +508,7 @@ function checkBackupAccess(
     problems.add('tenantId', 'is not a tenant of this bootstrap', tenantId, `use one of ${bootstrap.tenants.map(t => t.tenant.id).join(', ') || '(none yet)'}, or addTenant first`);
   } else {
     if (!vault.tenant.database) {
-      problems.add('tenantId', 'names a tenant without a database (database: false)', tenantId, 'add backup access only for tenants with database: true (there is nothing to dump)');
+      problems.add('tenantId', 'names a tenant without a database (database: false)', tenantId, 'add backup access only for tenants with database: true (there is nothing to dump); a tenant whose backup is its objects gets its Vault side from addBackupPlan(TenantBackupPlan.of({ ..., tenantObjects }))');
     }
     if (vault.backupAccess) {
       problems.add('tenantId', 'already has backup access', tenantId, 'add backup access once per tenant; its one BackupSchedule covers the backup and the drill');
@@ -706,21 +706,21 @@ export class TenantBackupVault extends Construct {
   /** The paths the policy grants `read` on, sorted. */
   public readonly secretPaths: string[];
   /** Vault role of the dump credentials, `<tenant>-backup`. */
-  public readonly backupDatabaseRoleName: string;
+  public readonly backupDatabaseRoleName?: string;
   /** Path of the dump credentials, `database-<env>/creds/<tenant>-backup`. */
-  public readonly backupCredsPath: string;
+  public readonly backupCredsPath?: string;
   /** PostgreSQL group role with read access to every table, granted to each dump user, `<env>_<tenant>_backup`. */
-  public readonly backupGroupRole: string;
+  public readonly backupGroupRole?: string;
   /** The dynamic role of the dump credentials. */
-  public readonly backupDatabaseRole: databaseSecretBackendRole.DatabaseSecretBackendRole;
+  public readonly backupDatabaseRole?: databaseSecretBackendRole.DatabaseSecretBackendRole;
   /** Vault role of the restore-drill credentials, `<tenant>-drill`. */
-  public readonly drillDatabaseRoleName: string;
+  public readonly drillDatabaseRoleName?: string;
   /** Path of the restore-drill credentials, `database-<env>/creds/<tenant>-drill`. */
-  public readonly drillCredsPath: string;
+  public readonly drillCredsPath?: string;
   /** PostgreSQL group role (NOLOGIN, CREATEDB) every drill session runs as, `<env>_<tenant>_drill`. */
-  public readonly drillGroupRole: string;
+  public readonly drillGroupRole?: string;
   /** The dynamic role of the restore-drill credentials. */
-  public readonly drillDatabaseRole: databaseSecretBackendRole.DatabaseSecretBackendRole;
+  public readonly drillDatabaseRole?: databaseSecretBackendRole.DatabaseSecretBackendRole;
   /** The Kubernetes auth role. */
   public readonly kubernetesRole: kubernetesAuthBackendRole.KubernetesAuthBackendRole;
   /** `token_ttl` = `token_max_ttl` of the role, in seconds. */
@@ -748,41 +748,45 @@ export class TenantBackupVault extends Construct {
     this.authPath = `auth/${n.kubernetesAuthMount}`;
     this.policyName = b.policyName;
     this.secretPaths = r.secretPaths;
-    this.backupDatabaseRoleName = b.backupDatabaseRole;
-    this.backupCredsPath = b.backupCredsPath;
-    this.backupGroupRole = b.backupGroupRole;
-    this.drillDatabaseRoleName = b.drillDatabaseRole;
-    this.drillCredsPath = b.drillCredsPath;
-    this.drillGroupRole = b.drillGroupRole;
     this.tokenTtlSeconds = r.tokenTtlSeconds;
     this.activeDeadlineSeconds = r.activeDeadlineSeconds;
-
-    // Nothing renews these credentials (the agent runs as an init container only), so max_ttl = default_ttl.
-    const ttl = bootstrap.options.databaseCredentialTtl.toSeconds();
-    const groups = scope.postgres!.addBackupGroups();
-    const role = (childId: string, name: string, creationStatements: string[], revocationStatements: string[]) => {
-      const created = new databaseSecretBackendRole.DatabaseSecretBackendRole(this, childId, {
-        backend: referencesOf(bootstrap).databaseMountPath,
-        name,
-        dbName: internals.connectionName!,
-        defaultTtl: ttl,
-        maxTtl: ttl,
-        creationStatements,
-        revocationStatements,
-      });
-      // No credentials are issued before the bootstrap password is gone (nor before the groups they join exist).
-      dependOn(created, [scope.rootRotation!, ...groups]);
-      return created;
-    };
-    // The dump and drill users are issued by the tenant database's own function (no CREATEROLE for Vault's login):
-    // dump users join the read-only group with every transaction read-only; drill users inherit nothing and start
-    // every session as the drill group (NOLOGIN, CREATEDB), which owns whatever the drill creates.
-    const pgNames = tenantDatabaseNames(bootstrap.environment, scope.tenant);
-    this.backupDatabaseRole = role('BackupDatabaseRole', b.backupDatabaseRole,
-      vaultCreationStatements(pgNames, DatabaseUserKind.BACKUP), vaultRevocationStatements(pgNames));
-    this.drillDatabaseRole = role('DrillDatabaseRole', b.drillDatabaseRole,
-      vaultCreationStatements(pgNames, DatabaseUserKind.DRILL), vaultRevocationStatements(pgNames));
-    internals.databaseRoles.push(b.backupDatabaseRole, b.drillDatabaseRole);
+    // A plan without a database (a tenant whose backup is its objects): no database roles, and a policy that reads
+    // only the stores' keys; the planned paths are the plan's, which then name no database credentials.
+    const withDatabase = plan ? plan.database !== undefined : true;
+    if (withDatabase) {
+      this.backupDatabaseRoleName = b.backupDatabaseRole;
+      this.backupCredsPath = b.backupCredsPath;
+      this.backupGroupRole = b.backupGroupRole;
+      this.drillDatabaseRoleName = b.drillDatabaseRole;
+      this.drillCredsPath = b.drillCredsPath;
+      this.drillGroupRole = b.drillGroupRole;
+      // Nothing renews these credentials (the agent runs as an init container only), so max_ttl = default_ttl.
+      const ttl = bootstrap.options.databaseCredentialTtl.toSeconds();
+      const groups = scope.postgres!.addBackupGroups();
+      const role = (childId: string, name: string, creationStatements: string[], revocationStatements: string[]) => {
+        const created = new databaseSecretBackendRole.DatabaseSecretBackendRole(this, childId, {
+          backend: referencesOf(bootstrap).databaseMountPath,
+          name,
+          dbName: internals.connectionName!,
+          defaultTtl: ttl,
+          maxTtl: ttl,
+          creationStatements,
+          revocationStatements,
+        });
+        // No credentials are issued before the bootstrap password is gone (nor before the groups they join exist).
+        dependOn(created, [scope.rootRotation!, ...groups]);
+        return created;
+      };
+      // The dump and drill users are issued by the tenant database's own function (no CREATEROLE for Vault's login):
+      // dump users join the read-only group with every transaction read-only; drill users inherit nothing and start
+      // every session as the drill group (NOLOGIN, CREATEDB), which owns whatever the drill creates.
+      const pgNames = tenantDatabaseNames(bootstrap.environment, scope.tenant);
+      this.backupDatabaseRole = role('BackupDatabaseRole', b.backupDatabaseRole,
+        vaultCreationStatements(pgNames, DatabaseUserKind.BACKUP), vaultRevocationStatements(pgNames));
+      this.drillDatabaseRole = role('DrillDatabaseRole', b.drillDatabaseRole,
+        vaultCreationStatements(pgNames, DatabaseUserKind.DRILL), vaultRevocationStatements(pgNames));
+      internals.databaseRoles.push(b.backupDatabaseRole, b.drillDatabaseRole);
+    }
 
     const labels: { [path: string]: string } = {
       [b.backupCredsPath]: `Dump credentials (read-only group ${b.backupGroupRole})`,
@@ -793,7 +797,7 @@ export class TenantBackupVault extends Construct {
       path,
       capabilities: [VaultCapability.READ],
       description: labels[path] ?? `Read by the backup pods of tenant ${scope.tenant.id}`,
-    })), { allowedPrefixes: [`${n.kvDataPrefix}/`, b.backupCredsPath, b.drillCredsPath, n.databaseCredsPath] });
+    })), { allowedPrefixes: [`${n.kvDataPrefix}/`, ...(withDatabase ? [b.backupCredsPath, b.drillCredsPath, n.databaseCredsPath] : [])] });
     const doc = this.policyDocument;
     this.policy = new policy.Policy(this, 'Policy', { name: b.policyName, policy: Lazy.stringValue({ produce: () => doc.render() }) });
 
@@ -808,7 +812,8 @@ export class TenantBackupVault extends Construct {
       tokenPolicies: [this.policy.name],
     });
     dependOn(this.kubernetesRole, [referencesOf(bootstrap).kubernetesAuthReady]);
-    this.dependableList = [this.backupDatabaseRole, this.drillDatabaseRole, this.policy, this.kubernetesRole];
+    const databaseRoles = this.backupDatabaseRole && this.drillDatabaseRole ? [this.backupDatabaseRole, this.drillDatabaseRole] : [];
+    this.dependableList = [...databaseRoles, this.policy, this.kubernetesRole];
     internals.dependables.push(...this.dependableList);
   }
 

@@ -224,4 +224,77 @@ describe('BackupSchedule pods against PostgreSQL 15 (F9 credential delivery)', (
     expect(failed.stderr).toMatch(/password authentication failed for user "inopsio_backup"|no password supplied/);
     expect(schedule.vaultSecretPaths).toEqual(Object.keys(vault).sort());
   });
+
+  test('a tenant with objects and no database (issue 23): its pods get no database credentials, back up the objects and restore one', async () => {
+    const chart = Testing.chart();
+    const files = new Tenant({ id: 'files', database: false });
+    const schedule = new BackupSchedule(chart, 'Backup', {
+      environment: env,
+      tenant: files,
+      image: ContainerImage.fromDigest(`registry.example.com/platform/pg-backup@sha256:${'3f'.repeat(32)}`),
+      primaryStore: { endpoint: 'https://minio.minio.svc:9000', bucket: 'tenant-backups', egress: EgressTarget.podsInNamespace('minio', { app: 'minio' }, 9000) },
+      offsiteStore: { endpoint: 'https://s3.example.com', bucket: 'inopsio-offsite', egress: EgressTarget.cidr('203.0.113.0/24', 443) },
+      tenantObjects: { endpoint: 'https://minio.minio.svc:9000', bucket: 'tenant-data', egress: EgressTarget.podsInNamespace('minio', { app: 'minio' }, 9000) },
+    });
+    const docs = Testing.synth(chart);
+    const scripts = docs.find(d => d.kind === 'ConfigMap').data as Record<string, string>;
+    // Only the stores' keys: the stand-in agent throws on any path it is not given, so no database path is asked for.
+    const vault: Record<string, any> = {
+      'kv-prod/data/prod/files/backup/primary-store': { data: STORE_KEYS },
+      'kv-prod/data/prod/files/backup/offsite-store': { data: STORE_KEYS },
+      'kv-prod/data/prod/files/object-store': { data: STORE_KEYS },
+    };
+    expect(schedule.vaultSecretPaths).toEqual(Object.keys(vault).sort());
+    const root = path.join(dir, 'objects-only');
+    const scriptsDir = path.join(root, 'scripts');
+    const store = path.join(root, 'store');
+    fs.mkdirSync(scriptsDir, { recursive: true });
+    for (const [name, text] of Object.entries(scripts)) fs.writeFileSync(path.join(scriptsDir, name), text);
+    const data = path.join(store, 'objects', 'tenant-data', 'prod', 'files');
+    fs.mkdirSync(path.join(data, 'docs'), { recursive: true });
+    fs.writeFileSync(path.join(data, 'docs', 'contract.pdf'), 'contract');
+
+    const pod = (cronJob: any, name: string) => {
+      const template = cronJob.spec.jobTemplate.spec.template;
+      const container = template.spec.containers[0];
+      const secrets = path.join(root, name, 'vault-secrets');
+      const work = path.join(root, name, 'work');
+      const metrics = path.join(root, name, 'metrics');
+      for (const d of [secrets, work, metrics]) fs.mkdirSync(d, { recursive: true });
+      const prefix = 'vault.hashicorp.com/agent-inject-template-';
+      const rendered: string[] = [];
+      for (const [key, value] of Object.entries<string>(template.metadata.annotations)) {
+        if (!key.startsWith(prefix)) continue;
+        const file = key.slice(prefix.length);
+        fs.writeFileSync(path.join(secrets, file), renderAgentTemplate(value, vault), { mode: 0o400 });
+        rendered.push(file);
+      }
+      const podEnv: NodeJS.ProcessEnv = Object.fromEntries(container.env.map((e: any) => [e.name, e.value]));
+      return {
+        files: rendered.sort(),
+        envNames: container.env.map((e: any) => e.name),
+        command: [container.command[0], container.command[1].replace(/^\/scripts\//, `${scriptsDir}/`)],
+        // No PG* variables at all: nothing of PostgreSQL is configured, and nothing needs it.
+        env: { ...podEnv, PATH: process.env.PATH, LC_ALL: 'C.UTF-8', INOPSIO_STORE_BACKEND: 'dir', INOPSIO_STORE_ROOT: store, INOPSIO_WORK_DIR: work, INOPSIO_METRICS_DIR: metrics } as NodeJS.ProcessEnv,
+      };
+    };
+    const [backupCron, drillCron] = docs.filter(d => d.kind === 'CronJob');
+    const backup = pod(backupCron, 'backup');
+    expect(backup.files).toEqual(['objects-access-key', 'objects-secret-key', 'offsite-access-key', 'offsite-secret-key', 'primary-access-key', 'primary-secret-key']);
+    expect(backup.envNames).toEqual(['HOME']);
+    const b = await run(backup.command[0], backup.command.slice(1), backup.env);
+    if (b.code !== 0) throw new Error(`backup failed (${b.code}):\n${b.stderr}`);
+    for (const [bucket, kind] of [['tenant-backups', 'primary'], ['inopsio-offsite', 'offsite']]) {
+      const prefix = path.join(store, kind, bucket, 'prod', 'files');
+      expect(fs.readFileSync(path.join(prefix, 'objects', 'docs', 'contract.pdf'), 'utf8')).toBe('contract');
+      expect(fs.readdirSync(path.join(prefix, 'manifests'))).toHaveLength(1);
+      expect(fs.existsSync(path.join(prefix, 'dumps'))).toBe(false);
+    }
+
+    const drill = pod(drillCron, 'drill');
+    expect(drill.files).toEqual(['primary-access-key', 'primary-secret-key']);
+    const d = await run(drill.command[0], drill.command.slice(1), drill.env);
+    if (d.code !== 0) throw new Error(`restore drill failed (${d.code}):\n${d.stderr}`);
+    expect(d.stderr).toContain('F10: restored object docs/contract.pdf (8 bytes) from the backup; sha256 matches');
+  });
 });

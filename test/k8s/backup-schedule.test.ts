@@ -623,8 +623,39 @@ describe('BackupSchedule', () => {
     const noOffsite = new Environment({ name: 'qa', environmentClass: EnvironmentClass.custom({ name: 'qa', lifecycle: LifecycleKind.PERSISTENT, owner: 'QA', backup: BackupPolicy.daily({ offsite: false }) }) });
     expect(problemsOf(() => build({}, noOffsite))[0]).toContain('environment has class "qa" whose backup policy has offsite: false');
     expect(problemsOf(() => build({}, prod, new Tenant({ id: 'acme', database: false })))).toEqual([
-      'test/Backup: tenant has no database (database: false) (got "acme"); back up only tenants with database: true',
+      'test/Backup: tenant has no database (database: false) and tenantObjects is not set: there is nothing to back up (got "acme"); pass tenantObjects: { endpoint, bucket, egress } so that its objects are backed up',
+      'test/Backup: database is set, but tenant "acme" has no database (database: false) (got "postgres.databases.svc"); leave database out: the backup of a tenant without a database is its objects',
     ]);
+  });
+
+  test('a tenant with objects and no database (issue 23): the same CronJobs, without database credentials, settings or egress', () => {
+    const files = new Tenant({ id: 'files', database: false });
+    const DATA_EGRESS = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 'tenant-data' }, 9000);
+    const { docs } = build({ database: undefined, tenantObjects: { endpoint: 'https://data.minio.svc:9000', bucket: 'tenant-data', egress: DATA_EGRESS } }, prod, files);
+    expectValidManifests(docs);
+    expect(docs.map(d => `${d.kind}/${d.metadata.name}`)).toEqual([
+      'ConfigMap/backup-files-scripts', 'ServiceAccount/backup-files', 'NetworkPolicy/backup-files-egress', 'CronJob/backup-files', 'CronJob/backup-files-restore-drill',
+    ]);
+    for (const cron of cronJobs(docs)) {
+      const template = cron.spec.jobTemplate.spec.template;
+      const annotations = template.metadata.annotations;
+      const secrets = Object.keys(annotations).filter(k => k.startsWith('vault.hashicorp.com/agent-inject-secret-')).map(k => k.slice('vault.hashicorp.com/agent-inject-secret-'.length));
+      expect(secrets.filter(f => /pg/.test(f))).toEqual([]);
+      expect(Object.values(annotations).join('\n')).not.toMatch(/database-prod/);
+      expect(template.spec.containers[0].env.map((e: any) => e.name)).toEqual(['HOME']);
+      expect(template.spec.volumes.map((v: any) => v.name)).not.toContain('postgres-ca');
+    }
+    const [backup, drill] = cronJobs(docs).map(c => Object.keys(c.spec.jobTemplate.spec.template.metadata.annotations)
+      .filter(k => k.startsWith('vault.hashicorp.com/agent-inject-secret-')).map(k => k.slice('vault.hashicorp.com/agent-inject-secret-'.length)));
+    expect(backup.sort()).toEqual(['objects-access-key', 'objects-secret-key', 'offsite-access-key', 'offsite-secret-key', 'primary-access-key', 'primary-secret-key']);
+    expect(drill.sort()).toEqual(['primary-access-key', 'primary-secret-key']);
+    const policy = byKind(docs, 'NetworkPolicy')[0];
+    expect(policy.metadata.annotations ?? {}).toEqual({});
+    expect(policy.spec.egress.map((r: any) => r.ports[0].port)).toEqual([9000, 443, 9000]);
+    expect(JSON.stringify(policy.spec.egress)).not.toContain('postgresql');
+    const data = byKind(docs, 'ConfigMap')[0].data;
+    expect(data['backup.sh']).toContain("readonly CFG_DATABASE_ENABLED='0'");
+    expect(data['restore-drill.sh']).toContain("readonly CFG_DATABASE_ENABLED='0'");
   });
 
   test('fails with every input problem at once: hosts, buckets, egress, TLS, Pushgateway, Vault names, quantities, LimitRange', () => {

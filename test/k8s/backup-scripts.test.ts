@@ -995,6 +995,147 @@ describe('backup scripts: executed against PostgreSQL 15', () => {
     });
   });
 
+  describe('a tenant with objects and no database (issue 23)', () => {
+    const DATA_BUCKET = 'tenant-data';
+    const sha = (text: string) => createHash('sha256').update(text).digest('hex');
+    /** Options without database or pgHost; pg_dump, pg_restore and psql fail loudly if anything calls them. */
+    function objectsOnly(name: string) {
+      const sb = sandbox(name, { database: undefined, pgHost: undefined, objects: { endpoint: 'https://minio.minio.svc:9000', bucket: DATA_BUCKET } });
+      fs.rmSync(sb.pgpass);
+      for (const tool of ['pg_dump', 'pg_restore', 'psql']) shim(sb, tool, `#!/usr/bin/env bash\necho "${tool} called" >&2\nexit 97\n`);
+      const data = path.join(sb.store, 'objects', DATA_BUCKET, ENV, TENANT);
+      const put = (key: string, text: string) => {
+        fs.mkdirSync(path.dirname(path.join(data, key)), { recursive: true });
+        fs.writeFileSync(path.join(data, key), text);
+      };
+      return { sb, data, put };
+    }
+
+    test('renders no database settings, and refuses options with neither a database nor objects', () => {
+      const scripts = renderBackupScripts({ ...BASE_OPTIONS, database: undefined, pgHost: undefined, objects: { endpoint: 'https://minio.minio.svc:9000', bucket: DATA_BUCKET } });
+      expect(scripts['backup.sh']).toContain("readonly CFG_DATABASE_ENABLED='0'");
+      expect(scripts['backup.sh']).toContain('# env=test tenant=acme database=(none: objects only)');
+      expect(scripts['restore-drill.sh']).toContain("readonly CFG_DATABASE_ENABLED='0'");
+      expect(renderBackupScripts(BASE_OPTIONS)['backup.sh']).toContain("readonly CFG_DATABASE_ENABLED='1'");
+      expect(() => renderBackupScripts({ ...BASE_OPTIONS, database: undefined, pgHost: undefined }))
+        .toThrow('BackupScriptOptions: database is required without objects (there would be nothing to back up) (got undefined); name the tenant database, or pass objects: { endpoint, bucket } for a tenant whose data is its objects');
+    });
+
+    test('the daily run mirrors the objects, publishes a manifest naming the listing, copies offsite, prunes; no pg_dump, no database credentials', async () => {
+      const { sb, data, put } = objectsOnly('objects-only');
+      put('invoices/inv-1.pdf', 'invoice one');
+      put('avatars/ada.png', 'ada');
+      const r = await runBackup(sb, { INOPSIO_NOW: String(NOW) });
+      expectOk(r);
+      expect(r.stderr).not.toMatch(/pg_dump called|psql called|pg_restore called|pgpass/);
+      const name = `acme-${stamp(NOW)}`;
+      const listing = `${sha('ada')} 3 avatars/ada.png\n${sha('invoice one')} 11 invoices/inv-1.pdf\n`;
+      for (const root of [sb.primary, sb.offsite]) {
+        expect(fs.readFileSync(path.join(root, 'objects', 'invoices', 'inv-1.pdf'), 'utf8')).toBe('invoice one');
+        expect(fs.readFileSync(path.join(root, 'objects-manifests', `${name}.objects`), 'utf8')).toBe(listing);
+        expect(fs.existsSync(path.join(root, 'dumps'))).toBe(false);
+        const { fields, rows } = parseManifest(fs.readFileSync(path.join(root, 'manifests', `${name}.manifest`), 'utf8'));
+        expect(fields).toEqual({
+          format: BACKUP_MANIFEST_FORMAT,
+          name,
+          env: ENV,
+          tenant: TENANT,
+          objects: `objects-manifests/${name}.objects`,
+          sha256: sha(listing),
+          size: String(Buffer.byteLength(listing)),
+          timestamp: String(NOW),
+          created: '2025-06-15T15:06:40Z',
+          verified: 'true',
+        });
+        expect(rows).toEqual([]);
+      }
+      const prom = readProm(sb, 'backup');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="objects"')).toBe('1');
+      expect(metric(prom, 'inopsio_backup_size_bytes', 'kind="objects"')).toBe('14');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="offsite"')).toBe('1');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="prune"')).toBe('1');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="dump"')).toBeUndefined();
+
+      // Retention: old manifests go (keep the newest 2), the objects and their listings stay; a deleted object stays.
+      fs.rmSync(path.join(data, 'avatars', 'ada.png'));
+      for (const day of [1, 40, 41]) expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW + day * DAY) }));
+      expect(fs.readdirSync(path.join(sb.primary, 'manifests')).sort()).toEqual([`acme-${stamp(NOW + 40 * DAY)}.manifest`, `acme-${stamp(NOW + 41 * DAY)}.manifest`]);
+      expect(fs.readdirSync(path.join(sb.offsite, 'manifests'))).toHaveLength(4);
+      expect(fs.readdirSync(path.join(sb.primary, 'objects-manifests'))).toHaveLength(4);
+      expect(fs.readFileSync(path.join(sb.primary, 'objects', 'avatars', 'ada.png'), 'utf8')).toBe('ada');
+    });
+
+    test('a failed object copy fails the run with the objects metric, and publishes no manifest', async () => {
+      const { sb, put } = objectsOnly('objects-only-broken');
+      put('a.txt', 'a');
+      shim(sb, 'cp', '#!/usr/bin/env bash\nif [[ $1 == -- && $2 == */objects/tenant-data/* ]]; then : >"$3"; exit 0; fi\nexec /bin/cp "$@"\n');
+      const r = await runBackup(sb, { INOPSIO_NOW: String(NOW) });
+      expect(r.code).toBe(BACKUP_EXIT_CODES.INTEGRITY);
+      expect(r.stderr).toContain('objects: the backup copy lacks (or differs on) these objects after the mirror: 1 a.txt');
+      expect(metric(readProm(sb, 'backup'), 'inopsio_backup_last_run_success', 'kind="objects"')).toBe('0');
+      expect(fs.existsSync(path.join(sb.primary, 'manifests'))).toBe(false);
+      expect(fs.existsSync(path.join(sb.offsite, 'objects'))).toBe(false);
+    });
+
+    test('the restore drill restores one object of the newest manifest\'s listing without a database; a tampered object or listing fails it', async () => {
+      const { sb, put } = objectsOnly('objects-only-drill');
+      put('a.txt', 'alpha');
+      put('b/c.txt', 'charlie');
+      expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW) }));
+      const name = `acme-${stamp(NOW)}`;
+      const picked = ['a.txt', 'b/c.txt'][Math.floor((NOW + 3600) / DAY) % 2];
+      const r = await runDrill(sb, { INOPSIO_NOW: String(NOW + 3600) });
+      expectOk(r);
+      expect(r.stderr).not.toMatch(/psql called|pg_restore called/);
+      expect(r.stderr).toContain(`F10: restoring the latest verified backup ${name}`);
+      expect(r.stderr).toContain(`F10: restored object ${picked} (${picked === 'a.txt' ? 5 : 7} bytes) from the backup; sha256 matches ${name}.objects`);
+      const prom = readProm(sb, 'drill');
+      expect(metric(prom, 'inopsio_backup_drill_objects_verified', '')).toBe('1');
+      expect(metric(prom, 'inopsio_backup_last_run_success', 'kind="drill"')).toBe('1');
+      expect(metric(prom, 'inopsio_backup_drill_restored_backup_timestamp_seconds', '')).toBe(String(NOW));
+      expect(fs.readFileSync(path.join(sb.primary, 'drill', 'last-success.txt'), 'utf8')).toContain(`backup=${name}\nbackup_timestamp=${NOW}\n`);
+
+      const object = path.join(sb.primary, 'objects', picked);
+      const original = fs.readFileSync(object);
+      fs.writeFileSync(object, 'tampered');
+      const bad = await runDrill(sb, { INOPSIO_NOW: String(NOW + 3600) });
+      expect(bad.code).toBe(BACKUP_EXIT_CODES.INTEGRITY);
+      expect(bad.stderr).toContain(`F10: restored object ${picked} does not match ${name}.objects`);
+      fs.writeFileSync(object, original);
+
+      const listing = path.join(sb.primary, 'objects-manifests', `${name}.objects`);
+      fs.appendFileSync(listing, `${sha('x')} 1 x.txt\n`);
+      const badListing = await runDrill(sb, { INOPSIO_NOW: String(NOW + 3600) });
+      expect(badListing.code).toBe(BACKUP_EXIT_CODES.INTEGRITY);
+      expect(badListing.stderr).toContain(`F10: ${name}.objects does not match its manifest`);
+    });
+
+    test('a new tenant without objects yet: an empty listing is a valid backup, and the drill has nothing to restore', async () => {
+      const { sb, data } = objectsOnly('objects-only-empty');
+      fs.mkdirSync(data, { recursive: true });
+      expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW) }));
+      const name = `acme-${stamp(NOW)}`;
+      expect(fs.readFileSync(path.join(sb.offsite, 'objects-manifests', `${name}.objects`), 'utf8')).toBe('');
+      expect(parseManifest(fs.readFileSync(path.join(sb.primary, 'manifests', `${name}.manifest`), 'utf8')).fields.size).toBe('0');
+      const r = await runDrill(sb, { INOPSIO_NOW: String(NOW + 60) });
+      expectOk(r);
+      expect(r.stderr).toContain(`F10: the tenant had no objects at the last backup (${name}.objects): nothing to restore`);
+      expect(metric(readProm(sb, 'drill'), 'inopsio_backup_drill_objects_verified', '')).toBe('0');
+    });
+
+    test('a dump manifest in an object-only tenant\'s prefix is untrusted (fail closed)', async () => {
+      const { sb, put } = objectsOnly('objects-only-foreign');
+      put('a.txt', 'alpha');
+      expectOk(await runBackup(sb, { INOPSIO_NOW: String(NOW) }));
+      const name = `acme-${stamp(NOW)}`;
+      const manifest = path.join(sb.primary, 'manifests', `${name}.manifest`);
+      fs.writeFileSync(manifest, fs.readFileSync(manifest, 'utf8').replace(/^objects=.*$/m, `dump=dumps/${name}.dump`));
+      const r = await runDrill(sb, { INOPSIO_NOW: String(NOW + 60) });
+      expect(r.code).toBe(BACKUP_EXIT_CODES.INTEGRITY);
+      expect(r.stderr).toContain(`untrusted manifest for '${name}': object listing '' is not objects-manifests/${name}.objects`);
+    });
+  });
+
   describe('F10: restore drill', () => {
     test('restores the latest manifest-listed backup into a scratch database, verifies row counts, publishes success, drops the scratch database', async () => {
       const sb = sandbox('drill');

@@ -11,11 +11,12 @@ import { previewEnvironment, prodEnvironment } from './promtool/fixtures';
 import { AlertCase, alertsByName, promtool, PROMTOOL_MISSING, recordingGroupsFirst, series, Series, tempDir, testGroups, writeCaseFiles, writeTestFile } from './promtool/harness';
 import { ObservabilityAlert, ObservabilityStack } from '../../src/k8s/observability-stack';
 
-const prod = new ObservabilityStack(Testing.chart(), 'Prod', { environment: prodEnvironment() });
+const prod = new ObservabilityStack(Testing.chart(), 'Prod', { environment: prodEnvironment(true), tenantObjectsBackedUp: true });
 const preview = new ObservabilityStack(Testing.chart(), 'Preview', { environment: previewEnvironment() });
 
 // ---------------------------------------------------------------------------------------------------------------
-// Series builders for the production environment (acme, globex active; hooli active without database; initech suspended).
+// Series builders for the production environment (acme, globex active; hooli active without database or objects;
+// initech suspended; umbrella active with objects and no database, backed up through its objects).
 // ---------------------------------------------------------------------------------------------------------------
 const ns = (t: string) => `prod-${t}`;
 const target = (t: string, instance: string) => ({ env: 'prod', namespace: ns(t), tenant: t, job: `${ns(t)}/inopsio-tenant-metrics`, instance });
@@ -69,19 +70,20 @@ const prodCases: AlertCase[] = [
   {
     alert: ObservabilityAlert.BACKUP_STALE,
     // Last dump 26 h before the clock starts; initech is suspended and must not alert.
-    failing: [success('acme', 'dump', '-93600x10'), success('globex', 'dump', FRESH), success('initech', 'dump', '-900000x10')],
-    expected: [{ labels: { ...who('acme'), kind: 'dump' } }],
+    // umbrella has no database: its daily backup is the object copy (kind="objects"), held to the same threshold.
+    failing: [success('acme', 'dump', '-93600x10'), success('globex', 'dump', FRESH), success('initech', 'dump', '-900000x10'), success('umbrella', 'objects', '-93600x10')],
+    expected: [{ labels: { ...who('acme'), kind: 'dump' } }, { labels: { ...who('umbrella'), kind: 'objects' } }],
     fireAt: '5m',
-    healthy: [success('acme', 'dump', '-90000x10'), success('globex', 'dump', FRESH)],
+    healthy: [success('acme', 'dump', '-90000x10'), success('globex', 'dump', FRESH), success('umbrella', 'objects', FRESH)],
   },
   {
     alert: ObservabilityAlert.BACKUP_MISSING,
     failing: [success('globex', 'dump', '0+300x400'), success('acme', 'offsite', '0+300x400')],
-    expected: [{ labels: who('acme') }],
+    expected: [{ labels: who('acme') }, { labels: who('umbrella') }],
     fireAt: '27h',
     interval: '5m',
     evaluationInterval: '1h',
-    healthy: [success('acme', 'dump', '0+300x400'), success('globex', 'dump', '0+300x400')],
+    healthy: [success('acme', 'dump', '0+300x400'), success('globex', 'dump', '0+300x400'), success('umbrella', 'objects', '0+300x400')],
   },
   {
     alert: ObservabilityAlert.OFFSITE_COPY_STALE,
@@ -92,12 +94,12 @@ const prodCases: AlertCase[] = [
   },
   {
     alert: ObservabilityAlert.OFFSITE_COPY_MISSING,
-    failing: [success('acme', 'dump', '0+300x400'), success('globex', 'offsite', '0+300x400')],
+    failing: [success('acme', 'dump', '0+300x400'), success('globex', 'offsite', '0+300x400'), success('umbrella', 'offsite', '0+300x400')],
     expected: [{ labels: who('acme') }],
     fireAt: '27h',
     interval: '5m',
     evaluationInterval: '1h',
-    healthy: [success('acme', 'offsite', '0+300x400'), success('globex', 'offsite', '0+300x400')],
+    healthy: [success('acme', 'offsite', '0+300x400'), success('globex', 'offsite', '0+300x400'), success('umbrella', 'offsite', '0+300x400')],
   },
   {
     alert: ObservabilityAlert.RESTORE_DRILL_STALE,
@@ -108,12 +110,12 @@ const prodCases: AlertCase[] = [
   },
   {
     alert: ObservabilityAlert.RESTORE_DRILL_MISSING,
-    failing: [success('acme', 'dump', '0+300x2400'), success('globex', 'drill', '0+300x2400')],
+    failing: [success('acme', 'dump', '0+300x2400'), success('globex', 'drill', '0+300x2400'), success('umbrella', 'drill', '0+300x2400')],
     expected: [{ labels: who('acme') }],
     fireAt: '196h',
     interval: '5m',
     evaluationInterval: '4h',
-    healthy: [success('acme', 'drill', '0+300x2400'), success('globex', 'drill', '0+300x2400')],
+    healthy: [success('acme', 'drill', '0+300x2400'), success('globex', 'drill', '0+300x2400'), success('umbrella', 'drill', '0+300x2400')],
   },
   {
     alert: ObservabilityAlert.BACKUP_FAILED,
@@ -209,27 +211,29 @@ const prodCases: AlertCase[] = [
       ksm('kube_cronjob_info', { namespace: 'prod-acme', cronjob: 'backup-dump', schedule: '15 2 * * *' }, '1x60'),
       ksm('kube_cronjob_info', { namespace: 'prod-globex', cronjob: 'nightly-report', schedule: '0 1 * * *' }, '1x60'),
     ],
-    expected: [{ labels: who('globex') }],
+    // umbrella (objects, no database) is backed up too, so its CronJob is expected as well.
+    expected: [{ labels: who('globex') }, { labels: who('umbrella') }],
     fireAt: '40m',
     evaluationInterval: '5m',
     healthy: [
       ksm('kube_cronjob_info', { namespace: 'prod-acme', cronjob: 'backup-dump', schedule: '15 2 * * *' }, '1x60'),
       ksm('kube_cronjob_info', { namespace: 'prod-globex', cronjob: 'backup-dump', schedule: '15 2 * * *' }, '1x60'),
+      ksm('kube_cronjob_info', { namespace: 'prod-umbrella', cronjob: 'backup-umbrella', schedule: '15 2 * * *' }, '1x60'),
     ],
   },
   {
     // Issue 17 item 2: inactivity from ingress-nginx request counts. acme's last requests are in the first 2 hours;
-    // 91 days later it has been inactive for more than 90 days. globex and hooli get requests all along; initech is
+    // 91 days later it has been inactive for more than 90 days. globex, hooli and umbrella get requests all along; initech is
     // suspended. The recording rule carries the last active time forward between requests.
     alert: ObservabilityAlert.TENANT_INACTIVE,
-    failing: [requests('acme', '0+100x8 800x8800'), requests('globex', '0+100x8809'), requests('hooli', '0+100x8809')],
+    failing: [requests('acme', '0+100x8 800x8800'), requests('globex', '0+100x8809'), requests('hooli', '0+100x8809'), requests('umbrella', '0+100x8809')],
     expected: [{ labels: who('acme') }],
     fireAt: '2184h',
     interval: '15m',
     // Coarse steps keep the 91-day simulation short; the rule carries its value over 6 h, more than one step.
     evaluationInterval: '2h',
     // acme's last requests 30 h in: only 2154 h (89.75 days) of inactivity at the same time.
-    healthy: [requests('acme', '0+100x120 12000x8689'), requests('globex', '0+100x8809'), requests('hooli', '0+100x8809')],
+    healthy: [requests('acme', '0+100x120 12000x8689'), requests('globex', '0+100x8809'), requests('hooli', '0+100x8809'), requests('umbrella', '0+100x8809')],
   },
   {
     // No series of the activity metric at all: a warning, and (see the test below) never InopsioTenantInactive.
@@ -297,7 +301,7 @@ beforeAll(() => {
   fs.writeFileSync(path.join(dir, 'prod-rules.yaml'), prod.prometheusRulesYaml());
   fs.writeFileSync(path.join(dir, 'preview-rules.yaml'), preview.prometheusRulesYaml());
   // The alert groups alone, as Prometheus would see them if no inventory PrometheusRule were selected.
-  const alertsOnly = new ObservabilityStack(Testing.chart(), 'Alone', { environment: prodEnvironment() });
+  const alertsOnly = new ObservabilityStack(Testing.chart(), 'Alone', { environment: prodEnvironment(true), tenantObjectsBackedUp: true });
   const yaml = alertsOnly.prometheusRulesYaml();
   const parsed = YAML.parse(yaml) as { groups: Array<{ name: string }> };
   parsed.groups = parsed.groups.filter(g => !g.name.startsWith('inopsio-inventory-'));

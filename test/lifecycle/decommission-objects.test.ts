@@ -1,7 +1,8 @@
 /**
  * Decommissioning covers tenant object storage (issue 23): the inventory lists each tenant's object prefix and user
  * when the platform has an object store; the plan empties the prefixes last, after the final backup is verified and
- * after the destroy; suspension keeps them; objects without a final backup block the plan.
+ * after the destroy; suspension keeps them; tenants with objects and no database are backed up like the rest, and
+ * objects without a final backup block the plan.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -71,14 +72,41 @@ describe('decommissioning tenant object storage (issue 23)', () => {
     expect(() => decommissionTargets(plan, DecommissionTargetKind.OBJECT_PREFIXES)).toThrow(/decommissionTargets: prod\/paused: tenant "paused" is suspended/);
   });
 
-  test('objects that no final backup holds (a tenant without a database, in a class that backs up) block the plan', () => {
+  test('a tenant with objects and no database is backed up: its final backup and drill cover the objects, removed only after them', () => {
     const inv = buildInventory(envs([{ id: 'files', database: false, state: TenantState.ARCHIVED }]), { objectStorageBucket: BUCKET });
-    expect(planDecommission(inv, 'prod', 'files').blockers).toEqual([
-      'the objects of files (inopsio-tenant-data/prod/files/) have no final backup (no backup CronJob): copy them offsite by hand (mc mirror) and verify the copy, then remove objectStorage from the tenant and apply before decommissioning',
+    const files = inv.environments.find(e => e.name === 'prod')!.tenants[0];
+    expect(files.backup).toEqual({ cronJob: 'backup-files', restoreDrillCronJob: 'backup-files-restore-drill' });
+    // Its backup's Vault side is a Kubernetes auth role only: no database roles to revoke.
+    expect(files.vault.backupKubernetesAuthRole).toBe('prod-files-backup');
+    expect(files.vault.backupDatabaseRoles).toBeUndefined();
+    const plan = planDecommission(inv, 'prod', 'files');
+    expect(plan.blockers).toEqual([]);
+    const step = (id: Step) => plan.steps.find(s => s.id === id)!;
+    expect(step(Step.FINAL_BACKUP).skipped).toBeUndefined();
+    expect(step(Step.FINAL_BACKUP).commands.join('\n')).toContain('--from=cronjob/backup-files');
+    expect(step(Step.VERIFY_BACKUP).skipped).toBeUndefined();
+    expect(step(Step.VERIFY_BACKUP).commands.join('\n')).toContain('--from=cronjob/backup-files-restore-drill');
+    expect(step(Step.DISABLE_ROLES).commands.join('\n')).not.toMatch(/database-prod\/roles/);
+    expect(step(Step.DISABLE_ROLES).commands.join('\n')).toContain('role/prod-files-backup');
+    const ids = plan.steps.map(s => s.id);
+    expect(ids.indexOf(Step.REMOVE_OBJECTS)).toBeGreaterThan(ids.indexOf(Step.VERIFY_BACKUP));
+    expect(step(Step.REMOVE_OBJECTS).commands).toEqual([
+      'mc admin user disable objects prod-files',
+      'mc rm --recursive --force --versions objects/inopsio-tenant-data/prod/files/',
     ]);
+    const script = renderDecommissionScript(plan);
+    expect(script.indexOf('mc rm')).toBeGreaterThan(script.indexOf('decommission-restore-drill'));
     // Development keeps no backups: its objects go with it.
     const dev = planDecommission(inv, 'dev', 'files');
     expect(dev.blockers).toEqual([]);
     expect(dev.steps.find(s => s.id === Step.REMOVE_OBJECTS)!.commands).toHaveLength(2);
+  });
+
+  test('objects that no final backup holds (an inventory without the tenant\'s backup CronJob) still block the plan', () => {
+    const inv = JSON.parse(JSON.stringify(buildInventory(envs([{ id: 'files', database: false, state: TenantState.ARCHIVED }]), { objectStorageBucket: BUCKET })));
+    delete inv.environments.find((e: any) => e.name === 'prod').tenants[0].backup;
+    expect(planDecommission(inv, 'prod', 'files').blockers).toEqual([
+      'the objects of files (inopsio-tenant-data/prod/files/) have no final backup (no backup CronJob): copy them offsite by hand (mc mirror) and verify the copy, then remove objectStorage from the tenant and apply before decommissioning',
+    ]);
   });
 });

@@ -56,7 +56,7 @@ describe('TenantBackupPlan', () => {
     expect(plan.primaryStore).toMatchObject({
       alias: 'primary', bucket: 'tenant-backups', accessKey: { path: 'kv-prod/data/prod/acme/backup/primary-store', field: 'access_key' },
     });
-    expect(plan.database.credentialsPath).toBe('database-prod/creds/acme-backup');
+    expect(plan.database!.credentialsPath).toBe('database-prod/creds/acme-backup');
     expect(plan.drill).toMatchObject({ host: 'postgres.databases.svc', port: 5432, credentialsPath: 'database-prod/creds/acme-drill' });
     expect(plan.vaultSecretPaths).toEqual([
       'database-prod/creds/acme-backup',
@@ -117,8 +117,59 @@ describe('TenantBackupPlan', () => {
     const dev = new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', tenants: [{ id: 'acme', database: false }] });
     expect(problemsOf(() => TenantBackupPlan.of(props({ environment: dev }, dev.tenants[0])))).toEqual([
       'TenantBackupPlan: environment has class "development", which keeps no backups (BackupPolicy.NONE) (got "dev"); do not create a BackupSchedule here, or give the class BackupPolicy.DAILY',
-      'TenantBackupPlan: tenant has no database (database: false) (got "acme"); back up only tenants with database: true',
+      'TenantBackupPlan: tenant has no database (database: false) and tenantObjects is not set: there is nothing to back up (got "acme"); pass tenantObjects: { endpoint, bucket, egress } so that its objects are backed up',
+      'TenantBackupPlan: database is set, but tenant "acme" has no database (database: false) (got "postgres.databases.svc"); leave database out: the backup of a tenant without a database is its objects',
     ]);
+  });
+
+  describe('a tenant with objects and no database (issue 23)', () => {
+    const env = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: [{ id: 'acme' }, { id: 'files', database: false }, { id: 'bare', database: false, objectStorage: false }] });
+    const files = env.tenants[1];
+    const tenantObjects = { endpoint: 'https://minio.minio.svc:9000', bucket: 'tenant-data', egress: MINIO };
+    const objectsOnly = (over: Partial<TenantBackupProps> = {}, tenant: Tenant = files) =>
+      props({ environment: env, database: undefined, tenantObjects, ...over }, tenant);
+
+    test('the plan leaves the database out: no dump or drill server, no database credentials, scripts without a database', () => {
+      const plan = TenantBackupPlan.of(objectsOnly());
+      expect(plan.database).toBeUndefined();
+      expect(plan.databaseName).toBeUndefined();
+      expect(plan.drill).toBeUndefined();
+      expect(plan.caConfigMap).toBeUndefined();
+      expect(plan.objectsStore).toMatchObject({ alias: 'objects', bucket: 'tenant-data', accessKey: { path: 'kv-prod/data/prod/files/object-store', field: 'access_key' } });
+      // Only the stores' keys: the Vault policy of this backup grants nothing on the database mount.
+      expect(plan.vaultSecretPaths).toEqual([
+        'kv-prod/data/prod/files/backup/offsite-store', 'kv-prod/data/prod/files/backup/primary-store', 'kv-prod/data/prod/files/object-store',
+      ]);
+      expect(plan.scripts.options.database).toBeUndefined();
+      expect(plan.scripts.options.pgHost).toBeUndefined();
+      const vars = Object.fromEntries(plan.scripts.variables(BackupScriptKind.BACKUP).map(v => [v.name, v.value]));
+      expect(vars).toMatchObject({ CFG_DATABASE_ENABLED: '0', CFG_DATABASE: '', CFG_PG_HOST: '', CFG_OBJECTS_ENABLED: '1', CFG_OBJECTS_BUCKET: 'tenant-data' });
+      expect(BackupScriptConfig.resolve(plan.scripts.options).options).toEqual(plan.scripts.options);
+      // With a database the same flag is 1.
+      const withDb = TenantBackupPlan.of(props({ environment: env, tenantObjects }, env.tenants[0]));
+      expect(withDb.scripts.variables(BackupScriptKind.BACKUP).find(v => v.name === 'CFG_DATABASE_ENABLED')!.value).toBe('1');
+      expect(withDb.vaultSecretPaths).toContain('database-prod/creds/acme-backup');
+    });
+
+    test('refuses database settings for a tenant without one, and a tenant with neither a database nor objects to back up', () => {
+      expect(problemsOf(() => TenantBackupPlan.of(objectsOnly({
+        database: { host: 'postgres.databases.svc', egress: EgressTarget.cidr('10.20.0.0/24', 5432) },
+        restoreDrill: { host: 'scratch.databases.svc', activeDeadlineSeconds: 1200 },
+      })))).toEqual([
+        'TenantBackupPlan: database is set, but tenant "files" has no database (database: false) (got "postgres.databases.svc"); leave database out: the backup of a tenant without a database is its objects',
+        'TenantBackupPlan: restoreDrill.host is set, but tenant "files" has no database (the drill restores an object only) (got "scratch.databases.svc"); leave restoreDrill.host out',
+      ]);
+      expect(problemsOf(() => TenantBackupPlan.of(objectsOnly({ tenantObjects: undefined })))).toEqual([
+        'TenantBackupPlan: tenant has no database (database: false) and tenantObjects is not set: there is nothing to back up (got "files"); pass tenantObjects: { endpoint, bucket, egress } so that its objects are backed up',
+      ]);
+      expect(problemsOf(() => TenantBackupPlan.of(objectsOnly({}, env.tenants[2])))).toEqual([
+        'TenantBackupPlan: tenant has no database (database: false) and no object storage: there is nothing to back up (got "bare"); back up only tenants with database: true or objectStorage: true',
+      ]);
+      // A tenant with a database still needs one.
+      expect(problemsOf(() => TenantBackupPlan.of(objectsOnly({}, env.tenants[0])))).toEqual([
+        'TenantBackupPlan: database is required (got undefined); pass { host, egress, caConfigMap } of the tenant database\'s server',
+      ]);
+    });
   });
 });
 

@@ -48,6 +48,25 @@ describe('Platform objectStorage', () => {
       /inopsio: backup\.tenantObjects is missing, but objectStorage gives tenants of prod object prefixes in classes that back up \(got undefined\); pass backup\.tenantObjects: \{ endpoint, bucket: "tenant-data", egress \}/);
   });
 
+  test('a tenant with objects and no database is backed up through its objects: its schedule, its Vault role without database roles', () => {
+    const env = () => new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: DATABASE, tenants: [{ id: 'acme' }, { id: 'files', database: false }] });
+    const p = platform({ environments: [env()], backup: { ...backupProps(), tenantObjects } });
+    const schedules = p.backupsOf('prod');
+    expect(schedules.map(b => b.cronJobName)).toEqual(['backup-acme', 'backup-files']);
+    const files = schedules[1];
+    expect(files.plan.database).toBeUndefined();
+    expect(files.plan.objectsStore?.bucket).toBe('inopsio-tenant-data');
+    const access = (p.node.findChild('prod') as EnvironmentStack).vault.tenantResources('files').backupAccess!;
+    expect(access.backupDatabaseRole).toBeUndefined();
+    expect(access.secretPaths.filter(x => x.startsWith('database-'))).toEqual([]);
+    // Without a tenant object store there is nothing of files to back up, and no schedule.
+    expect(platform({ environments: [env()] }).backupsOf('prod').map(b => b.cronJobName)).toEqual(['backup-acme']);
+    // Backups are required for such a tenant too (B11), named for what they back up.
+    const filesOnly = new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: DATABASE, tenants: [{ id: 'files', database: false }] });
+    expect(() => platform({ environments: [filesOnly], backup: undefined, objectStorage: { bucket: 'tenant-data' } })).toThrow(
+      'inopsio: backup is missing, but environment "prod" (class production) backs up the objects of its tenants without a database (files) (got undefined); pass backup: { image, database, primaryStore, offsiteStore } (spec §10, B11)');
+  });
+
   test('a bucket other than the one the backups mirror, or not a bucket name, is refused with the fix', () => {
     expect(() => platform({ objectStorage: { bucket: 'other-data' }, backup: { ...backupProps(), tenantObjects } }))
       .toThrow(/inopsio: objectStorage\.bucket is not the bucket the backups mirror \(backup\.tenantObjects\.bucket "inopsio-tenant-data"\) \(got "other-data"\); name one bucket in both/);

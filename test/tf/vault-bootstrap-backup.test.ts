@@ -267,7 +267,7 @@ describe('addBackupAccess: refused input (every problem listed)', () => {
   test('a tenant without a database', () => {
     const stack = stackOf(devEnv());
     expect(problemsOf(() => stack.vault.addBackupAccess('globex', { serviceAccountName: 'backup-dev-globex', secretPaths: ['kv-dev/data/dev/globex/backup/primary-store'] }))).toEqual([
-      `${P}: tenantId names a tenant without a database (database: false) (got "globex"); add backup access only for tenants with database: true (there is nothing to dump)`,
+      `${P}: tenantId names a tenant without a database (database: false) (got "globex"); add backup access only for tenants with database: true (there is nothing to dump); a tenant whose backup is its objects gets its Vault side from addBackupPlan(TenantBackupPlan.of({ ..., tenantObjects }))`,
     ]);
     expect(Object.values(resources(synthJson(stack), 'vault_kubernetes_auth_backend_role')).map((r: any) => r.role_name)).toEqual(['acme']);
   });
@@ -433,5 +433,31 @@ describe('VaultBootstrap.addBackupPlan: the Vault side of a checked TenantBackup
     expect(problemsOf(() => unknown.vault.addBackupPlan(planOf(env)))).toEqual([
       'prod/Vault.addBackupPlan: plan is not the plan of a tenant of this bootstrap (got "acme"); use a TenantBackupPlan of one of globex, or addTenant first',
     ]);
+  });
+
+  test('a tenant with objects and no database (issue 23): no database roles, a policy that reads only the stores\' keys', () => {
+    const env = prodEnv();
+    const globex = env.tenants.find(t => t.id === 'globex')!;
+    const plan = planOf(env, {
+      tenant: globex,
+      database: undefined,
+      tenantObjects: { endpoint: 'https://minio.minio.svc:9000', bucket: 'tenant-data', egress: EgressTarget.cidr('10.30.0.0/24', 9000) },
+    });
+    const stack = stackOf(env);
+    const access = stack.vault.addBackupPlan(plan);
+    const json = synthJson(stack);
+    const paths = ['kv-prod/data/prod/globex/backup/offsite-store', 'kv-prod/data/prod/globex/backup/primary-store', 'kv-prod/data/prod/globex/object-store'];
+    expect(access.secretPaths).toEqual(paths);
+    expect(access.policyDocument.rules.map(r => [r.path, r.capabilities])).toEqual(paths.map(p => [p, ['read']]));
+    expect(findResource(json, 'vault_policy', 'name', 'prod-globex-backup').body.policy).not.toMatch(/database-prod/);
+    expect(access.backupDatabaseRole).toBeUndefined();
+    expect(access.drillDatabaseRole).toBeUndefined();
+    expect(access.backupCredsPath).toBeUndefined();
+    expect(access.dependables).toEqual([access.policy, access.kubernetesRole]);
+    // Only acme's (database) roles exist; globex gets its Kubernetes auth role for the backup ServiceAccount.
+    expect(Object.values(resources(json, 'vault_database_secret_backend_role')).map((r: any) => r.name).filter((n: string) => n.startsWith('globex'))).toEqual([]);
+    expect(findResource(json, 'vault_kubernetes_auth_backend_role', 'role_name', 'prod-globex-backup').body).toMatchObject({
+      bound_service_account_names: ['backup-globex'], bound_service_account_namespaces: ['prod-globex'],
+    });
   });
 });

@@ -64,9 +64,12 @@ snapshot_end() {
   SNAPSHOT_PID=''
 }
 
-offsite_copy() { # offsite_copy <name> <size> <sha256>
-  local name=$1 size=$2 sha=$3 sub src_list dst_list missing
-  local subs=(dumps manifests)
+offsite_copy() { # offsite_copy <name> <size> <sha256> <artifact: dumps/<name>.dump or objects-manifests/<name>.objects>
+  local name=$1 size=$2 sha=$3 artifact=$4 sub src_list dst_list missing
+  local subs=(manifests)
+  if [[ $CFG_DATABASE_ENABLED == 1 ]]; then
+    subs=(dumps manifests)
+  fi
   if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
     subs+=(objects objects-manifests)
   fi
@@ -84,8 +87,8 @@ offsite_copy() { # offsite_copy <name> <size> <sha256>
       die 4 "F7: offsite listing of $sub/ lacks (or differs on) these objects after the mirror: $(tr '\n' ' ' <<<"$missing")"
     fi
   done
-  verify_remote "$OFFSITE_PREFIX/dumps/$name.dump" "$size" "$sha"
-  log "F7: offsite copy verified (listings match, sha256 of $name.dump re-read)"
+  verify_remote "$OFFSITE_PREFIX/$artifact" "$size" "$sha"
+  log "F7: offsite copy verified (listings match, sha256 of ${artifact##*/} re-read)"
 }
 
 # The tenant's object storage: mirrored into the backup (objects/), checked by listing, and listed with the sha256 of
@@ -119,7 +122,43 @@ objects_copy() { # objects_copy <name>
     count=$((count + 1))
   done <<<"$src_list"
   store_put "$listing" "$PRIMARY_PREFIX/objects-manifests/$name.objects"
+  verify_remote "$PRIMARY_PREFIX/objects-manifests/$name.objects" "$(stat -c %s -- "$listing")" "$(sha256sum -- "$listing" | cut -d' ' -f1)"
   log "objects: $count objects ($OBJECTS_BYTES bytes) of $OBJECTS_PREFIX are in the backup, listed in objects-manifests/$name.objects"
+}
+
+publish_manifest() { # publish_manifest <name>: the manifest in $WORK/<name>.manifest, written LAST
+  local name=$1 manifest="$WORK/$1.manifest"
+  PENDING_MANIFEST="$PRIMARY_PREFIX/manifests/$name.manifest"
+  store_put "$manifest" "$PENDING_MANIFEST"
+  verify_remote "$PENDING_MANIFEST" "$(stat -c %s -- "$manifest")" "$(sha256sum -- "$manifest" | cut -d' ' -f1)"
+  PENDING_MANIFEST=''
+}
+
+# A tenant without a database (CFG_DATABASE_ENABLED=0): its backup is its objects. The listing is published and
+# verified first, the manifest (naming the listing instead of a dump) last, so the pruner and the drill trust it alike.
+backup_objects_only() { # backup_objects_only <name> <now> <started>
+  local name=$1 now=$2 started=$3 listing size sha offsite_started
+  objects_copy "$name"
+  listing="$WORK/$name.objects"
+  size=$(stat -c %s -- "$listing")
+  sha=$(sha256sum -- "$listing" | cut -d' ' -f1)
+  {
+    printf 'format=%s\n' "$MANIFEST_FORMAT"
+    printf 'name=%s\n' "$name"
+    printf 'env=%s\ntenant=%s\n' "$CFG_ENV" "$CFG_TENANT"
+    printf 'objects=objects-manifests/%s.objects\n' "$name"
+    printf 'sha256=%s\nsize=%s\n' "$sha" "$size"
+    printf 'timestamp=%s\ncreated=%s\n' "$now" "$(date -u -d "@$now" +%Y-%m-%dT%H:%M:%SZ)"
+    printf 'verified=true\n'
+  } >"$WORK/$name.manifest"
+  publish_manifest "$name"
+  log "published the object backup $name (listing objects-manifests/$name.objects; manifest written last)"
+  record_success objects "$started" "$OBJECTS_BYTES"
+
+  CURRENT_KIND=offsite
+  offsite_started=$EPOCHREALTIME
+  offsite_copy "$name" "$size" "$sha" "objects-manifests/$name.objects"
+  record_success offsite "$offsite_started" "$OBJECTS_BYTES"
 }
 
 main() {
@@ -134,7 +173,11 @@ main() {
   if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
     objects_store_init
   fi
-  load_pg_credentials
+  if [[ $CFG_DATABASE_ENABLED == 1 ]]; then
+    load_pg_credentials
+  elif [[ $CFG_OBJECTS_ENABLED != 1 ]]; then
+    die 2 "nothing to back up: the tenant has no database and no object storage"
+  fi
 
   now=$(now_epoch)
   stamp=$(date -u -d "@$now" +%Y%m%dT%H%M%SZ)
@@ -142,6 +185,14 @@ main() {
   existing=$(store_list "$PRIMARY_PREFIX/manifests")
   if [[ $'\n'$existing$'\n' == *" $name.manifest"$'\n'* ]]; then
     die 4 "backup $name already exists; refusing to overwrite it"
+  fi
+  if [[ $CFG_DATABASE_ENABLED != 1 ]]; then
+    CURRENT_KIND=objects
+    backup_objects_only "$name" "$now" "$started"
+    if [[ $CFG_PRUNE_AFTER_BACKUP == 1 ]]; then
+      prune_all
+    fi
+    return 0
   fi
 
   # F2/F3/F5: custom-format dump into a .partial file; a pg_dump failure aborts before any upload.
@@ -183,10 +234,7 @@ main() {
     printf 'verified=true\n'
     sed 's/^/rows=/' "$WORK/rows"
   } >"$manifest"
-  PENDING_MANIFEST="$PRIMARY_PREFIX/manifests/$name.manifest"
-  store_put "$manifest" "$PENDING_MANIFEST"
-  verify_remote "$PENDING_MANIFEST" "$(stat -c %s -- "$manifest")" "$(sha256sum -- "$manifest" | cut -d' ' -f1)"
-  PENDING_MANIFEST=''
+  publish_manifest "$name"
   PENDING_FINAL=''
   log "F6: published $PRIMARY_PREFIX/dumps/$name.dump (manifest written last)"
   if [[ $CFG_OBJECTS_ENABLED == 1 ]]; then
@@ -199,7 +247,7 @@ main() {
 
   CURRENT_KIND=offsite
   offsite_started=$EPOCHREALTIME
-  offsite_copy "$name" "$size" "$sha"
+  offsite_copy "$name" "$size" "$sha" "dumps/$name.dump"
   record_success offsite "$offsite_started" "$size"
 
   if [[ $CFG_PRUNE_AFTER_BACKUP == 1 ]]; then

@@ -22,12 +22,23 @@ umask 077
 # ---- restore drill ----
 # Restore one object of the latest object listing (a different one each day) from the backup copy and check its
 # size and sha256 against the listing written at backup time.
+# drill_objects [<listing named by the manifest>]: without an argument, the latest listing.
 drill_objects() {
   local listing latest count pick sha size key actual_sha actual_size
-  listing=$(store_list "$PRIMARY_PREFIX/objects-manifests")
-  latest=$(awk 'END { print $2 }' <<<"$listing")
+  if (($# == 1)); then
+    latest=${1##*/}
+  else
+    listing=$(store_list "$PRIMARY_PREFIX/objects-manifests")
+    latest=$(awk 'END { print $2 }' <<<"$listing")
+  fi
   [[ -n $latest ]] || die 3 "F10: no object listing in $PRIMARY_PREFIX/objects-manifests/"
   store_cat "$PRIMARY_PREFIX/objects-manifests/$latest" >"$WORK/objects.list"
+  if (($# == 1)); then
+    size=$(stat -c %s -- "$WORK/objects.list")
+    sha=$(sha256sum -- "$WORK/objects.list" | cut -d' ' -f1)
+    [[ $size == "${MF[size]}" && $sha == "${MF[sha256]}" ]] ||
+      die 4 "F10: $latest does not match its manifest (size $size/${MF[size]}, sha256 $sha/${MF[sha256]})"
+  fi
   count=$(grep -c . "$WORK/objects.list" || true)
   if ((count == 0)); then
     log "F10: the tenant had no objects at the last backup ($latest): nothing to restore"
@@ -55,7 +66,9 @@ main() {
   CURRENT_KIND=drill
   init_runtime
   store_init primary
-  load_pg_credentials
+  if [[ $CFG_DATABASE_ENABLED == 1 ]]; then
+    load_pg_credentials
+  fi
 
   collect_manifests "$PRIMARY_PREFIX"
   if ((${#MAN_NAMES[@]} == 0)); then
@@ -65,6 +78,16 @@ main() {
   store_cat "$PRIMARY_PREFIX/manifests/$name.manifest" >"$WORK/drill.manifest"
   manifest_parse "$WORK/drill.manifest" "$name"
   log "F10: restoring the latest verified backup $name"
+  if [[ $CFG_DATABASE_ENABLED != 1 ]]; then
+    # A tenant without a database: its backup is its objects; restore one of the manifest's listing.
+    drill_objects "${MF[objects]}"
+    printf 'backup=%s\nbackup_timestamp=%s\ndrill_timestamp=%s\nobjects=%s\n' \
+      "$name" "${MF[timestamp]}" "$(now_epoch)" "${MF[objects]}" >"$WORK/drill.record"
+    store_put "$WORK/drill.record" "$PRIMARY_PREFIX/drill/last-success.txt"
+    metric_set inopsio_backup_drill_restored_backup_timestamp_seconds '' "${MF[timestamp]}"
+    record_success drill "$started" "${MF[size]}"
+    return 0
+  fi
   dump="$WORK/$name.dump"
   store_cat "$PRIMARY_PREFIX/${MF[dump]}" >"$dump"
   size=$(stat -c %s -- "$dump")

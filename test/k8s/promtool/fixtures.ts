@@ -9,13 +9,16 @@ const BILLING = { name: 'billing', chart: 'billing-api', repository: 'https://ch
 
 /**
  * Production: backups with offsite copy; active tenants acme and globex with a module, hooli without a database (no
- * backups) and without modules (no scrape targets expected), suspended initech.
+ * backups) and without modules (no scrape targets expected), suspended initech; with `withObjectOnlyTenant`, umbrella
+ * with objects but no database (backed up through its objects, without modules).
  */
-export function prodEnvironment(): Environment {
+export function prodEnvironment(withObjectOnlyTenant: boolean = false): Environment {
   return new Environment({
     name: 'prod',
     environmentClass: EnvironmentClass.PRODUCTION,
-    tenants: [{ id: 'acme', modules: [BILLING] }, { id: 'globex', modules: [BILLING] }, { id: 'hooli', database: false }, { id: 'initech', state: TenantState.SUSPENDED }],
+    tenants: [{ id: 'acme', modules: [BILLING] }, { id: 'globex', modules: [BILLING] }, { id: 'hooli', database: false, objectStorage: false }, { id: 'initech', state: TenantState.SUSPENDED },
+      // No database, but objects: backed up all the same (kind="objects" instead of "dump"; issue 23).
+      ...(withObjectOnlyTenant ? [{ id: 'umbrella', database: false, objectStorage: true }] : [])],
   });
 }
 

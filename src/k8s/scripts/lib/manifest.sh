@@ -23,6 +23,10 @@
 #   pg_dump_version=pg_dump (PostgreSQL) 15.x
 #   verified=true                           pg_restore full read + remote size/sha256 re-read passed
 #   rows=<exact count(*)> <schema>.<table>  one line per user table, identifiers quoted with %I
+# A tenant without a database (CFG_DATABASE_ENABLED=0) backs up its objects only; its manifest has no database=,
+# dump=, pg_dump_version= or rows= lines, and names the object listing instead (sha256 and size are the listing's,
+# size may be 0 when the tenant had no objects):
+#   objects=objects-manifests/acme-20250101T020000Z.objects   must be exactly objects-manifests/<name>.objects
 # A manifest that does not parse, names another env/tenant, or points its dump= anywhere but dumps/<name>.dump
 # makes the pruner and the drill fail closed (exit 4) without deleting anything.
 
@@ -60,10 +64,16 @@ manifest_parse() { # manifest_parse <file> <expected name> -> MF[], MF_ROWS[]
   [[ $expect =~ $name_re ]] || manifest_invalid "$expect" "object name is not <tenant>-<YYYYMMDDTHHMMSSZ>"
   [[ ${MF[name]:-} == "$expect" ]] || manifest_invalid "$expect" "name '${MF[name]:-}' does not match its object name"
   [[ ${MF[env]:-} == "$CFG_ENV" && ${MF[tenant]:-} == "$CFG_TENANT" ]] || manifest_invalid "$expect" "belongs to another env/tenant"
-  [[ ${MF[dump]:-} == "dumps/$expect.dump" ]] ||
-    manifest_invalid "$expect" "dump path '${MF[dump]:-}' is not dumps/$expect.dump (outside the tenant prefix?)"
+  if [[ $CFG_DATABASE_ENABLED == 1 ]]; then
+    [[ ${MF[dump]:-} == "dumps/$expect.dump" ]] ||
+      manifest_invalid "$expect" "dump path '${MF[dump]:-}' is not dumps/$expect.dump (outside the tenant prefix?)"
+    [[ ${MF[size]:-} =~ $int_re && ${MF[size]} -gt 0 ]] || manifest_invalid "$expect" "bad size"
+  else
+    [[ ${MF[objects]:-} == "objects-manifests/$expect.objects" && -z ${MF[dump]:-} ]] ||
+      manifest_invalid "$expect" "object listing '${MF[objects]:-}' is not objects-manifests/$expect.objects (outside the tenant prefix, or a dump of a tenant without a database?)"
+    [[ ${MF[size]:-} =~ $int_re ]] || manifest_invalid "$expect" "bad size"
+  fi
   [[ ${MF[sha256]:-} =~ $sha_re ]] || manifest_invalid "$expect" "bad sha256"
-  [[ ${MF[size]:-} =~ $int_re && ${MF[size]} -gt 0 ]] || manifest_invalid "$expect" "bad size"
   [[ ${MF[timestamp]:-} =~ $int_re ]] || manifest_invalid "$expect" "bad timestamp"
   [[ ${MF[verified]:-} == true ]] || manifest_invalid "$expect" "not verified"
 }

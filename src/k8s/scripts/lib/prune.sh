@@ -11,6 +11,13 @@ case ${INOPSIO_DRY_RUN:-0} in
 esac
 PLAN=()
 OFFSITE_DUMPS=''
+# What a manifest vouches for: its dump, or (a tenant without a database) its object listing.
+ARTIFACT_DIR=dumps
+ARTIFACT_EXT=dump
+if [[ $CFG_DATABASE_ENABLED != 1 ]]; then
+  ARTIFACT_DIR=objects-manifests
+  ARTIFACT_EXT=objects
+fi
 OFFSITE_MANIFESTS=''
 
 prune_plan() { # prune_plan <local|offsite> <prefix> <retention days>
@@ -36,14 +43,18 @@ prune_plan() { # prune_plan <local|offsite> <prefix> <retention days>
     fi
     # Never drop the local copy of a backup that is not (yet) offsite.
     if [[ $label == local ]] &&
-      { [[ $'\n'$OFFSITE_DUMPS$'\n' != *$'\n'"${MAN_SIZES[i]} $name.dump"$'\n'* ]] ||
+      { [[ $'\n'$OFFSITE_DUMPS$'\n' != *$'\n'"${MAN_SIZES[i]} $name.$ARTIFACT_EXT"$'\n'* ]] ||
         [[ $'\n'$OFFSITE_MANIFESTS$'\n' != *" $name.manifest"$'\n'* ]]; }; then
       log "WARNING: keeping $name in the local store: it is not listed offsite"
       kept=$((kept + 1))
       continue
     fi
-    # Manifest first: once it is gone, nobody trusts the dump any more.
-    PLAN+=("$prefix" "$prefix/manifests/$name.manifest" "$prefix" "$prefix/dumps/$name.dump")
+    # Manifest first: once it is gone, nobody trusts the dump any more. Object listings stay (the objects are
+    # never pruned: objects/ only grows, and the listings say what the prefix held at each backup).
+    PLAN+=("$prefix" "$prefix/manifests/$name.manifest")
+    if [[ $ARTIFACT_DIR == dumps ]]; then
+      PLAN+=("$prefix" "$prefix/dumps/$name.dump")
+    fi
     pruned=$((pruned + 1))
   done
   metric_set inopsio_backup_retained_backups "store=\"$label\"" "$kept"
@@ -74,7 +85,7 @@ prune_all() {
     log "DRY-RUN: printing what would be deleted; nothing is deleted"
   fi
   PLAN=()
-  OFFSITE_DUMPS=$(store_list "$OFFSITE_PREFIX/dumps")
+  OFFSITE_DUMPS=$(store_list "$OFFSITE_PREFIX/$ARTIFACT_DIR")
   OFFSITE_MANIFESTS=$(store_list "$OFFSITE_PREFIX/manifests")
   # Plan both stores before deleting anything: a refusal in either store deletes nothing.
   prune_plan local "$PRIMARY_PREFIX" "$CFG_LOCAL_RETENTION_DAYS"
