@@ -18,6 +18,7 @@ import { TERRAFORM_RULES } from './rules/terraform';
 import { VAULT_RULES } from './rules/vault';
 import { WIRING_RULES } from './rules/wiring';
 import { CI_WIRING_RULES } from './rules/wiring-ci';
+import { VAULT_WIRING_RULES } from './rules/wiring-vault';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
 import {
@@ -120,6 +121,7 @@ export class PolicyPack {
       ...APPROVAL_RULES,
       ...WIRING_RULES,
       ...CI_WIRING_RULES,
+      ...VAULT_WIRING_RULES,
       ...HELM_RULES,
       ...TERRAFORM_RULES,
       ...OUTPUT_RULES,
