@@ -18,6 +18,7 @@ import { TERRAFORM_RULES } from './rules/terraform';
 import { VAULT_RULES } from './rules/vault';
 import { WIRING_RULES } from './rules/wiring';
 import { CI_WIRING_RULES } from './rules/wiring-ci';
+import { METRIC_WIRING_RULES } from './rules/wiring-metrics';
 import { VAULT_WIRING_RULES } from './rules/wiring-vault';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
@@ -122,6 +123,7 @@ export class PolicyPack {
       ...WIRING_RULES,
       ...CI_WIRING_RULES,
       ...VAULT_WIRING_RULES,
+      ...METRIC_WIRING_RULES,
       ...HELM_RULES,
       ...TERRAFORM_RULES,
       ...OUTPUT_RULES,
