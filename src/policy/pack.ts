@@ -19,6 +19,7 @@ import { VAULT_RULES } from './rules/vault';
 import { WIRING_RULES } from './rules/wiring';
 import { CI_WIRING_RULES } from './rules/wiring-ci';
 import { METRIC_WIRING_RULES } from './rules/wiring-metrics';
+import { QUOTA_WIRING_RULES } from './rules/wiring-quota';
 import { VAULT_WIRING_RULES } from './rules/wiring-vault';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
@@ -124,6 +125,7 @@ export class PolicyPack {
       ...CI_WIRING_RULES,
       ...VAULT_WIRING_RULES,
       ...METRIC_WIRING_RULES,
+      ...QUOTA_WIRING_RULES,
       ...HELM_RULES,
       ...TERRAFORM_RULES,
       ...OUTPUT_RULES,
