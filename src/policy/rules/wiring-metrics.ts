@@ -9,11 +9,13 @@
  * - declared in the metric catalogue of a generated script (the backup scripts' `'<name>|<type>|<help>'` lines that
  *   `src/k8s/backup-scripts.ts` writes from BACKUP_METRICS into the scripts ConfigMap the backup pods run), or
  * - declared external in src/model/external-metrics.ts (Prometheus' `up`, kube-state-metrics, ingress-nginx), with a
- *   reason per entry.
+ *   reason per entry, or on the PrometheusRule (`lifecycle.inopsio.io/external-metrics`, where the ObservabilityStack
+ *   declares a custom `activityMetric`).
  * An expression that does not parse is a finding too: Prometheus refuses the whole rule group.
  */
 import { atDoc, list } from './common';
 import { EXTERNAL_METRIC_SOURCES, externalMetricSource } from '../../model/external-metrics';
+import { EXTERNAL_METRICS_ANNOTATION } from '../../model/wiring-annotations';
 import { KubernetesDocument } from '../contents';
 import { promqlMetrics } from '../promql';
 import { PolicyContext, PolicyRule, ref, rule } from '../rule';
@@ -90,13 +92,14 @@ const W09 = rule<RuleExpression>({
         'write the expression so promtool check rules accepts it');
     }
     const emitted = emitters(ctx, e.doc.environment);
+    const declared = String(e.doc.doc?.metadata?.annotations?.[EXTERNAL_METRICS_ANNOTATION] ?? '').split(',').map(x => x.trim()).filter(x => x !== '');
     for (const metric of parsed.metrics) {
-      if (emitted.has(metric) || externalMetricSource(metric)) continue;
+      if (emitted.has(metric) || externalMetricSource(metric) || declared.includes(metric)) continue;
       const near = [...emitted.keys()].map(n => ({ n, d: distance(n, metric) })).filter(x => x.d <= Math.max(2, Math.floor(metric.length / 10)))
         .sort((a, b) => a.d - b.d || (a.n < b.n ? -1 : 1)).map(x => x.n);
       const hint = near.length > 0 ? `; the output emits ${JSON.stringify(near.slice(0, 3))} (${emitted.get(near[0])})` : '';
       report(e.field, `(${e.label}) reads metric "${metric}", which no recording rule of the ${e.doc.environment} output records, no generated script's metric catalogue declares, and src/model/external-metrics.ts does not declare external (${EXTERNAL_METRIC_SOURCES.map(s => s.prefix ? `${s.name}*` : s.name).join(', ')})${hint}`, metric,
-        'read a metric the output emits, generate its emitter (a recording rule, a script metric), or declare its external source with a reason in src/model/external-metrics.ts');
+        `read a metric the output emits, generate its emitter (a recording rule, a script metric), or declare its external source (src/model/external-metrics.ts with a reason, or the PrometheusRule's ${EXTERNAL_METRICS_ANNOTATION} annotation)`);
     }
   },
 });
