@@ -55,7 +55,13 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     // Reads the vendored gitleaks rule set (projenrc/gitleaks/) when its TypeScript data is regenerated and tested.
     'smol-toml@^1',
   ],
-  bundledDeps: ['@grafana/grafana-foundation-sdk@11.6.0-cogv0.0.x.1769699379'],
+  bundledDeps: [
+    '@grafana/grafana-foundation-sdk@11.6.0-cogv0.0.x.1769699379',
+    // W09 reads the metric selectors of generated PromQL with Prometheus' own Lezer grammar (src/policy/promql.ts).
+    '@prometheus-io/lezer-promql@^0.315.0',
+    '@lezer/lr@^1.4.0',
+    '@lezer/highlight@^1.2.0',
+  ],
 
   // Snapshots never update silently: `npm run test:update` is the explicit way.
   jestOptions: {

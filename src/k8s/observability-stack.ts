@@ -2,11 +2,12 @@ import { ApiObject, Lazy, Yaml } from 'cdk8s';
 import { Construct } from 'constructs';
 import { problemPath } from './problem-path';
 import { Environment } from '../model/environment';
+import { externalMetricSource } from '../model/external-metrics';
 import { environmentLabels, tenantLabels } from '../model/labels';
 import { dnsLabelProblem, isLabelValue } from '../model/naming';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
-import { SCRAPER_NAMESPACE_ANNOTATION } from '../model/wiring-annotations';
+import { EXTERNAL_METRICS_ANNOTATION, SCRAPER_NAMESPACE_ANNOTATION } from '../model/wiring-annotations';
 import { backupStatusDashboard } from './dashboards/backup-status';
 import { DashboardContext } from './dashboards/common';
 import { environmentLifecycleDashboard } from './dashboards/environment-lifecycle';
@@ -442,8 +443,10 @@ export class ObservabilityStack extends Construct {
       namespace: monitoringNamespace,
       labels: { ...environmentLabels(env, component), ...extra },
     });
+    // W09: an activity metric other than a declared external source is declared on the rule that reads it.
+    const externalMetrics = externalMetricSource(activityMetric) ? {} : { annotations: { [EXTERNAL_METRICS_ANNOTATION]: activityMetric } };
     this.alertRules = new PrometheusRule(this, 'Alerts', {
-      metadata: envMeta(`inopsio-${env.name}-alerts`, 'observability', selectorLabels),
+      metadata: { ...envMeta(`inopsio-${env.name}-alerts`, 'observability', selectorLabels), ...externalMetrics },
       // Lazy: groups added with addRuleGroup after construction are rendered too.
       spec: { groups: Lazy.any({ produce: () => this.alertGroups.map(toSpecGroup) }) },
     });

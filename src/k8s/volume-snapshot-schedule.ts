@@ -8,7 +8,7 @@ import { EgressTarget } from '../model/egress-target';
 import { Environment } from '../model/environment';
 import { ContainerImage } from '../model/image';
 import { DOMAIN, tenantLabels } from '../model/labels';
-import { volumeSnapshotCronJobName } from '../model/names';
+import { backupPriorityClassName, volumeSnapshotCronJobName } from '../model/names';
 import { Problems } from '../model/problems';
 import { Tenant } from '../model/tenant';
 
@@ -231,6 +231,9 @@ export class VolumeSnapshotSchedule extends Construct {
               metadata: { labels },
               spec: {
                 serviceAccountName: name,
+                // The backup PriorityClass: a suspended or archived tenant's quota admits only its pods (W10), and the
+                // decommission takes the final snapshots from this CronJob in that state.
+                priorityClassName: backupPriorityClassName(props.environment.name),
                 automountServiceAccountToken: false,
                 restartPolicy: 'Never',
                 enableServiceLinks: false,

@@ -8,6 +8,13 @@
 export const SCRAPER_NAMESPACE_ANNOTATION = 'lifecycle.inopsio.io/scraper-namespace';
 
 /**
+ * On PrometheusRules: metrics their expressions read that something outside the output emits, beyond the sources
+ * src/model/external-metrics.ts declares (W09), comma-separated (the ObservabilityStack writes a custom
+ * `activityMetric` here).
+ */
+export const EXTERNAL_METRICS_ANNOTATION = 'lifecycle.inopsio.io/external-metrics';
+
+/**
  * On pod templates: the objects the pod references that exist before the output is applied and are not part of it
  * (W06), as a comma-separated list of `configmap/<name>` and `secret/<name>` in the pod's namespace.
  */

@@ -18,6 +18,9 @@ import { TERRAFORM_RULES } from './rules/terraform';
 import { VAULT_RULES } from './rules/vault';
 import { WIRING_RULES } from './rules/wiring';
 import { CI_WIRING_RULES } from './rules/wiring-ci';
+import { METRIC_WIRING_RULES } from './rules/wiring-metrics';
+import { QUOTA_WIRING_RULES } from './rules/wiring-quota';
+import { VAULT_WIRING_RULES } from './rules/wiring-vault';
 import { WORKFLOW_RULES } from './rules/workflow';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
 import {
@@ -120,6 +123,9 @@ export class PolicyPack {
       ...APPROVAL_RULES,
       ...WIRING_RULES,
       ...CI_WIRING_RULES,
+      ...VAULT_WIRING_RULES,
+      ...METRIC_WIRING_RULES,
+      ...QUOTA_WIRING_RULES,
       ...HELM_RULES,
       ...TERRAFORM_RULES,
       ...OUTPUT_RULES,

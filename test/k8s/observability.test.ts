@@ -11,6 +11,8 @@ import {
 } from '../../src/k8s/observability-stack';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
+import { EXTERNAL_METRICS_ANNOTATION } from '../../src/model/wiring-annotations';
+import { PolicyInput, PolicyPack } from '../../src/policy';
 import { expectValidManifests } from '../support/strict-validator';
 import { previewEnvironment, prodEnvironment } from './promtool/fixtures';
 
@@ -413,5 +415,32 @@ describe('fails if', () => {
       expect(message).toContain(field);
     }
     expect(message).toMatch(/^13 problems:/);
+  });
+});
+
+// Issue 24 item 4 (W09): every metric a rule reads is emitted by the output or declared external.
+describe('W09: the metrics the rules read', () => {
+  const w09 = (docs: any[]) => {
+    const input = new PolicyInput();
+    input.addKubernetesJson('prod', 'k8s/prod/platform.k8s.yaml', JSON.stringify(docs));
+    const report = PolicyPack.default().evaluate(input);
+    return { rule: report.rules.find(r => r.id === 'W09')!, messages: report.findings.filter(f => f.ruleId === 'W09').map(f => f.message) };
+  };
+
+  test('the default activity metric is a declared external source: no annotation, and W09 reports nothing but the backup metrics (their scripts are not in this chart)', () => {
+    const { docs } = synth();
+    const alerts = find(docs, 'PrometheusRule', 'monitoring', 'inopsio-prod-alerts')[0];
+    expect(alerts.metadata.annotations?.[EXTERNAL_METRICS_ANNOTATION]).toBeUndefined();
+    // The backup metrics come from the backup scripts, which this chart does not hold: only they are reported.
+    expect(w09(docs).messages.filter(m => !/reads metric "inopsio_backup_/.test(m))).toEqual([]);
+  });
+
+  test('a custom activity metric is declared on the alert PrometheusRule, so W09 accepts it', () => {
+    const { docs } = synth({ activityMetric: 'traefik_service_requests_total', activityNamespaceLabel: 'namespace' });
+    const alerts = find(docs, 'PrometheusRule', 'monitoring', 'inopsio-prod-alerts')[0];
+    expect(alerts.metadata.annotations[EXTERNAL_METRICS_ANNOTATION]).toBe('traefik_service_requests_total');
+    expect(w09(docs).messages.filter(m => /traefik/.test(m))).toEqual([]);
+    delete alerts.metadata.annotations[EXTERNAL_METRICS_ANNOTATION];
+    expect(w09(docs).messages).toEqual(expect.arrayContaining([expect.stringMatching(/\(record inopsio_tenant_last_activity_timestamp_seconds\) reads metric "traefik_service_requests_total", which no recording rule of the prod output records/)]));
   });
 });

@@ -37,6 +37,8 @@ describe('VolumeSnapshotSchedule (issue 23)', () => {
     expect(cron.spec).toMatchObject({ schedule: prod.environmentClass.backup.schedule, timeZone: prod.environmentClass.backup.timeZone, concurrencyPolicy: 'Forbid' });
     const pod = cron.spec.jobTemplate.spec.template.spec;
     expect(pod.automountServiceAccountToken).toBe(false);
+    // Issue 24 (W10): the decommission's final snapshots run in a suspended tenant's carve-out quota.
+    expect(pod.priorityClassName).toBe('inopsio-prod-backup');
     expect(pod.volumes.find((v: any) => v.name === 'api-token').projected.sources[0].serviceAccountToken.expirationSeconds).toBe(3600);
     expect(mine.find(d => d.kind === 'Role').rules).toEqual([{ apiGroups: ['snapshot.storage.k8s.io'], resources: ['volumesnapshots'], verbs: ['create', 'delete', 'get', 'list', 'watch'] }]);
     expect(mine.find(d => d.kind === 'NetworkPolicy').spec.egress).toEqual([{ to: [{ ipBlock: { cidr: '10.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 443 }] }]);

@@ -188,7 +188,7 @@ const K09 = rule<KubernetesDocument>({
 const LIMIT_RESOURCES = ['cpu', 'memory', 'ephemeral-storage'];
 
 /** The Container limits of a namespace's LimitRanges: default, defaultRequest and max by resource. */
-function limitsOf(ctx: PolicyContext, ns: KubernetesDocument): { [field: string]: { [resource: string]: unknown } } | undefined {
+export function limitsOf(ctx: PolicyContext, ns: KubernetesDocument): { [field: string]: { [resource: string]: unknown } } | undefined {
   for (const lr of ctx.inNamespace(ns.environment, ns.name).filter(x => x.kind === 'LimitRange')) {
     const c = list(lr.doc.spec?.limits).find((l: any) => l?.type === 'Container');
     if (c) return { default: c.default ?? {}, defaultRequest: c.defaultRequest ?? {}, max: c.max ?? {} };
@@ -231,7 +231,7 @@ const K10 = rule<KubernetesDocument>({
 });
 
 /** Per-pod amounts a template asks for (requests or limits), LimitRange defaults applied: max(init) vs sum(app). */
-function podAmount(containers: any[], initContainers: any[], which: 'requests' | 'limits', resource: string,
+export function podAmount(containers: any[], initContainers: any[], which: 'requests' | 'limits', resource: string,
   defaults: { [field: string]: { [resource: string]: unknown } } | undefined): number {
   const of = (c: any): number => {
     let v = quantity(c?.resources?.[which]?.[resource], resource);
@@ -304,7 +304,7 @@ const K11 = rule<KubernetesDocument>({
   },
 });
 
-function formatAmount(value: number, key: string): string {
+export function formatAmount(value: number, key: string): string {
   if (key.endsWith('cpu')) return `${Math.round(value * 1000)}m`;
   return `${Math.ceil(value / 2 ** 20)}Mi`;
 }

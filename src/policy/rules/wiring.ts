@@ -53,6 +53,8 @@ export interface VaultLogin {
   readonly tokenVolume: string | undefined;
   /** Audiences of that volume's service account tokens; undefined when the workload has no such volume. */
   readonly tokenAudiences: string[] | undefined;
+  /** The pod's `vault.hashicorp.com/*` annotations (W08 reads the secret paths from them). */
+  readonly annotations: { readonly [key: string]: string };
 }
 
 /** A Kubernetes auth role of a stack, with its mount resolved. */
@@ -88,6 +90,7 @@ function podLogins(ctx: PolicyContext): VaultLogin[] {
       tokenAudiences: volume === undefined ? undefined : list(volume?.projected?.sources)
         .filter((s: any) => s?.serviceAccountToken)
         .map((s: any) => String(s.serviceAccountToken.audience ?? '')),
+      annotations: t.annotations,
     });
   }
   return out;
@@ -99,7 +102,7 @@ function unescape(name: string): string {
 }
 
 /** A login from Helm parameters (`helm_release.set`, Argo CD `helm.parameters`), if they log in to Vault. */
-function parameterLogin(at: Omit<VaultLogin, 'field' | 'tokenField' | 'serviceAccount' | 'role' | 'authPath' | 'tokenVolume' | 'tokenAudiences'>, field: string, parameters: any[]): VaultLogin | undefined {
+function parameterLogin(at: Omit<VaultLogin, 'field' | 'tokenField' | 'serviceAccount' | 'role' | 'authPath' | 'tokenVolume' | 'tokenAudiences' | 'annotations'>, field: string, parameters: any[]): VaultLogin | undefined {
   const values = new Map<string, string>();
   const index = new Map<string, number>();
   parameters.forEach((p, i) => {
@@ -132,7 +135,7 @@ function parameterLogin(at: Omit<VaultLogin, 'field' | 'tokenField' | 'serviceAc
         .map(([, v]) => v);
     }
   }
-  return { ...at, field: at2('role'), tokenField: at2('agent-service-account-token-volume-name'), serviceAccount, role, authPath: authPathOf(annotations), tokenVolume, tokenAudiences };
+  return { ...at, field: at2('role'), tokenField: at2('agent-service-account-token-volume-name'), serviceAccount, role, authPath: authPathOf(annotations), tokenVolume, tokenAudiences, annotations };
 }
 
 /** Logins of module releases (Terraform `helm_release`) and Argo CD Applications. */
@@ -183,7 +186,7 @@ function bound(names: unknown, value: string | undefined): boolean {
 }
 
 /** A login of an environment whose stack is in the input, with the role it names (undefined: no role resolves). */
-interface ResolvedLogin {
+export interface ResolvedLogin {
   readonly login: VaultLogin;
   readonly role: TerraformResource | undefined;
   /** The auth mount the login names, without `auth/`. */
@@ -194,7 +197,7 @@ interface ResolvedLogin {
  * Every login of an environment with a stack in the input, its role looked up once for W03 (which reports a missing
  * role) and W04 (which checks the role's audience).
  */
-function resolvedLogins(ctx: PolicyContext): ResolvedLogin[] {
+export function resolvedLogins(ctx: PolicyContext): ResolvedLogin[] {
   return ctx.memo('wiring-resolved-logins', () => vaultLogins(ctx)
     .filter(l => ctx.stacks.some(s => s.environment === l.environment))
     .map(login => {
