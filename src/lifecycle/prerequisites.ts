@@ -118,6 +118,34 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
   return out;
 }
 
+/**
+ * The union of prerequisite lists collected over parts of one output (a horizontal synthesis: each part collects over
+ * the files it wrote): the same entries, `neededBy` joined, in the order `collectPrerequisites` lists them, so that
+ * the merge of the parts' lists equals the list collected over the whole output.
+ */
+export function mergePrerequisites(lists: ReadonlyArray<{ [env: string]: Prerequisite[] }>): { [env: string]: Prerequisite[] } {
+  const found = new Map<string, Map<string, { kind: string; name: string; scope: string; neededBy: Set<string> }>>();
+  for (const list of lists) {
+    for (const [env, entries] of Object.entries(list)) {
+      const byKey = found.get(env) ?? new Map();
+      found.set(env, byKey);
+      for (const p of entries) {
+        const key = `${p.kind}\u0000${p.scope}\u0000${p.name}`;
+        const e = byKey.get(key) ?? { kind: p.kind, name: p.name, scope: p.scope, neededBy: new Set<string>() };
+        for (const by of p.neededBy) e.neededBy.add(by);
+        byKey.set(key, e);
+      }
+    }
+  }
+  const out: { [env: string]: Prerequisite[] } = {};
+  for (const env of [...found.keys()].sort()) {
+    out[env] = [...found.get(env)!.values()]
+      .map(p => ({ kind: p.kind, name: p.name, scope: p.scope, neededBy: [...p.neededBy].sort() }))
+      .sort((a, b) => PREREQUISITE_KINDS.indexOf(a.kind) - PREREQUISITE_KINDS.indexOf(b.kind) || cmp(a.scope, b.scope) || cmp(a.name, b.name));
+  }
+  return out;
+}
+
 /** Which environments a job without an environment of its own acts on, by workflow. */
 function environmentsActedOn(environments: Environment[], workflow: string): string[] {
   const ephemeral = (e: Environment) => e.environmentClass.lifecycle === LifecycleKind.EPHEMERAL;

@@ -757,9 +757,11 @@ export class Platform extends Construct {
         return path.join(this.layout.workflowsDirectory, name);
       });
       // The inventory lists what the output assumes exists, read from the output just written (issue 24 item 5).
+      // A part of a split synthesis collects over its own files; the final step lists the union (shard-synth.ts).
+      const prerequisites = this.capture(problems, () => collectPrerequisites(this.environments, { layout: staged, environmentOfStack: this.environmentOfStack() }));
       this.capture(problems, () => writeInventory(stage.outdir, withPrerequisites(
         buildInventory(this.environments, { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket }),
-        collectPrerequisites(this.environments, { layout: staged, environmentOfStack: this.environmentOfStack() }),
+        prerequisites ?? {},
       )));
       // Guardrails over everything written: the policy pack and parity, whose problems join the others.
       const report = manifests.policyInput && terraform ? this.checkPolicies(stage, manifests, problems) : undefined;
@@ -769,7 +771,7 @@ export class Platform extends Construct {
       // A part of a split synthesis writes its digest instead and keeps only its own files (src/platform/shard-synth.ts).
       const partFiles = this.partFiles();
       const policyReportFile = report && partFiles
-        ? stage.final(writePartDigest(stage.outdir, partFiles, report, contentsOf(manifests.policyInput!), this.parityPairs()))
+        ? stage.final(writePartDigest(stage.outdir, partFiles, report, contentsOf(manifests.policyInput!), this.parityPairs(), prerequisites ?? {}))
         : report ? stage.final(writePolicyReport(stage.outdir, report)) : undefined;
       if (partFiles) pruneToPart([stage.outdir, stage.terraformOutdir], f => stage.final(f), partFiles);
       stage.commit();

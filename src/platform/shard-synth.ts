@@ -7,6 +7,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { INVENTORY_FILE_NAME, LifecycleInventory, writeInventory } from '../lifecycle/inventory';
+import { mergePrerequisites, Prerequisite, withPrerequisites } from '../lifecycle/prerequisites';
 import { LifecycleValidationError, formatProblem, show } from '../model/problems';
 import { SynthesisShard } from '../model/synthesis-shard';
 import { OutputLayout } from '../output/layout';
@@ -134,6 +136,11 @@ interface PartDigest {
   readonly identities: Array<[string, string, string]>;
   /** The parity comparisons, and each compared environment normalized over the part's own files (`collect`). */
   readonly parity: { pairs: ParityPair[]; sides: { [environment: string]: SideJson } };
+  /**
+   * The prerequisites collected over the part's output (src/lifecycle/prerequisites.ts): the final step lists their
+   * union in the inventory, which part 1 writes from its own files only.
+   */
+  readonly prerequisites: { [environment: string]: Prerequisite[] };
 }
 
 /**
@@ -142,6 +149,7 @@ interface PartDigest {
  */
 export function writePartDigest(
   stagedOutdir: string, files: SynthesisPartFiles, report: PolicyReport, contents: PolicyInputContents, pairs: ParityPair[],
+  prerequisites: { [environment: string]: Prerequisite[] },
 ): string {
   const identities: Array<[string, string, string]> = [];
   const ownDocuments = contents.kubernetes.filter(d => files.ownsDocument(d));
@@ -165,6 +173,7 @@ export function writePartDigest(
     findings: report.findings,
     identities,
     parity: { pairs, sides },
+    prerequisites,
   };
   const dir = path.join(stagedOutdir, SYNTHESIS_PARTS_DIRECTORY);
   fs.mkdirSync(dir, { recursive: true });
@@ -259,6 +268,12 @@ export function mergeSynthesisParts(outdir: string): PolicyReport {
   }
   const report = new PolicyReport(rules, findings, []);
   report.write(outdir);
+  // The inventory (written by part 1 from its own files) lists the prerequisites of every part's files.
+  const inventoryFile = path.join(outdir, INVENTORY_FILE_NAME);
+  if (problems.length === 0 && fs.existsSync(inventoryFile)) {
+    const inventory = JSON.parse(fs.readFileSync(inventoryFile, 'utf8')) as LifecycleInventory;
+    writeInventory(outdir, withPrerequisites(inventory, mergePrerequisites(digests.map(d => d.prerequisites ?? {}))));
+  }
   problems.push(...report.errors.map(f => f.message));
   if (problems.length > 0) throw new LifecycleValidationError(problems);
   return report;
