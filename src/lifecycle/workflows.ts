@@ -656,6 +656,8 @@ const PREVIEW_NAMESPACE_SELECTOR = `${ANNOTATION_PREFIX}environment-class=previe
 
 /** The Terraform Cloud API (workspaces of an organization: list, delete). */
 const TFC_API = 'https://app.terraform.io/api/v2';
+/** Providers whose objects outlive a preview's namespace and Vault roles (a tenant's database, object-store user). */
+const EXTERNAL_RESOURCE_TYPES = ['postgresql', 'minio'];
 /** The workspace of preview `preview-<slug>` (`Environment.preview`): `inopsio-preview-<slug>`. */
 const PREVIEW_WORKSPACE_PREFIX = `inopsio-${PREVIEW_NAME_PREFIX}`;
 
@@ -699,14 +701,14 @@ function orphansScript(o: Resolved): string {
     `: > ${t('workspaces')}`,
     'while [ -n "$url" ]; do',
     `  curl -fsS --header @${t('tfc-headers')} "$url" > ${t('workspaces.json')}`,
-    `  jq -r '.data[].attributes.name' ${t('workspaces.json')} >> ${t('workspaces')}`,
+    `  jq -r '.data[] | "\\(.attributes.name)\\t\\(.id)"' ${t('workspaces.json')} >> ${t('workspaces')}`,
     `  url="$(jq -r '.links.next // empty' ${t('workspaces.json')})"`,
     'done',
     `kubectl get namespaces --selector ${PREVIEW_NAMESPACE_SELECTOR} --output json | jq -r '.items[].metadata.labels.env // empty' > ${t('live')}`,
     `jq -r '.[]' <<< "\${DESTROYING:-[]}" >> ${t('live')}`,
     `gh pr list --repo "$GITHUB_REPOSITORY" --state open --limit 1000 --json headRefName --jq '.[].headRefName' > ${t('open-branches')}`,
     'while IFS= read -r branch; do',
-    `  ${o.cli} preview-name --branch "$branch" | sed -n 's/^name=//p' >> ${t('live')}`,
+    `  ${o.cli} preview-name --branch "$branch" < /dev/null | sed -n 's/^name=//p' >> ${t('live')}`,
     `done < ${t('open-branches')}`,
     'live() {',
     '  local name="$1" env',
@@ -715,7 +717,8 @@ function orphansScript(o: Resolved): string {
     `  done < ${t('live')}`,
     '  return 1',
     '}',
-    // Only names under the preview prefix: the cleanup role reaches nothing else.
+    // Only names under the preview prefix: the cleanup role reaches nothing else. Commands in read loops read
+    // /dev/null, so none can swallow the rest of the list.
     'orphans() {',
     '  local name',
     '  while IFS= read -r name; do',
@@ -726,23 +729,37 @@ function orphansScript(o: Resolved): string {
     `orphans < ${t('kubernetes-roles')} > ${t('orphan-kubernetes-roles')}`,
     `orphans < ${t('connections')} > ${t('orphan-connections')}`,
     // A workspace is `inopsio-<environment>` exactly.
+    // A workspace whose state still holds objects outside the cluster and Vault (a tenant's PostgreSQL database and
+    // roles, object-store users) is kept: its state is the only record of them; the summary asks for a human.
     `: > ${t('orphan-workspaces')}`,
-    'while IFS= read -r ws; do',
-    `  if [[ "$ws" == ${PREVIEW_WORKSPACE_PREFIX}* ]] && ! grep -qxF "\${ws#inopsio-}" ${t('live')}; then echo "$ws" >> ${t('orphan-workspaces')}; fi`,
+    `: > ${t('kept-workspaces')}`,
+    'while IFS=$\'\\t\' read -r ws id; do',
+    `  if [[ "$ws" != ${PREVIEW_WORKSPACE_PREFIX}* ]] || grep -qxF "\${ws#inopsio-}" ${t('live')}; then continue; fi`,
+    '  url="$TFC_API/workspaces/$id/resources?page%5Bsize%5D=100"',
+    `  : > ${t('resources')}`,
+    '  while [ -n "$url" ]; do',
+    `    curl -fsS --header @${t('tfc-headers')} "$url" < /dev/null > ${t('resources.json')}`,
+    `    jq -r '.data[].attributes.address' ${t('resources.json')} >> ${t('resources')}`,
+    `    url="$(jq -r '.links.next // empty' ${t('resources.json')})"`,
+    '  done',
+    `  if grep -qE '(^|\\.)(${EXTERNAL_RESOURCE_TYPES.join('|')})_' ${t('resources')}; then`,
+    `    echo "$ws" >> ${t('kept-workspaces')}`,
+    '    echo "::warning::orphaned preview workspace $ws still holds database or object-store objects: remove them, then delete the workspace"',
+    `  else echo "$ws" >> ${t('orphan-workspaces')}; fi`,
     `done < ${t('workspaces')}`,
     'while IFS= read -r role; do',
-    `  ${C.revokeLeasePrefix(`"${p.databaseMount}/creds/$role/"`)}`,
-    `  ${C.deleteVaultPath(`"${p.databaseMount}/roles/$role"`)}`,
+    `  ${C.revokeLeasePrefix(`"${p.databaseMount}/creds/$role/"`)} < /dev/null`,
+    `  ${C.deleteVaultPath(`"${p.databaseMount}/roles/$role"`)} < /dev/null`,
     `done < ${t('orphan-database-roles')}`,
     'while IFS= read -r role; do',
-    `  ${C.deleteVaultPath(`"auth/${p.kubernetesAuthMount}/role/$role"`)}`,
+    `  ${C.deleteVaultPath(`"auth/${p.kubernetesAuthMount}/role/$role"`)} < /dev/null`,
     `done < ${t('orphan-kubernetes-roles')}`,
     'while IFS= read -r connection; do',
-    `  ${C.deleteVaultPath(`"${p.databaseMount}/config/$connection"`)}`,
+    `  ${C.deleteVaultPath(`"${p.databaseMount}/config/$connection"`)} < /dev/null`,
     `done < ${t('orphan-connections')}`,
     // Deleted without a destroy (nothing to destroy it from), hence the plain delete, not safe-delete.
     'while IFS= read -r ws; do',
-    `  curl -fsS --request DELETE --header @${t('tfc-headers')} "$TFC_API/organizations/$TFC_ORGANIZATION/workspaces/$ws"`,
+    `  curl -fsS --request DELETE --header @${t('tfc-headers')} "$TFC_API/organizations/$TFC_ORGANIZATION/workspaces/$ws" < /dev/null`,
     `done < ${t('orphan-workspaces')}`,
     `rm -f ${t('tfc-headers')}`,
     '{',
@@ -751,6 +768,7 @@ function orphansScript(o: Resolved): string {
     `  sed 's/^/- Kubernetes auth role /' ${t('orphan-kubernetes-roles')}`,
     `  sed 's/^/- database connection /' ${t('orphan-connections')}`,
     `  sed 's/^/- workspace /' ${t('orphan-workspaces')}`,
+    `  sed 's/^/- KEPT (database or object-store objects in its state, remove by hand) workspace /' ${t('kept-workspaces')}`,
     '} >> "$GITHUB_STEP_SUMMARY"',
   );
 }

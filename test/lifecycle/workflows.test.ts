@@ -417,7 +417,7 @@ describe('renderWorkflows', () => {
       const open = previewNames(openBranch).name;
       type Lists = { [vaultPath: string]: string[] | 'empty' | 'denied' };
       /** Runs the orphans step against fake kubectl, gh, npx (preview-name), vault and curl (Terraform Cloud API). */
-      function runOrphans(lists: Lists, pages: string[][], destroying = '[]') {
+      function runOrphans(lists: Lists, pages: string[][], destroying = '[]', resources: { [workspace: string]: string[] } = {}) {
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orphans-'));
         const log = path.join(dir, 'calls.log');
         const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text, { mode: 0o755 });
@@ -440,14 +440,19 @@ describe('renderWorkflows', () => {
           'fi',
           `echo "vault $*" >> "${log}"`,
         ].join('\n'));
-        const page = (n: number) => JSON.stringify({ data: pages[n].map(name => ({ attributes: { name } })), links: { next: n + 1 < pages.length ? `https://app.terraform.io/api/v2/next?page%5Bnumber%5D=${n + 2}` : null } });
+        const page = (n: number) => JSON.stringify({ data: pages[n].map(name => ({ id: `ws-${name}`, attributes: { name } })), links: { next: n + 1 < pages.length ? `https://app.terraform.io/api/v2/next?page%5Bnumber%5D=${n + 2}` : null } });
         pages.forEach((_, n) => fs.writeFileSync(path.join(dir, `page-${n + 1}`), page(n)));
+        // A workspace's resources (one page each; none unless given).
+        for (const name of pages.flat()) {
+          fs.writeFileSync(path.join(dir, `resources-ws-${name}`), JSON.stringify({ data: (resources[name] ?? []).map(address => ({ attributes: { address } })), links: { next: null } }));
+        }
         write('curl', [
           '#!/usr/bin/env bash',
           'method=GET; url=""; headers=""',
           'while [ $# -gt 0 ]; do case "$1" in --request) method="$2"; shift;; --header) headers="$2"; shift;; -*) ;; *) url="$1";; esac; shift; done',
           `grep -q '^Authorization: Bearer tfc-token$' "\${headers#@}" || { echo "no token header" >&2; exit 7; }`,
           `echo "curl $method $url" >> "${log}"`,
+          'if [ "$method" = GET ] && [[ "$url" == */resources* ]]; then id="${url%/resources*}"; cat "' + dir + '/resources-${id##*/}"; exit 0; fi',
           'if [ "$method" = GET ]; then n=1; [[ "$url" == *"page%5Bnumber%5D="* ]] && n="${url##*=}"; cat "' + dir + '/page-$n"; fi',
         ].join('\n'));
         const job = parsed[WORKFLOW_FILES.CLEANUP].jobs.orphans;
@@ -462,7 +467,7 @@ describe('renderWorkflows', () => {
         const leftovers = fs.readdirSync(dir).filter(f => f === 'tfc-headers');
         const summary = fs.existsSync(path.join(dir, 'summary')) ? fs.readFileSync(path.join(dir, 'summary'), 'utf8') : '';
         fs.rmSync(dir, { recursive: true, force: true });
-        return { status: r.status, stderr: r.stderr, calls, leftovers, summary };
+        return { status: r.status, stderr: r.stderr, stdout: r.stdout, calls, leftovers, summary };
       }
       const api = 'https://app.terraform.io/api/v2';
 
@@ -472,7 +477,11 @@ describe('renderWorkflows', () => {
           'auth/kubernetes-preview/role': ['preview-live-acme', `${open}-acme`, 'preview-gone-acme', 'preview-gone-acme-migrate', 'preview-dying-acme'],
           'database-preview/config': ['preview-live-acme', `${open}-acme`, 'preview-gone-acme'],
         // preview-dying: this run's destroy job removes it (its namespace may be gone already): not an orphan.
-        }, [['inopsio-preview-live', 'inopsio-preview-gone', 'inopsio-preview-dying'], [`inopsio-${open}`, 'inopsio-preview-live-2']], '["preview-dying"]');
+        }, [['inopsio-preview-live', 'inopsio-preview-gone', 'inopsio-preview-dying'], [`inopsio-${open}`, 'inopsio-preview-live-2', 'inopsio-preview-db']], '["preview-dying"]', {
+          'inopsio-preview-gone': ['vault_database_secret_backend_role.acme_DatabaseRole_1', 'helm_release.acme_base'],
+          // Its state is the only record of a database on the shared server: kept, and a human is asked.
+          'inopsio-preview-db': ['module.x.postgresql_database.acme_db', 'vault_kubernetes_auth_backend_role.acme'],
+        });
         expect(r.stderr).toBe('');
         expect(r.status).toBe(0);
         expect(r.calls.filter(c => !/^curl GET /.test(c) && !/^(kubectl|gh|npx) /.test(c))).toEqual([
@@ -491,7 +500,13 @@ describe('renderWorkflows', () => {
         expect(r.calls.filter(c => /^curl GET /.test(c))).toEqual([
           `curl GET ${api}/organizations/inopsio/workspaces?search%5Bname%5D=inopsio-preview-&page%5Bsize%5D=100`,
           `curl GET ${api}/next?page%5Bnumber%5D=2`,
+          // Only the orphans' resources are read.
+          `curl GET ${api}/workspaces/ws-inopsio-preview-gone/resources?page%5Bsize%5D=100`,
+          `curl GET ${api}/workspaces/ws-inopsio-preview-live-2/resources?page%5Bsize%5D=100`,
+          `curl GET ${api}/workspaces/ws-inopsio-preview-db/resources?page%5Bsize%5D=100`,
         ]);
+        expect(r.stdout).toContain('::warning::orphaned preview workspace inopsio-preview-db still holds database or object-store objects');
+        expect(r.summary).toContain('- KEPT (database or object-store objects in its state, remove by hand) workspace inopsio-preview-db\n');
         expect(r.calls).toContain('kubectl get namespaces --selector lifecycle.inopsio.io/environment-class=preview --output json');
         expect(r.calls).toContain('gh pr list --repo inopsio/platform --state open --limit 1000 --json headRefName --jq .[].headRefName');
         expect(r.calls).toContain(`npx inopsio-env preview-name --branch ${openBranch}`);

@@ -116,8 +116,9 @@ describe('the reference platform\'s workflows are wired to its stacks', () => {
         checked++;
       }
     }
-    // preview provision, cleanup destroy and orphans, 2 upgrades, decommission revoke and destroy for each of 3 environments.
-    expect(checked).toBe(11);
+    // preview provision, cleanup destroy and orphans, 2 upgrades, the prod plan, decommission revoke and destroy for
+    // each of 3 environments.
+    expect(checked).toBe(12);
   });
 
   test('each job with an environment limited to the default branch is triggered on the default branch only', () => {
