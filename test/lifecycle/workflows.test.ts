@@ -450,7 +450,7 @@ describe('renderWorkflows', () => {
           '#!/usr/bin/env bash',
           'method=GET; url=""; headers=""',
           'while [ $# -gt 0 ]; do case "$1" in --request) method="$2"; shift;; --header) headers="$2"; shift;; -*) ;; *) url="$1";; esac; shift; done',
-          `grep -q '^Authorization: Bearer tfc-token$' "\${headers#@}" || { echo "no token header" >&2; exit 7; }`,
+          'grep -q \'^Authorization: Bearer tfc-token$\' "${headers#@}" || { echo "no token header" >&2; exit 7; }',
           `echo "curl $method $url" >> "${log}"`,
           'if [ "$method" = GET ] && [[ "$url" == */resources* ]]; then id="${url%/resources*}"; cat "' + dir + '/resources-${id##*/}"; exit 0; fi',
           'if [ "$method" = GET ]; then n=1; [[ "$url" == *"page%5Bnumber%5D="* ]] && n="${url##*=}"; cat "' + dir + '/page-$n"; fi',
