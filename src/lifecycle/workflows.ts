@@ -11,7 +11,7 @@ import { Environment } from '../model/environment';
 import { LifecycleKind, UpgradeStrategy } from '../model/environment-class';
 import { ContainerImage } from '../model/image';
 import { KubernetesVersion } from '../model/kubernetes-version';
-import { LifecycleNames, LifecycleNamingOptions } from '../model/names';
+import { environmentVaultNames, LifecycleNames, LifecycleNamingOptions, PREVIEW_NAME_PREFIX } from '../model/names';
 import { Problems } from '../model/problems';
 import { toYaml } from '../output/yaml';
 
@@ -103,6 +103,12 @@ export interface WorkflowOptions extends LifecycleNamingOptions {
    */
   readonly objectStoreClientImage?: ContainerImage;
   /**
+   * Terraform Cloud organization of the preview workspaces (`inopsio-preview-<slug>`): the hourly cleanup lists its
+   * workspaces to delete those of orphaned previews (docs/lifecycle.md "Orphaned previews").
+   * @default 'inopsio' (the default of `Environment.terraformOrganization`)
+   */
+  readonly terraformOrganization?: string;
+  /**
    * Cron schedule (UTC) of the preview cleanup.
    * @default '23 * * * *' (hourly)
    */
@@ -188,6 +194,7 @@ interface Resolved {
   readonly cleanupSchedule: string;
   readonly upgradeSchedule: string;
   readonly retentionDays: number;
+  readonly terraformOrganization: string;
 }
 
 /**
@@ -292,6 +299,7 @@ function resolve(environments: Environment[], options: WorkflowOptions): Resolve
     cleanupSchedule: schedule('cleanupSchedule', options.cleanupSchedule ?? '23 * * * *'),
     upgradeSchedule: schedule('upgradeSchedule', options.upgradeSchedule ?? '0 6 1 * *'),
     retentionDays,
+    terraformOrganization: check('terraformOrganization', options.terraformOrganization ?? 'inopsio', /^[A-Za-z0-9_-]{1,100}$/, 'use the Terraform Cloud organization of the previews, e.g. "inopsio"'),
   };
   if (names) {
     const gates = new Set([...names.approvalEnvironments]);
@@ -646,6 +654,125 @@ const ANNOTATION_PREFIX = 'lifecycle.inopsio.io/';
 /** Preview namespaces: the class label TenantNamespace sets (`EnvironmentClass.PREVIEW`'s name). */
 const PREVIEW_NAMESPACE_SELECTOR = `${ANNOTATION_PREFIX}environment-class=preview`;
 
+/** The Terraform Cloud API (workspaces of an organization: list, delete). */
+const TFC_API = 'https://app.terraform.io/api/v2';
+/** Providers whose objects outlive a preview's namespace and Vault roles (a tenant's database, object-store user). */
+const EXTERNAL_RESOURCE_TYPES = ['postgresql', 'minio'];
+/** The workspace of preview `preview-<slug>` (`Environment.preview`): `inopsio-preview-<slug>`. */
+const PREVIEW_WORKSPACE_PREFIX = `inopsio-${PREVIEW_NAME_PREFIX}`;
+
+/**
+ * Orphaned previews (issue 21 item 4): what a preview left behind when its namespace is gone and no open pull request
+ * would provision it again (a failed or cancelled destroy, a destroy that ran before this job existed, a namespace
+ * deleted by hand). A name is live when it is the environment (`env` label) of a preview namespace in the cluster or
+ * the preview name of an open pull request's branch (the library's own slugify, `preview-name`); a Vault role or
+ * connection is live when its name starts with `<live environment>-` (they are keyed by the namespace
+ * `<env>-<tenant>`; a prefix match may keep an orphan whose name extends a live one, never the reverse), a workspace
+ * when it is `inopsio-<live environment>`. Everything else under `preview-*` in the shared preview mounts and every
+ * other `inopsio-preview-*` workspace is removed: database leases revoked, database roles, Kubernetes auth roles
+ * and database connections deleted, then the workspace deleted through the API. Every list is read before anything
+ * is deleted, and a failed read (kubectl, gh, vault other than an empty list, curl) fails the step before a delete.
+ * No `terraform destroy`: the preview's stack can only be synthesized from its branch, which is gone or has no open
+ * pull request, and what it managed in the cluster went with the namespace (docs/lifecycle.md "Orphaned previews").
+ */
+function orphansScript(o: Resolved): string {
+  const p = environmentVaultNames({ name: PREVIEW_NAME_PREFIX });
+  const t = (file: string) => `"$RUNNER_TEMP/${file}"`;
+  return lines(
+    // `vault list` fails on an empty path as on a refused one; only "No value found" means empty.
+    'vault_list() {',
+    '  local out',
+    `  if out="$(vault list -format=json "$1" 2> ${t('vault-error')})"; then jq -r '.[]' <<< "$out"`,
+    `  elif grep -q 'No value found' ${t('vault-error')}; then :`,
+    `  else cat ${t('vault-error')} >&2; return 1; fi`,
+    '}',
+    // The candidates first, what is live after: a preview provisioned meanwhile is either no candidate or live.
+    `vault_list ${p.databaseMount}/roles > ${t('database-roles')}`,
+    `vault_list auth/${p.kubernetesAuthMount}/role > ${t('kubernetes-roles')}`,
+    `vault_list ${p.databaseMount}/config > ${t('connections')}`,
+    'umask 077',
+    // The token goes to a private header file for curl (`--header @file`), never to a command line or the log.
+    '# shellcheck disable=SC2154 # the job\'s env sets it from secrets.TF_API_TOKEN',
+    `cat > ${t('tfc-headers')} <<HEADERS`,
+    'Authorization: Bearer $TF_TOKEN_app_terraform_io',
+    'Content-Type: application/vnd.api+json',
+    'HEADERS',
+    `url="$TFC_API/organizations/$TFC_ORGANIZATION/workspaces?search%5Bname%5D=${PREVIEW_WORKSPACE_PREFIX}&page%5Bsize%5D=100"`,
+    `: > ${t('workspaces')}`,
+    'while [ -n "$url" ]; do',
+    `  curl -fsS --header @${t('tfc-headers')} "$url" > ${t('workspaces.json')}`,
+    `  jq -r '.data[] | "\\(.attributes.name)\\t\\(.id)"' ${t('workspaces.json')} >> ${t('workspaces')}`,
+    `  url="$(jq -r '.links.next // empty' ${t('workspaces.json')})"`,
+    'done',
+    `kubectl get namespaces --selector ${PREVIEW_NAMESPACE_SELECTOR} --output json | jq -r '.items[].metadata.labels.env // empty' > ${t('live')}`,
+    `jq -r '.[]' <<< "\${DESTROYING:-[]}" >> ${t('live')}`,
+    `gh pr list --repo "$GITHUB_REPOSITORY" --state open --limit 1000 --json headRefName --jq '.[].headRefName' > ${t('open-branches')}`,
+    'while IFS= read -r branch; do',
+    `  ${o.cli} preview-name --branch "$branch" < /dev/null | sed -n 's/^name=//p' >> ${t('live')}`,
+    `done < ${t('open-branches')}`,
+    'live() {',
+    '  local name="$1" env',
+    '  while IFS= read -r env; do',
+    '    if [ -n "$env" ] && { [ "$name" = "$env" ] || [[ "$name" == "$env"-* ]]; }; then return 0; fi',
+    `  done < ${t('live')}`,
+    '  return 1',
+    '}',
+    // Only names under the preview prefix: the cleanup role reaches nothing else. Commands in read loops read
+    // /dev/null, so none can swallow the rest of the list.
+    'orphans() {',
+    '  local name',
+    '  while IFS= read -r name; do',
+    `    if [[ "$name" == ${PREVIEW_NAME_PREFIX}* ]] && ! live "$name"; then echo "$name"; fi`,
+    '  done',
+    '}',
+    `orphans < ${t('database-roles')} > ${t('orphan-database-roles')}`,
+    `orphans < ${t('kubernetes-roles')} > ${t('orphan-kubernetes-roles')}`,
+    `orphans < ${t('connections')} > ${t('orphan-connections')}`,
+    // A workspace is `inopsio-<environment>` exactly.
+    // A workspace whose state still holds objects outside the cluster and Vault (a tenant's PostgreSQL database and
+    // roles, object-store users) is kept: its state is the only record of them; the summary asks for a human.
+    `: > ${t('orphan-workspaces')}`,
+    `: > ${t('kept-workspaces')}`,
+    'while IFS=$\'\\t\' read -r ws id; do',
+    `  if [[ "$ws" != ${PREVIEW_WORKSPACE_PREFIX}* ]] || grep -qxF "\${ws#inopsio-}" ${t('live')}; then continue; fi`,
+    '  url="$TFC_API/workspaces/$id/resources?page%5Bsize%5D=100"',
+    `  : > ${t('resources')}`,
+    '  while [ -n "$url" ]; do',
+    `    curl -fsS --header @${t('tfc-headers')} "$url" < /dev/null > ${t('resources.json')}`,
+    `    jq -r '.data[].attributes.address' ${t('resources.json')} >> ${t('resources')}`,
+    `    url="$(jq -r '.links.next // empty' ${t('resources.json')})"`,
+    '  done',
+    `  if grep -qE '(^|\\.)(${EXTERNAL_RESOURCE_TYPES.join('|')})_' ${t('resources')}; then`,
+    `    echo "$ws" >> ${t('kept-workspaces')}`,
+    '    echo "::warning::orphaned preview workspace $ws still holds database or object-store objects: remove them, then delete the workspace"',
+    `  else echo "$ws" >> ${t('orphan-workspaces')}; fi`,
+    `done < ${t('workspaces')}`,
+    'while IFS= read -r role; do',
+    `  ${C.revokeLeasePrefix(`"${p.databaseMount}/creds/$role/"`)} < /dev/null`,
+    `  ${C.deleteVaultPath(`"${p.databaseMount}/roles/$role"`)} < /dev/null`,
+    `done < ${t('orphan-database-roles')}`,
+    'while IFS= read -r role; do',
+    `  ${C.deleteVaultPath(`"auth/${p.kubernetesAuthMount}/role/$role"`)} < /dev/null`,
+    `done < ${t('orphan-kubernetes-roles')}`,
+    'while IFS= read -r connection; do',
+    `  ${C.deleteVaultPath(`"${p.databaseMount}/config/$connection"`)} < /dev/null`,
+    `done < ${t('orphan-connections')}`,
+    // Deleted without a destroy (nothing to destroy it from), hence the plain delete, not safe-delete.
+    'while IFS= read -r ws; do',
+    `  curl -fsS --request DELETE --header @${t('tfc-headers')} "$TFC_API/organizations/$TFC_ORGANIZATION/workspaces/$ws" < /dev/null`,
+    `done < ${t('orphan-workspaces')}`,
+    `rm -f ${t('tfc-headers')}`,
+    '{',
+    '  echo "Orphaned previews removed (no namespace, no open pull request):"',
+    `  sed 's/^/- database role /' ${t('orphan-database-roles')}`,
+    `  sed 's/^/- Kubernetes auth role /' ${t('orphan-kubernetes-roles')}`,
+    `  sed 's/^/- database connection /' ${t('orphan-connections')}`,
+    `  sed 's/^/- workspace /' ${t('orphan-workspaces')}`,
+    `  sed 's/^/- KEPT (database or object-store objects in its state, remove by hand) workspace /' ${t('kept-workspaces')}`,
+    '} >> "$GITHUB_STEP_SUMMARY"',
+  );
+}
+
 /**
  * Hourly, on the default branch only (schedule or a dispatch that the cleanup environment's branch rule and the
  * cleanup role's `ref` claim admit from the default branch only): no pull request's YAML ever runs with the cleanup's
@@ -701,6 +828,32 @@ function cleanupWorkflow(o: Resolved): object {
         { name: 'Destroy the preview (terraform destroy of its workspace)', run: destroyScript(o) },
         removeObjectsStep(o),
         uploadReports(o, 'terraform-cleanup-${{ matrix.environment }}'),
+      ],
+    },
+    orphans: {
+      // The previews this run's destroy jobs remove count as live: one whose namespace its destroy already deleted is
+      // not taken for an orphan while its terraform destroy runs (a failed destroy's leftovers are the next run's).
+      'needs': 'select',
+      'runs-on': o.runsOn,
+      'environment': o.previewCleanupEnvironment,
+      'permissions': { 'contents': 'read', 'pull-requests': 'read', 'id-token': 'write' },
+      'concurrency': { 'group': 'inopsio-preview-orphans', 'cancel-in-progress': false },
+      'timeout-minutes': 30,
+      'env': {
+        GH_TOKEN: '${{ github.token }}',
+        VAULT_ADDR: '${{ secrets.VAULT_ADDR }}',
+        TF_TOKEN_app_terraform_io: '${{ secrets.TF_API_TOKEN }}',
+        TFC_API,
+        TFC_ORGANIZATION: o.terraformOrganization,
+        DESTROYING: '${{ needs.select.outputs.environments }}',
+      },
+      'steps': [
+        ...app(o),
+        setupKubectl(o),
+        kubeconfig(),
+        vaultCli(o),
+        vaultLogin(CiPurpose.CLEANUP, o.previewVaultHost),
+        { name: 'Remove orphaned previews (no namespace, no open pull request): Vault roles, connections, workspaces', id: 'orphans', run: orphansScript(o) },
       ],
     },
   });

@@ -167,11 +167,16 @@ function revoke(env: string): CiPolicyRule[] {
   ].map(path => ({ path, capabilities: ['update', 'sudo'] }));
 }
 
-/** The cleanup of expired previews: revoke their database leases, then delete their roles (never a mount). */
+/**
+ * The cleanup of expired and orphaned previews: revoke their database leases, then delete their roles (never a
+ * mount). Listing the three role folders of the shared preview mounts (Vault checks a LIST of `x` against `x/`) finds
+ * the roles of orphaned previews (docs/lifecycle.md "Orphaned previews"); list reveals names, no role's content.
+ */
 function previewCleanup(): CiPolicyRule[] {
   const p = environmentVaultNames({ name: PREVIEW_NAME_PREFIX });
   return [
     { path: `sys/leases/revoke-prefix/${p.databaseMount}/creds/${PREVIEW_NAME_PREFIX}*`, capabilities: ['update', 'sudo'] },
+    ...[`${p.databaseMount}/config/`, `${p.databaseMount}/roles/`, `auth/${p.kubernetesAuthMount}/role/`].map(path => ({ path, capabilities: ['list'] })),
     ...previewRoles(),
   ];
 }

