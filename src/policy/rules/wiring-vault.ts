@@ -18,6 +18,7 @@
  * A login whose role does not resolve is W03's finding and is skipped here.
  */
 import { list } from './common';
+import { PREVIEW_NAME_PREFIX } from '../../model/ci-access';
 import { resolvedLogins, ResolvedLogin } from './wiring';
 import { TerraformResource } from '../contents';
 import { PolicyContext, PolicyRule, ref, Report, rule } from '../rule';
@@ -117,7 +118,25 @@ interface Mount {
   readonly kind: 'kv1' | 'kv2' | 'database' | 'other';
 }
 
-function mounts(ctx: PolicyContext, environment: string): Mount[] {
+/**
+ * The environment whose stack holds the Vault mounts and policies an environment's pods read through: its own, except
+ * for a preview, whose stack holds roles only (V15) and reads through the mounts and templated policies of the
+ * previews' host stack (`PreviewVaultHost`, docs/vault.md "Previews: roles only").
+ */
+function vaultEnvironmentOf(ctx: PolicyContext, environment: string): string {
+  if (!environment.startsWith(PREVIEW_NAME_PREFIX)) return environment;
+  return ctx.memo('wiring-vault-preview-host', () => ctx.tf('vault_mount', 'vault_database_secrets_mount', 'vault_policy')
+    .find(r => r.resource.includes('/PreviewVaultHost/'))?.environment) ?? environment;
+}
+
+/** A policy's text as Vault evaluates it for a login from `namespace` (the host's templated preview policies). */
+function policyTextFor(text: string, namespace: string | undefined): string {
+  return namespace === undefined ? text
+    : text.replace(/\{\{identity\.entity\.aliases\..*?\.metadata\.service_account_namespace\}\}/g, namespace);
+}
+
+function mounts(ctx: PolicyContext, stackEnvironment: string): Mount[] {
+  const environment = vaultEnvironmentOf(ctx, stackEnvironment);
   return ctx.memo(`wiring-vault-mounts-${environment}`, () => ctx.tf('vault_mount', 'vault_database_secrets_mount')
     .filter(r => r.environment === environment && typeof r.body?.path === 'string')
     .map(r => {
@@ -149,10 +168,12 @@ function mountProblem(ctx: PolicyContext, environment: string, path: string): { 
   if (mount.kind === 'database') {
     const m = /^(?:creds|static-creds)\/([^/]+)$/.exec(rest);
     if (!m) return { problem: `is under database mount ${mount.path} (${mount.resource.resource}) but not of the form ${mount.path}/creds/<role>`, fix: `read ${mount.path}/creds/<role>` };
+    const vaultEnvironment = vaultEnvironmentOf(ctx, environment);
     const roles = ctx.tf('vault_database_secret_backend_role', 'vault_database_secret_backend_static_role')
       .filter(r => r.environment === environment && r.body?.name === m[1]);
     const onMount = roles.filter(r => {
-      const backend = resolve(ctx, environment, 'vault_mount', r.body?.backend, 'path') ?? resolve(ctx, environment, 'vault_database_secrets_mount', r.body?.backend, 'path');
+      const backend = resolve(ctx, environment, 'vault_mount', r.body?.backend, 'path') ?? resolve(ctx, environment, 'vault_database_secrets_mount', r.body?.backend, 'path')
+        ?? resolve(ctx, vaultEnvironment, 'vault_mount', r.body?.backend, 'path') ?? resolve(ctx, vaultEnvironment, 'vault_database_secrets_mount', r.body?.backend, 'path');
       return backend === mount.resource;
     });
     if (onMount.length === 0) {
@@ -171,7 +192,8 @@ function attachedPolicies(ctx: PolicyContext, role: TerraformResource): { found:
   const names: string[] = [];
   const missing: string[] = [];
   for (const value of list(role.body?.token_policies ?? role.body?.policies)) {
-    const policy = resolve(ctx, role.environment, 'vault_policy', value, 'name');
+    const policy = resolve(ctx, role.environment, 'vault_policy', value, 'name')
+      ?? resolve(ctx, vaultEnvironmentOf(ctx, role.environment), 'vault_policy', value, 'name');
     if (policy) {
       found.push(policy);
       names.push(String(policy.body?.name ?? policy.name));
@@ -191,7 +213,7 @@ function checkLogin(r: ResolvedLogin, report: Report, ctx: PolicyContext): void 
   const { login: l, role } = r;
   if (!role) return;
   const { found, names, missing } = attachedPolicies(ctx, role);
-  const paths = found.flatMap(p => parseVaultPolicy(String(p.body?.policy ?? '')).paths);
+  const paths = found.flatMap(p => parseVaultPolicy(policyTextFor(String(p.body?.policy ?? ''), l.namespace)).paths);
   for (const read of secretReads(l.annotations)) {
     const field = annotationField(l, read.key);
     const where = mountProblem(ctx, l.environment, read.path);
