@@ -65,6 +65,12 @@ function emitters(ctx: PolicyContext, environment: string): Map<string, string> 
   });
 }
 
+/** Whether the input holds a tenant namespace of the environment (a Namespace labelled with its tenant). */
+function hasTenants(ctx: PolicyContext, environment: string): boolean {
+  return ctx.memo(`wiring-metric-tenants-${environment}`, () => ctx.kind('Namespace')
+    .some(n => n.environment === environment && typeof n.doc?.metadata?.labels?.tenant === 'string'));
+}
+
 /** Levenshtein distance, to name the emitted metric a misspelt one probably meant. */
 function distance(a: string, b: string): number {
   let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
@@ -83,7 +89,10 @@ const W09 = rule<RuleExpression>({
   description: 'Each metric selected by the PromQL expression of a PrometheusRule rule is recorded by a recording rule of the environment, declared in the metric catalogue of a generated script (the backup scripts), or declared external with a reason (src/model/external-metrics.ts: Prometheus up, kube-state-metrics, ingress-nginx). An alert over a metric nothing emits is an empty vector: it never fires. An expression that does not parse makes Prometheus refuse the rule group.',
   targets: [PolicyTarget.KUBERNETES],
   references: [ref('Prometheus', 'Recording rules and alerting rules: expr'), ref('Prometheus', 'PromQL: instant and range vector selectors'), ref('Spec', '§3.6 health checks; §8 backup alerts')],
-  subjects: ctx => ctx.memo('wiring-rule-expressions', () => expressions(ctx)),
+  // An environment of which this evaluation holds no tenant (a part of a split synthesis that builds none of its
+  // tenants, src/platform/shard-synth.ts, or an environment without tenants) has no tenant emitters here; the part
+  // that builds its tenants checks its rules.
+  subjects: ctx => ctx.memo('wiring-rule-expressions', () => expressions(ctx).filter(e => hasTenants(ctx, e.doc.environment))),
   where: e => atDoc(e.doc),
   check: (e, report, ctx) => {
     const parsed = promqlMetrics(e.expr);
