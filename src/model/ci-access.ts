@@ -148,6 +148,10 @@ function previewRoles(): CiPolicyRule[] {
     { path: `${p.databaseMount}/config/${PREVIEW_NAME_PREFIX}*`, capabilities: CRUD },
     { path: `${p.databaseMount}/rotate-root/${PREVIEW_NAME_PREFIX}*`, capabilities: ['update'] },
     { path: `${p.databaseMount}/roles/${PREVIEW_NAME_PREFIX}*`, capabilities: CRUD },
+    // The preview tenants' object-store keys (TenantObjectStore), under the preview's own namespaces in the KV mount.
+    // Only that key: the previews' other KV secrets are seeded by people, and a pull request must not overwrite them.
+    { path: `${p.kvMount}/data/+/object-store`, capabilities: WRITE },
+    { path: `${p.kvMount}/metadata/+/object-store`, capabilities: ['read', 'delete'] },
     {
       path: `auth/${p.kubernetesAuthMount}/role/${PREVIEW_NAME_PREFIX}*`,
       capabilities: CRUD,
@@ -225,7 +229,7 @@ export function ciVaultRoles(env: Environment, settings: CiAccessSettings, previ
       .map(r => ({ path: r.path, capabilities: r.capabilities.filter(c => c === 'read' || c === 'list' || c === 'sudo') }))
       .filter(r => r.capabilities.some(c => c !== 'sudo'));
     out.push(role(CiPurpose.PLAN, planEnvironmentName(env.name), main,
-      [...readOnly(manage(env.name, false, auditDevices)), ...ownCiAccess(env.name, ['read', 'list'])]));
+      [...readOnly(manage(env.name, auditDevices, previewHost)), ...ownCiAccess(env.name, ['read', 'list'])]));
   }
   if (previewHost) {
     out.push(role(CiPurpose.PREVIEW, settings.previewEnvironment, 'refs/pull/*/merge', previewRoles()));

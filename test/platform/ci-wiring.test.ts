@@ -41,7 +41,7 @@ const stacksOfJob = (j: { job: any; doc: any }) => {
 describe('the reference platform\'s workflows are wired to its stacks', () => {
   test('each stack job supplies every variable without a default of every stack it may run, from the named secret', () => {
     expect(stackJobs().map(j => `${j.file} ${j.id}`).sort()).toEqual([
-      'cleanup-env.yml destroy', 'decommission.yml destroy', 'preview.yml provision', 'tenant-upgrade.yml upgrade-prod', 'tenant-upgrade.yml upgrade-staging',
+      'cleanup-env.yml destroy', 'decommission.yml destroy', 'preview.yml provision', 'tenant-upgrade.yml plan-prod', 'tenant-upgrade.yml upgrade-prod', 'tenant-upgrade.yml upgrade-staging',
     ]);
     const required = new Set<string>();
     for (const j of stackJobs()) {
@@ -55,12 +55,12 @@ describe('the reference platform\'s workflows are wired to its stacks', () => {
       }
     }
     // The stacks do declare variables without a default, so the loop above checked something.
-    expect([...required].sort()).toEqual(['postgres_admin_username', 'vault_address', 'vault_kubernetes_ca_cert']);
+    expect([...required].sort()).toEqual(['object_store_admin_user', 'object_store_endpoint', 'postgres_admin_username', 'vault_address', 'vault_kubernetes_ca_cert']);
   });
 
   test('the policy report of the synth has W07 passed over every stack job', () => {
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'policy-report.json'), 'utf8'));
-    expect(report.rules.find((r: any) => r.id === 'W07')).toMatchObject({ status: 'passed', checked: 5 });
+    expect(report.rules.find((r: any) => r.id === 'W07')).toMatchObject({ status: 'passed', checked: 6 });
   });
 
   test('the kubeconfig a stack job writes is the file the Helm provider reads (var.kube_config_path)', () => {
@@ -177,6 +177,8 @@ describe('the CI roles\' policies reach only their own environment (Vault prefix
     expect(Object.keys(resources).filter(t => PREVIEW_FORBIDDEN_VAULT_TYPES.includes(t))).toEqual([]);
     expect(Object.keys(resources).filter(t => t.startsWith('vault_')).sort()).toEqual([
       'vault_database_secret_backend_connection', 'vault_database_secret_backend_role', 'vault_generic_endpoint', 'vault_kubernetes_auth_backend_role',
+      // The preview tenants' object-store keys, written under the preview's namespaces in the host's KV mount.
+      'vault_kv_secret_v2',
     ]);
     const role: any = Object.values(resources.vault_kubernetes_auth_backend_role)[0];
     expect(role).toMatchObject({ backend: 'kubernetes-preview', role_name: `${PREVIEW()}-acme`, token_policies: ['preview-tenant'] });
