@@ -103,7 +103,8 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
       }
       for (const step of Array.isArray(job?.steps) ? job.steps : []) {
         if (typeof step?.uses === 'string' && step.uses.startsWith('hashicorp/vault-action@') && step?.with?.method === 'jwt' && typeof step.with.role === 'string') {
-          for (const env of targets) add(env, 'vault-jwt-role', step.with.role, `Vault of ${env} (auth/jwt, bound to ${literal ? `GitHub environment ${literal}` : 'the repository'})`, by);
+          // A role named per dispatched environment (`ci-${{ inputs.environment }}-decommission`) is listed by its name there.
+          for (const env of targets) add(env, 'vault-jwt-role', step.with.role.replace(/\$\{\{\s*inputs\.environment\s*\}\}/g, env), `Vault of ${env} (auth/jwt, bound to ${literal ? `GitHub environment ${literal}` : 'the repository'})`, by);
         }
       }
     }

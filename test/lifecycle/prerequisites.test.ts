@@ -41,7 +41,7 @@ describe('prerequisites of the reference platform (examples/main.ts)', () => {
     // GitHub environment secrets and the CI's Vault login.
     expect(line('github-secret', 'TF_API_TOKEN', 'GitHub environment prod-plan')?.neededBy).toEqual(['tenant-upgrade.yml#jobs.plan-prod']);
     expect(line('github-secret', 'KUBECONFIG', 'GitHub environment decommission')).toBeDefined();
-    expect(prod.filter(p => p.kind === 'vault-jwt-role').map(p => p.name)).toEqual(['inopsio-lifecycle']);
+    expect(prod.filter(p => p.kind === 'vault-jwt-role').map(p => p.name)).toEqual(['ci-prod-decommission', 'ci-prod-apply', 'ci-prod-plan']);
   });
 
   test('every declaration of a generated pod is listed: the list is derived from them, so none can be missed', () => {
