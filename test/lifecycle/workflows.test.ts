@@ -141,6 +141,7 @@ describe('renderWorkflows', () => {
         'preview.yml provision': ['id-token'],
         'tenant-upgrade.yml upgrade-staging': ['id-token'],
         'tenant-upgrade.yml upgrade-prod': ['id-token'],
+        'tenant-upgrade.yml plan-prod': ['id-token'],
         'decommission.yml revoke': ['id-token'],
         'decommission.yml destroy': ['id-token'],
         'decommission.yml forget': ['contents', 'pull-requests'],

@@ -86,6 +86,8 @@ function platformProps(dir: string, over: Partial<PlatformProps> = {}, ts: Tenan
     workloads: builders(),
     // The data service the tenants may reach: their PostgreSQL server.
     network: { database: EgressTarget.cidr('10.20.0.0/24', 5432) },
+    // Dev reaches its own database, not production's (K52, issue 21 path 6).
+    environmentNetworks: { dev: { database: EgressTarget.cidr('10.21.0.0/24', 5432) } },
     environments: [
       new Environment({ name: 'dev', environmentClass: EnvironmentClass.DEVELOPMENT, createdAt: '2026-11-28T09:00:00Z', database: { host: 'postgres.databases.svc' }, tenants: ts }),
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants: ts }),

@@ -56,7 +56,8 @@ export async function provision(json: any, filter: string, options: ProvisionOpt
     if (!type.startsWith('postgresql_')) continue;
     for (const [id, r] of Object.entries(items)) {
       if (!id.includes(filter)) continue;
-      const unknown = Object.keys(r).filter(k => !(KNOWN[type] ?? []).includes(k));
+      // `lifecycle` (prevent_destroy in permanent classes) is a Terraform meta-argument: it changes no SQL.
+      const unknown = Object.keys(r).filter(k => k !== 'lifecycle' && !(KNOWN[type] ?? []).includes(k));
       if (unknown.length > 0) throw new Error(`${type}.${id}: attributes the test provisioner does not translate: ${unknown.join(', ')}`);
       steps.push(...translate(type, r, resolve, options));
     }
