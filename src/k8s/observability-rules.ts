@@ -32,6 +32,8 @@ export const BACKUP_KIND = {
 /** Settings the rules are generated from (resolved props of the stack). */
 export interface RuleSettings {
   readonly environment: Environment;
+  /** Whether the backups mirror tenant object storage (a tenant without a database is then backed up). */
+  readonly objectsBackedUp?: boolean;
   readonly tenants: readonly Tenant[];
   readonly runbookUrlPrefix: string;
   readonly targetDownMinutes: number;
@@ -186,7 +188,8 @@ export function environmentRuleGroups(s: RuleSettings): ObservabilityRuleGroup[]
   groups.push({ name: `${prefix}-tenant-health`, rules: health });
 
   const policy = env.environmentClass.backup;
-  if (policy.enabled) {
+  // Alerts over backup metrics only where some tenant is backed up: otherwise nothing emits them (W09).
+  if (policy.enabled && s.tenants.some(t => tenantHasBackup(env, t, s.objectsBackedUp === true))) {
     const success = ObservabilityMetric.BACKUP_LAST_SUCCESS;
     const failure = ObservabilityMetric.BACKUP_LAST_FAILURE;
     const kinds = [

@@ -426,6 +426,7 @@ export class ObservabilityStack extends Construct {
     const settings: RuleSettings = {
       environment: env,
       tenants: this.tenants,
+      objectsBackedUp: props.tenantObjectsBackedUp === true,
       runbookUrlPrefix,
       targetDownMinutes,
       expiryWarningHours,

@@ -15,8 +15,8 @@ import { dnsLabelProblem } from '../model/naming';
 import { Problems } from '../model/problems';
 import { QuotaProfile, QuotaProfileProps } from '../model/quota-profile';
 import { Tenant, TenantState } from '../model/tenant';
-import { DATABASE_EGRESS_ANNOTATION, formatDatabaseEgress } from '../model/wiring-annotations';
 import { keepAnnotations } from '../model/tenant-protection';
+import { DATABASE_EGRESS_ANNOTATION, formatDatabaseEgress } from '../model/wiring-annotations';
 
 /** Where tenant traffic may come from and go to (K05–K07). */
 export interface TenantNetworkProps {

@@ -19,12 +19,37 @@ import { parseYaml, parseYamlDocuments } from '../output/yaml';
  * - `github-secret`: every `${{ secrets.X }}` a workflow job reads, under the GitHub environment of the job (the job's
  *   `environment:`; a job without one reads repository secrets) — jobs of `<env>` and `<env>-plan` belong to `<env>`,
  *   the other environments' (decommission, previews) to every environment they act on;
- * - `vault-jwt-role`: the Vault JWT auth role each workflow job logs in with (GitHub OIDC), bound to its environment.
+ * - `vault-jwt-role`: the Vault JWT auth role each workflow job logs in with (GitHub OIDC), bound to its environment;
+ * - `vault-kv-secret`: every KV v2 path a generated pod, Helm release or Argo CD Application asks the Vault agent for
+ *   (the W08 annotations) that no stack writes (`vault_kv_secret_v2`): a person seeds it before the workload starts
+ *   (e.g. the backup stores' keys, a module's `{{ vault('kv/...') }}` values);
+ * - `object-store-bucket`: the shared tenant-object bucket the stacks read (`data.minio_s3_bucket`).
  */
 export type Prerequisite = InventoryPrerequisite;
 
 /** The kinds, in the order they are listed. */
-export const PREREQUISITE_KINDS: readonly string[] = Object.freeze(['configmap', 'secret', 'terraform-variable', 'github-secret', 'vault-jwt-role']);
+export const PREREQUISITE_KINDS: readonly string[] = Object.freeze([
+  'configmap', 'secret', 'vault-kv-secret', 'object-store-bucket', 'terraform-variable', 'github-secret', 'vault-jwt-role',
+]);
+
+const AGENT_SECRET = 'vault.hashicorp.com/agent-inject-secret-';
+const AGENT_TEMPLATE = 'vault.hashicorp.com/agent-inject-template-';
+/** `secret "<path>"` in an agent template (Consul Template). */
+const TEMPLATE_SECRET = /\bsecret\s+"([^"]+)"/g;
+/** A KV v2 read: `<mount>/data/<path>` without wildcards. */
+const KV_READ = /^([a-z0-9][a-z0-9-]*)\/data\/([^*+]+)$/;
+
+/** The Vault paths a set of agent annotations (name → value) reads. */
+function agentReads(entries: Array<[string, unknown]>): string[] {
+  const out: string[] = [];
+  for (const [key, value] of entries) {
+    const text = String(value ?? '');
+    const name = key.replace(/\\\./g, '.');
+    if (name.includes(AGENT_SECRET) && text !== '') out.push(text.replace(/^\/+/, ''));
+    if (name.includes(AGENT_TEMPLATE)) for (const m of text.matchAll(TEMPLATE_SECRET)) out.push(m[1].replace(/^\/+/, ''));
+  }
+  return out;
+}
 
 /** Where the output is, and which stacks belong to which environment. */
 export interface PrerequisiteSources {
@@ -54,17 +79,32 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
     list.set(key, p);
   };
 
+  // KV v2 secrets pods read (their agent annotations, in manifests, Helm releases and Argo CD Applications), listed
+  // unless a stack writes them (vault_kv_secret_v2): a person seeds them before the workload starts.
+  const kvReads: Array<{ env: string; path: string; by: string }> = [];
+  const kvWritten = new Set<string>();
+
   // Pods: the W06 declarations.
   for (const m of manifestFilesBelow(sources.layout.manifestsDirectory)) {
     const text = fs.readFileSync(m.file, 'utf8');
     const docs = m.format === 'json' ? [JSON.parse(text)].flat() : parseYamlDocuments(text, m.file);
     for (const d of docs) {
+      // Argo CD Applications: the module values' agent annotations as Helm parameters.
+      const params = d?.kind === 'Application' ? d?.spec?.source?.helm?.parameters ?? d?.spec?.sources?.flatMap((x: any) => x?.helm?.parameters ?? []) : undefined;
+      if (Array.isArray(params)) {
+        for (const p of agentReads(params.map((x: any) => [String(x?.name ?? ''), x?.value]))) {
+          kvReads.push({ env: m.environment, path: p, by: `Application/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
+        }
+      }
       for (const at of POD_TEMPLATE_PATHS) {
         const t = at(d);
         const value = t?.metadata?.annotations?.[PREREQUISITES_ANNOTATION];
         for (const r of parsePrerequisites(value)) {
           const ns = d?.metadata?.namespace ?? '-';
           add(m.environment, r.kind, r.name, `namespace ${ns}`, `${d.kind}/${ns}/${d?.metadata?.name}`);
+        }
+        for (const p of agentReads(Object.entries(t?.metadata?.annotations ?? {}))) {
+          kvReads.push({ env: m.environment, path: p, by: `${d.kind}/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
         }
       }
     }
@@ -77,11 +117,29 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
     const json = JSON.parse(fs.readFileSync(s.file, 'utf8'));
     const cloud = json?.terraform?.cloud;
     const workspace = cloud ? `${cloud.organization}/${cloud.workspaces?.name}` : s.stack;
+    const stackEnv = environmentOf(s.stack);
+    for (const [id, r] of Object.entries<any>(json?.resource?.helm_release ?? {})) {
+      const sets = [...(Array.isArray(r?.set) ? r.set : []), ...(Array.isArray(r?.set_sensitive) ? r.set_sensitive : [])];
+      for (const p of agentReads(sets.map((x: any) => [String(x?.name ?? ''), x?.value]))) kvReads.push({ env: stackEnv, path: p, by: `helm_release.${id} (stack ${s.stack})` });
+    }
+    for (const r of Object.values<any>(json?.resource?.vault_kv_secret_v2 ?? {})) {
+      const mount = String(r?.mount ?? '');
+      const mountPath = mount.startsWith('${') ? json?.resource?.vault_mount?.[mount.split('.')[1]]?.path : mount;
+      if (typeof mountPath === 'string') kvWritten.add(`${mountPath}/data/${String(r?.name ?? '')}`);
+    }
+    for (const r of Object.values<any>(json?.data?.minio_s3_bucket ?? {})) {
+      if (typeof r?.bucket === 'string') add(stackEnv, 'object-store-bucket', r.bucket, 'object store (MinIO), shared by every environment', `stack ${s.stack}`);
+    }
     for (const [name, v] of Object.entries<any>(json?.variable ?? {})) {
       if (v?.default === undefined || (v?.sensitive === true && v?.ephemeral === true)) {
         add(environmentOf(s.stack), 'terraform-variable', name, `workspace ${workspace}`, `stack ${s.stack}`);
       }
     }
+  }
+
+  for (const r of kvReads) {
+    const m = KV_READ.exec(r.path);
+    if (m && !kvWritten.has(r.path)) add(r.env, 'vault-kv-secret', r.path, `Vault of ${r.env} (KV v2 mount ${m[1]})`, r.by);
   }
 
   // Workflows: secrets and Vault JWT roles, by the GitHub environment of the job.

@@ -758,7 +758,8 @@ export class Platform extends Construct {
       });
       // The inventory lists what the output assumes exists, read from the output just written (issue 24 item 5).
       // A part of a split synthesis collects over its own files; the final step lists the union (shard-synth.ts).
-      const prerequisites = this.capture(problems, () => collectPrerequisites(this.environments, { layout: staged, environmentOfStack: this.environmentOfStack() }));
+      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack() };
+      const prerequisites = this.capture(problems, () => collectPrerequisites(this.environments, prerequisiteSources));
       this.capture(problems, () => writeInventory(stage.outdir, withPrerequisites(
         buildInventory(this.environments, { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket }),
         prerequisites ?? {},

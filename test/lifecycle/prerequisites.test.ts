@@ -44,6 +44,19 @@ describe('prerequisites of the reference platform (examples/main.ts)', () => {
     expect(prod.filter(p => p.kind === 'vault-jwt-role').map(p => p.name)).toEqual(['ci-prod-decommission', 'ci-prod-apply', 'ci-prod-plan']);
   });
 
+  test('the KV keys to seed and the object-store bucket are listed; the keys a stack writes are not', () => {
+    const prod = readInventory(inventoryFile).environments.find(e => e.name === 'prod')!.prerequisites!;
+    const kv = prod.filter(p => p.kind === 'vault-kv-secret');
+    // The backup stores' keys, read by the backup pods' agent templates: a person seeds them.
+    expect(kv.find(p => p.name === 'kv-prod/data/prod/acme/backup/primary-store')).toMatchObject({
+      scope: 'Vault of prod (KV v2 mount kv-prod)', neededBy: expect.arrayContaining(['CronJob/prod-acme/backup-acme']),
+    });
+    // The tenants' object-store keys are written by the stack (vault_kv_secret_v2), so they are no prerequisite.
+    expect(kv.filter(p => p.name.endsWith('/object-store'))).toEqual([]);
+    expect(kv.length).toBeGreaterThan(0);
+    expect(prod.filter(p => p.kind === 'object-store-bucket').map(p => p.name)).toEqual(['inopsio-tenant-data']);
+  });
+
   test('every declaration of a generated pod is listed: the list is derived from them, so none can be missed', () => {
     const layout = OutputLayout.of(path.join(dir, 'dist'), path.join(dir, 'cdktf.out'));
     const inventory = readInventory(inventoryFile);

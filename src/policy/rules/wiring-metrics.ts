@@ -65,10 +65,10 @@ function emitters(ctx: PolicyContext, environment: string): Map<string, string> 
   });
 }
 
-/** Whether the input holds a tenant namespace of the environment (a Namespace labelled with its tenant). */
+/** Whether the input holds a document of a tenant of the environment (labelled `tenant`: its objects, its inventory rule). */
 function hasTenants(ctx: PolicyContext, environment: string): boolean {
-  return ctx.memo(`wiring-metric-tenants-${environment}`, () => ctx.kind('Namespace')
-    .some(n => n.environment === environment && typeof n.doc?.metadata?.labels?.tenant === 'string'));
+  return ctx.memo(`wiring-metric-tenants-${environment}`, () => ctx.documents
+    .some(d => d.environment === environment && typeof d.doc?.metadata?.labels?.tenant === 'string'));
 }
 
 /** Levenshtein distance, to name the emitted metric a misspelt one probably meant. */

@@ -18,8 +18,8 @@
  * A login whose role does not resolve is W03's finding and is skipped here.
  */
 import { list } from './common';
-import { PREVIEW_NAME_PREFIX } from '../../model/ci-access';
 import { resolvedLogins, ResolvedLogin } from './wiring';
+import { PREVIEW_NAME_PREFIX } from '../../model/ci-access';
 import { TerraformResource } from '../contents';
 import { PolicyContext, PolicyRule, ref, Report, rule } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
