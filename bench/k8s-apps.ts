@@ -5,12 +5,14 @@
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { ImmutableProductionPolicy } from '../src/k8s/admission-policy';
+import { ArgoCdProjectGuard } from '../src/k8s/argocd-project-policy';
 import { ArgoCdApplication } from '../src/k8s/argocd-application';
 import { ArgoCdTenantProject } from '../src/k8s/argocd-project';
 import { BackupPriorityClass } from '../src/k8s/backup-priority-class';
 import { BackupSchedule } from '../src/k8s/backup-schedule';
 import { ObservabilityStack } from '../src/k8s/observability-stack';
 import { TenantChart } from '../src/k8s/tenant-chart';
+import { TenantIngressPolicy } from '../src/k8s/tenant-ingress-policy';
 import { TenantServicePolicy } from '../src/k8s/tenant-service-policy';
 import { TenantWorkload } from '../src/k8s/tenant-workload';
 import { VolumeSnapshotSchedule } from '../src/k8s/volume-snapshot-schedule';
@@ -28,13 +30,18 @@ export function buildK8sApps(props: PlatformProps, outdir: string): App[] {
     const app = new App({ outdir: path.join(outdir, 'k8s', env.name) });
     // The platform chart first (as Platform's constructor): the tenants' allow-monitoring follows its monitors (W05).
     const platformChart = new Chart(app, 'platform', { disableResourceNameHashes: true });
-    const obs = new ObservabilityStack(platformChart, 'Observability', { ...props.observability, environment: env });
+    const obs = new ObservabilityStack(platformChart, 'Observability', {
+      ...props.observability, environment: env, tenantObjectsBackedUp: props.backup?.tenantObjects !== undefined,
+    });
     if (env.environmentClass.backup.enabled) new BackupPriorityClass(platformChart, 'BackupPriorityClass', { environment: env });
     new TenantServicePolicy(platformChart, 'TenantServices', { environment: env, kubernetesVersion: props.kubernetesVersion, betaApiEnabled: beta });
+    new TenantIngressPolicy(platformChart, 'TenantIngress', { ...props.tenantAdmission?.ingressHosts, environment: env, kubernetesVersion: props.kubernetesVersion, betaApiEnabled: beta });
     if (props.immutableProduction && env.environmentClass.mutability === Mutability.GITOPS_ONLY) {
       new ImmutableProductionPolicy(platformChart, 'ImmutableProduction', { ...props.immutableProduction, environment: env, kubernetesVersion: props.kubernetesVersion });
     }
     if (env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) {
+      const lockDefaultProject = props.environments.find(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD) === env;
+      new ArgoCdProjectGuard(platformChart, 'ArgoCdProjects', { environment: env, names, kubernetesVersion: props.kubernetesVersion, betaApiEnabled: beta, lockDefaultProject });
       for (const tenant of env.tenants.filter(t => t.modules.length > 0)) {
         new ArgoCdTenantProject(platformChart, `Project-${tenant.id}`, { environment: env, tenant, names });
         for (const m of tenant.modules) {
