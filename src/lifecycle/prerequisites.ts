@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import { InventoryPrerequisite, LifecycleInventory } from './inventory';
 import { Environment } from '../model/environment';
 import { LifecycleKind } from '../model/environment-class';
+import { vaultAgentReads, vaultAnnotationsOfParameters } from '../model/vault-agent-annotations';
 import { PREREQUISITES_ANNOTATION, parsePrerequisites } from '../model/wiring-annotations';
 import { OutputLayout } from '../output/layout';
 import { manifestFilesBelow, synthesizedStacks, filesBelow } from '../output/tree';
@@ -32,24 +33,8 @@ export const PREREQUISITE_KINDS: readonly string[] = Object.freeze([
   'configmap', 'secret', 'vault-kv-secret', 'object-store-bucket', 'terraform-variable', 'github-secret', 'vault-jwt-role',
 ]);
 
-const AGENT_SECRET = 'vault.hashicorp.com/agent-inject-secret-';
-const AGENT_TEMPLATE = 'vault.hashicorp.com/agent-inject-template-';
-/** `secret "<path>"` in an agent template (Consul Template). */
-const TEMPLATE_SECRET = /\bsecret\s+"([^"]+)"/g;
 /** A KV v2 read: `<mount>/data/<path>` without wildcards. */
 const KV_READ = /^([a-z0-9][a-z0-9-]*)\/data\/([^*+]+)$/;
-
-/** The Vault paths a set of agent annotations (name → value) reads. */
-function agentReads(entries: Array<[string, unknown]>): string[] {
-  const out: string[] = [];
-  for (const [key, value] of entries) {
-    const text = String(value ?? '');
-    const name = key.replace(/\\\./g, '.');
-    if (name.includes(AGENT_SECRET) && text !== '') out.push(text.replace(/^\/+/, ''));
-    if (name.includes(AGENT_TEMPLATE)) for (const m of text.matchAll(TEMPLATE_SECRET)) out.push(m[1].replace(/^\/+/, ''));
-  }
-  return out;
-}
 
 /** Where the output is, and which stacks belong to which environment. */
 export interface PrerequisiteSources {
@@ -92,8 +77,8 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
       // Argo CD Applications: the module values' agent annotations as Helm parameters.
       const params = d?.kind === 'Application' ? d?.spec?.source?.helm?.parameters ?? d?.spec?.sources?.flatMap((x: any) => x?.helm?.parameters ?? []) : undefined;
       if (Array.isArray(params)) {
-        for (const p of agentReads(params.map((x: any) => [String(x?.name ?? ''), x?.value]))) {
-          kvReads.push({ env: m.environment, path: p, by: `Application/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
+        for (const r of vaultAgentReads(vaultAnnotationsOfParameters(params))) {
+          kvReads.push({ env: m.environment, path: r.path, by: `Application/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
         }
       }
       for (const at of POD_TEMPLATE_PATHS) {
@@ -103,8 +88,8 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
           const ns = d?.metadata?.namespace ?? '-';
           add(m.environment, r.kind, r.name, `namespace ${ns}`, `${d.kind}/${ns}/${d?.metadata?.name}`);
         }
-        for (const p of agentReads(Object.entries(t?.metadata?.annotations ?? {}))) {
-          kvReads.push({ env: m.environment, path: p, by: `${d.kind}/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
+        for (const r of vaultAgentReads(t?.metadata?.annotations)) {
+          kvReads.push({ env: m.environment, path: r.path, by: `${d.kind}/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
         }
       }
     }
@@ -120,7 +105,7 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
     const stackEnv = environmentOf(s.stack);
     for (const [id, r] of Object.entries<any>(json?.resource?.helm_release ?? {})) {
       const sets = [...(Array.isArray(r?.set) ? r.set : []), ...(Array.isArray(r?.set_sensitive) ? r.set_sensitive : [])];
-      for (const p of agentReads(sets.map((x: any) => [String(x?.name ?? ''), x?.value]))) kvReads.push({ env: stackEnv, path: p, by: `helm_release.${id} (stack ${s.stack})` });
+      for (const read of vaultAgentReads(vaultAnnotationsOfParameters(sets))) kvReads.push({ env: stackEnv, path: read.path, by: `helm_release.${id} (stack ${s.stack})` });
     }
     for (const r of Object.values<any>(json?.resource?.vault_kv_secret_v2 ?? {})) {
       const mount = String(r?.mount ?? '');

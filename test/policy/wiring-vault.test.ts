@@ -1,4 +1,4 @@
-import { capabilitiesOn, secretReads, vaultPathMatches } from '../../src/policy/rules/wiring-vault';
+import { capabilitiesOn, vaultPathMatches } from '../../src/policy/rules/wiring-vault';
 import { parseVaultPolicy } from '../../src/policy/vault-hcl';
 
 describe('W08 Vault path evaluation', () => {
@@ -24,16 +24,5 @@ describe('W08 Vault path evaluation', () => {
     const both = [...paths, ...policy('path "kv/data/prod/acme/*" { capabilities = ["read", "deny"] }')];
     expect(capabilitiesOn(both, 'kv/data/prod/acme/x').capabilities).toEqual(['deny']);
     expect(capabilitiesOn(paths, 'other/x')).toEqual({ pattern: undefined, capabilities: [] });
-  });
-
-  test('secret paths come from secret annotations and template secrets, each path once', () => {
-    expect(secretReads({
-      'vault.hashicorp.com/role': 'acme',
-      'vault.hashicorp.com/agent-inject-secret-db': 'db/creds/acme-db',
-      'vault.hashicorp.com/agent-inject-template-db': '{{ with secret "db/creds/acme-db" }}{{ end }}{{ with secret "/kv/data/x" }}{{ end }}',
-    })).toEqual([
-      { key: 'vault.hashicorp.com/agent-inject-secret-db', path: 'db/creds/acme-db' },
-      { key: 'vault.hashicorp.com/agent-inject-template-db', path: 'kv/data/x' },
-    ]);
   });
 });

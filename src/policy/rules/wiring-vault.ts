@@ -20,45 +20,15 @@
 import { list } from './common';
 import { resolvedLogins, ResolvedLogin } from './wiring';
 import { PREVIEW_NAME_PREFIX } from '../../model/ci-access';
+import { VAULT_AGENT_ANNOTATION, vaultAgentReads } from '../../model/vault-agent-annotations';
 import { TerraformResource } from '../contents';
 import { PolicyContext, PolicyRule, ref, Report, rule } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
 import { parseVaultPolicy, VaultPolicyPath } from '../vault-hcl';
 
-const ANNOTATION = 'vault.hashicorp.com/';
-const SECRET = `${ANNOTATION}agent-inject-secret-`;
-const TEMPLATE = `${ANNOTATION}agent-inject-template-`;
-/** `{{ with secret "<path>" }}` / `{{ secret "<path>" }}` in a Consul Template of the agent. */
-const TEMPLATE_SECRET = /\bsecret\s+"([^"]+)"/g;
+const ANNOTATION = VAULT_AGENT_ANNOTATION;
 /** A Terraform reference to an attribute of a resource (`${vault_policy.X.name}`). */
 const REFERENCE = /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/;
-
-/** One Vault path a workload reads, with the annotation it comes from. */
-interface SecretRead {
-  readonly key: string;
-  readonly path: string;
-}
-
-/** The paths a workload's annotations ask the agent for, sorted by annotation. */
-export function secretReads(annotations: { readonly [key: string]: string }): SecretRead[] {
-  const out: SecretRead[] = [];
-  for (const key of Object.keys(annotations).sort()) {
-    const value = String(annotations[key] ?? '');
-    if (key.startsWith(SECRET) && value !== '') out.push({ key, path: value.replace(/^\/+/, '') });
-    if (key.startsWith(TEMPLATE)) {
-      for (const m of value.matchAll(TEMPLATE_SECRET)) out.push({ key, path: m[1].replace(/^\/+/, '') });
-    }
-  }
-  // The secret and template annotations of one file name the same path: check (and report) each path once, at the
-  // first annotation that reads it.
-  const seen = new Set<string>();
-  return out.filter(r => {
-    const id = r.path;
-    if (seen.has(id)) return false;
-    seen.add(id);
-    return true;
-  });
-}
 
 /** A resource of the stack a value refers to (`${type.name.attr}`), or whose `name`/`path` is the literal value. */
 function resolve(ctx: PolicyContext, environment: string, type: string, value: unknown, literalKey: string): TerraformResource | undefined {
@@ -214,7 +184,7 @@ function checkLogin(r: ResolvedLogin, report: Report, ctx: PolicyContext): void 
   if (!role) return;
   const { found, names, missing } = attachedPolicies(ctx, role);
   const paths = found.flatMap(p => parseVaultPolicy(policyTextFor(String(p.body?.policy ?? ''), l.namespace)).paths);
-  for (const read of secretReads(l.annotations)) {
+  for (const read of vaultAgentReads(l.annotations)) {
     const field = annotationField(l, read.key);
     const where = mountProblem(ctx, l.environment, read.path);
     if (where) report(field, `reads Vault path "${read.path}", which ${where.problem}`, read.path, where.fix);
@@ -238,7 +208,7 @@ const W08 = rule<ResolvedLogin>({
   targets: [PolicyTarget.KUBERNETES, PolicyTarget.TERRAFORM],
   references: [ref('Vault', 'Policies: priority matching, + and * wildcards'), ref('Vault', 'Agent injector annotations: agent-inject-secret, agent-inject-template'), ref('Vault', 'KV v2: data/ paths; database secrets engine: creds/<role>')],
   // Logins whose role does not resolve are W03's findings.
-  subjects: ctx => resolvedLogins(ctx).filter(r => r.role !== undefined && secretReads(r.login.annotations).length > 0),
+  subjects: ctx => resolvedLogins(ctx).filter(r => r.role !== undefined && vaultAgentReads(r.login.annotations).length > 0),
   where: ({ login: l }) => ({ resource: l.resource, file: l.file }),
   check: (r, report, ctx) => checkLogin(r, report, ctx),
 });

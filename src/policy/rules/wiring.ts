@@ -19,12 +19,13 @@
  *   (`lifecycle.inopsio.io/prerequisites`, src/model/wiring-annotations.ts).
  */
 import { atDoc, list } from './common';
+import { unescapeHelmName, VAULT_AGENT_ANNOTATION, vaultAnnotationsOfParameters } from '../../model/vault-agent-annotations';
 import { PREREQUISITES_ANNOTATION, parsePrerequisites, SCRAPER_NAMESPACE_ANNOTATION } from '../../model/wiring-annotations';
 import { KubernetesDocument, TerraformResource } from '../contents';
 import { containersOf, PolicyContext, PolicyRule, ref, rule, selects } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
 
-const ANNOTATION = 'vault.hashicorp.com/';
+const ANNOTATION = VAULT_AGENT_ANNOTATION;
 /** The injector's default when a pod names no auth path. */
 const DEFAULT_AUTH_PATH = 'auth/kubernetes';
 /** Audiences of the API server's default pod token (what the agent presents without a projected token volume). */
@@ -96,30 +97,21 @@ function podLogins(ctx: PolicyContext): VaultLogin[] {
   return out;
 }
 
-/** A Helm `--set` name unescaped (`podAnnotations.vault\.hashicorp\.com/role` → `podAnnotations.vault.hashicorp.com/role`). */
-function unescape(name: string): string {
-  return name.replace(/\\(.)/g, '$1');
-}
-
 /** A login from Helm parameters (`helm_release.set`, Argo CD `helm.parameters`), if they log in to Vault. */
 function parameterLogin(at: Omit<VaultLogin, 'field' | 'tokenField' | 'serviceAccount' | 'role' | 'authPath' | 'tokenVolume' | 'tokenAudiences' | 'annotations'>, field: string, parameters: any[]): VaultLogin | undefined {
   const values = new Map<string, string>();
   const index = new Map<string, number>();
   parameters.forEach((p, i) => {
     if (typeof p?.name !== 'string') return;
-    values.set(unescape(p.name), String(p.value ?? ''));
-    index.set(unescape(p.name), i);
+    values.set(unescapeHelmName(p.name), String(p.value ?? ''));
+    index.set(unescapeHelmName(p.name), i);
   });
   const at2 = (suffix: string) => {
     const name = [...index.keys()].find(n => n.endsWith(`.${ANNOTATION}${suffix}`));
     return name === undefined ? `${field} (no ${ANNOTATION}${suffix})` : `${field}[${index.get(name)}] (${name})`;
   };
-  // The pod annotations value may be under any key (SecretDeliveryOptions.podAnnotationsKey): find it by its suffix.
-  const annotations: { [key: string]: string } = {};
-  for (const [name, value] of values) {
-    const i = name.indexOf(ANNOTATION);
-    if (i > 0 && name[i - 1] === '.') annotations[name.slice(i)] = value;
-  }
+  // The pod annotations value may be under any key (SecretDeliveryOptions.podAnnotationsKey): found by the annotation.
+  const annotations = vaultAnnotationsOfParameters(parameters);
   const role = annotations[`${ANNOTATION}role`];
   if (role === undefined || annotations[`${ANNOTATION}agent-inject`] !== 'true') return undefined;
   const serviceAccount = [...values.entries()].find(([name]) => SERVICE_ACCOUNT_VALUE.test(name))?.[1];
