@@ -394,6 +394,8 @@ export class Platform extends Construct {
   private readonly charts = new Map<string, Map<string, TenantChart>>();
   private readonly stacks = new Map<string, EnvironmentStack>();
   private readonly sharded = new Map<string, ShardedEnvironment>();
+  /** The environment whose stack holds the previews' shared Vault mounts and policies (`PreviewVaultHost`), if any. */
+  private previewHost?: string;
   private readonly observability = new Map<string, ObservabilityStack>();
   private readonly networks: Map<string, TenantNetworkProps | undefined>;
   /** How tenant volumes are snapshotted, when `backup.volumeSnapshots` is set. */
@@ -593,7 +595,10 @@ export class Platform extends Construct {
         this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage, constructTenants }));
       }
       if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
-      if (previewVaultHost(envs) === env) addPreviewVaultHost(this.stacks.get(env.name)!);
+      if (previewVaultHost(envs) === env) {
+        addPreviewVaultHost(this.stacks.get(env.name)!);
+        this.previewHost = env.name;
+      }
     }
     this.builtTerraform = terraformElementsOf(this);
   }
@@ -935,6 +940,17 @@ export class Platform extends Construct {
       displayPath: file => stage.final(file),
     });
     for (const env of this.environments) input.addEnvironment(env);
+    // W08: a preview's stack creates roles only; its pods read through the mounts and policies of the previews' host.
+    const previewHost = this.previewHost;
+    if (previewHost !== undefined) for (const env of this.environments.filter(e => e.isPreview)) input.useVaultHost(env.name, previewHost);
+    // A part of a split synthesis says which tenants of each environment it built (W09 skips an environment of none).
+    const part = this.synthesisShard;
+    if (part) {
+      for (const env of this.environments) {
+        const ids = [...(this.tenants.get(env.name)?.keys() ?? [])];
+        input.useSynthesisPart(`${part.index}/${part.count}`, env.name, ids.filter(id => this.writesTenant(env.name, id)), ids.filter(id => !this.writesTenant(env.name, id)));
+      }
+    }
     // W01: the platform's approval environments (and the preview cleanup's) gate every destroying workflow job.
     input.useApprovalEnvironments([...this.names.approvalEnvironments, this.workflowOptions?.previewCleanupEnvironment ?? 'preview-cleanup']);
     const report = this.capture(problems, () => PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []));

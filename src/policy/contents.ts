@@ -61,6 +61,14 @@ export interface EnvironmentFacts {
   readonly permanent?: boolean;
 }
 
+/** The tenants of an environment that one part of a split synthesis built, and those other parts build. */
+export interface SynthesisPartTenants {
+  /** The part, `i/n`. */
+  readonly part: string;
+  readonly built: readonly string[];
+  readonly notBuilt: readonly string[];
+}
+
 /** Kinds that live outside namespaces (a `metadata.namespace` on them is ignored by the API server). */
 export const CLUSTER_SCOPED = new Set([
   'Namespace', 'Node', 'PersistentVolume', 'ClusterRole', 'ClusterRoleBinding', 'CustomResourceDefinition',
@@ -80,6 +88,10 @@ export interface PolicyInputContents {
   environmentNames(): string[];
   /** GitHub environments whose approval gates a destroying workflow job (W01). */
   approvalEnvironments(): readonly string[];
+  /** The environment whose stack holds the Vault mounts and policies an environment reads through, when not its own (W08). */
+  vaultHostOf(environment: string): string | undefined;
+  /** For a part of a split synthesis, which tenants of an environment it built (undefined: a whole synthesis). */
+  synthesisPartOf(environment: string): SynthesisPartTenants | undefined;
   /**
    * Add Kubernetes documents already in memory (as `Chart.toJson()` gives them, the same values the written YAML
    * holds), so that a synthesizer that just wrote them need not read and parse its own YAML back.

@@ -68,6 +68,8 @@ export class PolicyInput {
   private readonly texts: TextDocument[] = [];
   private readonly facts = new Map<string, EnvironmentFacts>();
   private approvalEnvironments?: readonly string[];
+  private readonly vaultHosts = new Map<string, string>();
+  private readonly partTenants = new Map<string, { part: string; built: readonly string[]; notBuilt: readonly string[] }>();
 
   constructor() {
     registerContents(this, {
@@ -78,6 +80,8 @@ export class PolicyInput {
       facts: name => this.factsOf(name),
       environmentNames: () => this.environmentNames(),
       approvalEnvironments: () => this.approvalEnvironments ?? DEFAULT_DESTROY_GATES,
+      vaultHostOf: environment => this.vaultHosts.get(environment),
+      synthesisPartOf: environment => this.partTenants.get(environment),
       addKubernetesDocuments: (environment, file, documents) => {
         this.addKubernetesObjects(environment, file, documents);
         this.texts.push({ file, text: '', structured: documents });
@@ -195,6 +199,46 @@ export class PolicyInput {
    */
   public useApprovalEnvironments(names: string[]): PolicyInput {
     this.approvalEnvironments = [...names];
+    return this;
+  }
+
+  /**
+   * Name the environment whose Terraform stack holds the Vault mounts and policies another environment's workloads
+   * read through (W08). A preview's stack creates Kubernetes auth roles only (V15); the mounts and the templated
+   * policies its roles attach are in the stack of the previews' host (`PreviewVaultHost`, docs/vault.md "Previews").
+   * `Platform.synth` names the host for every preview; without it, W08 reports the preview's reads as reading
+   * through no mount and says so.
+   * @param environment the environment whose workloads read (a preview)
+   * @param hostEnvironment the environment whose stack mounts the engines and defines the policies
+   */
+  public useVaultHost(environment: string, hostEnvironment: string): PolicyInput {
+    for (const [field, value] of [['environment', environment], ['hostEnvironment', hostEnvironment]] as const) {
+      if (typeof value !== 'string' || value.length === 0) inputError(`useVaultHost ${field}`, 'is empty', value, 'pass an environment name, e.g. "dev"');
+    }
+    if (environment === hostEnvironment) {
+      inputError('useVaultHost hostEnvironment', `is the environment itself (${environment})`, hostEnvironment, 'name the environment whose stack holds the mounts, or leave it out: an environment reads through its own stack by default');
+    }
+    this.vaultHosts.set(environment, hostEnvironment);
+    return this;
+  }
+
+  /**
+   * Declare that this input holds one part `i/n` of a horizontally split synthesis (docs/performance.md "Horizontal
+   * synthesis") and which tenants of an environment the part built. A rule that needs every tenant of an environment
+   * (W09: a tenant's backup scripts emit the metrics the environment's alerts read) skips an environment of which the
+   * part built no tenant: the part that builds them checks it. `Platform.synth` declares every environment of a part;
+   * an input without it is a whole synthesis, every environment checked.
+   * @param part the part, e.g. "2/3"
+   * @param environment the environment
+   * @param builtTenants the ids of the environment's tenants this part built
+   * @param otherTenants the ids of its tenants other parts build
+   */
+  public useSynthesisPart(part: string, environment: string, builtTenants: string[], otherTenants: string[]): PolicyInput {
+    if (typeof part !== 'string' || !/^\d+\/\d+$/.test(part)) inputError('useSynthesisPart part', 'is not a part "i/n"', part, 'pass e.g. "2/3"');
+    if (typeof environment !== 'string' || environment.length === 0) inputError('useSynthesisPart environment', 'is empty', environment, 'pass an environment name, e.g. "prod"');
+    const both = builtTenants.filter(t => otherTenants.includes(t));
+    if (both.length > 0) inputError('useSynthesisPart otherTenants', `names tenants this part built too (${both.join(', ')})`, both, 'list each tenant once: built here or by another part');
+    this.partTenants.set(environment, { part, built: [...builtTenants].sort(), notBuilt: [...otherTenants].sort() });
     return this;
   }
 

@@ -2,7 +2,7 @@
  * The internal shape of a rule (cdk-nag style: a small pure function with an id, a severity and references) and
  * the read-only view of the output every rule gets. Nothing here is public API.
  */
-import { EnvironmentFacts, KubernetesDocument, PolicyInputContents, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
+import { EnvironmentFacts, KubernetesDocument, PolicyInputContents, SynthesisPartTenants, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
 import { PolicyReference, PolicyRuleInfo, PolicySeverity, PolicyTarget } from './types';
 
 /** One thing wrong, before it becomes a finding. */
@@ -260,6 +260,22 @@ export class PolicyContext {
   /** What is known about an environment. */
   public facts(environment: string): EnvironmentFacts {
     return this.contents.facts(environment);
+  }
+
+  /**
+   * The environment whose stack holds the Vault mounts and policies an environment's workloads read through, when the
+   * input names one (`PolicyInput.useVaultHost`: the previews' host for a preview); undefined: its own stack.
+   */
+  public vaultHostOf(environment: string): string | undefined {
+    return this.contents.vaultHostOf(environment);
+  }
+
+  /**
+   * For an input that is one part of a split synthesis (`PolicyInput.useSynthesisPart`), which tenants of an
+   * environment the part built and which other parts build; undefined for a whole synthesis.
+   */
+  public synthesisPartOf(environment: string): SynthesisPartTenants | undefined {
+    return this.contents.synthesisPartOf(environment);
   }
 
   /** Every environment in the input. */

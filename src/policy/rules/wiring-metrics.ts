@@ -65,10 +65,15 @@ function emitters(ctx: PolicyContext, environment: string): Map<string, string> 
   });
 }
 
-/** Whether the input holds a document of a tenant of the environment (labelled `tenant`: its objects, its inventory rule). */
-function hasTenants(ctx: PolicyContext, environment: string): boolean {
-  return ctx.memo(`wiring-metric-tenants-${environment}`, () => ctx.documents
-    .some(d => d.environment === environment && typeof d.doc?.metadata?.labels?.tenant === 'string'));
+/**
+ * Whether this evaluation is a part of a split synthesis that built none of an environment's tenants
+ * (`PolicyInput.useSynthesisPart`, set by Platform.synth for its parts): their backup scripts emit the metrics the
+ * environment's alerts read, so the part that builds them checks the environment. A whole synthesis (no part declared)
+ * checks every environment, one without tenants too.
+ */
+function notBuiltHere(ctx: PolicyContext, environment: string): boolean {
+  const part = ctx.synthesisPartOf(environment);
+  return part !== undefined && part.built.length === 0 && part.notBuilt.length > 0;
 }
 
 /** Levenshtein distance, to name the emitted metric a misspelt one probably meant. */
@@ -89,10 +94,9 @@ const W09 = rule<RuleExpression>({
   description: 'Each metric selected by the PromQL expression of a PrometheusRule rule is recorded by a recording rule of the environment, declared in the metric catalogue of a generated script (the backup scripts), or declared external with a reason (src/model/external-metrics.ts: Prometheus up, kube-state-metrics, ingress-nginx). An alert over a metric nothing emits is an empty vector: it never fires. An expression that does not parse makes Prometheus refuse the rule group.',
   targets: [PolicyTarget.KUBERNETES],
   references: [ref('Prometheus', 'Recording rules and alerting rules: expr'), ref('Prometheus', 'PromQL: instant and range vector selectors'), ref('Spec', '§3.6 health checks; §8 backup alerts')],
-  // An environment of which this evaluation holds no tenant (a part of a split synthesis that builds none of its
-  // tenants, src/platform/shard-synth.ts, or an environment without tenants) has no tenant emitters here; the part
-  // that builds its tenants checks its rules.
-  subjects: ctx => ctx.memo('wiring-rule-expressions', () => expressions(ctx).filter(e => hasTenants(ctx, e.doc.environment))),
+  // A part of a split synthesis that built none of an environment's tenants (src/platform/shard-synth.ts) has none of
+  // their emitters; the part that builds them checks the environment's rules.
+  subjects: ctx => ctx.memo('wiring-rule-expressions', () => expressions(ctx).filter(e => !notBuiltHere(ctx, e.doc.environment))),
   where: e => atDoc(e.doc),
   check: (e, report, ctx) => {
     const parsed = promqlMetrics(e.expr);

@@ -19,7 +19,6 @@
  */
 import { list } from './common';
 import { resolvedLogins, ResolvedLogin } from './wiring';
-import { PREVIEW_NAME_PREFIX } from '../../model/ci-access';
 import { VAULT_AGENT_ANNOTATION, vaultAgentReads } from '../../model/vault-agent-annotations';
 import { TerraformResource } from '../contents';
 import { PolicyContext, PolicyRule, ref, Report, rule } from '../rule';
@@ -89,14 +88,22 @@ interface Mount {
 }
 
 /**
- * The environment whose stack holds the Vault mounts and policies an environment's pods read through: its own, except
- * for a preview, whose stack holds roles only (V15) and reads through the mounts and templated policies of the
- * previews' host stack (`PreviewVaultHost`, docs/vault.md "Previews: roles only").
+ * The environment whose stack holds the Vault mounts and policies an environment's pods read through: its own, unless
+ * the input names another (`PolicyInput.useVaultHost`): a preview's stack holds roles only (V15) and reads through the
+ * mounts and templated policies of the previews' host stack (`PreviewVaultHost`, docs/vault.md "Previews: roles
+ * only"), which `Platform.synth` names for every preview.
  */
 function vaultEnvironmentOf(ctx: PolicyContext, environment: string): string {
-  if (!environment.startsWith(PREVIEW_NAME_PREFIX)) return environment;
-  return ctx.memo('wiring-vault-preview-host', () => ctx.tf('vault_mount', 'vault_database_secrets_mount', 'vault_policy')
-    .find(r => r.resource.includes('/PreviewVaultHost/'))?.environment) ?? environment;
+  return ctx.vaultHostOf(environment) ?? environment;
+}
+
+/**
+ * Why an environment's reads may lack their mounts and policies: its own stack mounts no secrets engine and the input
+ * names no stack it reads through (a preview whose host is not named), or undefined.
+ */
+function missingVaultHost(ctx: PolicyContext, environment: string): string | undefined {
+  if (ctx.vaultHostOf(environment) !== undefined || mounts(ctx, environment).length > 0) return undefined;
+  return `the ${environment} stack mounts no secrets engine and the input names no environment whose stack holds the mounts and policies it reads through (a preview's stack creates roles only: PolicyInput.useVaultHost("${environment}", "<host>"), which Platform.synth sets for every preview)`;
 }
 
 /** A policy's text as Vault evaluates it for a login from `namespace` (the host's templated preview policies). */
@@ -122,6 +129,8 @@ function mounts(ctx: PolicyContext, stackEnvironment: string): Mount[] {
 /** Why a path lies under no usable mount of the stack, or undefined when it does. */
 function mountProblem(ctx: PolicyContext, environment: string, path: string): { problem: string; fix: string } | undefined {
   const mount = mounts(ctx, environment).find(m => path === m.path || path.startsWith(`${m.path}/`));
+  const noHost = missingVaultHost(ctx, environment);
+  if (!mount && noHost) return { problem: `lies under no secrets engine mount: ${noHost}`, fix: `name the environment whose stack mounts the engines with PolicyInput.useVaultHost("${environment}", "<host>")` };
   if (!mount) {
     return {
       problem: `lies under no secrets engine mount of the ${environment} stack (it mounts ${JSON.stringify(mounts(ctx, environment).map(m => m.path).sort())})`,
@@ -193,7 +202,8 @@ function checkLogin(r: ResolvedLogin, report: Report, ctx: PolicyContext): void 
       const by = granted.pattern === undefined
         ? 'no path of them matches it'
         : `their most specific match "${granted.pattern}" grants ${JSON.stringify(granted.capabilities)}`;
-      const unresolved = missing.length > 0 ? `; ${JSON.stringify(missing)} resolve to no vault_policy of the stack` : '';
+      const noHost = missingVaultHost(ctx, l.environment);
+      const unresolved = missing.length > 0 ? `; ${JSON.stringify(missing)} resolve to no vault_policy of the stack${noHost ? ` (${noHost})` : ''}` : '';
       report(field, `reads Vault path "${read.path}", which the policies of Vault role "${l.role}" (${role.resource}: ${JSON.stringify(names)}) do not grant read: ${by}${unresolved}`, read.path,
         `grant read on "${read.path}" in a policy the role attaches (token_policies), or log in with the role whose policy grants it`);
     }
