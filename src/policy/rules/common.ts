@@ -1,6 +1,7 @@
 import { checkQuantity, Quantity, QuantityKind } from '../../model/quantity';
 import { KubernetesDocument, TerraformResource } from '../contents';
-import { PolicyTarget } from '../types';
+import { PolicyContext, PolicyRule, Report, rule } from '../rule';
+import { PolicyReference, PolicySeverity, PolicyTarget } from '../types';
 
 export const K8S = [PolicyTarget.KUBERNETES];
 export const TF = [PolicyTarget.TERRAFORM];
@@ -8,6 +9,21 @@ export const TF = [PolicyTarget.TERRAFORM];
 /** Where a Kubernetes document is, for findings. */
 export function atDoc(d: KubernetesDocument): { resource: string; file: string } {
   return { resource: d.resource, file: d.file };
+}
+
+/**
+ * A rule over every Kubernetes object of the output (each document with a kind), reported at the document: the
+ * subjects, target and location the object-wide rules (K03, K04, B17, B18) share.
+ */
+export function objectRule(def: {
+  id: string;
+  severity: PolicySeverity;
+  title: string;
+  description: string;
+  references: PolicyReference[];
+  check: (d: KubernetesDocument, report: Report, ctx: PolicyContext) => void;
+}): PolicyRule {
+  return rule<KubernetesDocument>({ ...def, targets: K8S, subjects: ctx => ctx.documents.filter(d => d.kind !== ''), where: atDoc });
 }
 
 /** Where a Terraform resource is, for findings. */

@@ -1,7 +1,7 @@
 /**
  * K01–K04 and K08–K11: tenant namespaces, explicit namespaces, names, labels, quota and limits.
  */
-import { atDoc, entries, isDns1035, isDnsLabel, isDnsSubdomain, isLabelValue, K8S, list, quantity } from './common';
+import { atDoc, entries, isDns1035, isDnsLabel, isDnsSubdomain, isLabelValue, K8S, list, objectRule, quantity } from './common';
 import { CLUSTER_SCOPED, KubernetesDocument } from '../contents';
 import { CIS, CHECKOV, containersOf, KUBE_LINTER, KUBE_SCORE, NSA, PolicyContext, PolicyRule, POLARIS, PSS, ref, rule } from '../rule';
 import { PolicySeverity } from '../types';
@@ -69,15 +69,12 @@ function nameRule(kind: string): { check: (name: string) => boolean; what: strin
   }
 }
 
-const K03 = rule<KubernetesDocument>({
+const K03 = objectRule({
   id: 'K03',
   severity: PolicySeverity.ERROR,
   title: 'Names are DNS-1123 (Service DNS-1035, CronJob ≤ 52), checked after prefixing',
   description: 'Derived names (namespace, CronJob, Service) must be valid after composition, or the API server refuses them at apply time (B02).',
-  targets: K8S,
   references: [ref('Kubernetes', 'Object names and IDs'), ref('Kubernetes', 'CronJob name ≤ 52 characters')],
-  subjects: ctx => ctx.documents.filter(d => d.kind !== ''),
-  where: atDoc,
   check: (d, report) => {
     const name = d.doc.metadata?.name;
     const r = nameRule(d.kind);
@@ -95,15 +92,12 @@ const K03 = rule<KubernetesDocument>({
 
 const STANDARD_LABELS = ['app.kubernetes.io/name', 'app.kubernetes.io/instance', 'app.kubernetes.io/managed-by', 'app.kubernetes.io/part-of', 'env'];
 
-const K04 = rule<KubernetesDocument>({
+const K04 = objectRule({
   id: 'K04',
   severity: PolicySeverity.ERROR,
   title: 'Standard labels app.kubernetes.io/{name,instance,managed-by,part-of}, env and (in tenant namespaces) tenant, with valid values',
   description: 'Loki, Grafana, cost reports and the decommission inventory select by these labels (spec §6); a missing or wrong env/tenant label hides an object from all of them.',
-  targets: K8S,
   references: [ref('Kubernetes', 'Recommended labels'), KUBE_SCORE('label-values'), POLARIS('metadataAndInstanceMismatched')],
-  subjects: ctx => ctx.documents.filter(d => d.kind !== ''),
-  where: atDoc,
   check: (d, report, ctx) => {
     const labels = d.doc.metadata?.labels ?? {};
     for (const key of STANDARD_LABELS) {

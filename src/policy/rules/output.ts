@@ -2,9 +2,9 @@
  * Bad-input rules that can only be checked on the whole output: B03 duplicates, B17 label/annotation keys,
  * B18 values that YAML 1.1 reads as something other than a string.
  */
-import { atDoc, atTf, entries, K8S, list, qualifiedNameProblem } from './common';
+import { atDoc, atTf, entries, list, objectRule, qualifiedNameProblem } from './common';
 import { CLUSTER_SCOPED, KubernetesDocument, TerraformResource } from '../contents';
-import { containersOf, podTemplatesOf, PolicyRule, ref, Report, rule, Violation } from '../rule';
+import { containersOf, podTemplatesOf, PolicyRule, ref, Report, Violation } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
 
 function groupOf(apiVersion: string): string {
@@ -82,15 +82,12 @@ function metadataMaps(d: KubernetesDocument): Array<{ path: string; map: { [key:
   return out;
 }
 
-const B17 = rule<KubernetesDocument>({
+const B17 = objectRule({
   id: 'B17',
   severity: PolicySeverity.ERROR,
   title: 'Label and annotation keys are qualified names; no reserved kubernetes.io/ or k8s.io/ prefixes beyond the well-known keys',
   description: 'The API server refuses invalid keys at apply time; keys under kubernetes.io/ and k8s.io/ are reserved for Kubernetes components.',
-  targets: K8S,
   references: [ref('Kubernetes', 'Labels and Selectors: syntax and character set'), ref('Kubernetes', 'Well-Known Labels, Annotations and Taints')],
-  subjects: ctx => ctx.documents.filter(d => d.kind !== ''),
-  where: atDoc,
   check: (d, report) => {
     for (const { path, map } of metadataMaps(d)) {
       for (const [key] of entries(map)) {
@@ -109,15 +106,12 @@ function stringsOnly(report: Report, path: string, value: unknown): void {
   }
 }
 
-const B18 = rule<KubernetesDocument>({
+const B18 = objectRule({
   id: 'B18',
   severity: PolicySeverity.ERROR,
   title: 'String fields stay strings (labels, annotations, ConfigMap data, env values, command and args)',
   description: 'Unquoted yes/on/0755 are booleans and octal numbers in YAML 1.1 (kubectl, the API server); the object is refused or changes meaning.',
-  targets: K8S,
   references: [ref('YAML 1.1', 'bool and int (octal) types'), ref('Kubernetes', 'ConfigMap data must be strings')],
-  subjects: ctx => ctx.documents.filter(d => d.kind !== ''),
-  where: atDoc,
   check: (d, report) => {
     for (const { path, map } of metadataMaps(d)) {
       for (const [key, value] of entries(map)) stringsOnly(report, `${path}["${key}"]`, value);
