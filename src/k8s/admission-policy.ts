@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { problemPath } from './problem-path';
-import { AdmissionPolicyApiVersion, boundPolicy, cel, celList, checkedAdmissionApiVersion } from './validating-policy';
+import { AdmissionPolicyApiVersion, boundPolicy, cel, celList, checkedAdmissionApiVersion, checkedPolicyEnvironment } from './validating-policy';
 import { Environment } from '../model/environment';
 import { Mutability } from '../model/environment-class';
 import { KubernetesVersion } from '../model/kubernetes-version';
@@ -150,11 +150,7 @@ export class ImmutableProductionPolicy extends Construct {
   constructor(scope: Construct, id: string, props: ImmutableProductionPolicyProps) {
     super(scope, id);
     const problems = new Problems(problemPath(this));
-    const env = props.environment;
-    if (!(env instanceof Environment)) {
-      problems.add('environment', 'is not an Environment', env, 'pass the production Environment');
-      problems.throwIfAny();
-    }
+    const env = checkedPolicyEnvironment(problems, props.environment, 'pass the production Environment');
     const cls = env.environmentClass;
     if (cls.mutability !== Mutability.GITOPS_ONLY) {
       problems.add('environment', `has class "${cls.name}", which is not GITOPS_ONLY`, env.name, 'make only GitOps-only classes (production, staging) immutable');

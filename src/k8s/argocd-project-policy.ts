@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { problemPath } from './problem-path';
-import { AdmissionPolicyApiVersion, boundPolicy, cel, checkedAdmissionApiVersion } from './validating-policy';
+import { AdmissionPolicyApiVersion, boundPolicy, cel, checkedAdmissionApiVersion, checkedPolicyEnvironment } from './validating-policy';
 import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { environmentLabels } from '../model/labels';
@@ -67,11 +67,7 @@ export class ArgoCdProjectGuard extends Construct {
   constructor(scope: Construct, id: string, props: ArgoCdProjectGuardProps) {
     super(scope, id);
     const problems = new Problems(problemPath(this));
-    const env = props.environment;
-    if (!(env instanceof Environment)) {
-      problems.add('environment', 'is not an Environment', env, 'pass the Environment whose Applications to bind');
-      problems.throwIfAny();
-    }
+    const env = checkedPolicyEnvironment(problems, props.environment, 'pass the Environment whose Applications to bind');
     const apiVersion = checkedAdmissionApiVersion(problems, props.kubernetesVersion ?? KubernetesVersion.DEFAULT, props.betaApiEnabled ?? false,
       'the Argo CD project policy');
     problems.throwIfAny();

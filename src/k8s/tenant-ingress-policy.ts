@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { problemPath } from './problem-path';
-import { AdmissionPolicyApiVersion, boundPolicy, cel, checkedAdmissionApiVersion, tenantNamespaceSelector } from './validating-policy';
+import { AdmissionPolicyApiVersion, boundPolicy, cel, checkedAdmissionApiVersion, checkedPolicyEnvironment, tenantNamespaceSelector } from './validating-policy';
 import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { environmentLabels } from '../model/labels';
@@ -77,11 +77,7 @@ export class TenantIngressPolicy extends Construct {
   constructor(scope: Construct, id: string, props: TenantIngressPolicyProps) {
     super(scope, id);
     const problems = new Problems(problemPath(this));
-    const env = props.environment;
-    if (!(env instanceof Environment)) {
-      problems.add('environment', 'is not an Environment', env, 'pass the Environment whose tenant namespaces to guard');
-      problems.throwIfAny();
-    }
+    const env = checkedPolicyEnvironment(problems, props.environment, 'pass the Environment whose tenant namespaces to guard');
     const pattern = props.hostPattern ?? '{tenant}.{env}';
     const domain = props.domain;
     const labels = typeof pattern === 'string' ? pattern.split('.') : [];

@@ -1,7 +1,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { problemPath } from './problem-path';
-import { AdmissionPolicyApiVersion, boundPolicy, checkedAdmissionApiVersion, tenantNamespaceSelector } from './validating-policy';
+import { AdmissionPolicyApiVersion, boundPolicy, checkedAdmissionApiVersion, checkedPolicyEnvironment, tenantNamespaceSelector } from './validating-policy';
 import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { environmentLabels } from '../model/labels';
@@ -52,11 +52,7 @@ export class TenantServicePolicy extends Construct {
   constructor(scope: Construct, id: string, props: TenantServicePolicyProps) {
     super(scope, id);
     const problems = new Problems(problemPath(this));
-    const env = props.environment;
-    if (!(env instanceof Environment)) {
-      problems.add('environment', 'is not an Environment', env, 'pass the Environment whose tenant namespaces to guard');
-      problems.throwIfAny();
-    }
+    const env = checkedPolicyEnvironment(problems, props.environment, 'pass the Environment whose tenant namespaces to guard');
     const target = props.kubernetesVersion ?? KubernetesVersion.DEFAULT;
     const betaApiEnabled = props.betaApiEnabled ?? false;
     const apiVersion = checkedAdmissionApiVersion(problems, target, betaApiEnabled, 'the tenant Service policy');

@@ -7,6 +7,7 @@
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KubeValidatingAdmissionPolicyBindingV1Beta1, KubeValidatingAdmissionPolicyV1Beta1, LabelSelector, ValidatingAdmissionPolicySpecV1Beta1 } from './imports/k8s';
+import { Environment } from '../model/environment';
 import { KubernetesVersion } from '../model/kubernetes-version';
 import { Problems } from '../model/problems';
 
@@ -37,6 +38,18 @@ export function admissionPolicyApiVersion(target: KubernetesVersion, betaApiEnab
     problem: `is ${target.name}, which serves ValidatingAdmissionPolicy only as the beta API ${AdmissionPolicyApiVersion.V1BETA1}, off by default: a default cluster rejects ${policies}`,
     fix: `enable that API on every cluster (kube-apiserver --feature-gates=ValidatingAdmissionPolicy=true --runtime-config=${AdmissionPolicyApiVersion.V1BETA1}=true) and set ${betaField}: true, or target Kubernetes ${GA_SINCE.name} or newer`,
   };
+}
+
+/**
+ * A policy construct's `environment` prop, checked: an Environment, else the problem is thrown at once (with every
+ * problem `problems` holds so far), since nothing else can be checked without it. `fix` says which Environment to pass.
+ */
+export function checkedPolicyEnvironment(problems: Problems, environment: unknown, fix: string): Environment {
+  if (!(environment instanceof Environment)) {
+    problems.add('environment', 'is not an Environment', environment, fix);
+    problems.throwIfAny();
+  }
+  return environment as Environment;
 }
 
 /**
