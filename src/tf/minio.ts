@@ -10,7 +10,8 @@ import { Construct } from 'constructs';
  * generated bindings do (a `TerraformResource` subclass with a typed config, `terraformGeneratorMetadata` so the stack
  * pins the provider in `required_providers`, snake_case attributes in `synthesizeAttributes`), limited to the
  * arguments the library sets. The argument names are those of the provider's schema at MINIO_PROVIDER_VERSION
- * (`minio/provider.go`, `resource_minio_iam_*.go`, `data_source_minio_s3_bucket.go`).
+ * (`minio/provider.go`, `resource_minio_iam_*.go`, `data_source_minio_s3_bucket.go`); test/tf/minio-schema.test.ts
+ * checks every block the stacks write against that schema (test/schemas/terraform/aminueza-minio-<version>.json).
  */
 
 /** The provider version every stack pins (write-only `secret_wo` on `minio_iam_user` needs 3.30 or later). */
