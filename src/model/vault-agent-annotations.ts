@@ -17,6 +17,17 @@ export const AGENT_INJECT_TEMPLATE = `${VAULT_AGENT_ANNOTATION}agent-inject-temp
 /** `{{ with secret "<path>" }}` / `{{ secret "<path>" }}` in a Consul Template of the agent. */
 const TEMPLATE_SECRET = /\bsecret\s+"([^"]+)"/g;
 
+/** `agent-inject`: the injector adds the agent to the pod when it is true. */
+export const AGENT_INJECT = `${VAULT_AGENT_ANNOTATION}agent-inject`;
+
+/**
+ * Whether the injector adds its agent to a pod with these annotations: `agent-inject` read as the injector reads it
+ * (Go's `strconv.ParseBool`: `1`, `t`, `T`, `TRUE`, `true`, `True`; anything else, or no annotation, is false).
+ */
+export function injectsVaultAgent(annotations: { readonly [key: string]: unknown } | undefined): boolean {
+  return ['1', 't', 'T', 'TRUE', 'true', 'True'].includes(String(annotations?.[AGENT_INJECT] ?? ''));
+}
+
 /** One Vault path a workload's annotations ask the agent for. */
 export interface VaultAgentRead {
   /** The annotation that names it (`vault.hashicorp.com/agent-inject-secret-db`). */

@@ -1,4 +1,4 @@
-import { unescapeHelmName, vaultAgentReads, vaultAnnotationsOfParameters } from '../../src/model/vault-agent-annotations';
+import { injectsVaultAgent, unescapeHelmName, vaultAgentReads, vaultAnnotationsOfParameters } from '../../src/model/vault-agent-annotations';
 
 describe('vaultAgentReads: the Vault paths a pod asks the agent for', () => {
   test('secret annotations and template secrets, each path once, at the first annotation by name', () => {
@@ -98,5 +98,20 @@ describe('vaultAnnotationsOfParameters: the pod annotations Helm parameters set'
   test('unescapeHelmName drops each backslash escape', () => {
     expect(unescapeHelmName('a.vault\\.hashicorp\\.com/role')).toBe('a.vault.hashicorp.com/role');
     expect(unescapeHelmName('list\\,item\\\\x')).toBe('list,item\\x');
+  });
+});
+
+describe('injectsVaultAgent: agent-inject as the injector reads it', () => {
+  test.each([
+    ['true', true], ['True', true], ['TRUE', true], ['1', true], ['t', true], ['T', true],
+    ['false', false], ['yes', false], ['on', false], ['', false], [' true', false],
+  ])('"%s" → %s', (value, expected) => {
+    expect(injectsVaultAgent({ 'vault.hashicorp.com/agent-inject': value })).toBe(expected);
+  });
+
+  test('no annotations, another annotation, a non-string true', () => {
+    expect(injectsVaultAgent(undefined)).toBe(false);
+    expect(injectsVaultAgent({ 'vault.hashicorp.com/agent-inject-secret-x': 'true' })).toBe(false);
+    expect(injectsVaultAgent({ 'vault.hashicorp.com/agent-inject': true })).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
 import { atDoc, entries, K8S, list, quantity, quantityKindOf } from './common';
 import { ContainerImage } from '../../model/image';
 import { checkQuantity } from '../../model/quantity';
+import { injectsVaultAgent } from '../../model/vault-agent-annotations';
 import { KubernetesDocument } from '../contents';
 import { CHECKOV, CIS, containersOf, ContainerRef, KUBE_LINTER, KUBE_SCORE, KUBESEC, NSA, PodTemplate, PolicyContext, PolicyRule, POLARIS, PSS, PSS_BASELINE, ref, Report, rule } from '../rule';
 import { PolicySeverity } from '../types';
@@ -168,7 +169,7 @@ function K25(o: PodRuleOptions): PolicyRule {
           if (v !== o.runAsId) report(`${c.path}.securityContext.${f}`, `is not ${o.runAsId} (pod or container)`, v, `set ${f}: ${o.runAsId}`);
         }
       });
-      if (t.annotations[`${AGENT}/agent-inject`] === 'true') {
+      if (injectsVaultAgent(t.annotations)) {
         for (const f of ['agent-run-as-user', 'agent-run-as-group']) {
           const v = t.annotations[`${AGENT}/${f}`];
           if (v !== String(o.runAsId)) report(`${t.path.replace(/\.spec$/, '')}.metadata.annotations["${AGENT}/${f}"]`, `is not "${o.runAsId}"`, v, `the injected Vault agent must run as ${o.runAsId} too`);
@@ -296,7 +297,7 @@ const K32 = templateRule({
         }
       }
     });
-    if (t.annotations[`${AGENT}/agent-inject`] === 'true') {
+    if (injectsVaultAgent(t.annotations)) {
       for (const which of ['requests', 'limits']) {
         for (const [short, long] of AGENT_RESOURCES) {
           const key = `${AGENT}/agent-${which}-${short}`;

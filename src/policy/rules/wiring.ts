@@ -19,7 +19,7 @@
  *   (`lifecycle.inopsio.io/prerequisites`, src/model/wiring-annotations.ts).
  */
 import { atDoc, list } from './common';
-import { unescapeHelmName, VAULT_AGENT_ANNOTATION, vaultAnnotationsOfParameters } from '../../model/vault-agent-annotations';
+import { injectsVaultAgent, unescapeHelmName, VAULT_AGENT_ANNOTATION, vaultAnnotationsOfParameters } from '../../model/vault-agent-annotations';
 import { PREREQUISITES_ANNOTATION, parsePrerequisites, SCRAPER_NAMESPACE_ANNOTATION } from '../../model/wiring-annotations';
 import { KubernetesDocument, TerraformResource } from '../contents';
 import { containersOf, PolicyContext, PolicyRule, ref, rule, selects } from '../rule';
@@ -73,7 +73,7 @@ function podLogins(ctx: PolicyContext): VaultLogin[] {
   const out: VaultLogin[] = [];
   for (const t of ctx.podTemplates) {
     const role = t.annotations[`${ANNOTATION}role`];
-    if (typeof role !== 'string' || t.annotations[`${ANNOTATION}agent-inject`] !== 'true') continue;
+    if (typeof role !== 'string' || !injectsVaultAgent(t.annotations)) continue;
     const tokenVolume = t.annotations[`${ANNOTATION}agent-service-account-token-volume-name`] || undefined;
     const volume = tokenVolume === undefined ? undefined : list(t.spec?.volumes).find((v: any) => v?.name === tokenVolume);
     out.push({
@@ -113,7 +113,7 @@ function parameterLogin(at: Omit<VaultLogin, 'field' | 'tokenField' | 'serviceAc
   // The pod annotations value may be under any key (SecretDeliveryOptions.podAnnotationsKey): found by the annotation.
   const annotations = vaultAnnotationsOfParameters(parameters);
   const role = annotations[`${ANNOTATION}role`];
-  if (role === undefined || annotations[`${ANNOTATION}agent-inject`] !== 'true') return undefined;
+  if (role === undefined || !injectsVaultAgent(annotations)) return undefined;
   const serviceAccount = [...values.entries()].find(([name]) => SERVICE_ACCOUNT_VALUE.test(name))?.[1];
   const tokenVolume = annotations[`${ANNOTATION}agent-service-account-token-volume-name`] || undefined;
   let tokenAudiences: string[] | undefined;
