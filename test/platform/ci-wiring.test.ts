@@ -41,7 +41,7 @@ const stacksOfJob = (j: { job: any; doc: any }) => {
 describe('the reference platform\'s workflows are wired to its stacks', () => {
   test('each stack job supplies every variable without a default of every stack it may run, from the named secret', () => {
     expect(stackJobs().map(j => `${j.file} ${j.id}`).sort()).toEqual([
-      'cleanup-env.yml destroy', 'decommission.yml destroy', 'preview.yml provision', 'tenant-upgrade.yml plan-prod', 'tenant-upgrade.yml upgrade-prod', 'tenant-upgrade.yml upgrade-staging',
+      'cleanup-env.yml destroy', 'decommission.yml destroy', 'preview.yml provision', 'tenant-upgrade.yml plan-prod', 'tenant-upgrade.yml upgrade-dev', 'tenant-upgrade.yml upgrade-prod', 'tenant-upgrade.yml upgrade-staging',
     ]);
     const required = new Set<string>();
     for (const j of stackJobs()) {
@@ -60,7 +60,7 @@ describe('the reference platform\'s workflows are wired to its stacks', () => {
 
   test('the policy report of the synth has W07 passed over every stack job', () => {
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'policy-report.json'), 'utf8'));
-    expect(report.rules.find((r: any) => r.id === 'W07')).toMatchObject({ status: 'passed', checked: 6 });
+    expect(report.rules.find((r: any) => r.id === 'W07')).toMatchObject({ status: 'passed', checked: 7 });
   });
 
   test('the kubeconfig a stack job writes is the file the Helm provider reads (var.kube_config_path)', () => {
@@ -116,9 +116,9 @@ describe('the reference platform\'s workflows are wired to its stacks', () => {
         checked++;
       }
     }
-    // preview provision, cleanup destroy and orphans, 2 upgrades, the prod plan, decommission revoke and destroy for
-    // each of 3 environments.
-    expect(checked).toBe(12);
+    // preview provision, cleanup destroy and orphans, 3 upgrades (dev, staging, prod), the prod plan, decommission
+    // revoke and destroy for each of 3 environments.
+    expect(checked).toBe(13);
   });
 
   test('each job with an environment limited to the default branch is triggered on the default branch only', () => {
