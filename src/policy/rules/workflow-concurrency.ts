@@ -156,7 +156,7 @@ function rolesOnMount(stacks: readonly TerraformStackDocument[], mount: string):
 function checkGroups(d: JobRef, commands: string[], report: Report, ctx: PolicyContext): void {
   const own = groupsOf(d);
   if (own.length === 0) {
-    report('concurrency', `is missing: ${name(d)} runs ${commands.join(', ')} in no concurrency group, so two runs of it may destroy the same target at once`, undefined,
+    report(`jobs.${d.id}.concurrency`, `is missing: ${name(d)} runs ${commands.join(', ')} in no concurrency group, so two runs of it may destroy the same target at once`, undefined,
       'give the job or its workflow a group of its own, e.g. inopsio-decommission-${{ inputs.environment }}, with cancel-in-progress: false');
     return;
   }
