@@ -1080,9 +1080,10 @@ const UPGRADE_ORDER = [LifecycleKind.REUSABLE, LifecycleKind.PERSISTENT, Lifecyc
  * (`previewVaultHost`), and production's plan then follows an upgrade that development and staging both applied.
  */
 function upgradeWorkflow(envs: Environment[], o: Resolved): object {
+  const rank = (e: Environment) => UPGRADE_ORDER.indexOf(e.environmentClass.lifecycle);
   const applied = envs
     .filter(e => UPGRADE_ORDER.includes(e.environmentClass.lifecycle))
-    .sort((a, b) => UPGRADE_ORDER.indexOf(a.environmentClass.lifecycle) - UPGRADE_ORDER.indexOf(b.environmentClass.lifecycle) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    .sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const early = applied.filter(e => e.environmentClass.lifecycle !== LifecycleKind.PERMANENT);
   const late = applied.filter(e => e.environmentClass.lifecycle === LifecycleKind.PERMANENT);
   const jobs: { [id: string]: object } = {};

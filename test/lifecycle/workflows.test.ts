@@ -198,7 +198,10 @@ describe('renderWorkflows', () => {
         .flatMap(j => [j.job.concurrency?.group, parsed[j.file].concurrency?.group].filter((g): g is string => g !== undefined).map(group => ({ job: `${j.file} ${j.id}`, group })));
       expect(others.length).toBeGreaterThan(5);
       for (const d of destroys) {
-        for (const o of others) expect({ destroy: d.job, other: o.job, coincide: groupsMayCoincide(d.group, o.group) }).toEqual({ destroy: d.job, other: o.job, coincide: false });
+        for (const o of others) {
+          const pair = { destroy: d.job, other: o.job };
+          expect({ ...pair, coincide: groupsMayCoincide(d.group, o.group) }).toEqual({ ...pair, coincide: false });
+        }
       }
       // The old decommission group is one a preview provision or an upgrade may be queued in.
       expect(groupsMayCoincide('inopsio-env-${{ inputs.environment }}', 'inopsio-env-prod')).toBe(true);

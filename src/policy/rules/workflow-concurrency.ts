@@ -138,9 +138,15 @@ function literalEnvironment(env: unknown): string | undefined {
 }
 
 /** The JWT roles of the output on auth mount `mount`, with the stack that defines the mount (none: not in the output). */
-function rolesOnMount(stacks: readonly TerraformStackDocument[], mount: string): { stacks: TerraformStackDocument[]; roles: Array<{ stack: TerraformStackDocument; role: any }> } {
+/** A JWT role of a stack. */
+interface StackRole {
+  readonly stack: TerraformStackDocument;
+  readonly role: any;
+}
+
+function rolesOnMount(stacks: readonly TerraformStackDocument[], mount: string): { stacks: TerraformStackDocument[]; roles: StackRole[] } {
   const found: TerraformStackDocument[] = [];
-  const roles: Array<{ stack: TerraformStackDocument; role: any }> = [];
+  const roles: StackRole[] = [];
   for (const stack of stacks) {
     const backends = entries(stack.json?.resource?.vault_jwt_auth_backend ?? {}).filter(([, b]) => (b?.path ?? 'jwt') === mount).map(([id]) => id);
     if (backends.length === 0) continue;
