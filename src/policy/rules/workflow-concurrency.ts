@@ -11,7 +11,7 @@
  *   workflow (another run of the same workflow) and the groups of the other destroying jobs of that workflow;
  * - its workflow is not triggered by `pull_request` or `pull_request_target` (a pull request's YAML or code would run
  *   with the destroy's credentials);
- * - each Vault JWT role it logs in with (`hashicorp/vault-action`), when the output holds that auth mount, is bound to
+ * - each Vault JWT role it logs in with (`hashicorp/vault-action`), when the output defines that role, is bound to
  *   one branch (`ref` claim `refs/heads/<branch>`, no wildcard) and to the job's GitHub environment. W07 checks only
  *   the Terraform variables of these jobs; the binding to the repository is checked where the roles are made
  *   (test/platform/ci-wiring.test.ts).
@@ -137,26 +137,24 @@ function literalEnvironment(env: unknown): string | undefined {
   return typeof n === 'string' && !n.includes('${{') ? n : undefined;
 }
 
-/** The JWT roles of the output on auth mount `mount`, with the stack that defines the mount (none: not in the output). */
+/** The JWT roles the output defines on auth mount `mount`, each with its stack. */
 /** A JWT role of a stack. */
 interface StackRole {
   readonly stack: TerraformStackDocument;
   readonly role: any;
 }
 
-function rolesOnMount(stacks: readonly TerraformStackDocument[], mount: string): { stacks: TerraformStackDocument[]; roles: StackRole[] } {
-  const found: TerraformStackDocument[] = [];
+function rolesOnMount(stacks: readonly TerraformStackDocument[], mount: string): StackRole[] {
   const roles: StackRole[] = [];
   for (const stack of stacks) {
     const backends = entries(stack.json?.resource?.vault_jwt_auth_backend ?? {}).filter(([, b]) => (b?.path ?? 'jwt') === mount).map(([id]) => id);
     if (backends.length === 0) continue;
-    found.push(stack);
     for (const [, role] of entries(stack.json?.resource?.vault_jwt_auth_backend_role ?? {})) {
       const backend = /^\$\{vault_jwt_auth_backend\.([^.]+)\.path\}$/.exec(String(role?.backend ?? ''))?.[1];
       if ((backend !== undefined && backends.includes(backend)) || role?.backend === mount) roles.push({ stack, role });
     }
   }
-  return { stacks: found, roles };
+  return roles;
 }
 
 function checkGroups(d: JobRef, commands: string[], report: Report, ctx: PolicyContext): void {
@@ -213,15 +211,8 @@ function checkVaultRoles(d: JobRef, report: Report, ctx: PolicyContext): void {
           'name the role, or choose it from a workflow_dispatch choice input');
         return;
       }
-      const on = rolesOnMount(ctx.stacks, mount);
-      if (on.stacks.length === 0) return;
-      const where = on.stacks.map(s => s.file).join(', ');
-      const found = on.roles.filter(r => r.role?.role_name === roleName);
-      if (found.length === 0) {
-        report(field, `logs in with Vault role "${roleName}" on auth/${mount}, which no vault_jwt_auth_backend_role of ${where} defines`, roleName,
-          'log in with the role of the job\'s purpose (ci-<env>-<purpose>, src/model/ci-access.ts)');
-        return;
-      }
+      // A role the output does not define is a wiring problem of its own, not this rule's: only bindings are checked.
+      const found = rolesOnMount(ctx.stacks, mount).filter(r => r.role?.role_name === roleName);
       for (const { stack, role } of found) {
         const claims = role?.bound_claims ?? {};
         const refClaim = claims.ref;
@@ -245,7 +236,7 @@ const W11 = rule<JobRef & { commands: string[] }>({
   id: 'W11',
   severity: PolicySeverity.ERROR,
   title: 'A destroying job cannot be cancelled by a later provision, runs on no pull request event, and logs in with a Vault role bound to one branch and its environment',
-  description: 'Every job that destroys (the commands W01 gates) has a concurrency group, none with cancel-in-progress other than false, and no other job of any generated workflow has a group that may equal it (expressions are wildcards): GitHub cancels a pending run or job of a group when another is queued. Its workflow has no pull_request or pull_request_target trigger, and each Vault JWT role it logs in with (when the output holds the mount) is bound to refs/heads/<branch> and to the job\'s GitHub environment. The message names both jobs, or the job and the role.',
+  description: 'Every job that destroys (the commands W01 gates) has a concurrency group, none with cancel-in-progress other than false, and no other job of any generated workflow has a group that may equal it (expressions are wildcards): GitHub cancels a pending run or job of a group when another is queued. Its workflow has no pull_request or pull_request_target trigger, and each Vault JWT role it logs in with (when the output defines it) is bound to refs/heads/<branch> and to the job\'s GitHub environment. The message names both jobs, or the job and the role.',
   targets: [PolicyTarget.WORKFLOW, PolicyTarget.TERRAFORM],
   references: [ref('GitHub', 'Control the concurrency of workflows and jobs: pending runs are cancelled'), ref('GitHub', 'OpenID Connect: environment and ref claims'), ref('Spec', '§8 Environment Decommissioning')],
   subjects: ctx => jobsOf(ctx).map(j => ({ ...j, commands: destroyingCommands(j.job) })).filter(j => j.commands.length > 0),
