@@ -162,14 +162,14 @@ export const DecommissionCommands = {
   deleteNamespace: (context: string, namespace: string) =>
     `kubectl --context ${context} delete namespace ${namespace} --ignore-not-found --wait=true --timeout=${DELETE_TIMEOUT}`,
   terraformInit: (stackDirectory: string) => `terraform -chdir=${stackDirectory} init -input=false -no-color`,
-  terraformDestroy: (stackDirectory: string) => `terraform -chdir=${stackDirectory} destroy -auto-approve -input=false -no-color`,
+  terraformDestroy: (stackDirectory: string) => `terraform -chdir=${stackDirectory} destroy -auto-approve -input=false -no-color -lock-timeout=${TERRAFORM_LOCK_TIMEOUT}`,
   /** Lifts prevent_destroy with an override file (src/lifecycle/unprotect.ts) before a whole environment's destroy. */
   unprotect: (stackDirectory: string) => `npx inopsio-env unprotect --stack ${stackDirectory}`,
   /** Synthesizes the platform again (after the tenant left the registry of the working copy). */
   synthesize: () => 'npx cdktf synth',
-  terraformPlanRemoval: (stackDirectory: string) => `terraform -chdir=${stackDirectory} plan -input=false -no-color -out=${TENANT_REMOVAL_PLAN}`,
+  terraformPlanRemoval: (stackDirectory: string) => `terraform -chdir=${stackDirectory} plan -input=false -no-color -lock-timeout=${TERRAFORM_LOCK_TIMEOUT} -out=${TENANT_REMOVAL_PLAN}`,
   terraformShowRemoval: (stackDirectory: string) => `terraform -chdir=${stackDirectory} show -json ${TENANT_REMOVAL_PLAN}`,
-  terraformApplyRemoval: (stackDirectory: string) => `terraform -chdir=${stackDirectory} apply -input=false -no-color ${TENANT_REMOVAL_PLAN}`,
+  terraformApplyRemoval: (stackDirectory: string) => `terraform -chdir=${stackDirectory} apply -input=false -no-color -lock-timeout=${TERRAFORM_LOCK_TIMEOUT} ${TENANT_REMOVAL_PLAN}`,
   confirm: (target: string) =>
     `test "\${INOPSIO_CONFIRM:-}" = ${target} || { printf 'refusing to destroy: export INOPSIO_CONFIRM=%s to confirm\\n' ${target} >&2; exit 3; }`,
   forgetTenant: (registry: string, tenant: string) => `npx inopsio-env tenant-remove --registry ${registry} ${tenant}`,
@@ -182,6 +182,18 @@ export const DecommissionCommands = {
 export const OBJECT_STORE_ALIAS = 'objects';
 /** The saved plan (in the stack folder) that removes a tenant of a permanent environment. */
 export const TENANT_REMOVAL_PLAN = 'tenant-removal.tfplan';
+/**
+ * How long every Terraform command that locks a stack's state (plan, apply, destroy) waits for the lock
+ * (`-lock-timeout`), in the generated workflows and in the printed decommission plan. A destroy has a concurrency
+ * group of its own (docs/lifecycle.md "Concurrency"), so it may run beside an upgrade or a preview provision of the
+ * same state: without a timeout the second command fails at once on the held lock (local execution), and with
+ * Terraform Cloud's remote execution the run would wait in the workspace queue without bound (there the timeout
+ * cancels a run still pending after it). 20 minutes outlasts the other job's plan and apply: the stacks' Helm
+ * releases wait at most their `timeout` of 600 seconds and Terraform applies them in parallel. It also leaves the
+ * waiting job time for its own work within its `timeout-minutes` (90 or more for every job that runs one of these
+ * commands), so that no job is killed while it holds the lock (a killed local run can leave the lock behind).
+ */
+export const TERRAFORM_LOCK_TIMEOUT = '20m';
 
 /** Names of the one-off Jobs the plan creates from the tenant's CronJobs. */
 export const FINAL_BACKUP_JOB = 'decommission-final-backup';

@@ -1,4 +1,4 @@
-import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB, FINAL_SNAPSHOT_JOB } from './decommission';
+import { DecommissionCommands as C, DecommissionTargetKind as T, FINAL_BACKUP_JOB, FINAL_DRILL_JOB, FINAL_SNAPSHOT_JOB, TERRAFORM_LOCK_TIMEOUT } from './decommission';
 import { healthCheckScript } from './health-check';
 import { INVENTORY_FILE_NAME } from './inventory';
 import { planGateScript } from './plan-gate';
@@ -167,6 +167,25 @@ const A = PINNED_ACTIONS;
 const REPORT_DIR = 'reports/env-automation';
 /** Where the permanent environments' upgrade keeps its saved plans (`<stack>.tfplan`, `<stack>.json`). */
 const PLAN_DIR = 'plans';
+/**
+ * Concurrency groups (docs/lifecycle.md "Concurrency"). GitHub keeps at most one pending run or job per group and
+ * cancels the older pending one when another is queued, whatever `cancel-in-progress` says. So every job that
+ * provisions an environment (preview provision, upgrade) shares `inopsio-env-<env>`, and each destroying workflow has
+ * a prefix of its own that no provisioning group can ever equal: a provision queued later cannot cancel a pending
+ * destroy (issue 21 item 4, policy rule W11). Runs of different groups may then meet on one state: the Terraform
+ * commands wait for its lock (`TERRAFORM_LOCK_TIMEOUT`).
+ */
+const CONCURRENCY_GROUP_PREFIXES = Object.freeze({
+  /** Jobs that provision or apply an environment: `inopsio-env-<env>`. */
+  PROVISION: 'inopsio-env-',
+  /** The preview cleanup's destroy of one preview: `inopsio-destroy-<preview>`. */
+  DESTROY: 'inopsio-destroy-',
+  /** A decommission run (an environment or one of its tenants): `inopsio-decommission-<env>`. */
+  DECOMMISSION: 'inopsio-decommission-',
+});
+const PROVISION_GROUP_PREFIX = CONCURRENCY_GROUP_PREFIXES.PROVISION;
+const DESTROY_GROUP_PREFIX = CONCURRENCY_GROUP_PREFIXES.DESTROY;
+const DECOMMISSION_GROUP_PREFIX = CONCURRENCY_GROUP_PREFIXES.DECOMMISSION;
 /** When tenant-inactivity.yml runs (daily, UTC). */
 const INACTIVITY_SCHEDULE = '17 5 * * *';
 
@@ -201,8 +220,9 @@ interface Resolved {
  * Render the lifecycle workflows as YAML text, keyed by file name (`preview.yml`, `cleanup-env.yml`,
  * `decommission.yml`, `tenant-signup.yml`, `tenant-upgrade.yml`). Deterministic: same input, same bytes.
  *
- * Every workflow pins its actions to commit SHAs, grants each job only the permissions it needs, serializes runs per
- * environment with a `concurrency` group shared across workflows, never interpolates untrusted input into scripts
+ * Every workflow pins its actions to commit SHAs, grants each job only the permissions it needs, serializes the jobs
+ * that provision an environment with a `concurrency` group shared across workflows (destroys have groups of their
+ * own, and every Terraform command waits for the state lock), never interpolates untrusted input into scripts
  * (values reach scripts through `env:`), reads the Terraform Cloud token from `secrets.TF_API_TOKEN` as
  * `TF_TOKEN_app_terraform_io`, and uploads Terraform logs and plans as artifacts kept 90 days (spec §7).
  * Anything that destroys runs only after approval environments (policy rule W01, `WorkflowChecks.checkDestroyGates`).
@@ -418,15 +438,21 @@ const healthCheck = (o: Resolved, envName: string) => ({
   run: healthCheckScript(),
 });
 
+/**
+ * Every Terraform command that locks the state waits for the lock (`TERRAFORM_LOCK_TIMEOUT`): a destroy runs in a
+ * concurrency group of its own, so it may run beside a provision of the same state (docs/lifecycle.md "Concurrency").
+ */
+const LOCK = `-lock-timeout=${TERRAFORM_LOCK_TIMEOUT}`;
+
 /** Terraform commands log to the report folder; `shell: bash` runs with pipefail so a failed command fails the step. */
 function terraformApply(dirVar: string, logName: string): string {
   const log = `"$REPORT_DIR/${logName}"`;
   return lines(
     'mkdir -p "$REPORT_DIR"',
     `terraform -chdir="${dirVar}" init -input=false -no-color 2>&1 | tee -a ${log}-terraform.log`,
-    `terraform -chdir="${dirVar}" plan -input=false -no-color -out=tfplan 2>&1 | tee -a ${log}-terraform.log`,
+    `terraform -chdir="${dirVar}" plan -input=false -no-color ${LOCK} -out=tfplan 2>&1 | tee -a ${log}-terraform.log`,
     `terraform -chdir="${dirVar}" show -no-color tfplan > ${log}-plan.txt`,
-    `terraform -chdir="${dirVar}" apply -input=false -no-color tfplan 2>&1 | tee -a ${log}-terraform.log`,
+    `terraform -chdir="${dirVar}" apply -input=false -no-color ${LOCK} tfplan 2>&1 | tee -a ${log}-terraform.log`,
   );
 }
 
@@ -598,8 +624,8 @@ function previewWorkflow(o: Resolved): object {
         'runs-on': o.runsOn,
         'environment': o.previewEnvironment,
         'permissions': { 'contents': 'read', 'id-token': 'write' },
-        'concurrency': { 'group': 'inopsio-env-${{ needs.name.outputs.environment }}', 'cancel-in-progress': false },
-        'timeout-minutes': 60,
+        'concurrency': { 'group': `${PROVISION_GROUP_PREFIX}\${{ needs.name.outputs.environment }}`, 'cancel-in-progress': false },
+        'timeout-minutes': 90,
         'env': {
           ...stackEnv(),
           PREVIEW_NAME: '${{ needs.name.outputs.environment }}',
@@ -805,8 +831,8 @@ function cleanupWorkflow(o: Resolved): object {
       'environment': o.previewCleanupEnvironment,
       'permissions': { 'contents': 'read', 'id-token': 'write' },
       'strategy': { 'fail-fast': false, 'max-parallel': 4, 'matrix': { environment: '${{ fromJSON(needs.select.outputs.environments) }}' } },
-      'concurrency': { 'group': 'inopsio-destroy-${{ matrix.environment }}', 'cancel-in-progress': false },
-      'timeout-minutes': 60,
+      'concurrency': { 'group': `${DESTROY_GROUP_PREFIX}\${{ matrix.environment }}`, 'cancel-in-progress': false },
+      'timeout-minutes': 90,
       'env': {
         ...stackEnv(),
         ENV_NAME: '${{ matrix.environment }}',
@@ -887,7 +913,7 @@ function decommissionWorkflow(envs: Environment[], o: Resolved): object {
         reason: { description: 'Why (recorded in the run)', required: true, type: 'string' },
       },
     },
-  }, { 'group': 'inopsio-env-${{ inputs.environment }}', 'cancel-in-progress': false }, {
+  }, { 'group': `${DECOMMISSION_GROUP_PREFIX}\${{ inputs.environment }}`, 'cancel-in-progress': false }, {
     INVENTORY: o.inventory,
     REPORT_DIR,
     PLAN_DIR,
@@ -1043,11 +1069,23 @@ function signupWorkflow(o: Resolved): object {
     });
 }
 
+/** The order in which the upgrade reaches the classes (parity, spec §1): development, then staging, then production. */
+const UPGRADE_ORDER = [LifecycleKind.REUSABLE, LifecycleKind.PERSISTENT, LifecycleKind.PERMANENT];
+
+/**
+ * Every environment that is not a preview, in the parity order: reusable (development) and persistent (staging) ones
+ * first, side by side; permanent (production) ones after all of them. Issue 24: a sign-up merged for a reusable
+ * environment is applied too (its registry file is under the push trigger's paths). Development also runs on the
+ * monthly schedule: pending module versions reach it first, it hosts the previews' Vault roles and mounts
+ * (`previewVaultHost`), and production's plan then follows an upgrade that development and staging both applied.
+ */
 function upgradeWorkflow(envs: Environment[], o: Resolved): object {
-  const longLived = envs.filter(e => e.environmentClass.longLived);
-  // Parity (spec §1): everything that is not permanent upgrades first; permanent environments follow.
-  const early = longLived.filter(e => e.environmentClass.lifecycle !== LifecycleKind.PERMANENT);
-  const late = longLived.filter(e => e.environmentClass.lifecycle === LifecycleKind.PERMANENT);
+  const rank = (e: Environment) => UPGRADE_ORDER.indexOf(e.environmentClass.lifecycle);
+  const applied = envs
+    .filter(e => UPGRADE_ORDER.includes(e.environmentClass.lifecycle))
+    .sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const early = applied.filter(e => e.environmentClass.lifecycle !== LifecycleKind.PERMANENT);
+  const late = applied.filter(e => e.environmentClass.lifecycle === LifecycleKind.PERMANENT);
   const jobs: { [id: string]: object } = {};
   for (const env of [...early, ...late]) {
     const argo = env.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD && env.tenants.some(t => t.modules.length > 0);
@@ -1091,7 +1129,7 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
       'runs-on': o.runsOn,
       'environment': environment,
       'permissions': { 'contents': 'read', 'id-token': 'write' },
-      'concurrency': { 'group': `inopsio-env-${env.name}`, 'cancel-in-progress': false },
+      'concurrency': { 'group': `${PROVISION_GROUP_PREFIX}${env.name}`, 'cancel-in-progress': false },
       'timeout-minutes': 120,
       'env': { ...env2, ...vars },
       'steps': steps,
@@ -1110,7 +1148,7 @@ function upgradeWorkflow(envs: Environment[], o: Resolved): object {
     ]);
   }
   if (Object.keys(jobs).length === 0) {
-    jobs.nothing = { 'runs-on': o.runsOn, 'permissions': {}, 'steps': [{ name: 'No long-lived environments to upgrade', run: lines('true') }] };
+    jobs.nothing = { 'runs-on': o.runsOn, 'permissions': {}, 'steps': [{ name: 'No reusable or long-lived environments to upgrade', run: lines('true') }] };
   }
   return base('tenant-upgrade', upgradeTriggers(o), undefined, { REPORT_DIR }, jobs);
 }
@@ -1127,7 +1165,8 @@ function planAccess(env: string): object[] {
 
 /**
  * Monthly, on dispatch, and when a change of the tenant registry reaches the default branch: a merged sign-up (or
- * suspension, or removal) pull request is applied by the next run, behind the same environment gates.
+ * suspension, or removal) pull request of any environment but a preview is applied by the run it starts, behind the
+ * same environment gates.
  */
 function upgradeTriggers(o: Resolved): object {
   return {
@@ -1161,7 +1200,7 @@ function permanentUpgradeJobs(
     'dir="$STACKS_DIRECTORY/$stack"',
     'saved="$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"',
     `terraform -chdir="$dir" init -input=false -no-color 2>&1 | tee -a ${log}`,
-    `terraform -chdir="$dir" plan -input=false -no-color -out="$saved" 2>&1 | tee -a ${log}`,
+    `terraform -chdir="$dir" plan -input=false -no-color ${LOCK} -out="$saved" 2>&1 | tee -a ${log}`,
     'terraform -chdir="$dir" show -no-color "$saved" > "$REPORT_DIR/$stack-plan.txt"',
     'terraform -chdir="$dir" show -json "$saved" > "$PLAN_DIR/$stack.json"',
     '{ echo "### Terraform plan of $stack"; echo; echo \'```\'; cat "$REPORT_DIR/$stack-plan.txt"; echo \'```\'; } >> "$GITHUB_STEP_SUMMARY"',
@@ -1173,7 +1212,7 @@ function permanentUpgradeJobs(
   );
   const apply = forEachStack(
     'dir="$STACKS_DIRECTORY/$stack"',
-    `terraform -chdir="$dir" apply -input=false -no-color "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan" 2>&1 | tee -a ${log}`,
+    `terraform -chdir="$dir" apply -input=false -no-color ${LOCK} "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan" 2>&1 | tee -a ${log}`,
   );
   const gate = { name: 'Plan gate: refuse a plan that deletes or replaces tenant data (only decommission.yml removes a tenant)', run: planGateScript() };
   return {

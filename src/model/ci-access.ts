@@ -23,7 +23,7 @@ export enum CiPurpose {
   PREVIEW = 'preview',
   /** cleanup-env.yml destroy: revokes and destroys expired previews (default branch, `preview-cleanup`). */
   CLEANUP = 'cleanup',
-  /** tenant-upgrade.yml: applies a long-lived environment's stacks (default branch, the environment's GitHub environment). */
+  /** tenant-upgrade.yml: applies a reusable or long-lived environment's stacks (default branch, the environment's GitHub environment). */
   APPLY = 'apply',
   /** decommission.yml revoke and destroy (default branch, `decommission`, after both approvals). */
   DECOMMISSION = 'decommission',

@@ -22,6 +22,7 @@ import { METRIC_WIRING_RULES } from './rules/wiring-metrics';
 import { QUOTA_WIRING_RULES } from './rules/wiring-quota';
 import { VAULT_WIRING_RULES } from './rules/wiring-vault';
 import { WORKFLOW_RULES } from './rules/workflow';
+import { WORKFLOW_CONCURRENCY_RULES } from './rules/workflow-concurrency';
 import { WORKFLOW_GATE_RULES } from './rules/workflow-gates';
 import {
   Acknowledgement, AcknowledgementRecord, PolicyFinding, PolicyReportSummary, PolicyRuleInfo, PolicyRuleResult,
@@ -120,6 +121,7 @@ export class PolicyPack {
       ...VAULT_RULES,
       ...WORKFLOW_RULES,
       ...WORKFLOW_GATE_RULES,
+      ...WORKFLOW_CONCURRENCY_RULES,
       ...APPROVAL_RULES,
       ...WIRING_RULES,
       ...CI_WIRING_RULES,

@@ -155,7 +155,7 @@ describe('inopsio-env main()', () => {
       expect(order).toEqual([...order].sort((a, b) => a - b));
       expect(order[0]).toBeGreaterThan(0);
       expect(r.stdout).toContain('   vault lease revoke -sync -prefix database-prod/creds/acme-db\n');
-      expect(r.stdout).toContain('   terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color\n');
+      expect(r.stdout).toContain('   terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color -lock-timeout=20m\n');
       expect(r.stderr).toMatch(/prod is blocked:\n  - environment "prod" still has tenants that are not archived \(acme: active, globex: active\): suspend and archive each/);
       expect(r.stderr).not.toMatch(/planDecommission|transitionTenant|writeInventory/);
       // Nothing to run: no script and no targets while blocked.

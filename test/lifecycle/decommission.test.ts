@@ -71,7 +71,7 @@ describe('planDecommission', () => {
       // prevent_destroy is lifted by an override file only here, after both approvals (issue 21 item 3).
       'npx inopsio-env unprotect --stack cdktf.out/stacks/prod',
       'terraform -chdir=cdktf.out/stacks/prod init -input=false -no-color',
-      'terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color',
+      'terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color -lock-timeout=20m',
     ]);
   });
 
@@ -88,9 +88,9 @@ describe('planDecommission', () => {
       'npx inopsio-env tenant-remove --registry tenants/prod.json initech',
       'npx cdktf synth',
       'terraform -chdir=cdktf.out/stacks/prod init -input=false -no-color',
-      'terraform -chdir=cdktf.out/stacks/prod plan -input=false -no-color -out=tenant-removal.tfplan',
+      'terraform -chdir=cdktf.out/stacks/prod plan -input=false -no-color -lock-timeout=20m -out=tenant-removal.tfplan',
       'terraform -chdir=cdktf.out/stacks/prod show -json tenant-removal.tfplan',
-      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color tenant-removal.tfplan',
+      'terraform -chdir=cdktf.out/stacks/prod apply -input=false -no-color -lock-timeout=20m tenant-removal.tfplan',
     ]);
     expect(plan.targets.tenantStacks).toEqual(['cdktf.out/stacks/prod']);
     expect(decommissionTargets(plan, DecommissionTargetKind.TENANT_STACKS)).toBe('cdktf.out/stacks/prod\n');
@@ -185,7 +185,7 @@ describe('renderDecommissionScript (run against fake kubectl, helm, vault and te
     expect(calls.slice(-3)).toEqual([
       'npx inopsio-env unprotect --stack cdktf.out/stacks/prod',
       'terraform -chdir=cdktf.out/stacks/prod init -input=false -no-color',
-      'terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color',
+      'terraform -chdir=cdktf.out/stacks/prod destroy -auto-approve -input=false -no-color -lock-timeout=20m',
     ]);
   });
 

@@ -91,7 +91,7 @@ describe('tenant-upgrade.yml of a permanent environment: plan, gate, approval, a
     expect(gated).toBeGreaterThan(planned);
     expect(kept).toBeGreaterThan(gated);
     const script = plan.steps[planned].run;
-    expect(script).toContain('plan -input=false -no-color -out="$saved"');
+    expect(script).toContain('plan -input=false -no-color -lock-timeout=20m -out="$saved"');
     expect(script).toContain('show -json "$saved" > "$PLAN_DIR/$stack.json"');
     expect(script).toContain('>> "$GITHUB_STEP_SUMMARY"');
     expect(script).not.toMatch(/\bapply\b/);
@@ -111,7 +111,7 @@ describe('tenant-upgrade.yml of a permanent environment: plan, gate, approval, a
     expect(gated).toBeGreaterThan(downloaded);
     expect(applied).toBeGreaterThan(gated);
     expect(apply.steps[downloaded].with.name).toBe(plan.steps.find((s: any) => s.name === 'Keep the saved plans the approvers see for the apply job').with.name);
-    expect(apply.steps[applied].run).toContain('apply -input=false -no-color "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"');
+    expect(apply.steps[applied].run).toContain('apply -input=false -no-color -lock-timeout=20m "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"');
     expect(apply.steps.map((s: any) => s.run ?? '').join('\n')).not.toMatch(/terraform [^\n]*\bplan\b -/);
   });
 

@@ -9,6 +9,7 @@ import { healthCheckScript } from '../../src/lifecycle/health-check';
 import { buildInventory } from '../../src/lifecycle/inventory';
 import { previewNames } from '../../src/lifecycle/previews';
 import { PINNED_ACTIONS, renderWorkflows, WORKFLOW_FILES } from '../../src/lifecycle/workflows';
+import { groupsMayCoincide } from '../../src/policy/rules/workflow-concurrency';
 import { WorkflowChecks } from '../../src/policy/workflow-checks';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -139,6 +140,7 @@ describe('renderWorkflows', () => {
         'cleanup-env.yml orphans': ['id-token'],
         // Each job that applies a stack logs in to Vault with its purpose's role (GitHub OIDC).
         'preview.yml provision': ['id-token'],
+        'tenant-upgrade.yml upgrade-dev': ['id-token'],
         'tenant-upgrade.yml upgrade-staging': ['id-token'],
         'tenant-upgrade.yml upgrade-prod': ['id-token'],
         'tenant-upgrade.yml plan-prod': ['id-token'],
@@ -166,14 +168,50 @@ describe('renderWorkflows', () => {
     });
 
     test('every job that runs Terraform is serialized per environment and never cancelled midway; a destroy has its own group', () => {
-      for (const { file, id, job } of allJobs().filter(j => /\bterraform\b/.test(runs(j.job)))) {
+      const groups = allJobs().filter(j => /\bterraform\b/.test(runs(j.job))).map(({ file, id, job }) => {
         const concurrency = job.concurrency ?? parsed[file].concurrency;
-        // The preview cleanup's destroy is in a group no provision joins: GitHub cancels a pending run when a later
-        // one is queued in the same group, so a preview provisioned later would cancel a pending destroy (issue 21.4).
-        const expected = file === WORKFLOW_FILES.CLEANUP ? /^inopsio-destroy-/ : /^inopsio-env-/;
-        expect({ file, id, group: concurrency?.group }).toEqual({ file, id, group: expect.stringMatching(expected) });
-        expect(concurrency['cancel-in-progress']).toBe(false);
+        expect({ file, id, cancel: concurrency?.['cancel-in-progress'] }).toEqual({ file, id, cancel: false });
+        return `${file} ${id}: ${concurrency?.group}`;
+      });
+      // The destroys (cleanup, decommission) are in groups no provision joins: GitHub cancels a pending run or job of
+      // a group when a later one is queued in it, so a provision queued later would cancel a pending destroy (issue
+      // 21.4). decommission.yml shared inopsio-env-<env> with the upgrade and the preview provision before.
+      expect(groups).toEqual([
+        'cleanup-env.yml destroy: inopsio-destroy-${{ matrix.environment }}',
+        'decommission.yml destroy: inopsio-decommission-${{ inputs.environment }}',
+        'preview.yml provision: inopsio-env-${{ needs.name.outputs.environment }}',
+        'tenant-upgrade.yml upgrade-dev: inopsio-env-dev',
+        'tenant-upgrade.yml upgrade-staging: inopsio-env-staging',
+        'tenant-upgrade.yml plan-prod: inopsio-env-prod',
+        'tenant-upgrade.yml upgrade-prod: inopsio-env-prod',
+      ]);
+    });
+
+    test('no job of any workflow shares a concurrency group with a destroy, so none can cancel a pending destroy (issue 21.4, W11)', () => {
+      const destroys = [
+        { job: 'cleanup-env.yml destroy', group: parsed[WORKFLOW_FILES.CLEANUP].jobs.destroy.concurrency.group },
+        { job: 'decommission.yml (every job)', group: parsed[WORKFLOW_FILES.DECOMMISSION].concurrency.group },
+      ];
+      expect(destroys.map(d => d.group)).toEqual(['inopsio-destroy-${{ matrix.environment }}', 'inopsio-decommission-${{ inputs.environment }}']);
+      const others = allJobs()
+        .filter(j => !(j.file === WORKFLOW_FILES.CLEANUP && j.id === 'destroy') && j.file !== WORKFLOW_FILES.DECOMMISSION)
+        .flatMap(j => [j.job.concurrency?.group, parsed[j.file].concurrency?.group].filter((g): g is string => g !== undefined).map(group => ({ job: `${j.file} ${j.id}`, group })));
+      expect(others.length).toBeGreaterThan(5);
+      for (const d of destroys) {
+        for (const o of others) {
+          const pair = { destroy: d.job, other: o.job };
+          expect({ ...pair, coincide: groupsMayCoincide(d.group, o.group) }).toEqual({ ...pair, coincide: false });
+        }
       }
+      // The old decommission group is one a preview provision or an upgrade may be queued in.
+      expect(groupsMayCoincide('inopsio-env-${{ inputs.environment }}', 'inopsio-env-prod')).toBe(true);
+      expect(groupsMayCoincide('inopsio-env-${{ inputs.environment }}', 'inopsio-env-${{ needs.name.outputs.environment }}')).toBe(true);
+    });
+
+    test('every Terraform command that locks the state waits for the lock: a destroy may now run beside a provision', () => {
+      const commands = Object.values(workflows).flatMap(text => [...text.matchAll(/terraform -chdir=\S+ (plan|apply|destroy)\b[^\n|]*/g)].map(m => m[0]));
+      expect(commands.length).toBeGreaterThanOrEqual(8);
+      for (const c of commands) expect(c).toContain(' -lock-timeout=20m');
     });
 
     test('the Terraform Cloud token comes from secrets.TF_API_TOKEN as TF_TOKEN_app_terraform_io; no secret is echoed', () => {
@@ -557,16 +595,23 @@ describe('renderWorkflows', () => {
         `vault delete auth/kubernetes-preview/role/${preview}-acme`,
         `npx inopsio-env unprotect --stack cdktf.out/stacks/${preview}`,
         `terraform -chdir=cdktf.out/stacks/${preview} init -input=false -no-color`,
-        `terraform -chdir=cdktf.out/stacks/${preview} destroy -auto-approve -input=false -no-color`,
+        `terraform -chdir=cdktf.out/stacks/${preview} destroy -auto-approve -input=false -no-color -lock-timeout=20m`,
       ]);
     });
   });
 
-  test('tenant-upgrade: staging before production, each in its GitHub environment; Argo CD waits for sync and health', () => {
+  test('tenant-upgrade: development and staging before production, each in its GitHub environment; Argo CD waits for sync and health', () => {
     const jobs = parsed[WORKFLOW_FILES.TENANT_UPGRADE].jobs;
-    expect(Object.keys(jobs)).toEqual(['upgrade-staging', 'plan-prod', 'upgrade-prod']);
+    expect(Object.keys(jobs)).toEqual(['upgrade-dev', 'upgrade-staging', 'plan-prod', 'upgrade-prod']);
     // Production (permanent): plan → approval (the prod environment's reviewers, asked after the plan) → apply.
-    expect(jobs['plan-prod'].needs).toEqual(['upgrade-staging']);
+    expect(jobs['plan-prod'].needs).toEqual(['upgrade-dev', 'upgrade-staging']);
+    // Development (reusable, issue 24): applied like staging, in its own GitHub environment, with its apply role.
+    expect(jobs['upgrade-dev'].needs).toBeUndefined();
+    expect(jobs['upgrade-dev'].environment).toBe('dev');
+    expect(jobs['upgrade-dev'].env).toMatchObject({ ENV_NAME: 'dev', STACK: 'cdktf.out/stacks/dev' });
+    expect(jobs['upgrade-dev'].steps.find((st: any) => String(st.uses ?? '').startsWith('hashicorp/vault-action@')).with).toMatchObject({ path: 'github-dev', role: 'ci-dev-apply' });
+    // Previews are never in it (preview.yml provisions them).
+    expect(Object.keys(jobs).filter(j => j.includes('preview'))).toEqual([]);
     expect(jobs['plan-prod'].environment).toBe('prod-plan');
     expect(jobs['upgrade-prod'].needs).toEqual(['plan-prod']);
     expect(jobs['upgrade-prod'].environment).toBe('prod');
@@ -576,9 +621,10 @@ describe('renderWorkflows', () => {
     expect(parsed[WORKFLOW_FILES.TENANT_UPGRADE].on.push).toEqual({ branches: ['main'], paths: ['tenants/**'] });
     expect(YAML.parse(renderWorkflows(referenceEnvironments(), { defaultBranch: 'trunk', tenantRegistryDirectory: 'registry' })[WORKFLOW_FILES.TENANT_UPGRADE]).on.push)
       .toEqual({ branches: ['trunk'], paths: ['registry/**'] });
-    expect(runs(jobs['upgrade-staging'])).toContain('terraform -chdir="$STACK" apply -input=false -no-color tfplan');
+    expect(runs(jobs['upgrade-staging'])).toContain('terraform -chdir="$STACK" apply -input=false -no-color -lock-timeout=20m tfplan');
+    expect(runs(jobs['upgrade-dev'])).toContain('terraform -chdir="$STACK" apply -input=false -no-color -lock-timeout=20m tfplan');
     const script = runs(jobs['upgrade-prod']);
-    expect(script).toContain('terraform -chdir="$dir" apply -input=false -no-color "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"');
+    expect(script).toContain('terraform -chdir="$dir" apply -input=false -no-color -lock-timeout=20m "$GITHUB_WORKSPACE/$PLAN_DIR/$stack.tfplan"');
     expect(script).not.toMatch(/terraform [^\n]* plan /);
     expect(script).toMatch(/wait applications\.argoproj\.io --selector "env=\$ENV_NAME" --for=jsonpath='\{\.status\.sync\.status\}'=Synced/);
     expect(script).toMatch(/--for=jsonpath='\{\.status\.health\.status\}'=Healthy/);
@@ -587,6 +633,7 @@ describe('renderWorkflows', () => {
   test('every provisioning run waits on the health check of spec §3.6 after it applied (issue 24 item 6)', () => {
     const provisioning = [
       { job: parsed[WORKFLOW_FILES.PREVIEW].jobs.provision, env: '${{ needs.name.outputs.environment }}' },
+      { job: parsed[WORKFLOW_FILES.TENANT_UPGRADE].jobs['upgrade-dev'], env: 'dev' },
       { job: parsed[WORKFLOW_FILES.TENANT_UPGRADE].jobs['upgrade-staging'], env: 'staging' },
       { job: parsed[WORKFLOW_FILES.TENANT_UPGRADE].jobs['upgrade-prod'], env: 'prod' },
     ];

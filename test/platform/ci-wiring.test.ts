@@ -9,6 +9,7 @@ import * as YAML from 'yaml';
 import { previewNames } from '../../src/lifecycle/previews';
 import { KUBECONFIG_FILE } from '../../src/lifecycle/workflows';
 import { STACK_VARIABLE_SECRETS } from '../../src/model/ci-access';
+import { PolicyInput, PolicyPack } from '../../src/policy';
 import { PREVIEW_FORBIDDEN_VAULT_TYPES } from '../../src/policy/rules/vault';
 import { requiredVariables } from '../../src/policy/rules/wiring-ci';
 import { synthesizeReferencePlatform } from '../support/reference-platform';
@@ -41,7 +42,7 @@ const stacksOfJob = (j: { job: any; doc: any }) => {
 describe('the reference platform\'s workflows are wired to its stacks', () => {
   test('each stack job supplies every variable without a default of every stack it may run, from the named secret', () => {
     expect(stackJobs().map(j => `${j.file} ${j.id}`).sort()).toEqual([
-      'cleanup-env.yml destroy', 'decommission.yml destroy', 'preview.yml provision', 'tenant-upgrade.yml plan-prod', 'tenant-upgrade.yml upgrade-prod', 'tenant-upgrade.yml upgrade-staging',
+      'cleanup-env.yml destroy', 'decommission.yml destroy', 'preview.yml provision', 'tenant-upgrade.yml plan-prod', 'tenant-upgrade.yml upgrade-dev', 'tenant-upgrade.yml upgrade-prod', 'tenant-upgrade.yml upgrade-staging',
     ]);
     const required = new Set<string>();
     for (const j of stackJobs()) {
@@ -60,7 +61,31 @@ describe('the reference platform\'s workflows are wired to its stacks', () => {
 
   test('the policy report of the synth has W07 passed over every stack job', () => {
     const report = JSON.parse(fs.readFileSync(path.join(dir, 'dist', 'policy-report.json'), 'utf8'));
-    expect(report.rules.find((r: any) => r.id === 'W07')).toMatchObject({ status: 'passed', checked: 6 });
+    expect(report.rules.find((r: any) => r.id === 'W07')).toMatchObject({ status: 'passed', checked: 7 });
+    // W11 (issue 21 item 4) over the destroying jobs: cleanup destroy and orphans, decommission revoke and destroy; their
+    // roles are in this output (dev's and each environment's github-<env> mount), so their bindings were checked too.
+    expect(report.rules.find((r: any) => r.id === 'W11')).toMatchObject({ status: 'passed', checked: 4 });
+  });
+
+  test('W11 reads the cleanup role from this output: bound to any branch, the cleanup\'s destroy and orphan search fail', () => {
+    const w11 = (mutate: (dev: any) => void) => {
+      const input = new PolicyInput();
+      for (const [name, json] of Object.entries(stacks)) {
+        const copy = JSON.parse(JSON.stringify(json));
+        if (name === 'dev') mutate(copy);
+        input.addTerraformStack(name, `cdktf.out/stacks/${name}/cdk.tf.json`, JSON.stringify(copy));
+      }
+      for (const file of Object.keys(workflows)) input.addWorkflow(`dist/workflows/${file}`, fs.readFileSync(path.join(dir, 'dist', 'workflows', file), 'utf8'));
+      return PolicyPack.default().evaluate(input).findings.filter(f => f.ruleId === 'W11').map(f => f.message);
+    };
+    expect(w11(() => undefined)).toEqual([]);
+    const globbed = w11(dev => {
+      const role = Object.values<any>(dev.resource.vault_jwt_auth_backend_role).find(r => r.role_name === 'ci-dev-cleanup');
+      role.bound_claims.ref = 'refs/heads/*';
+      role.bound_claims_type = 'glob';
+    });
+    expect(globbed.map(m => m.split(':')[0])).toEqual(['dist/workflows/cleanup-env.yml#jobs.destroy', 'dist/workflows/cleanup-env.yml#jobs.orphans']);
+    expect(globbed[0]).toMatch(/logs in with Vault role "ci-dev-cleanup" \(cdktf\.out\/stacks\/dev\/cdk\.tf\.json\), which is bound to ref "refs\/heads\/\*", not to one branch/);
   });
 
   test('the kubeconfig a stack job writes is the file the Helm provider reads (var.kube_config_path)', () => {
@@ -116,9 +141,9 @@ describe('the reference platform\'s workflows are wired to its stacks', () => {
         checked++;
       }
     }
-    // preview provision, cleanup destroy and orphans, 2 upgrades, the prod plan, decommission revoke and destroy for
-    // each of 3 environments.
-    expect(checked).toBe(12);
+    // preview provision, cleanup destroy and orphans, 3 upgrades (dev, staging, prod), the prod plan, decommission
+    // revoke and destroy for each of 3 environments.
+    expect(checked).toBe(13);
   });
 
   test('each job with an environment limited to the default branch is triggered on the default branch only', () => {

@@ -1,6 +1,7 @@
 import YAML from 'yaml';
 import { renderWorkflows } from '../../src/lifecycle/workflows';
 import { PolicyInput, PolicyPack, PolicyRuleStatus } from '../../src/policy';
+import { groupsMayCoincide } from '../../src/policy/rules/workflow-concurrency';
 import { DESTROYING_COMMANDS, DestroyStep, destroyStepPattern } from '../../src/policy/rules/workflow-gates';
 import { referenceEnvironments } from '../lifecycle/fixtures';
 
@@ -76,5 +77,28 @@ describe('the decommission workflow empties object prefixes last (issue 23)', ()
     const text = YAML.stringify(doc);
     expect(text).not.toBe(workflows['decommission.yml']);
     expect(evaluate(text)).toContainEqual(expect.stringMatching(/^dist\/workflows\/decommission\.yml#jobs\.backup: jobs\.backup\.steps\[\d+\] runs destroy before the final backup \(jobs\.backup\.steps\[\d+\]\)/));
+  });
+});
+
+describe('W11 compares concurrency groups with expressions as wildcards', () => {
+  test('two groups may coincide exactly when some name matches both', () => {
+    const cases: Array<[string, string, boolean]> = [
+      ['inopsio-env-${{ inputs.environment }}', 'inopsio-env-prod', true],
+      ['inopsio-decommission-${{ inputs.environment }}', 'inopsio-env-${{ needs.name.outputs.environment }}', false],
+      ['inopsio-destroy-${{ matrix.environment }}', 'inopsio-preview-orphans', false],
+      // An expression may stand for any text, the empty text and text with dashes included.
+      ['${{ github.workflow }}', 'tenant-registry', true],
+      ['a-${{ x }}-b', 'a--b', true],
+      ['a-${{ x }}-b', 'a-c-d', false],
+      ['${{ x }}-prod', 'staging-${{ y }}', true],
+      ['x${{ a }}y${{ b }}z', 'xyz', true],
+      ['x${{ a }}y', 'xz', false],
+      // Compared case-insensitively, to be safe.
+      ['Inopsio-Env-prod', 'inopsio-env-${{ e }}', true],
+    ];
+    for (const [a, b, expected] of cases) {
+      expect({ a, b, coincide: groupsMayCoincide(a, b) }).toEqual({ a, b, coincide: expected });
+      expect({ a, b, symmetric: groupsMayCoincide(b, a) }).toEqual({ a, b, symmetric: expected });
+    }
   });
 });

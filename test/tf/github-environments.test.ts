@@ -12,14 +12,15 @@ describe('planGitHubEnvironments', () => {
     const plan = planGitHubEnvironments(envs(), {}, PROPS);
     const byName = Object.fromEntries(plan.environments.map(e => [e.name, e]));
     expect(Object.keys(byName).sort()).toEqual(workflowEnvironmentNames(renderWorkflows(envs(), {})));
-    expect(Object.keys(byName).sort()).toEqual(['decommission', 'decommission-approval-1', 'decommission-approval-2', 'preview', 'preview-cleanup', 'prod', 'prod-plan', 'staging']);
+    expect(Object.keys(byName).sort()).toEqual(['decommission', 'decommission-approval-1', 'decommission-approval-2', 'dev', 'preview', 'preview-cleanup', 'prod', 'prod-plan', 'staging']);
     expect(byName['decommission-approval-1']).toMatchObject({ teams: ['platform-leads'], users: [], preventSelfReview: true, branches: ['main'] });
     expect(byName['decommission-approval-2']).toMatchObject({ teams: ['security'], users: ['dana'], preventSelfReview: true, branches: ['main'] });
     // Production deploys need the first approvers by default; staging and the credential environments the branch rule.
     expect(byName.prod).toMatchObject({ teams: ['platform-leads'], preventSelfReview: true, branches: ['main'] });
     // The production plan (issue 21 item 3) needs no reviewers: prod's reviewers approve the apply after the plan.
     expect(byName['prod-plan']).toMatchObject({ teams: [], users: [], branches: ['main'], purpose: 'Plans of production environment prod (its reviewers approve the apply after the plan)' });
-    for (const name of ['staging', 'decommission', 'preview-cleanup']) expect(byName[name]).toMatchObject({ teams: [], users: [], branches: ['main'] });
+    // dev (reusable) too: tenant-upgrade.yml applies it (issue 24), from the default branch only, without reviewers.
+    for (const name of ['dev', 'staging', 'decommission', 'preview-cleanup']) expect(byName[name]).toMatchObject({ teams: [], users: [], branches: ['main'] });
     // Pull-request previews deploy from any branch.
     expect(byName.preview.branches).toEqual([]);
     expect(plan).toMatchObject({ workspace: 'inopsio-github-environments', terraformOrganization: 'inopsio' });
@@ -75,7 +76,7 @@ describe('GitHubEnvironmentsStack', () => {
     });
     // The preview has neither reviewers nor a branch rule; every other environment has its branch rule.
     expect(tf.resource.github_repository_environment['environment-preview']).not.toHaveProperty('deployment_branch_policy');
-    expect(Object.keys(tf.resource.github_repository_environment_deployment_policy)).toHaveLength(7);
+    expect(Object.keys(tf.resource.github_repository_environment_deployment_policy)).toHaveLength(8);
     // One data source per team, however many environments name it.
     expect(Object.keys(tf.data.github_team).sort()).toEqual(['team-platform-leads', 'team-security']);
   });

@@ -69,7 +69,8 @@ export interface DestroyGateSettings {
   readonly minimumApprovals: { readonly [file: string]: number };
 }
 
-function destroyingCommands(job: any): string[] {
+/** The destroying commands (names, DESTROYING_COMMANDS) a job's scripts run: W01 gates these jobs, W11 isolates them. */
+export function destroyingCommands(job: any): string[] {
   const found = new Set<string>();
   for (const step of list(job?.steps)) {
     const script = joinedScript(step?.run);
