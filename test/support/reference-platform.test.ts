@@ -1,6 +1,7 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { cacheKey, KEY_INPUTS, synthesizeReferencePlatform } from './reference-platform';
+import { cacheKey, KEY_INPUTS, staleLock, synthesizeReferencePlatform } from './reference-platform';
 
 // The shared synthesis of the reference platform is only as good as its cache key: any change to what the example
 // reads must give another key, so a test can never see the output of other sources.
@@ -62,6 +63,27 @@ describe('the cache key of the shared reference platform synthesis', () => {
 
   test('covers the library sources, the example, the lockfile and itself', () => {
     expect(KEY_INPUTS).toEqual(expect.arrayContaining(['src', 'examples', 'package-lock.json', 'test/support/reference-platform.ts']));
+  });
+});
+
+describe('the lock of a cache entry being synthesized', () => {
+  const lockOf = (pid?: number) => {
+    const lock = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'lock-'));
+    if (pid !== undefined) fs.writeFileSync(path.join(lock, 'pid'), String(pid));
+    return lock;
+  };
+
+  test('is held while its process lives', () => {
+    expect(staleLock(lockOf(process.pid))).toBe(false);
+  });
+
+  test('is abandoned when its process is gone (a worker killed mid-synthesis), so the next run does not wait for it', () => {
+    const gone = Number(execFileSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' }));
+    expect(staleLock(lockOf(gone))).toBe(true);
+  });
+
+  test('is held for a moment before its holder has written its pid', () => {
+    expect(staleLock(lockOf())).toBe(false);
   });
 });
 

@@ -90,8 +90,28 @@ function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
 }
 
-/** A lock older than this belongs to a process that died (a synthesis takes well under a minute alone). */
+/** A lock older than this is abandoned even if its process seems alive (a synthesis takes well under a minute alone). */
 const STALE_LOCK_MS = 10 * 60_000;
+
+/** Is this lock abandoned: its holder's process is gone (a jest worker killed mid-synthesis), or it is too old? */
+export function staleLock(lock: string): boolean {
+  const since = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
+  if (since === undefined) return false;
+  if (Date.now() - since > STALE_LOCK_MS) return true;
+  let pid = 0;
+  try {
+    pid = Number(fs.readFileSync(path.join(lock, 'pid'), 'utf8'));
+  } catch {
+    // Not written yet (the holder writes it right after taking the lock), or the lock is gone already.
+  }
+  if (!pid) return Date.now() - since > 5_000;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
 
 /**
  * The cached output for this key, synthesized if missing. Two jest workers that miss at once: one synthesizes (it
@@ -109,15 +129,20 @@ function cachedOutput(env: NodeJS.ProcessEnv, dir: string): string {
       fs.mkdirSync(lock);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-      const since = fs.statSync(lock, { throwIfNoEntry: false })?.mtimeMs;
-      if (since !== undefined && Date.now() - since > STALE_LOCK_MS) fs.rmSync(lock, { recursive: true, force: true });
+      if (staleLock(lock)) fs.rmSync(lock, { recursive: true, force: true });
       else sleep(200);
       continue;
     }
+    fs.writeFileSync(path.join(lock, 'pid'), String(process.pid));
     try {
       if (fs.existsSync(done)) return done;
       const scratch = fs.mkdtempSync(`${done}.partial-`);
-      runExample(scratch, env);
+      try {
+        runExample(scratch, env);
+      } catch (e) {
+        fs.rmSync(scratch, { recursive: true, force: true });
+        throw e;
+      }
       fs.renameSync(scratch, done);
       return done;
     } finally {
@@ -145,6 +170,7 @@ export async function prepareReferencePlatforms(variants: readonly SynthesisOpti
     } catch {
       return;
     }
+    fs.writeFileSync(path.join(`${done}.lock`, 'pid'), String(process.pid));
     try {
       if (fs.existsSync(done)) return;
       const scratch = fs.mkdtempSync(`${done}.partial-`);
