@@ -68,6 +68,11 @@ const project = new cdk8s.ConstructLibraryCdk8s({
     updateSnapshot: javascript.UpdateSnapshot.NEVER,
     jestConfig: {
       testTimeout: 120_000,
+      // Jest's default is one worker less than the cores, and with one worker it runs the files one after the other
+      // in its own process: on CI's 2 cores the suite used one core (the other only for engine child processes).
+      // Safe to run side by side: each file works in its own mkdtemp folders, PostgreSQL and Prometheus on their own
+      // ports, and the shared reference platform synthesis locks its cache entry (test/support/reference-platform.ts).
+      maxWorkers: '100%',
       coverageReporters: ['text-summary', 'lcov'],
       // test/consumer needs the npm registry (cdktf init, npm install): its own task, test:consumer, not `npm test`.
       testPathIgnorePatterns: ['/node_modules/', '/.tmp/', '/cdktf.out/', '/dist/', '/test/consumer/'],

@@ -291,15 +291,9 @@ describe('the CI roles\' policies reach only their own environment (Vault prefix
 
 describe('the example synthesizes the previews the workflows pass (issue 24 item 3)', () => {
   test('INOPSIO_PREVIEWS of preview.yml gives the pull request\'s preview stack, with the name preview-name computes', () => {
-    const before = process.env.INOPSIO_PREVIEWS;
-    process.env.INOPSIO_PREVIEWS = JSON.stringify([{ branch: 'fix/login', owner: 'sam', createdAt: '2026-12-01T10:00:00Z' }]);
-    let out: string;
-    try {
-      out = synthesizeReferencePlatform('ci-previews-');
-    } finally {
-      if (before === undefined) delete process.env.INOPSIO_PREVIEWS;
-      else process.env.INOPSIO_PREVIEWS = before;
-    }
+    const out = synthesizeReferencePlatform('ci-previews-', {
+      env: { INOPSIO_PREVIEWS: JSON.stringify([{ branch: 'fix/login', owner: 'sam', createdAt: '2026-12-01T10:00:00Z' }]) },
+    });
     expect(fs.readdirSync(path.join(out, 'cdktf.out', 'stacks')).filter(s => s.startsWith('preview-'))).toEqual([previewNames('fix/login').name]);
     const inventory = JSON.parse(fs.readFileSync(path.join(out, 'dist', 'lifecycle.json'), 'utf8'));
     expect(inventory.environments.find((e: any) => e.name === previewNames('fix/login').name)).toMatchObject({ owner: 'sam', createdAt: '2026-12-01T10:00:00Z' });

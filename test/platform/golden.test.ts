@@ -1,32 +1,22 @@
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { describeDifference, digests, formatDigests, parseDigests, updateRequested } from '../support/golden';
+import { synthesizeReferencePlatform } from '../support/reference-platform';
 
 // The golden test of the reference platform (examples/main.ts): the sha256 of EVERY file it writes under dist/ and
 // cdktf.out/ against the committed list in golden/reference-platform.sha256. A refactor must not change a byte; a
 // change on purpose updates the list (`UPDATE_GOLDEN=1 npx jest test/platform/golden.test.ts`) and says why in the
-// commit. CI never updates it.
-const root = path.resolve(__dirname, '..', '..');
+// commit. CI never updates it. The output is the shared synthesis of test/support/reference-platform.ts (keyed by the
+// sources, so it is this tree's); test/platform/example.test.ts checks that a fresh `npm run example` writes the same.
 const goldenFile = path.join(__dirname, 'golden', 'reference-platform.sha256');
 
-/** Run the reference platform as `npm run example` does, in a scratch working directory. */
-function runExample(cwd: string): void {
-  execFileSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'examples', 'main.ts')], {
-    cwd,
-    // Type-checking is example.test.ts's job; here only the bytes matter.
-    env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'examples', 'tsconfig.json'), TS_NODE_TRANSPILE_ONLY: 'true' },
-    stdio: 'pipe',
-  });
-}
-
 describe('the reference platform output is byte-identical to the golden list', () => {
-  const scratch = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'golden-'));
-  afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));
+  let scratch = '';
+  afterAll(() => scratch && fs.rmSync(scratch, { recursive: true, force: true }));
 
   test('every file under dist/ and cdktf.out/ has the committed sha256', () => {
     const update = updateRequested(process.env);
-    runExample(scratch);
+    scratch = synthesizeReferencePlatform('golden-');
     const actual = digests(scratch, ['dist', 'cdktf.out']);
     expect(actual.size).toBeGreaterThan(100);
     if (update) {

@@ -4,13 +4,11 @@
  * release serves, and the outputs differ only in those API versions, the Pod Security version labels and the kubectl
  * of the workflows (plus the content digests that follow from them).
  */
-import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { KubernetesVersion } from '../../src/model/kubernetes-version';
+import { prepareReferencePlatforms, writeReferencePlatform } from '../support/reference-platform';
 import { validateDirectory } from '../support/strict-validator';
-
-const root = path.resolve(__dirname, '..', '..');
 
 interface Target {
   readonly name: string;
@@ -87,18 +85,12 @@ describe('the reference platform for Kubernetes 1.28, 1.30, 1.35 (default) and 1
   const scratch = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'k8s-versions-'));
   const dirOf = (t: Target) => path.join(scratch, t.name);
 
-  beforeAll(() => {
+  beforeAll(async () => {
+    // The shared syntheses (test/support/reference-platform.ts), the targets side by side; each folder is a copy.
+    await prepareReferencePlatforms(TARGETS.map(t => ({ env: { EXAMPLE_KUBERNETES_VERSION: t.env } })));
     for (const t of TARGETS) {
       fs.mkdirSync(dirOf(t));
-      const env: NodeJS.ProcessEnv = { ...process.env, TS_NODE_PROJECT: path.join(root, 'examples', 'tsconfig.json') };
-      delete env.EXAMPLE_KUBERNETES_VERSION;
-      if (t.env) env.EXAMPLE_KUBERNETES_VERSION = t.env;
-      // Type-checking the example is test/platform/example.test.ts's job; here it only runs.
-      execFileSync(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(root, 'examples', 'main.ts')], {
-        cwd: dirOf(t),
-        env,
-        stdio: 'pipe',
-      });
+      writeReferencePlatform(dirOf(t), { env: { EXAMPLE_KUBERNETES_VERSION: t.env } });
     }
   }, 900_000);
   afterAll(() => fs.rmSync(scratch, { recursive: true, force: true }));

@@ -1,5 +1,5 @@
 /**
- * The policy layer over the reference platform (examples/main.ts, run exactly as `npm run example` runs it), plus the
+ * The policy layer over the reference platform (examples/main.ts, as `npm run example` writes it), plus the
  * second opinion of @monokle/validation over the same manifests and over the fuller fixtures.
  */
 import { execFileSync } from 'child_process';
@@ -8,6 +8,7 @@ import * as path from 'path';
 import { k8sFixture } from './fixtures';
 import { EnvironmentParity, PolicyInput, PolicyPack, PolicyRuleStatus, SecretScanner } from '../../src/policy';
 import { writePolicyReport } from '../../src/policy/report-file';
+import { writeReferencePlatform } from '../support/reference-platform';
 
 const root = path.resolve(__dirname, '..', '..');
 
@@ -67,11 +68,8 @@ describe('the reference platform (examples/main.ts) under the policy pack', () =
   };
 
   beforeAll(() => {
-    execFileSync(process.execPath, ['-r', 'ts-node/register', '-r', 'tsconfig-paths/register', path.join(root, 'examples', 'main.ts')], {
-      cwd: scratch,
-      env: { ...process.env, TS_NODE_PROJECT: path.join(root, 'examples', 'tsconfig.json') },
-      stdio: 'pipe',
-    });
+    // The shared synthesis (test/support/reference-platform.ts): this folder is a copy, free to write to.
+    writeReferencePlatform(scratch);
     reportOfSynth = fs.readFileSync(path.join(scratch, 'dist', 'policy-report.json'), 'utf8');
     input = readOutput();
   });

@@ -537,16 +537,22 @@ describe('StrictValidator internals', () => {
   });
 
   test('a cold validator compiles a kind well under a second', () => {
+    // CPU time of this process, not wall time: the suite runs one jest worker per core beside engine processes (and
+    // other jobs on a shared machine), so wall time measures the machine's load, not the validator.
+    const cpuMs = (since: NodeJS.CpuUsage) => {
+      const used = process.cpuUsage(since);
+      return (used.user + used.system) / 1000;
+    };
+    const coldStart = process.cpuUsage();
     const v = new StrictValidator();
-    const start = performance.now();
     expect(v.validate(deployment())).toEqual([]);
-    const first = performance.now() - start;
+    const cold = cpuMs(coldStart);
     const n = 200;
-    const steadyStart = performance.now();
+    const steadyStart = process.cpuUsage();
     for (let i = 0; i < n; i++) v.validate(deployment());
-    const steady = (performance.now() - steadyStart) / n;
+    const steady = cpuMs(steadyStart) / n;
     // Generous bounds (CI machines, coverage instrumentation); typical: ~150 ms and ~0.01 ms.
-    expect(v.setupMs + first).toBeLessThan(3000);
+    expect(cold).toBeLessThan(3000);
     expect(steady).toBeLessThan(5);
   });
 
