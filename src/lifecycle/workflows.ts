@@ -230,10 +230,13 @@ interface Resolved {
 export function renderWorkflows(environments: Environment[], options: WorkflowOptions = {}): { [fileName: string]: string } {
   const o = resolve(environments, options);
   const envs = [...environments].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  // Previews read Vault through a reusable or persistent environment's (`previewVaultHost`): without one, no preview
+  // can be provisioned, and the preview and cleanup workflows would log in with CI roles no stack creates.
+  const previews = previewVaultHost(environments) !== undefined;
   const docs: Array<[string, string, object]> = [
-    [WORKFLOW_FILES.CLEANUP, 'Destroys expired previews (hourly) and the preview of a closed pull request.', cleanupWorkflow(o)],
+    ...(previews ? [[WORKFLOW_FILES.CLEANUP, 'Destroys expired previews (hourly) and the preview of a closed pull request.', cleanupWorkflow(o)] as [string, string, object]] : []),
     [WORKFLOW_FILES.DECOMMISSION, 'Decommissions an environment or a tenant after a two-step approval: backup → verify → revoke → destroy.', decommissionWorkflow(envs, o)],
-    [WORKFLOW_FILES.PREVIEW, 'Provisions the preview environment of a pull request.', previewWorkflow(o)],
+    ...(previews ? [[WORKFLOW_FILES.PREVIEW, 'Provisions the preview environment of a pull request.', previewWorkflow(o)] as [string, string, object]] : []),
     [WORKFLOW_FILES.TENANT_SIGNUP, 'Adds a tenant to the tenant registry from a billing sign-up event, by pull request.', signupWorkflow(o)],
     [WORKFLOW_FILES.TENANT_UPGRADE, 'Monthly tenant upgrade: Terraform apply of pending module versions, Argo CD sync with PreSync schema migrations.', upgradeWorkflow(envs, o)],
   ];
