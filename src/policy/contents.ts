@@ -1,6 +1,7 @@
 /**
  * The parsed output a PolicyInput holds, as the rules read it. Internal: not exported from the package.
  */
+import type { TenantPolicyFragment } from './fragment';
 import { formatProblem, LifecycleValidationError } from '../model/problems';
 
 /** One Kubernetes document of the output. */
@@ -85,6 +86,13 @@ export interface PolicyInputContents {
    * holds), so that a synthesizer that just wrote them need not read and parse its own YAML back.
    */
   addKubernetesDocuments(environment: string, file: string, documents: unknown[]): void;
+  /**
+   * What the input holds of tenants as fragments (src/policy/fragment.ts): their per-tenant rule outcomes and parity
+   * keys. Their reduced documents are in `kubernetes`; their files have no entry in `texts` (B13 ran per tenant).
+   */
+  readonly fragments: readonly Omit<TenantPolicyFragment, 'documents'>[];
+  /** Add one tenant's fragment instead of its documents (computed here or earlier, e.g. cached). */
+  addTenantFragment(fragment: TenantPolicyFragment): void;
 }
 
 const CONTENTS = new WeakMap<object, PolicyInputContents>();

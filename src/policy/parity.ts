@@ -8,7 +8,8 @@
  * Tenants collapse: identical tenants give one variant, so the comparison does not depend on which or how many
  * tenants each environment has — only on what a tenant looks like there.
  */
-import { contentsOf, KubernetesDocument, TerraformStackDocument } from './contents';
+import { contentsOf, KubernetesDocument, PolicyInputContents, TerraformStackDocument } from './contents';
+import { mergeSideJson, tenantListDigest } from './fragment';
 import { PolicyInput } from './input';
 import { formatProblem, LifecycleValidationError, show } from '../model/problems';
 import { TENANT_DATA_RESOURCE_TYPES } from '../model/tenant-protection';
@@ -194,6 +195,7 @@ const ADDRESS = /\b[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\b/g;
 /** @internal One environment, normalized into keyed variants (also a split synthesis's parity digest, src/platform/shard-synth.ts). */
 export function collect(
   docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string, knownTenants: readonly string[] = [],
+  options: CollectOptions = {},
 ): Side {
   const side: Side = new Map();
   const nsTenant = new Map<string, string>();
@@ -224,10 +226,8 @@ export function collect(
     }
   }
   const tenants = [...tenantSet].sort();
-  const norm = tokenReplacer([[env, '<env>'], ...tenants.map(t => [t, '<tenant>'] as [string, string])]);
-  // The first tenant id, as a whole token, in a text (longest ids first, so `acme-eu` wins over `acme`).
-  const anyTenant = tenants.length === 0 ? undefined
-    : new RegExp(`(?<![A-Za-z0-9])(${[...tenants].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape).join('|')})(?![A-Za-z0-9])`);
+  options.onTenants?.(tenants);
+  const { norm, anyTenant } = normalizerOf(env, tenants);
   const add = (key: string, value: unknown, tenant: string) => {
     const v = mapStrings(value, norm);
     const json = JSON.stringify(v);
@@ -245,6 +245,7 @@ export function collect(
     // Argo CD's one `default` AppProject (written locked with one environment only, src/k8s/argocd-project-policy.ts)
     // is the Argo CD instance's, not the environment's: K51 checks it instead.
     if (d.kind === 'AppProject' && d.name === 'default') continue;
+    if (options.counted && !options.counted(d)) continue;
     const tenant = tenantOfDocument(d);
     add(`${d.kind}/${norm(d.namespace ?? '-')}/${norm(d.name)}`, d.doc, tenant);
   }
@@ -290,6 +291,59 @@ export function collect(
     }
   }
   for (const [section, value] of [...sections].sort(([a], [b]) => (a < b ? -1 : 1))) add(`tf:${section}`, value, '');
+  return side;
+}
+
+/**
+ * The normalization of an environment with its tenant ids, kept for the next call with the same ones: an environment's
+ * tenants are normalized one after another as they are produced (src/policy/fragment.ts), each with every tenant id.
+ */
+function normalizerOf(env: string, tenants: readonly string[]): { norm: (s: string) => string; anyTenant?: RegExp } {
+  const key = `${env}\n${tenants.join('\n')}`;
+  if (lastNormalizer?.key === key) return lastNormalizer;
+  const norm = tokenReplacer([[env, '<env>'], ...tenants.map(t => [t, '<tenant>'] as [string, string])]);
+  // The first tenant id, as a whole token, in a text (longest ids first, so `acme-eu` wins over `acme`).
+  const anyTenant = tenants.length === 0 ? undefined
+    : new RegExp(`(?<![A-Za-z0-9])(${[...tenants].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape).join('|')})(?![A-Za-z0-9])`);
+  lastNormalizer = { key, norm, anyTenant };
+  return lastNormalizer;
+}
+
+let lastNormalizer: { key: string; norm: (s: string) => string; anyTenant?: RegExp } | undefined;
+
+/** @internal What `collect` normalizes besides the documents and stacks it compares. */
+export interface CollectOptions {
+  /** Documents to compare (default every one); the others only say which namespace is whose (tenant fragments'). */
+  readonly counted?: (d: KubernetesDocument) => boolean;
+  /** Called with the tenant ids the environment is normalized with. */
+  readonly onTenants?: (tenants: string[]) => void;
+}
+
+/**
+ * @internal One environment of an input, normalized: its documents and stacks (`documents` and `stacks`, by default
+ * every one), plus the parity keys of the tenants the input holds as fragments (src/policy/fragment.ts), which were
+ * normalized when the tenant's output was produced. A fragment normalized with other tenant ids than the
+ * environment's here cannot be merged: that throws (a cache must compute the keys again).
+ */
+export function environmentSide(
+  c: PolicyInputContents, env: string,
+  select: { documents?: readonly KubernetesDocument[]; stacks?: readonly TerraformStackDocument[]; knownTenants?: readonly string[] } = {},
+): Side {
+  const fragments = c.fragments.filter(f => f.environment === env);
+  const fragmentFiles = new Set(fragments.flatMap(f => f.files));
+  let tenants: string[] = [];
+  const side = collect(select.documents ?? c.kubernetes, select.stacks ?? c.terraform, env, select.knownTenants ?? [], {
+    counted: fragmentFiles.size === 0 ? undefined : d => !fragmentFiles.has(d.file) && !fragmentFiles.has(d.file.replace(/#\d+$/, '')),
+    onTenants: t => tenants = t,
+  });
+  if (fragments.length === 0) return side;
+  const digest = tenantListDigest(tenants);
+  for (const f of fragments) {
+    if (f.parity === undefined || f.parityTenants !== digest) {
+      throw new Error(`EnvironmentParity: the parity keys of tenant ${f.tenant} in ${env} were ${f.parity === undefined ? 'not computed' : 'normalized with other tenant ids'}; compute its fragment with the environment's tenants (${tenants.length})`);
+    }
+    mergeSideJson(side, f.parity);
+  }
   return side;
 }
 
@@ -420,7 +474,7 @@ export class EnvironmentParity {
       if (!c.environmentNames().includes(env)) problems.push(formatProblem({ path: 'EnvironmentParity', field, problem: 'is not an environment of the input', got: env, fix: `use one of ${c.environmentNames().join(', ')}` }));
     }
     if (problems.length > 0) throw new LifecycleValidationError(problems);
-    const [ref, cand] = [collect(c.kubernetes, c.terraform, reference), collect(c.kubernetes, c.terraform, candidate)];
+    const [ref, cand] = [environmentSide(c, reference), environmentSide(c, candidate)];
     return EnvironmentParity._compareSides(ref, cand, reference, candidate, allowances);
   }
 
