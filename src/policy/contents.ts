@@ -2,6 +2,7 @@
  * The parsed output a PolicyInput holds, as the rules read it. Internal: not exported from the package.
  */
 import type { TenantPolicyFragment } from './fragment';
+import type { Side } from './parity';
 import { formatProblem, LifecycleValidationError } from '../model/problems';
 
 /** One Kubernetes document of the output. */
@@ -90,7 +91,12 @@ export interface PolicyInputContents {
    * What the input holds of tenants as fragments (src/policy/fragment.ts): their per-tenant rule outcomes and parity
    * keys. Their reduced documents are in `kubernetes`; their files have no entry in `texts` (B13 ran per tenant).
    */
-  readonly fragments: readonly Omit<TenantPolicyFragment, 'documents'>[];
+  readonly fragments: readonly Omit<TenantPolicyFragment, 'documents' | 'parity'>[];
+  /**
+   * Per environment, the parity keys of its tenant fragments merged (identical variants of different tenants kept
+   * once), and the digest of the tenant ids they were normalized with (`mixed` when fragments disagree).
+   */
+  readonly fragmentParity: ReadonlyMap<string, { readonly side: Side; readonly parityTenants: string }>;
   /** Add one tenant's fragment instead of its documents (computed here or earlier, e.g. cached). */
   addTenantFragment(fragment: TenantPolicyFragment): void;
 }

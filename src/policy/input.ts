@@ -1,5 +1,6 @@
 import { CLUSTER_SCOPED, EnvironmentFacts, KubernetesDocument, registerContents, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
-import { TENANT_POLICY_FRAGMENT_FORMAT, TenantPolicyFragment } from './fragment';
+import { mergeSideJson, TENANT_POLICY_FRAGMENT_FORMAT, TenantPolicyFragment } from './fragment';
+import type { Side } from './parity';
 import { readOutputFolders } from './output-files';
 import { DEFAULT_DESTROY_GATES } from './rules/workflow-gates';
 import { Environment } from '../model/environment';
@@ -68,7 +69,8 @@ export class PolicyInput {
   private readonly workflows: WorkflowDocument[] = [];
   private readonly texts: TextDocument[] = [];
   private readonly facts = new Map<string, EnvironmentFacts>();
-  private readonly fragments: Array<Omit<TenantPolicyFragment, 'documents'>> = [];
+  private readonly fragments: Array<Omit<TenantPolicyFragment, 'documents' | 'parity'>> = [];
+  private readonly fragmentParity = new Map<string, { side: Side; parityTenants: string }>();
   private approvalEnvironments?: readonly string[];
 
   constructor() {
@@ -85,6 +87,7 @@ export class PolicyInput {
         this.texts.push({ file, text: '', structured: documents });
       },
       fragments: this.fragments,
+      fragmentParity: this.fragmentParity,
       addTenantFragment: fragment => this.addTenantFragment(fragment),
     });
   }
@@ -233,8 +236,15 @@ export class PolicyInput {
       inputError('tenant fragment', 'is not a tenant policy fragment of this version', fragment?.format, `compute it again (format ${TENANT_POLICY_FRAGMENT_FORMAT})`);
     }
     for (const d of fragment.documents) this.addKubernetesObject(fragment.environment, d.file, d.index, d.doc);
-    const { documents: _documents, ...rest } = fragment;
+    const { documents: _documents, parity, ...rest } = fragment;
     this.fragments.push(rest);
+    // Parity keys join the environment's at once: tenants that look alike share one variant instead of a copy each.
+    if (parity !== undefined) {
+      let merged = this.fragmentParity.get(fragment.environment);
+      if (!merged) this.fragmentParity.set(fragment.environment, merged = { side: new Map(), parityTenants: fragment.parityTenants ?? '' });
+      if (merged.parityTenants !== fragment.parityTenants) merged.parityTenants = 'mixed';
+      mergeSideJson(merged.side, parity);
+    }
   }
 
   private addKubernetesObjects(environment: string, file: string, docs: unknown[]): void {

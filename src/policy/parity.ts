@@ -9,9 +9,11 @@
  * tenants each environment has — only on what a tenant looks like there.
  */
 import { contentsOf, KubernetesDocument, PolicyInputContents, TerraformStackDocument } from './contents';
-import { mergeSideJson, tenantListDigest } from './fragment';
+import { tenantListDigest } from './fragment';
 import { PolicyInput } from './input';
+import * as crypto from 'crypto';
 import { formatProblem, LifecycleValidationError, show } from '../model/problems';
+import { detectSecrets } from '../model/secret-detector';
 import { TENANT_DATA_RESOURCE_TYPES } from '../model/tenant-protection';
 
 /** An intended difference between two environments. */
@@ -164,6 +166,38 @@ function fieldPath(parent: string, key: string | number): string {
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
+/**
+ * Parity keeps each distinct normalized value of a key until both environments are compared; tenants' long values
+ * (the backup scripts: about 25 KB each, distinct per tenant) would make those variants as large as the documents.
+ * A normalized string longer than this is kept as its digest and the start of its rendering instead
+ * (`\u0000parity:<sha256>:<first characters of its JSON>`): equal strings have equal digests, so the comparison and
+ * the count of differing fields are the same, and a difference renders as `show` renders the string (which shows
+ * only its first 117 characters), except that a secret beyond those is not detected for redaction (B13 reports it).
+ */
+const LONG_VALUE = 512;
+const DIGEST_PREFIX = '\u0000parity:';
+
+function digestLong(s: string): string {
+  if (s.length <= LONG_VALUE) return s;
+  return `${DIGEST_PREFIX}${crypto.createHash('sha256').update(s).digest('hex')}:${JSON.stringify(s).slice(0, 121)}`;
+}
+
+/** `show` of a normalized value whose long strings are digests (`digestLong`): the same text `show` gives the original. */
+function showNormalized(value: unknown): string {
+  const json = value === undefined ? undefined : JSON.stringify(value);
+  if (json === undefined || !json.includes('\\u0000parity:')) return show(value);
+  const starts: string[] = [];
+  const marked = JSON.stringify(value, (_k, v) => {
+    if (typeof v !== 'string' || !v.startsWith(DIGEST_PREFIX)) return v;
+    starts.push(v.slice(v.indexOf(':', DIGEST_PREFIX.length) + 1));
+    return `\u0000${starts.length - 1}\u0000`;
+  });
+  const text = marked.replace(/"\\u0000(\d+)\\u0000"/g, (_m, i: string) => starts[Number(i)]);
+  const found = detectSecrets(text);
+  if (found.length > 0) return `<redacted: ${[...new Set(found.map(f => f.ruleId))].join(', ')}>`;
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
 /** Leaf-level differences of two normalized values. */
 function diff(a: unknown, b: unknown, path: string, out: Array<{ path: string; a?: unknown; b?: unknown }>): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;
@@ -229,7 +263,7 @@ export function collect(
   options.onTenants?.(tenants);
   const { norm, anyTenant } = normalizerOf(env, tenants);
   const add = (key: string, value: unknown, tenant: string) => {
-    const v = mapStrings(value, norm);
+    const v = mapStrings(value, s => digestLong(norm(s)));
     const json = JSON.stringify(v);
     let variants = side.get(key);
     if (!variants) side.set(key, variants = new Map());
@@ -337,12 +371,19 @@ export function environmentSide(
     onTenants: t => tenants = t,
   });
   if (fragments.length === 0) return side;
-  const digest = tenantListDigest(tenants);
-  for (const f of fragments) {
-    if (f.parity === undefined || f.parityTenants !== digest) {
-      throw new Error(`EnvironmentParity: the parity keys of tenant ${f.tenant} in ${env} were ${f.parity === undefined ? 'not computed' : 'normalized with other tenant ids'}; compute its fragment with the environment's tenants (${tenants.length})`);
+  const merged = c.fragmentParity.get(env);
+  const withKeys = fragments.filter(f => f.parityTenants !== undefined).length;
+  if (merged === undefined || withKeys !== fragments.length || merged.parityTenants !== tenantListDigest(tenants)) {
+    throw new Error(`EnvironmentParity: the parity keys of the tenant fragments of ${env} were ${withKeys !== fragments.length ? 'not all computed' : 'normalized with other tenant ids'}; compute them with the environment's ${tenants.length} tenants`);
+  }
+  for (const [key, variants] of merged.side) {
+    let into = side.get(key);
+    if (!into) side.set(key, into = new Map());
+    for (const v of variants.values()) {
+      const found = into.get(v.json);
+      if (found) v.tenants.forEach(t => found.tenants.add(t));
+      else into.set(v.json, { json: v.json, tenants: new Set(v.tenants) });
     }
-    mergeSideJson(side, f.parity);
   }
   return side;
 }
@@ -523,7 +564,7 @@ export class EnvironmentParity {
         for (const l of leaves) {
           const change = l.a === undefined ? ParityChange.ONLY_IN_CANDIDATE
             : l.b === undefined ? ParityChange.ONLY_IN_REFERENCE : ParityChange.CHANGED;
-          const values = { ...(l.a !== undefined ? { reference: show(l.a) } : {}), ...(l.b !== undefined ? { candidate: show(l.b) } : {}) };
+          const values = { ...(l.a !== undefined ? { reference: showNormalized(l.a) } : {}), ...(l.b !== undefined ? { candidate: showNormalized(l.b) } : {}) };
           record({ key, path: l.path, change, ...values }, tenants);
         }
       }
