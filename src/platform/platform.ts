@@ -837,7 +837,8 @@ export class Platform extends Construct {
         if (policyInput) {
           if (TenantChart.isTenantChart(chart.chart)) {
             // Checked now; the pack keeps the outcome and what the rules across tenants need, not the documents.
-            this.checkTenantPolicies(policyInput, policyPack!, env.name, chart.chart.tenant.id, [{ file, documents: chart.documents }], parityTenants.get(env.name));
+            const output = [{ file, documents: chart.documents }];
+            this.checkTenantPolicies(policyInput, policyPack!, env.name, chart.chart.tenant.id, output, parityTenants.get(env.name));
           } else {
             // A part checks the environment-wide documents of its own tenants only (src/platform/shard-synth.ts).
             const documents = partFiles ? chart.documents.filter(d => partFiles.checksDocument(env.name, d)) : chart.documents;
@@ -926,7 +927,9 @@ export class Platform extends Construct {
    * The policy pack over one tenant's output as it is written (src/policy/fragment.ts): the per-tenant rules and the
    * parity keys now, the reduced documents kept for the rules across tenants, which run in `checkPolicies`.
    */
-  private checkTenantPolicies(input: PolicyInput, pack: PolicyPack, environment: string, tenant: string, files: TenantOutputFile[], parityTenants?: string[]): void {
+  private checkTenantPolicies(
+    input: PolicyInput, pack: PolicyPack, environment: string, tenant: string, files: TenantOutputFile[], parityTenants?: string[],
+  ): void {
     contentsOf(input).addTenantFragment(pack._tenantFragment(environment, tenant, files, parityTenants));
   }
 

@@ -78,15 +78,6 @@ export interface PolicyInputContents {
   readonly terraform: readonly TerraformStackDocument[];
   readonly workflows: readonly WorkflowDocument[];
   readonly texts: readonly TextDocument[];
-  facts(environment: string): EnvironmentFacts;
-  environmentNames(): string[];
-  /** GitHub environments whose approval gates a destroying workflow job (W01). */
-  approvalEnvironments(): readonly string[];
-  /**
-   * Add Kubernetes documents already in memory (as `Chart.toJson()` gives them, the same values the written YAML
-   * holds), so that a synthesizer that just wrote them need not read and parse its own YAML back.
-   */
-  addKubernetesDocuments(environment: string, file: string, documents: unknown[]): void;
   /**
    * What the input holds of tenants as fragments (src/policy/fragment.ts): their per-tenant rule outcomes and parity
    * keys. Their reduced documents are in `kubernetes`; their files have no entry in `texts` (B13 ran per tenant).
@@ -97,6 +88,15 @@ export interface PolicyInputContents {
    * once), and the digest of the tenant ids they were normalized with (`mixed` when fragments disagree).
    */
   readonly fragmentParity: ReadonlyMap<string, { readonly side: Side; readonly parityTenants: string }>;
+  facts(environment: string): EnvironmentFacts;
+  environmentNames(): string[];
+  /** GitHub environments whose approval gates a destroying workflow job (W01). */
+  approvalEnvironments(): readonly string[];
+  /**
+   * Add Kubernetes documents already in memory (as `Chart.toJson()` gives them, the same values the written YAML
+   * holds), so that a synthesizer that just wrote them need not read and parse its own YAML back.
+   */
+  addKubernetesDocuments(environment: string, file: string, documents: unknown[]): void;
   /** Add one tenant's fragment instead of its documents (computed here or earlier, e.g. cached). */
   addTenantFragment(fragment: TenantPolicyFragment): void;
 }

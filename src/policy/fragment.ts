@@ -164,7 +164,8 @@ export function computeTenantPolicyFragment(
   const contents = contentsOf(input);
   for (const f of files) contents.addKubernetesDocuments(environment, f.file, f.documents);
   const outcomes = evaluator.evaluatePerTenant(input);
-  const documents: FragmentDocument[] = contents.kubernetes.map((d: KubernetesDocument) => ({ file: d.file, index: d.index, doc: reduceDocument(d.doc) }));
+  const documents: FragmentDocument[] = contents.kubernetes
+    .map((d: KubernetesDocument) => ({ file: d.file, index: d.index, doc: reduceDocument(d.doc) }));
   const parity = parityTenants === undefined ? undefined : sideToJson(evaluator.paritySide(input, environment, parityTenants));
   return {
     format: TENANT_POLICY_FRAGMENT_FORMAT,

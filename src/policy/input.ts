@@ -1,7 +1,7 @@
 import { CLUSTER_SCOPED, EnvironmentFacts, KubernetesDocument, registerContents, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
 import { mergeSideJson, TENANT_POLICY_FRAGMENT_FORMAT, TenantPolicyFragment } from './fragment';
-import type { Side } from './parity';
 import { readOutputFolders } from './output-files';
+import type { Side } from './parity';
 import { DEFAULT_DESTROY_GATES } from './rules/workflow-gates';
 import { Environment } from '../model/environment';
 import { LifecycleKind } from '../model/environment-class';

@@ -8,10 +8,10 @@
  * Tenants collapse: identical tenants give one variant, so the comparison does not depend on which or how many
  * tenants each environment has — only on what a tenant looks like there.
  */
+import * as crypto from 'crypto';
 import { contentsOf, KubernetesDocument, PolicyInputContents, TerraformStackDocument } from './contents';
 import { tenantListDigest } from './fragment';
 import { PolicyInput } from './input';
-import * as crypto from 'crypto';
 import { formatProblem, LifecycleValidationError, show } from '../model/problems';
 import { detectSecrets } from '../model/secret-detector';
 import { TENANT_DATA_RESOURCE_TYPES } from '../model/tenant-protection';
@@ -564,7 +564,10 @@ export class EnvironmentParity {
         for (const l of leaves) {
           const change = l.a === undefined ? ParityChange.ONLY_IN_CANDIDATE
             : l.b === undefined ? ParityChange.ONLY_IN_REFERENCE : ParityChange.CHANGED;
-          const values = { ...(l.a !== undefined ? { reference: showNormalized(l.a) } : {}), ...(l.b !== undefined ? { candidate: showNormalized(l.b) } : {}) };
+          const values = {
+            ...(l.a !== undefined ? { reference: showNormalized(l.a) } : {}),
+            ...(l.b !== undefined ? { candidate: showNormalized(l.b) } : {}),
+          };
           record({ key, path: l.path, change, ...values }, tenants);
         }
       }

@@ -18,8 +18,8 @@ import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { EnvironmentParity, PolicyInput, PolicyPack } from '../../src/policy';
 import { contentsOf } from '../../src/policy/contents';
-import { collect } from '../../src/policy/parity';
 import { reduceDocument, TENANT_POLICY_FRAGMENT_FORMAT, TenantPolicyFragment } from '../../src/policy/fragment';
+import { collect } from '../../src/policy/parity';
 
 type Chart = { environment: string; file: string; documents: any[] };
 
@@ -50,7 +50,8 @@ function documentsInput(all: Chart[]): PolicyInput {
 function fragmentsOf(all: Chart[], parityTenants?: string[]): TenantPolicyFragment[] {
   const pack = PolicyPack.default();
   const tenants = new Map(['prod', 'staging'].map(env => [env, parityTenants ?? tenantsOf(all, env)]));
-  return all.filter(isTenantChart).map(c => pack._tenantFragment(c.environment, tenantOf(c), [{ file: c.file, documents: c.documents }], tenants.get(c.environment)));
+  return all.filter(isTenantChart)
+    .map(c => pack._tenantFragment(c.environment, tenantOf(c), [{ file: c.file, documents: c.documents }], tenants.get(c.environment)));
 }
 
 /** Every tenant id of an environment, as the Platform knows them (here: as parity reads them from the whole output). */
@@ -161,14 +162,14 @@ describe('tenant policy fragments', () => {
 
 describe('parity keeps long values as digests', () => {
   const long = (marker: string) => `#!/bin/sh\n${'echo step; '.repeat(40)}${marker}\n${'true\n'.repeat(100)}`;
-  const cm = (env: string, data: object | undefined) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'scripts', namespace: 'ops' }, ...(data ? { data } : {}) });
+  const cm = (data: object | undefined) => ({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'scripts', namespace: 'ops' }, ...(data ? { data } : {}) });
   test.each([
     ['a long string that differs', { 'run.sh': long('a') }, { 'run.sh': long('b') }],
     ['a map of long strings only on one side', { 'run.sh': long('a') }, undefined],
   ])('%s renders as show() renders the value', (_name, a, b) => {
     const input = new PolicyInput();
-    input.addKubernetesJson('one', 'one.json', JSON.stringify([cm('one', a)]));
-    input.addKubernetesJson('two', 'two.json', JSON.stringify([cm('two', b)]));
+    input.addKubernetesJson('one', 'one.json', JSON.stringify([cm(a)]));
+    input.addKubernetesJson('two', 'two.json', JSON.stringify([cm(b)]));
     const [d] = EnvironmentParity.compare(input, 'one', 'two').differences;
     expect(d.reference).toBe(show(b ? a['run.sh'] : a));
     if (b) expect(d.candidate).toBe(show(b['run.sh']));
