@@ -43,6 +43,7 @@ import { Tenant, TenantState } from '../model/tenant';
 import { workloadsIn } from '../model/tenant-workload';
 import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
+import { TenantOutputFile } from '../policy/fragment';
 import { PolicyInput } from '../policy/input';
 import { readOutputFolders, textDigest } from '../policy/output-files';
 import { PolicyPack, PolicyReport } from '../policy/pack';
@@ -366,6 +367,8 @@ interface WrittenManifests {
   readonly files: string[];
   readonly documentCount: number;
   readonly policyInput?: PolicyInput;
+  /** The pack that checked each tenant's output as it was written, and checks the rest. */
+  readonly policyPack?: PolicyPack;
   /** Staged files whose content is already in the policy input. */
   readonly inMemory: Set<string>;
   readonly inMemoryDigests: Set<string>;
@@ -819,6 +822,10 @@ export class Platform extends Construct {
     const before = problems.all.length;
     // The policy pack gets the manifests as they are written (the same values, no YAML read back and parsed again).
     const policyInput = this.policy.enabled === false ? undefined : new PolicyInput();
+    const policyPack = policyInput ? PolicyPack.default() : undefined;
+    // Parity normalizes every tenant's documents with every tenant id of its environment, when it is compared.
+    const compared = new Set(this.parityPairs().flatMap(p => [p.reference, p.candidate]));
+    const parityTenants = new Map([...this.tenants].filter(([name]) => compared.has(name)).map(([name, ts]) => [name, [...ts.keys()]]));
     const partFiles = this.partFiles();
     const inMemory = new Set<string>();
     const inMemoryDigests = new Set<string>();
@@ -833,10 +840,15 @@ export class Platform extends Construct {
         files.push(file);
         if (!partFiles || partFiles.owns(file)) documentCount += chart.documents.length;
         if (policyInput) {
-          // A part checks the environment-wide documents of its own tenants only (src/platform/shard-synth.ts).
-          const envWide = partFiles && !TenantChart.isTenantChart(chart.chart);
-          const documents = envWide ? chart.documents.filter(d => partFiles.checksDocument(env.name, d)) : chart.documents;
-          contentsOf(policyInput).addKubernetesDocuments(env.name, file, documents);
+          if (TenantChart.isTenantChart(chart.chart)) {
+            // Checked now; the pack keeps the outcome and what the rules across tenants need, not the documents.
+            const output = [{ file, documents: chart.documents }];
+            this.checkTenantPolicies(policyInput, policyPack!, env.name, chart.chart.tenant.id, output, parityTenants.get(env.name));
+          } else {
+            // A part checks the environment-wide documents of its own tenants only (src/platform/shard-synth.ts).
+            const documents = partFiles ? chart.documents.filter(d => partFiles.checksDocument(env.name, d)) : chart.documents;
+            contentsOf(policyInput).addKubernetesDocuments(env.name, file, documents);
+          }
           // Terraform copies the local charts (with these manifests) into its stack assets: known, not read again.
           inMemoryDigests.add(textDigest(chart.yaml));
         }
@@ -896,7 +908,7 @@ export class Platform extends Construct {
       this.capture(problems, () => chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, monitoringNamespace));
     }
     this.writeMigrationHooks(stage.outdir);
-    return { files, documentCount, policyInput, inMemory, inMemoryDigests, buildProblems: problems.all.length - before };
+    return { files, documentCount, policyInput, policyPack, inMemory, inMemoryDigests, buildProblems: problems.all.length - before };
   }
 
   /**
@@ -916,7 +928,16 @@ export class Platform extends Construct {
     }
   }
 
-  /** The policy pack and the parity check over the staged output; their problems go to `problems`. */
+  /**
+   * The policy pack over one tenant's output as it is written (src/policy/fragment.ts): the per-tenant rules and the
+   * parity keys now, the reduced documents kept for the rules across tenants, which run in `checkPolicies`.
+   */
+  private checkTenantPolicies(
+    input: PolicyInput, pack: PolicyPack, environment: string, tenant: string, files: TenantOutputFile[], parityTenants?: string[],
+  ): void {
+    contentsOf(input).addTenantFragment(pack._tenantFragment(environment, tenant, files, parityTenants));
+  }
+
   /** The environment of a stack folder: a sharded environment's base, shard and chart stacks are all its own. */
   private environmentOfStack(): (stack: string) => string {
     const environmentOfStack = new Map<string, string>();
@@ -924,6 +945,7 @@ export class Platform extends Construct {
     return stack => environmentOfStack.get(stack) ?? stack;
   }
 
+  /** The policy pack and the parity check over the staged output; their problems go to `problems`. */
   private checkPolicies(stage: StagedOutput, written: WrittenManifests, problems: Problems): PolicyReport | undefined {
     const input = written.policyInput!;
     const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
@@ -953,7 +975,7 @@ export class Platform extends Construct {
     }
     // W01: the platform's approval environments (and the preview cleanup's) gate every destroying workflow job.
     input.useApprovalEnvironments([...this.names.approvalEnvironments, this.workflowOptions?.previewCleanupEnvironment ?? 'preview-cleanup']);
-    const report = this.capture(problems, () => PolicyPack.default().evaluate(input, this.policy.acknowledgements ?? []));
+    const report = this.capture(problems, () => (written.policyPack ?? PolicyPack.default()).evaluate(input, this.policy.acknowledgements ?? []));
     problems.addAll(report?.errors.map(f => f.message) ?? []);
     // A part of a split synthesis holds some tenants of each environment: its digest carries them to the final step.
     if (!this.synthesisShard) {

@@ -14,7 +14,7 @@ import { SynthesisShard } from '../model/synthesis-shard';
 import { OutputLayout } from '../output/layout';
 import { KubernetesDocument, PolicyInputContents } from '../policy/contents';
 import { PolicyPack, PolicyReport } from '../policy/pack';
-import { collect, EnvironmentParity, mergeFirstWins, ParityAllowance, Side } from '../policy/parity';
+import { EnvironmentParity, environmentSide, mergeFirstWins, ParityAllowance, Side } from '../policy/parity';
 import { identity } from '../policy/rules/output';
 import { PolicyFinding, PolicyRuleResult, PolicyRuleStatus, PolicySeverity } from '../policy/types';
 
@@ -163,7 +163,7 @@ export function writePartDigest(
   const sides: { [environment: string]: SideJson } = {};
   for (const env of [...new Set(pairs.flatMap(p => [p.reference, p.candidate]))].sort()) {
     // Every tenant of the environment is normalized as a tenant, as in a whole synthesis (environment-wide texts name them).
-    const side = collect(ownDocuments, ownStacks, env, files.tenantsOf(env));
+    const side = environmentSide(contents, env, { documents: ownDocuments, stacks: ownStacks, knownTenants: files.tenantsOf(env) });
     sides[env] = [...side].map(([key, variants]) => [key, [...variants.values()].map(v => [v.json, [...v.tenants].sort()])]);
   }
   const digest: PartDigest = {

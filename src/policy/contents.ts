@@ -1,6 +1,8 @@
 /**
  * The parsed output a PolicyInput holds, as the rules read it. Internal: not exported from the package.
  */
+import type { TenantPolicyFragment } from './fragment';
+import type { Side } from './parity';
 import { formatProblem, LifecycleValidationError } from '../model/problems';
 
 /** One Kubernetes document of the output. */
@@ -84,6 +86,16 @@ export interface PolicyInputContents {
   readonly terraform: readonly TerraformStackDocument[];
   readonly workflows: readonly WorkflowDocument[];
   readonly texts: readonly TextDocument[];
+  /**
+   * What the input holds of tenants as fragments (src/policy/fragment.ts): their per-tenant rule outcomes and parity
+   * keys. Their reduced documents are in `kubernetes`; their files have no entry in `texts` (B13 ran per tenant).
+   */
+  readonly fragments: readonly Omit<TenantPolicyFragment, 'documents' | 'parity'>[];
+  /**
+   * Per environment, the parity keys of its tenant fragments merged (identical variants of different tenants kept
+   * once), and the digest of the tenant ids they were normalized with (`mixed` when fragments disagree).
+   */
+  readonly fragmentParity: ReadonlyMap<string, { readonly side: Side; readonly parityTenants: string }>;
   facts(environment: string): EnvironmentFacts;
   environmentNames(): string[];
   /** GitHub environments whose approval gates a destroying workflow job (W01). */
@@ -97,6 +109,8 @@ export interface PolicyInputContents {
    * holds), so that a synthesizer that just wrote them need not read and parse its own YAML back.
    */
   addKubernetesDocuments(environment: string, file: string, documents: unknown[]): void;
+  /** Add one tenant's fragment instead of its documents (computed here or earlier, e.g. cached). */
+  addTenantFragment(fragment: TenantPolicyFragment): void;
 }
 
 const CONTENTS = new WeakMap<object, PolicyInputContents>();

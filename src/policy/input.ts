@@ -1,5 +1,7 @@
 import { CLUSTER_SCOPED, EnvironmentFacts, KubernetesDocument, registerContents, TerraformResource, TerraformStackDocument, TextDocument, WorkflowDocument } from './contents';
+import { mergeSideJson, TENANT_POLICY_FRAGMENT_FORMAT, TenantPolicyFragment } from './fragment';
 import { readOutputFolders } from './output-files';
+import type { Side } from './parity';
 import { DEFAULT_DESTROY_GATES } from './rules/workflow-gates';
 import { Environment } from '../model/environment';
 import { LifecycleKind } from '../model/environment-class';
@@ -67,6 +69,8 @@ export class PolicyInput {
   private readonly workflows: WorkflowDocument[] = [];
   private readonly texts: TextDocument[] = [];
   private readonly facts = new Map<string, EnvironmentFacts>();
+  private readonly fragments: Array<Omit<TenantPolicyFragment, 'documents' | 'parity'>> = [];
+  private readonly fragmentParity = new Map<string, { side: Side; parityTenants: string }>();
   private approvalEnvironments?: readonly string[];
   private readonly vaultHosts = new Map<string, string>();
   private readonly partTenants = new Map<string, { part: string; built: readonly string[]; notBuilt: readonly string[] }>();
@@ -86,6 +90,9 @@ export class PolicyInput {
         this.addKubernetesObjects(environment, file, documents);
         this.texts.push({ file, text: '', structured: documents });
       },
+      fragments: this.fragments,
+      fragmentParity: this.fragmentParity,
+      addTenantFragment: fragment => this.addTenantFragment(fragment),
     });
   }
 
@@ -264,6 +271,26 @@ export class PolicyInput {
     return [...names].sort();
   }
 
+  /**
+   * A tenant's fragment instead of its documents: its reduced documents join the others (the rules across tenants
+   * read them), its per-tenant outcomes and parity keys are kept as they are (src/policy/fragment.ts).
+   */
+  private addTenantFragment(fragment: TenantPolicyFragment): void {
+    if (fragment?.format !== TENANT_POLICY_FRAGMENT_FORMAT) {
+      inputError('tenant fragment', 'is not a tenant policy fragment of this version', fragment?.format, `compute it again (format ${TENANT_POLICY_FRAGMENT_FORMAT})`);
+    }
+    for (const d of fragment.documents) this.addKubernetesObject(fragment.environment, d.file, d.index, d.doc);
+    const { documents: _documents, parity, ...rest } = fragment;
+    this.fragments.push(rest);
+    // Parity keys join the environment's at once: tenants that look alike share one variant instead of a copy each.
+    if (parity !== undefined) {
+      let merged = this.fragmentParity.get(fragment.environment);
+      if (!merged) this.fragmentParity.set(fragment.environment, merged = { side: new Map(), parityTenants: fragment.parityTenants ?? '' });
+      if (merged.parityTenants !== fragment.parityTenants) merged.parityTenants = 'mixed';
+      mergeSideJson(merged.side, parity);
+    }
+  }
+
   private addKubernetesObjects(environment: string, file: string, docs: unknown[]): void {
     if (typeof environment !== 'string' || environment.length === 0) {
       inputError('environment', 'is empty', environment, 'pass the environment the manifests belong to, e.g. "prod"');
@@ -275,20 +302,24 @@ export class PolicyInput {
         this.addKubernetesObjects(environment, `${file}#${index}`, doc.items);
         return;
       }
-      const kind = typeof doc.kind === 'string' ? doc.kind : '';
-      const name = typeof doc.metadata?.name === 'string' ? doc.metadata.name : '';
-      const namespace = typeof doc.metadata?.namespace === 'string' ? doc.metadata.namespace : undefined;
-      this.kubernetes.push({
-        environment,
-        file,
-        index,
-        kind,
-        apiVersion: typeof doc.apiVersion === 'string' ? doc.apiVersion : '',
-        name,
-        namespace,
-        resource: `${environment}/${kind || '-'}/${CLUSTER_SCOPED.has(kind) ? '-' : namespace ?? '-'}/${name || '-'}`,
-        doc,
-      });
+      this.addKubernetesObject(environment, file, index, doc);
+    });
+  }
+
+  private addKubernetesObject(environment: string, file: string, index: number, doc: any): void {
+    const kind = typeof doc.kind === 'string' ? doc.kind : '';
+    const name = typeof doc.metadata?.name === 'string' ? doc.metadata.name : '';
+    const namespace = typeof doc.metadata?.namespace === 'string' ? doc.metadata.namespace : undefined;
+    this.kubernetes.push({
+      environment,
+      file,
+      index,
+      kind,
+      apiVersion: typeof doc.apiVersion === 'string' ? doc.apiVersion : '',
+      name,
+      namespace,
+      resource: `${environment}/${kind || '-'}/${CLUSTER_SCOPED.has(kind) ? '-' : namespace ?? '-'}/${name || '-'}`,
+      doc,
     });
   }
 }

@@ -1,7 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { contentsOf } from './contents';
+import { computeTenantPolicyFragment, FragmentOutcome, PER_TENANT_RULES, renderViolation, TenantOutputFile, TenantPolicyFragment } from './fragment';
 import { PolicyInput } from './input';
+import { collect } from './parity';
 import { PolicyContext, PolicyRule } from './rule';
 import { APPROVAL_RULES } from './rules/approvals';
 import { BACKUP_RULES } from './rules/backup';
@@ -151,16 +153,23 @@ export class PolicyPack {
    */
   public evaluate(input: PolicyInput, acknowledgements: Acknowledgement[] = []): PolicyReport {
     this.checkAcknowledgements(acknowledgements);
-    const ctx = new PolicyContext(contentsOf(input));
+    const contents = contentsOf(input);
+    const ctx = new PolicyContext(contents);
     const acks = acknowledgements.map(a => ({ ack: a, pattern: a.resource === undefined ? undefined : resourcePattern(a.resource), matched: 0 }));
     const results: PolicyRuleResult[] = [];
     const findings: PolicyFinding[] = [];
     for (const r of this.ruleList) {
-      const outcome = r.evaluate(ctx);
+      const here = r.evaluate(ctx);
+      // A per-tenant rule also counts what it found in the tenants the input holds as fragments (src/policy/fragment.ts).
+      const fromFragments = contents.fragments.flatMap(f => f.outcomes.filter(o => o.ruleId === r.id));
+      const outcome = {
+        checked: fromFragments.reduce((sum, o) => sum + o.checked, here.checked),
+        violations: [...here.violations.map(v => ({ ...v, got: show(v.got) })), ...fromFragments.flatMap(o => o.violations)],
+      };
       let acknowledgedFindings = 0;
       const own: PolicyFinding[] = [];
       for (const v of outcome.violations) {
-        const got = show(v.got);
+        const got = v.got;
         const message = `${v.resource}: ${v.field} ${v.problem} (got ${got}); ${v.fix} (${r.id})`;
         const ack = acks.find(a => a.ack.ruleId === r.id && (a.pattern === undefined || a.pattern.test(v.resource)));
         if (ack) {
@@ -200,6 +209,28 @@ export class PolicyPack {
       }))
       .sort((a, b) => ruleOrder(a.ruleId, b.ruleId) || compare(a.resource ?? '', b.resource ?? '') || compare(a.reason, b.reason));
     return new PolicyReport(results, findings, acknowledged);
+  }
+
+  /**
+   * @internal The fragment of one (environment, tenant)'s output files (src/policy/fragment.ts): the per-tenant rules
+   * run over them, their parity keys normalized with `parityTenants` (every tenant id of the environment; none when
+   * the environment is not compared), and the documents reduced to what the rules across tenants read.
+   */
+  public _tenantFragment(environment: string, tenant: string, files: TenantOutputFile[], parityTenants?: string[]): TenantPolicyFragment {
+    return computeTenantPolicyFragment({
+      newInput: () => new PolicyInput(),
+      evaluatePerTenant: input => this.evaluatePerTenant(input),
+      paritySide: (input, env, tenants) => collect(contentsOf(input).kubernetes, [], env, tenants),
+    }, environment, tenant, files, parityTenants);
+  }
+
+  /** The per-tenant rules over an input, violations rendered as the report renders them. */
+  private evaluatePerTenant(input: PolicyInput): FragmentOutcome[] {
+    const ctx = new PolicyContext(contentsOf(input));
+    return this.ruleList.filter(r => PER_TENANT_RULES.includes(r.id)).map(r => {
+      const outcome = r.evaluate(ctx);
+      return { ruleId: r.id, checked: outcome.checked, violations: outcome.violations.map(renderViolation) };
+    });
   }
 
   private checkAcknowledgements(acks: Acknowledgement[]): void {

@@ -8,9 +8,12 @@
  * Tenants collapse: identical tenants give one variant, so the comparison does not depend on which or how many
  * tenants each environment has — only on what a tenant looks like there.
  */
-import { contentsOf, KubernetesDocument, TerraformStackDocument } from './contents';
+import * as crypto from 'crypto';
+import { contentsOf, KubernetesDocument, PolicyInputContents, TerraformStackDocument } from './contents';
+import { tenantListDigest } from './fragment';
 import { PolicyInput } from './input';
 import { formatProblem, LifecycleValidationError, show } from '../model/problems';
+import { detectSecrets } from '../model/secret-detector';
 import { TENANT_DATA_RESOURCE_TYPES } from '../model/tenant-protection';
 
 /** An intended difference between two environments. */
@@ -163,6 +166,38 @@ function fieldPath(parent: string, key: string | number): string {
   return `${parent}[${JSON.stringify(key)}]`;
 }
 
+/**
+ * Parity keeps each distinct normalized value of a key until both environments are compared; tenants' long values
+ * (the backup scripts: about 25 KB each, distinct per tenant) would make those variants as large as the documents.
+ * A normalized string longer than this is kept as its digest and the start of its rendering instead
+ * (`\u0000parity:<sha256>:<first characters of its JSON>`): equal strings have equal digests, so the comparison and
+ * the count of differing fields are the same, and a difference renders as `show` renders the string (which shows
+ * only its first 117 characters), except that a secret beyond those is not detected for redaction (B13 reports it).
+ */
+const LONG_VALUE = 512;
+const DIGEST_PREFIX = '\u0000parity:';
+
+function digestLong(s: string): string {
+  if (s.length <= LONG_VALUE) return s;
+  return `${DIGEST_PREFIX}${crypto.createHash('sha256').update(s).digest('hex')}:${JSON.stringify(s).slice(0, 121)}`;
+}
+
+/** `show` of a normalized value whose long strings are digests (`digestLong`): the same text `show` gives the original. */
+function showNormalized(value: unknown): string {
+  const json = value === undefined ? undefined : JSON.stringify(value);
+  if (json === undefined || !json.includes('\\u0000parity:')) return show(value);
+  const starts: string[] = [];
+  const marked = JSON.stringify(value, (_k, v) => {
+    if (typeof v !== 'string' || !v.startsWith(DIGEST_PREFIX)) return v;
+    starts.push(v.slice(v.indexOf(':', DIGEST_PREFIX.length) + 1));
+    return `\u0000${starts.length - 1}\u0000`;
+  });
+  const text = marked.replace(/"\\u0000(\d+)\\u0000"/g, (_m, i: string) => starts[Number(i)]);
+  const found = detectSecrets(text);
+  if (found.length > 0) return `<redacted: ${[...new Set(found.map(f => f.ruleId))].join(', ')}>`;
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
 /** Leaf-level differences of two normalized values. */
 function diff(a: unknown, b: unknown, path: string, out: Array<{ path: string; a?: unknown; b?: unknown }>): void {
   if (JSON.stringify(a) === JSON.stringify(b)) return;
@@ -194,6 +229,7 @@ const ADDRESS = /\b[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+\b/g;
 /** @internal One environment, normalized into keyed variants (also a split synthesis's parity digest, src/platform/shard-synth.ts). */
 export function collect(
   docs: readonly KubernetesDocument[], stacks: readonly TerraformStackDocument[], env: string, knownTenants: readonly string[] = [],
+  options: CollectOptions = {},
 ): Side {
   const side: Side = new Map();
   const nsTenant = new Map<string, string>();
@@ -224,12 +260,10 @@ export function collect(
     }
   }
   const tenants = [...tenantSet].sort();
-  const norm = tokenReplacer([[env, '<env>'], ...tenants.map(t => [t, '<tenant>'] as [string, string])]);
-  // The first tenant id, as a whole token, in a text (longest ids first, so `acme-eu` wins over `acme`).
-  const anyTenant = tenants.length === 0 ? undefined
-    : new RegExp(`(?<![A-Za-z0-9])(${[...tenants].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape).join('|')})(?![A-Za-z0-9])`);
+  options.onTenants?.(tenants);
+  const { norm, anyTenant } = normalizerOf(env, tenants);
   const add = (key: string, value: unknown, tenant: string) => {
-    const v = mapStrings(value, norm);
+    const v = mapStrings(value, s => digestLong(norm(s)));
     const json = JSON.stringify(v);
     let variants = side.get(key);
     if (!variants) side.set(key, variants = new Map());
@@ -245,6 +279,7 @@ export function collect(
     // Argo CD's one `default` AppProject (written locked with one environment only, src/k8s/argocd-project-policy.ts)
     // is the Argo CD instance's, not the environment's: K51 checks it instead.
     if (d.kind === 'AppProject' && d.name === 'default') continue;
+    if (options.counted && !options.counted(d)) continue;
     const tenant = tenantOfDocument(d);
     add(`${d.kind}/${norm(d.namespace ?? '-')}/${norm(d.name)}`, d.doc, tenant);
   }
@@ -290,6 +325,66 @@ export function collect(
     }
   }
   for (const [section, value] of [...sections].sort(([a], [b]) => (a < b ? -1 : 1))) add(`tf:${section}`, value, '');
+  return side;
+}
+
+/**
+ * The normalization of an environment with its tenant ids, kept for the next call with the same ones: an environment's
+ * tenants are normalized one after another as they are produced (src/policy/fragment.ts), each with every tenant id.
+ */
+function normalizerOf(env: string, tenants: readonly string[]): { norm: (s: string) => string; anyTenant?: RegExp } {
+  const key = `${env}\n${tenants.join('\n')}`;
+  if (lastNormalizer?.key === key) return lastNormalizer;
+  const norm = tokenReplacer([[env, '<env>'], ...tenants.map(t => [t, '<tenant>'] as [string, string])]);
+  // The first tenant id, as a whole token, in a text (longest ids first, so `acme-eu` wins over `acme`).
+  const anyTenant = tenants.length === 0 ? undefined
+    : new RegExp(`(?<![A-Za-z0-9])(${[...tenants].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape).join('|')})(?![A-Za-z0-9])`);
+  lastNormalizer = { key, norm, anyTenant };
+  return lastNormalizer;
+}
+
+let lastNormalizer: { key: string; norm: (s: string) => string; anyTenant?: RegExp } | undefined;
+
+/** @internal What `collect` normalizes besides the documents and stacks it compares. */
+export interface CollectOptions {
+  /** Documents to compare (default every one); the others only say which namespace is whose (tenant fragments'). */
+  readonly counted?: (d: KubernetesDocument) => boolean;
+  /** Called with the tenant ids the environment is normalized with. */
+  readonly onTenants?: (tenants: string[]) => void;
+}
+
+/**
+ * @internal One environment of an input, normalized: its documents and stacks (`documents` and `stacks`, by default
+ * every one), plus the parity keys of the tenants the input holds as fragments (src/policy/fragment.ts), which were
+ * normalized when the tenant's output was produced. A fragment normalized with other tenant ids than the
+ * environment's here cannot be merged: that throws (a cache must compute the keys again).
+ */
+export function environmentSide(
+  c: PolicyInputContents, env: string,
+  select: { documents?: readonly KubernetesDocument[]; stacks?: readonly TerraformStackDocument[]; knownTenants?: readonly string[] } = {},
+): Side {
+  const fragments = c.fragments.filter(f => f.environment === env);
+  const fragmentFiles = new Set(fragments.flatMap(f => f.files));
+  let tenants: string[] = [];
+  const side = collect(select.documents ?? c.kubernetes, select.stacks ?? c.terraform, env, select.knownTenants ?? [], {
+    counted: fragmentFiles.size === 0 ? undefined : d => !fragmentFiles.has(d.file) && !fragmentFiles.has(d.file.replace(/#\d+$/, '')),
+    onTenants: t => tenants = t,
+  });
+  if (fragments.length === 0) return side;
+  const merged = c.fragmentParity.get(env);
+  const withKeys = fragments.filter(f => f.parityTenants !== undefined).length;
+  if (merged === undefined || withKeys !== fragments.length || merged.parityTenants !== tenantListDigest(tenants)) {
+    throw new Error(`EnvironmentParity: the parity keys of the tenant fragments of ${env} were ${withKeys !== fragments.length ? 'not all computed' : 'normalized with other tenant ids'}; compute them with the environment's ${tenants.length} tenants`);
+  }
+  for (const [key, variants] of merged.side) {
+    let into = side.get(key);
+    if (!into) side.set(key, into = new Map());
+    for (const v of variants.values()) {
+      const found = into.get(v.json);
+      if (found) v.tenants.forEach(t => found.tenants.add(t));
+      else into.set(v.json, { json: v.json, tenants: new Set(v.tenants) });
+    }
+  }
   return side;
 }
 
@@ -420,7 +515,7 @@ export class EnvironmentParity {
       if (!c.environmentNames().includes(env)) problems.push(formatProblem({ path: 'EnvironmentParity', field, problem: 'is not an environment of the input', got: env, fix: `use one of ${c.environmentNames().join(', ')}` }));
     }
     if (problems.length > 0) throw new LifecycleValidationError(problems);
-    const [ref, cand] = [collect(c.kubernetes, c.terraform, reference), collect(c.kubernetes, c.terraform, candidate)];
+    const [ref, cand] = [environmentSide(c, reference), environmentSide(c, candidate)];
     return EnvironmentParity._compareSides(ref, cand, reference, candidate, allowances);
   }
 
@@ -469,7 +564,10 @@ export class EnvironmentParity {
         for (const l of leaves) {
           const change = l.a === undefined ? ParityChange.ONLY_IN_CANDIDATE
             : l.b === undefined ? ParityChange.ONLY_IN_REFERENCE : ParityChange.CHANGED;
-          const values = { ...(l.a !== undefined ? { reference: show(l.a) } : {}), ...(l.b !== undefined ? { candidate: show(l.b) } : {}) };
+          const values = {
+            ...(l.a !== undefined ? { reference: showNormalized(l.a) } : {}),
+            ...(l.b !== undefined ? { candidate: showNormalized(l.b) } : {}),
+          };
           record({ key, path: l.path, change, ...values }, tenants);
         }
       }

@@ -1,6 +1,7 @@
 /**
  * K42–K44 and B13: no secret value anywhere in the output.
  */
+import * as crypto from 'crypto';
 import { atDoc, entries, K8S, list } from './common';
 import { TextDocument } from '../contents';
 import { CHECKOV, CIS, containersOf, KUBE_LINTER, NSA, PodTemplate, PolicyRule, POLARIS, ref, rule } from '../rule';
@@ -97,12 +98,15 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
   const scanner = new SecretScanner(options);
   // Tenants repeat the same long values (backup scripts, dashboards, policies): scan each distinct text once.
   const memo = new Map<string, ReturnType<SecretScanner['scan']>>();
+  // Long texts are remembered by their digest: the pack now outlives the documents it scanned (each tenant's output
+  // is checked as it is written, then dropped: src/policy/fragment.ts), and a memo keyed by the text would keep them.
   const scan = (text: string) => {
-    let found = memo.get(text);
+    const key = text.length > MEMO_KEY_LIMIT ? `\u0000${crypto.createHash('sha256').update(text).digest('base64')}` : text;
+    let found = memo.get(key);
     if (found === undefined) {
       found = scanner.scan(text);
       if (memo.size >= MEMO_LIMIT) memo.clear();
-      memo.set(text, found);
+      memo.set(key, found);
     }
     return found;
   };
@@ -146,6 +150,9 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
 
 /** Distinct texts whose scan results are kept at once. */
 const MEMO_LIMIT = 50_000;
+
+/** Texts longer than this are remembered by their SHA-256 (a key no shorter text can be: it starts with NUL). */
+const MEMO_KEY_LIMIT = 256;
 
 /** K42–K44. */
 export const SECRET_RULES: PolicyRule[] = [K42, K43, K44];
