@@ -4,6 +4,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ParityPair, pruneToPart, SynthesisPartFiles, writePartDigest } from './shard-synth';
 import { StagedOutput } from './staged-output';
+import { CacheEntry, CachedFragment, filesBelow, SynthesisCache, SynthesisCacheOptions } from './synthesis-cache';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
 import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
@@ -45,6 +46,7 @@ import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
 import { readOutputFolders, textDigest } from '../policy/output-files';
+import { parseYamlDocuments } from '../output/yaml';
 import { PolicyPack, PolicyReport } from '../policy/pack';
 import { EnvironmentParity } from '../policy/parity';
 import { writePolicyReport } from '../policy/report-file';
@@ -235,6 +237,16 @@ export interface PlatformProps {
    * @default - `SynthesisShard.fromEnvironment()`: the part `INOPSIO_SHARD=i/n` names, else the whole platform
    */
   readonly synthesisShard?: SynthesisShard;
+
+  /**
+   * Incremental synthesis (docs/performance.md "Incremental synthesis"): a cache folder where `synth()` keeps each
+   * tenant's files and Terraform blocks under a key of everything that reaches them (the tenant, its environment, the
+   * library and these props); a later Platform with the same folder builds only the tenants whose key changed and
+   * copies the others back (each file checked against its digest), for the same output byte for byte. Not used in a
+   * part of a split synthesis (`synthesisShard`).
+   * @default - the folder named by `INOPSIO_SYNTH_CACHE`; unset or empty: no cache
+   */
+  readonly synthesisCache?: SynthesisCacheOptions;
 }
 
 /** The git source of the rendered migration hooks (the second source of each migrating module's Application). */
@@ -415,6 +427,20 @@ export class Platform extends Construct {
   public readonly githubEnvironments?: GitHubEnvironmentsStack;
   /** The part of a horizontally split synthesis this Platform writes; undefined for the whole platform. */
   public readonly synthesisShard?: SynthesisShard;
+  /** The synthesis cache, when one is used (incremental synthesis). */
+  private readonly cache?: SynthesisCache;
+  /** Tenants taken from the cache (not built), by environment and tenant id. */
+  private readonly cached = new Map<string, Map<string, CacheEntry>>();
+  /** Built tenants' Terraform blocks, by environment and tenant id, handed over when their stacks are written. */
+  private readonly builtFragments = new Map<string, CachedFragment[]>();
+  /** Documents of each built tenant's manifest file, by environment and tenant id. */
+  private readonly builtDocuments = new Map<string, number>();
+  /**
+   * The seam for per-tenant policy results (issue 20 item 2): a result set here for a built tenant is stored with its
+   * entry, and a cached tenant's is in `cached`'s entry (`CacheEntry.policy`). Until the pack computes per-tenant
+   * results, none are set and the pack reads the cached tenants' files back.
+   */
+  private readonly tenantPolicyResults = new Map<string, unknown>();
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -542,6 +568,8 @@ export class Platform extends Construct {
     this.volumeSnapshots = props.backup?.volumeSnapshots;
     this.workloadBuilders = { ...props.workloads };
     this.networks = new Map(envs.map(e => [e.name, networkOf(props, e.name)]));
+    // A part of a split synthesis builds its own tenants only: it does not use the cache.
+    this.cache = part ? undefined : SynthesisCache.of(props.synthesisCache, props, envs);
     for (const env of envs) {
       const app = new App({ outdir: this.layout.manifestsOf(env.name) });
       // Problems of its constructs are named as the Terraform side names the environment: `<platform>/<env>/...`.
@@ -581,16 +609,24 @@ export class Platform extends Construct {
           }
         }
       }
+      // Tenants whose entry is in the cache are neither built here nor at synth (their files are copied back).
+      const hits = new Map<string, CacheEntry>();
+      for (const tenant of this.cache ? env.tenants : []) {
+        const entry = this.cache!.lookup(env, tenant);
+        if (entry) hits.set(tenant.id, entry);
+      }
+      this.cached.set(env.name, hits);
+      const cachedTenants = hits.size > 0 ? [...hits.keys()] : undefined;
       const sharding = props.sharding?.[env.name];
       if (sharding) {
         const constructedShards = part && shardsOfPart(part, sharding.shardCount);
-        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, objectStorage, constructedShards });
+        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, objectStorage, constructedShards, cachedTenants });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
         // A part of a split synthesis other than part 1 does not write an unsharded environment: no tenant of it is built.
         const constructTenants = part?.designated !== false;
-        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage, constructTenants }));
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage, constructTenants, cachedTenants }));
       }
       if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
       if (previewVaultHost(envs) === env) addPreviewVaultHost(this.stacks.get(env.name)!);
@@ -659,6 +695,8 @@ export class Platform extends Construct {
     }
     let chart = charts.get(tenantId);
     if (!chart) {
+      // A chart asked for may be extended before synth: it is built, never taken from the cache.
+      this.uncache(env, tenant!);
       chart = this.buildTenantChart(env, tenant!, this.apps.get(environmentName)!);
       charts.set(tenantId, chart);
     }
@@ -743,6 +781,7 @@ export class Platform extends Construct {
     const stage = StagedOutput.open(this.outdir, terraformOutdir(this));
     try {
       const manifests = this.writeManifests(stage, problems);
+      if (this.cache) this.collectFragments();
       // The Terraform side is synthesized only from a complete set of tenant releases: with one missing, the policy
       // pack and the parity check would report its absence on top of the problem that caused it.
       const terraform = manifests.buildProblems === 0 && this.capture(problems, () => {
@@ -767,6 +806,7 @@ export class Platform extends Construct {
       // Guardrails over everything written: the policy pack and parity, whose problems join the others.
       const report = manifests.policyInput && terraform ? this.checkPolicies(stage, manifests, problems) : undefined;
       problems.throwIfAny();
+      if (this.cache) this.storeBuiltTenants(stage);
 
       // Every check passed: the report (which lists every rule evaluated) and then the output, moved into place.
       // A part of a split synthesis writes its digest instead and keeps only its own files (src/platform/shard-synth.ts).
@@ -837,6 +877,7 @@ export class Platform extends Construct {
         }
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
+          if (this.cache) this.builtDocuments.set(`${env.name}\0${tenant.id}`, chart.documents.length);
           const chartDir = OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id);
           // The chart's manifests are the manifest file's bytes: a hard link, not a second copy.
           inMemory.add(path.join(chartDir, 'manifests', 'tenant.yaml'));
@@ -859,6 +900,8 @@ export class Platform extends Construct {
         continue;
       }
       if (hasChartDependencies(app)) {
+        // Their file names are numbered across the whole app: nothing is taken from the cache.
+        for (const t of this.tenants.get(env.name)!.values()) this.uncache(env, t);
         // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
         for (const id of this.tenants.get(env.name)!.keys()) if (this.writesTenant(env.name, id)) this.tenantChart(env.name, id);
         writeChartsEach(app, visit, outdir, c => !(TenantChart.isTenantChart(c) && !this.writesTenant(env.name, c.tenant.id)));
@@ -866,6 +909,7 @@ export class Platform extends Construct {
         // Tenant after tenant: build (unless kept), write, drop. Then the environment-wide chart and any others.
         for (const t of this.tenants.get(env.name)!.values()) {
           if (!this.writesTenant(env.name, t.id)) continue;
+          if (this.restoreTenant(stage, env, t, policyInput, { files, inMemory, inMemoryDigests, count: n => documentCount += n })) continue;
           const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
           visit(writeChart(chart, outdir));
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
@@ -895,18 +939,98 @@ export class Platform extends Construct {
   }
 
   /**
+   * Incremental synthesis: copy a cached tenant's files into the staging folder (each checked against its digest),
+   * hand its Terraform blocks to its stack and its documents to the policy pack (read back from the file, until the
+   * pack keeps per-tenant results). False when the tenant is not cached, or its entry turned out altered: then it is
+   * built as any other (and its entry replaced after the synthesis).
+   */
+  private restoreTenant(
+    stage: StagedOutput, env: Environment, tenant: Tenant, policyInput: PolicyInput | undefined,
+    into: { files: string[]; inMemory: Set<string>; inMemoryDigests: Set<string>; count: (n: number) => void },
+  ): boolean {
+    const entry = this.cached.get(env.name)?.get(tenant.id);
+    if (!entry) return false;
+    const yaml = this.cache!.restore(entry, stage.outdir, stage.terraformOutdir);
+    if (yaml === undefined) {
+      this.uncache(env, tenant);
+      return false;
+    }
+    const file = path.join(this.outdir, entry.manifestFile);
+    into.files.push(file);
+    into.count(entry.documentCount);
+    if (policyInput) {
+      contentsOf(policyInput).addKubernetesDocuments(env.name, file, parseYamlDocuments(yaml, file));
+      into.inMemoryDigests.add(textDigest(yaml));
+      into.inMemory.add(path.join(OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id), 'manifests', 'tenant.yaml'));
+    }
+    for (const f of entry.fragments) this.tenantStackOf(env.name, tenant.id)._mergeCachedTenant(f.fragment);
+    return true;
+  }
+
+  /** Build a tenant after all (its chart asked for, its entry altered): its Vault resources join its stack now. */
+  private uncache(env: Environment, tenant: Tenant): void {
+    if (!this.cached.get(env.name)?.delete(tenant.id)) return;
+    const stack = this.tenantStackOf(env.name, tenant.id);
+    if (!stack.vault.hasTenant(tenant.id)) withoutTokenStackTraces(() => stack.vault.addTenant(tenant));
+  }
+
+  /**
+   * Incremental synthesis: store the entry of every tenant this synthesis built (files from the staging folder, its
+   * Terraform blocks as its stack wrote them). Called once every check passed.
+   */
+  private storeBuiltTenants(stage: StagedOutput): void {
+    const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
+    for (const env of this.environments) {
+      const app = this.apps.get(env.name)!;
+      for (const tenant of env.tenants) {
+        if (this.cached.get(env.name)?.has(tenant.id) || !this.writesTenant(env.name, tenant.id)) continue;
+        const fragments = this.builtFragments.get(`${env.name}\0${tenant.id}`) ?? [];
+        const manifestFile = path.relative(this.outdir, path.join(app.outdir, `${tenant.id}.k8s.yaml`));
+        if (!fs.existsSync(path.join(stage.outdir, manifestFile))) continue;
+        const files = [
+          manifestFile,
+          ...filesBelow(staged.chartOf(env.name, tenant.id), stage.outdir),
+          ...filesBelow(path.join(stage.outdir, 'argocd-hooks', env.name, tenant.id), stage.outdir),
+        ];
+        const terraformFiles = fragments.flatMap(f => {
+          const assets = path.join(staged.stacksDirectory, f.stack, 'assets');
+          const dirs = fs.existsSync(assets) ? fs.readdirSync(assets).filter(d => d.startsWith(`Tenant-${tenant.id}_`)) : [];
+          return dirs.flatMap(d => filesBelow(path.join(assets, d), stage.terraformOutdir));
+        });
+        const documentCount = this.builtDocuments.get(`${env.name}\0${tenant.id}`);
+        if (documentCount === undefined) continue;
+        this.cache!.store(env, tenant, stage.outdir, stage.terraformOutdir, files, terraformFiles, manifestFile, documentCount, fragments,
+          this.tenantPolicyResults.get(`${env.name}\0${tenant.id}`));
+      }
+    }
+  }
+
+  /**
    * The Argo CD PreSync migration hooks of every active tenant's migrating modules, one folder per module
    * (`<outdir>/argocd-hooks/<env>/<tenant>/<module>/hooks.k8s.yaml`), read by the Applications' second source.
    */
   private writeMigrationHooks(outdir: string): void {
     for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
-      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id))) {
+      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id) && !this.cached.get(env.name)?.has(t.id))) {
         for (const m of tenant.modules.filter(x => x.migration)) {
           const app = new App({ outdir: path.join(outdir, migrationHookPath(env.name, tenant.id, m.name)) });
           const chart = new Chart(app, 'hooks', { namespace: env.namespaceFor(tenant.id), disableResourceNameHashes: true });
           new SchemaMigrationHook(chart, 'Migrate', { ...migrationHookProps(env, tenant, m.name), hookKind: MigrationHookKind.ARGO_CD_PRESYNC });
           app.synth();
         }
+      }
+    }
+  }
+
+  /** Incremental synthesis: every stack hands its built tenants' Terraform blocks over when it is written. */
+  private collectFragments(): void {
+    for (const env of this.environments) {
+      const stacks = this.sharded.get(env.name)?.shards ?? [this.stacks.get(env.name)!];
+      for (const stack of stacks) {
+        stack._onTenantFragment(fragment => {
+          const key = `${env.name}\0${fragment.tenantId}`;
+          this.builtFragments.set(key, [...(this.builtFragments.get(key) ?? []), { stack: stack.node.id, fragment }]);
+        });
       }
     }
   }
