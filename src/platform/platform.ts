@@ -46,7 +46,6 @@ import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
 import { PolicyInput } from '../policy/input';
 import { readOutputFolders, textDigest } from '../policy/output-files';
-import { parseYamlDocuments } from '../output/yaml';
 import { PolicyPack, PolicyReport } from '../policy/pack';
 import { EnvironmentParity } from '../policy/parity';
 import { writePolicyReport } from '../policy/report-file';
@@ -797,7 +796,7 @@ export class Platform extends Construct {
       });
       // The inventory lists what the output assumes exists, read from the output just written (issue 24 item 5).
       // A part of a split synthesis collects over its own files; the final step lists the union (shard-synth.ts).
-      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack() };
+      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack(), documentsOf: this.cachedDocuments(stage) };
       const prerequisites = this.capture(problems, () => collectPrerequisites(this.environments, prerequisiteSources));
       this.capture(problems, () => writeInventory(stage.outdir, withPrerequisites(
         buildInventory(this.environments, { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket }),
@@ -825,6 +824,7 @@ export class Platform extends Construct {
       };
     } finally {
       stage.discard();
+      this.cache?.discardPending();
     }
   }
 
@@ -877,7 +877,10 @@ export class Platform extends Construct {
         }
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
-          if (this.cache) this.builtDocuments.set(`${env.name}\0${tenant.id}`, chart.documents.length);
+          if (this.cache) {
+            this.builtDocuments.set(`${env.name}\0${tenant.id}`, chart.documents.length);
+            this.cache.keepDocuments(env, tenant, chart.documents);
+          }
           const chartDir = OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id);
           // The chart's manifests are the manifest file's bytes: a hard link, not a second copy.
           inMemory.add(path.join(chartDir, 'manifests', 'tenant.yaml'));
@@ -951,7 +954,8 @@ export class Platform extends Construct {
     const entry = this.cached.get(env.name)?.get(tenant.id);
     if (!entry) return false;
     const yaml = this.cache!.restore(entry, stage.outdir, stage.terraformOutdir);
-    if (yaml === undefined) {
+    const documents = yaml === undefined ? undefined : this.cache!.documentsOf(entry);
+    if (yaml === undefined || documents === undefined) {
       this.uncache(env, tenant);
       return false;
     }
@@ -959,12 +963,23 @@ export class Platform extends Construct {
     into.files.push(file);
     into.count(entry.documentCount);
     if (policyInput) {
-      contentsOf(policyInput).addKubernetesDocuments(env.name, file, parseYamlDocuments(yaml, file));
+      contentsOf(policyInput).addKubernetesDocuments(env.name, file, documents);
       into.inMemoryDigests.add(textDigest(yaml));
       into.inMemory.add(path.join(OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id), 'manifests', 'tenant.yaml'));
     }
     for (const f of entry.fragments) this.tenantStackOf(env.name, tenant.id)._mergeCachedTenant(f.fragment);
     return true;
+  }
+
+  /** The documents of the restored tenants' manifest files (staged paths), read from the cache when asked for. */
+  private cachedDocuments(stage: StagedOutput): ((file: string) => unknown[] | undefined) | undefined {
+    if (!this.cache) return undefined;
+    const byFile = new Map<string, CacheEntry>();
+    for (const hits of this.cached.values()) for (const e of hits.values()) byFile.set(path.resolve(stage.outdir, e.manifestFile), e);
+    return file => {
+      const entry = byFile.get(path.resolve(file));
+      return entry ? this.cache!.documentsOf(entry) : undefined;
+    };
   }
 
   /** Build a tenant after all (its chart asked for, its entry altered): its Vault resources join its stack now. */

@@ -21,6 +21,8 @@ export const SYNTH_CACHE_ENV_VAR = 'INOPSIO_SYNTH_CACHE';
 const ENTRY_FORMAT = 'inopsio-synthesis-cache/v1';
 const ENTRY_FILE = 'entry.json';
 const FILES = 'files';
+/** The tenant's documents as JSON (for the policy pack and the prerequisites, cheaper than parsing its YAML again). */
+const DOCUMENTS_FILE = 'documents.json';
 /** Prefix, inside an entry's `files/`, of what goes to the Terraform outdir (the rest goes to the Platform's outdir). */
 const TERRAFORM_PREFIX = 'cdktf.out';
 
@@ -179,6 +181,8 @@ export interface CacheEntry {
   readonly manifestFile: string;
   /** Every file, relative to the entry's `files/` folder (`cdktf.out/...` for the Terraform outdir), → sha256. */
   readonly files: { [file: string]: string };
+  /** sha256 of `documents.json`, the documents of the manifest file as JSON. */
+  readonly documents: string;
   readonly fragments: CachedFragment[];
   /**
    * The tenant's policy result (rule outcomes and the keys cross-tenant rules need), once the policy pack computes
@@ -200,8 +204,12 @@ export class SynthesisCache {
   }
 
   private readonly environments = new Map<Environment, string>();
+  /** Where `keepDocuments` writes (inside the cache folder: a rename into the entry never crosses file systems). */
+  private readonly pending: string;
 
-  private constructor(public readonly directory: string, private readonly library: string, private readonly platform: string) {}
+  private constructor(public readonly directory: string, private readonly library: string, private readonly platform: string) {
+    this.pending = path.join(directory, `.pending-${process.pid}-${crypto.randomBytes(4).toString('hex')}`);
+  }
 
   /** The key of a tenant of an environment. */
   public keyOf(env: Environment, tenant: Tenant): string {
@@ -257,6 +265,31 @@ export class SynthesisCache {
     return manifest;
   }
 
+  /** The documents of a (restored) entry's manifest file; undefined when `documents.json` is missing or altered. */
+  public documentsOf(entry: CacheEntry): unknown[] | undefined {
+    try {
+      const bytes = fs.readFileSync(path.join(this.entryDir(entry.environment, entry.tenant), DOCUMENTS_FILE));
+      return sha256(bytes) === entry.documents ? JSON.parse(bytes.toString('utf8')) : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * Keep a built tenant's documents until its entry is stored (`store`): written now, while they are in memory, so that
+   * nothing holds every tenant's documents until the end of the synthesis.
+   */
+  public keepDocuments(env: Environment, tenant: Tenant, documents: unknown[]): void {
+    const file = path.join(this.pending, env.name, `${tenant.id}.json`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(documents));
+  }
+
+  /** Delete the documents kept for entries not stored (a failed synthesis). */
+  public discardPending(): void {
+    fs.rmSync(this.pending, { recursive: true, force: true });
+  }
+
   /**
    * Store a built tenant's entry: its files (relative to the staged outdirs: `files` under the Platform's outdir,
    * `terraformFiles` under the Terraform outdir) and its blocks. Written next to the entry and renamed into place.
@@ -277,10 +310,13 @@ export class SynthesisCache {
       digests[rel] = sha256(bytes);
     };
     for (const f of files) copy(f, path.join(outdir, f));
+    const kept = path.join(this.pending, env.name, `${tenant.id}.json`);
+    const documents = sha256(fs.readFileSync(kept));
+    fs.renameSync(kept, path.join(temp, DOCUMENTS_FILE));
     for (const f of terraformFiles) copy(path.join(TERRAFORM_PREFIX, f), path.join(terraformOutdir, f));
     const body = {
       format: ENTRY_FORMAT, key: this.keyOf(env, tenant), environment: env.name, tenant: tenant.id,
-      documentCount, manifestFile, files: digests, fragments, policy: policy ?? null,
+      documentCount, manifestFile, files: digests, documents, fragments, policy: policy ?? null,
     };
     const entry = { ...body, digest: entryDigest(body) };
     fs.writeFileSync(path.join(temp, ENTRY_FILE), JSON.stringify(entry));
