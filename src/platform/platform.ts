@@ -619,13 +619,16 @@ export class Platform extends Construct {
       const sharding = props.sharding?.[env.name];
       if (sharding) {
         const constructedShards = part && shardsOfPart(part, sharding.shardCount);
-        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, objectStorage, constructedShards, cachedTenants });
+        const sharded = new ShardedEnvironment(this, {
+          environment: env, sharding, names: this.names, objectStorage, constructedShards, cachedTenants,
+        });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
         // A part of a split synthesis other than part 1 does not write an unsharded environment: no tenant of it is built.
         const constructTenants = part?.designated !== false;
-        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage, constructTenants, cachedTenants }));
+        const stackProps = { environment: env, names: this.names, objectStorage, constructTenants, cachedTenants };
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, stackProps));
       }
       if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
       if (previewVaultHost(envs) === env) addPreviewVaultHost(this.stacks.get(env.name)!);
@@ -1026,7 +1029,9 @@ export class Platform extends Construct {
    */
   private writeMigrationHooks(outdir: string): void {
     for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
-      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id) && !this.cached.get(env.name)?.has(t.id))) {
+      // A cached tenant's hooks were copied back with its other files.
+      const writes = (t: Tenant) => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id) && !this.cached.get(env.name)?.has(t.id);
+      for (const tenant of env.tenants.filter(writes)) {
         for (const m of tenant.modules.filter(x => x.migration)) {
           const app = new App({ outdir: path.join(outdir, migrationHookPath(env.name, tenant.id, m.name)) });
           const chart = new Chart(app, 'hooks', { namespace: env.namespaceFor(tenant.id), disableResourceNameHashes: true });

@@ -86,7 +86,7 @@ export function tenantDigest(tenant: Tenant): string {
   return sha256(canonical(tenant));
 }
 
-let library: string | undefined;
+let libraryDigestOnce: string | undefined;
 
 /**
  * The library's version, a digest of its own code (every file of the compiled package, `lib/`, or of `src/` when run
@@ -94,7 +94,7 @@ let library: string | undefined;
  * locally built or patched package; the code digest costs a few tens of milliseconds once per process.
  */
 export function libraryDigest(): string {
-  if (library !== undefined) return library;
+  if (libraryDigestOnce !== undefined) return libraryDigestOnce;
   const codeRoot = path.resolve(__dirname, '..');
   const h = crypto.createHash('sha256');
   const pkgFile = path.join(codeRoot, '..', 'package.json');
@@ -117,8 +117,8 @@ export function libraryDigest(): string {
     }
   };
   walk(codeRoot);
-  library = h.digest('hex');
-  return library;
+  libraryDigestOnce = h.digest('hex');
+  return libraryDigestOnce;
 }
 
 function sha256(text: string | Buffer): string {
@@ -315,8 +315,16 @@ export class SynthesisCache {
     fs.renameSync(kept, path.join(temp, DOCUMENTS_FILE));
     for (const f of terraformFiles) copy(path.join(TERRAFORM_PREFIX, f), path.join(terraformOutdir, f));
     const body = {
-      format: ENTRY_FORMAT, key: this.keyOf(env, tenant), environment: env.name, tenant: tenant.id,
-      documentCount, manifestFile, files: digests, documents, fragments, policy: policy ?? null,
+      format: ENTRY_FORMAT,
+      key: this.keyOf(env, tenant),
+      environment: env.name,
+      tenant: tenant.id,
+      documentCount,
+      manifestFile,
+      files: digests,
+      documents,
+      fragments,
+      policy: policy ?? null,
     };
     const entry = { ...body, digest: entryDigest(body) };
     fs.writeFileSync(path.join(temp, ENTRY_FILE), JSON.stringify(entry));
