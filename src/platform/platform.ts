@@ -1002,7 +1002,9 @@ export class Platform extends Construct {
       const app = this.apps.get(env.name)!;
       for (const tenant of env.tenants) {
         if (this.cached.get(env.name)?.has(tenant.id) || !this.writesTenant(env.name, tenant.id)) continue;
+        // Every tenant has Terraform (its release): without blocks, its stack was not written and nothing is stored.
         const fragments = this.builtFragments.get(`${env.name}\0${tenant.id}`) ?? [];
+        if (fragments.length === 0) continue;
         const manifestFile = path.relative(this.outdir, path.join(app.outdir, `${tenant.id}.k8s.yaml`));
         if (!fs.existsSync(path.join(stage.outdir, manifestFile))) continue;
         const files = [

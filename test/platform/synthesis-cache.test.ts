@@ -145,13 +145,15 @@ describe('incremental synthesis (PlatformProps.synthesisCache)', () => {
   test('a corrupted or partial entry is detected by its digests and rebuilt, never used', () => {
     const own = scratch();
     synth({}, own);
-    // t2: a cached manifest altered; t4: a chart file removed; t5: the entry's own record altered.
+    // t2: a cached manifest altered; t4: a chart file removed; t5: the entry's own record altered (its digest no longer matches).
     fs.appendFileSync(path.join(own, 'staging', 't2', 'files', 'k8s', 'staging', 't2.k8s.yaml'), '# tampered\n');
     fs.rmSync(path.join(own, 'prod', 't4', 'files', 'charts', 'prod', 't4', 'Chart.yaml'));
     const entry = path.join(own, 'staging', 't5', 'entry.json');
     fs.writeFileSync(entry, fs.readFileSync(entry, 'utf8').replace('"documentCount":', '"documentCount":1'));
+    // t7: its documents (what the policy pack and the prerequisites read instead of the YAML) altered.
+    fs.writeFileSync(path.join(own, 'staging', 't7', 'documents.json'), '[]');
     const { dir, built } = synth({}, own);
-    expect(built.filter(b => b.startsWith('staging/'))).toEqual(['staging/t2', 'staging/t5']);
+    expect(built.filter(b => b.startsWith('staging/'))).toEqual(['staging/t2', 'staging/t5', 'staging/t7']);
     expect(built.filter(b => !b.startsWith('staging/')).map(b => b.split('/')[1])).toEqual(['t4']);
     expectSameTree(dir, cold.base);
     // Rebuilt entries are whole again.
