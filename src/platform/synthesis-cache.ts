@@ -19,7 +19,8 @@ export const SYNTH_CACHE_ENV_VAR = 'INOPSIO_SYNTH_CACHE';
 
 /** Format of an entry; part of every key, so a change of format misses instead of misreading. */
 const ENTRY_FORMAT = 'inopsio-synthesis-cache/v1';
-const ENTRY_FILE = 'entry.json';
+/** The entry: its sha256 on the first line, its JSON on the second (hashed as text: no canonical form to rebuild). */
+const ENTRY_FILE = 'entry';
 const FILES = 'files';
 /** The tenant's documents as JSON (for the policy pack and the prerequisites, cheaper than parsing its YAML again). */
 const DOCUMENTS_FILE = 'documents.json';
@@ -189,8 +190,6 @@ export interface CacheEntry {
    * one per tenant; `null` until then (the pack then reads the cached tenant's files back).
    */
   readonly policy: unknown;
-  /** sha256 of the entry without this field. */
-  readonly digest: string;
 }
 
 /** The cache folder of one Platform: looks entries up, copies them back, stores new ones. */
@@ -226,13 +225,17 @@ export class SynthesisCache {
     const file = path.join(this.entryDir(env.name, tenant.id), ENTRY_FILE);
     let entry: CacheEntry;
     try {
-      entry = JSON.parse(fs.readFileSync(file, 'utf8'));
+      const text = fs.readFileSync(file, 'utf8');
+      const newline = text.indexOf('\n');
+      const body = text.slice(newline + 1);
+      if (newline !== 64 || text.slice(0, 64) !== sha256(body)) return undefined;
+      entry = JSON.parse(body);
     } catch {
       return undefined;
     }
     if (entry?.format !== ENTRY_FORMAT || entry.key !== this.keyOf(env, tenant)) return undefined;
     if (entry.environment !== env.name || entry.tenant !== tenant.id) return undefined;
-    if (entry.digest !== entryDigest(entry) || entry.fragments.some(f => f.fragment?.format !== TENANT_FRAGMENT_FORMAT)) return undefined;
+    if (!Array.isArray(entry.fragments) || entry.fragments.some(f => f.fragment?.format !== TENANT_FRAGMENT_FORMAT)) return undefined;
     return entry;
   }
 
@@ -326,19 +329,14 @@ export class SynthesisCache {
       fragments,
       policy: policy ?? null,
     };
-    const entry = { ...body, digest: entryDigest(body) };
-    fs.writeFileSync(path.join(temp, ENTRY_FILE), JSON.stringify(entry));
+    const text = JSON.stringify(body);
+    fs.writeFileSync(path.join(temp, ENTRY_FILE), `${sha256(text)}\n${text}`);
     // Replace the old entry: move it aside, move the new one in, delete the old one.
     const old = fs.existsSync(dir) ? `${temp}.old` : undefined;
     if (old) fs.renameSync(dir, old);
     fs.renameSync(temp, dir);
     if (old) fs.rmSync(old, { recursive: true, force: true });
   }
-}
-
-function entryDigest(entry: object): string {
-  const { digest: _, ...body } = entry as any;
-  return sha256(canonical(body));
 }
 
 function targetOf(rel: string, outdir: string, terraformOutdir: string): string {

@@ -148,7 +148,7 @@ describe('incremental synthesis (PlatformProps.synthesisCache)', () => {
     // t2: a cached manifest altered; t4: a chart file removed; t5: the entry's own record altered (its digest no longer matches).
     fs.appendFileSync(path.join(own, 'staging', 't2', 'files', 'k8s', 'staging', 't2.k8s.yaml'), '# tampered\n');
     fs.rmSync(path.join(own, 'prod', 't4', 'files', 'charts', 'prod', 't4', 'Chart.yaml'));
-    const entry = path.join(own, 'staging', 't5', 'entry.json');
+    const entry = path.join(own, 'staging', 't5', 'entry');
     fs.writeFileSync(entry, fs.readFileSync(entry, 'utf8').replace('"documentCount":', '"documentCount":1'));
     // t7: its documents (what the policy pack and the prerequisites read instead of the YAML) altered.
     fs.writeFileSync(path.join(own, 'staging', 't7', 'documents.json'), '[]');
