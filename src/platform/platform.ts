@@ -998,6 +998,20 @@ export class Platform extends Construct {
    */
   private storeBuiltTenants(stage: StagedOutput): void {
     const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
+    // Each stack's asset folders, listed once (`Tenant-<id>_Chart_<hash>`), by tenant id.
+    const assetsOf = new Map<string, Map<string, string[]>>();
+    const tenantAssets = (stack: string, tenantId: string): string[] => {
+      if (!assetsOf.has(stack)) {
+        const dir = path.join(staged.stacksDirectory, stack, 'assets');
+        const byTenant = new Map<string, string[]>();
+        for (const d of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+          const m = /^Tenant-(.+?)_/.exec(d);
+          if (m) byTenant.set(m[1], [...(byTenant.get(m[1]) ?? []), path.join(dir, d)]);
+        }
+        assetsOf.set(stack, byTenant);
+      }
+      return assetsOf.get(stack)!.get(tenantId) ?? [];
+    };
     for (const env of this.environments) {
       const app = this.apps.get(env.name)!;
       for (const tenant of env.tenants) {
@@ -1012,11 +1026,7 @@ export class Platform extends Construct {
           ...filesBelow(staged.chartOf(env.name, tenant.id), stage.outdir),
           ...filesBelow(path.join(stage.outdir, 'argocd-hooks', env.name, tenant.id), stage.outdir),
         ];
-        const terraformFiles = fragments.flatMap(f => {
-          const assets = path.join(staged.stacksDirectory, f.stack, 'assets');
-          const dirs = fs.existsSync(assets) ? fs.readdirSync(assets).filter(d => d.startsWith(`Tenant-${tenant.id}_`)) : [];
-          return dirs.flatMap(d => filesBelow(path.join(assets, d), stage.terraformOutdir));
-        });
+        const terraformFiles = fragments.flatMap(f => tenantAssets(f.stack, tenant.id).flatMap(d => filesBelow(d, stage.terraformOutdir)));
         const documentCount = this.builtDocuments.get(`${env.name}\0${tenant.id}`);
         if (documentCount === undefined) continue;
         this.cache!.store(env, tenant, stage.outdir, stage.terraformOutdir, files, terraformFiles, manifestFile, documentCount, fragments,

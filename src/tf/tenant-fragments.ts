@@ -59,6 +59,42 @@ function providerOfType(type: string): string {
   return type.split('_')[0];
 }
 
+interface TenantBlock {
+  readonly kind: string;
+  readonly key: string[];
+  readonly block: unknown;
+  readonly path: string;
+}
+
+/** Per stack JSON: its blocks by tenant id, found in one pass (cutting every tenant's fragment stays linear). */
+const BLOCKS = new WeakMap<object, Map<string, TenantBlock[]>>();
+
+function tenantBlocks(json: any, stackPath: string): Map<string, TenantBlock[]> {
+  const known = typeof json === 'object' && json !== null ? BLOCKS.get(json) : undefined;
+  if (known) return known;
+  const out = new Map<string, TenantBlock[]>();
+  const add = (kind: string, key: string[], block: unknown) => {
+    const p = pathOf(block);
+    if (p === undefined || !p.startsWith(`${stackPath}/`)) return;
+    const scope = p.slice(stackPath.length + 1).split('/').find(s => s.startsWith('Tenant-'));
+    if (scope === undefined) return;
+    const id = scope.slice('Tenant-'.length);
+    const list = out.get(id) ?? [];
+    list.push({ kind, key, block, path: p });
+    out.set(id, list);
+  };
+  for (const kind of TYPED) {
+    for (const [type, byName] of Object.entries<any>(json?.[kind] ?? {})) {
+      for (const [name, block] of Object.entries<any>(byName ?? {})) add(kind, [type, name], block);
+    }
+  }
+  for (const kind of NAMED) {
+    for (const [name, block] of Object.entries<any>(json?.[kind] ?? {})) add(kind, [name], block);
+  }
+  if (typeof json === 'object' && json !== null) BLOCKS.set(json, out);
+  return out;
+}
+
 /**
  * Cut the tenant's fragment out of a stack's JSON (not changed). `overrides` are the override keys of the tenant's
  * resources, by type, as cdktf lists them (`tenantOverrides`).
@@ -76,26 +112,11 @@ export function extractTenantFragment(
   const pending: any[] = [];
   const providers = new Set<string>();
   let baseAddress: string | undefined;
-  for (const kind of TYPED) {
-    for (const [type, byName] of Object.entries<any>(json?.[kind] ?? {})) {
-      for (const [name, block] of Object.entries<any>(byName ?? {})) {
-        const p = pathOf(block);
-        if (p === undefined || !isTenantPath(p, stackPath, tenantId)) continue;
-        set(kind, [type, name], block);
-        pending.push(block);
-        providers.add(providerOfType(type));
-        if (kind === 'resource' && type === 'helm_release' && p === `${stackPath}/Tenant-${tenantId}/Base`) baseAddress = `${type}.${name}`;
-      }
-    }
-  }
-  for (const kind of NAMED) {
-    for (const [name, block] of Object.entries<any>(json?.[kind] ?? {})) {
-      const p = pathOf(block);
-      if (p !== undefined && isTenantPath(p, stackPath, tenantId)) {
-        set(kind, [name], block);
-        pending.push(block);
-      }
-    }
+  for (const { kind, key, block, path: p } of tenantBlocks(json, stackPath).get(tenantId) ?? []) {
+    set(kind, key, block);
+    pending.push(block);
+    if (key.length === 2) providers.add(providerOfType(key[0]));
+    if (kind === 'resource' && key[0] === 'helm_release' && p === `${stackPath}/Tenant-${tenantId}/Base`) baseAddress = `${key[0]}.${key[1]}`;
   }
   // The shared elements the tenant's blocks need, followed through their references (a provider's variables...).
   const needProvider = (name: string) => {
@@ -170,7 +191,7 @@ export function mergeTenantFragments(json: any, stackPath: string, fragments: Te
     if (!metadata) continue;
     metadata.overrides = metadata.overrides ?? {};
     for (const [type, keys] of Object.entries(f.overrides)) {
-      metadata.overrides[type] = [...(metadata.overrides[type] ?? []), ...keys];
+      (metadata.overrides[type] ?? (metadata.overrides[type] = [])).push(...keys);
     }
     // The stack's own keys, in the order they were first set (after the ones the stack sets itself).
     for (const key of f.stackOverrides) {
