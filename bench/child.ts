@@ -203,7 +203,9 @@ function main(): void {
       // process; bench.ts prints incremental_share_3000 = resynthMs / coldMs.
       const [n, dir] = [Number(args[0]), args[1]];
       const cache = path.join(dir, 'synth-cache');
-      const step = (variant: string) => JSON.parse(execFileSync(process.execPath, [...process.execArgv, __filename, 'incremental-step', String(n), path.join(dir, 'out'), cache, variant], {
+      // Each synth writes into an empty outdir, as in a fresh CI checkout (replacing an earlier output would add deleting
+      // its files to the re-synth only).
+      const step = (variant: string) => JSON.parse(execFileSync(process.execPath, [...process.execArgv, __filename, 'incremental-step', String(n), path.join(dir, variant), cache, variant], {
         encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'],
       }).trim().split('\n').pop()!);
       const cold = step('base');

@@ -432,6 +432,8 @@ export class Platform extends Construct {
   private readonly cached = new Map<string, Map<string, CacheEntry>>();
   /** Built tenants' Terraform blocks, by environment and tenant id, handed over when their stacks are written. */
   private readonly builtFragments = new Map<string, CachedFragment[]>();
+  /** The environment charts' documents by staged manifest file (the cache's prerequisites read them from here). */
+  private readonly environmentDocuments = new Map<string, unknown[]>();
   /** Documents of each built tenant's manifest file, by environment and tenant id. */
   private readonly builtDocuments = new Map<string, number>();
   /**
@@ -897,6 +899,8 @@ export class Platform extends Construct {
           this.capture(problems, () => this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir));
         } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
           platform = chart;
+          // With the cache, the prerequisites take the environment chart's documents from here (not parsed again).
+          if (this.cache) this.environmentDocuments.set(path.resolve(outdir, chart.fileName), chart.documents);
         }
       };
       const kept = this.charts.get(env.name)!;
@@ -981,7 +985,7 @@ export class Platform extends Construct {
     for (const hits of this.cached.values()) for (const e of hits.values()) byFile.set(path.resolve(stage.outdir, e.manifestFile), e);
     return file => {
       const entry = byFile.get(path.resolve(file));
-      return entry ? this.cache!.documentsOf(entry) : undefined;
+      return entry ? this.cache!.documentsOf(entry) : this.environmentDocuments.get(path.resolve(file));
     };
   }
 
