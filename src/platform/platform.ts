@@ -4,7 +4,7 @@ import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ParityPair, pruneToPart, SynthesisPartFiles, writePartDigest } from './shard-synth';
 import { StagedOutput } from './staged-output';
-import { CacheEntry, CachedFragment, filesBelow, SynthesisCache, SynthesisCacheOptions } from './synthesis-cache';
+import { CacheEntry, filesBelow, SynthesisCache, SynthesisCacheOptions } from './synthesis-cache';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
 import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
@@ -430,8 +430,6 @@ export class Platform extends Construct {
   private readonly cache?: SynthesisCache;
   /** Tenants taken from the cache (not built), by environment and tenant id. */
   private readonly cached = new Map<string, Map<string, CacheEntry>>();
-  /** Built tenants' Terraform blocks, by environment and tenant id, handed over when their stacks are written. */
-  private readonly builtFragments = new Map<string, CachedFragment[]>();
   /** The environment charts' documents by staged manifest file (the cache's prerequisites read them from here). */
   private readonly environmentDocuments = new Map<string, unknown[]>();
   /** Documents of each built tenant's manifest file, by environment and tenant id. */
@@ -1021,7 +1019,7 @@ export class Platform extends Construct {
       for (const tenant of env.tenants) {
         if (this.cached.get(env.name)?.has(tenant.id) || !this.writesTenant(env.name, tenant.id)) continue;
         // Every tenant has Terraform (its release): without blocks, its stack was not written and nothing is stored.
-        const fragments = this.builtFragments.get(`${env.name}\0${tenant.id}`) ?? [];
+        const fragments = this.cache!.keptFragments(env.name, tenant.id);
         if (fragments.length === 0) continue;
         const manifestFile = path.relative(this.outdir, path.join(app.outdir, `${tenant.id}.k8s.yaml`));
         if (!fs.existsSync(path.join(stage.outdir, manifestFile))) continue;
@@ -1063,10 +1061,7 @@ export class Platform extends Construct {
     for (const env of this.environments) {
       const stacks = this.sharded.get(env.name)?.shards ?? [this.stacks.get(env.name)!];
       for (const stack of stacks) {
-        stack._onTenantFragment(fragment => {
-          const key = `${env.name}\0${fragment.tenantId}`;
-          this.builtFragments.set(key, [...(this.builtFragments.get(key) ?? []), { stack: stack.node.id, fragment }]);
-        });
+        stack._onTenantFragment(fragment => this.cache!.keepFragment(env.name, fragment.tenantId, { stack: stack.node.id, fragment }));
       }
     }
   }

@@ -288,6 +288,23 @@ export class SynthesisCache {
     fs.writeFileSync(file, JSON.stringify(documents));
   }
 
+  /**
+   * Keep a built tenant's Terraform blocks until its entry is stored, written now: held in memory, they would keep
+   * their stack's whole JSON alive until the end of the synthesis.
+   */
+  public keepFragment(environment: string, tenantId: string, fragment: CachedFragment): void {
+    const file = path.join(this.pending, environment, `${tenantId}.fragments`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.appendFileSync(file, `${JSON.stringify(fragment)}\n`);
+  }
+
+  /** The blocks kept for a built tenant (`keepFragment`), in the order kept. */
+  public keptFragments(environment: string, tenantId: string): CachedFragment[] {
+    const file = path.join(this.pending, environment, `${tenantId}.fragments`);
+    if (!fs.existsSync(file)) return [];
+    return fs.readFileSync(file, 'utf8').split('\n').filter(l => l !== '').map(l => JSON.parse(l));
+  }
+
   /** Delete the documents kept for entries not stored (a failed synthesis). */
   public discardPending(): void {
     fs.rmSync(this.pending, { recursive: true, force: true });
