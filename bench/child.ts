@@ -11,10 +11,12 @@
 //                             the policy pack's share; with <file>, afterwards (untimed, after peak RSS is taken)
 //                             every file written captured as plain objects for the full-output floor (full-floor.ts)
 //   floor-full <file> <dir>   the full-output floor: the captured files read into memory, then only their writing timed
-//   incremental <n> <dir>     the one-tenant re-synth at N (cold synth, change one tenant, synth again); reports
-//                             `available: false` until the incremental cache exists on this branch
+//   incremental <n> <dir>     the one-tenant re-synth at N with the synthesis cache: a cold synth, then one tenant
+//                             changed and synthesized again, each `incremental-step` in a fresh process
+//   incremental-step <n> <dir> <cache> <base|changed>  one of those synths (the cache in <cache>)
 //
 // BENCH_POLICY=on|off|no-parity: whether Platform.synth() runs the policy pack (default on, the Platform's default).
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
@@ -199,10 +201,39 @@ function main(): void {
       return;
     }
     case 'incremental': {
-      // Hook for the incremental cache (issue 20 item 3): build the reference platform at N with the cache on, synth
-      // cold, change one tenant (say its displayName), synth again into the same outdir, and report
-      // { available: true, coldMs, resynthMs }; bench.ts prints incremental_share_3000 = resynthMs / coldMs.
-      report({ n: Number(args[0]), available: false });
+      // The incremental cache (issue 20 item 3): the reference platform at N with the cache on, synthesized cold, then
+      // with one tenant changed (its OIDC groups: its RoleBinding changes) into the same outdir, each in a fresh
+      // process; bench.ts prints incremental_share_3000 = resynthMs / coldMs.
+      const [n, dir] = [Number(args[0]), args[1]];
+      const cache = path.join(dir, 'synth-cache');
+      // Each synth writes into an empty outdir, as in a fresh CI checkout (replacing an earlier output would add deleting
+      // its files to the re-synth only).
+      const step = (variant: string) => JSON.parse(execFileSync(process.execPath, [...process.execArgv, __filename, 'incremental-step', String(n), path.join(dir, variant), cache, variant], {
+        encoding: 'utf8', maxBuffer: 1 << 20, stdio: ['ignore', 'pipe', 'inherit'],
+      }).trim().split('\n').pop()!);
+      const cold = step('base');
+      const warm = step('changed');
+      report({ n, available: true, policy: POLICY, coldMs: cold.ms, resynthMs: warm.ms, coldCpuMs: cold.timedCpuMs, resynthCpuMs: warm.timedCpuMs,
+        coldPeakRssMb: cold.peakRssMb, resynthPeakRssMb: warm.peakRssMb, builtTenants: warm.builtTenants, cacheFiles: countFiles(cache) });
+      return;
+    }
+    case 'incremental-step': {
+      const [n, dir, cache, variant] = [Number(args[0]), args[1], args[2], args[3]];
+      const c0 = process.cpuUsage();
+      const t0 = performance.now();
+      const tenants = referenceTenants(n).map((t, i) => (i === 0 && variant === 'changed' ? { ...t, groups: ['tenant-00000-admins'] } : t));
+      const environments = [
+        new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: { host: 'postgres.databases.svc' }, tenants }),
+        new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants }),
+      ];
+      fs.mkdirSync(dir, { recursive: true });
+      const app = new TfApp({ outdir: path.join(dir, 'cdktf.out') });
+      const props = referencePlatformProps(0, path.join(dir, 'dist'), { ...policyProps, environments, synthesisCache: { directory: cache } });
+      const platform = new Platform(app, 'inopsio', props);
+      const builtTenants = ['staging', 'prod'].reduce((sum, e) => sum + platform.stackOf(e).vault.tenants.length, 0);
+      const result = platform.synth();
+      const t1 = performance.now();
+      report({ n, variant, ms: t1 - t0, timedCpuMs: cpuMsSince(c0), builtTenants, documents: result.documentCount });
       return;
     }
     case 'sharded': {

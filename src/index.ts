@@ -66,6 +66,7 @@ export * from './tf';
 // The whole platform.
 export { Platform, PlatformProps, TenantAdmissionOptions, PlatformSynthesis, PlatformBackupProps, PlatformPolicyProps, PlatformMigrationHooksProps, PlatformVolumeSnapshotProps } from './platform/platform';
 export { SynthesisParts, mergeSynthesisParts } from './platform/shard-synth';
+export { SynthesisCacheOptions, SYNTH_CACHE_ENV_VAR } from './platform/synthesis-cache';
 
 // Test helpers for users' unit and snapshot tests.
 export * from './testing';

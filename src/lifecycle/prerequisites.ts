@@ -41,6 +41,11 @@ export interface PrerequisiteSources {
   readonly layout: OutputLayout;
   /** The environment of a stack folder (a sharded environment's shard and chart stacks are its own). */
   readonly environmentOfStack?: (stack: string) => string;
+  /**
+   * The documents of a manifest file when they are at hand without parsing it (the Platform's synthesis cache keeps
+   * each cached tenant's documents as JSON); undefined: the file is read and parsed.
+   */
+  readonly documentsOf?: (file: string) => unknown[] | undefined;
 }
 
 const SECRET_REF = /\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -71,8 +76,9 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
 
   // Pods: the W06 declarations.
   for (const m of manifestFilesBelow(sources.layout.manifestsDirectory)) {
-    const text = fs.readFileSync(m.file, 'utf8');
-    const docs = m.format === 'json' ? [JSON.parse(text)].flat() : parseYamlDocuments(text, m.file);
+    const known = sources.documentsOf?.(m.file) as any[] | undefined;
+    const text = known ? '' : fs.readFileSync(m.file, 'utf8');
+    const docs = known ?? (m.format === 'json' ? [JSON.parse(text)].flat() : parseYamlDocuments(text, m.file));
     for (const d of docs) {
       // Argo CD Applications: the module values' agent annotations as Helm parameters.
       const params = d?.kind === 'Application' ? d?.spec?.source?.helm?.parameters ?? d?.spec?.sources?.flatMap((x: any) => x?.helm?.parameters ?? []) : undefined;

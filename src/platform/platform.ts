@@ -1,9 +1,11 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { App, Chart } from 'cdk8s';
 import { Construct, IConstruct } from 'constructs';
 import { ParityPair, pruneToPart, SynthesisPartFiles, writePartDigest } from './shard-synth';
 import { StagedOutput } from './staged-output';
+import { CacheEntry, canonical, filesBelow, SynthesisCache, SynthesisCacheOptions } from './synthesis-cache';
 import { admissionPolicyApiVersion, ImmutableProductionOptions, ImmutableProductionPolicy } from '../k8s/admission-policy';
 import { ArgoCdApplication, migrationHookPath } from '../k8s/argocd-application';
 import { MigrationHookKind, SchemaMigrationHook } from '../k8s/argocd-migration-hook';
@@ -43,7 +45,7 @@ import { Tenant, TenantState } from '../model/tenant';
 import { workloadsIn } from '../model/tenant-workload';
 import { OutputLayout } from '../output/layout';
 import { contentsOf } from '../policy/contents';
-import { TenantOutputFile } from '../policy/fragment';
+import { TENANT_POLICY_FRAGMENT_FORMAT, TenantOutputFile, TenantPolicyFragment, tenantListDigest } from '../policy/fragment';
 import { PolicyInput } from '../policy/input';
 import { readOutputFolders, textDigest } from '../policy/output-files';
 import { PolicyPack, PolicyReport } from '../policy/pack';
@@ -65,6 +67,11 @@ import { synthTerraform, terraformOutdir } from '../tf/terraform-app';
 reportUncaughtProblemsToCdktfCli();
 
 /** The network of an environment: `network`, with the fields of its `environmentNetworks` entry over it. */
+/** A digest of a value's canonical JSON (the policy settings a cached tenant policy result was computed under). */
+function canonicalDigest(value: unknown): string {
+  return crypto.createHash('sha256').update(canonical(value)).digest('hex');
+}
+
 function networkOf(props: PlatformProps, environmentName: string): TenantNetworkProps | undefined {
   const own = props.environmentNetworks?.[environmentName];
   return own === undefined ? props.network : { ...props.network, ...own };
@@ -236,6 +243,16 @@ export interface PlatformProps {
    * @default - `SynthesisShard.fromEnvironment()`: the part `INOPSIO_SHARD=i/n` names, else the whole platform
    */
   readonly synthesisShard?: SynthesisShard;
+
+  /**
+   * Incremental synthesis (docs/performance.md "Incremental synthesis"): a cache folder where `synth()` keeps each
+   * tenant's files and Terraform blocks under a key of everything that reaches them (the tenant, its environment, the
+   * library and these props); a later Platform with the same folder builds only the tenants whose key changed and
+   * copies the others back (each file checked against its digest), for the same output byte for byte. Not used in a
+   * part of a split synthesis (`synthesisShard`).
+   * @default - the folder named by `INOPSIO_SYNTH_CACHE`; unset or empty: no cache
+   */
+  readonly synthesisCache?: SynthesisCacheOptions;
 }
 
 /** The git source of the rendered migration hooks (the second source of each migrating module's Application). */
@@ -420,6 +437,20 @@ export class Platform extends Construct {
   public readonly githubEnvironments?: GitHubEnvironmentsStack;
   /** The part of a horizontally split synthesis this Platform writes; undefined for the whole platform. */
   public readonly synthesisShard?: SynthesisShard;
+  /** The synthesis cache, when one is used (incremental synthesis). */
+  private readonly cache?: SynthesisCache;
+  /** Tenants taken from the cache (not built), by environment and tenant id. */
+  private readonly cached = new Map<string, Map<string, CacheEntry>>();
+  /** The environment charts' documents by staged manifest file (the cache's prerequisites read them from here). */
+  private readonly environmentDocuments = new Map<string, unknown[]>();
+  /** Documents of each built tenant's manifest file, by environment and tenant id. */
+  private readonly builtDocuments = new Map<string, number>();
+  /**
+   * The seam for per-tenant policy results (issue 20 item 2): a result set here for a built tenant is stored with its
+   * entry, and a cached tenant's is in `cached`'s entry (`CacheEntry.policy`). Until the pack computes per-tenant
+   * results, none are set and the pack reads the cached tenants' files back.
+   */
+  private readonly tenantPolicyResults = new Map<string, unknown>();
 
   constructor(scope: Construct, id: string, props: PlatformProps) {
     super(scope, id);
@@ -547,6 +578,8 @@ export class Platform extends Construct {
     this.volumeSnapshots = props.backup?.volumeSnapshots;
     this.workloadBuilders = { ...props.workloads };
     this.networks = new Map(envs.map(e => [e.name, networkOf(props, e.name)]));
+    // A part of a split synthesis builds its own tenants only: it does not use the cache.
+    this.cache = part ? undefined : SynthesisCache.of(props.synthesisCache, props, envs);
     for (const env of envs) {
       const app = new App({ outdir: this.layout.manifestsOf(env.name) });
       // Problems of its constructs are named as the Terraform side names the environment: `<platform>/<env>/...`.
@@ -586,16 +619,27 @@ export class Platform extends Construct {
           }
         }
       }
+      // Tenants whose entry is in the cache are neither built here nor at synth (their files are copied back).
+      const hits = new Map<string, CacheEntry>();
+      for (const tenant of this.cache ? env.tenants : []) {
+        const entry = this.cache!.lookup(env, tenant);
+        if (entry) hits.set(tenant.id, entry);
+      }
+      this.cached.set(env.name, hits);
+      const cachedTenants = hits.size > 0 ? [...hits.keys()] : undefined;
       const sharding = props.sharding?.[env.name];
       if (sharding) {
         const constructedShards = part && shardsOfPart(part, sharding.shardCount);
-        const sharded = new ShardedEnvironment(this, { environment: env, sharding, names: this.names, objectStorage, constructedShards });
+        const sharded = new ShardedEnvironment(this, {
+          environment: env, sharding, names: this.names, objectStorage, constructedShards, cachedTenants,
+        });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
         // A part of a split synthesis other than part 1 does not write an unsharded environment: no tenant of it is built.
         const constructTenants = part?.designated !== false;
-        this.stacks.set(env.name, new EnvironmentStack(this, env.name, { environment: env, names: this.names, objectStorage, constructTenants }));
+        const stackProps = { environment: env, names: this.names, objectStorage, constructTenants, cachedTenants };
+        this.stacks.set(env.name, new EnvironmentStack(this, env.name, stackProps));
       }
       if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
       if (previewVaultHost(envs) === env) {
@@ -667,6 +711,8 @@ export class Platform extends Construct {
     }
     let chart = charts.get(tenantId);
     if (!chart) {
+      // A chart asked for may be extended before synth: it is built, never taken from the cache.
+      this.uncache(env, tenant!);
       chart = this.buildTenantChart(env, tenant!, this.apps.get(environmentName)!);
       charts.set(tenantId, chart);
     }
@@ -751,6 +797,7 @@ export class Platform extends Construct {
     const stage = StagedOutput.open(this.outdir, terraformOutdir(this));
     try {
       const manifests = this.writeManifests(stage, problems);
+      if (this.cache) this.collectFragments();
       // The Terraform side is synthesized only from a complete set of tenant releases: with one missing, the policy
       // pack and the parity check would report its absence on top of the problem that caused it.
       const terraform = manifests.buildProblems === 0 && this.capture(problems, () => {
@@ -766,7 +813,7 @@ export class Platform extends Construct {
       });
       // The inventory lists what the output assumes exists, read from the output just written (issue 24 item 5).
       // A part of a split synthesis collects over its own files; the final step lists the union (shard-synth.ts).
-      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack() };
+      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack(), documentsOf: this.cachedDocuments(stage) };
       const prerequisites = this.capture(problems, () => collectPrerequisites(this.environments, prerequisiteSources));
       this.capture(problems, () => writeInventory(stage.outdir, withPrerequisites(
         buildInventory(this.environments, { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket }),
@@ -775,6 +822,7 @@ export class Platform extends Construct {
       // Guardrails over everything written: the policy pack and parity, whose problems join the others.
       const report = manifests.policyInput && terraform ? this.checkPolicies(stage, manifests, problems) : undefined;
       problems.throwIfAny();
+      if (this.cache) this.storeBuiltTenants(stage);
 
       // Every check passed: the report (which lists every rule evaluated) and then the output, moved into place.
       // A part of a split synthesis writes its digest instead and keeps only its own files (src/platform/shard-synth.ts).
@@ -793,6 +841,7 @@ export class Platform extends Construct {
       };
     } finally {
       stage.discard();
+      this.cache?.discardPending();
     }
   }
 
@@ -843,7 +892,8 @@ export class Platform extends Construct {
           if (TenantChart.isTenantChart(chart.chart)) {
             // Checked now; the pack keeps the outcome and what the rules across tenants need, not the documents.
             const output = [{ file, documents: chart.documents }];
-            this.checkTenantPolicies(policyInput, policyPack!, env.name, chart.chart.tenant.id, output, parityTenants.get(env.name));
+            const fragment = this.checkTenantPolicies(policyInput, policyPack!, env.name, chart.chart.tenant.id, output, parityTenants.get(env.name));
+            if (this.cache) this.tenantPolicyResults.set(`${env.name}\0${chart.chart.tenant.id}`, this.cachedPolicy(fragment));
           } else {
             // A part checks the environment-wide documents of its own tenants only (src/platform/shard-synth.ts).
             const documents = partFiles ? chart.documents.filter(d => partFiles.checksDocument(env.name, d)) : chart.documents;
@@ -854,6 +904,10 @@ export class Platform extends Construct {
         }
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
+          if (this.cache) {
+            this.builtDocuments.set(`${env.name}\0${tenant.id}`, chart.documents.length);
+            this.cache.keepDocuments(env, tenant, chart.documents);
+          }
           const chartDir = OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id);
           // The chart's manifests are the manifest file's bytes: a hard link, not a second copy.
           inMemory.add(path.join(chartDir, 'manifests', 'tenant.yaml'));
@@ -867,6 +921,8 @@ export class Platform extends Construct {
           this.capture(problems, () => this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir));
         } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
           platform = chart;
+          // With the cache, the prerequisites take the environment chart's documents from here (not parsed again).
+          if (this.cache) this.environmentDocuments.set(path.resolve(outdir, chart.fileName), chart.documents);
         }
       };
       const kept = this.charts.get(env.name)!;
@@ -876,6 +932,8 @@ export class Platform extends Construct {
         continue;
       }
       if (hasChartDependencies(app)) {
+        // Their file names are numbered across the whole app: nothing is taken from the cache.
+        for (const t of this.tenants.get(env.name)!.values()) this.uncache(env, t);
         // Stock cdk8s numbers the files of apps with chart dependencies: build every chart and write them together.
         for (const id of this.tenants.get(env.name)!.keys()) if (this.writesTenant(env.name, id)) this.tenantChart(env.name, id);
         writeChartsEach(app, visit, outdir, c => !(TenantChart.isTenantChart(c) && !this.writesTenant(env.name, c.tenant.id)));
@@ -883,6 +941,8 @@ export class Platform extends Construct {
         // Tenant after tenant: build (unless kept), write, drop. Then the environment-wide chart and any others.
         for (const t of this.tenants.get(env.name)!.values()) {
           if (!this.writesTenant(env.name, t.id)) continue;
+          const policy = policyInput ? { input: policyInput, pack: policyPack!, parityTenants: parityTenants.get(env.name) } : undefined;
+          if (this.restoreTenant(stage, env, t, policy, { files, inMemory, inMemoryDigests, count: n => documentCount += n })) continue;
           const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
           visit(writeChart(chart, outdir));
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
@@ -912,12 +972,113 @@ export class Platform extends Construct {
   }
 
   /**
+   * Incremental synthesis: copy a cached tenant's files into the staging folder (each checked against its digest),
+   * hand its Terraform blocks to its stack and its policy fragment to the pack (src/policy/fragment.ts): the cached
+   * one when it was computed under the same policy settings and the same tenant list of the environment (parity
+   * normalizes with every tenant id), else one computed again from the cached documents. False when the tenant is not
+   * cached, or its entry turned out altered: then it is built as any other (and its entry replaced after the synthesis).
+   */
+  private restoreTenant(
+    stage: StagedOutput, env: Environment, tenant: Tenant,
+    policy: { input: PolicyInput; pack: PolicyPack; parityTenants: string[] | undefined } | undefined,
+    into: { files: string[]; inMemory: Set<string>; inMemoryDigests: Set<string>; count: (n: number) => void },
+  ): boolean {
+    const entry = this.cached.get(env.name)?.get(tenant.id);
+    if (!entry) return false;
+    const yaml = this.cache!.restore(entry, stage.outdir, stage.terraformOutdir);
+    const documents = yaml === undefined ? undefined : this.cache!.documentsOf(entry);
+    if (yaml === undefined || documents === undefined) {
+      this.uncache(env, tenant);
+      return false;
+    }
+    const file = path.join(this.outdir, entry.manifestFile);
+    into.files.push(file);
+    into.count(entry.documentCount);
+    if (policy) {
+      const cached = this.reusablePolicy(entry.policy, policy.parityTenants);
+      if (cached) {
+        contentsOf(policy.input).addTenantFragment(cached);
+      } else {
+        const fragment = this.checkTenantPolicies(policy.input, policy.pack, env.name, tenant.id, [{ file, documents }], policy.parityTenants);
+        this.tenantPolicyResults.set(`${env.name}\0${tenant.id}`, this.cachedPolicy(fragment));
+      }
+      into.inMemoryDigests.add(textDigest(yaml));
+      into.inMemory.add(path.join(OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id), 'manifests', 'tenant.yaml'));
+    }
+    for (const f of entry.fragments) this.tenantStackOf(env.name, tenant.id)._mergeCachedTenant(f.fragment);
+    return true;
+  }
+
+  /** The documents of the restored tenants' manifest files (staged paths), read from the cache when asked for. */
+  private cachedDocuments(stage: StagedOutput): ((file: string) => unknown[] | undefined) | undefined {
+    if (!this.cache) return undefined;
+    const byFile = new Map<string, CacheEntry>();
+    for (const hits of this.cached.values()) for (const e of hits.values()) byFile.set(path.resolve(stage.outdir, e.manifestFile), e);
+    return file => {
+      const entry = byFile.get(path.resolve(file));
+      return entry ? this.cache!.documentsOf(entry) : this.environmentDocuments.get(path.resolve(file));
+    };
+  }
+
+  /** Build a tenant after all (its chart asked for, its entry altered): its Vault resources join its stack now. */
+  private uncache(env: Environment, tenant: Tenant): void {
+    if (!this.cached.get(env.name)?.delete(tenant.id)) return;
+    const stack = this.tenantStackOf(env.name, tenant.id);
+    if (!stack.vault.hasTenant(tenant.id)) withoutTokenStackTraces(() => stack.vault.addTenant(tenant));
+  }
+
+  /**
+   * Incremental synthesis: store the entry of every tenant this synthesis built (files from the staging folder, its
+   * Terraform blocks as its stack wrote them). Called once every check passed.
+   */
+  private storeBuiltTenants(stage: StagedOutput): void {
+    const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
+    // Each stack's asset folders, listed once (`Tenant-<id>_Chart_<hash>`), by tenant id.
+    const assetsOf = new Map<string, Map<string, string[]>>();
+    const tenantAssets = (stack: string, tenantId: string): string[] => {
+      if (!assetsOf.has(stack)) {
+        const dir = path.join(staged.stacksDirectory, stack, 'assets');
+        const byTenant = new Map<string, string[]>();
+        for (const d of fs.existsSync(dir) ? fs.readdirSync(dir) : []) {
+          const m = /^Tenant-(.+?)_/.exec(d);
+          if (m) byTenant.set(m[1], [...(byTenant.get(m[1]) ?? []), path.join(dir, d)]);
+        }
+        assetsOf.set(stack, byTenant);
+      }
+      return assetsOf.get(stack)!.get(tenantId) ?? [];
+    };
+    for (const env of this.environments) {
+      const app = this.apps.get(env.name)!;
+      for (const tenant of env.tenants) {
+        if (this.cached.get(env.name)?.has(tenant.id) || !this.writesTenant(env.name, tenant.id)) continue;
+        // Every tenant has Terraform (its release): without blocks, its stack was not written and nothing is stored.
+        const fragments = this.cache!.keptFragments(env.name, tenant.id);
+        if (fragments.length === 0) continue;
+        const manifestFile = path.relative(this.outdir, path.join(app.outdir, `${tenant.id}.k8s.yaml`));
+        if (!fs.existsSync(path.join(stage.outdir, manifestFile))) continue;
+        const files = [
+          manifestFile,
+          ...filesBelow(staged.chartOf(env.name, tenant.id), stage.outdir),
+          ...filesBelow(path.join(stage.outdir, 'argocd-hooks', env.name, tenant.id), stage.outdir),
+        ];
+        const terraformFiles = fragments.flatMap(f => tenantAssets(f.stack, tenant.id).flatMap(d => filesBelow(d, stage.terraformOutdir)));
+        const documentCount = this.builtDocuments.get(`${env.name}\0${tenant.id}`);
+        if (documentCount === undefined) continue;
+        this.cache!.store(env, tenant, stage.outdir, stage.terraformOutdir, files, terraformFiles, manifestFile, documentCount, fragments,
+          this.tenantPolicyResults.get(`${env.name}\0${tenant.id}`));
+      }
+    }
+  }
+
+  /**
    * The Argo CD PreSync migration hooks of every active tenant's migrating modules, one folder per module
    * (`<outdir>/argocd-hooks/<env>/<tenant>/<module>/hooks.k8s.yaml`), read by the Applications' second source.
    */
   private writeMigrationHooks(outdir: string): void {
     for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
-      for (const tenant of env.tenants.filter(t => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id))) {
+      // A cached tenant's hooks were copied back with its other files.
+      const writes = (t: Tenant) => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id) && !this.cached.get(env.name)?.has(t.id);
+      for (const tenant of env.tenants.filter(writes)) {
         for (const m of tenant.modules.filter(x => x.migration)) {
           const app = new App({ outdir: path.join(outdir, migrationHookPath(env.name, tenant.id, m.name)) });
           const chart = new Chart(app, 'hooks', { namespace: env.namespaceFor(tenant.id), disableResourceNameHashes: true });
@@ -934,8 +1095,38 @@ export class Platform extends Construct {
    */
   private checkTenantPolicies(
     input: PolicyInput, pack: PolicyPack, environment: string, tenant: string, files: TenantOutputFile[], parityTenants?: string[],
-  ): void {
-    contentsOf(input).addTenantFragment(pack._tenantFragment(environment, tenant, files, parityTenants));
+  ): TenantPolicyFragment {
+    const fragment = pack._tenantFragment(environment, tenant, files, parityTenants);
+    contentsOf(input).addTenantFragment(fragment);
+    return fragment;
+  }
+
+  /**
+   * What a cache entry keeps of a tenant's policy result: the fragment and a digest of the policy settings it was
+   * computed under (they are not part of the tenant's cache key, since they do not reach its files, but they decide
+   * its findings: the secret scan's allow-list, for one).
+   */
+  private cachedPolicy(fragment: TenantPolicyFragment): { settings: string; fragment: TenantPolicyFragment } {
+    return { settings: canonicalDigest(this.policy), fragment };
+  }
+
+  /** A cached policy result still valid here: same fragment format, same policy settings, same tenant list. */
+  private reusablePolicy(stored: unknown, parityTenants: string[] | undefined): TenantPolicyFragment | undefined {
+    const s = stored as { settings?: unknown; fragment?: TenantPolicyFragment } | null | undefined;
+    const fragment = s?.fragment;
+    if (!fragment || s!.settings !== canonicalDigest(this.policy) || fragment.format !== TENANT_POLICY_FRAGMENT_FORMAT) return undefined;
+    const tenants = parityTenants === undefined ? undefined : tenantListDigest(parityTenants);
+    return fragment.parityTenants === tenants ? fragment : undefined;
+  }
+
+  /** Incremental synthesis: every stack hands its built tenants' Terraform blocks over when it is written. */
+  private collectFragments(): void {
+    for (const env of this.environments) {
+      const stacks = this.sharded.get(env.name)?.shards ?? [this.stacks.get(env.name)!];
+      for (const stack of stacks) {
+        stack._onTenantFragment(fragment => this.cache!.keepFragment(env.name, fragment.tenantId, { stack: stack.node.id, fragment }));
+      }
+    }
   }
 
   /** The environment of a stack folder: a sharded environment's base, shard and chart stacks are all its own. */

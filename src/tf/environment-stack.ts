@@ -7,6 +7,7 @@ import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
 import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { extractTenantFragment, mergeTenantFragments, TenantFragment, tenantOverrides } from './tenant-fragments';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
@@ -105,6 +106,13 @@ export interface EnvironmentStackProps extends IsolationOptions {
    */
   readonly constructTenants?: boolean;
   /**
+   * Tenants (ids) whose Terraform comes from a synthesis cache (docs/performance.md "Incremental synthesis"): their
+   * Vault resources are not built; the Platform merges their cached blocks into the stack's JSON. `addTenantBase`
+   * still builds one of them when called (a tenant that turned out to need building after all).
+   * @default - none: every tenant of the stack is built
+   */
+  readonly cachedTenants?: string[];
+  /**
    * The platform's names: the tenant releases follow its release patterns, `var.kube_context` defaults to its kube
    * context of the environment.
    * @default - LifecycleNames.of()
@@ -163,6 +171,10 @@ export class EnvironmentStack extends TerraformStack {
   private readonly isolation: IsolationOptions;
   private readonly releases = new Map<string, TenantRelease>();
   private readonly tenantIds = new Set<string>();
+  /** Cached tenants' blocks merged into the JSON (incremental synthesis), by tenant id. */
+  private readonly cachedFragments = new Map<string, TenantFragment>();
+  /** Receives the fragment of every built tenant when the stack is written (incremental synthesis). */
+  private fragmentSink?: (fragment: TenantFragment) => void;
 
   constructor(scope: Construct, id: string, props: EnvironmentStackProps) {
     super(scope, id);
@@ -262,10 +274,13 @@ export class EnvironmentStack extends TerraformStack {
       },
     });
 
+    // Tenants from a synthesis cache are not built: the bootstrap starts without tenants and adds the others in order.
+    const cached = new Set(props.cachedTenants ?? []);
+    const buildsAll = part === EnvironmentStackPart.WHOLE && props.constructTenants !== false && cached.size === 0;
     this.vault = withoutTokenStackTraces(() => new VaultBootstrap(this, 'Vault', {
       ...(props.vault ?? {}),
       // The parts of a sharded environment start from a bootstrap without tenants.
-      environment: part === EnvironmentStackPart.WHOLE && props.constructTenants !== false ? env : withoutTenants(env),
+      environment: buildsAll ? env : withoutTenants(env),
       kubernetesHost: this.vaultKubernetesHost.stringValue,
       kubernetesCaCert: this.vaultKubernetesCaCert.stringValue,
       // One fact for Vault's connection and the pods' connection strings: the model's host when declared.
@@ -278,7 +293,9 @@ export class EnvironmentStack extends TerraformStack {
         : part === EnvironmentStackPart.TENANT_SHARD ? VaultEnvironmentResources.BASE_STACK : VaultEnvironmentResources.OWN,
     }));
     if (part === EnvironmentStackPart.TENANT_SHARD) {
-      withoutTokenStackTraces(() => shardTenants.forEach(t => this.vault.addTenant(t)));
+      withoutTokenStackTraces(() => shardTenants.filter(t => !cached.has(t.id)).forEach(t => this.vault.addTenant(t)));
+    } else if (part === EnvironmentStackPart.WHOLE && props.constructTenants !== false && !buildsAll) {
+      withoutTokenStackTraces(() => env.tenants.filter(t => !cached.has(t.id)).forEach(t => this.vault.addTenant(t)));
     }
     if (part !== EnvironmentStackPart.WHOLE) for (const t of shardTenants) this.tenantIds.add(t.id);
   }
@@ -337,7 +354,30 @@ export class EnvironmentStack extends TerraformStack {
    * memory (src/tf/lean-synthesis.ts).
    */
   public toTerraform(): any {
-    return writesPlaceholder(this) ? {} : protectTenantData(super.toTerraform(), this.environment);
+    if (writesPlaceholder(this)) return {};
+    const json = protectTenantData(super.toTerraform(), this.environment);
+    if (this.fragmentSink) {
+      for (const vault of this.vault.tenants) {
+        const id = vault.tenant.id;
+        const scopes = [vault, this.releases.get(id)].filter((s): s is NonNullable<typeof s> => s !== undefined);
+        this.fragmentSink(extractTenantFragment(json, this.node.path, id, tenantOverrides(scopes)));
+      }
+    }
+    const fragments = [...this.cachedFragments.values()].filter(f => !this.vault.hasTenant(f.tenantId));
+    return mergeTenantFragments(json, this.node.path, fragments, this.environment.tenants.map(t => t.id));
+  }
+
+  /**
+   * @internal Incremental synthesis (src/platform/synthesis-cache.ts): merge a cached tenant's blocks into this
+   * stack's JSON, unless the tenant is built after all (`addTenantBase`).
+   */
+  public _mergeCachedTenant(fragment: TenantFragment): void {
+    this.cachedFragments.set(fragment.tenantId, fragment);
+  }
+
+  /** @internal Incremental synthesis: hand every built tenant's blocks to `sink` when the stack is written. */
+  public _onTenantFragment(sink: (fragment: TenantFragment) => void): void {
+    this.fragmentSink = sink;
   }
 
   /**

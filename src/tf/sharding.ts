@@ -63,6 +63,12 @@ export interface ShardedEnvironmentProps extends IsolationOptions {
    * @default - every shard
    */
   readonly constructedShards?: number[];
+  /**
+   * Tenants (ids) whose Terraform comes from a synthesis cache: their shard stacks do not build them
+   * (`EnvironmentStackProps.cachedTenants`).
+   * @default - none
+   */
+  readonly cachedTenants?: string[];
 }
 
 /**
@@ -129,6 +135,7 @@ export class ShardedEnvironment {
         workspace: shardLayout.workspace,
         part: EnvironmentStackPart.TENANT_SHARD,
         shardTenants: constructed(i + 1) ? ids.map(id => byId.get(id)!) : [],
+        cachedTenants: props.cachedTenants,
       });
       shard.addDependency(this.base);
       return shard;
