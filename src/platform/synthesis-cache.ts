@@ -12,6 +12,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Environment } from '../model/environment';
 import { Tenant } from '../model/tenant';
+import { filesBelow as filesInTree } from '../output/tree';
 import { TenantFragment, TENANT_FRAGMENT_FORMAT } from '../tf/tenant-fragments';
 
 /** Environment variable naming the cache folder when `PlatformProps.synthesisCache` is not set. */
@@ -362,17 +363,7 @@ function targetOf(rel: string, outdir: string, terraformOutdir: string): string 
   return parts[0] === TERRAFORM_PREFIX ? path.join(terraformOutdir, ...parts.slice(1)) : path.join(outdir, ...parts);
 }
 
-/** Every file below `dir`, relative to `base`. */
+/** Every file below `dir`, relative to `base`, sorted (the output tree's one reader, src/output/tree.ts). */
 export function filesBelow(dir: string, base: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(base, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
+  return filesInTree(dir).map(f => path.relative(base, f)).sort();
 }

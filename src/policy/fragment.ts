@@ -25,6 +25,7 @@ import * as crypto from 'crypto';
 import { contentsOf, KubernetesDocument } from './contents';
 import type { PolicyInput } from './input';
 import type { Side } from './parity';
+import type { PolicyFinding } from './types';
 import { show } from '../model/problems';
 
 /** Format of a fragment (bump when the shape or the meaning of a field changes: cached fragments are then stale). */
@@ -34,14 +35,7 @@ export const TENANT_POLICY_FRAGMENT_FORMAT = 'inopsio-tenant-policy-fragment/v1'
 export const PER_TENANT_RULES: readonly string[] = ['B13'];
 
 /** One violation of a per-tenant rule, its value already rendered (`show`), as in the report. */
-export interface FragmentViolation {
-  readonly resource: string;
-  readonly file: string;
-  readonly field: string;
-  readonly problem: string;
-  readonly got: string;
-  readonly fix: string;
-}
+export type FragmentViolation = Pick<PolicyFinding, 'resource' | 'file' | 'field' | 'problem' | 'got' | 'fix'>;
 
 /** The outcome of one per-tenant rule over the fragment's files. */
 export interface FragmentOutcome {

@@ -23,6 +23,7 @@ import {
   renderRestoreDrillScript,
 } from '../../src/k8s/backup-scripts';
 import { BackupScriptOptions } from '../../src/model/backup-script-options';
+import { filesBelow } from '../../src/output/tree';
 import { PG_BIN, PgHarness, startPostgres } from '../support/postgres';
 
 const ENV = 'test';
@@ -206,17 +207,7 @@ function sha256File(file: string): string {
 
 /** Relative paths of all files below dir (sorted); [] when dir does not exist. */
 function listFiles(dir: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
-      const p = path.join(d, e.name);
-      if (e.isDirectory()) walk(p);
-      else out.push(path.relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out.sort();
+  return filesBelow(dir).map(f => path.relative(dir, f)).sort();
 }
 
 /** path -> sha256 of every file below dir. */

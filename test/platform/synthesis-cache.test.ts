@@ -11,8 +11,8 @@ import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantProps } from '../../src/model/tenant';
 import { Platform, PlatformProps } from '../../src/platform/platform';
-import { PolicyPack } from '../../src/policy/pack';
 import { SYNTH_CACHE_ENV_VAR } from '../../src/platform/synthesis-cache';
+import { PolicyPack } from '../../src/policy/pack';
 
 jest.setTimeout(600_000);
 
