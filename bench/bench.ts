@@ -25,6 +25,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as v8 from 'v8';
 import * as ts from 'typescript';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -112,8 +113,14 @@ function child(js: string, args: string[], keep: string[] = [], env: NodeJS.Proc
     });
     result = JSON.parse(stdout.trim().split('\n').pop()!);
   } catch (e) {
-    if (capMs === undefined || (e as any).signal !== 'SIGKILL') throw e;
-    result = { mode: args[0], ms: capMs, peakRssMb: NaN, capped: true };
+    if ((e as any).signal === 'SIGABRT') {
+      // V8 aborts a process that reaches its heap limit ("JavaScript heap out of memory", on stderr above): that is
+      // a result of the measurement (the default path at N = 3,000 on this machine), not a reason to lose the others.
+      result = { mode: args[0], ms: NaN, peakRssMb: NaN, outOfMemory: true };
+    } else {
+      if (capMs === undefined || (e as any).signal !== 'SIGKILL') throw e;
+      result = { mode: args[0], ms: capMs, peakRssMb: NaN, capped: true };
+    }
   }
   for (const a of args) {
     if (a.startsWith(scratchRoot) && !keep.includes(a) && fs.existsSync(a) && fs.statSync(a).isDirectory()) fs.rmSync(a, { recursive: true, force: true });
@@ -164,7 +171,7 @@ function main(): void {
   const buildMs = build(buildDir);
   const js = path.join(buildDir, 'bench', 'child.js');
   const cpus = os.cpus();
-  console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, ${os.platform()} ${os.release()}`);
+  console.log(`machine: ${cpus.length} × ${cpus[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GB, Node ${process.version}, ${os.platform()} ${os.release()}, V8 heap limit ${(v8.getHeapStatistics().heap_size_limit / 2 ** 20).toFixed(0)} MB`);
   console.log(`transpiled src/ and bench/ in ${s(buildMs)} s; measurements run plain JavaScript in fresh processes`);
 
   // Same bytes: the bench's charts are the Platform's, and stock, ours and the floor write identical files.
@@ -225,7 +232,8 @@ function main(): void {
     const dump = path.join(scratchRoot, `docs-${n}.jsonl`);
     const fullDump = path.join(scratchRoot, `files-${n}.jsonl`);
     if (runs.floor > 0) child(js, ['dump', String(n), scratch(), dump]);
-    const last = (xs: Result[], r: number, k: number) => (r < k ? `${s(xs[xs.length - 1].ms)}${xs[xs.length - 1].capped ? '+ (stopped)' : ''} s` : '-');
+    const last = (xs: Result[], r: number, k: number) => (r >= k ? '-' : xs[xs.length - 1].outOfMemory ? 'out of memory'
+      : `${s(xs[xs.length - 1].ms)}${xs[xs.length - 1].capped ? '+ (stopped)' : ''} s`);
     for (let r = 0; r < options.runs; r++) {
       if (r < runs.full) row.full.push(child(js, ['full', String(n), scratch()]));
       // The first default run also captures its files for the full-output floor (after its measurement).
@@ -288,7 +296,7 @@ function main(): void {
   for (const r of rows) {
     const share = r.byDefault.length ? median(r.byDefault.map(x => x.policyMs / x.ms)) : NaN;
     const cpuShare = r.byDefault.length ? median(r.byDefault.map(x => x.policyCpuMs / x.timedCpuMs)) : NaN;
-    console.log(`| ${r.n} | ${secs(r.byDefault)} | ${r.byDefault.length ? Math.max(...r.byDefault.map(x => x.peakRssMb)) : '-'} | ${num(med(r.byDefault, 'policyMs') / 1000)} (${num(share)}) | ${secs(r.floorFull)} | ${num(med(r.byDefault) / med(r.floorFull))} | ${num(med(r.byDefault, 'timedCpuMs') / med(r.floorFull, 'timedCpuMs'))} | ${num(cpuShare)} | ${secs(r.full)} | ${r.floorKinds ?? '-'} |`);
+    console.log(`| ${r.n} | ${secs(r.byDefault)} | ${r.byDefault.length === 0 ? '-' : r.byDefault.some(x => x.outOfMemory) ? 'OOM' : Math.max(...r.byDefault.map(x => x.peakRssMb))} | ${num(med(r.byDefault, 'policyMs') / 1000)} (${num(share)}) | ${secs(r.floorFull)} | ${num(med(r.byDefault) / med(r.floorFull))} | ${num(med(r.byDefault, 'timedCpuMs') / med(r.floorFull, 'timedCpuMs'))} | ${num(cpuShare)} | ${secs(r.full)} | ${r.floorKinds ?? '-'} |`);
   }
 
   // The incremental re-synth (issue 20 item 3): the child's `incremental` mode (a cold synth with the cache, then one tenant changed).
@@ -317,7 +325,9 @@ function main(): void {
   const rss = r3000 ? String(Math.max(...r3000.full.map(x => x.peakRssMb))) : 'NA';
   const defaultOverFloor = r1000 ? med(r1000.byDefault) / med(r1000.floorFull) : undefined;
   const policyShare = r1000 && r1000.byDefault.length ? median(r1000.byDefault.map(x => x.policyMs / x.ms)) : undefined;
-  const defaultRss = r3000 && r3000.byDefault.length ? String(Math.max(...r3000.byDefault.map(x => x.peakRssMb))) : 'NA';
+  // A default run that reached V8's heap limit prints OOM: its peak is at least that limit (printed on the machine line).
+  const defaultRss = !r3000 || r3000.byDefault.length === 0 ? 'NA'
+    : r3000.byDefault.some(x => x.outOfMemory) ? 'OOM' : String(Math.max(...r3000.byDefault.map(x => x.peakRssMb)));
   const incrementalShare = incremental?.available ? fmt(incremental.resynthMs / incremental.coldMs) : 'n/a';
   if (r1000 && r3000) console.log(`\nscaling by CPU time instead of wall time: ${fmt(med(r3000.full, 'cpuMs') / med(r1000.full, 'cpuMs'))}; load average at the end ${os.loadavg().map(x => x.toFixed(1)).join(' ')}`);
   console.log('');
