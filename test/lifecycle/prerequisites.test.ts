@@ -4,19 +4,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { EXIT, main } from '../../src/lifecycle/cli';
+import { EXIT } from '../../src/lifecycle/cli';
 import { readInventory, validateInventory } from '../../src/lifecycle/inventory';
 import { collectPrerequisites } from '../../src/lifecycle/prerequisites';
 import { PREREQUISITES_ANNOTATION } from '../../src/model/wiring-annotations';
 import { OutputLayout } from '../../src/output/layout';
+import { runCli } from '../support/cli';
 import { synthesizeReferencePlatform } from '../support/reference-platform';
 
-function cli(...argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = main(argv, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
-  return { code, out, err };
-}
+const cli = runCli;
 
 describe('prerequisites of the reference platform (examples/main.ts)', () => {
   let dir: string;
@@ -91,22 +87,22 @@ describe('prerequisites of the reference platform (examples/main.ts)', () => {
   test('inopsio-env prerequisites <env>: one line each; --json; --out finds the inventory', () => {
     const r = cli('prerequisites', '--inventory', inventoryFile, 'prod');
     expect(r.code).toBe(EXIT.OK);
-    expect(r.out.split('\n')).toContain('configmap\tpostgres-ca\tnamespace prod-acme\tCronJob/prod-acme/backup-acme, CronJob/prod-acme/backup-acme-restore-drill');
-    expect(r.out.split('\n')).toContain('github-secret\tTF_API_TOKEN\tGitHub environment prod-plan\ttenant-upgrade.yml#jobs.plan-prod');
+    expect(r.stdout.split('\n')).toContain('configmap\tpostgres-ca\tnamespace prod-acme\tCronJob/prod-acme/backup-acme, CronJob/prod-acme/backup-acme-restore-drill');
+    expect(r.stdout.split('\n')).toContain('github-secret\tTF_API_TOKEN\tGitHub environment prod-plan\ttenant-upgrade.yml#jobs.plan-prod');
     const json = cli('prerequisites', '--out', path.join(dir, 'dist'), '--json', 'prod');
-    expect(JSON.parse(json.out)).toEqual(readInventory(inventoryFile).environments.find(e => e.name === 'prod')!.prerequisites);
+    expect(JSON.parse(json.stdout)).toEqual(readInventory(inventoryFile).environments.find(e => e.name === 'prod')!.prerequisites);
   });
 
   test('an unknown environment, or an inventory without prerequisites, is a usage error (exit 2)', () => {
     const unknown = cli('prerequisites', '--inventory', inventoryFile, 'qa');
     expect(unknown.code).toBe(EXIT.USAGE);
-    expect(unknown.err).toContain('prerequisites: environment is not in');
+    expect(unknown.stderr).toContain('prerequisites: environment is not in');
     const bare = JSON.parse(fs.readFileSync(inventoryFile, 'utf8'));
     for (const e of bare.environments) delete e.prerequisites;
     const bareFile = path.join(dir, 'bare-lifecycle.json');
     fs.writeFileSync(bareFile, JSON.stringify(bare));
     const r = cli('prerequisites', '--inventory', bareFile, 'prod');
     expect(r.code).toBe(EXIT.USAGE);
-    expect(r.err).toContain('lists no prerequisites for prod');
+    expect(r.stderr).toContain('lists no prerequisites for prod');
   });
 });

@@ -6,18 +6,14 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { EXIT, main } from '../../src/lifecycle/cli';
+import { EXIT } from '../../src/lifecycle/cli';
 import { DECOMMISSION_OVERRIDE_FILE, unprotectOverride } from '../../src/lifecycle/unprotect';
+import { runCli } from '../support/cli';
 import { TERRAFORM, terraformVersion } from '../support/terraform';
 
 const tmp = process.env.TMPDIR ?? '/tmp';
 
-function cli(...argv: string[]): { code: number; out: string; err: string } {
-  let out = '';
-  let err = '';
-  const code = main(argv, { stdout: { write: (t: string) => (out += t) }, stderr: { write: (t: string) => (err += t) } });
-  return { code, out, err };
-}
+const cli = runCli;
 
 function terraform(dir: string, ...args: string[]) {
   const env: NodeJS.ProcessEnv = {};
@@ -54,7 +50,7 @@ test('real Terraform: destroy is refused while protected, and succeeds after ino
   expect(refused.stderr).toMatch(/Instance cannot be destroyed/);
 
   const r = cli('unprotect', '--stack', dir);
-  expect(r).toEqual({ code: EXIT.OK, out: `override=${path.join(dir, DECOMMISSION_OVERRIDE_FILE)}\nunprotected=1\n`, err: '' });
+  expect(r).toEqual({ code: EXIT.OK, stdout: `override=${path.join(dir, DECOMMISSION_OVERRIDE_FILE)}\nunprotected=1\n`, stderr: '' });
   const destroyed = terraform(dir, 'destroy', '-auto-approve', '-input=false', '-no-color');
   expect(destroyed.stderr).toBe('');
   expect(destroyed.status).toBe(0);
@@ -64,5 +60,5 @@ test('real Terraform: destroy is refused while protected, and succeeds after ino
 test('a folder without a stack is a usage error (exit 2), not a silent success', () => {
   const r = cli('unprotect', '--stack', path.join(tmp, 'no-such-stack'));
   expect(r.code).toBe(EXIT.USAGE);
-  expect(r.err).toContain('unprotect: --stack has no cdk.tf.json');
+  expect(r.stderr).toContain('unprotect: --stack has no cdk.tf.json');
 });

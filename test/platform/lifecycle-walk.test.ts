@@ -12,24 +12,19 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import * as YAML from 'yaml';
 import { backupProps, githubProps } from './fixtures';
-import { main } from '../../src/lifecycle/cli';
 import { DecommissionPlan, FINAL_BACKUP_JOB, FINAL_DRILL_JOB } from '../../src/lifecycle/decommission';
 import { readTenantRegistry, TENANT_REGISTRY_FORMAT, tenantsFromRegistry } from '../../src/lifecycle/tenant-registry';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { ContainerImage } from '../../src/model/image';
 import { Platform } from '../../src/platform/platform';
+import { runCli } from '../support/cli';
 import { admitJob } from '../support/quota-admission';
 
 const MIGRATE = ContainerImage.fromDigest(`registry.inopsio.example/billing/migrate@sha256:${'cd'.repeat(32)}`);
 const SHA = 'ef'.repeat(32);
 
-function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 /** The platform repository: registries in `tenants/`, the platform app below, output in `dist/` and `cdktf.out/`. */
 class PlatformRepo {

@@ -11,20 +11,15 @@ import * as path from 'path';
 import { App } from 'cdktf';
 import * as YAML from 'yaml';
 import { backupProps, githubProps } from './fixtures';
-import { main } from '../../src/lifecycle/cli';
 import { readTenantRegistry, TENANT_REGISTRY_FORMAT, tenantsFromRegistry } from '../../src/lifecycle/tenant-registry';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { Platform } from '../../src/platform/platform';
+import { runCli } from '../support/cli';
 
 const ENVIRONMENTS: Array<[string, EnvironmentClass]> = [['dev', EnvironmentClass.DEVELOPMENT], ['staging', EnvironmentClass.STAGING], ['prod', EnvironmentClass.PRODUCTION]];
 
-function cli(...argv: string[]): { code: number; stdout: string; stderr: string } {
-  let stdout = '';
-  let stderr = '';
-  const code = main(argv, { stdout: { write: (t: string) => (stdout += t) }, stderr: { write: (t: string) => (stderr += t) } });
-  return { code, stdout, stderr };
-}
+const cli = runCli;
 
 describe('a sign-up merged for dev (reusable) is applied by the workflow its push starts (issue 24)', () => {
   const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'signup-apply-'));
