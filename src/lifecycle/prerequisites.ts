@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as path from 'path';
 import { InventoryPrerequisite, LifecycleInventory } from './inventory';
 import { Environment } from '../model/environment';
 import { LifecycleKind } from '../model/environment-class';
@@ -42,10 +43,11 @@ export interface PrerequisiteSources {
   /** The environment of a stack folder (a sharded environment's shard and chart stacks are its own). */
   readonly environmentOfStack?: (stack: string) => string;
   /**
-   * The documents of a manifest file when they are at hand without parsing it (the Platform's synthesis cache keeps
-   * each cached tenant's documents as JSON); undefined: the file is read and parsed.
+   * What the manifest files declare, collected from their documents as they were written (the Platform feeds every
+   * chart it writes, and every tenant it copies from its synthesis cache); a manifest file it was not fed is read and
+   * parsed. Undefined: every manifest file is read and parsed.
    */
-  readonly documentsOf?: (file: string) => unknown[] | undefined;
+  readonly manifests?: ManifestPrerequisites;
 }
 
 const SECRET_REF = /\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -54,6 +56,55 @@ const POD_TEMPLATE_PATHS: Array<(d: any) => any> = [
   d => d?.spec?.jobTemplate?.spec?.template,
   d => (d?.kind === 'Pod' ? d : undefined),
 ];
+
+type Found = { env: string; kind: string; name: string; scope: string; by: string };
+type KvRead = { env: string; path: string; by: string };
+
+/**
+ * The manifests' share of the prerequisites (the W06 declarations and the Vault agent's KV reads of every pod template
+ * and Argo CD Application), collected one written file at a time from the documents in memory. Reading the output back
+ * and parsing its YAML again cost a third of a whole synthesis at 1,000 tenants (docs/performance.md); this keeps only
+ * the few entries found, not the documents.
+ */
+export class ManifestPrerequisites {
+  /** @internal */
+  public readonly _found: Found[] = [];
+  /** @internal */
+  public readonly _kvReads: KvRead[] = [];
+  private readonly files = new Set<string>();
+
+  /** The documents of one manifest file of `environment`, as written to `file`. */
+  public add(environment: string, file: string, documents: readonly unknown[]): void {
+    this.files.add(path.resolve(file));
+    for (const d of documents) documentPrerequisites(environment, d, this._found, this._kvReads);
+  }
+
+  /** Whether the documents of `file` were added. */
+  public has(file: string): boolean {
+    return this.files.has(path.resolve(file));
+  }
+}
+
+/** What one document declares: the W06 prerequisites of its pod templates and the Vault agent's KV reads. */
+function documentPrerequisites(env: string, d: any, found: Found[], kvReads: KvRead[]): void {
+  // Argo CD Applications: the module values' agent annotations as Helm parameters.
+  const params = d?.kind === 'Application' ? d?.spec?.source?.helm?.parameters ?? d?.spec?.sources?.flatMap((x: any) => x?.helm?.parameters ?? []) : undefined;
+  if (Array.isArray(params)) {
+    for (const r of vaultAgentReads(vaultAnnotationsOfParameters(params))) {
+      kvReads.push({ env, path: r.path, by: `Application/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
+    }
+  }
+  for (const at of POD_TEMPLATE_PATHS) {
+    const t = at(d);
+    const annotations = t?.metadata?.annotations;
+    if (annotations === undefined) continue;
+    const ns = d?.metadata?.namespace ?? '-';
+    for (const r of parsePrerequisites(annotations[PREREQUISITES_ANNOTATION])) {
+      found.push({ env, kind: r.kind, name: r.name, scope: `namespace ${ns}`, by: `${d.kind}/${ns}/${d?.metadata?.name}` });
+    }
+    for (const r of vaultAgentReads(annotations)) kvReads.push({ env, path: r.path, by: `${d.kind}/${ns}/${d?.metadata?.name}` });
+  }
+}
 
 /** The prerequisites of every environment of the output, by environment name; each list sorted by kind, scope, name. */
 export function collectPrerequisites(environments: Environment[], sources: PrerequisiteSources): { [env: string]: Prerequisite[] } {
@@ -71,34 +122,20 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
 
   // KV v2 secrets pods read (their agent annotations, in manifests, Helm releases and Argo CD Applications), listed
   // unless a stack writes them (vault_kv_secret_v2): a person seeds them before the workload starts.
-  const kvReads: Array<{ env: string; path: string; by: string }> = [];
+  const kvReads: KvRead[] = [];
   const kvWritten = new Set<string>();
 
-  // Pods: the W06 declarations.
+  // Pods: the W06 declarations, from the documents fed as they were written; any other manifest file is parsed.
+  const manifests = sources.manifests ?? new ManifestPrerequisites();
+  const parsed = new ManifestPrerequisites();
   for (const m of manifestFilesBelow(sources.layout.manifestsDirectory)) {
-    const known = sources.documentsOf?.(m.file) as any[] | undefined;
-    const text = known ? '' : fs.readFileSync(m.file, 'utf8');
-    const docs = known ?? (m.format === 'json' ? [JSON.parse(text)].flat() : parseYamlDocuments(text, m.file));
-    for (const d of docs) {
-      // Argo CD Applications: the module values' agent annotations as Helm parameters.
-      const params = d?.kind === 'Application' ? d?.spec?.source?.helm?.parameters ?? d?.spec?.sources?.flatMap((x: any) => x?.helm?.parameters ?? []) : undefined;
-      if (Array.isArray(params)) {
-        for (const r of vaultAgentReads(vaultAnnotationsOfParameters(params))) {
-          kvReads.push({ env: m.environment, path: r.path, by: `Application/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
-        }
-      }
-      for (const at of POD_TEMPLATE_PATHS) {
-        const t = at(d);
-        const value = t?.metadata?.annotations?.[PREREQUISITES_ANNOTATION];
-        for (const r of parsePrerequisites(value)) {
-          const ns = d?.metadata?.namespace ?? '-';
-          add(m.environment, r.kind, r.name, `namespace ${ns}`, `${d.kind}/${ns}/${d?.metadata?.name}`);
-        }
-        for (const r of vaultAgentReads(t?.metadata?.annotations)) {
-          kvReads.push({ env: m.environment, path: r.path, by: `${d.kind}/${d?.metadata?.namespace ?? '-'}/${d?.metadata?.name}` });
-        }
-      }
-    }
+    if (manifests.has(m.file)) continue;
+    const text = fs.readFileSync(m.file, 'utf8');
+    parsed.add(m.environment, m.file, m.format === 'json' ? [JSON.parse(text)].flat() : parseYamlDocuments(text, m.file));
+  }
+  for (const fed of [manifests, parsed]) {
+    for (const p of fed._found) add(p.env, p.kind, p.name, p.scope, p.by);
+    kvReads.push(...fed._kvReads);
   }
 
   // Stacks: variables Terraform cannot fill in itself.

@@ -26,7 +26,7 @@ import { ITenantWorkloadBuilder, TenantWorkload } from '../k8s/tenant-workload';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
-import { collectPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
+import { collectPrerequisites, ManifestPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan, tenantHasBackup } from '../model/backup-plan';
 import { ciVaultRoles, previewVaultHost } from '../model/ci-access';
@@ -389,6 +389,8 @@ interface WrittenManifests {
   /** Staged files whose content is already in the policy input. */
   readonly inMemory: Set<string>;
   readonly inMemoryDigests: Set<string>;
+  /** What the written manifest files declare for the prerequisites, from their documents (not parsed back). */
+  readonly prerequisites: ManifestPrerequisites;
   /** Problems building tenant releases and environment charts. */
   readonly buildProblems: number;
 }
@@ -441,8 +443,6 @@ export class Platform extends Construct {
   private readonly cache?: SynthesisCache;
   /** Tenants taken from the cache (not built), by environment and tenant id. */
   private readonly cached = new Map<string, Map<string, CacheEntry>>();
-  /** The environment charts' documents by staged manifest file (the cache's prerequisites read them from here). */
-  private readonly environmentDocuments = new Map<string, unknown[]>();
   /** Documents of each built tenant's manifest file, by environment and tenant id. */
   private readonly builtDocuments = new Map<string, number>();
   /**
@@ -813,7 +813,7 @@ export class Platform extends Construct {
       });
       // The inventory lists what the output assumes exists, read from the output just written (issue 24 item 5).
       // A part of a split synthesis collects over its own files; the final step lists the union (shard-synth.ts).
-      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack(), documentsOf: this.cachedDocuments(stage) };
+      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack(), manifests: manifests.prerequisites };
       const prerequisites = this.capture(problems, () => collectPrerequisites(this.environments, prerequisiteSources));
       this.capture(problems, () => writeInventory(stage.outdir, withPrerequisites(
         buildInventory(this.environments, { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket }),
@@ -878,6 +878,7 @@ export class Platform extends Construct {
     const partFiles = this.partFiles();
     const inMemory = new Set<string>();
     const inMemoryDigests = new Set<string>();
+    const prerequisites = new ManifestPrerequisites();
     for (const env of this.environments) {
       const app = this.apps.get(env.name)!;
       const outdir = stage.staged(app.outdir);
@@ -888,6 +889,7 @@ export class Platform extends Construct {
         const file = path.join(app.outdir, chart.fileName);
         files.push(file);
         if (!partFiles || partFiles.owns(file)) documentCount += chart.documents.length;
+        prerequisites.add(env.name, path.join(outdir, chart.fileName), chart.documents);
         if (policyInput) {
           if (TenantChart.isTenantChart(chart.chart)) {
             // Checked now; the pack keeps the outcome and what the rules across tenants need, not the documents.
@@ -921,8 +923,6 @@ export class Platform extends Construct {
           this.capture(problems, () => this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir));
         } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
           platform = chart;
-          // With the cache, the prerequisites take the environment chart's documents from here (not parsed again).
-          if (this.cache) this.environmentDocuments.set(path.resolve(outdir, chart.fileName), chart.documents);
         }
       };
       const kept = this.charts.get(env.name)!;
@@ -942,7 +942,8 @@ export class Platform extends Construct {
         for (const t of this.tenants.get(env.name)!.values()) {
           if (!this.writesTenant(env.name, t.id)) continue;
           const policy = policyInput ? { input: policyInput, pack: policyPack!, parityTenants: parityTenants.get(env.name) } : undefined;
-          if (this.restoreTenant(stage, env, t, policy, { files, inMemory, inMemoryDigests, count: n => documentCount += n })) continue;
+          const into = { files, inMemory, inMemoryDigests, prerequisites, count: (n: number) => documentCount += n };
+          if (this.restoreTenant(stage, env, t, policy, into)) continue;
           const chart = kept.get(t.id) ?? this.buildTenantChart(env, t, app);
           visit(writeChart(chart, outdir));
           if (!kept.has(t.id)) app.node.tryRemoveChild(t.id);
@@ -968,7 +969,7 @@ export class Platform extends Construct {
       this.capture(problems, () => chartStack.addEnvironmentChart(PLATFORM_CHART, platformDir, monitoringNamespace));
     }
     this.writeMigrationHooks(stage.outdir);
-    return { files, documentCount, policyInput, policyPack, inMemory, inMemoryDigests, buildProblems: problems.all.length - before };
+    return { files, documentCount, policyInput, policyPack, inMemory, inMemoryDigests, prerequisites, buildProblems: problems.all.length - before };
   }
 
   /**
@@ -981,7 +982,7 @@ export class Platform extends Construct {
   private restoreTenant(
     stage: StagedOutput, env: Environment, tenant: Tenant,
     policy: { input: PolicyInput; pack: PolicyPack; parityTenants: string[] | undefined } | undefined,
-    into: { files: string[]; inMemory: Set<string>; inMemoryDigests: Set<string>; count: (n: number) => void },
+    into: { files: string[]; inMemory: Set<string>; inMemoryDigests: Set<string>; prerequisites: ManifestPrerequisites; count: (n: number) => void },
   ): boolean {
     const entry = this.cached.get(env.name)?.get(tenant.id);
     if (!entry) return false;
@@ -994,6 +995,7 @@ export class Platform extends Construct {
     const file = path.join(this.outdir, entry.manifestFile);
     into.files.push(file);
     into.count(entry.documentCount);
+    into.prerequisites.add(env.name, path.join(stage.outdir, entry.manifestFile), documents);
     if (policy) {
       const cached = this.reusablePolicy(entry.policy, policy.parityTenants);
       if (cached) {
@@ -1007,17 +1009,6 @@ export class Platform extends Construct {
     }
     for (const f of entry.fragments) this.tenantStackOf(env.name, tenant.id)._mergeCachedTenant(f.fragment);
     return true;
-  }
-
-  /** The documents of the restored tenants' manifest files (staged paths), read from the cache when asked for. */
-  private cachedDocuments(stage: StagedOutput): ((file: string) => unknown[] | undefined) | undefined {
-    if (!this.cache) return undefined;
-    const byFile = new Map<string, CacheEntry>();
-    for (const hits of this.cached.values()) for (const e of hits.values()) byFile.set(path.resolve(stage.outdir, e.manifestFile), e);
-    return file => {
-      const entry = byFile.get(path.resolve(file));
-      return entry ? this.cache!.documentsOf(entry) : this.environmentDocuments.get(path.resolve(file));
-    };
   }
 
   /** Build a tenant after all (its chart asked for, its entry altered): its Vault resources join its stack now. */

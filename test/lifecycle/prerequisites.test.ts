@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EXIT } from '../../src/lifecycle/cli';
 import { readInventory, validateInventory } from '../../src/lifecycle/inventory';
-import { collectPrerequisites } from '../../src/lifecycle/prerequisites';
+import { collectPrerequisites, ManifestPrerequisites } from '../../src/lifecycle/prerequisites';
 import { PREREQUISITES_ANNOTATION } from '../../src/model/wiring-annotations';
 import { OutputLayout } from '../../src/output/layout';
 import { runCli } from '../support/cli';
@@ -82,6 +82,28 @@ describe('prerequisites of the reference platform (examples/main.ts)', () => {
     } finally {
       fs.writeFileSync(file, before);
     }
+  });
+
+  test('the Platform collects the manifests\' share from the documents it writes: the same list as parsing every file back', () => {
+    const layout = OutputLayout.of(path.join(dir, 'dist'), path.join(dir, 'cdktf.out'));
+    const inventory = readInventory(inventoryFile);
+    const envs = inventory.environments.map(e => ({ name: e.name, environmentClass: { lifecycle: e.name.startsWith('preview-') ? 'ephemeral' : 'persistent' } }) as any);
+    const parsed = collectPrerequisites(envs, { layout });
+    for (const e of inventory.environments) expect(e.prerequisites).toEqual(parsed[e.name]);
+  });
+
+  test('a manifest file whose documents were fed is not read again; one that was not is parsed', () => {
+    const layout = OutputLayout.of(path.join(dir, 'dist'), path.join(dir, 'cdktf.out'));
+    const envs = readInventory(inventoryFile).environments.map(e => ({ name: e.name, environmentClass: { lifecycle: 'persistent' } }) as any);
+    const files = fs.readdirSync(layout.manifestsOf('prod')).filter(f => f.includes('acme')).map(f => path.join(layout.manifestsOf('prod'), f));
+    const fed = new ManifestPrerequisites();
+    // Fed with a declaration the file does not hold: the list shows the fed documents, so the file was not parsed.
+    fed.add('prod', files[0], [{ kind: 'CronJob', metadata: { name: 'fed', namespace: 'prod-acme' }, spec: { jobTemplate: { spec: { template: { metadata: { annotations: { [PREREQUISITES_ANNOTATION]: 'secret/only-fed' } } } } } } }]);
+    const listed = collectPrerequisites(envs, { layout, manifests: fed });
+    expect(listed.prod.find(p => p.name === 'only-fed')?.neededBy).toEqual(['CronJob/prod-acme/fed']);
+    expect(listed.prod.find(p => p.name === 'postgres-ca' && p.scope === 'namespace prod-acme')).toBeUndefined();
+    // The other tenants' files were not fed: parsed, so their declarations are listed.
+    expect(listed.prod.find(p => p.name === 'postgres-ca' && p.scope === 'namespace prod-globex')).toBeDefined();
   });
 
   test('inopsio-env prerequisites <env>: one line each; --json; --out finds the inventory', () => {
