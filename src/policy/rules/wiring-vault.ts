@@ -33,9 +33,29 @@ const REFERENCE = /^\$\{([a-z0-9_]+)\.([^.}]+)\.[a-z_]+\}$/;
 function resolve(ctx: PolicyContext, environment: string, type: string, value: unknown, literalKey: string): TerraformResource | undefined {
   const text = String(value ?? '');
   const m = REFERENCE.exec(text);
-  const candidates = ctx.tf(type).filter(r => r.environment === environment);
-  if (m) return m[1] === type ? candidates.find(r => r.name === m[2]) : undefined;
-  return candidates.find(r => String(r.body?.[literalKey] ?? '').replace(/^\/+|\/+$/g, '') === text.replace(/^\/+|\/+$/g, ''));
+  if (m) return m[1] === type ? resourcesBy(ctx, environment, type, undefined).get(m[2]) : undefined;
+  return resourcesBy(ctx, environment, type, literalKey).get(trimSlashes(text));
+}
+
+/**
+ * The environment's resources of a type by name (`key` undefined) or by the value of a field, the first one where
+ * several share it. Indexed once per evaluation: every login resolves its policies and roles here, and a scan of
+ * the environment's resources per login made W08 quadratic in the tenants (docs/performance.md).
+ */
+function resourcesBy(ctx: PolicyContext, environment: string, type: string, key: string | undefined): Map<string, TerraformResource> {
+  return ctx.memo(`wiring-vault-index\0${environment}\0${type}\0${key ?? ''}`, () => {
+    const index = new Map<string, TerraformResource>();
+    for (const r of ctx.tf(type)) {
+      if (r.environment !== environment) continue;
+      const k = key === undefined ? r.name : trimSlashes(String(r.body?.[key] ?? ''));
+      if (!index.has(k)) index.set(k, r);
+    }
+    return index;
+  });
+}
+
+function trimSlashes(text: string): string {
+  return text.replace(/^\/+|\/+$/g, '');
 }
 
 /** Does a Vault policy path pattern match a request path (`*` only at the end, `+` one whole segment)? */
@@ -148,8 +168,7 @@ function mountProblem(ctx: PolicyContext, environment: string, path: string): { 
     const m = /^(?:creds|static-creds)\/([^/]+)$/.exec(rest);
     if (!m) return { problem: `is under database mount ${mount.path} (${mount.resource.resource}) but not of the form ${mount.path}/creds/<role>`, fix: `read ${mount.path}/creds/<role>` };
     const vaultEnvironment = vaultEnvironmentOf(ctx, environment);
-    const roles = ctx.tf('vault_database_secret_backend_role', 'vault_database_secret_backend_static_role')
-      .filter(r => r.environment === environment && r.body?.name === m[1]);
+    const roles = databaseRolesNamed(ctx, environment).get(m[1]) ?? [];
     const onMount = roles.filter(r => {
       const backend = resolve(ctx, environment, 'vault_mount', r.body?.backend, 'path') ?? resolve(ctx, environment, 'vault_database_secrets_mount', r.body?.backend, 'path')
         ?? resolve(ctx, vaultEnvironment, 'vault_mount', r.body?.backend, 'path') ?? resolve(ctx, vaultEnvironment, 'vault_database_secrets_mount', r.body?.backend, 'path');
@@ -163,6 +182,22 @@ function mountProblem(ctx: PolicyContext, environment: string, path: string): { 
     }
   }
   return undefined;
+}
+
+/** The environment's database roles (dynamic and static) by their `name`, indexed once per evaluation. */
+function databaseRolesNamed(ctx: PolicyContext, environment: string): Map<string, TerraformResource[]> {
+  return ctx.memo(`wiring-vault-database-roles\0${environment}`, () => {
+    const index = new Map<string, TerraformResource[]>();
+    for (const r of ctx.tf('vault_database_secret_backend_role', 'vault_database_secret_backend_static_role')) {
+      if (r.environment !== environment) continue;
+      const name = r.body?.name;
+      if (typeof name !== 'string') continue;
+      const named = index.get(name);
+      if (named) named.push(r);
+      else index.set(name, [r]);
+    }
+    return index;
+  });
 }
 
 /** The policies a role attaches, resolved to the stack's `vault_policy` resources (unresolved names listed apart). */
