@@ -91,7 +91,7 @@ function eachChart(app: App, visit: (chart: SynthesizedChart) => void, include: 
   const all = app.node.findAll();
   validate(all);
   const hasDependantCharts = resolveDependencies(all);
-  const charts = new DependencyGraph(app.node).topology().filter((c): c is Chart => Chart.isChart(c));
+  const charts = topology(app, all).filter((c): c is Chart => Chart.isChart(c));
   let index = 0;
   for (const chart of charts) {
     const base = Names.toDnsLabel(chart);
@@ -102,11 +102,25 @@ function eachChart(app: App, visit: (chart: SynthesizedChart) => void, include: 
 
 /** A chart's documents in dependency order; a tenant chart's after its last pass (suspension, quota check). */
 function render(chart: Chart, fileName: string): SynthesizedChart {
-  const documents = new DependencyGraph(chart.node).topology()
+  const documents = topology(chart, chart.node.findAll())
     .filter((c): c is ApiObject => c instanceof ApiObject && Chart.of(c) === chart)
     .map(o => o.toJson());
   return { chart, fileName, documents: TenantChart.isTenantChart(chart) ? finishTenantDocuments(chart, documents) : documents };
 }
+
+/**
+ * cdk8s's `new DependencyGraph(scope.node).topology()`, where `all` is `scope.node.findAll()`. Without any dependency
+ * below `scope` the graph's topology is its vertices in insertion order, which is `all`'s order unless a path is an
+ * array index (the graph keeps its vertices in an object keyed by path, which lists such keys first): then, and when
+ * there are dependencies, the graph is built. Building it for every chart was a tenth of writing the manifests.
+ */
+export function topology(scope: IConstruct, all: IConstruct[]): IConstruct[] {
+  const plain = all.every(c => c.node.dependencies.length === 0 && !ARRAY_INDEX.test(c.node.path));
+  return plain ? all : new DependencyGraph(scope.node).topology();
+}
+
+/** A canonical array index (`0`, `17`): such object keys are enumerated first, in numeric order. */
+const ARRAY_INDEX = /^(?:0|[1-9][0-9]{0,9})$/;
 
 function validate(all: IConstruct[]): void {
   const errors: string[] = [];

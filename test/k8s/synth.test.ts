@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { ApiObject, App, Chart } from 'cdk8s';
-import { synthCharts, writeCharts } from '../../src/k8s/synth';
+import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
+import { synthCharts, topology, writeCharts } from '../../src/k8s/synth';
 import { TenantChart } from '../../src/k8s/tenant-chart';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
@@ -62,5 +62,24 @@ describe('linear synthesis', () => {
     calls = 0;
     app.synth(); // stock: one app-wide validation per chart plus one
     expect(calls).toBeGreaterThan(constructs * 50);
+  });
+});
+
+describe('topology without building the dependency graph', () => {
+  const graphOrder = (scope: App | Chart) => new DependencyGraph(scope.node).topology().map(c => c.node.path);
+  const ours = (scope: App | Chart) => topology(scope, scope.node.findAll()).map(c => c.node.path);
+
+  test.each([false, true])('is cdk8s\'s DependencyGraph topology, for the app and each chart (dependencies: %s)', withDependencies => {
+    const app = platformApp(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'topology-')), 3, withDependencies);
+    expect(ours(app)).toEqual(graphOrder(app));
+    for (const chart of app.charts) expect(ours(chart)).toEqual(graphOrder(chart));
+  });
+
+  test('charts whose ids are array indexes: the graph lists them first, so it is built (negative control of the shortcut)', () => {
+    const app = new App({ outdir: fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'topology-')) });
+    for (const id of ['b', '10', 'a', '2']) new ApiObject(new Chart(app, id), 'Config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id } });
+    const findAllOrder = app.node.findAll().map(c => c.node.path);
+    expect(graphOrder(app)).not.toEqual(findAllOrder);
+    expect(ours(app)).toEqual(graphOrder(app));
   });
 });
