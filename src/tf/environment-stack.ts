@@ -6,7 +6,7 @@ import { AssetType, CloudBackend, Fn, ITerraformDependable, NamedCloudWorkspace,
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
-import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { extractTenantFragment, mergeTenantFragments, TenantFragment, tenantOverrides } from './tenant-fragments';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
@@ -355,7 +355,7 @@ export class EnvironmentStack extends TerraformStack {
    */
   public toTerraform(): any {
     if (writesPlaceholder(this)) return {};
-    const json = protectTenantData(super.toTerraform(), this.environment);
+    const json = protectTenantData(stackTerraform(this), this.environment);
     if (this.fragmentSink) {
       for (const vault of this.vault.tenants) {
         const id = vault.tenant.id;

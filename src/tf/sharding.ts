@@ -4,7 +4,7 @@ import { CloudBackend, NamedCloudWorkspace, TerraformStack, TerraformVariable } 
 import { Construct } from 'constructs';
 import { addEnvironmentChartRelease, addKubeAccessVariables, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
 import { IsolationOptions } from './isolation';
-import { useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
 import { TenantReleaseOptions } from './tenant-release';
@@ -238,6 +238,6 @@ export class EnvironmentChartStack extends TerraformStack {
 
   /** The stack's Terraform JSON; `{}` while cdktf's synthesizer runs (see `EnvironmentStack.toTerraform`). */
   public toTerraform(): any {
-    return writesPlaceholder(this) ? {} : protectTenantData(super.toTerraform(), this.environment);
+    return writesPlaceholder(this) ? {} : protectTenantData(stackTerraform(this), this.environment);
   }
 }

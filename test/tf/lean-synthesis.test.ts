@@ -1,0 +1,88 @@
+/**
+ * The stacks' JSON built by `stackTerraform` (src/tf/lean-synthesis.ts) is cdktf's `TerraformStack.toTerraform()`:
+ * same keys in the same order, same values, on every stack of a platform with databases, object storage, modules,
+ * Terraform shards and the GitHub environments, and on a plain stack with every kind of element.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, LocalBackend, TerraformLocal, TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Policy } from '@cdktf/provider-vault/lib/policy';
+import { VaultProvider } from '@cdktf/provider-vault/lib/provider';
+import { EgressTarget } from '../../src/model/egress-target';
+import { Environment } from '../../src/model/environment';
+import { EnvironmentClass } from '../../src/model/environment-class';
+import { Platform } from '../../src/platform/platform';
+import { stackTerraform } from '../../src/tf/lean-synthesis';
+import { backupProps, githubProps } from '../platform/fixtures';
+
+jest.setTimeout(300_000);
+
+const cdktfJson = (stack: TerraformStack) => JSON.stringify(TerraformStack.prototype.toTerraform.call(stack));
+const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 'minio' }, 9000);
+
+test('every stack of a synthesized platform: the same JSON as cdktf\'s toTerraform, key order included', () => {
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'lean-synthesis-'));
+  const app = new App({ outdir: path.join(dir, 'cdktf.out') });
+  const tenants = Array.from({ length: 6 }, (_, i) => ({
+    id: `t${i}`,
+    ...(i % 3 === 0 ? {} : { database: false, objectStorage: false }),
+    modules: i % 2 ? [] : [{ name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '1.0.0', values: i % 3 === 0 ? { 'env.DATABASE_URL': "{{ vault('database/creds/tenant-db') }}" } : { replicaCount: '2' } }],
+  }));
+  new Platform(app, 'inopsio', {
+    outdir: path.join(dir, 'dist'),
+    backup: { ...backupProps(), tenantObjects: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-tenant-data', egress: minio } },
+    github: githubProps(),
+    sharding: { prod: { shardCount: 2, maxTenantsPerShard: 6 } },
+    environments: [
+      new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: { host: 'postgres.databases.svc' }, tenants }),
+      new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants }),
+    ],
+  }).synth();
+  const stacks = app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
+  expect(stacks.length).toBeGreaterThanOrEqual(5);
+  for (const stack of stacks) {
+    const ours = JSON.stringify(stackTerraform(stack));
+    expect({ stack: stack.node.path, json: ours }).toEqual({ stack: stack.node.path, json: cdktfJson(stack) });
+    expect(Object.keys(JSON.parse(ours).resource ?? {}).length).toBeGreaterThan(0);
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function plainStack(): TerraformStack {
+  const stack = new TerraformStack(new App({ outdir: fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'lean-plain-')) }), 'plain');
+  new LocalBackend(stack, { path: 'terraform.tfstate' });
+  new VaultProvider(stack, 'vault', { address: 'https://vault.example:8200' });
+  new VaultProvider(stack, 'vault-b', { address: 'https://vault-b.example:8200', alias: 'b' });
+  const name = new TerraformVariable(stack, 'policy_name', { type: 'string', default: 'reader' });
+  const local = new TerraformLocal(stack, 'prefix', `p-${name.stringValue}`);
+  const policy = new Policy(stack, 'policy', { name: local.asString, policy: 'path "kv/data/*" { capabilities = ["read"] }' });
+  new Policy(stack, 'second', { name: 'second', policy: policy.policy, dependsOn: [policy], lifecycle: { preventDestroy: true } });
+  new TerraformOutput(stack, 'policy_id', { value: policy.id });
+  return stack;
+}
+
+test('a plain stack with providers (two of a kind), backend, variable, local, references, lifecycle and an output', () => {
+  const stack = plainStack();
+  const ours = stackTerraform(stack);
+  expect(JSON.stringify(ours)).toEqual(cdktfJson(stack));
+  // The two providers' blocks are appended to one list, as cdktf merges them.
+  expect(ours.provider.vault).toHaveLength(2);
+  expect(ours.resource.vault_policy.second.policy).toBe('${vault_policy.policy.policy}');
+});
+
+test('raw overrides: merged as cdktf merges them (arrays appended, undefined deletes) and resolved where they land', () => {
+  const stack = plainStack();
+  const policy = stack.node.findChild('policy') as Policy;
+  stack.addOverride('terraform.required_version', '>= 1.5');
+  stack.addOverride('resource.vault_policy.second.depends_on', [`vault_policy.${policy.friendlyUniqueId}`]);
+  stack.addOverride('resource.vault_policy.second.lifecycle', undefined);
+  stack.addOverride('output.from_override', { value: policy.name });
+  stack.addOverride('locals', { extra: { list: [policy.id, 'x'] } });
+  const ours = stackTerraform(stack);
+  expect(JSON.stringify(ours)).toEqual(cdktfJson(stack));
+  expect(ours.terraform.required_version).toBe('>= 1.5');
+  expect(ours.resource.vault_policy.second.lifecycle).toBeUndefined();
+  expect(ours.resource.vault_policy.second.depends_on).toEqual(['vault_policy.policy', 'vault_policy.policy']);
+  expect(ours.output.from_override.value).toBe('${vault_policy.policy.name}');
+  expect(ours.locals.extra.list).toEqual(['${vault_policy.policy.id}', 'x']);
+});
