@@ -6,7 +6,7 @@ import { AssetType, CloudBackend, Fn, ITerraformDependable, NamedCloudWorkspace,
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
-import { stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { prepareStackLean, stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { extractTenantFragment, mergeTenantFragments, TenantFragment, tenantOverrides } from './tenant-fragments';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
@@ -346,6 +346,14 @@ export class EnvironmentStack extends TerraformStack {
   /** Every tenant release, in the order added. */
   public get tenantReleases(): TenantRelease[] {
     return [...this.releases.values()];
+  }
+
+  /**
+   * cdktf's preparation before writing (cross-stack references), resolving only the values that hold a token instead
+   * of every element's whole configuration (src/tf/lean-synthesis.ts).
+   */
+  public prepareStack(): void {
+    prepareStackLean(this);
   }
 
   /**

@@ -4,7 +4,7 @@ import { CloudBackend, NamedCloudWorkspace, TerraformStack, TerraformVariable } 
 import { Construct } from 'constructs';
 import { addEnvironmentChartRelease, addKubeAccessVariables, EnvironmentStack, EnvironmentStackPart } from './environment-stack';
 import { IsolationOptions } from './isolation';
-import { stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { prepareStackLean, stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
 import { TenantReleaseOptions } from './tenant-release';
@@ -234,6 +234,14 @@ export class EnvironmentChartStack extends TerraformStack {
   /** Install an environment-wide chart (release `<env>-<name>`); the shards it follows are applied before this stack. */
   public addEnvironmentChart(name: string, chartDirectory: string, namespace: string): release.Release {
     return addEnvironmentChartRelease(this, this.environment, this.releaseOptions, name, chartDirectory, namespace, []);
+  }
+
+  /**
+   * cdktf's preparation before writing (cross-stack references), resolving only the values that hold a token instead
+   * of every element's whole configuration (src/tf/lean-synthesis.ts).
+   */
+  public prepareStack(): void {
+    prepareStackLean(this);
   }
 
   /** The stack's Terraform JSON; `{}` while cdktf's synthesizer runs (see `EnvironmentStack.toTerraform`). */

@@ -12,7 +12,9 @@ import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { Platform } from '../../src/platform/platform';
+import { EnvironmentStack } from '../../src/tf/environment-stack';
 import { stackTerraform } from '../../src/tf/lean-synthesis';
+import { EnvironmentChartStack } from '../../src/tf/sharding';
 import { backupProps, githubProps } from '../platform/fixtures';
 
 jest.setTimeout(300_000);
@@ -20,24 +22,43 @@ jest.setTimeout(300_000);
 const cdktfJson = (stack: TerraformStack) => JSON.stringify(TerraformStack.prototype.toTerraform.call(stack));
 const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 'minio' }, 9000);
 
-test('every stack of a synthesized platform: the same JSON as cdktf\'s toTerraform, key order included', () => {
-  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'lean-synthesis-'));
+function platformIn(dir: string, crossStack: boolean): App {
   const app = new App({ outdir: path.join(dir, 'cdktf.out') });
   const tenants = Array.from({ length: 6 }, (_, i) => ({
     id: `t${i}`,
     ...(i % 3 === 0 ? {} : { database: false, objectStorage: false }),
     modules: i % 2 ? [] : [{ name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '1.0.0', values: i % 3 === 0 ? { 'env.DATABASE_URL': "{{ vault('database/creds/tenant-db') }}" } : { replicaCount: '2' } }],
   }));
-  new Platform(app, 'inopsio', {
+  const platform = new Platform(app, 'inopsio', {
     outdir: path.join(dir, 'dist'),
     backup: { ...backupProps(), tenantObjects: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-tenant-data', egress: minio } },
     github: githubProps(),
     sharding: { prod: { shardCount: 2, maxTenantsPerShard: 6 } },
+    // A user's own resources that refer across stacks are theirs to check: the pack stays out of this comparison.
+    policy: crossStack ? { enabled: false } : undefined,
     environments: [
       new Environment({ name: 'staging', environmentClass: EnvironmentClass.STAGING, database: { host: 'postgres.databases.svc' }, tenants }),
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants }),
     ],
-  }).synth();
+  });
+  if (crossStack) {
+    // A user's resources in production's base stack and in one of its shards that refer to one in staging's stack.
+    const staging = new Policy(platform.stackOf('staging'), 'user-policy', { name: 'user-reader', policy: 'path "kv/data/x" { capabilities = ["read"] }' });
+    new Policy(platform.stackOf('prod'), 'user-copy', { name: `copy-of-${staging.name}`, policy: staging.policy });
+    new Policy(platform.shardingOf('prod')!.shards[1], 'user-shard', { name: `n-${staging.id}`, policy: 'path "kv/data/y" { capabilities = ["read"] }' });
+  }
+  platform.synth();
+  return app;
+}
+
+function stackFiles(dir: string): Map<string, string> {
+  const stacks = path.join(dir, 'cdktf.out', 'stacks');
+  return new Map(fs.readdirSync(stacks).map(s => [s, fs.readFileSync(path.join(stacks, s, 'cdk.tf.json'), 'utf8')]));
+}
+
+test('every stack of a synthesized platform: the same JSON as cdktf\'s toTerraform, key order included', () => {
+  const dir = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'lean-synthesis-'));
+  const app = platformIn(dir, false);
   const stacks = app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
   expect(stacks.length).toBeGreaterThanOrEqual(5);
   for (const stack of stacks) {
@@ -46,6 +67,30 @@ test('every stack of a synthesized platform: the same JSON as cdktf\'s toTerrafo
     expect(Object.keys(JSON.parse(ours).resource ?? {}).length).toBeGreaterThan(0);
   }
   fs.rmSync(dir, { recursive: true, force: true });
+});
+
+test('references across stacks: the lean preparation registers what cdktf\'s registers, every stack file the same', () => {
+  const lean = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'lean-prepare-'));
+  const stock = fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'stock-prepare-'));
+  platformIn(lean, true);
+  const prepare = { env: EnvironmentStack.prototype.prepareStack, charts: EnvironmentChartStack.prototype.prepareStack };
+  try {
+    EnvironmentStack.prototype.prepareStack = TerraformStack.prototype.prepareStack;
+    EnvironmentChartStack.prototype.prepareStack = TerraformStack.prototype.prepareStack;
+    platformIn(stock, true);
+  } finally {
+    EnvironmentStack.prototype.prepareStack = prepare.env;
+    EnvironmentChartStack.prototype.prepareStack = prepare.charts;
+  }
+  const ours = stackFiles(lean);
+  expect([...ours.keys()]).toEqual([...stackFiles(stock).keys()]);
+  for (const [stack, text] of stackFiles(stock)) expect({ stack, text: ours.get(stack) }).toEqual({ stack, text });
+  // The references were registered: a remote state in production and the shard, outputs in staging and production.
+  const json = (s: string) => JSON.parse(ours.get(s)!);
+  expect(Object.keys(json('prod').data.terraform_remote_state)).toEqual(['cross-stack-reference-input-inopsio--staging']);
+  expect(Object.keys(json('prod-shard-02').data.terraform_remote_state)).toEqual(['cross-stack-reference-input-inopsio--staging']);
+  expect(Object.keys(json('staging').output).filter(o => o.startsWith('cross-stack-output-')).length).toBeGreaterThanOrEqual(2);
+  for (const d of [lean, stock]) fs.rmSync(d, { recursive: true, force: true });
 });
 
 function plainStack(): TerraformStack {
