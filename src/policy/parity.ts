@@ -140,13 +140,42 @@ function glob(pattern: string): RegExp {
   return new RegExp(`^${pattern.split('*').map(escape).join('.*')}$`);
 }
 
-/** Replace whole tokens (not inside longer alphanumeric words). */
-function tokenReplacer(tokens: Array<[string, string]>): (s: string) => string {
+/**
+ * Replace whole tokens (not inside longer alphanumeric words): what
+ * `s.replace(/(?<![A-Za-z0-9])(t1|t2|...)(?![A-Za-z0-9])/g, ...)` does with the tokens longest first, without that
+ * regular expression. With one alternative per tenant it tried every tenant id at every position of every string
+ * (a third of parity's time at 1,000 tenants): here each position that starts a word and the first character of some
+ * token is looked up once per distinct token length, longest first. Exported for its differential test.
+ */
+export function tokenReplacer(tokens: Array<[string, string]>): (s: string) => string {
   const sorted = tokens.filter(([t]) => t.length > 0).sort((a, b) => b[0].length - a[0].length);
   if (sorted.length === 0) return s => s;
-  const re = new RegExp(`(?<![A-Za-z0-9])(${sorted.map(([t]) => escape(t)).join('|')})(?![A-Za-z0-9])`, 'g');
+  // As `new Map(sorted)` (a token listed twice maps to its last replacement).
   const map = new Map(sorted);
-  return s => s.replace(re, m => map.get(m) ?? m);
+  const lengths = [...new Set(sorted.map(([t]) => t.length))];
+  const firsts = new Set(sorted.map(([t]) => t.charCodeAt(0)));
+  return s => {
+    let out = '';
+    let copied = 0;
+    for (let i = 0; i < s.length; i++) {
+      if ((i > 0 && isAsciiAlphanumeric(s.charCodeAt(i - 1))) || !firsts.has(s.charCodeAt(i))) continue;
+      for (const length of lengths) {
+        const end = i + length;
+        if (end > s.length || (end < s.length && isAsciiAlphanumeric(s.charCodeAt(end)))) continue;
+        const replacement = map.get(s.slice(i, end));
+        if (replacement === undefined) continue;
+        out += s.slice(copied, i) + replacement;
+        copied = end;
+        i = end - 1;
+        break;
+      }
+    }
+    return copied === 0 ? s : out + s.slice(copied);
+  };
+}
+
+function isAsciiAlphanumeric(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
 }
 
 function mapStrings(value: unknown, fn: (s: string) => string): unknown {

@@ -8,6 +8,7 @@ import { LifecycleValidationError } from '../../src/model/problems';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { EnvironmentParity, ParityChange, PolicyInput } from '../../src/policy';
+import { tokenReplacer } from '../../src/policy/parity';
 import { backupProps, githubProps } from '../platform/fixtures';
 
 /** Staging and production as the library synthesizes them: two tenants (one suspended), backups, observability, stacks. */
@@ -155,5 +156,39 @@ describe('EnvironmentParity', () => {
     s.staging.reverse();
     for (const c of s.prod) c.documents.reverse();
     expect(EnvironmentParity.compare(input(s), 'staging', 'prod').toText()).toBe(a);
+  });
+});
+
+describe('tokenReplacer: the tenant-id normalization without a regular expression of every id', () => {
+  /** The regular expression it replaces, as it was. */
+  function byRegExp(tokens: Array<[string, string]>): (s: string) => string {
+    const sorted = tokens.filter(([t]) => t.length > 0).sort((a, b) => b[0].length - a[0].length);
+    if (sorted.length === 0) return s => s;
+    const re = new RegExp(`(?<![A-Za-z0-9])(${sorted.map(([t]) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|')})(?![A-Za-z0-9])`, 'g');
+    const map = new Map(sorted);
+    return s => s.replace(re, m => map.get(m) ?? m);
+  }
+
+  test('gives the same strings as the regular expression on random texts made of tokens, parts of tokens and separators', () => {
+    const tokens: Array<[string, string]> = [['prod', '<env>'], ['a', '<tenant>'], ['acme', '<tenant>'], ['acme-eu', '<tenant>'], ['t.1', '<tenant>'], ['x-', '<tenant>'], ['acme', '<again>']];
+    const pieces = ['prod', 'a', 'acme', 'acme-eu', 't.1', 'x-', 'acm', 'eu', '-', '_', '.', '/', ' ', '9', 'Z', 'é', '"', 'prodx', 'xprod', ''];
+    let seed = 7;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const ours = tokenReplacer(tokens);
+    const theirs = byRegExp(tokens);
+    for (let i = 0; i < 20_000; i++) {
+      const s = Array.from({ length: random(12) }, () => pieces[random(pieces.length)]).join('');
+      expect([s, ours(s)]).toEqual([s, theirs(s)]);
+    }
+    // `_` ends a word ([A-Za-z0-9] only), a token listed twice maps to its last replacement, `x-` before `y` is inside a word.
+    expect(ours('prod-acme-eu/acme_a t.1 x-y')).toBe('<env>-<tenant>/<again>_<tenant> <tenant> x-y');
+  });
+
+  test('no token: the same string back', () => {
+    expect(tokenReplacer([])('prod-acme')).toBe('prod-acme');
+    expect(tokenReplacer([['', '<x>']])('prod')).toBe('prod');
   });
 });
