@@ -91,7 +91,7 @@ function eachChart(app: App, visit: (chart: SynthesizedChart) => void, include: 
   const all = app.node.findAll();
   validate(all);
   const hasDependantCharts = resolveDependencies(all);
-  const charts = topology(app, all).filter((c): c is Chart => Chart.isChart(c));
+  const charts = chartOrder(app, all);
   let index = 0;
   for (const chart of charts) {
     const base = Names.toDnsLabel(chart);
@@ -117,6 +117,19 @@ function render(chart: Chart, fileName: string): SynthesizedChart {
 export function topology(scope: IConstruct, all: IConstruct[]): IConstruct[] {
   const plain = all.every(c => c.node.dependencies.length === 0 && !ARRAY_INDEX.test(c.node.path));
   return plain ? all : new DependencyGraph(scope.node).topology();
+}
+
+/**
+ * The charts of `app` in the order of cdk8s's `new DependencyGraph(app.node).topology()`, where `all` is
+ * `app.node.findAll()`. When no chart depends on anything and nothing depends on a chart, each chart is a lone root
+ * of the graph and comes in insertion order, which is `all`'s (unless a chart's path is an array index): the graph
+ * over every construct of the app is not built then. Dependencies inside a chart do not change the charts' order.
+ */
+export function chartOrder(app: App, all: IConstruct[]): Chart[] {
+  const charts = all.filter((c): c is Chart => Chart.isChart(c));
+  const plain = charts.every(c => c.node.dependencies.length === 0 && !ARRAY_INDEX.test(c.node.path))
+    && all.every(n => n.node.dependencies.every(d => !Chart.isChart(d)));
+  return plain ? charts : new DependencyGraph(app.node).topology().filter((c): c is Chart => Chart.isChart(c));
 }
 
 /** A canonical array index (`0`, `17`): such object keys are enumerated first, in numeric order. */

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ApiObject, App, Chart, DependencyGraph } from 'cdk8s';
-import { synthCharts, topology, writeCharts } from '../../src/k8s/synth';
+import { chartOrder, synthCharts, topology, writeCharts } from '../../src/k8s/synth';
 import { TenantChart } from '../../src/k8s/tenant-chart';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
@@ -75,11 +75,24 @@ describe('topology without building the dependency graph', () => {
     for (const chart of app.charts) expect(ours(chart)).toEqual(graphOrder(chart));
   });
 
+  test.each([false, true])('the charts of an app come in the graph\'s order, without building it when no chart is a dependency (chart dependencies: %s)', withDependencies => {
+    const app = platformApp(fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'topology-')), 4, withDependencies);
+    // Dependencies inside a chart (the backup CronJob's on its ConfigMap) and, with chart dependencies, across charts.
+    const tenant = app.charts.find(c => c.node.id === 'tenant-2')!;
+    const objects = tenant.node.findAll().filter(c => c instanceof ApiObject);
+    objects[objects.length - 1].node.addDependency(objects[0]);
+    if (withDependencies) app.charts.find(c => c.node.id === 'tenant-0')!.node.addDependency(app.charts.find(c => c.node.id === 'tenant-3')!);
+    const graph = new DependencyGraph(app.node).topology().filter(c => Chart.isChart(c)).map(c => c.node.path);
+    expect(chartOrder(app, app.node.findAll()).map(c => c.node.path)).toEqual(graph);
+    if (withDependencies) expect(graph.indexOf('tenant-3')).toBeLessThan(graph.indexOf('tenant-0'));
+  });
+
   test('charts whose ids are array indexes: the graph lists them first, so it is built (negative control of the shortcut)', () => {
     const app = new App({ outdir: fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'topology-')) });
     for (const id of ['b', '10', 'a', '2']) new ApiObject(new Chart(app, id), 'Config', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: id } });
     const findAllOrder = app.node.findAll().map(c => c.node.path);
     expect(graphOrder(app)).not.toEqual(findAllOrder);
     expect(ours(app)).toEqual(graphOrder(app));
+    expect(chartOrder(app, app.node.findAll()).map(c => c.node.path)).toEqual(graphOrder(app).filter(p => !p.includes('/') && p !== ''));
   });
 });
