@@ -133,7 +133,7 @@ export class SecretScanner {
   public scan(text: string): SecretMatch[] {
     if (typeof text !== 'string' || text.length === 0) return [];
     const lineStarts = [0];
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     const found = new Map<number, SecretMatch & { offset: number }>();
     const add = (kind: SecretKind, ruleId: string, offset: number, redacted: string, key?: string) => {
       // One match per place: the first (most specific) detector wins; a key found later names it.
