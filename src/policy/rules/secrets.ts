@@ -94,7 +94,9 @@ function pathOf(segments: ReadonlyArray<string | number>): string {
  * in `Object.keys` order), with its key (an array's items share the key of the array; '' at the top) and the
  * segments of its path (a stack shared by the walk: copy it before keeping it).
  */
-function forEachStringLeaf(value: unknown, key: string, segments: Array<string | number>, visit: (value: string, key: string, segments: ReadonlyArray<string | number>) => void): void {
+type LeafVisitor = (value: string, key: string, segments: ReadonlyArray<string | number>) => void;
+
+function forEachStringLeaf(value: unknown, key: string, segments: Array<string | number>, visit: LeafVisitor): void {
   if (typeof value === 'string') {
     visit(value, key, segments);
   } else if (Array.isArray(value)) {

@@ -5,10 +5,10 @@
  * follow a change of the library: a difference from it is what the tests are there to catch.
  */
 import * as crypto from 'crypto';
+import { SecretKind, SecretMatch, SecretScanner, SecretScanOptions } from './secret-scan';
 import { TextDocument } from '../../../src/policy/contents';
 import { NSA, PolicyRule, ref, rule } from '../../../src/policy/rule';
 import { PolicySeverity, PolicyTarget } from '../../../src/policy/types';
-import { SecretKind, SecretMatch, SecretScanner, SecretScanOptions } from './secret-scan';
 
 /** Every string in a parsed document, with its field path and key. */
 function stringLeaves(value: unknown, path: string, key: string, out: Array<{ path: string; key: string; value: string }>): void {
