@@ -5,7 +5,7 @@ import * as crypto from 'crypto';
 import { atDoc, entries, K8S, list } from './common';
 import { TextDocument } from '../contents';
 import { CHECKOV, CIS, containersOf, KUBE_LINTER, NSA, PodTemplate, PolicyRule, POLARIS, ref, rule } from '../rule';
-import { isSafeValue } from '../secret-patterns';
+import { detach, isSafeValue } from '../secret-patterns';
 import { SecretKind, SecretMatch, SecretScanner, SecretScanOptions } from '../secret-scan';
 import { PolicySeverity, PolicyTarget } from '../types';
 
@@ -136,7 +136,8 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
   const memo = new Map<string, readonly SecretMatch[]>();
   // A short leaf is scanned as `<key>: <JSON of the value>`; that memo is keyed by the key, then by the value, so a
   // leaf seen before costs two lookups instead of a JSON.stringify, a new string and its hash (most leaves are seen
-  // before: 187,582 leaves, 26,133 distinct texts in the reference platform at N = 100).
+  // before: 187,582 leaves, 26,133 distinct texts in the reference platform at N = 100). Keys are copied (`detach`)
+  // before they are kept: a value parsed from a file is a slice of the file's text and would keep all of it.
   const keyedMemo = new Map<string, Map<string, readonly SecretMatch[]>>();
   let remembered = 0;
   const remember = () => {
@@ -152,7 +153,7 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
     if (found === undefined) {
       found = scanner.scan(text);
       remember();
-      memo.set(key, found);
+      memo.set(detach(key), found);
     }
     return found;
   };
@@ -161,14 +162,14 @@ export function secretScanRule(options: SecretScanOptions): PolicyRule {
     let byValue = keyedMemo.get(name);
     if (byValue === undefined) {
       byValue = new Map();
-      keyedMemo.set(name, byValue);
+      keyedMemo.set(detach(name), byValue);
     }
     const key = memoKey(value);
     let found = byValue.get(key);
     if (found === undefined) {
       found = scanner.scan(`${name}: ${JSON.stringify(value)}`).map(m => ({ ...m, line: 0 }));
       remember();
-      byValue.set(key, found);
+      byValue.set(detach(key), found);
     }
     return found;
   };
