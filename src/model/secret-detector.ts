@@ -534,6 +534,25 @@ const URL_CREDENTIALS = /:\/\/([^\s/:@'"`]+):([^\s/@'"`]+)@[^\s'"`]/g;
  */
 export function detectSecrets(text: string, allow: readonly RegExp[] = []): SecretFinding[] {
   if (typeof text !== 'string' || text.length === 0) return [];
+  return detectSecretsWithKeywords(text, allow, rules().keywords.presentLowerCased(text));
+}
+
+/**
+ * The keywords of one line (no line break in it), lower-cased: what `KeywordIndex.presentLowerCased` unites over a
+ * text's lines. For a caller that goes through a text's lines anyway and remembers them (the policy pack's scanner).
+ * @internal
+ */
+export function keywordsOfLine(line: string): string[] {
+  return [...rules().keywords.present(line.toLowerCase())];
+}
+
+/**
+ * `detectSecrets` with the keywords of the text given: `present` must be `presentLowerCased(text)`, e.g. the union of
+ * `keywordsOfLine` over the text's lines (the same set: see `KeywordIndex.presentLowerCased`).
+ * @internal
+ */
+export function detectSecretsWithKeywords(text: string, allow: readonly RegExp[], present: ReadonlySet<string>): SecretFinding[] {
+  if (typeof text !== 'string' || text.length === 0) return [];
   const found = new Map<number, SecretFinding>();
   const add = (ruleId: string, offset: number, secret: string) => {
     if (!found.has(offset)) found.set(offset, { ruleId, offset, redacted: redactSecret(secret) });
@@ -542,7 +561,6 @@ export function detectSecrets(text: string, allow: readonly RegExp[] = []): Secr
   const r = rules();
   // The keyword prefilter, as gitleaks': a rule runs only when one of its keywords occurs in the lower-cased text.
   // (Before: a regular expression of all keywords first, then `present`; `present` being empty is the same test.)
-  const present = r.keywords.presentLowerCased(text);
   if (present.size > 0) {
     // The rules with a keyword present, marked from the keywords (a few) rather than asked of each of the ~220 rules;
     // then run in the rules' order, as before.

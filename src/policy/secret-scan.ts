@@ -12,7 +12,7 @@
  * `<placeholder>`), sha256 digests, file paths and Vault paths, booleans and numbers.
  */
 
-import { detach, detectSecrets, isSafeValue, looksRandom, redactSecret, SECRET_FIELD, SETTING_FIELD } from '../model/secret-detector';
+import { detach, detectSecrets, detectSecretsWithKeywords, isSafeValue, keywordsOfLine, looksRandom, redactSecret, SECRET_FIELD, SETTING_FIELD } from '../model/secret-detector';
 
 /** What kind of secret material a match is. */
 export enum SecretKind {
@@ -94,6 +94,12 @@ interface LinePair {
   readonly key: string;
 }
 
+/** What a line holds: the detector's keywords in it (lower-cased) and its key/value finds. */
+interface LineScan {
+  readonly keywords: readonly string[];
+  readonly pairs: readonly LinePair[];
+}
+
 /** Lines longer than this are not remembered (a minified file's one line). */
 const LINE_MEMO_LINE_LIMIT = 4096;
 /** The characters of remembered lines at most, per scanner (about 8 MB, with 16 per line for the map). */
@@ -137,8 +143,8 @@ export class SecretScanner {
   }
 
   private readonly allow: RegExp[];
-  /** Key/value finds of the lines of multi-line texts scanned so far, by line (`linePairs`). */
-  private lines?: Map<string, readonly LinePair[]>;
+  /** Keywords and key/value finds of the lines of multi-line texts scanned so far, by line (`lineScan`). */
+  private lines?: Map<string, LineScan>;
   private lineChars = 0;
 
   constructor(options: SecretScanOptions = {}) {
@@ -161,40 +167,49 @@ export class SecretScanner {
       found.set(offset, { kind, ruleId, ...position(lineStarts, offset), ...(key !== undefined ? { key } : {}), redacted, offset });
     };
 
-    for (const f of detectSecrets(text, this.allow)) add(kindOf(f.ruleId), f.ruleId, f.offset, f.redacted);
-    if (!ANY_HINT.test(text)) return this.sorted(found);
+    if (lineStarts.length === 1) {
+      for (const f of detectSecrets(text, this.allow)) add(kindOf(f.ruleId), f.ruleId, f.offset, f.redacted);
+      if (ANY_HINT.test(text)) for (const p of this.pairsOf(text)) add(p.kind, p.kind, p.offset, p.redacted, p.key);
+      return this.sorted(found);
+    }
 
-    // Key/value patterns run line by line, only on lines that name something secret-ish. What they find in a line
-    // depends on that line alone (its text, the allow-list), so a text of several lines looks each line up in a
-    // memo of lines seen before (a script repeated per tenant differs in a few lines). The finds of each line are
-    // added pattern by pattern, as before all lines went through the first pattern, then the second...: the order
-    // only matters among finds at one offset, and one offset is in one line.
-    const multiline = lineStarts.length > 1;
+    // A text of several lines is taken line by line, each line looked up in a memo of the lines seen before (a
+    // script repeated per tenant differs from the others in a few lines): its keywords, whose union over the lines
+    // is the detector's keyword prefilter of the text (detectSecretsWithKeywords), and its key/value finds. Those
+    // depend on the line alone (its text, the allow-list): the patterns run on one line at a time, only on lines that
+    // name something secret-ish (a line without a hint has none, so no text-wide hint test is needed). The detector's
+    // finds are added first, then each line's key/value finds pattern by pattern, as before all lines went through
+    // the first pattern, then the second...: the order only matters among finds at one offset, in one line.
+    const lines: LineScan[] = [];
+    const present = new Set<string>();
     for (let i = 0; i < lineStarts.length; i++) {
-      const start = lineStarts[i];
-      const line = text.slice(start, i + 1 < lineStarts.length ? lineStarts[i + 1] - 1 : text.length);
-      const pairs = multiline ? this.linePairs(line) : this.pairsOf(line);
-      for (const p of pairs) add(p.kind, p.kind, start + p.offset, p.redacted, p.key);
+      const line = this.lineScan(text.slice(lineStarts[i], i + 1 < lineStarts.length ? lineStarts[i + 1] - 1 : text.length));
+      for (let k = 0; k < line.keywords.length; k++) present.add(line.keywords[k]);
+      lines.push(line);
+    }
+    for (const f of detectSecretsWithKeywords(text, this.allow, present)) add(kindOf(f.ruleId), f.ruleId, f.offset, f.redacted);
+    for (let i = 0; i < lines.length; i++) {
+      for (const p of lines[i].pairs) add(p.kind, p.kind, lineStarts[i] + p.offset, p.redacted, p.key);
     }
     return this.sorted(found);
   }
 
-  /** `pairsOf(line)`, remembered (by line; lines longer than `LINE_MEMO_LINE_LIMIT` are not). */
-  private linePairs(line: string): readonly LinePair[] {
+  /** The keywords and key/value finds of one line, remembered (by line; lines over `LINE_MEMO_LINE_LIMIT` are not). */
+  private lineScan(line: string): LineScan {
     const memo = this.lines ?? (this.lines = new Map());
-    let pairs = memo.get(line);
-    if (pairs === undefined) {
-      pairs = this.pairsOf(line);
+    let scan = memo.get(line);
+    if (scan === undefined) {
+      scan = { keywords: keywordsOfLine(line), pairs: this.pairsOf(line) };
       if (line.length <= LINE_MEMO_LINE_LIMIT) {
         this.lineChars += line.length + 16;
         if (this.lineChars > LINE_MEMO_CHARS) {
           memo.clear();
           this.lineChars = line.length + 16;
         }
-        memo.set(detach(line), pairs);
+        memo.set(detach(line), scan);
       }
     }
-    return pairs;
+    return scan;
   }
 
   /**
