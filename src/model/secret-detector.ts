@@ -391,10 +391,11 @@ export class KeywordIndex {
    * lines (the tenant's names), so most of its lines are looked up, not walked (491,233 lines of the reference
    * platform's long texts at N = 100, 7,691 distinct).
    *
-   * Exact: no keyword holds a line break (the constructor refuses one), so every occurrence lies within one line;
-   * and lower-casing a text is lower-casing each line, since the only context-dependent mapping of
-   * `toLowerCase()` (a final Greek sigma) looks across case-ignorable characters and cased letters only, never across
-   * a line break (a control character), and no keyword holds a sigma (they are ASCII).
+   * Exact: no keyword holds a line break (the constructor refuses one), and lower-casing never makes one, so every
+   * occurrence lies within one line; and lower-casing a text is lower-casing each line: the only context-dependent
+   * mapping of `toLowerCase()` (a Greek capital sigma at the end of a word) looks past case-ignorable characters for
+   * a cased letter and stops at anything else, a line break included; besides, no keyword holds a sigma (they are
+   * printable ASCII, which the constructor checks).
    */
   public presentLowerCased(text: string): Set<string> {
     if (!text.includes('\n')) return this.present(text.toLowerCase());
