@@ -12,7 +12,7 @@
  * `<placeholder>`), sha256 digests, file paths and Vault paths, booleans and numbers.
  */
 
-import { detectSecrets, isSafeValue, looksRandom, redactSecret, SECRET_FIELD, SETTING_FIELD } from '../model/secret-detector';
+import { detach, detectSecrets, detectSecretsWithKeywords, isSafeValue, keywordsOfLine, looksRandom, redactSecret, SECRET_FIELD, SETTING_FIELD } from '../model/secret-detector';
 
 /** What kind of secret material a match is. */
 export enum SecretKind {
@@ -84,7 +84,26 @@ function kindOf(ruleId: string): SecretKind {
 const ANY_HINT = /pass|pwd|secret|token|key|credential|jwt|auth/i;
 
 /** Lines worth trying the key/value patterns on: they name something secret-ish. */
-const PAIR_HINT = /pass|pwd|secret|token|key|credential|jwt|auth/gi;
+const LINE_HINT = /pass|pwd|secret|token|key|credential|jwt|auth/i;
+
+/** A key/value find in one line: its offset there. */
+interface LinePair {
+  readonly kind: SecretKind;
+  readonly offset: number;
+  readonly redacted: string;
+  readonly key: string;
+}
+
+/** What a line holds: the detector's keywords in it (lower-cased) and its key/value finds. */
+interface LineScan {
+  readonly keywords: readonly string[];
+  readonly pairs: readonly LinePair[];
+}
+
+/** Lines longer than this are not remembered (a minified file's one line). */
+const LINE_MEMO_LINE_LIMIT = 4096;
+/** The characters of remembered lines at most, per scanner (about 8 MB, with 16 per line for the map). */
+const LINE_MEMO_CHARS = 4_000_000;
 
 /** `"key": "value"` (JSON), `key = "value"` (HCL), `key: value` (YAML), `KEY=value` (shell, env files). */
 const PAIRS: RegExp[] = [
@@ -124,6 +143,9 @@ export class SecretScanner {
   }
 
   private readonly allow: RegExp[];
+  /** Keywords and key/value finds of the lines of multi-line texts scanned so far, by line (`lineScan`). */
+  private lines?: Map<string, LineScan>;
+  private lineChars = 0;
 
   constructor(options: SecretScanOptions = {}) {
     this.allow = (options.allowPatterns ?? []).map(p => new RegExp(p));
@@ -133,7 +155,7 @@ export class SecretScanner {
   public scan(text: string): SecretMatch[] {
     if (typeof text !== 'string' || text.length === 0) return [];
     const lineStarts = [0];
-    for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) === 10) lineStarts.push(i + 1);
+    for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) lineStarts.push(i + 1);
     const found = new Map<number, SecretMatch & { offset: number }>();
     const add = (kind: SecretKind, ruleId: string, offset: number, redacted: string, key?: string) => {
       // One match per place: the first (most specific) detector wins; a key found later names it.
@@ -145,41 +167,76 @@ export class SecretScanner {
       found.set(offset, { kind, ruleId, ...position(lineStarts, offset), ...(key !== undefined ? { key } : {}), redacted, offset });
     };
 
-    for (const f of detectSecrets(text, this.allow)) add(kindOf(f.ruleId), f.ruleId, f.offset, f.redacted);
-    if (!ANY_HINT.test(text)) return this.sorted(found);
-
-    // Key/value patterns run line by line, only on lines that name something secret-ish.
-    const lines: Array<{ start: number; text: string }> = [];
-    let lastLine = -1;
-    PAIR_HINT.lastIndex = 0;
-    for (let h = PAIR_HINT.exec(text); h !== null; h = PAIR_HINT.exec(text)) {
-      const i = position(lineStarts, h.index).line - 1;
-      if (i === lastLine) continue;
-      lastLine = i;
-      const end = i + 1 < lineStarts.length ? lineStarts[i + 1] - 1 : text.length;
-      lines.push({ start: lineStarts[i], text: text.slice(lineStarts[i], end) });
-      PAIR_HINT.lastIndex = end;
+    if (lineStarts.length === 1) {
+      for (const f of detectSecrets(text, this.allow)) add(kindOf(f.ruleId), f.ruleId, f.offset, f.redacted);
+      if (ANY_HINT.test(text)) for (const p of this.pairsOf(text)) add(p.kind, p.kind, p.offset, p.redacted, p.key);
+      return this.sorted(found);
     }
+
+    // A text of several lines is taken line by line, each line looked up in a memo of the lines seen before (a
+    // script repeated per tenant differs from the others in a few lines): its keywords, whose union over the lines
+    // is the detector's keyword prefilter of the text (detectSecretsWithKeywords), and its key/value finds. Those
+    // depend on the line alone (its text, the allow-list): the patterns run on one line at a time, only on lines that
+    // name something secret-ish (a line without a hint has none, so no text-wide hint test is needed). The detector's
+    // finds are added first, then each line's key/value finds pattern by pattern, as before all lines went through
+    // the first pattern, then the second...: the order only matters among finds at one offset, in one line.
+    const lines: LineScan[] = [];
+    const present = new Set<string>();
+    for (let i = 0; i < lineStarts.length; i++) {
+      const line = this.lineScan(text.slice(lineStarts[i], i + 1 < lineStarts.length ? lineStarts[i + 1] - 1 : text.length));
+      for (let k = 0; k < line.keywords.length; k++) present.add(line.keywords[k]);
+      lines.push(line);
+    }
+    for (const f of detectSecretsWithKeywords(text, this.allow, present)) add(kindOf(f.ruleId), f.ruleId, f.offset, f.redacted);
+    for (let i = 0; i < lines.length; i++) {
+      for (const p of lines[i].pairs) add(p.kind, p.kind, lineStarts[i] + p.offset, p.redacted, p.key);
+    }
+    return this.sorted(found);
+  }
+
+  /** The keywords and key/value finds of one line, remembered (by line; lines over `LINE_MEMO_LINE_LIMIT` are not). */
+  private lineScan(line: string): LineScan {
+    const memo = this.lines ?? (this.lines = new Map());
+    let scan = memo.get(line);
+    if (scan === undefined) {
+      scan = { keywords: keywordsOfLine(line), pairs: this.pairsOf(line) };
+      if (line.length <= LINE_MEMO_LINE_LIMIT) {
+        this.lineChars += line.length + 16;
+        if (this.lineChars > LINE_MEMO_CHARS) {
+          memo.clear();
+          this.lineChars = line.length + 16;
+        }
+        memo.set(detach(line), scan);
+      }
+    }
+    return scan;
+  }
+
+  /**
+   * The key/value finds of one line (no line break in it), pattern by pattern, each in the order the pattern finds
+   * it, with its offset in the line; none when the line names nothing secret-ish.
+   */
+  private pairsOf(line: string): LinePair[] {
+    if (!LINE_HINT.test(line)) return [];
+    const out: LinePair[] = [];
     for (const pairs of PAIRS) {
-      for (const line of lines) {
-        pairs.lastIndex = 0;
-        for (let m = pairs.exec(line.text); m !== null; m = pairs.exec(line.text)) {
-          const key = m[1];
-          const raw = m[2];
-          const value = unquote(raw);
-          const last = key.split(/[./]/).pop() ?? key;
-          if (SETTING_FIELD.test(last) || value.length === 0 || isSafeValue(value, this.allow)) continue;
-          const offset = line.start + m.index + m[0].lastIndexOf(raw);
-          if (SECRET_FIELD.test(last)) {
-            const kind = looksRandom(value) ? SecretKind.HIGH_ENTROPY : SecretKind.PASSWORD_LITERAL;
-            add(kind, kind, offset, redactSecret(value), key);
-          } else if (KEY_FIELD.test(last) && looksRandom(value)) {
-            add(SecretKind.HIGH_ENTROPY, SecretKind.HIGH_ENTROPY, offset, redactSecret(value), key);
-          }
+      pairs.lastIndex = 0;
+      for (let m = pairs.exec(line); m !== null; m = pairs.exec(line)) {
+        const key = m[1];
+        const raw = m[2];
+        const value = unquote(raw);
+        const last = key.split(/[./]/).pop() ?? key;
+        if (SETTING_FIELD.test(last) || value.length === 0 || isSafeValue(value, this.allow)) continue;
+        const offset = m.index + m[0].lastIndexOf(raw);
+        if (SECRET_FIELD.test(last)) {
+          const kind = looksRandom(value) ? SecretKind.HIGH_ENTROPY : SecretKind.PASSWORD_LITERAL;
+          out.push({ kind, offset, redacted: redactSecret(value), key: detach(key) });
+        } else if (KEY_FIELD.test(last) && looksRandom(value)) {
+          out.push({ kind: SecretKind.HIGH_ENTROPY, offset, redacted: redactSecret(value), key: detach(key) });
         }
       }
     }
-    return this.sorted(found);
+    return out;
   }
 
   private sorted(found: Map<number, SecretMatch & { offset: number }>): SecretMatch[] {
