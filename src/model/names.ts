@@ -204,6 +204,24 @@ function postgresName(env: string, pieces: string[]): string {
 
 /** Vault and database names of a tenant in an environment. */
 export function tenantVaultNames(env: Pick<Environment, 'name'>, tenant: Pick<Tenant, 'id'>): TenantVaultNames {
+  // A pure function of the two names, asked for many times per tenant (each chart and stack object that names a path):
+  // remembered, frozen, in a map cleared when it grows past a bound.
+  const key = `${env.name}\u0000${tenant.id}`;
+  let names = TENANT_VAULT_NAMES.get(key);
+  if (names === undefined) {
+    if (TENANT_VAULT_NAMES.size >= TENANT_VAULT_NAMES_LIMIT) TENANT_VAULT_NAMES.clear();
+    names = Object.freeze(computeTenantVaultNames(env.name, tenant.id));
+    TENANT_VAULT_NAMES.set(key, names);
+  }
+  return names;
+}
+
+const TENANT_VAULT_NAMES = new Map<string, TenantVaultNames>();
+const TENANT_VAULT_NAMES_LIMIT = 100_000;
+
+function computeTenantVaultNames(envName: string, tenantId: string): TenantVaultNames {
+  const env = { name: envName };
+  const tenant = { id: tenantId };
   const base = environmentVaultNames(env);
   const e = env.name;
   const t = tenant.id;
