@@ -60,7 +60,7 @@ export function stackTerraform(stack: TerraformStack): any {
     // `cloud` holds its place in the key order as in cdktf (set by a cloud backend's metadata, else left undefined).
     version: internals.cdktfVersion, stackName: stack.node.id, backend: 'local', cloud: undefined, ...(overrides.length > 0 ? { overrides: { stack: overrides } } : {}),
   };
-  const elements = terraformElementsOf(stack);
+  const elements = stackElements(stack);
   for (const e of elements) mergeInto(metadata, resolveIn(stack, e.toMetadata()));
   const outputs: { [key: string]: unknown } = {};
   for (const e of elements) {
@@ -96,10 +96,13 @@ function resolveIn(stack: TerraformStack, value: unknown): any {
   return Tokenization.resolve(value, { scope: stack, preparing: false, resolver: TOKEN_RESOLVER });
 }
 
-/** The Terraform elements of a stack in construct order, not those of a stack nested in it (as cdktf lists them). */
-function terraformElementsOf(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
+/**
+ * The Terraform elements of a stack in construct order, not those of a stack nested in it, as cdktf lists them for
+ * synthesis (`terraformElementsOf` in pre-write.ts is another question: every element below a scope, as a set).
+ */
+function stackElements(node: IConstruct, into: TerraformElement[] = []): TerraformElement[] {
   if (TerraformElement.isTerraformElement(node)) into.push(node);
-  for (const child of node.node.children) if (!TerraformStack.isStack(child)) terraformElementsOf(child, into);
+  for (const child of node.node.children) if (!TerraformStack.isStack(child)) stackElements(child, into);
   return into;
 }
 
@@ -135,7 +138,7 @@ function mergeInto(target: any, source: any): void {
  */
 export function prepareStackLean(stack: TerraformStack): void {
   stack.ensureBackendExists();
-  for (const e of terraformElementsOf(stack)) prepareTokens(stack, e.toTerraform());
+  for (const e of stackElements(stack)) prepareTokens(stack, e.toTerraform());
 }
 
 /** A string that may hold a token: a marker (`${TfToken[`, `#{TfToken[`, `&{TfToken[`) or a number with an exponent. */
