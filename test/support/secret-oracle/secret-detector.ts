@@ -1,237 +1,15 @@
-// The oracle of identity: src/model/secret-detector.ts exactly as it was at commit 8560644, before the secret scan was made
-// cheaper (test/policy/secret-scan-identity.test.ts compares the library with it; bench/secret-scan.ts times it as
-// "before"). Only the imports differ. Never edit it to follow a change of the library.
-/**
- * The secret detector: the one place that decides whether a text holds secret material. Used before anything is
- * written (module values in `moduleHelmValues`, every Platform input in `platformInputSecretProblems`) and over the
- * output (the policy pack's B13, K42 and V14 through `SecretScanner`).
- *
- * Detection comes from a maintained rule set: gitleaks' default rules (about 220 providers: Stripe, Slack, GitHub,
- * AWS, GCP, private keys, JWTs, Vault tokens, generic API keys …), vendored as data in src/model/gitleaks-rules.ts
- * (generated from projenrc/gitleaks/gitleaks.toml; SOURCES.md there names the release). Why gitleaks as data and not
- * secretlint: `Platform.synth()` is synchronous and secretlint's API is asynchronous (its rules run through a promise
- * based linter), so it could only run in a child process — a second Node start and a serialisation of every value per
- * synth. gitleaks' rules are plain regular expressions with keywords, entropy thresholds and allowlists: evaluated
- * here synchronously, in-process, with the same semantics as gitleaks' detector (detect/detect.go): keyword
- * prefilter on the lower-cased text, the first non-empty capture group (or `secretGroup`) is the secret, Shannon
- * entropy must exceed `entropy`, then the global and the rule's allowlists (regexes on secret, match or line;
- * stopwords contained in the lower-cased secret; condition OR/AND).
- *
- * gitleaks writes Go RE2 syntax; `translateRe2` turns it into an equivalent JavaScript RegExp (inline and scoped
- * case flags become explicit `[aA]` classes, `(?s:` a `[\s\S]` dot, POSIX classes their ranges, `\z` the end, named
- * groups `(?<n>`). Every rule compiles; the tests check that and known samples per provider.
- *
- * Two project rules cover what gitleaks does not: `url-credentials` (`scheme://user:password@host`, a password in a
- * URL; templates and placeholders pass) and `secret-field-literal` (a literal in a value whose name says it is secret,
- * e.g. `password: hunter2`, when the name is known: module values, key/value lines).
- */
+// The oracle of identity: the parts of src/model/secret-detector.ts that the cheaper secret scan replaced, exactly as
+// they were at commit 8560644 (the keyword prefilter `KeywordIndex`, the windowed search `patternMatches`, the rule
+// selection of `rules()`/`detectSecrets`, and `detectSecretsInValue` over them). What that change left alone (the RE2
+// translation, the windows' shape, redaction, entropy, the value classes) is imported from the library, so that a
+// deliberate change there needs no copy here. test/policy/secret-scan-identity.test.ts compares the library with it;
+// bench/secret-scan.ts times it as "before". Never edit it to follow a change of the library.
 import { GITLEAKS_ALLOWLIST, GITLEAKS_RULES, GitleaksAllowlist } from '../../../src/model/gitleaks-rules';
+import {
+  isSafeValue, keywordWindow, redactSecret, SECRET_FIELD, SecretFinding, SETTING_FIELD, shannonEntropy, translateRe2,
+} from '../../../src/model/secret-detector';
 
-/** One piece of secret material in a text. Never carries the secret itself. */
-export interface SecretFinding {
-  /** The rule that found it: a gitleaks rule id (`stripe-access-token`) or `url-credentials` / `secret-field-literal`. */
-  readonly ruleId: string;
-  /** Offset of the secret in the text. */
-  readonly offset: number;
-  /** The secret redacted: its first 4 characters when it is at least 20 long, and its length. */
-  readonly redacted: string;
-}
-
-/** Redact a secret: only long values show a 4-character prefix (`sk_l`, `AKIA` say what it is, not what it holds). */
-export function redactSecret(value: string): string {
-  const head = value.length >= 20 ? value.slice(0, 4) : '';
-  return `${head}…(${value.length} chars)`;
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Go RE2 → JavaScript.
-
-const POSIX: { [name: string]: string } = {
-  alnum: '0-9A-Za-z',
-  alpha: 'A-Za-z',
-  ascii: '\\x00-\\x7F',
-  blank: '\\t ',
-  cntrl: '\\x00-\\x1F\\x7F',
-  digit: '0-9',
-  graph: '!-~',
-  lower: 'a-z',
-  print: ' -~',
-  punct: '!-/:-@[-`{-~',
-  space: '\\t\\n\\v\\f\\r ',
-  upper: 'A-Z',
-  word: '0-9A-Za-z_',
-  xdigit: '0-9A-Fa-f',
-};
-
-function isLetter(c: string): boolean {
-  return /^[A-Za-z]$/.test(c);
-}
-
-function bothCases(c: string): string {
-  return `[${c.toLowerCase()}${c.toUpperCase()}]`;
-}
-
-/** A character class body (between `[` and `]`, after `^`) with case counterparts added when `ci`. */
-function translateClass(body: string, ci: boolean): string {
-  const items: string[] = [];
-  const extra: string[] = [];
-  let i = 0;
-  const single = (): { text: string; char?: string } => {
-    if (body[i] === '\\') {
-      const n = body[i + 1];
-      if (n === 'x' && body[i + 2] === '{') {
-        const end = body.indexOf('}', i);
-        const code = parseInt(body.slice(i + 3, end), 16);
-        i = end + 1;
-        return { text: `\\u${code.toString(16).padStart(4, '0')}`, char: String.fromCharCode(code) };
-      }
-      if (n === 'x') {
-        const hex = body.slice(i + 2, i + 4);
-        i += 4;
-        return { text: `\\x${hex}`, char: String.fromCharCode(parseInt(hex, 16)) };
-      }
-      i += 2;
-      if (/[A-Za-z]/.test(n)) return { text: `\\${n}` };
-      return { text: `\\${n}`, char: n };
-    }
-    const c = body[i++];
-    return { text: /[\]\\^-]/.test(c) ? `\\${c}` : c, char: c };
-  };
-  while (i < body.length) {
-    const posix = /^\[:(\^?)([a-z]+):\]/.exec(body.slice(i));
-    if (posix) {
-      if (posix[1]) throw new Error(`negated POSIX class ${posix[0]} is not supported`);
-      items.push(POSIX[posix[2]] ?? (() => { throw new Error(`unknown POSIX class ${posix[0]}`); })());
-      i += posix[0].length;
-      continue;
-    }
-    const a = single();
-    if (body[i] === '-' && i + 1 < body.length) {
-      i++;
-      const b = single();
-      items.push(`${a.text}-${b.text}`);
-      if (ci && a.char && b.char) {
-        // Case counterparts of the letters inside the range.
-        const lo = a.char.charCodeAt(0);
-        const hi = b.char.charCodeAt(0);
-        const add = (from: number, to: number, shift: number) => {
-          const s = Math.max(lo, from);
-          const e = Math.min(hi, to);
-          if (s <= e) extra.push(`${String.fromCharCode(s + shift)}-${String.fromCharCode(e + shift)}`);
-        };
-        add(97, 122, -32);
-        add(65, 90, 32);
-      }
-    } else {
-      items.push(a.text);
-      if (ci && a.char && isLetter(a.char)) extra.push(a.char === a.char.toLowerCase() ? a.char.toUpperCase() : a.char.toLowerCase());
-    }
-  }
-  return [...items, ...extra].join('');
-}
-
-/**
- * A JavaScript RegExp source equivalent to a Go RE2 source, for the subset gitleaks uses: groups, `(?flags)` and
- * `(?flags:…)` with `i` and `s`, `(?P<name>…)`, classes with ranges, escapes and POSIX names, `\z`, `\A`.
- * Case-insensitivity is expanded into explicit classes, so one RegExp (without the `i` flag) keeps a pattern's mixed
- * case-sensitive and case-insensitive parts exact.
- */
-export function translateRe2(source: string): string {
-  const out: string[] = [];
-  const stack: Array<{ ci: boolean; dotAll: boolean }> = [];
-  let ci = false;
-  let dotAll = false;
-  let i = 0;
-  while (i < source.length) {
-    const c = source[i];
-    if (c === '\\') {
-      const n = source[i + 1];
-      if (n === 'z') {out.push('$(?![\\s\\S])');} else if (n === 'A') {out.push('^');} else if (n === 'Q') {
-        const end = source.indexOf('\\E', i + 2);
-        const literal = source.slice(i + 2, end < 0 ? source.length : end);
-        out.push(literal.split('').map(ch => (ci && isLetter(ch) ? bothCases(ch) : ch.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))).join(''));
-        i = end < 0 ? source.length : end + 2;
-        continue;
-      } else if (n === 'x' && source[i + 2] === '{') {
-        const end = source.indexOf('}', i);
-        out.push(`\\u${parseInt(source.slice(i + 3, end), 16).toString(16).padStart(4, '0')}`);
-        i = end + 1;
-        continue;
-      } else if (n === 'x') {
-        out.push(source.slice(i, i + 4));
-        i += 4;
-        continue;
-      } else if (/[A-Za-z]/.test(n)) {out.push(`\\${n}`);} else {out.push(`\\${n}`);}
-      i += 2;
-      continue;
-    }
-    if (c === '[') {
-      let j = i + 1;
-      const negated = source[j] === '^';
-      if (negated) j++;
-      const start = j;
-      if (source[j] === ']') j++;
-      while (j < source.length && source[j] !== ']') {
-        if (source[j] === '\\') j += 2;
-        else if (source.startsWith('[:', j)) j = source.indexOf(':]', j) + 2;
-        else j++;
-      }
-      out.push(`[${negated ? '^' : ''}${translateClass(source.slice(start, j), ci)}]`);
-      i = j + 1;
-      continue;
-    }
-    if (c === '(') {
-      const flags = /^\(\?([a-zA-Z-]*)(:|\))/.exec(source.slice(i));
-      const named = /^\(\?P?<([A-Za-z_][A-Za-z0-9_]*)>/.exec(source.slice(i));
-      if (named) {
-        stack.push({ ci, dotAll });
-        out.push(`(?<${named[1]}>`);
-        i += named[0].length;
-        continue;
-      }
-      if (flags) {
-        let on = true;
-        let nextCi: boolean = ci;
-        let nextDot: boolean = dotAll;
-        for (const f of flags[1]) {
-          if (f === '-') on = false;
-          else if (f === 'i') nextCi = on;
-          else if (f === 's') nextDot = on;
-          else throw new Error(`flag "${f}" is not supported`);
-        }
-        if (flags[2] === ')') {
-          // `(?i)`: from here to the end of the enclosing group.
-          ci = nextCi;
-          dotAll = nextDot;
-        } else {
-          stack.push({ ci, dotAll });
-          ci = nextCi;
-          dotAll = nextDot;
-          out.push('(?:');
-        }
-        i += flags[0].length;
-        continue;
-      }
-      stack.push({ ci, dotAll });
-      out.push('(');
-      i++;
-      continue;
-    }
-    if (c === ')') {
-      const s = stack.pop();
-      if (s) ({ ci, dotAll } = s);
-      out.push(')');
-      i++;
-      continue;
-    }
-    if (c === '.') out.push(dotAll ? '[\\s\\S]' : '[^\\n]');
-    else if (ci && isLetter(c)) out.push(bothCases(c));
-    else if (c === '/') out.push('\\/');
-    else out.push(c);
-    i++;
-  }
-  return out.join('');
-}
+type KeywordWindow = NonNullable<ReturnType<typeof keywordWindow>>;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Rules.
@@ -253,45 +31,6 @@ interface CompiledRule {
   readonly generic: boolean;
   /** How to search the pattern only near its keywords, when its shape allows (`keywordWindow`). */
   readonly window?: KeywordWindow;
-}
-
-/**
- * Most gitleaks rules (about a hundred, the generic API key among them) read `[\w.-]{0,50}?(?:<keywords>)…`: a match
- * starts at most `span` characters before an occurrence of the keyword group. Searching the whole of a 30 KB script
- * position by position is what costs; trying the pattern (sticky) only at the positions up to `span` before each
- * occurrence of the keyword group, in increasing order, finds the same matches: every position skipped has no
- * keyword occurrence within `span` characters after it, so no match can start there.
- */
-interface KeywordWindow {
-  /** The keyword group alone, global: its occurrences. */
-  readonly keyword: RegExp;
-  /** The whole pattern, sticky: a match at one position. */
-  readonly sticky: RegExp;
-  readonly span: number;
-}
-
-/** The window of a translated pattern that starts with `[\w.\-]{0,n}?(?:…)`, or undefined. */
-export function keywordWindow(source: string): KeywordWindow | undefined {
-  const head = /^\[\\w\.\\-\]\{0,(\d+)\}\?(?=\(\?:)/.exec(source);
-  if (!head) return undefined;
-  // The group after the prefix, up to its closing parenthesis (escapes and character classes skipped).
-  let depth = 0;
-  let inClass = false;
-  for (let i = head[0].length; i < source.length; i++) {
-    const c = source[i];
-    if (c === '\\') {
-      i++;
-    } else if (inClass) {
-      if (c === ']') inClass = false;
-    } else if (c === '[') {
-      inClass = true;
-    } else if (c === '(') {
-      depth++;
-    } else if (c === ')' && --depth === 0) {
-      return { keyword: new RegExp(source.slice(head[0].length, i + 1), 'g'), sticky: new RegExp(source, 'y'), span: Number(head[1]) };
-    }
-  }
-  return undefined;
 }
 
 /**
@@ -415,24 +154,6 @@ function rules(): { rules: CompiledRule[]; global: CompiledAllowlist; anyKeyword
   return compiled;
 }
 
-/** Ids of the gitleaks rules in use (for the report and the tests). */
-export function gitleaksRuleIds(): string[] {
-  return rules().rules.map(r => r.id);
-}
-
-/** Shannon entropy in bits per character (as gitleaks computes it). */
-export function shannonEntropy(text: string): number {
-  if (text.length === 0) return 0;
-  const counts = new Map<string, number>();
-  for (const ch of text) counts.set(ch, (counts.get(ch) ?? 0) + 1);
-  let h = 0;
-  for (const c of counts.values()) {
-    const p = c / text.length;
-    h -= p * Math.log2(p);
-  }
-  return h;
-}
-
 function allowed(lists: CompiledAllowlist[], secret: string, match: string, line: string): boolean {
   const lower = secret.toLowerCase();
   for (const a of lists) {
@@ -503,40 +224,6 @@ export function detectSecrets(text: string, allow: readonly RegExp[] = []): Secr
     }
   }
   return [...found.values()].sort((a, b) => a.offset - b.offset || a.ruleId.localeCompare(b.ruleId));
-}
-
-// ---------------------------------------------------------------------------------------------------------------
-// Values whose name is known.
-
-/** Value names that hold secrets (`password`, `db_password`, `apiKey`, `client-secret`, `token`, ...). */
-export const SECRET_FIELD = /(?:^|[^a-z])(?:password|passwd|pwd|passphrase|secret|token|api[-_]?key|apikey|access[-_]?key|secret[-_]?key|private[-_]?key|client[-_]?secret|credentials?|auth[-_]?key|jwt)$|(?:password|passwd|passphrase|secret|token|apikey|api_key|accesskey|secretkey|privatekey|clientsecret|jwt)$/i;
-/** Value names that look secret-ish but hold settings, names or paths, never secret values. */
-export const SETTING_FIELD = /(?:file|path|ref|name|names|type|ttl|period|policies|policy|version|versions|length|id|kind|mount|endpoint|url|uri|template|key_?id|audience|selector|volume|timeout|count|role|roles|accessor|mode|format|header|prefix|suffix)$/i;
-
-const PLACEHOLDER = /\{\{|\}\}|\$\{|\$\(|%\{|^\$[A-Za-z_]|%s|^<[^>]*>$|^\*+$|redacted|^\(sensitive|^xxx+$/i;
-// Settings that only look like values of secret fields (`id-token: write` in a workflow's permissions).
-const SCALAR_SAFE = /^(?:true|false|yes|no|on|off|null|~|-?\d+(?:\.\d+)?|read|write|none|required|optional|enabled|disabled|auto|default)$/i;
-const PATHLIKE = /^(?:\/|\.\/|~\/|[a-z0-9_.-]+(?:\/[a-z0-9_.+-]+)+\/?$)/;
-const DIGEST = /(?:sha256|sha512|sha1|md5)[:=-][0-9a-f]{32,128}|@sha256:[0-9a-f]{64}|\b\d+\.\d+\.\d+-[0-9a-f]{6,64}\b/gi;
-
-/** Does `value` look like a random token (long, token alphabet, mixed classes, high entropy)? */
-export function looksRandom(value: string): boolean {
-  if (value.length < 16 || value.length > 4096 || /\s/.test(value)) return false;
-  if (!/^[A-Za-z0-9+/=_\-.~:]+$/.test(value)) return false;
-  const classes = [/[a-z]/, /[A-Z]/, /[0-9]/].filter(r => r.test(value)).length;
-  const hex = /^[0-9a-f]+$/i.test(value);
-  if (hex) return value.length >= 32 && shannonEntropy(value) >= 3.0;
-  return classes >= 2 && shannonEntropy(value) >= (value.length >= 32 ? 4.0 : 3.5);
-}
-
-/** Is this value a reference, template, placeholder, path or plain setting rather than a secret? */
-export function isSafeValue(value: string, allow: readonly RegExp[] = []): boolean {
-  const v = value.trim();
-  if (v === '' || SCALAR_SAFE.test(v)) return true;
-  if (PLACEHOLDER.test(v)) return true;
-  if (PATHLIKE.test(v)) return true;
-  if (v.replace(DIGEST, '').trim() === '') return true;
-  return allow.some(a => a.test(v));
 }
 
 /**

@@ -1,72 +1,13 @@
-// The oracle of identity: src/policy/secret-scan.ts exactly as it was at commit 8560644, before the secret scan was made
-// cheaper (test/policy/secret-scan-identity.test.ts compares the library with it; bench/secret-scan.ts times it as
-// "before"). Only the imports differ. Never edit it to follow a change of the library.
-/**
- * The secret-leak guard over output text (no secret value is ever written into synthesized output; docs/policies.md
- * K42–K44, V05, V14, B13): manifests, Terraform JSON, workflows, charts, scripts.
- *
- * Token and key detection is the model's detector (`detectSecrets`, src/model/secret-detector.ts): gitleaks' default
- * rule set, vendored as data, plus `url-credentials`. It is the same detector `Platform.synth()` runs over every input
- * before anything is written. On top, for key/value lines (`"key": "value"`, `key = "value"`, `key: value`,
- * `KEY=value`), a literal in a field named like a secret (`password: hunter2`) or a random-looking value in a field
- * named `...key` is reported.
- *
- * What it lets through: references and templates (`{{username}}`, `{{ .Data.password }}`, `${var.x}`, `$VAR`, `%s`,
- * `<placeholder>`), sha256 digests, file paths and Vault paths, booleans and numbers.
- */
+// The oracle of identity: `SecretScanner` of src/policy/secret-scan.ts exactly as it was at commit 8560644, before the
+// secret scan was made cheaper, over the oracle's detector; its types and the value classes it uses, which that change
+// left alone, come from the library (test/policy/secret-scan-identity.test.ts compares the library with it;
+// bench/secret-scan.ts times it as "before"). Never edit it to follow a change of the library.
+import { detectSecrets } from './secret-detector';
+import { isSafeValue, looksRandom, redactSecret, SECRET_FIELD, SETTING_FIELD } from '../../../src/model/secret-detector';
+import { SecretKind, SecretMatch, SecretScanOptions } from '../../../src/policy/secret-scan';
 
-import { detectSecrets, isSafeValue, looksRandom, redactSecret, SECRET_FIELD, SETTING_FIELD } from './secret-detector';
-
-/** What kind of secret material a match is. */
-export enum SecretKind {
-  /** A PEM private key block. */
-  PRIVATE_KEY = 'private-key',
-  /** `scheme://user:password@host`. */
-  URL_CREDENTIALS = 'url-credentials',
-  /** An AWS access key id (`AKIA…`, `ASIA…`). */
-  AWS_ACCESS_KEY = 'aws-access-key',
-  /** A Vault token (`hvs.…`, `hvb.…`, `hvr.…`, legacy `s.` + 24 characters). */
-  VAULT_TOKEN = 'vault-token',
-  /** A GitHub token (`ghp_…`, `gho_…`, `ghs_…`, `ghu_…`, `ghr_…`, `github_pat_…`). */
-  GITHUB_TOKEN = 'github-token',
-  /** A JSON Web Token (`eyJ….eyJ….…`). */
-  JWT = 'jwt',
-  /** A non-empty literal in a password/token/secret/key field (`password: hunter2`, `"password": "x"`). */
-  PASSWORD_LITERAL = 'password-literal',
-  /** A high-entropy string in a field named like secret, token, password or key (and gitleaks' generic API key). */
-  HIGH_ENTROPY = 'high-entropy',
-  /** A credential of another provider gitleaks knows (Stripe, Slack, GCP, npm, ...): see `ruleId`. */
-  PROVIDER_TOKEN = 'provider-token',
-}
-
-/** One piece of secret material found in a text. */
-export interface SecretMatch {
-  /** What it is. */
-  readonly kind: SecretKind;
-  /** The rule that found it: a gitleaks rule id (`stripe-access-token`), `url-credentials`, or `password-literal` / `high-entropy` for key/value lines. */
-  readonly ruleId: string;
-  /** 1-based line. */
-  readonly line: number;
-  /** 1-based column. */
-  readonly column: number;
-  /**
-   * The field (key) the value was found in.
-   * @default - not in a key/value pair
-   */
-  readonly key?: string;
-  /** The match, redacted: its first characters and its length, never the whole secret. */
-  readonly redacted: string;
-}
-
-/** Options of a scan. */
-export interface SecretScanOptions {
-  /**
-   * Extra regular expressions (JavaScript source) of values known to be safe; a match whose value matches one is
-   * dropped.
-   * @default - none
-   */
-  readonly allowPatterns?: string[];
-}
+export { SecretKind };
+export type { SecretMatch, SecretScanOptions };
 
 /** Field names of keys: only a random-looking value counts there (`key: app.kubernetes.io/name` does not). */
 const KEY_FIELD = /key$/i;
