@@ -5,7 +5,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { App } from 'cdktf';
-import { backupProps, githubProps } from './fixtures';
+import { backupProps, githubProps, mixedTenants } from './fixtures';
 import { EgressTarget } from '../../src/model/egress-target';
 import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
@@ -22,24 +22,9 @@ function scratch(): string {
 
 const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 'minio' }, 9000);
 
-/**
- * 10 tenants: one in three with a database and object storage (so a stack built without them lacks the PostgreSQL
- * and MinIO providers their cached blocks need), the others without; some run a module. Staging in one stack,
- * production over 3 Terraform shards.
- */
+/** 10 tenants of every shape (`mixedTenants`); `change` applies to tenant t1. Staging in one stack, production over 3 Terraform shards. */
 function tenants(change: Partial<TenantProps> = {}, count: number = 10): TenantProps[] {
-  return Array.from({ length: count }, (_, i) => ({
-    id: `t${i}`,
-    ...(i % 3 === 0 ? {} : { database: false, objectStorage: false }),
-    modules: i % 2 ? [] : [{
-      name: 'billing',
-      chart: 'billing-api',
-      repository: 'https://charts.inopsio.example',
-      version: '1.0.0',
-      values: i % 3 === 0 ? { 'env.DATABASE_URL': "{{ vault('database/creds/tenant-db') }}" } : { replicaCount: '2' },
-    }],
-    ...(i === 1 ? change : {}),
-  }));
+  return mixedTenants(count, change);
 }
 
 interface Variant {

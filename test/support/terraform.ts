@@ -132,9 +132,11 @@ export function checkTerraformStack(stackDir: string, workDir: string): Terrafor
     if (e.summary === 'Failed to query available provider packages' && m) unreachable.add(`registry.terraform.io/${m[1]}`);
     else problems.push(at(`terraform init: ${e.summary}: ${e.detail}`));
   }
-  // Every provider the configuration needs was looked up, i.e. init got as far as provider installation.
+  // Every provider the configuration needs was looked up, i.e. init got as far as provider installation. Built-in
+  // providers (`terraform.io/builtin/terraform`, whose `terraform_remote_state` reads another stack's outputs) come
+  // with Terraform: there is nothing to look up.
   if (init.status !== 0 && problems.length === 0) {
-    for (const p of listed) if (!unreachable.has(p)) problems.push(at(`terraform init never looked up provider ${p}`));
+    for (const p of listed) if (!unreachable.has(p) && !p.startsWith('terraform.io/builtin/')) problems.push(at(`terraform init never looked up provider ${p}`));
   }
   fs.rmSync(scratch, { recursive: true, force: true });
   return { stack: name, providers: [...new Set(listed)], problems };

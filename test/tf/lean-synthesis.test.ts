@@ -15,7 +15,8 @@ import { Platform } from '../../src/platform/platform';
 import { EnvironmentStack } from '../../src/tf/environment-stack';
 import { stackTerraform } from '../../src/tf/lean-synthesis';
 import { EnvironmentChartStack } from '../../src/tf/sharding';
-import { backupProps, githubProps } from '../platform/fixtures';
+import { backupProps, githubProps, mixedTenants } from '../platform/fixtures';
+import { checkTerraformStacks } from '../support/terraform';
 
 jest.setTimeout(300_000);
 
@@ -24,11 +25,7 @@ const minio = EgressTarget.podsInNamespace('minio', { 'app.kubernetes.io/name': 
 
 function platformIn(dir: string, crossStack: boolean): App {
   const app = new App({ outdir: path.join(dir, 'cdktf.out') });
-  const tenants = Array.from({ length: 6 }, (_, i) => ({
-    id: `t${i}`,
-    ...(i % 3 === 0 ? {} : { database: false, objectStorage: false }),
-    modules: i % 2 ? [] : [{ name: 'billing', chart: 'billing-api', repository: 'https://charts.inopsio.example', version: '1.0.0', values: i % 3 === 0 ? { 'env.DATABASE_URL': "{{ vault('database/creds/tenant-db') }}" } : { replicaCount: '2' } }],
-  }));
+  const tenants = mixedTenants(6);
   const platform = new Platform(app, 'inopsio', {
     outdir: path.join(dir, 'dist'),
     backup: { ...backupProps(), tenantObjects: { endpoint: 'https://minio.minio.svc:9000', bucket: 'inopsio-tenant-data', egress: minio } },
@@ -90,6 +87,10 @@ test('references across stacks: the lean preparation registers what cdktf\'s reg
   expect(Object.keys(json('prod').data.terraform_remote_state)).toEqual(['cross-stack-reference-input-inopsio--staging']);
   expect(Object.keys(json('prod-shard-02').data.terraform_remote_state)).toEqual(['cross-stack-reference-input-inopsio--staging']);
   expect(Object.keys(json('staging').output).filter(o => o.startsWith('cross-stack-output-')).length).toBeGreaterThanOrEqual(2);
+  // Terraform loads every stack with those references (the remote states, the outputs they read).
+  const checks = checkTerraformStacks(path.join(lean, 'cdktf.out', 'stacks'), fs.mkdtempSync(path.join(process.env.TMPDIR ?? '/tmp', 'lean-terraform-')));
+  expect(checks.map(c => c.stack)).toEqual([...ours.keys()].sort());
+  expect(checks.flatMap(c => c.problems)).toEqual([]);
   for (const d of [lean, stock]) fs.rmSync(d, { recursive: true, force: true });
 });
 
