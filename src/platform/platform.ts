@@ -630,15 +630,16 @@ export class Platform extends Construct {
       const sharding = props.sharding?.[env.name];
       if (sharding) {
         const constructedShards = part && shardsOfPart(part, sharding.shardCount);
+        // Tenants are built when synth() writes them, or when asked for (tenantStackOf, tenantChart): bounded memory.
         const sharded = new ShardedEnvironment(this, {
-          environment: env, sharding, names: this.names, objectStorage, constructedShards, cachedTenants,
+          environment: env, sharding, names: this.names, objectStorage, constructedShards, cachedTenants, constructTenants: false,
         });
         this.sharded.set(env.name, sharded);
         this.stacks.set(env.name, sharded.base);
       } else {
-        // A part of a split synthesis other than part 1 does not write an unsharded environment: no tenant of it is built.
-        const constructTenants = part?.designated !== false;
-        const stackProps = { environment: env, names: this.names, objectStorage, constructTenants, cachedTenants };
+        // Tenants are built when synth() writes them (a part of a split synthesis other than part 1 writes none of an
+        // unsharded environment), or when asked for (tenantStackOf, tenantChart): bounded memory (docs/performance.md).
+        const stackProps = { environment: env, names: this.names, objectStorage, constructTenants: false, cachedTenants };
         this.stacks.set(env.name, new EnvironmentStack(this, env.name, stackProps));
       }
       if (githubPlan) addCiVaultAuth(this.stacks.get(env.name)!, env, envs, workflowOptions, props.github!);
@@ -669,8 +670,23 @@ export class Platform extends Construct {
     return this.sharded.get(environmentName);
   }
 
-  /** The Terraform stack that holds a tenant's Vault resources and releases: the environment's stack or the tenant's shard. */
+  /**
+   * The Terraform stack that holds a tenant's Vault resources and releases: the environment's stack or the tenant's
+   * shard. A tenant's Terraform is otherwise built during `synth()`, resolved and dropped one tenant at a time; a
+   * tenant asked for here has its Vault resources built now and kept (like `tenantChart`), so that they can be extended
+   * before `synth()`.
+   */
   public tenantStackOf(environmentName: string, tenantId: string): EnvironmentStack {
+    const stack = this.stackOfTenant(environmentName, tenantId);
+    const tenant = this.tenants.get(environmentName)!.get(tenantId)!;
+    // Asked for: built, never taken from the cache.
+    this.uncache(stack.environment, tenant);
+    if (this.writesTenant(environmentName, tenantId)) stack._keepTenant(tenantId, true);
+    return stack;
+  }
+
+  /** The stack of a tenant, without building or keeping anything. */
+  private stackOfTenant(environmentName: string, tenantId: string): EnvironmentStack {
     const stack = this.lookup(this.stacks, environmentName);
     if (!this.tenants.get(environmentName)!.has(tenantId)) {
       new Problems(this.node.path)
@@ -711,8 +727,9 @@ export class Platform extends Construct {
     }
     let chart = charts.get(tenantId);
     if (!chart) {
-      // A chart asked for may be extended before synth: it is built, never taken from the cache.
-      this.uncache(env, tenant!);
+      // A chart asked for may be extended before synth: it is built, never taken from the cache, and its tenant's
+      // Terraform (its backup access) is kept with it.
+      this.tenantStackOf(environmentName, tenantId);
       chart = this.buildTenantChart(env, tenant!, this.apps.get(environmentName)!);
       charts.set(tenantId, chart);
     }
@@ -750,8 +767,10 @@ export class Platform extends Construct {
     const plan = this.backupPlans.get(env.name)?.get(tenant.id);
     if (plan) {
       BackupSchedule.fromPlan(chart, BACKUP_ID, plan);
-      const vault = this.tenantStackOf(env.name, tenant.id).vault;
-      if (!vault.tenantResources(tenant.id).backupAccess) withoutTokenStackTraces(() => vault.addBackupPlan(plan));
+      const vault = this.stackOfTenant(env.name, tenant.id).vault;
+      // Built now if not yet (not kept: a chart built to be written releases its tenant's Terraform with it).
+      const tenantVault = vault.hasTenant(tenant.id) ? vault.tenantResources(tenant.id) : withoutTokenStackTraces(() => vault.addTenant(tenant));
+      if (!tenantVault.backupAccess) withoutTokenStackTraces(() => vault.addBackupPlan(plan));
     }
     return chart;
   }
@@ -920,7 +939,9 @@ export class Platform extends Construct {
             manifests: chart.yaml,
             manifestsFile: path.join(outdir, chart.fileName),
           });
-          this.capture(problems, () => this.tenantStackOf(env.name, tenant.id).addTenantBase(tenant, chartDir));
+          const tenantStack = this.stackOfTenant(env.name, tenant.id);
+          // Installed, then resolved and dropped unless asked for before synth (bounded memory, docs/performance.md).
+          this.capture(problems, () => tenantStack.addTenantBase(tenant, chartDir) && tenantStack._releaseTenant(tenant.id));
         } else if (chart.chart.node.id === PLATFORM_CHART && chart.chart.node.scope === app) {
           platform = chart;
         }
@@ -1007,15 +1028,16 @@ export class Platform extends Construct {
       into.inMemoryDigests.add(textDigest(yaml));
       into.inMemory.add(path.join(OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id), 'manifests', 'tenant.yaml'));
     }
-    for (const f of entry.fragments) this.tenantStackOf(env.name, tenant.id)._mergeCachedTenant(f.fragment);
+    for (const f of entry.fragments) this.stackOfTenant(env.name, tenant.id)._mergeCachedTenant(f.fragment);
     return true;
   }
 
-  /** Build a tenant after all (its chart asked for, its entry altered): its Vault resources join its stack now. */
+  /**
+   * Build a tenant after all (asked for, its entry altered): its Terraform is built when asked for or installed, and
+   * its stack merges no cached blocks for it (`_mergeCachedTenant` is not called, or yields to the built tenant).
+   */
   private uncache(env: Environment, tenant: Tenant): void {
-    if (!this.cached.get(env.name)?.delete(tenant.id)) return;
-    const stack = this.tenantStackOf(env.name, tenant.id);
-    if (!stack.vault.hasTenant(tenant.id)) withoutTokenStackTraces(() => stack.vault.addTenant(tenant));
+    this.cached.get(env.name)?.delete(tenant.id);
   }
 
   /**

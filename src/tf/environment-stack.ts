@@ -6,12 +6,12 @@ import { AssetType, CloudBackend, Fn, ITerraformDependable, NamedCloudWorkspace,
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
-import { prepareStackLean, stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
-import { extractTenantFragment, mergeTenantFragments, TenantFragment, tenantOverrides } from './tenant-fragments';
+import { prepareStackLean, releaseElements, stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { extractTenantFragment, mergeTenantFragments, TENANT_FRAGMENT_FORMAT, TenantFragment, tenantOverrides } from './tenant-fragments';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
-import { VaultBootstrap, VaultBootstrapOptions, VaultEnvironmentResources } from './vault-bootstrap';
+import { TenantVault, VaultBootstrap, VaultBootstrapOptions, VaultEnvironmentResources } from './vault-bootstrap';
 import { Environment } from '../model/environment';
 import { environmentChartReleaseName, LifecycleNames } from '../model/names';
 import { dnsLabelProblem, isWorkspaceName } from '../model/naming';
@@ -100,8 +100,10 @@ export interface EnvironmentStackProps extends IsolationOptions {
    */
   readonly shardTenants?: Tenant[];
   /**
-   * With `part: WHOLE`: build the tenants' Vault resources. A part of a horizontally split synthesis that does not
-   * write this stack (`SynthesisShard`: only part 1 writes unsharded environments) builds it without them.
+   * With `part: WHOLE` or `TENANT_SHARD`: build the tenants' Vault resources now. Without (a Platform's stacks), a
+   * tenant's resources are built when `addTenantBase` installs it, or when `vault.tenantResources(id)` asks for them
+   * (then they are kept until synthesis); a Platform releases the constructs of each tenant nobody asked for once its
+   * blocks are resolved (docs/performance.md "Bounded memory").
    * @default true
    */
   readonly constructTenants?: boolean;
@@ -173,6 +175,12 @@ export class EnvironmentStack extends TerraformStack {
   private readonly tenantIds = new Set<string>();
   /** Cached tenants' blocks merged into the JSON (incremental synthesis), by tenant id. */
   private readonly cachedFragments = new Map<string, TenantFragment>();
+  /** Tenants whose constructs were released: their resolved blocks (`_releaseTenant`), merged when written. */
+  private readonly releasedFragments = new Map<string, TenantFragment>();
+  /** Tenants asked for before synthesis (`vault.tenantResources`, `_keepTenant`): never released. */
+  private readonly keptTenants = new Set<string>();
+  /** Tenants of a synthesis cache (not built unless `addTenantBase` is called for them). */
+  private readonly cachedTenantIds: Set<string>;
   /** Receives the fragment of every built tenant when the stack is written (incremental synthesis). */
   private fragmentSink?: (fragment: TenantFragment) => void;
 
@@ -292,7 +300,9 @@ export class EnvironmentStack extends TerraformStack {
       environmentResources: env.isPreview ? VaultEnvironmentResources.PREVIEW_HOST
         : part === EnvironmentStackPart.TENANT_SHARD ? VaultEnvironmentResources.BASE_STACK : VaultEnvironmentResources.OWN,
     }));
-    if (part === EnvironmentStackPart.TENANT_SHARD) {
+    this.cachedTenantIds = cached;
+    if (props.constructTenants === false) this.vault._onMissingTenant(id => this._keepTenant(id));
+    if (part === EnvironmentStackPart.TENANT_SHARD && props.constructTenants !== false) {
       withoutTokenStackTraces(() => shardTenants.filter(t => !cached.has(t.id)).forEach(t => this.vault.addTenant(t)));
     } else if (part === EnvironmentStackPart.WHOLE && props.constructTenants !== false && !buildsAll) {
       withoutTokenStackTraces(() => env.tenants.filter(t => !cached.has(t.id)).forEach(t => this.vault.addTenant(t)));
@@ -315,7 +325,7 @@ export class EnvironmentStack extends TerraformStack {
     } else if (!this.isTenant(tenant.id)) {
       problems.add('tenant', `is not a tenant of environment "${this.environment.name}"`, tenant.id, 'add it with environment.addTenant(...) first');
     }
-    if (this.releases.has(tenant.id)) {
+    if (this.releases.has(tenant.id) || this.releasedFragments.has(tenant.id)) {
       problems.add('tenant', 'already has its base installed by this stack', tenant.id, 'call addTenantBase once per tenant');
     }
     problems.throwIfAny();
@@ -330,6 +340,64 @@ export class EnvironmentStack extends TerraformStack {
     }));
     this.releases.set(tenant.id, tenantRelease);
     return tenantRelease;
+  }
+
+  /**
+   * @internal Build a tenant's Vault resources now, if not built yet, and keep its constructs until synthesis (a
+   * tenant asked for before `synth()`: `Platform.tenantStackOf`, `vault.tenantResources`). Undefined for a tenant this
+   * stack does not hold, one already released, or one taken from a synthesis cache unless `uncache` (the Platform,
+   * which then builds it instead of restoring it).
+   */
+  public _keepTenant(tenantId: string, uncache?: boolean): TenantVault | undefined {
+    if (uncache) this.cachedTenantIds.delete(tenantId);
+    if (this.releasedFragments.has(tenantId) || this.cachedTenantIds.has(tenantId)) return undefined;
+    if (this.vault.hasTenant(tenantId)) {
+      this.keptTenants.add(tenantId);
+      return this.vault.tenantResources(tenantId);
+    }
+    const inStack = this.part === EnvironmentStackPart.WHOLE ? this.isTenant(tenantId) : this.tenantIds.has(tenantId);
+    const tenant = inStack ? this.environment.tenants.find(t => t.id === tenantId) : undefined;
+    if (!tenant) return undefined;
+    this.keptTenants.add(tenantId);
+    return withoutTokenStackTraces(() => this.vault.addTenant(tenant));
+  }
+
+  /**
+   * @internal Bounded memory (docs/performance.md): once a tenant's base is installed, resolve the tenant's elements
+   * (its Vault resources, backup access and release) into its blocks, record its chart asset, and drop its constructs;
+   * the stack merges the blocks when it is written, byte for byte as if they had stayed (src/tf/tenant-fragments.ts).
+   * False, and nothing changed, for a tenant asked for before synthesis (kept), without a release, or whose elements
+   * the stack cannot resolve apart (`releaseElements`).
+   */
+  public _releaseTenant(tenantId: string): boolean {
+    const release = this.releases.get(tenantId);
+    if (this.keptTenants.has(tenantId) || !release || !this.vault.hasTenant(tenantId)) return false;
+    const scopes = [this.vault.tenantResources(tenantId), release];
+    const resolved = withoutTokenStackTraces(() => releaseElements(this, scopes));
+    if (!resolved) return false;
+    const blocks = protectTenantData(resolved.blocks, this.environment);
+    const basePath = release.base.node.path;
+    const baseName = Object.keys(blocks.resource?.helm_release ?? {}).find(n => blocks.resource.helm_release[n]?.['//']?.metadata?.path === basePath);
+    this.releasedFragments.set(tenantId, {
+      format: TENANT_FRAGMENT_FORMAT,
+      tenantId,
+      blocks,
+      overrides: resolved.overrides,
+      stackOverrides: [],
+      baseAddress: baseName === undefined ? undefined : `helm_release.${baseName}`,
+    });
+    this.releases.delete(tenantId);
+    this.node.tryRemoveChild(release.node.id);
+    this.vault._removeTenant(tenantId);
+    return true;
+  }
+
+  /**
+   * @internal The tenants whose Terraform this stack built (constructed, or released after being resolved), in the
+   * order built: not those merged from a synthesis cache.
+   */
+  public get _builtTenants(): string[] {
+    return [...this.vault.tenants.map(t => t.tenant.id), ...this.releasedFragments.keys()];
   }
 
   /** True if the environment has the tenant (ids cached: a lookup per tenant base stays linear overall). */
@@ -364,15 +432,21 @@ export class EnvironmentStack extends TerraformStack {
   public toTerraform(): any {
     if (writesPlaceholder(this)) return {};
     const json = protectTenantData(stackTerraform(this), this.environment);
+    // Released tenants (their blocks resolved when they were installed) and cached ones, merged as if built here.
+    const fragments = [
+      ...[...this.cachedFragments.values()].filter(f => !this.vault.hasTenant(f.tenantId) && !this.releasedFragments.has(f.tenantId)),
+      ...this.releasedFragments.values(),
+    ];
+    const merged = mergeTenantFragments(json, this.node.path, fragments, this.environment.tenants.map(t => t.id));
     if (this.fragmentSink) {
       for (const vault of this.vault.tenants) {
         const id = vault.tenant.id;
         const scopes = [vault, this.releases.get(id)].filter((s): s is NonNullable<typeof s> => s !== undefined);
-        this.fragmentSink(extractTenantFragment(json, this.node.path, id, tenantOverrides(scopes)));
+        this.fragmentSink(extractTenantFragment(merged, this.node.path, id, tenantOverrides(scopes)));
       }
+      for (const f of this.releasedFragments.values()) this.fragmentSink(extractTenantFragment(merged, this.node.path, f.tenantId, f.overrides));
     }
-    const fragments = [...this.cachedFragments.values()].filter(f => !this.vault.hasTenant(f.tenantId));
-    return mergeTenantFragments(json, this.node.path, fragments, this.environment.tenants.map(t => t.id));
+    return merged;
   }
 
   /**

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DefaultTokenResolver, ISynthesisSession, StringConcat, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from 'cdktf';
+import { AssetType, DefaultTokenResolver, ISynthesisSession, StringConcat, TerraformAsset, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { writeStableJson } from './stable-json';
 
@@ -19,6 +19,7 @@ export function useLeanSynthesis(stack: TerraformStack): void {
     synthesize: (session: ISynthesisSession) => {
       if (session.manifest.hclOutput) {
         cdktfSynthesizer.synthesize(session);
+        copyReleasedAssets(stack, session);
         return;
       }
       WRITING.add(stack);
@@ -27,6 +28,7 @@ export function useLeanSynthesis(stack: TerraformStack): void {
       } finally {
         WRITING.delete(stack);
       }
+      copyReleasedAssets(stack, session);
       const file = path.join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath);
       const fd = fs.openSync(file, 'w');
       try {
@@ -167,4 +169,51 @@ function prepareTokens(stack: TerraformStack, value: unknown): void {
 
 function resolvePreparing(stack: TerraformStack, value: unknown): void {
   Tokenization.resolve(value, { scope: stack, preparing: true, resolver: TOKEN_RESOLVER });
+}
+
+/** Per stack: the assets of released constructs (`releaseElements`), copied where their TerraformAsset would write them. */
+const RELEASED_ASSETS = new WeakMap<TerraformStack, Array<{ source: string; target: string; type: AssetType }>>();
+
+function copyReleasedAssets(stack: TerraformStack, session: ISynthesisSession): void {
+  const base = path.join(session.manifest.outdir, session.manifest.forStack(stack).synthesizedStackPath, '..');
+  for (const a of RELEASED_ASSETS.get(stack) ?? []) {
+    const target = path.join(base, a.target);
+    // What cdktf's `TerraformAsset` does on synthesis: a fresh copy of the file or folder (no archives here).
+    fs.mkdirSync(a.type === AssetType.DIRECTORY ? target : path.dirname(target), { recursive: true });
+    if (a.type === AssetType.DIRECTORY) fs.cpSync(a.source, target, { recursive: true });
+    else fs.copyFileSync(a.source, target);
+  }
+}
+
+/** What `releaseElements` keeps of released constructs: their resolved blocks and override keys. */
+export interface ReleasedElements {
+  /** The elements' Terraform JSON, resolved and merged as `stackTerraform` merges it (partial stack JSON). */
+  readonly blocks: any;
+  /** `//.metadata.overrides` entries of the elements, by resource type, in construct order. */
+  readonly overrides: { [resourceType: string]: string[] };
+}
+
+/**
+ * Resolve the Terraform elements below `scopes` (constructs of `stack`) as the stack's synthesis would (prepared as
+ * `prepareStackLean` prepares them, for their cross-stack references; resolved and merged as `stackTerraform` merges
+ * them) and record their assets, which the stack then copies on synthesis where each `TerraformAsset` would have
+ * written it. The caller removes the scopes from the tree and merges the blocks into the stack's JSON
+ * (`mergeTenantFragments`). Undefined, and nothing recorded, when an element is one `stackTerraform` treats apart (an
+ * output), carries metadata other than override keys, or an asset is an archive: then the scopes must stay.
+ */
+export function releaseElements(stack: TerraformStack, scopes: IConstruct[]): ReleasedElements | undefined {
+  const elements = scopes.flatMap(s => terraformElementsOf(s));
+  const assets = scopes.flatMap(s => s.node.findAll()).filter((c): c is TerraformAsset => c instanceof TerraformAsset);
+  if (elements.some(e => TerraformOutput.isTerraformOutput(e)) || assets.some(a => a.type === AssetType.ARCHIVE)) return undefined;
+  const metadata: { [key: string]: any } = {};
+  for (const e of elements) mergeInto(metadata, resolveIn(stack, e.toMetadata()));
+  if (Object.keys(metadata).some(k => k !== 'overrides')) return undefined;
+  for (const e of elements) prepareTokens(stack, e.toTerraform());
+  const blocks: { [key: string]: unknown } = {};
+  for (const e of elements) mergeInto(blocks, resolveIn(stack, e.toTerraform()));
+  const list = RELEASED_ASSETS.get(stack) ?? [];
+  RELEASED_ASSETS.set(stack, list);
+  // `sourcePath` is private in the typings only (cdktf 0.21 reads it the same way on synthesis).
+  for (const a of assets) list.push({ source: (a as unknown as { sourcePath: string }).sourcePath, target: a.path, type: a.type });
+  return { blocks, overrides: metadata.overrides ?? {} };
 }

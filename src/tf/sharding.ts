@@ -69,6 +69,12 @@ export interface ShardedEnvironmentProps extends IsolationOptions {
    * @default - none
    */
   readonly cachedTenants?: string[];
+  /**
+   * Build the shards' tenants now (`EnvironmentStackProps.constructTenants`). Without, each shard builds a tenant when
+   * it is installed or asked for (a Platform's shards).
+   * @default true
+   */
+  readonly constructTenants?: boolean;
 }
 
 /**
@@ -136,6 +142,7 @@ export class ShardedEnvironment {
         part: EnvironmentStackPart.TENANT_SHARD,
         shardTenants: constructed(i + 1) ? ids.map(id => byId.get(id)!) : [],
         cachedTenants: props.cachedTenants,
+        constructTenants: props.constructTenants,
       });
       shard.addDependency(this.base);
       return shard;

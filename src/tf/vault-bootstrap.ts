@@ -412,9 +412,12 @@ function baseStackAuthOf(bootstrap: VaultBootstrap): ITerraformDependable {
   return new dataVaultAuthBackend.DataVaultAuthBackend(TerraformStack.of(bootstrap), 'BaseKubernetesAuth', { path: bootstrap.names.kubernetesAuthMount });
 }
 
-/** Per bootstrap: backup role name → the tenant it belongs to (lookups stay constant-time at thousands of tenants). */
-const BACKUP_ROLES = new WeakMap<VaultBootstrap, Map<string, TenantVault>>();
-function backupRolesOf(bootstrap: VaultBootstrap): Map<string, TenantVault> {
+/**
+ * Per bootstrap: backup role name → the tenant it belongs to (lookups stay constant-time at thousands of tenants).
+ * The tenant, not its TenantVault: a tenant whose constructs were released (`_releaseTenant`) still holds its role.
+ */
+const BACKUP_ROLES = new WeakMap<VaultBootstrap, Map<string, Tenant>>();
+function backupRolesOf(bootstrap: VaultBootstrap): Map<string, Tenant> {
   let roles = BACKUP_ROLES.get(bootstrap);
   if (!roles) BACKUP_ROLES.set(bootstrap, roles = new Map());
   return roles;
@@ -533,8 +536,8 @@ function checkBackupAccess(
     problems.add('roleName', 'is not a Vault role name', o.roleName, 'pass BackupSchedule.vaultRole, e.g. "prod-acme-backup" (lower-case letters, digits, "-" and "_")');
   } else if (typeof roleName === 'string') {
     const other = backupRolesOf(bootstrap).get(roleName);
-    if (other && other !== vault) {
-      problems.add('roleName', `is already the backup role of tenant "${other.tenant.id}"`, roleName, `use "${backupVaultRoleNames(env.name, tenantId).authRole}"`);
+    if (other && other.id !== vault?.tenant.id) {
+      problems.add('roleName', `is already the backup role of tenant "${other.id}"`, roleName, `use "${backupVaultRoleNames(env.name, tenantId).authRole}"`);
     }
   }
   checkBackupIdentity(problems, vault?.tenant, bootstrap.tenants.map(t => t.tenant.id), { field: 'serviceAccountName', name: isDnsLabel(sa, 63) ? sa : '' },
@@ -594,8 +597,8 @@ function checkPlannedAccess(
     problems.add('plan.names.serviceAccount', 'is also in serviceAccountNames, so it logs in as every tenant role too', sa, 'remove it from VaultBootstrapOptions.serviceAccountNames: the backup role is its only role');
   }
   const other = backupRolesOf(bootstrap).get(plan.names.vaultRole);
-  if (other && other !== vault) {
-    problems.add('plan.names.vaultRole', `is already the backup role of tenant "${other.tenant.id}"`, plan.names.vaultRole, `use "${env.name}-${plan.tenant.id}-backup"`);
+  if (other && other.id !== vault?.tenant.id) {
+    problems.add('plan.names.vaultRole', `is already the backup role of tenant "${other.id}"`, plan.names.vaultRole, `use "${env.name}-${plan.tenant.id}-backup"`);
   }
   const tokenTtl = env.environmentClass.vaultTokenTtl;
   checkDeadline(problems, bootstrap, tokenTtl, plan.deadlines.longestSeconds);
@@ -744,7 +747,7 @@ export class TenantBackupVault extends Construct {
     this.serviceAccountName = options.serviceAccountName;
     this.namespace = n.namespace;
     this.roleName = b.roleName;
-    backupRolesOf(bootstrap).set(b.roleName, scope);
+    backupRolesOf(bootstrap).set(b.roleName, scope.tenant);
     this.authPath = `auth/${n.kubernetesAuthMount}`;
     this.policyName = b.policyName;
     this.secretPaths = r.secretPaths;
@@ -891,6 +894,7 @@ export class VaultBootstrap extends Construct {
   /** The object store of the tenants' prefixes, if any. */
   public readonly objectStorage?: ObjectStorageOptions;
   private readonly tenantVaults = new Map<string, TenantVault>();
+  private missingTenant?: (tenantId: string) => TenantVault | undefined;
 
   constructor(scope: Construct, id: string, props: VaultBootstrapProps) {
     super(scope, id);
@@ -1082,7 +1086,7 @@ export class VaultBootstrap extends Construct {
     problems.addAll(this.databaseInputProblems([tenant]));
     const backup = backupRolesOf(this).get(tenant.id);
     if (backup) {
-      problems.add('tenants', `has an id equal to tenant "${backup.tenant.id}"'s backup role`, tenant.id, 'Kubernetes auth roles share one namespace per mount: rename the tenant or that backup role');
+      problems.add('tenants', `has an id equal to tenant "${backup.id}"'s backup role`, tenant.id, 'Kubernetes auth roles share one namespace per mount: rename the tenant or that backup role');
     }
     problems.throwIfAny();
     const accounts = tenantRoleServiceAccounts(this.environment, tenant, this.options.serviceAccountNames);
@@ -1133,15 +1137,36 @@ export class VaultBootstrap extends Construct {
     return this.tenantVaults.has(tenantId);
   }
 
-  /** The Vault resources of a tenant (policy, database connection/rotation/role, Kubernetes role). */
+  /**
+   * The Vault resources of a tenant (policy, database connection/rotation/role, Kubernetes role). In an
+   * EnvironmentStack built without its tenants (a Platform's stacks: their tenants are built when `synth()` writes
+   * them), asking for a tenant of the stack builds its resources now and keeps them until synthesis.
+   */
   public tenantResources(tenantId: string): TenantVault {
-    const found = this.tenantVaults.get(tenantId);
+    const found = this.tenantVaults.get(tenantId) ?? this.missingTenant?.(tenantId);
     if (!found) {
       new Problems(this.node.path)
         .add('tenantId', 'is not a tenant of this bootstrap', tenantId, `use one of ${[...this.tenantVaults.keys()].join(', ') || '(none yet)'}, or addTenant first`)
         .throwIfAny();
     }
     return found!;
+  }
+
+  /**
+   * @internal Who builds a tenant asked for with `tenantResources` that is not built yet (EnvironmentStack, for the
+   * tenants it builds on demand); undefined when it does not.
+   */
+  public _onMissingTenant(build: (tenantId: string) => TenantVault | undefined): void {
+    this.missingTenant = build;
+  }
+
+  /**
+   * @internal Drop a tenant's constructs (EnvironmentStack._releaseTenant, once its blocks are resolved): the tenant
+   * is no longer one of `tenants`, and its backup role name stays taken.
+   */
+  public _removeTenant(tenantId: string): void {
+    this.tenantVaults.delete(tenantId);
+    this.node.tryRemoveChild(`Tenant-${tenantId}`);
   }
 
   /** The tenants added so far, in order. */

@@ -68,7 +68,8 @@ function synth(variant: Variant, cache?: string): { dir: string; built: string[]
   const p = platform(dir, variant, cache);
   const stacks = [p.stackOf('staging'), ...p.shardingOf('prod')!.shards];
   p.synth();
-  const built = stacks.flatMap(s => s.vault.tenants.map(t => `${s.node.id}/${t.tenant.id}`)).sort();
+  // Built tenants are released once resolved (bounded memory): the stack still lists them.
+  const built = stacks.flatMap(s => s._builtTenants.map(id => `${s.node.id}/${id}`)).sort();
   return { dir, built };
 }
 
