@@ -767,10 +767,11 @@ export class Platform extends Construct {
     const plan = this.backupPlans.get(env.name)?.get(tenant.id);
     if (plan) {
       BackupSchedule.fromPlan(chart, BACKUP_ID, plan);
-      const vault = this.stackOfTenant(env.name, tenant.id).vault;
-      // Built now if not yet (not kept: a chart built to be written releases its tenant's Terraform with it).
-      const tenantVault = vault.hasTenant(tenant.id) ? vault.tenantResources(tenant.id) : withoutTokenStackTraces(() => vault.addTenant(tenant));
-      if (!tenantVault.backupAccess) withoutTokenStackTraces(() => vault.addBackupPlan(plan));
+      const stack = this.stackOfTenant(env.name, tenant.id);
+      // Built now if not yet (not kept: a chart built to be written releases its tenant's Terraform with it); none
+      // once released (a chart asked for after synth).
+      const tenantVault = stack._tenantVault(tenant.id);
+      if (tenantVault && !tenantVault.backupAccess) withoutTokenStackTraces(() => stack.vault.addBackupPlan(plan));
     }
     return chart;
   }

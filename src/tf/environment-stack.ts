@@ -350,16 +350,22 @@ export class EnvironmentStack extends TerraformStack {
    */
   public _keepTenant(tenantId: string, uncache?: boolean): TenantVault | undefined {
     if (uncache) this.cachedTenantIds.delete(tenantId);
-    if (this.releasedFragments.has(tenantId) || this.cachedTenantIds.has(tenantId)) return undefined;
-    if (this.vault.hasTenant(tenantId)) {
-      this.keptTenants.add(tenantId);
-      return this.vault.tenantResources(tenantId);
-    }
+    if (this.cachedTenantIds.has(tenantId)) return undefined;
+    const vault = this._tenantVault(tenantId);
+    if (vault) this.keptTenants.add(tenantId);
+    return vault;
+  }
+
+  /**
+   * @internal A tenant's Vault resources, built now if not built yet (not kept: a Platform releases them once the
+   * tenant is installed). Undefined for a tenant this stack does not hold, or one already released.
+   */
+  public _tenantVault(tenantId: string): TenantVault | undefined {
+    if (this.releasedFragments.has(tenantId)) return undefined;
+    if (this.vault.hasTenant(tenantId)) return this.vault.tenantResources(tenantId);
     const inStack = this.part === EnvironmentStackPart.WHOLE ? this.isTenant(tenantId) : this.tenantIds.has(tenantId);
     const tenant = inStack ? this.environment.tenants.find(t => t.id === tenantId) : undefined;
-    if (!tenant) return undefined;
-    this.keptTenants.add(tenantId);
-    return withoutTokenStackTraces(() => this.vault.addTenant(tenant));
+    return tenant ? withoutTokenStackTraces(() => this.vault.addTenant(tenant)) : undefined;
   }
 
   /**

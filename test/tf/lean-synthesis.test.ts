@@ -38,6 +38,9 @@ function platformIn(dir: string, crossStack: boolean): App {
       new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants }),
     ],
   });
+  // Every tenant asked for, so that its constructs stay in the stacks to compare with cdktf's own toTerraform (a
+  // Platform otherwise releases a tenant's constructs once it has resolved them: test/platform/bounded-terraform.test.ts).
+  for (const env of platform.environments) for (const t of env.tenants) platform.tenantStackOf(env.name, t.id);
   if (crossStack) {
     // A user's resources in production's base stack and in one of its shards that refer to one in staging's stack.
     const staging = new Policy(platform.stackOf('staging'), 'user-policy', { name: 'user-reader', policy: 'path "kv/data/x" { capabilities = ["read"] }' });
