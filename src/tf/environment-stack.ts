@@ -6,7 +6,7 @@ import { AssetType, CloudBackend, Fn, ITerraformDependable, NamedCloudWorkspace,
 import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
-import { prepareStackLean, releaseElements, stackTerraform, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
+import { closeTokenWindow, openTokenWindow, prepareStackLean, releaseElements, releaseTokens, stackTerraform, TokenWindow, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
 import { extractTenantFragment, mergeTenantFragments, TENANT_FRAGMENT_FORMAT, TenantFragment, tenantOverrides } from './tenant-fragments';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
@@ -175,10 +175,16 @@ export class EnvironmentStack extends TerraformStack {
   private readonly tenantIds = new Set<string>();
   /** Cached tenants' blocks merged into the JSON (incremental synthesis), by tenant id. */
   private readonly cachedFragments = new Map<string, TenantFragment>();
-  /** Tenants whose constructs were released: their resolved blocks (`_releaseTenant`), merged when written. */
-  private readonly releasedFragments = new Map<string, TenantFragment>();
+  /**
+   * Tenants whose constructs were released: their fragments (`_releaseTenant`), merged when written. The blocks are
+   * kept as their JSON text (one byte a character), parsed only when the stack is written: as objects they held
+   * several times the memory until then.
+   */
+  private readonly releasedFragments = new Map<string, Omit<TenantFragment, 'blocks'> & { readonly blocksJson: string }>();
   /** Tenants asked for before synthesis (`vault.tenantResources`, `_keepTenant`): never released. */
   private readonly keptTenants = new Set<string>();
+  /** Stacks built without their tenants: the tokens cdktf registers for each tenant built since (`releaseTokens`). */
+  private readonly tokenWindows?: Map<string, TokenWindow>;
   /** Tenants of a synthesis cache (not built unless `addTenantBase` is called for them). */
   private readonly cachedTenantIds: Set<string>;
   /** Receives the fragment of every built tenant when the stack is written (incremental synthesis). */
@@ -301,6 +307,7 @@ export class EnvironmentStack extends TerraformStack {
         : part === EnvironmentStackPart.TENANT_SHARD ? VaultEnvironmentResources.BASE_STACK : VaultEnvironmentResources.OWN,
     }));
     this.cachedTenantIds = cached;
+    if (props.constructTenants === false) this.tokenWindows = new Map();
     if (props.constructTenants === false) this.vault._onMissingTenant(id => this._keepTenant(id));
     if (part === EnvironmentStackPart.TENANT_SHARD && props.constructTenants !== false) {
       withoutTokenStackTraces(() => shardTenants.filter(t => !cached.has(t.id)).forEach(t => this.vault.addTenant(t)));
@@ -329,6 +336,7 @@ export class EnvironmentStack extends TerraformStack {
       problems.add('tenant', 'already has its base installed by this stack', tenant.id, 'call addTenantBase once per tenant');
     }
     problems.throwIfAny();
+    this.openTokenWindow(tenant.id);
     const tenantRelease = withoutTokenStackTraces(() => new TenantRelease(this, `Tenant-${tenant.id}`, {
       ...this.releaseOptions,
       ...this.isolation,
@@ -353,7 +361,16 @@ export class EnvironmentStack extends TerraformStack {
     if (this.cachedTenantIds.has(tenantId)) return undefined;
     const vault = this._tenantVault(tenantId);
     if (vault) this.keptTenants.add(tenantId);
+    // Kept whole: none of its tokens is released.
+    const window = this.tokenWindows?.get(tenantId);
+    if (window) closeTokenWindow(window);
+    this.tokenWindows?.delete(tenantId);
     return vault;
+  }
+
+  /** Record the tokens registered while a tenant that may be released is built (stacks built without tenants). */
+  private openTokenWindow(tenantId: string): void {
+    if (this.tokenWindows && !this.keptTenants.has(tenantId) && !this.tokenWindows.has(tenantId)) this.tokenWindows.set(tenantId, openTokenWindow());
   }
 
   /**
@@ -365,7 +382,9 @@ export class EnvironmentStack extends TerraformStack {
     if (this.vault.hasTenant(tenantId)) return this.vault.tenantResources(tenantId);
     const inStack = this.part === EnvironmentStackPart.WHOLE ? this.isTenant(tenantId) : this.tenantIds.has(tenantId);
     const tenant = inStack ? this.environment.tenants.find(t => t.id === tenantId) : undefined;
-    return tenant ? withoutTokenStackTraces(() => this.vault.addTenant(tenant)) : undefined;
+    if (!tenant) return undefined;
+    this.openTokenWindow(tenantId);
+    return withoutTokenStackTraces(() => this.vault.addTenant(tenant));
   }
 
   /**
@@ -377,17 +396,21 @@ export class EnvironmentStack extends TerraformStack {
    */
   public _releaseTenant(tenantId: string): boolean {
     const release = this.releases.get(tenantId);
+    const window = this.tokenWindows?.get(tenantId);
+    this.tokenWindows?.delete(tenantId);
+    if (window) closeTokenWindow(window);
     if (this.keptTenants.has(tenantId) || !release || !this.vault.hasTenant(tenantId)) return false;
     const scopes = [this.vault.tenantResources(tenantId), release];
     const resolved = withoutTokenStackTraces(() => releaseElements(this, scopes));
     if (!resolved) return false;
+    if (window) releaseTokens(window, scopes);
     const blocks = protectTenantData(resolved.blocks, this.environment);
     const basePath = release.base.node.path;
     const baseName = Object.keys(blocks.resource?.helm_release ?? {}).find(n => blocks.resource.helm_release[n]?.['//']?.metadata?.path === basePath);
     this.releasedFragments.set(tenantId, {
       format: TENANT_FRAGMENT_FORMAT,
       tenantId,
-      blocks,
+      blocksJson: JSON.stringify(blocks),
       overrides: resolved.overrides,
       stackOverrides: [],
       baseAddress: baseName === undefined ? undefined : `helm_release.${baseName}`,
@@ -441,7 +464,7 @@ export class EnvironmentStack extends TerraformStack {
     // Released tenants (their blocks resolved when they were installed) and cached ones, merged as if built here.
     const fragments = [
       ...[...this.cachedFragments.values()].filter(f => !this.vault.hasTenant(f.tenantId) && !this.releasedFragments.has(f.tenantId)),
-      ...this.releasedFragments.values(),
+      ...[...this.releasedFragments.values()].map(({ blocksJson, ...f }) => ({ ...f, blocks: JSON.parse(blocksJson) })),
     ];
     const merged = mergeTenantFragments(json, this.node.path, fragments, this.environment.tenants.map(t => t.id));
     if (this.fragmentSink) {

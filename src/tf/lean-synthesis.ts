@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { AssetType, DefaultTokenResolver, ISynthesisSession, StringConcat, TerraformAsset, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from 'cdktf';
+import { AssetType, DefaultTokenResolver, LazyBase, ISynthesisSession, StringConcat, TerraformAsset, TerraformElement, TerraformOutput, TerraformStack, Token, Tokenization } from 'cdktf';
 import { IConstruct } from 'constructs';
 import { writeStableJson } from './stable-json';
 
@@ -216,4 +216,85 @@ export function releaseElements(stack: TerraformStack, scopes: IConstruct[]): Re
   // `sourcePath` is private in the typings only (cdktf 0.21 reads it the same way on synthesis).
   for (const a of assets) list.push({ source: (a as unknown as { sourcePath: string }).sourcePath, target: a.path, type: a.type });
   return { blocks, overrides: metadata.overrides ?? {} };
+}
+
+/** cdktf's process-wide token map (`TokenMap.instance()`, kept on `global.__cdktfTokenMap`), as far as read here. */
+interface TokenStore {
+  stringTokenMap: Map<string, unknown>;
+  numberTokenMap: Map<number, unknown>;
+  tokenCounter: number;
+  registerStringKey(token: unknown, hint?: string): string;
+  registerNumberKey(token: unknown, list: boolean): number;
+}
+
+/** The tokens registered while a tenant's Terraform was built (`openTokenWindow`). */
+export interface TokenWindow {
+  readonly strings: string[];
+  readonly numbers: number[];
+}
+
+const OPEN_WINDOWS = new Set<TokenWindow>();
+const HOOKED = Symbol('inopsio.tokenWindows');
+
+function tokenStore(): TokenStore | undefined {
+  const store = (global as unknown as { __cdktfTokenMap?: TokenStore }).__cdktfTokenMap;
+  const ok = store && store.stringTokenMap instanceof Map && store.numberTokenMap instanceof Map
+    && typeof store.registerStringKey === 'function' && typeof store.registerNumberKey === 'function';
+  return ok ? store : undefined;
+}
+
+/**
+ * Start recording the tokens cdktf registers (for `releaseTokens`). cdktf keeps every token it ever encoded in a
+ * process-wide map, and a `Lazy`'s producer or a nested-block output reference keeps the constructs it was made from:
+ * without this, a released tenant's constructs stay reachable from that map until the process ends.
+ */
+export function openTokenWindow(): TokenWindow {
+  const store = tokenStore();
+  const window: TokenWindow = { strings: [], numbers: [] };
+  if (!store) return window;
+  if (!(store as any)[HOOKED]) {
+    (store as any)[HOOKED] = true;
+    const registerString = store.registerStringKey.bind(store);
+    const registerNumber = store.registerNumberKey.bind(store);
+    store.registerStringKey = (token, hint) => {
+      const key = registerString(token, hint);
+      for (const w of OPEN_WINDOWS) w.strings.push(key);
+      return key;
+    };
+    store.registerNumberKey = (token, list) => {
+      const counter = store.tokenCounter;
+      const encoded = registerNumber(token, list);
+      for (const w of OPEN_WINDOWS) w.numbers.push(counter);
+      return encoded;
+    };
+  }
+  OPEN_WINDOWS.add(window);
+  return window;
+}
+
+/** Stop recording into `window` (a tenant kept whole: nothing of it is released). */
+export function closeTokenWindow(window: TokenWindow): void {
+  OPEN_WINDOWS.delete(window);
+}
+
+/**
+ * Forget the tokens of `window` that keep released constructs reachable: the `Lazy` values made while the tenant was
+ * built (the library makes them for the tenant's own policies and `depends_on` only) and the output references of
+ * resources below `scopes`. Their values are resolved already (`releaseElements`); nothing resolves them again.
+ * References and expressions, which hold names and the stack only, stay (a shared element's cached reference may have
+ * been first made while a tenant was built).
+ */
+export function releaseTokens(window: TokenWindow, scopes: IConstruct[]): void {
+  closeTokenWindow(window);
+  const store = tokenStore();
+  if (!store) return;
+  const prefixes = scopes.map(s => `${s.node.path}/`);
+  const releasable = (token: unknown): boolean => {
+    if (token instanceof LazyBase) return true;
+    const resource = (token as { terraformResource?: IConstruct } | null)?.terraformResource;
+    const p = resource?.node?.path;
+    return typeof p === 'string' && prefixes.some(prefix => `${p}/`.startsWith(prefix));
+  };
+  for (const key of window.strings) if (releasable(store.stringTokenMap.get(key))) store.stringTokenMap.delete(key);
+  for (const key of window.numbers) if (releasable(store.numberTokenMap.get(key))) store.numberTokenMap.delete(key);
 }
