@@ -308,7 +308,7 @@ export class EnvironmentStack extends TerraformStack {
     }));
     this.cachedTenantIds = cached;
     if (props.constructTenants === false) this.tokenWindows = new Map();
-    if (props.constructTenants === false) this.vault._onMissingTenant(id => this._keepTenant(id));
+    if (props.constructTenants === false) this.vault._onMissingTenant(tenantId => this._keepTenant(tenantId));
     if (part === EnvironmentStackPart.TENANT_SHARD && props.constructTenants !== false) {
       withoutTokenStackTraces(() => shardTenants.filter(t => !cached.has(t.id)).forEach(t => this.vault.addTenant(t)));
     } else if (part === EnvironmentStackPart.WHOLE && props.constructTenants !== false && !buildsAll) {
@@ -395,17 +395,17 @@ export class EnvironmentStack extends TerraformStack {
    * the stack cannot resolve apart (`releaseElements`).
    */
   public _releaseTenant(tenantId: string): boolean {
-    const release = this.releases.get(tenantId);
+    const tenantRelease = this.releases.get(tenantId);
     const window = this.tokenWindows?.get(tenantId);
     this.tokenWindows?.delete(tenantId);
     if (window) closeTokenWindow(window);
-    if (this.keptTenants.has(tenantId) || !release || !this.vault.hasTenant(tenantId)) return false;
-    const scopes = [this.vault.tenantResources(tenantId), release];
+    if (this.keptTenants.has(tenantId) || !tenantRelease || !this.vault.hasTenant(tenantId)) return false;
+    const scopes = [this.vault.tenantResources(tenantId), tenantRelease];
     const resolved = withoutTokenStackTraces(() => releaseElements(this, scopes));
     if (!resolved) return false;
     if (window) releaseTokens(window, scopes);
     const blocks = protectTenantData(resolved.blocks, this.environment);
-    const basePath = release.base.node.path;
+    const basePath = tenantRelease.base.node.path;
     const baseName = Object.keys(blocks.resource?.helm_release ?? {}).find(n => blocks.resource.helm_release[n]?.['//']?.metadata?.path === basePath);
     this.releasedFragments.set(tenantId, {
       format: TENANT_FRAGMENT_FORMAT,
@@ -416,7 +416,7 @@ export class EnvironmentStack extends TerraformStack {
       baseAddress: baseName === undefined ? undefined : `helm_release.${baseName}`,
     });
     this.releases.delete(tenantId);
-    this.node.tryRemoveChild(release.node.id);
+    this.node.tryRemoveChild(tenantRelease.node.id);
     this.vault._removeTenant(tenantId);
     return true;
   }
