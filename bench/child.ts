@@ -230,8 +230,9 @@ function main(): void {
       const app = new TfApp({ outdir: path.join(dir, 'cdktf.out') });
       const props = referencePlatformProps(0, path.join(dir, 'dist'), { ...policyProps, environments, synthesisCache: { directory: cache } });
       const platform = new Platform(app, 'inopsio', props);
-      const builtTenants = ['staging', 'prod'].reduce((sum, e) => sum + platform.stackOf(e).vault.tenants.length, 0);
       const result = platform.synth();
+      // The tenants whose Terraform this synth built (not taken from the cache), counted without building any.
+      const builtTenants = ['staging', 'prod'].reduce((sum, e) => sum + platform.stackOf(e)._builtTenants.length, 0);
       const t1 = performance.now();
       report({ n, variant, ms: t1 - t0, timedCpuMs: cpuMsSince(c0), builtTenants, documents: result.documentCount });
       return;

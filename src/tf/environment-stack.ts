@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
 import { closeTokenWindow, openTokenWindow, prepareStackLean, releaseElements, releaseTokens, stackTerraform, TokenWindow, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
-import { extractTenantFragment, mergeTenantFragments, TENANT_FRAGMENT_FORMAT, TenantFragment, tenantOverrides } from './tenant-fragments';
+import { deferBlocks, extractTenantFragment, materializeBlocks, mergeTenantFragments, TENANT_FRAGMENT_FORMAT, TenantFragment, tenantOverrides } from './tenant-fragments';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
@@ -176,11 +176,11 @@ export class EnvironmentStack extends TerraformStack {
   /** Cached tenants' blocks merged into the JSON (incremental synthesis), by tenant id. */
   private readonly cachedFragments = new Map<string, TenantFragment>();
   /**
-   * Tenants whose constructs were released: their fragments (`_releaseTenant`), merged when written. The blocks are
-   * kept as their JSON text (one byte a character), parsed only when the stack is written: as objects they held
-   * several times the memory until then.
+   * Tenants whose constructs were released: their fragments (`_releaseTenant`), merged when written. Each block is
+   * kept as its JSON text (`deferBlocks`), parsed only while the writer writes it: as objects the blocks held several
+   * times the memory, and the whole stack as objects at once set the peak (docs/performance.md "Bounded memory").
    */
-  private readonly releasedFragments = new Map<string, Omit<TenantFragment, 'blocks'> & { readonly blocksJson: string }>();
+  private readonly releasedFragments = new Map<string, TenantFragment>();
   /** Tenants asked for before synthesis (`vault.tenantResources`, `_keepTenant`): never released. */
   private readonly keptTenants = new Set<string>();
   /** Stacks built without their tenants: the tokens cdktf registers for each tenant built since (`releaseTokens`). */
@@ -308,7 +308,11 @@ export class EnvironmentStack extends TerraformStack {
     }));
     this.cachedTenantIds = cached;
     if (props.constructTenants === false) this.tokenWindows = new Map();
-    if (props.constructTenants === false) this.vault._onMissingTenant(tenantId => this._keepTenant(tenantId));
+    if (props.constructTenants === false) {
+      this.vault._onMissingTenant(tenantId => this._keepTenant(tenantId));
+      // Listing the tenants asks for each of them (kept until synthesis), as before they were built on demand.
+      this.vault._onListTenants(() => this.stackTenantIds().forEach(tenantId => this._keepTenant(tenantId)));
+    }
     if (part === EnvironmentStackPart.TENANT_SHARD && props.constructTenants !== false) {
       withoutTokenStackTraces(() => shardTenants.filter(t => !cached.has(t.id)).forEach(t => this.vault.addTenant(t)));
     } else if (part === EnvironmentStackPart.WHOLE && props.constructTenants !== false && !buildsAll) {
@@ -410,7 +414,7 @@ export class EnvironmentStack extends TerraformStack {
     this.releasedFragments.set(tenantId, {
       format: TENANT_FRAGMENT_FORMAT,
       tenantId,
-      blocksJson: JSON.stringify(blocks),
+      blocks: deferBlocks(blocks),
       overrides: resolved.overrides,
       stackOverrides: [],
       baseAddress: baseName === undefined ? undefined : `helm_release.${baseName}`,
@@ -426,7 +430,12 @@ export class EnvironmentStack extends TerraformStack {
    * order built: not those merged from a synthesis cache.
    */
   public get _builtTenants(): string[] {
-    return [...this.vault.tenants.map(t => t.tenant.id), ...this.releasedFragments.keys()];
+    return [...this.vault._builtTenants.map(t => t.tenant.id), ...this.releasedFragments.keys()];
+  }
+
+  /** The ids of the tenants this stack holds: the environment's, or its shard's. */
+  private stackTenantIds(): string[] {
+    return this.part === EnvironmentStackPart.WHOLE ? this.environment.tenants.map(t => t.id) : [...this.tenantIds];
   }
 
   /** True if the environment has the tenant (ids cached: a lookup per tenant base stays linear overall). */
@@ -459,21 +468,33 @@ export class EnvironmentStack extends TerraformStack {
    * memory (src/tf/lean-synthesis.ts).
    */
   public toTerraform(): any {
+    return materializeBlocks(this._terraformForWriting());
+  }
+
+  /**
+   * @internal The stack's Terraform JSON as its writer takes it (`useLeanSynthesis`): the blocks of released tenants
+   * still deferred (`DeferredJson`, parsed one at a time as they are written), so that the stack never exists whole
+   * as objects. `toTerraform()` is this with every block parsed.
+   */
+  public _terraformForWriting(): any {
     if (writesPlaceholder(this)) return {};
     const json = protectTenantData(stackTerraform(this), this.environment);
     // Released tenants (their blocks resolved when they were installed) and cached ones, merged as if built here.
     const fragments = [
       ...[...this.cachedFragments.values()].filter(f => !this.vault.hasTenant(f.tenantId) && !this.releasedFragments.has(f.tenantId)),
-      ...[...this.releasedFragments.values()].map(({ blocksJson, ...f }) => ({ ...f, blocks: JSON.parse(blocksJson) })),
+      ...this.releasedFragments.values(),
     ];
     const merged = mergeTenantFragments(json, this.node.path, fragments, this.environment.tenants.map(t => t.id));
     if (this.fragmentSink) {
-      for (const vault of this.vault.tenants) {
+      for (const vault of this.vault._builtTenants) {
         const id = vault.tenant.id;
         const scopes = [vault, this.releases.get(id)].filter((s): s is NonNullable<typeof s> => s !== undefined);
         this.fragmentSink(extractTenantFragment(merged, this.node.path, id, tenantOverrides(scopes)));
       }
-      for (const f of this.releasedFragments.values()) this.fragmentSink(extractTenantFragment(merged, this.node.path, f.tenantId, f.overrides));
+      // A released tenant's fragment is cut from its own blocks (parsed one tenant at a time).
+      for (const f of this.releasedFragments.values()) {
+        this.fragmentSink(extractTenantFragment(merged, this.node.path, f.tenantId, f.overrides, materializeBlocks(f.blocks)));
+      }
     }
     return merged;
   }

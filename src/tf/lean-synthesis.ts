@@ -32,7 +32,10 @@ export function useLeanSynthesis(stack: TerraformStack): void {
       const file = path.join(session.outdir, session.manifest.forStack(stack).synthesizedStackPath);
       const fd = fs.openSync(file, 'w');
       try {
-        writeStableJson(stack.toTerraform(), '  ', chunk => fs.writeSync(fd, chunk));
+        // A stack that defers blocks (EnvironmentStack: its released tenants') hands them over unparsed.
+        const forWriting = (stack as unknown as { _terraformForWriting?: () => unknown })._terraformForWriting;
+        const json = typeof forWriting === 'function' ? forWriting.call(stack) : stack.toTerraform();
+        writeStableJson(json, '  ', chunk => fs.writeSync(fd, chunk));
       } finally {
         fs.closeSync(fd);
       }
@@ -202,7 +205,7 @@ export interface ReleasedElements {
  * output), carries metadata other than override keys, or an asset is an archive: then the scopes must stay.
  */
 export function releaseElements(stack: TerraformStack, scopes: IConstruct[]): ReleasedElements | undefined {
-  const elements = scopes.flatMap(s => terraformElementsOf(s));
+  const elements = scopes.flatMap(s => stackElements(s));
   const assets = scopes.flatMap(s => s.node.findAll()).filter((c): c is TerraformAsset => c instanceof TerraformAsset);
   if (elements.some(e => TerraformOutput.isTerraformOutput(e)) || assets.some(a => a.type === AssetType.ARCHIVE)) return undefined;
   const metadata: { [key: string]: any } = {};

@@ -81,3 +81,22 @@ export function stableJson(value: unknown, space: string): string | undefined {
   const chunks: string[] = [];
   return writeStableJson(value, space, chunk => chunks.push(chunk)) ? chunks.join('') : undefined;
 }
+
+/**
+ * A value kept as its JSON text until it is written (bounded memory: a released tenant's blocks, docs/performance.md).
+ * `writeStableJson` and `JSON.stringify` call `toJSON()`, so the value is parsed only while it is written, and the
+ * bytes are those of the value itself.
+ */
+export class DeferredJson {
+  /** Keep `value` as its JSON text. */
+  public static of(value: unknown): DeferredJson {
+    return new DeferredJson(JSON.stringify(value));
+  }
+
+  private constructor(private readonly text: string) {}
+
+  /** The value, parsed again (a new object each call). */
+  public toJSON(): unknown {
+    return JSON.parse(this.text);
+  }
+}

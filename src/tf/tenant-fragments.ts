@@ -16,6 +16,7 @@
  * the environment charts, which install after every tenant base (in the environment's tenant order).
  */
 import { IConstruct } from 'constructs';
+import { DeferredJson } from './stable-json';
 
 /** Format of a fragment (bump when its shape or the extraction changes). */
 export const TENANT_FRAGMENT_FORMAT = 'inopsio-tenant-fragment/v1';
@@ -74,6 +75,7 @@ function tenantBlocks(json: any, stackPath: string): Map<string, TenantBlock[]> 
   if (known) return known;
   const out = new Map<string, TenantBlock[]>();
   const add = (kind: string, key: string[], block: unknown) => {
+    // A deferred block is a released tenant's (`deferBlocks`): its fragment is cut from its own blocks.
     const p = pathOf(block);
     if (p === undefined || !p.startsWith(`${stackPath}/`)) return;
     const scope = p.slice(stackPath.length + 1).split('/').find(s => s.startsWith('Tenant-'));
@@ -100,8 +102,13 @@ function tenantBlocks(json: any, stackPath: string): Map<string, TenantBlock[]> 
  * resources, by type, as cdktf lists them (`tenantOverrides`).
  */
 export function extractTenantFragment(
-  json: any, stackPath: string, tenantId: string, overrides: { [resourceType: string]: string[] },
+  json: any, stackPath: string, tenantId: string, overrides: { [resourceType: string]: string[] }, own?: any,
 ): TenantFragment {
+  const ownBlocks = own === undefined ? tenantBlocks(json, stackPath).get(tenantId) ?? [] : tenantBlocks(own, stackPath).get(tenantId) ?? [];
+  const lookup = (kind: string, key: string[]): unknown => {
+    const value = key.reduce((n: any, k) => n?.[k], json?.[kind]);
+    return value instanceof DeferredJson ? value.toJSON() : value;
+  };
   const blocks: any = {};
   const set = (kind: string, key: string[], value: unknown) => {
     let node = blocks[kind] ?? (blocks[kind] = {});
@@ -112,7 +119,7 @@ export function extractTenantFragment(
   const pending: any[] = [];
   const providers = new Set<string>();
   let baseAddress: string | undefined;
-  for (const { kind, key, block, path: p } of tenantBlocks(json, stackPath).get(tenantId) ?? []) {
+  for (const { kind, key, block, path: p } of ownBlocks) {
     set(kind, key, block);
     pending.push(block);
     if (key.length === 2) providers.add(providerOfType(key[0]));
@@ -122,9 +129,10 @@ export function extractTenantFragment(
   const needProvider = (name: string) => {
     if (providers.has(name) && has('provider', [name])) return;
     providers.add(name);
-    if (json?.provider?.[name] !== undefined && !has('provider', [name])) {
-      set('provider', [name], json.provider[name]);
-      pending.push(json.provider[name]);
+    const provider = lookup('provider', [name]);
+    if (provider !== undefined && !has('provider', [name])) {
+      set('provider', [name], provider);
+      pending.push(provider);
     }
   };
   for (const name of [...providers]) {
@@ -138,13 +146,13 @@ export function extractTenantFragment(
       for (const m of text.matchAll(ADDRESS)) {
         if (m[1] === 'var' || m[1] === 'local') {
           const kind = m[1] === 'var' ? 'variable' : 'locals';
-          const value = json?.[kind]?.[m[2]];
+          const value = lookup(kind, [m[2]]);
           if (value !== undefined && !has(kind, [m[2]])) {
             set(kind, [m[2]], value);
             pending.push(value);
           }
         } else if ((m[1] === 'data' || m[1] === 'ephemeral') && m[3] !== undefined) {
-          const value = json?.[m[1]]?.[m[2]]?.[m[3]];
+          const value = lookup(m[1], [m[2], m[3]]);
           if (value !== undefined && !has(m[1], [m[2], m[3]])) {
             set(m[1], [m[2], m[3]], value);
             pending.push(value);
@@ -166,16 +174,63 @@ export function extractTenantFragment(
   return { format: TENANT_FRAGMENT_FORMAT, tenantId, blocks, overrides, stackOverrides, baseAddress };
 }
 
-/** Deep-merge `from` into `into`: objects key by key, a value already there is kept (shared elements are equal). */
-function mergeAbsent(into: any, from: any): void {
+/**
+ * Deep-merge `from` into `into`: objects key by key, a value already there is kept (shared elements are equal). The
+ * block kinds and types (the first two levels) are new objects, never the fragment's own: a fragment kept for the
+ * next synthesis (a released tenant's) must not receive the blocks of the fragments merged after it.
+ */
+function mergeAbsent(into: any, from: any, level: number = 0): void {
   for (const [k, v] of Object.entries<any>(from)) {
-    if (into[k] === undefined) into[k] = v;
-    else if (isObject(into[k]) && isObject(v)) mergeAbsent(into[k], v);
+    if (into[k] === undefined) {
+      if (level < 2 && isObject(v)) mergeAbsent(into[k] = {}, v, level + 1);
+      else into[k] = v;
+    } else if (isObject(into[k]) && isObject(v)) {
+      mergeAbsent(into[k], v, level + 1);
+    }
   }
 }
 
 function isObject(v: unknown): v is object {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof DeferredJson);
+}
+
+/**
+ * A fragment's blocks with each block (`resource.<type>.<name>`, `variable.<name>`...) kept as its JSON text until
+ * the stack is written (a released tenant's, bounded memory: as objects they held several times the memory).
+ */
+export function deferBlocks(blocks: any): any {
+  const out: any = {};
+  for (const [kind, value] of Object.entries<any>(blocks)) {
+    const depth = TYPED.includes(kind) ? 2 : NAMED.includes(kind) ? 1 : 0;
+    out[kind] = defer(value, depth);
+  }
+  return out;
+}
+
+function defer(value: any, depth: number): any {
+  if (depth === 0 || !isObject(value)) return value;
+  const out: any = {};
+  for (const [k, v] of Object.entries<any>(value)) out[k] = depth === 1 ? DeferredJson.of(v) : defer(v, depth - 1);
+  return out;
+}
+
+/** Stack JSON (or a fragment's blocks) with its deferred blocks parsed: new objects down to the blocks. */
+export function materializeBlocks(json: any): any {
+  if (!isObject(json)) return json;
+  const out: any = { ...json };
+  for (const kind of [...TYPED, ...NAMED]) {
+    const byKey: unknown = out[kind];
+    if (isObject(byKey)) out[kind] = parseDeferred(byKey, TYPED.includes(kind) ? 2 : 1);
+  }
+  return out;
+}
+
+function parseDeferred(value: any, depth: number): any {
+  const out: any = {};
+  for (const [k, v] of Object.entries<any>(value)) {
+    out[k] = v instanceof DeferredJson ? v.toJSON() : depth > 1 && isObject(v) ? parseDeferred(v, depth - 1) : v;
+  }
+  return out;
 }
 
 /**

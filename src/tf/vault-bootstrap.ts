@@ -508,7 +508,7 @@ function checkBackupAccess(
   const cls = env.environmentClass;
   const o = options ?? ({} as BackupVaultAccessOptions);
   if (!vault) {
-    problems.add('tenantId', 'is not a tenant of this bootstrap', tenantId, `use one of ${bootstrap.tenants.map(t => t.tenant.id).join(', ') || '(none yet)'}, or addTenant first`);
+    problems.add('tenantId', 'is not a tenant of this bootstrap', tenantId, `use one of ${bootstrap._builtTenants.map(t => t.tenant.id).join(', ') || '(none yet)'}, or addTenant first`);
   } else {
     if (!vault.tenant.database) {
       problems.add('tenantId', 'names a tenant without a database (database: false)', tenantId, 'add backup access only for tenants with database: true (there is nothing to dump); a tenant whose backup is its objects gets its Vault side from addBackupPlan(TenantBackupPlan.of({ ..., tenantObjects }))');
@@ -540,7 +540,7 @@ function checkBackupAccess(
       problems.add('roleName', `is already the backup role of tenant "${other.id}"`, roleName, `use "${backupVaultRoleNames(env.name, tenantId).authRole}"`);
     }
   }
-  checkBackupIdentity(problems, vault?.tenant, bootstrap.tenants.map(t => t.tenant.id), { field: 'serviceAccountName', name: isDnsLabel(sa, 63) ? sa : '' },
+  checkBackupIdentity(problems, vault?.tenant, bootstrap._builtTenants.map(t => t.tenant.id), { field: 'serviceAccountName', name: isDnsLabel(sa, 63) ? sa : '' },
     { field: 'roleName', name: typeof roleName === 'string' && isVaultRoleName(roleName) ? roleName : '', suggested: `${env.name}-${tenantId}-backup` });
 
   const tokenTtl = o.tokenTtl ?? cls.vaultTokenTtl;
@@ -895,6 +895,7 @@ export class VaultBootstrap extends Construct {
   public readonly objectStorage?: ObjectStorageOptions;
   private readonly tenantVaults = new Map<string, TenantVault>();
   private missingTenant?: (tenantId: string) => TenantVault | undefined;
+  private listingTenants?: () => void;
 
   constructor(scope: Construct, id: string, props: VaultBootstrapProps) {
     super(scope, id);
@@ -1120,7 +1121,7 @@ export class VaultBootstrap extends Construct {
     const vault = plan instanceof TenantBackupPlan ? this.tenantVaults.get(plan.tenant.id) : undefined;
     if (!vault) {
       new Problems(`${this.node.path}.addBackupPlan`).add('plan', 'is not the plan of a tenant of this bootstrap', plan instanceof TenantBackupPlan ? plan.tenant.id : plan,
-        `use a TenantBackupPlan of one of ${this.tenants.map(t => t.tenant.id).join(', ') || '(none yet)'}, or addTenant first`).throwIfAny();
+        `use a TenantBackupPlan of one of ${this._builtTenants.map(t => t.tenant.id).join(', ') || '(none yet)'}, or addTenant first`).throwIfAny();
     }
     const options: BackupVaultAccessOptions = {
       serviceAccountName: plan.names.serviceAccount,
@@ -1169,8 +1170,26 @@ export class VaultBootstrap extends Construct {
     this.node.tryRemoveChild(`Tenant-${tenantId}`);
   }
 
-  /** The tenants added so far, in order. */
+  /**
+   * @internal Who builds the tenants not built yet when `tenants` is read (EnvironmentStack, for the tenants it
+   * builds on demand).
+   */
+  public _onListTenants(buildAll: () => void): void {
+    this.listingTenants = buildAll;
+  }
+
+  /** @internal The tenants built so far, in order (`tenants` without building the others). */
+  public get _builtTenants(): TenantVault[] {
+    return [...this.tenantVaults.values()];
+  }
+
+  /**
+   * The tenants added so far, in order. In an EnvironmentStack built without its tenants (a Platform's stacks),
+   * reading this before `synth()` builds every tenant of the stack and keeps them until synthesis, as
+   * `tenantResources` does for one; after `synth()`, tenants whose Terraform was released are not listed.
+   */
   public get tenants(): TenantVault[] {
+    this.listingTenants?.();
     return [...this.tenantVaults.values()];
   }
 

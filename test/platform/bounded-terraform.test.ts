@@ -13,6 +13,7 @@ import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantProps } from '../../src/model/tenant';
 import { Platform, PlatformProps } from '../../src/platform/platform';
 import { EnvironmentStack } from '../../src/tf/environment-stack';
+import { DeferredJson, stableJson } from '../../src/tf/stable-json';
 
 jest.setTimeout(600_000);
 
@@ -133,5 +134,43 @@ describe('bounded memory: each tenant\'s Terraform is built, resolved and droppe
     expect(names).toEqual(expect.arrayContaining(['env-staging-tenant-t5']));
     const shardJson = stackJson(dir, shard.node.id);
     expect(Object.values<any>(shardJson.resource.vault_policy).map(r => r.name)).toContain('prod-t3-extra');
+  });
+
+  test('listing a stack\'s tenants before synth builds and keeps each of them, as when they were built up front', () => {
+    const dir = scratch();
+    const p = platform(dir, { policy: { enabled: false } });
+    const staging = p.stackOf('staging');
+    expect(staging._builtTenants).toEqual([]);
+    // Every tenant of the environment, in its order; a shard lists its own tenants.
+    expect(staging.vault.tenants.map(t => t.tenant.id)).toEqual(IDS);
+    const shard = p.shardingOf('prod')!.shards[0];
+    const shardIds = shard.vault.tenants.map(t => t.tenant.id);
+    expect(shardIds.length).toBeGreaterThan(0);
+    for (const t of staging.vault.tenants) new policy.Policy(t, 'Listed', { name: `staging-${t.tenant.id}-listed`, policy: 'path "kv/data/x" { capabilities = ["read"] }' });
+    p.synth();
+    // Kept: nothing of them released; what was added to each reaches the output.
+    expect(constructedTenants(staging)).toEqual([...IDS].sort());
+    expect(constructedTenants(shard)).toEqual([...shardIds].sort());
+    const names = Object.values<any>(stackJson(dir, 'staging').resource.vault_policy).map(r => r.name);
+    expect(names).toEqual(expect.arrayContaining(IDS.map(id => `staging-${id}-listed`)));
+    // After synth, a released tenant is not listed (and not built again).
+    const other = p.shardingOf('prod')!.shards.find(s => s !== shard)!;
+    expect(other.vault.tenants).toEqual([]);
+    expect(constructedTenants(other)).toEqual([]);
+  });
+
+  test('a stack hands its writer the released tenants\' blocks as text, parsed one at a time; toTerraform() parses them all', () => {
+    const dir = scratch();
+    const p = platform(dir, { policy: { enabled: false } });
+    p.synth();
+    const staging = p.stackOf('staging');
+    const forWriting = staging._terraformForWriting();
+    const tenantBlocks = Object.entries<any>(forWriting.resource.vault_policy).filter(([name]) => name.includes('Tenant-'));
+    expect(tenantBlocks.length).toBeGreaterThanOrEqual(IDS.length);
+    for (const [, block] of tenantBlocks) expect(block).toBeInstanceOf(DeferredJson);
+    // The file is the writer's text of it; toTerraform() is the same JSON as objects.
+    const file = fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', 'staging', 'cdk.tf.json'), 'utf8');
+    expect(stableJson(forWriting, '  ')).toBe(file);
+    expect(staging.toTerraform()).toEqual(JSON.parse(file));
   });
 });

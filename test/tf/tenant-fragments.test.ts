@@ -3,7 +3,8 @@
  * with it (src/tf/tenant-fragments.ts); the Platform-level test (test/platform/synthesis-cache.test.ts) compares
  * whole synthesized trees.
  */
-import { extractTenantFragment, isTenantPath, mergeTenantFragments } from '../../src/tf/tenant-fragments';
+import { stableJson, DeferredJson } from '../../src/tf/stable-json';
+import { deferBlocks, extractTenantFragment, isTenantPath, materializeBlocks, mergeTenantFragments } from '../../src/tf/tenant-fragments';
 
 const meta = (p: string) => ({ '//': { metadata: { path: `inopsio/prod/${p}`, uniqueId: p.replace(/\//g, '_') } } });
 
@@ -67,5 +68,37 @@ describe('tenant fragments', () => {
     const merged = mergeTenantFragments(stack(['a']), 'inopsio/prod', [b], ['b', 'a']);
     expect(merged.resource.helm_release['Environment-platform_Release_1'].depends_on)
       .toEqual(['helm_release.Tenant-b_Base_X', 'helm_release.Tenant-a_Base_X']);
+  });
+
+  test('merging leaves each fragment as it was: one kept for the next synthesis receives no other tenant\'s blocks', () => {
+    const whole = stack(['a', 'b']);
+    const [a, b] = ['a', 'b'].map(id => extractTenantFragment(whole, 'inopsio/prod', id, {}));
+    const before = JSON.stringify([a, b]);
+    // A stack without either tenant has no vault_policy type: the first fragment's type object must not be adopted.
+    const merged = mergeTenantFragments(stack([]), 'inopsio/prod', [a, b], ['a', 'b']);
+    expect(JSON.stringify([a, b])).toBe(before);
+    expect(Object.keys(merged.resource.vault_policy).sort()).toEqual(['Vault_Tenant-a_Policy', 'Vault_Tenant-b_Policy']);
+    // Merged again (the stack written a second time), the same JSON.
+    expect(mergeTenantFragments(stack([]), 'inopsio/prod', [a, b], ['a', 'b'])).toEqual(merged);
+  });
+
+  test('deferred blocks (a released tenant\'s) are written and cut as the blocks themselves, parsed only then', () => {
+    const whole = stack(['a', 'b']);
+    const [a, b] = ['a', 'b'].map(id => extractTenantFragment(whole, 'inopsio/prod', id, {}));
+    const deferred = { ...a, blocks: deferBlocks(a.blocks) };
+    // Every block is held as text: resource.<type>.<name>, variable.<name>, ephemeral.<type>.<name>, provider kept.
+    expect(deferred.blocks.resource.helm_release['Tenant-a_Base_X']).toBeInstanceOf(DeferredJson);
+    expect(deferred.blocks.variable.postgres_admin_username).toBeInstanceOf(DeferredJson);
+    expect(deferred.blocks.ephemeral.random_password.pw_a).toBeInstanceOf(DeferredJson);
+    expect(materializeBlocks(deferred.blocks)).toEqual(a.blocks);
+
+    const json = mergeTenantFragments(stack([]), 'inopsio/prod', [deferred, b], ['a', 'b']);
+    expect(json.resource.vault_policy['Vault_Tenant-a_Policy']).toBeInstanceOf(DeferredJson);
+    // The writer's text is that of the stack built with both tenants; materialized, the same objects.
+    expect(stableJson(json, '  ')).toBe(stableJson(whole, '  '));
+    expect(materializeBlocks(json)).toEqual(whole);
+    // A tenant's fragment cut from the stack with deferred blocks: from its own blocks, shared elements looked through.
+    expect(extractTenantFragment(json, 'inopsio/prod', 'a', {}, materializeBlocks(deferred.blocks))).toEqual(a);
+    expect(extractTenantFragment(json, 'inopsio/prod', 'b', {})).toEqual(b);
   });
 });
