@@ -7,7 +7,7 @@ import { Construct } from 'constructs';
 import { dependOn } from './depends-on';
 import { IsolationOptions } from './isolation';
 import { closeTokenWindow, openTokenWindow, prepareStackLean, releaseElements, releaseTokens, stackTerraform, TokenWindow, useLeanSynthesis, writesPlaceholder } from './lean-synthesis';
-import { deferBlocks, extractTenantFragment, materializeBlocks, mergeTenantFragments, TENANT_FRAGMENT_FORMAT, TenantFragment, tenantOverrides } from './tenant-fragments';
+import { blockAddresses, deferBlocks, extractTenantFragment, materializeBlocks, mergeTenantFragments, TENANT_FRAGMENT_FORMAT, TenantFragment, tenantOverrides } from './tenant-fragments';
 import { ObjectStorageOptions } from './tenant-object-store';
 import { protectTenantData } from './tenant-protection';
 import { hashDirectory, TenantRelease, TenantReleaseOptions } from './tenant-release';
@@ -407,7 +407,7 @@ export class EnvironmentStack extends TerraformStack {
     const scopes = [this.vault.tenantResources(tenantId), tenantRelease];
     const resolved = withoutTokenStackTraces(() => releaseElements(this, scopes));
     if (!resolved) return false;
-    if (window) releaseTokens(window, scopes);
+    if (window) releaseTokens(window, scopes, blockAddresses(resolved.blocks));
     const blocks = protectTenantData(resolved.blocks, this.environment);
     const basePath = tenantRelease.base.node.path;
     const baseName = Object.keys(blocks.resource?.helm_release ?? {}).find(n => blocks.resource.helm_release[n]?.['//']?.metadata?.path === basePath);

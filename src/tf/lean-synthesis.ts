@@ -281,22 +281,27 @@ export function closeTokenWindow(window: TokenWindow): void {
 }
 
 /**
- * Forget the tokens of `window` that keep released constructs reachable: the `Lazy` values made while the tenant was
- * built (the library makes them for the tenant's own policies and `depends_on` only) and the output references of
- * resources below `scopes`. Their values are resolved already (`releaseElements`); nothing resolves them again.
- * References and expressions, which hold names and the stack only, stay (a shared element's cached reference may have
- * been first made while a tenant was built).
+ * Forget the tokens of `window` that keep released constructs reachable or only name them: the `Lazy` values made
+ * while the tenant was built (the library makes them for the tenant's own policies and `depends_on` only), the output
+ * references of resources below `scopes`, and the references to the released blocks' own addresses (`addresses`:
+ * `<type>.<name>` and `data.<type>.<name>`; tens of them per tenant, each with its identifier). Their values are
+ * resolved already (`releaseElements`); nothing resolves them again. References to other elements and expressions
+ * stay (a shared element's cached reference may have been first made while a tenant was built).
  */
-export function releaseTokens(window: TokenWindow, scopes: IConstruct[]): void {
+export function releaseTokens(window: TokenWindow, scopes: IConstruct[], addresses: ReadonlySet<string> = new Set()): void {
   closeTokenWindow(window);
   const store = tokenStore();
   if (!store) return;
   const prefixes = scopes.map(s => `${s.node.path}/`);
+  const addressOf = (identifier: string): string => identifier.split('.').slice(0, identifier.startsWith('data.') ? 3 : 2).join('.');
   const releasable = (token: unknown): boolean => {
     if (token instanceof LazyBase) return true;
     const resource = (token as { terraformResource?: IConstruct } | null)?.terraformResource;
     const p = resource?.node?.path;
-    return typeof p === 'string' && prefixes.some(prefix => `${p}/`.startsWith(prefix));
+    if (typeof p === 'string' && prefixes.some(prefix => `${p}/`.startsWith(prefix))) return true;
+    // A reference (cdktf's `Reference`: an identifier and its origin stack) to one of the released blocks.
+    const identifier = (token as { identifier?: unknown; originStack?: unknown } | null)?.identifier;
+    return typeof identifier === 'string' && (token as { originStack?: unknown }).originStack !== undefined && addresses.has(addressOf(identifier));
   };
   for (const key of window.strings) if (releasable(store.stringTokenMap.get(key))) store.stringTokenMap.delete(key);
   for (const key of window.numbers) if (releasable(store.numberTokenMap.get(key))) store.numberTokenMap.delete(key);

@@ -85,18 +85,28 @@ export function stableJson(value: unknown, space: string): string | undefined {
 /**
  * A value kept as its JSON text until it is written (bounded memory: a released tenant's blocks, docs/performance.md).
  * `writeStableJson` and `JSON.stringify` call `toJSON()`, so the value is parsed only while it is written, and the
- * bytes are those of the value itself.
+ * bytes are those of the value itself. The text is kept as UTF-8 bytes outside the JavaScript heap (several values
+ * share one buffer): as strings, tens of thousands of blocks made the live heap larger, and V8 grows its heap to a
+ * multiple of the live set; `JSON.stringify` also returns large texts as string ropes, whose nodes cost as much again.
  */
 export class DeferredJson {
-  /** Keep `value` as its JSON text. */
-  public static of(value: unknown): DeferredJson {
-    return new DeferredJson(JSON.stringify(value));
+  /** Keep each of `values` as its JSON text, in one buffer. */
+  public static all(values: unknown[]): DeferredJson[] {
+    const texts = values.map(v => JSON.stringify(v));
+    const buffer = Buffer.from(texts.join(''), 'utf8');
+    let start = 0;
+    return texts.map(text => {
+      const end = start + Buffer.byteLength(text, 'utf8');
+      const deferred = new DeferredJson(buffer, start, end);
+      start = end;
+      return deferred;
+    });
   }
 
-  private constructor(private readonly text: string) {}
+  private constructor(private readonly buffer: Buffer, private readonly start: number, private readonly end: number) {}
 
   /** The value, parsed again (a new object each call). */
   public toJSON(): unknown {
-    return JSON.parse(this.text);
+    return JSON.parse(this.buffer.toString('utf8', this.start, this.end));
   }
 }

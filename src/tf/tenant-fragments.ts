@@ -200,17 +200,28 @@ function isObject(v: unknown): v is object {
  */
 export function deferBlocks(blocks: any): any {
   const out: any = {};
+  const places: Array<{ into: any; key: string; value: unknown }> = [];
+  const defer = (into: any, value: any, depth: number) => {
+    for (const [k, v] of Object.entries<any>(value)) {
+      if (depth === 1) places.push({ into, key: k, value: v });
+      else if (isObject(v)) defer(into[k] = {}, v, depth - 1);
+      else into[k] = v;
+    }
+  };
   for (const [kind, value] of Object.entries<any>(blocks)) {
     const depth = TYPED.includes(kind) ? 2 : NAMED.includes(kind) ? 1 : 0;
-    out[kind] = defer(value, depth);
+    if (depth === 0 || !isObject(value)) out[kind] = value;
+    else defer(out[kind] = {}, value, depth);
   }
+  DeferredJson.all(places.map(p => p.value)).forEach((deferred, i) => places[i].into[places[i].key] = deferred);
   return out;
 }
 
-function defer(value: any, depth: number): any {
-  if (depth === 0 || !isObject(value)) return value;
-  const out: any = {};
-  for (const [k, v] of Object.entries<any>(value)) out[k] = depth === 1 ? DeferredJson.of(v) : defer(v, depth - 1);
+/** The Terraform addresses of a fragment's blocks: `<type>.<name>` of its resources, `data.<type>.<name>` of its data sources. */
+export function blockAddresses(blocks: any): Set<string> {
+  const out = new Set<string>();
+  for (const [type, byName] of Object.entries<any>(blocks?.resource ?? {})) for (const name of Object.keys(byName ?? {})) out.add(`${type}.${name}`);
+  for (const [type, byName] of Object.entries<any>(blocks?.data ?? {})) for (const name of Object.keys(byName ?? {})) out.add(`data.${type}.${name}`);
   return out;
 }
 

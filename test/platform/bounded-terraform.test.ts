@@ -107,6 +107,15 @@ describe('bounded memory: each tenant\'s Terraform is built, resolved and droppe
     const [a, b] = [files(releasedDir), files(keptDir)];
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
     for (const [file, bytes] of a) expect([file, bytes === b.get(file)]).toEqual([file, true]);
+    // cdktf's process-wide token map keeps nothing of a released tenant: no reference to one of its blocks.
+    const tokens: Map<string, any> = (global as any).__cdktfTokenMap.stringTokenMap;
+    const toReleased = [...tokens.values()].filter(t => typeof t?.identifier === 'string' && /Tenant-t\d_/.test(t.identifier));
+    const toKept = toReleased.length;
+    expect(toKept).toBeGreaterThan(0); // the kept platform's tenants (every one asked for) keep theirs
+    const releasedDir2 = scratch();
+    const before = new Set(tokens.keys());
+    platform(releasedDir2).synth();
+    expect([...tokens.entries()].filter(([k, t]) => !before.has(k) && typeof t?.identifier === 'string' && /Tenant-t\d_/.test(t.identifier))).toEqual([]);
     // The released tenants' chart assets are where cdktf writes them.
     expect([...a.keys()].filter(f => /^cdktf\.out\/stacks\/staging\/assets\/Tenant-t5_Chart_[A-Z0-9]+\/[0-9a-f]+\/Chart\.yaml$/.test(f))).toHaveLength(1);
   });
