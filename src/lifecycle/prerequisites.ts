@@ -48,6 +48,11 @@ export interface PrerequisiteSources {
    * parsed. Undefined: every manifest file is read and parsed.
    */
   readonly manifests?: ManifestPrerequisites;
+  /**
+   * What the Terraform stacks need, taken from each stack's JSON as it was written (the Platform hands every stack it
+   * writes); a stack file it was not given is read and parsed. Undefined: every stack file is read and parsed.
+   */
+  readonly stacks?: StackPrerequisites;
 }
 
 const SECRET_REF = /\$\{\{\s*secrets\.([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g;
@@ -86,6 +91,74 @@ export class ManifestPrerequisites {
 }
 
 /** What one document declares: the W06 prerequisites of its pod templates and the Vault agent's KV reads. */
+/** @internal What one stack's JSON needs: its workspace, the KV paths its releases read and it writes, buckets, variables. */
+export interface StackFacts {
+  readonly stack: string;
+  readonly workspace: string;
+  readonly kvReads: Array<{ path: string; by: string }>;
+  readonly kvWritten: string[];
+  readonly buckets: string[];
+  readonly variables: string[];
+}
+
+/**
+ * The prerequisites of Terraform stacks, taken from each stack's JSON as it is written instead of parsing the file
+ * back: a stack of thousands of tenants is tens of megabytes of JSON, and parsing it whole set the synthesis's peak
+ * memory (docs/performance.md). Blocks the writer holds as text (anything with a `toJSON()`) are parsed one at a time.
+ */
+export class StackPrerequisites {
+  private readonly facts = new Map<string, StackFacts>();
+
+  /** The JSON of stack `stack` (its folder name), as written to `file`. */
+  public add(stack: string, file: string, json: unknown): void {
+    this.facts.set(path.resolve(file), stackFacts(stack, json));
+  }
+
+  /** Whether the stack written to `file` was added. */
+  public has(file: string): boolean {
+    return this.facts.has(path.resolve(file));
+  }
+
+  /** @internal The facts of the stack written to `file`. */
+  public _of(file: string): StackFacts | undefined {
+    return this.facts.get(path.resolve(file));
+  }
+}
+
+/** A value as JSON has it: a value held as text by the writer (`toJSON()`) parsed. */
+function plain(value: any): any {
+  return value !== null && typeof value === 'object' && typeof value.toJSON === 'function' ? value.toJSON() : value;
+}
+
+function stackFacts(stack: string, json: any): StackFacts {
+  const cloud = plain(json?.terraform)?.cloud;
+  const facts: StackFacts = {
+    stack,
+    workspace: cloud ? `${cloud.organization}/${cloud.workspaces?.name}` : stack,
+    kvReads: [], kvWritten: [], buckets: [], variables: [],
+  };
+  for (const [id, value] of Object.entries<any>(json?.resource?.helm_release ?? {})) {
+    const r = plain(value);
+    const sets = [...(Array.isArray(r?.set) ? r.set : []), ...(Array.isArray(r?.set_sensitive) ? r.set_sensitive : [])];
+    for (const read of vaultAgentReads(vaultAnnotationsOfParameters(sets))) facts.kvReads.push({ path: read.path, by: `helm_release.${id} (stack ${stack})` });
+  }
+  for (const value of Object.values<any>(json?.resource?.vault_kv_secret_v2 ?? {})) {
+    const r = plain(value);
+    const mount = String(r?.mount ?? '');
+    const mountPath = mount.startsWith('${') ? plain(json?.resource?.vault_mount?.[mount.split('.')[1]])?.path : mount;
+    if (typeof mountPath === 'string') facts.kvWritten.push(`${mountPath}/data/${String(r?.name ?? '')}`);
+  }
+  for (const value of Object.values<any>(json?.data?.minio_s3_bucket ?? {})) {
+    const r = plain(value);
+    if (typeof r?.bucket === 'string') facts.buckets.push(r.bucket);
+  }
+  for (const [name, value] of Object.entries<any>(json?.variable ?? {})) {
+    const v = plain(value);
+    if (v?.default === undefined || (v?.sensitive === true && v?.ephemeral === true)) facts.variables.push(name);
+  }
+  return facts;
+}
+
 function documentPrerequisites(env: string, d: any, found: Found[], kvReads: KvRead[]): void {
   // Argo CD Applications: the module values' agent annotations as Helm parameters.
   const params = d?.kind === 'Application' ? d?.spec?.source?.helm?.parameters ?? d?.spec?.sources?.flatMap((x: any) => x?.helm?.parameters ?? []) : undefined;
@@ -141,28 +214,13 @@ export function collectPrerequisites(environments: Environment[], sources: Prere
   // Stacks: variables Terraform cannot fill in itself.
   const environmentOf = sources.environmentOfStack ?? ((s: string) => s);
   for (const s of synthesizedStacks(sources.layout)) {
-    if (!fs.existsSync(s.file)) continue;
-    const json = JSON.parse(fs.readFileSync(s.file, 'utf8'));
-    const cloud = json?.terraform?.cloud;
-    const workspace = cloud ? `${cloud.organization}/${cloud.workspaces?.name}` : s.stack;
+    const facts = sources.stacks?._of(s.file) ?? (fs.existsSync(s.file) ? stackFacts(s.stack, JSON.parse(fs.readFileSync(s.file, 'utf8'))) : undefined);
+    if (!facts) continue;
     const stackEnv = environmentOf(s.stack);
-    for (const [id, r] of Object.entries<any>(json?.resource?.helm_release ?? {})) {
-      const sets = [...(Array.isArray(r?.set) ? r.set : []), ...(Array.isArray(r?.set_sensitive) ? r.set_sensitive : [])];
-      for (const read of vaultAgentReads(vaultAnnotationsOfParameters(sets))) kvReads.push({ env: stackEnv, path: read.path, by: `helm_release.${id} (stack ${s.stack})` });
-    }
-    for (const r of Object.values<any>(json?.resource?.vault_kv_secret_v2 ?? {})) {
-      const mount = String(r?.mount ?? '');
-      const mountPath = mount.startsWith('${') ? json?.resource?.vault_mount?.[mount.split('.')[1]]?.path : mount;
-      if (typeof mountPath === 'string') kvWritten.add(`${mountPath}/data/${String(r?.name ?? '')}`);
-    }
-    for (const r of Object.values<any>(json?.data?.minio_s3_bucket ?? {})) {
-      if (typeof r?.bucket === 'string') add(stackEnv, 'object-store-bucket', r.bucket, 'object store (MinIO), shared by every environment', `stack ${s.stack}`);
-    }
-    for (const [name, v] of Object.entries<any>(json?.variable ?? {})) {
-      if (v?.default === undefined || (v?.sensitive === true && v?.ephemeral === true)) {
-        add(environmentOf(s.stack), 'terraform-variable', name, `workspace ${workspace}`, `stack ${s.stack}`);
-      }
-    }
+    for (const r of facts.kvReads) kvReads.push({ env: stackEnv, ...r });
+    for (const written of facts.kvWritten) kvWritten.add(written);
+    for (const bucket of facts.buckets) add(stackEnv, 'object-store-bucket', bucket, 'object store (MinIO), shared by every environment', `stack ${s.stack}`);
+    for (const name of facts.variables) add(stackEnv, 'terraform-variable', name, `workspace ${facts.workspace}`, `stack ${s.stack}`);
   }
 
   for (const r of kvReads) {

@@ -26,7 +26,7 @@ import { ITenantWorkloadBuilder, TenantWorkload } from '../k8s/tenant-workload';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
-import { collectPrerequisites, ManifestPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
+import { collectPrerequisites, ManifestPrerequisites, StackPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan, tenantHasBackup } from '../model/backup-plan';
 import { ciVaultRoles, previewVaultHost } from '../model/ci-access';
@@ -820,8 +820,10 @@ export class Platform extends Construct {
       if (this.cache) this.collectFragments();
       // The Terraform side is synthesized only from a complete set of tenant releases: with one missing, the policy
       // pack and the parity check would report its absence on top of the problem that caused it.
+      // What the inventory's prerequisites need of each stack is read as it is written (not parsed back).
+      const stackPrerequisites = new StackPrerequisites();
       const terraform = manifests.buildProblems === 0 && this.capture(problems, () => {
-        withoutTokenStackTraces(() => synthTerraform(this, stage.terraformOutdir));
+        withoutTokenStackTraces(() => synthTerraform(this, stage.terraformOutdir, (stack, file, json) => stackPrerequisites.add(stack, file, json)));
         return true;
       }) === true;
       const staged = OutputLayout.of(stage.outdir, stage.terraformOutdir);
@@ -833,7 +835,7 @@ export class Platform extends Construct {
       });
       // The inventory lists what the output assumes exists, read from the output just written (issue 24 item 5).
       // A part of a split synthesis collects over its own files; the final step lists the union (shard-synth.ts).
-      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack(), manifests: manifests.prerequisites };
+      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack(), manifests: manifests.prerequisites, stacks: stackPrerequisites };
       const prerequisites = this.capture(problems, () => collectPrerequisites(this.environments, prerequisiteSources));
       this.capture(problems, () => writeInventory(stage.outdir, withPrerequisites(
         buildInventory(this.environments, { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket }),

@@ -6,6 +6,25 @@ import { writeStableJson } from './stable-json';
 
 const WRITING = new WeakSet<TerraformStack>();
 
+/** Who reads each stack's JSON as it is written (`readingStacks`), if anyone. */
+let stackReader: ((stack: string, file: string, json: unknown) => void) | undefined;
+
+/**
+ * Run `synth` (a cdktf App's synthesis) handing `reader` the JSON of every stack written with `useLeanSynthesis`,
+ * as it is about to be written: the stack's folder name, its file, and the JSON (blocks held as text are values with
+ * a `toJSON()`). So that what must be read from the stacks (the inventory's prerequisites) is not parsed back from
+ * the files, tens of megabytes each at thousands of tenants.
+ */
+export function readingStacks(reader: (stack: string, file: string, json: unknown) => void, synth: () => void): void {
+  const previous = stackReader;
+  stackReader = reader;
+  try {
+    synth();
+  } finally {
+    stackReader = previous;
+  }
+}
+
 /**
  * Let `stack` write its `cdk.tf.json` with `writeStableJson` (the same bytes as cdktf, in chunks) instead of
  * cdktf's `json-stable-stringify`, whose garbage peaks at several times the file's size just when a large platform
@@ -35,6 +54,7 @@ export function useLeanSynthesis(stack: TerraformStack): void {
         // A stack that defers blocks (EnvironmentStack: its released tenants') hands them over unparsed.
         const forWriting = (stack as unknown as { _terraformForWriting?: () => unknown })._terraformForWriting;
         const json = typeof forWriting === 'function' ? forWriting.call(stack) : stack.toTerraform();
+        stackReader?.(session.manifest.forStack(stack).name, file, json);
         writeStableJson(json, '  ', chunk => fs.writeSync(fd, chunk));
       } finally {
         fs.closeSync(fd);

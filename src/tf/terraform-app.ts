@@ -1,5 +1,6 @@
 import { App, Manifest } from 'cdktf';
 import { IConstruct } from 'constructs';
+import { readingStacks } from './lean-synthesis';
 import { Problems } from '../model/problems';
 
 /**
@@ -7,9 +8,10 @@ import { Problems } from '../model/problems';
  *
  * With `outdir`, the App writes there instead of its own outdir (the Platform's staging folder, swapped in only when
  * every check passed): for the duration of the call the App's `outdir` and `manifest` point at `outdir`, so that
- * cdktf's own `App.synth()` (stacks, assets, annotations, validations, `manifest.json`) runs unchanged.
+ * cdktf's own `App.synth()` (stacks, assets, annotations, validations, `manifest.json`) runs unchanged. With
+ * `readStack`, each stack written with `useLeanSynthesis` is handed to it as it is written (`readingStacks`).
  */
-export function synthTerraform(scope: IConstruct, outdir?: string): void {
+export function synthTerraform(scope: IConstruct, outdir?: string, readStack?: (stack: string, file: string, json: unknown) => void): void {
   const root = scope.node.root;
   if (!(root instanceof App)) {
     new Problems(scope.node.path)
@@ -17,6 +19,10 @@ export function synthTerraform(scope: IConstruct, outdir?: string): void {
       .throwIfAny();
   }
   const app = root as App;
+  if (readStack) {
+    readingStacks(readStack, () => synthTerraform(scope, outdir));
+    return;
+  }
   if (outdir === undefined) {
     app.synth();
     return;

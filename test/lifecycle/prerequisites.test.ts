@@ -6,9 +6,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { EXIT } from '../../src/lifecycle/cli';
 import { readInventory, validateInventory } from '../../src/lifecycle/inventory';
-import { collectPrerequisites, ManifestPrerequisites } from '../../src/lifecycle/prerequisites';
+import { collectPrerequisites, ManifestPrerequisites, StackPrerequisites } from '../../src/lifecycle/prerequisites';
 import { PREREQUISITES_ANNOTATION } from '../../src/model/wiring-annotations';
 import { OutputLayout } from '../../src/output/layout';
+import { synthesizedStacks } from '../../src/output/tree';
+import { DeferredJson } from '../../src/tf/stable-json';
 import { runCli } from '../support/cli';
 import { synthesizeReferencePlatform } from '../support/reference-platform';
 
@@ -104,6 +106,22 @@ describe('prerequisites of the reference platform (examples/main.ts)', () => {
     expect(listed.prod.find(p => p.name === 'postgres-ca' && p.scope === 'namespace prod-acme')).toBeUndefined();
     // The other tenants' files were not fed: parsed, so their declarations are listed.
     expect(listed.prod.find(p => p.name === 'postgres-ca' && p.scope === 'namespace prod-globex')).toBeDefined();
+  });
+
+  test('a stack whose JSON was handed over as written is not read again (blocks held as text parsed); one that was not is parsed', () => {
+    const layout = OutputLayout.of(path.join(dir, 'dist'), path.join(dir, 'cdktf.out'));
+    const envs = readInventory(inventoryFile).environments.map(e => ({ name: e.name, environmentClass: { lifecycle: 'persistent' } }) as any);
+    const prodStack = synthesizedStacks(layout).find(s => s.stack === 'prod')!;
+    const stacks = new StackPrerequisites();
+    // Handed a variable the file does not hold, one block as the writer holds released tenants' (text, `toJSON()`).
+    const [onlyFed] = DeferredJson.all([{ type: 'string' }]);
+    stacks.add('prod', prodStack.file, { variable: { only_fed: onlyFed }, data: { minio_s3_bucket: { b: DeferredJson.all([{ bucket: 'fed-bucket' }])[0] } } });
+    const listed = collectPrerequisites(envs, { layout, stacks });
+    const variables = listed.prod.filter(p => p.kind === 'terraform-variable' && p.neededBy.includes('stack prod'));
+    expect(variables.map(p => p.name)).toEqual(['only_fed']);
+    expect(listed.prod.filter(p => p.kind === 'object-store-bucket').map(p => [p.name, p.neededBy])).toEqual([['fed-bucket', ['stack prod']]]);
+    // The other stacks were not handed over: parsed, so their variables are listed.
+    expect(listed.staging.filter(p => p.kind === 'terraform-variable' && p.neededBy.includes('stack staging')).map(p => p.name)).toContain('vault_address');
   });
 
   test('inopsio-env prerequisites <env>: one line each; --json; --out finds the inventory', () => {
