@@ -135,7 +135,10 @@ function stackFacts(stack: string, json: any): StackFacts {
   const facts: StackFacts = {
     stack,
     workspace: cloud ? `${cloud.organization}/${cloud.workspaces?.name}` : stack,
-    kvReads: [], kvWritten: [], buckets: [], variables: [],
+    kvReads: [],
+    kvWritten: [],
+    buckets: [],
+    variables: [],
   };
   for (const [id, value] of Object.entries<any>(json?.resource?.helm_release ?? {})) {
     const r = plain(value);

@@ -835,7 +835,9 @@ export class Platform extends Construct {
       });
       // The inventory lists what the output assumes exists, read from the output just written (issue 24 item 5).
       // A part of a split synthesis collects over its own files; the final step lists the union (shard-synth.ts).
-      const prerequisiteSources = { layout: staged, environmentOfStack: this.environmentOfStack(), manifests: manifests.prerequisites, stacks: stackPrerequisites };
+      const prerequisiteSources = {
+        layout: staged, environmentOfStack: this.environmentOfStack(), manifests: manifests.prerequisites, stacks: stackPrerequisites,
+      };
       const prerequisites = this.capture(problems, () => collectPrerequisites(this.environments, prerequisiteSources));
       this.capture(problems, () => writeInventory(stage.outdir, withPrerequisites(
         buildInventory(this.environments, { ...this.workflowOptions, objectStorageBucket: this.objectStorage?.bucket }),
