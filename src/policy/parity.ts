@@ -13,7 +13,7 @@ import { contentsOf, KubernetesDocument, PolicyInputContents, TerraformStackDocu
 import { tenantListDigest } from './fragment';
 import { PolicyInput } from './input';
 import { formatProblem, LifecycleValidationError, show } from '../model/problems';
-import { detectSecrets } from '../model/secret-detector';
+import { detach, detectSecrets } from '../model/secret-detector';
 import { TENANT_DATA_RESOURCE_TYPES } from '../model/tenant-protection';
 
 /** An intended difference between two environments. */
@@ -145,20 +145,30 @@ function glob(pattern: string): RegExp {
  * `s.replace(/(?<![A-Za-z0-9])(t1|t2|...)(?![A-Za-z0-9])/g, ...)` does with the tokens longest first, without that
  * regular expression. With one alternative per tenant it tried every tenant id at every position of every string
  * (a third of parity's time at 1,000 tenants): here each position that starts a word and the first character of some
- * token is looked up once per distinct token length, longest first. Exported for its differential test.
+ * token is looked up once per distinct token length, longest first.
+ *
+ * Most of what an environment's tenants hold is the same text in every tenant (the backup scripts differ from one
+ * tenant to the next in a few lines; keys and most values are the same everywhere), so each line is remembered with
+ * its replacement (`memoChars` characters at most, then the memo starts again): a text of several lines is replaced
+ * line by line, which gives the same string when no token holds a line break (a line break is not alphanumeric, so
+ * it bounds a token as the start and end of the text do); with a token that does, texts are replaced whole.
+ * Remembered lines are copies (`detach`), so they do not keep the text they were cut from. Exported for its
+ * differential test.
  */
-export function tokenReplacer(tokens: Array<[string, string]>): (s: string) => string {
+export function tokenReplacer(tokens: Array<[string, string]>, memoChars: number = TOKEN_MEMO_CHARS): (s: string) => string {
   const sorted = tokens.filter(([t]) => t.length > 0).sort((a, b) => b[0].length - a[0].length);
   if (sorted.length === 0) return s => s;
   // As `new Map(sorted)` (a token listed twice maps to its last replacement).
   const map = new Map(sorted);
   const lengths = [...new Set(sorted.map(([t]) => t.length))];
-  const firsts = new Set(sorted.map(([t]) => t.charCodeAt(0)));
-  return s => {
+  // Whether a UTF-16 code unit starts some token: a table, not a set lookup per character.
+  const starts = new Uint8Array(0x10000);
+  for (const [t] of sorted) starts[t.charCodeAt(0)] = 1;
+  const replace = (s: string): string => {
     let out = '';
     let copied = 0;
     for (let i = 0; i < s.length; i++) {
-      if ((i > 0 && isAsciiAlphanumeric(s.charCodeAt(i - 1))) || !firsts.has(s.charCodeAt(i))) continue;
+      if (starts[s.charCodeAt(i)] === 0 || (i > 0 && isAsciiAlphanumeric(s.charCodeAt(i - 1)))) continue;
       for (const length of lengths) {
         const end = i + length;
         if (end > s.length || (end < s.length && isAsciiAlphanumeric(s.charCodeAt(end)))) continue;
@@ -172,7 +182,33 @@ export function tokenReplacer(tokens: Array<[string, string]>): (s: string) => s
     }
     return copied === 0 ? s : out + s.slice(copied);
   };
+  const memo = new Map<string, string>();
+  let remembered = 0;
+  const line = (s: string): string => {
+    let replaced = memo.get(s);
+    if (replaced === undefined) {
+      replaced = replace(s);
+      if (s.length <= TOKEN_MEMO_LINE_LIMIT) {
+        remembered += 2 * s.length + 32;
+        if (remembered > memoChars) {
+          memo.clear();
+          remembered = 2 * s.length + 32;
+        }
+        const key = detach(s);
+        replaced = replaced === s ? key : detach(replaced);
+        memo.set(key, replaced);
+      }
+    }
+    return replaced;
+  };
+  if (sorted.some(([t]) => t.includes('\n'))) return replace;
+  return s => (s.indexOf('\n') < 0 ? line(s) : s.split('\n').map(line).join('\n'));
 }
+
+/** Lines longer than this are not remembered by `tokenReplacer` (a minified file's one line). */
+const TOKEN_MEMO_LINE_LIMIT = 4096;
+/** The characters `tokenReplacer` remembers at most, lines and their replacements (about 8 MB, with 32 per line for the map). */
+const TOKEN_MEMO_CHARS = 4_000_000;
 
 function isAsciiAlphanumeric(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);

@@ -187,6 +187,28 @@ describe('tokenReplacer: the tenant-id normalization without a regular expressio
     expect(ours('prod-acme-eu/acme_a t.1 x-y')).toBe('<env>-<tenant>/<again>_<tenant> <tenant> x-y');
   });
 
+  test('line by line with its memo: the same strings as the regular expression on texts of several lines, repeated, with the memo cleared often', () => {
+    const tokens: Array<[string, string]> = [['prod', '<env>'], ['acme', '<tenant>'], ['acme-eu', '<tenant>'], ['t.1', '<tenant>'], ['x-', '<tenant>']];
+    const pieces = ['prod', 'acme', 'acme-eu', 't.1', 'x-', 'acm', '-', '_', ' ', '9', 'é', '\n', '\n', 'prodx', 'a fairly long piece of text that is no token at all'];
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const theirs = byRegExp(tokens);
+    // A memo of 200 characters starts again every few lines; one of 4 MB never does here.
+    for (const ours of [tokenReplacer(tokens, 200), tokenReplacer(tokens)]) {
+      const texts = Array.from({ length: 300 }, () => Array.from({ length: random(30) }, () => pieces[random(pieces.length)]).join(''));
+      for (let round = 0; round < 2; round++) {
+        for (const s of texts) expect([s, ours(s)]).toEqual([s, theirs(s)]);
+      }
+    }
+    // A token that holds a line break: texts are replaced whole, not line by line.
+    const across = tokenReplacer([['a\nb', '<x>']]);
+    expect(across('a\nb a\nbc\na\nb')).toBe(byRegExp([['a\nb', '<x>']])('a\nb a\nbc\na\nb'));
+    expect(across('a\nb a\nbc\na\nb')).toBe('<x> a\nbc\n<x>');
+  });
+
   test('no token: the same string back', () => {
     expect(tokenReplacer([])('prod-acme')).toBe('prod-acme');
     expect(tokenReplacer([['', '<x>']])('prod')).toBe('prod');
