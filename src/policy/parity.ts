@@ -310,21 +310,29 @@ export function collect(
     const label = d.doc.metadata?.labels?.tenant;
     return typeof label === 'string' && d.doc.metadata?.labels?.env === env ? label : '';
   };
-  // Tenants: from the tenant namespaces, the tenant labels, and the stacks' tenant constructs (`.../Tenant-<id>/...`).
-  const tenantSet = new Set([...nsTenant.values(), ...knownTenants]);
+  // Tenants: from the tenant namespaces, the tenant labels, and the stacks' tenant constructs (`.../Tenant-<id>/...`),
+  // sorted. The known tenants are the same list for every tenant of an environment (src/policy/fragment.ts): its set
+  // and sorted copy are made once, and used as they are when nothing else names a tenant outside the list.
+  const known = knownTenantsOf(knownTenants);
+  const others = new Set<string>();
+  const found = (t: string) => {
+    if (!known.set.has(t)) others.add(t);
+  };
+  nsTenant.forEach(found);
   for (const d of docs) {
     if (d.environment === env) {
       const t = tenantOfDocument(d);
-      if (t) tenantSet.add(t);
+      if (t) found(t);
     }
   }
   for (const st of stacks.filter(x => x.environment === env)) {
     for (const r of st.resources) {
       const m = /\/Tenant-([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\/|$)/.exec(String(r.body?.['//']?.metadata?.path ?? ''));
-      if (m) tenantSet.add(m[1]);
+      if (m) found(m[1]);
     }
   }
-  const tenants = [...tenantSet].sort();
+  const tenantSet = others.size === 0 ? known.set : new Set([...known.set, ...others]);
+  const tenants = others.size === 0 ? known.sorted : [...tenantSet].sort();
   options.onTenants?.(tenants);
   const { norm, anyTenant } = normalizerOf(env, tenants);
   const add = (key: string, value: unknown, tenant: string) => {
@@ -398,17 +406,34 @@ export function collect(
  * tenants are normalized one after another as they are produced (src/policy/fragment.ts), each with every tenant id.
  */
 function normalizerOf(env: string, tenants: readonly string[]): { norm: (s: string) => string; anyTenant?: RegExp } {
+  if (lastNormalizer?.env === env && lastNormalizer.tenants === tenants) return lastNormalizer;
   const key = `${env}\n${tenants.join('\n')}`;
-  if (lastNormalizer?.key === key) return lastNormalizer;
+  if (lastNormalizer?.key === key) {
+    lastNormalizer = { ...lastNormalizer, tenants };
+    return lastNormalizer;
+  }
   const norm = tokenReplacer([[env, '<env>'], ...tenants.map(t => [t, '<tenant>'] as [string, string])]);
   // The first tenant id, as a whole token, in a text (longest ids first, so `acme-eu` wins over `acme`).
   const anyTenant = tenants.length === 0 ? undefined
     : new RegExp(`(?<![A-Za-z0-9])(${[...tenants].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape).join('|')})(?![A-Za-z0-9])`);
-  lastNormalizer = { key, norm, anyTenant };
+  lastNormalizer = { env, tenants, key, norm, anyTenant };
   return lastNormalizer;
 }
 
-let lastNormalizer: { key: string; norm: (s: string) => string; anyTenant?: RegExp } | undefined;
+let lastNormalizer: { env: string; tenants: readonly string[]; key: string; norm: (s: string) => string; anyTenant?: RegExp } | undefined;
+
+/** A list of known tenant ids as a set and sorted without repeats, made once per list (the lists are not changed). */
+function knownTenantsOf(tenants: readonly string[]): { set: Set<string>; sorted: string[] } {
+  let known = KNOWN_TENANTS.get(tenants);
+  if (known === undefined) {
+    const set = new Set(tenants);
+    known = { set, sorted: [...set].sort() };
+    KNOWN_TENANTS.set(tenants, known);
+  }
+  return known;
+}
+
+const KNOWN_TENANTS = new WeakMap<readonly string[], { set: Set<string>; sorted: string[] }>();
 
 /** @internal What `collect` normalizes besides the documents and stacks it compares. */
 export interface CollectOptions {

@@ -8,7 +8,9 @@ import { LifecycleValidationError } from '../../src/model/problems';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { EnvironmentParity, ParityChange, PolicyInput } from '../../src/policy';
-import { tokenReplacer } from '../../src/policy/parity';
+import { contentsOf } from '../../src/policy/contents';
+import { sideToJson as sideToJsonForTest } from '../../src/policy/fragment';
+import { collect, tokenReplacer } from '../../src/policy/parity';
 import { backupProps, githubProps } from '../platform/fixtures';
 
 /** Staging and production as the library synthesizes them: two tenants (one suspended), backups, observability, stacks. */
@@ -148,6 +150,29 @@ describe('EnvironmentParity', () => {
       'EnvironmentParity: allowances[0].reason is empty (got " "); say why the difference is intended',
       'EnvironmentParity: reference is not an environment of the input (got "stage"); use one of prod, staging',
     ]);
+  });
+
+  test('collect with a known tenant list reused across calls: what a fresh copy of the list gives, tenants outside it normalized too', () => {
+    const docs = contentsOf(input(state())).kubernetes;
+    const prod = docs.filter(d => d.environment === 'prod');
+    const acme = prod.filter(d => d.file.endsWith('/acme.k8s.yaml'));
+    const idle = prod.filter(d => d.file.endsWith('/idle.k8s.yaml'));
+    const known = ['idle', 'acme', 'globex', 'acme'];
+    // Each tenant's documents alone, as the fragments of a Platform: the same list object each time, then fresh copies.
+    const reused = [acme, idle, acme].map(d => sideToJsonForTest(collect(d, [], 'prod', known)));
+    const fresh = [acme, idle, acme].map(d => sideToJsonForTest(collect(d, [], 'prod', [...known])));
+    expect(reused).toEqual(fresh);
+    expect(reused[0]).toEqual(reused[2]);
+    // `idle` and `acme` normalized with the list that names them, and with one that names only the other.
+    const normalized = JSON.stringify(reused[0].map(([key, variants]) => [key, variants.map(([json]) => json)]));
+    expect(normalized).toContain('<env>-<tenant>');
+    expect(/(?<![A-Za-z0-9])acme(?![A-Za-z0-9])/.test(normalized)).toBe(false);
+    const onlyIdle = ['idle'];
+    const found: string[][] = [];
+    const side = sideToJsonForTest(collect(acme, [], 'prod', onlyIdle, { onTenants: t => found.push(t) }));
+    expect(found).toEqual([['acme', 'idle']]);
+    expect(side).toEqual(reused[0]);
+    expect(sideToJsonForTest(collect(acme, [], 'prod', onlyIdle))).toEqual(reused[0]);
   });
 
   test('is deterministic', () => {
