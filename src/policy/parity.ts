@@ -225,6 +225,33 @@ function mapStrings(value: unknown, fn: (s: string) => string): unknown {
   return value;
 }
 
+/**
+ * `mapStrings(mapStrings(value, first), then)` in one walk, without the intermediate copy: an object's keys are
+ * renamed by `first` in sorted order (a later key wins a clash), then sorted again and renamed by `then`. An object
+ * with a key that is or becomes `__proto__` (whose assignment sets the copy's prototype, or not, depending on what was
+ * assigned before) takes the two walks. Tested against them (test/policy/parity.test.ts).
+ * @internal
+ */
+export function mapStringsTwice(value: unknown, first: (s: string) => string, then: (s: string) => string): unknown {
+  if (typeof value === 'string') return then(first(value));
+  if (Array.isArray(value)) return value.map(v => mapStringsTwice(v, first, then));
+  if (value !== null && typeof value === 'object') {
+    const renamed = new Map<string, unknown>();
+    for (const k of Object.keys(value as object).sort()) {
+      const name = first(k);
+      if (k === '__proto__' || name === '__proto__') return mapStrings(mapStrings(value, first), then);
+      renamed.set(name, (value as any)[k]);
+    }
+    const out: { [key: string]: unknown } = {};
+    for (const k of [...renamed.keys()].sort()) out[then(k)] = mapStringsTwice(renamed.get(k), first, then);
+    return out;
+  }
+  return value;
+}
+
+/** @internal `mapStrings` for the test of `mapStringsTwice`. */
+export const mapStringsForTest = (value: unknown, fn: (s: string) => string): unknown => mapStrings(value, fn);
+
 function fieldPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
   if (/^[A-Za-z_][A-Za-z0-9_-]*$/.test(key)) return parent ? `${parent}.${key}` : key;
@@ -335,8 +362,10 @@ export function collect(
   const tenants = others.size === 0 ? known.sorted : [...tenantSet].sort();
   options.onTenants?.(tenants);
   const { norm, anyTenant } = normalizerOf(env, tenants);
-  const add = (key: string, value: unknown, tenant: string) => {
-    const v = mapStrings(value, s => digestLong(norm(s)));
+  const normalize = (s: string) => digestLong(norm(s));
+  // `before`: what `mapStrings(value, before)` would do first (a Terraform body's references), in the same walk.
+  const add = (key: string, value: unknown, tenant: string, before?: (s: string) => string) => {
+    const v = before ? mapStringsTwice(value, before, normalize) : mapStrings(value, normalize);
     const json = JSON.stringify(v);
     let variants = side.get(key);
     if (!variants) side.set(key, variants = new Map());
@@ -390,7 +419,7 @@ export function collect(
       if (r.type.startsWith('data.')) continue;
       const { ['//']: _meta, ...body } = r.body ?? {};
       const key = rel.get(`${r.type}.${r.name}`)!;
-      add(`tf:${norm(key)}`, mapStrings(body, deref), tenantOf(key));
+      add(`tf:${norm(key)}`, body, tenantOf(key), deref);
     }
     for (const section of Object.keys(s.json).sort()) {
       if (section === '//' || section === 'resource' || section === 'data') continue;

@@ -10,7 +10,7 @@ import { Platform } from '../../src/platform/platform';
 import { EnvironmentParity, ParityChange, PolicyInput } from '../../src/policy';
 import { contentsOf } from '../../src/policy/contents';
 import { sideToJson as sideToJsonForTest } from '../../src/policy/fragment';
-import { collect, tokenReplacer } from '../../src/policy/parity';
+import { collect, mapStringsForTest, mapStringsTwice, tokenReplacer } from '../../src/policy/parity';
 import { backupProps, githubProps } from '../platform/fixtures';
 
 /** Staging and production as the library synthesizes them: two tenants (one suspended), backups, observability, stacks. */
@@ -237,5 +237,38 @@ describe('tokenReplacer: the tenant-id normalization without a regular expressio
   test('no token: the same string back', () => {
     expect(tokenReplacer([])('prod-acme')).toBe('prod-acme');
     expect(tokenReplacer([['', '<x>']])('prod')).toBe('prod');
+  });
+});
+
+describe('mapStringsTwice: a Terraform body\'s references and the normalization in one walk', () => {
+  test('gives what the two walks give (JSON of each, key order included) on random values with clashing, numeric and __proto__ keys', () => {
+    let seed = 5;
+    const random = (n: number) => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    const words = ['a', 'b', 'ab', 'x.y', '1', '10', '2', '__proto__', 'proto', 'prod-acme', 'acme', 'z'];
+    const value = (depth: number): unknown => {
+      const r = random(depth > 3 ? 4 : 7);
+      if (r === 0) return words[random(words.length)];
+      if (r === 1) return random(100);
+      if (r === 2) return random(2) === 0 ? null : true;
+      if (r === 3) return `${words[random(words.length)]} ${words[random(words.length)]}`;
+      if (r === 4) {
+        const list: unknown[] = Array.from({ length: random(4) }, () => value(depth + 1));
+        if (random(3) === 0) list[list.length + 1] = 'after a hole';
+        return list;
+      }
+      // Objects parsed from JSON: `__proto__` is an own key there.
+      const entries = Array.from({ length: random(5) }, () => `${JSON.stringify(words[random(words.length)])}: ${JSON.stringify(value(depth + 1)) ?? 'null'}`);
+      return JSON.parse(`{${entries.join(', ')}}`);
+    };
+    // `first` makes keys clash (`x.y` and `a` both become `a`) and makes `__proto__` of `proto`; `then` renames tokens.
+    const first = (s: string) => (s === 'x.y' ? 'a' : s === 'proto' ? '__proto__' : s.replace(/^b$/, 'ab'));
+    const then = tokenReplacer([['acme', '<tenant>'], ['prod', '<env>'], ['__proto__', 'p'], ['1', '<one>']]);
+    for (let i = 0; i < 3_000; i++) {
+      const v = value(0);
+      expect(JSON.stringify(mapStringsTwice(v, first, then))).toBe(JSON.stringify(mapStringsForTest(mapStringsForTest(v, first), then)));
+    }
   });
 });
