@@ -342,20 +342,20 @@ export function collect(
   // and sorted copy are made once, and used as they are when nothing else names a tenant outside the list.
   const known = knownTenantsOf(knownTenants);
   const others = new Set<string>();
-  const found = (t: string) => {
+  const tenantFound = (t: string) => {
     if (!known.set.has(t)) others.add(t);
   };
-  nsTenant.forEach(found);
+  nsTenant.forEach(tenantFound);
   for (const d of docs) {
     if (d.environment === env) {
       const t = tenantOfDocument(d);
-      if (t) found(t);
+      if (t) tenantFound(t);
     }
   }
   for (const st of stacks.filter(x => x.environment === env)) {
     for (const r of st.resources) {
       const m = /\/Tenant-([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\/|$)/.exec(String(r.body?.['//']?.metadata?.path ?? ''));
-      if (m) found(m[1]);
+      if (m) tenantFound(m[1]);
     }
   }
   const tenantSet = others.size === 0 ? known.set : new Set([...known.set, ...others]);
