@@ -13,7 +13,7 @@ import { contentsOf, KubernetesDocument, PolicyInputContents, TerraformStackDocu
 import { tenantListDigest } from './fragment';
 import { PolicyInput } from './input';
 import { formatProblem, LifecycleValidationError, show } from '../model/problems';
-import { detectSecrets } from '../model/secret-detector';
+import { detach, detectSecrets } from '../model/secret-detector';
 import { TENANT_DATA_RESOURCE_TYPES } from '../model/tenant-protection';
 
 /** An intended difference between two environments. */
@@ -145,20 +145,30 @@ function glob(pattern: string): RegExp {
  * `s.replace(/(?<![A-Za-z0-9])(t1|t2|...)(?![A-Za-z0-9])/g, ...)` does with the tokens longest first, without that
  * regular expression. With one alternative per tenant it tried every tenant id at every position of every string
  * (a third of parity's time at 1,000 tenants): here each position that starts a word and the first character of some
- * token is looked up once per distinct token length, longest first. Exported for its differential test.
+ * token is looked up once per distinct token length, longest first.
+ *
+ * Most of what an environment's tenants hold is the same text in every tenant (the backup scripts differ from one
+ * tenant to the next in a few lines; keys and most values are the same everywhere), so each line is remembered with
+ * its replacement (`memoChars` characters at most, then the memo starts again): a text of several lines is replaced
+ * line by line, which gives the same string when no token holds a line break (a line break is not alphanumeric, so
+ * it bounds a token as the start and end of the text do); with a token that does, texts are replaced whole.
+ * Remembered lines are copies (`detach`), so they do not keep the text they were cut from. Exported for its
+ * differential test.
  */
-export function tokenReplacer(tokens: Array<[string, string]>): (s: string) => string {
+export function tokenReplacer(tokens: Array<[string, string]>, memoChars: number = TOKEN_MEMO_CHARS): (s: string) => string {
   const sorted = tokens.filter(([t]) => t.length > 0).sort((a, b) => b[0].length - a[0].length);
   if (sorted.length === 0) return s => s;
   // As `new Map(sorted)` (a token listed twice maps to its last replacement).
   const map = new Map(sorted);
   const lengths = [...new Set(sorted.map(([t]) => t.length))];
-  const firsts = new Set(sorted.map(([t]) => t.charCodeAt(0)));
-  return s => {
+  // Whether a UTF-16 code unit starts some token: a table, not a set lookup per character.
+  const starts = new Uint8Array(0x10000);
+  for (const [t] of sorted) starts[t.charCodeAt(0)] = 1;
+  const replace = (s: string): string => {
     let out = '';
     let copied = 0;
     for (let i = 0; i < s.length; i++) {
-      if ((i > 0 && isAsciiAlphanumeric(s.charCodeAt(i - 1))) || !firsts.has(s.charCodeAt(i))) continue;
+      if (starts[s.charCodeAt(i)] === 0 || (i > 0 && isAsciiAlphanumeric(s.charCodeAt(i - 1)))) continue;
       for (const length of lengths) {
         const end = i + length;
         if (end > s.length || (end < s.length && isAsciiAlphanumeric(s.charCodeAt(end)))) continue;
@@ -172,7 +182,33 @@ export function tokenReplacer(tokens: Array<[string, string]>): (s: string) => s
     }
     return copied === 0 ? s : out + s.slice(copied);
   };
+  const memo = new Map<string, string>();
+  let remembered = 0;
+  const line = (s: string): string => {
+    let replaced = memo.get(s);
+    if (replaced === undefined) {
+      replaced = replace(s);
+      if (s.length <= TOKEN_MEMO_LINE_LIMIT) {
+        remembered += 2 * s.length + 32;
+        if (remembered > memoChars) {
+          memo.clear();
+          remembered = 2 * s.length + 32;
+        }
+        const key = detach(s);
+        replaced = replaced === s ? key : detach(replaced);
+        memo.set(key, replaced);
+      }
+    }
+    return replaced;
+  };
+  if (sorted.some(([t]) => t.includes('\n'))) return replace;
+  return s => (s.indexOf('\n') < 0 ? line(s) : s.split('\n').map(line).join('\n'));
 }
+
+/** Lines longer than this are not remembered by `tokenReplacer` (a minified file's one line). */
+const TOKEN_MEMO_LINE_LIMIT = 4096;
+/** The characters `tokenReplacer` remembers at most, lines and their replacements (about 8 MB, with 32 per line for the map). */
+const TOKEN_MEMO_CHARS = 4_000_000;
 
 function isAsciiAlphanumeric(c: number): boolean {
   return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122);
@@ -188,6 +224,33 @@ function mapStrings(value: unknown, fn: (s: string) => string): unknown {
   }
   return value;
 }
+
+/**
+ * `mapStrings(mapStrings(value, first), then)` in one walk, without the intermediate copy: an object's keys are
+ * renamed by `first` in sorted order (a later key wins a clash), then sorted again and renamed by `then`. An object
+ * with a key that is or becomes `__proto__` (whose assignment sets the copy's prototype, or not, depending on what was
+ * assigned before) takes the two walks. Tested against them (test/policy/parity.test.ts).
+ * @internal
+ */
+export function mapStringsTwice(value: unknown, first: (s: string) => string, then: (s: string) => string): unknown {
+  if (typeof value === 'string') return then(first(value));
+  if (Array.isArray(value)) return value.map(v => mapStringsTwice(v, first, then));
+  if (value !== null && typeof value === 'object') {
+    const renamed = new Map<string, unknown>();
+    for (const k of Object.keys(value as object).sort()) {
+      const name = first(k);
+      if (k === '__proto__' || name === '__proto__') return mapStrings(mapStrings(value, first), then);
+      renamed.set(name, (value as any)[k]);
+    }
+    const out: { [key: string]: unknown } = {};
+    for (const k of [...renamed.keys()].sort()) out[then(k)] = mapStringsTwice(renamed.get(k), first, then);
+    return out;
+  }
+  return value;
+}
+
+/** @internal `mapStrings` for the test of `mapStringsTwice`. */
+export const mapStringsForTest = (value: unknown, fn: (s: string) => string): unknown => mapStrings(value, fn);
 
 function fieldPath(parent: string, key: string | number): string {
   if (typeof key === 'number') return `${parent}[${key}]`;
@@ -274,25 +337,35 @@ export function collect(
     const label = d.doc.metadata?.labels?.tenant;
     return typeof label === 'string' && d.doc.metadata?.labels?.env === env ? label : '';
   };
-  // Tenants: from the tenant namespaces, the tenant labels, and the stacks' tenant constructs (`.../Tenant-<id>/...`).
-  const tenantSet = new Set([...nsTenant.values(), ...knownTenants]);
+  // Tenants: from the tenant namespaces, the tenant labels, and the stacks' tenant constructs (`.../Tenant-<id>/...`),
+  // sorted. The known tenants are the same list for every tenant of an environment (src/policy/fragment.ts): its set
+  // and sorted copy are made once, and used as they are when nothing else names a tenant outside the list.
+  const known = knownTenantsOf(knownTenants);
+  const others = new Set<string>();
+  const tenantFound = (t: string) => {
+    if (!known.set.has(t)) others.add(t);
+  };
+  nsTenant.forEach(tenantFound);
   for (const d of docs) {
     if (d.environment === env) {
       const t = tenantOfDocument(d);
-      if (t) tenantSet.add(t);
+      if (t) tenantFound(t);
     }
   }
   for (const st of stacks.filter(x => x.environment === env)) {
     for (const r of st.resources) {
       const m = /\/Tenant-([a-z0-9]([-a-z0-9]*[a-z0-9])?)(?:\/|$)/.exec(String(r.body?.['//']?.metadata?.path ?? ''));
-      if (m) tenantSet.add(m[1]);
+      if (m) tenantFound(m[1]);
     }
   }
-  const tenants = [...tenantSet].sort();
+  const tenantSet = others.size === 0 ? known.set : new Set([...known.set, ...others]);
+  const tenants = others.size === 0 ? known.sorted : [...tenantSet].sort();
   options.onTenants?.(tenants);
   const { norm, anyTenant } = normalizerOf(env, tenants);
-  const add = (key: string, value: unknown, tenant: string) => {
-    const v = mapStrings(value, s => digestLong(norm(s)));
+  const normalize = (s: string) => digestLong(norm(s));
+  // `before`: what `mapStrings(value, before)` would do first (a Terraform body's references), in the same walk.
+  const add = (key: string, value: unknown, tenant: string, before?: (s: string) => string) => {
+    const v = before ? mapStringsTwice(value, before, normalize) : mapStrings(value, normalize);
     const json = JSON.stringify(v);
     let variants = side.get(key);
     if (!variants) side.set(key, variants = new Map());
@@ -346,7 +419,7 @@ export function collect(
       if (r.type.startsWith('data.')) continue;
       const { ['//']: _meta, ...body } = r.body ?? {};
       const key = rel.get(`${r.type}.${r.name}`)!;
-      add(`tf:${norm(key)}`, mapStrings(body, deref), tenantOf(key));
+      add(`tf:${norm(key)}`, body, tenantOf(key), deref);
     }
     for (const section of Object.keys(s.json).sort()) {
       if (section === '//' || section === 'resource' || section === 'data') continue;
@@ -362,17 +435,34 @@ export function collect(
  * tenants are normalized one after another as they are produced (src/policy/fragment.ts), each with every tenant id.
  */
 function normalizerOf(env: string, tenants: readonly string[]): { norm: (s: string) => string; anyTenant?: RegExp } {
+  if (lastNormalizer?.env === env && lastNormalizer.tenants === tenants) return lastNormalizer;
   const key = `${env}\n${tenants.join('\n')}`;
-  if (lastNormalizer?.key === key) return lastNormalizer;
+  if (lastNormalizer?.key === key) {
+    lastNormalizer = { ...lastNormalizer, tenants };
+    return lastNormalizer;
+  }
   const norm = tokenReplacer([[env, '<env>'], ...tenants.map(t => [t, '<tenant>'] as [string, string])]);
   // The first tenant id, as a whole token, in a text (longest ids first, so `acme-eu` wins over `acme`).
   const anyTenant = tenants.length === 0 ? undefined
     : new RegExp(`(?<![A-Za-z0-9])(${[...tenants].sort((a, b) => b.length - a.length || (a < b ? -1 : 1)).map(escape).join('|')})(?![A-Za-z0-9])`);
-  lastNormalizer = { key, norm, anyTenant };
+  lastNormalizer = { env, tenants, key, norm, anyTenant };
   return lastNormalizer;
 }
 
-let lastNormalizer: { key: string; norm: (s: string) => string; anyTenant?: RegExp } | undefined;
+let lastNormalizer: { env: string; tenants: readonly string[]; key: string; norm: (s: string) => string; anyTenant?: RegExp } | undefined;
+
+/** A list of known tenant ids as a set and sorted without repeats, made once per list (the lists are not changed). */
+function knownTenantsOf(tenants: readonly string[]): { set: Set<string>; sorted: string[] } {
+  let known = KNOWN_TENANTS.get(tenants);
+  if (known === undefined) {
+    const set = new Set(tenants);
+    known = { set, sorted: [...set].sort() };
+    KNOWN_TENANTS.set(tenants, known);
+  }
+  return known;
+}
+
+const KNOWN_TENANTS = new WeakMap<readonly string[], { set: Set<string>; sorted: string[] }>();
 
 /** @internal What `collect` normalizes besides the documents and stacks it compares. */
 export interface CollectOptions {

@@ -8,7 +8,9 @@ import { LifecycleValidationError } from '../../src/model/problems';
 import { TenantState } from '../../src/model/tenant';
 import { Platform } from '../../src/platform/platform';
 import { EnvironmentParity, ParityChange, PolicyInput } from '../../src/policy';
-import { tokenReplacer } from '../../src/policy/parity';
+import { contentsOf } from '../../src/policy/contents';
+import { sideToJson as sideToJsonForTest } from '../../src/policy/fragment';
+import { collect, mapStringsForTest, mapStringsTwice, tokenReplacer } from '../../src/policy/parity';
 import { backupProps, githubProps } from '../platform/fixtures';
 
 /** Staging and production as the library synthesizes them: two tenants (one suspended), backups, observability, stacks. */
@@ -150,6 +152,29 @@ describe('EnvironmentParity', () => {
     ]);
   });
 
+  test('collect with a known tenant list reused across calls: what a fresh copy of the list gives, tenants outside it normalized too', () => {
+    const docs = contentsOf(input(state())).kubernetes;
+    const prod = docs.filter(d => d.environment === 'prod');
+    const acme = prod.filter(d => d.file.endsWith('/acme.k8s.yaml'));
+    const idle = prod.filter(d => d.file.endsWith('/idle.k8s.yaml'));
+    const known = ['idle', 'acme', 'globex', 'acme'];
+    // Each tenant's documents alone, as the fragments of a Platform: the same list object each time, then fresh copies.
+    const reused = [acme, idle, acme].map(d => sideToJsonForTest(collect(d, [], 'prod', known)));
+    const fresh = [acme, idle, acme].map(d => sideToJsonForTest(collect(d, [], 'prod', [...known])));
+    expect(reused).toEqual(fresh);
+    expect(reused[0]).toEqual(reused[2]);
+    // `idle` and `acme` normalized with the list that names them, and with one that names only the other.
+    const normalized = JSON.stringify(reused[0].map(([key, variants]) => [key, variants.map(([json]) => json)]));
+    expect(normalized).toContain('<env>-<tenant>');
+    expect(/(?<![A-Za-z0-9])acme(?![A-Za-z0-9])/.test(normalized)).toBe(false);
+    const onlyIdle = ['idle'];
+    const found: string[][] = [];
+    const side = sideToJsonForTest(collect(acme, [], 'prod', onlyIdle, { onTenants: t => found.push(t) }));
+    expect(found).toEqual([['acme', 'idle']]);
+    expect(side).toEqual(reused[0]);
+    expect(sideToJsonForTest(collect(acme, [], 'prod', onlyIdle))).toEqual(reused[0]);
+  });
+
   test('is deterministic', () => {
     const a = EnvironmentParity.compare(input(state()), 'staging', 'prod').toText();
     const s = state();
@@ -187,8 +212,63 @@ describe('tokenReplacer: the tenant-id normalization without a regular expressio
     expect(ours('prod-acme-eu/acme_a t.1 x-y')).toBe('<env>-<tenant>/<again>_<tenant> <tenant> x-y');
   });
 
+  test('line by line with its memo: the same strings as the regular expression on texts of several lines, repeated, with the memo cleared often', () => {
+    const tokens: Array<[string, string]> = [['prod', '<env>'], ['acme', '<tenant>'], ['acme-eu', '<tenant>'], ['t.1', '<tenant>'], ['x-', '<tenant>']];
+    const pieces = ['prod', 'acme', 'acme-eu', 't.1', 'x-', 'acm', '-', '_', ' ', '9', 'é', '\n', '\n', 'prodx', 'a fairly long piece of text that is no token at all'];
+    let seed = 11;
+    const random = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2147483648;
+      return seed % n;
+    };
+    const theirs = byRegExp(tokens);
+    // A memo of 200 characters starts again every few lines; one of 4 MB never does here.
+    for (const ours of [tokenReplacer(tokens, 200), tokenReplacer(tokens)]) {
+      const texts = Array.from({ length: 300 }, () => Array.from({ length: random(30) }, () => pieces[random(pieces.length)]).join(''));
+      for (let round = 0; round < 2; round++) {
+        for (const s of texts) expect([s, ours(s)]).toEqual([s, theirs(s)]);
+      }
+    }
+    // A token that holds a line break: texts are replaced whole, not line by line.
+    const across = tokenReplacer([['a\nb', '<x>']]);
+    expect(across('a\nb a\nbc\na\nb')).toBe(byRegExp([['a\nb', '<x>']])('a\nb a\nbc\na\nb'));
+    expect(across('a\nb a\nbc\na\nb')).toBe('<x> a\nbc\n<x>');
+  });
+
   test('no token: the same string back', () => {
     expect(tokenReplacer([])('prod-acme')).toBe('prod-acme');
     expect(tokenReplacer([['', '<x>']])('prod')).toBe('prod');
+  });
+});
+
+describe('mapStringsTwice: a Terraform body\'s references and the normalization in one walk', () => {
+  test('gives what the two walks give (JSON of each, key order included) on random values with clashing, numeric and __proto__ keys', () => {
+    let seed = 5;
+    const random = (n: number) => {
+      seed = (seed * 16807) % 2147483647;
+      return seed % n;
+    };
+    const words = ['a', 'b', 'ab', 'x.y', '1', '10', '2', '__proto__', 'proto', 'prod-acme', 'acme', 'z'];
+    const value = (depth: number): unknown => {
+      const r = random(depth > 3 ? 4 : 7);
+      if (r === 0) return words[random(words.length)];
+      if (r === 1) return random(100);
+      if (r === 2) return random(2) === 0 ? null : true;
+      if (r === 3) return `${words[random(words.length)]} ${words[random(words.length)]}`;
+      if (r === 4) {
+        const list: unknown[] = Array.from({ length: random(4) }, () => value(depth + 1));
+        if (random(3) === 0) list[list.length + 1] = 'after a hole';
+        return list;
+      }
+      // Objects parsed from JSON: `__proto__` is an own key there.
+      const entries = Array.from({ length: random(5) }, () => `${JSON.stringify(words[random(words.length)])}: ${JSON.stringify(value(depth + 1)) ?? 'null'}`);
+      return JSON.parse(`{${entries.join(', ')}}`);
+    };
+    // `first` makes keys clash (`x.y` and `a` both become `a`) and makes `__proto__` of `proto`; `then` renames tokens.
+    const first = (s: string) => (s === 'x.y' ? 'a' : s === 'proto' ? '__proto__' : s.replace(/^b$/, 'ab'));
+    const then = tokenReplacer([['acme', '<tenant>'], ['prod', '<env>'], ['__proto__', 'p'], ['1', '<one>']]);
+    for (let i = 0; i < 3_000; i++) {
+      const v = value(0);
+      expect(JSON.stringify(mapStringsTwice(v, first, then))).toBe(JSON.stringify(mapStringsForTest(mapStringsForTest(v, first), then)));
+    }
   });
 });

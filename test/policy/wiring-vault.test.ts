@@ -1,6 +1,8 @@
+import { baseState, toInput } from './fixtures';
 import { PolicyInput } from '../../src/policy/input';
 import { PolicyPack } from '../../src/policy/pack';
 import { capabilitiesOn, vaultPathMatches } from '../../src/policy/rules/wiring-vault';
+import * as vaultHcl from '../../src/policy/vault-hcl';
 import { parseVaultPolicy } from '../../src/policy/vault-hcl';
 
 describe('W08 Vault path evaluation', () => {
@@ -109,5 +111,20 @@ describe('W08 reads a preview through the previews\' host that the input names (
   test('useVaultHost refuses an empty name and the environment itself', () => {
     expect(() => new PolicyInput().useVaultHost('', host)).toThrow(/PolicyInput: useVaultHost environment is empty/);
     expect(() => new PolicyInput().useVaultHost(preview, preview)).toThrow(/useVaultHost hostEnvironment is the environment itself \(preview-feature-x\)/);
+  });
+});
+
+describe('Vault policies parsed once per evaluation', () => {
+  test('V01, V02 and W08 read each policy text from one parse', () => {
+    const spy = jest.spyOn(vaultHcl, 'parseVaultPolicy');
+    try {
+      const report = PolicyPack.default().evaluate(toInput(baseState()));
+      expect(report.rules.filter(r => ['V01', 'V02', 'W08'].includes(r.id)).map(r => [r.id, r.checked > 0])).toEqual([['V01', true], ['V02', true], ['W08', true]]);
+      const texts = spy.mock.calls.map(([text]) => text);
+      expect(texts.length).toBeGreaterThan(0);
+      expect(new Set(texts).size).toBe(texts.length);
+    } finally {
+      spy.mockRestore();
+    }
   });
 });

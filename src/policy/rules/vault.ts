@@ -2,7 +2,7 @@
  * V01–V12 over Terraform stack JSON: Vault policies (HCL, parsed), tokens, providers, state hygiene, audit devices,
  * auth roles, database secrets engine, KV and environment isolation.
  */
-import { atTf, entries, list, TF } from './common';
+import { atTf, entries, list, parsedVaultPolicy, TF } from './common';
 import { isCiPolicyName } from '../../model/ci-access';
 import { environmentNameReferences, isPreviewName, PREVIEW_VAULT_SCOPE, tenantPolicyName, tenantVaultNames } from '../../model/names';
 import { TerraformResource, TerraformStackDocument } from '../contents';
@@ -10,7 +10,6 @@ import { PolicyContext, PolicyRule, ref, Report, rule, VAULT } from '../rule';
 import { isSafeValue } from '../secret-patterns';
 import { SecretScanner } from '../secret-scan';
 import { PolicySeverity } from '../types';
-import { parseVaultPolicy } from '../vault-hcl';
 
 const FORBIDDEN_ROOTS = ['sys', 'auth', 'identity'];
 const KNOWN_CAPABILITIES = new Set(['create', 'read', 'update', 'patch', 'delete', 'list', 'deny', 'subscribe', 'recover']);
@@ -62,8 +61,8 @@ const V01 = tfRule({
   description: 'sys/ and auth/ administer Vault itself; sudo unlocks root-protected endpoints; a policy that reaches them is an admin policy.',
   references: [VAULT('Least privilege policies'), ref('Vault', 'Policies: root-protected API endpoints')],
   types: ['vault_policy'],
-  check: (r, report) => {
-    const parsed = parseVaultPolicy(policyText(r));
+  check: (r, report, ctx) => {
+    const parsed = parsedVaultPolicy(ctx, policyText(r));
     for (const e of parsed.errors) report('policy', `cannot be parsed: ${e}`, r.body?.name, 'render policies with VaultPolicyDocument');
     // The CI's own roles administer the environment's mounts, policies and auth backend (that is what a Terraform
     // apply does); their reach is proven by evaluating them (test/platform/ci-wiring.test.ts), not refused here.
@@ -84,12 +83,12 @@ const V02 = tfRule({
   description: 'A glob in the middle of a path matches other tenants\' secrets; a tenant policy outside <mount>/data/<env>/<tenant>/ crosses the tenant boundary.',
   references: [VAULT('Least privilege policies'), ref('Vault', 'Policy path globbing')],
   types: ['vault_policy'],
-  check: (r, report) => {
+  check: (r, report, ctx) => {
     const name = String(r.body?.name ?? '');
     const env = r.environment;
     const tenantPolicyPrefix = tenantPolicyName(env, '');
     const tenant = name.startsWith(tenantPolicyPrefix) && name.length > tenantPolicyPrefix.length ? name.slice(tenantPolicyPrefix.length) : undefined;
-    for (const p of parseVaultPolicy(policyText(r)).paths) {
+    for (const p of parsedVaultPolicy(ctx, policyText(r)).paths) {
       const star = p.path.indexOf('*');
       if (star >= 0 && star !== p.path.length - 1) report(`policy path "${p.path}"`, 'uses "*" before the end', p.path, 'a glob may only be the last character');
       if (p.path.replace(/\*$/, '').split('/').some(s => s.includes('+') && s !== '+')) report(`policy path "${p.path}"`, 'uses "+" inside a segment', p.path, '"+" stands for exactly one whole segment');

@@ -17,13 +17,13 @@
  *
  * A login whose role does not resolve is W03's finding and is skipped here.
  */
-import { list } from './common';
+import { list, parsedVaultPolicy } from './common';
 import { resolvedLogins, ResolvedLogin } from './wiring';
 import { VAULT_AGENT_ANNOTATION, vaultAgentReads } from '../../model/vault-agent-annotations';
 import { TerraformResource } from '../contents';
 import { PolicyContext, PolicyRule, ref, Report, rule } from '../rule';
 import { PolicySeverity, PolicyTarget } from '../types';
-import { parseVaultPolicy, VaultPolicyPath } from '../vault-hcl';
+import { VaultPolicyPath } from '../vault-hcl';
 
 const ANNOTATION = VAULT_AGENT_ANNOTATION;
 /** A Terraform reference to an attribute of a resource (`${vault_policy.X.name}`). */
@@ -227,7 +227,7 @@ function checkLogin(r: ResolvedLogin, report: Report, ctx: PolicyContext): void 
   const { login: l, role } = r;
   if (!role) return;
   const { found, names, missing } = attachedPolicies(ctx, role);
-  const paths = found.flatMap(p => parseVaultPolicy(policyTextFor(String(p.body?.policy ?? ''), l.namespace)).paths);
+  const paths = found.flatMap(p => parsedVaultPolicy(ctx, policyTextFor(String(p.body?.policy ?? ''), l.namespace)).paths);
   for (const read of vaultAgentReads(l.annotations)) {
     const field = annotationField(l, read.key);
     const where = mountProblem(ctx, l.environment, read.path);
