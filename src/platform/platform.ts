@@ -26,7 +26,7 @@ import { ITenantWorkloadBuilder, TenantWorkload } from '../k8s/tenant-workload';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
-import { collectPrerequisites, ManifestPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
+import { collectPrerequisites, ManifestPrerequisiteRecords, ManifestPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan, tenantHasBackup } from '../model/backup-plan';
 import { ciVaultRoles, previewVaultHost } from '../model/ci-access';
@@ -443,8 +443,8 @@ export class Platform extends Construct {
   private readonly cache?: SynthesisCache;
   /** Tenants taken from the cache (not built), by environment and tenant id. */
   private readonly cached = new Map<string, Map<string, CacheEntry>>();
-  /** Documents of each built tenant's manifest file, by environment and tenant id. */
-  private readonly builtDocuments = new Map<string, number>();
+  /** Each built tenant's manifest file: its documents and what they declare for the inventory, by environment and tenant id. */
+  private readonly builtDocuments = new Map<string, { count: number; prerequisites: ManifestPrerequisiteRecords }>();
   /**
    * The seam for per-tenant policy results (issue 20 item 2): a result set here for a built tenant is stored with its
    * entry, and a cached tenant's is in `cached`'s entry (`CacheEntry.policy`). Until the pack computes per-tenant
@@ -889,7 +889,7 @@ export class Platform extends Construct {
         const file = path.join(app.outdir, chart.fileName);
         files.push(file);
         if (!partFiles || partFiles.owns(file)) documentCount += chart.documents.length;
-        prerequisites.add(env.name, path.join(outdir, chart.fileName), chart.documents);
+        const declared = prerequisites.add(env.name, path.join(outdir, chart.fileName), chart.documents);
         if (policyInput) {
           if (TenantChart.isTenantChart(chart.chart)) {
             // Checked now; the pack keeps the outcome and what the rules across tenants need, not the documents.
@@ -907,7 +907,7 @@ export class Platform extends Construct {
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
           if (this.cache) {
-            this.builtDocuments.set(`${env.name}\0${tenant.id}`, chart.documents.length);
+            this.builtDocuments.set(`${env.name}\0${tenant.id}`, { count: chart.documents.length, prerequisites: declared });
             this.cache.keepDocuments(env, tenant, chart.documents);
           }
           const chartDir = OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id);
@@ -973,7 +973,7 @@ export class Platform extends Construct {
   }
 
   /**
-   * Incremental synthesis: copy a cached tenant's files into the staging folder (each checked against its digest),
+   * Incremental synthesis: place a cached tenant's files into the staging folder (hard links, each checked first),
    * hand its Terraform blocks to its stack and its policy fragment to the pack (src/policy/fragment.ts): the cached
    * one when it was computed under the same policy settings and the same tenant list of the environment (parity
    * normalizes with every tenant id), else one computed again from the cached documents. False when the tenant is not
@@ -986,25 +986,27 @@ export class Platform extends Construct {
   ): boolean {
     const entry = this.cached.get(env.name)?.get(tenant.id);
     if (!entry) return false;
-    const yaml = this.cache!.restore(entry, stage.outdir, stage.terraformOutdir);
-    const documents = yaml === undefined ? undefined : this.cache!.documentsOf(entry);
-    if (yaml === undefined || documents === undefined) {
+    // Read before anything is placed: the documents only when the policy fragment must be computed again (the
+    // prerequisites are in the entry). A rejected entry places nothing.
+    const reusable = policy ? this.reusablePolicy(entry.policy, policy.parityTenants) : undefined;
+    const documents = policy && !reusable ? this.cache!.documentsOf(entry) : undefined;
+    if ((policy && !reusable && documents === undefined) || !this.cache!.restore(entry, stage.outdir, stage.terraformOutdir)) {
       this.uncache(env, tenant);
       return false;
     }
     const file = path.join(this.outdir, entry.manifestFile);
     into.files.push(file);
     into.count(entry.documentCount);
-    into.prerequisites.add(env.name, path.join(stage.outdir, entry.manifestFile), documents);
+    into.prerequisites.addRecords(path.join(stage.outdir, entry.manifestFile), entry.prerequisites);
     if (policy) {
-      const cached = this.reusablePolicy(entry.policy, policy.parityTenants);
-      if (cached) {
-        contentsOf(policy.input).addTenantFragment(cached);
+      if (reusable) {
+        contentsOf(policy.input).addTenantFragment(reusable);
       } else {
-        const fragment = this.checkTenantPolicies(policy.input, policy.pack, env.name, tenant.id, [{ file, documents }], policy.parityTenants);
+        const fragment = this.checkTenantPolicies(policy.input, policy.pack, env.name, tenant.id, [{ file, documents: documents! }], policy.parityTenants);
         this.tenantPolicyResults.set(`${env.name}\0${tenant.id}`, this.cachedPolicy(fragment));
       }
-      into.inMemoryDigests.add(textDigest(yaml));
+      // The manifest file's sha256 is the digest of its text the pack knows (textDigest): not read again.
+      into.inMemoryDigests.add(entry.files[entry.manifestFile]);
       into.inMemory.add(path.join(OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id), 'manifests', 'tenant.yaml'));
     }
     for (const f of entry.fragments) this.tenantStackOf(env.name, tenant.id)._mergeCachedTenant(f.fragment);
@@ -1053,10 +1055,10 @@ export class Platform extends Construct {
           ...filesBelow(path.join(stage.outdir, 'argocd-hooks', env.name, tenant.id), stage.outdir),
         ];
         const terraformFiles = fragments.flatMap(f => tenantAssets(f.stack, tenant.id).flatMap(d => filesBelow(d, stage.terraformOutdir)));
-        const documentCount = this.builtDocuments.get(`${env.name}\0${tenant.id}`);
-        if (documentCount === undefined) continue;
-        this.cache!.store(env, tenant, stage.outdir, stage.terraformOutdir, files, terraformFiles, manifestFile, documentCount, fragments,
-          this.tenantPolicyResults.get(`${env.name}\0${tenant.id}`));
+        const built = this.builtDocuments.get(`${env.name}\0${tenant.id}`);
+        if (built === undefined) continue;
+        this.cache!.store(env, tenant, stage.outdir, stage.terraformOutdir, files, terraformFiles, manifestFile, built.count, fragments,
+          this.tenantPolicyResults.get(`${env.name}\0${tenant.id}`), built.prerequisites);
       }
     }
   }
