@@ -990,7 +990,8 @@ export class Platform extends Construct {
     // prerequisites are in the entry). A rejected entry places nothing.
     const reusable = policy ? this.reusablePolicy(entry.policy, policy.parityTenants) : undefined;
     const documents = policy && !reusable ? this.cache!.documentsOf(entry) : undefined;
-    if ((policy && !reusable && documents === undefined) || !this.cache!.restore(entry, stage.outdir, stage.terraformOutdir)) {
+    const placed = policy && !reusable && documents === undefined ? undefined : this.cache!.restore(entry, stage.outdir, stage.terraformOutdir);
+    if (placed === undefined) {
       this.uncache(env, tenant);
       return false;
     }
@@ -1005,9 +1006,11 @@ export class Platform extends Construct {
         const fragment = this.checkTenantPolicies(policy.input, policy.pack, env.name, tenant.id, [{ file, documents: documents! }], policy.parityTenants);
         this.tenantPolicyResults.set(`${env.name}\0${tenant.id}`, this.cachedPolicy(fragment));
       }
-      // The manifest file's sha256 is the digest of its text the pack knows (textDigest): not read again.
-      into.inMemoryDigests.add(entry.files[entry.manifestFile]);
-      into.inMemory.add(path.join(OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id), 'manifests', 'tenant.yaml'));
+      // The manifest file's sha256 is the digest of its text the pack knows (textDigest); its copies (the local chart's
+      // manifests, the Terraform chart asset's) were checked to hold those bytes: none is read back.
+      const manifest = entry.files[entry.manifestFile];
+      into.inMemoryDigests.add(manifest);
+      for (const [rel, target] of placed) if (entry.files[rel] === manifest) into.inMemory.add(target);
     }
     for (const f of entry.fragments) this.tenantStackOf(env.name, tenant.id)._mergeCachedTenant(f.fragment);
     return true;

@@ -269,17 +269,18 @@ export class SynthesisCache {
    * Place an entry's files into the staged outdirs: hard links to the entry's files (copies where the file system
    * refuses a link). Every file is checked first, and nothing is placed unless all pass: a file whose size,
    * modification time and inode are those stored is taken as it is; any other is read and must match its sha256 (a
-   * cache restored by CI, say, has new inodes and times but the same bytes). False when a file is missing or altered:
-   * then nothing of the entry is used, and nothing was placed that the rebuilt tenant's files could write through into
-   * the cache.
+   * cache restored by CI, say, has new inodes and times but the same bytes). Returns where each file went (by its name
+   * in the entry), or undefined when a file is missing or altered: then nothing of the entry is used, and nothing was
+   * placed that the rebuilt tenant's files could write through into the cache.
    */
-  public restore(entry: CacheEntry, outdir: string, terraformOutdir: string): boolean {
+  public restore(entry: CacheEntry, outdir: string, terraformOutdir: string): Map<string, string> | undefined {
     const from = path.join(this.entryDir(entry.environment, entry.tenant), FILES);
     const files = Object.entries(entry.files);
     for (const [rel, digest] of files) {
-      if (!intact(path.join(from, rel), digest, entry.stats[rel])) return false;
+      if (!intact(path.join(from, rel), digest, entry.stats[rel])) return undefined;
     }
     const made = new Set<string>();
+    const placed = new Map<string, string>();
     for (const [rel] of files) {
       const target = targetOf(rel, outdir, terraformOutdir);
       const dir = path.dirname(target);
@@ -288,8 +289,9 @@ export class SynthesisCache {
         made.add(dir);
       }
       placeFile(path.join(from, rel), target);
+      placed.set(rel, target);
     }
-    return true;
+    return placed;
   }
 
   /** The documents of a (restored) entry's manifest file; undefined when `documents.json` is missing or altered. */
