@@ -447,8 +447,8 @@ export class Platform extends Construct {
   private readonly builtDocuments = new Map<string, { count: number; prerequisites: ManifestPrerequisiteRecords }>();
   /**
    * The seam for per-tenant policy results (issue 20 item 2): a result set here for a built tenant is stored with its
-   * entry, and a cached tenant's is in `cached`'s entry (`CacheEntry.policy`). Until the pack computes per-tenant
-   * results, none are set and the pack reads the cached tenants' files back.
+   * entry, and a cached tenant's is in `cached`'s entry (`CacheEntry.policy`), handed back to the pack when still valid
+   * (`reusablePolicy`); otherwise it is computed again from the entry's documents.
    */
   private readonly tenantPolicyResults = new Map<string, unknown>();
 
@@ -619,7 +619,7 @@ export class Platform extends Construct {
           }
         }
       }
-      // Tenants whose entry is in the cache are neither built here nor at synth (their files are copied back).
+      // Tenants whose entry is in the cache are neither built here nor at synth (their files are linked back).
       const hits = new Map<string, CacheEntry>();
       for (const tenant of this.cache ? env.tenants : []) {
         const entry = this.cache!.lookup(env, tenant);
@@ -1072,7 +1072,7 @@ export class Platform extends Construct {
    */
   private writeMigrationHooks(outdir: string): void {
     for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
-      // A cached tenant's hooks were copied back with its other files.
+      // A cached tenant's hooks were linked back with its other files.
       const writes = (t: Tenant) => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id) && !this.cached.get(env.name)?.has(t.id);
       for (const tenant of env.tenants.filter(writes)) {
         for (const m of tenant.modules.filter(x => x.migration)) {

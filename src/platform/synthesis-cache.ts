@@ -2,7 +2,7 @@
  * Incremental synthesis (docs/performance.md "Incremental synthesis"): a cache folder holding, per environment and
  * tenant, the files a synthesis wrote for that tenant and its blocks of the Terraform stack, under a key that digests
  * everything that reaches them. A re-synth neither builds the charts nor the Terraform of a tenant whose key is
- * unchanged: its files are copied back (each checked against its digest) and its blocks merged into its stack.
+ * unchanged: its files are hard-linked back (each checked first: `restore`) and its blocks merged into its stack.
  *
  * Own implementation: the key follows this library's model and props, the entries its output layout; no caching
  * library knows either (a generic file cache would still need both).
@@ -172,7 +172,7 @@ export interface CachedFragment {
   readonly fragment: TenantFragment;
 }
 
-/** A checked entry (its own digest verified; its files are checked as they are copied back). */
+/** A checked entry (its own digest verified; its files are checked before they are placed: `restore`). */
 export interface CacheEntry {
   readonly format: string;
   readonly key: string;
