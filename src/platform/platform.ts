@@ -1003,7 +1003,8 @@ export class Platform extends Construct {
       if (reusable) {
         contentsOf(policy.input).addTenantFragment(reusable);
       } else {
-        const fragment = this.checkTenantPolicies(policy.input, policy.pack, env.name, tenant.id, [{ file, documents: documents! }], policy.parityTenants);
+        const output = [{ file, documents: documents! }];
+        const fragment = this.checkTenantPolicies(policy.input, policy.pack, env.name, tenant.id, output, policy.parityTenants);
         this.tenantPolicyResults.set(`${env.name}\0${tenant.id}`, this.cachedPolicy(fragment));
       }
       // The manifest file's sha256 is the digest of its text the pack knows (textDigest); its copies (the local chart's
