@@ -261,7 +261,7 @@ export class SynthesisCache {
     if (entry?.format !== ENTRY_FORMAT || entry.key !== this.keyOf(env, tenant)) return undefined;
     if (entry.environment !== env.name || entry.tenant !== tenant.id) return undefined;
     if (!Array.isArray(entry.fragments) || entry.fragments.some(f => f.fragment?.format !== TENANT_FRAGMENT_FORMAT)) return undefined;
-    if (!Array.isArray(entry.prerequisites?.found) || !Array.isArray(entry.prerequisites?.kvReads) || typeof entry.stats !== 'object') return undefined;
+    if (!Array.isArray(entry.prerequisites?.found) || !Array.isArray(entry.prerequisites?.kvReads) || typeof entry.stats !== 'object' || entry.stats === null) return undefined;
     return entry;
   }
 
