@@ -65,6 +65,12 @@ const POD_TEMPLATE_PATHS: Array<(d: any) => any> = [
 type Found = { env: string; kind: string; name: string; scope: string; by: string };
 type KvRead = { env: string; path: string; by: string };
 
+/** What the documents of one manifest file declare (`ManifestPrerequisites.add`): plain data, kept as JSON. */
+export interface ManifestPrerequisiteRecords {
+  readonly found: readonly Found[];
+  readonly kvReads: readonly KvRead[];
+}
+
 /**
  * The manifests' share of the prerequisites (the W06 declarations and the Vault agent's KV reads of every pod template
  * and Argo CD Application), collected one written file at a time from the documents in memory. Reading the output back
@@ -78,10 +84,22 @@ export class ManifestPrerequisites {
   public readonly _kvReads: KvRead[] = [];
   private readonly files = new Set<string>();
 
-  /** The documents of one manifest file of `environment`, as written to `file`. */
-  public add(environment: string, file: string, documents: readonly unknown[]): void {
+  /**
+   * The documents of one manifest file of `environment`, as written to `file`. Returns what they added (a synthesis
+   * cache entry keeps it, so that a re-synth need not read the tenant's documents again: `addRecords`).
+   */
+  public add(environment: string, file: string, documents: readonly unknown[]): ManifestPrerequisiteRecords {
     this.files.add(path.resolve(file));
+    const [found, kvReads] = [this._found.length, this._kvReads.length];
     for (const d of documents) documentPrerequisites(environment, d, this._found, this._kvReads);
+    return { found: this._found.slice(found), kvReads: this._kvReads.slice(kvReads) };
+  }
+
+  /** What `add` returned for `file` in an earlier synthesis (its documents unchanged: the same records). */
+  public addRecords(file: string, records: ManifestPrerequisiteRecords): void {
+    this.files.add(path.resolve(file));
+    this._found.push(...records.found);
+    this._kvReads.push(...records.kvReads);
   }
 
   /** Whether the documents of `file` were added. */

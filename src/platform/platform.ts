@@ -26,7 +26,7 @@ import { ITenantWorkloadBuilder, TenantWorkload } from '../k8s/tenant-workload';
 import { checkVolumeSnapshotTools, VolumeSnapshotSchedule } from '../k8s/volume-snapshot-schedule';
 import { GitHubEnvironmentsProps, planGitHubEnvironments } from '../lifecycle/github-environments';
 import { buildInventory, writeInventory } from '../lifecycle/inventory';
-import { collectPrerequisites, ManifestPrerequisites, StackPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
+import { collectPrerequisites, ManifestPrerequisiteRecords, ManifestPrerequisites, StackPrerequisites, withPrerequisites } from '../lifecycle/prerequisites';
 import { renderWorkflows, WorkflowOptions } from '../lifecycle/workflows';
 import { BackupDatabaseProps, BackupObjectStoreProps, TenantBackupPlan, tenantHasBackup } from '../model/backup-plan';
 import { ciVaultRoles, previewVaultHost } from '../model/ci-access';
@@ -443,12 +443,12 @@ export class Platform extends Construct {
   private readonly cache?: SynthesisCache;
   /** Tenants taken from the cache (not built), by environment and tenant id. */
   private readonly cached = new Map<string, Map<string, CacheEntry>>();
-  /** Documents of each built tenant's manifest file, by environment and tenant id. */
-  private readonly builtDocuments = new Map<string, number>();
+  /** Each built tenant's manifest file: its documents and what they declare for the inventory, by environment and tenant id. */
+  private readonly builtDocuments = new Map<string, { count: number; prerequisites: ManifestPrerequisiteRecords }>();
   /**
    * The seam for per-tenant policy results (issue 20 item 2): a result set here for a built tenant is stored with its
-   * entry, and a cached tenant's is in `cached`'s entry (`CacheEntry.policy`). Until the pack computes per-tenant
-   * results, none are set and the pack reads the cached tenants' files back.
+   * entry, and a cached tenant's is in `cached`'s entry (`CacheEntry.policy`), handed back to the pack when still valid
+   * (`reusablePolicy`); otherwise it is computed again from the entry's documents.
    */
   private readonly tenantPolicyResults = new Map<string, unknown>();
 
@@ -619,7 +619,7 @@ export class Platform extends Construct {
           }
         }
       }
-      // Tenants whose entry is in the cache are neither built here nor at synth (their files are copied back).
+      // Tenants whose entry is in the cache are neither built here nor at synth (their files are linked back).
       const hits = new Map<string, CacheEntry>();
       for (const tenant of this.cache ? env.tenants : []) {
         const entry = this.cache!.lookup(env, tenant);
@@ -913,7 +913,7 @@ export class Platform extends Construct {
         const file = path.join(app.outdir, chart.fileName);
         files.push(file);
         if (!partFiles || partFiles.owns(file)) documentCount += chart.documents.length;
-        prerequisites.add(env.name, path.join(outdir, chart.fileName), chart.documents);
+        const declared = prerequisites.add(env.name, path.join(outdir, chart.fileName), chart.documents);
         if (policyInput) {
           if (TenantChart.isTenantChart(chart.chart)) {
             // Checked now; the pack keeps the outcome and what the rules across tenants need, not the documents.
@@ -931,7 +931,7 @@ export class Platform extends Construct {
         if (TenantChart.isTenantChart(chart.chart)) {
           const tenant = chart.chart.tenant;
           if (this.cache) {
-            this.builtDocuments.set(`${env.name}\0${tenant.id}`, chart.documents.length);
+            this.builtDocuments.set(`${env.name}\0${tenant.id}`, { count: chart.documents.length, prerequisites: declared });
             this.cache.keepDocuments(env, tenant, chart.documents);
           }
           const chartDir = OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id);
@@ -999,7 +999,7 @@ export class Platform extends Construct {
   }
 
   /**
-   * Incremental synthesis: copy a cached tenant's files into the staging folder (each checked against its digest),
+   * Incremental synthesis: place a cached tenant's files into the staging folder (hard links, each checked first),
    * hand its Terraform blocks to its stack and its policy fragment to the pack (src/policy/fragment.ts): the cached
    * one when it was computed under the same policy settings and the same tenant list of the environment (parity
    * normalizes with every tenant id), else one computed again from the cached documents. False when the tenant is not
@@ -1012,26 +1012,32 @@ export class Platform extends Construct {
   ): boolean {
     const entry = this.cached.get(env.name)?.get(tenant.id);
     if (!entry) return false;
-    const yaml = this.cache!.restore(entry, stage.outdir, stage.terraformOutdir);
-    const documents = yaml === undefined ? undefined : this.cache!.documentsOf(entry);
-    if (yaml === undefined || documents === undefined) {
+    // Read before anything is placed: the documents only when the policy fragment must be computed again (the
+    // prerequisites are in the entry). A rejected entry places nothing.
+    const reusable = policy ? this.reusablePolicy(entry.policy, policy.parityTenants) : undefined;
+    const documents = policy && !reusable ? this.cache!.documentsOf(entry) : undefined;
+    const placed = policy && !reusable && documents === undefined ? undefined : this.cache!.restore(entry, stage.outdir, stage.terraformOutdir);
+    if (placed === undefined) {
       this.uncache(env, tenant);
       return false;
     }
     const file = path.join(this.outdir, entry.manifestFile);
     into.files.push(file);
     into.count(entry.documentCount);
-    into.prerequisites.add(env.name, path.join(stage.outdir, entry.manifestFile), documents);
+    into.prerequisites.addRecords(path.join(stage.outdir, entry.manifestFile), entry.prerequisites);
     if (policy) {
-      const cached = this.reusablePolicy(entry.policy, policy.parityTenants);
-      if (cached) {
-        contentsOf(policy.input).addTenantFragment(cached);
+      if (reusable) {
+        contentsOf(policy.input).addTenantFragment(reusable);
       } else {
-        const fragment = this.checkTenantPolicies(policy.input, policy.pack, env.name, tenant.id, [{ file, documents }], policy.parityTenants);
+        const output = [{ file, documents: documents! }];
+        const fragment = this.checkTenantPolicies(policy.input, policy.pack, env.name, tenant.id, output, policy.parityTenants);
         this.tenantPolicyResults.set(`${env.name}\0${tenant.id}`, this.cachedPolicy(fragment));
       }
-      into.inMemoryDigests.add(textDigest(yaml));
-      into.inMemory.add(path.join(OutputLayout.of(stage.outdir).chartOf(env.name, tenant.id), 'manifests', 'tenant.yaml'));
+      // The manifest file's sha256 is the digest of its text the pack knows (textDigest); its copies (the local chart's
+      // manifests, the Terraform chart asset's) were checked to hold those bytes: none is read back.
+      const manifest = entry.files[entry.manifestFile];
+      into.inMemoryDigests.add(manifest);
+      for (const [rel, target] of placed) if (entry.files[rel] === manifest) into.inMemory.add(target);
     }
     for (const f of entry.fragments) this.stackOfTenant(env.name, tenant.id)._mergeCachedTenant(f.fragment);
     return true;
@@ -1080,10 +1086,10 @@ export class Platform extends Construct {
           ...filesBelow(path.join(stage.outdir, 'argocd-hooks', env.name, tenant.id), stage.outdir),
         ];
         const terraformFiles = fragments.flatMap(f => tenantAssets(f.stack, tenant.id).flatMap(d => filesBelow(d, stage.terraformOutdir)));
-        const documentCount = this.builtDocuments.get(`${env.name}\0${tenant.id}`);
-        if (documentCount === undefined) continue;
-        this.cache!.store(env, tenant, stage.outdir, stage.terraformOutdir, files, terraformFiles, manifestFile, documentCount, fragments,
-          this.tenantPolicyResults.get(`${env.name}\0${tenant.id}`));
+        const built = this.builtDocuments.get(`${env.name}\0${tenant.id}`);
+        if (built === undefined) continue;
+        this.cache!.store(env, tenant, stage.outdir, stage.terraformOutdir, files, terraformFiles, manifestFile, built.count, fragments,
+          this.tenantPolicyResults.get(`${env.name}\0${tenant.id}`), built.prerequisites);
       }
     }
   }
@@ -1094,7 +1100,7 @@ export class Platform extends Construct {
    */
   private writeMigrationHooks(outdir: string): void {
     for (const env of this.environments.filter(e => e.environmentClass.upgradeStrategy === UpgradeStrategy.ARGO_CD)) {
-      // A cached tenant's hooks were copied back with its other files.
+      // A cached tenant's hooks were linked back with its other files.
       const writes = (t: Tenant) => t.state === TenantState.ACTIVE && this.writesTenant(env.name, t.id) && !this.cached.get(env.name)?.has(t.id);
       for (const tenant of env.tenants.filter(writes)) {
         for (const m of tenant.modules.filter(x => x.migration)) {

@@ -2,7 +2,7 @@
  * Incremental synthesis (docs/performance.md "Incremental synthesis"): a cache folder holding, per environment and
  * tenant, the files a synthesis wrote for that tenant and its blocks of the Terraform stack, under a key that digests
  * everything that reaches them. A re-synth neither builds the charts nor the Terraform of a tenant whose key is
- * unchanged: its files are copied back (each checked against its digest) and its blocks merged into its stack.
+ * unchanged: its files are hard-linked back (each checked first: `restore`) and its blocks merged into its stack.
  *
  * Own implementation: the key follows this library's model and props, the entries its output layout; no caching
  * library knows either (a generic file cache would still need both).
@@ -10,6 +10,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { ManifestPrerequisiteRecords } from '../lifecycle/prerequisites';
 import { Environment } from '../model/environment';
 import { Tenant } from '../model/tenant';
 import { filesBelow as filesInTree } from '../output/tree';
@@ -19,11 +20,11 @@ import { TenantFragment, TENANT_FRAGMENT_FORMAT } from '../tf/tenant-fragments';
 export const SYNTH_CACHE_ENV_VAR = 'INOPSIO_SYNTH_CACHE';
 
 /** Format of an entry; part of every key, so a change of format misses instead of misreading. */
-const ENTRY_FORMAT = 'inopsio-synthesis-cache/v1';
+const ENTRY_FORMAT = 'inopsio-synthesis-cache/v2';
 /** The entry: its sha256 on the first line, its JSON on the second (hashed as text: no canonical form to rebuild). */
 const ENTRY_FILE = 'entry';
 const FILES = 'files';
-/** The tenant's documents as JSON (for the policy pack and the prerequisites, cheaper than parsing its YAML again). */
+/** The tenant's documents as JSON (for the policy pack when its fragment must be computed again, cheaper than parsing its YAML). */
 const DOCUMENTS_FILE = 'documents.json';
 /** Prefix, inside an entry's `files/`, of what goes to the Terraform outdir (the rest goes to the Platform's outdir). */
 const TERRAFORM_PREFIX = 'cdktf.out';
@@ -171,7 +172,7 @@ export interface CachedFragment {
   readonly fragment: TenantFragment;
 }
 
-/** A checked entry (its own digest verified; its files are checked as they are copied back). */
+/** A checked entry (its own digest verified; its files are checked before they are placed: `restore`). */
 export interface CacheEntry {
   readonly format: string;
   readonly key: string;
@@ -183,8 +184,16 @@ export interface CacheEntry {
   readonly manifestFile: string;
   /** Every file, relative to the entry's `files/` folder (`cdktf.out/...` for the Terraform outdir), → sha256. */
   readonly files: { [file: string]: string };
+  /**
+   * Each file's size, modification time (ns) and inode in the entry as it was stored. A file whose three are unchanged
+   * is taken as it is (hard-linked into the output, not read); any other is read and checked against its sha256
+   * (docs/performance.md "What a re-synth verifies").
+   */
+  readonly stats: { [file: string]: CachedFileStat };
   /** sha256 of `documents.json`, the documents of the manifest file as JSON. */
   readonly documents: string;
+  /** What the manifest file's documents declare for the lifecycle inventory (src/lifecycle/prerequisites.ts). */
+  readonly prerequisites: ManifestPrerequisiteRecords;
   readonly fragments: CachedFragment[];
   /**
    * The tenant's policy result: its `TenantPolicyFragment` (src/policy/fragment.ts) and a digest of the policy
@@ -194,7 +203,21 @@ export interface CacheEntry {
   readonly policy: unknown;
 }
 
-/** The cache folder of one Platform: looks entries up, copies them back, stores new ones. */
+/** A cached file's metadata as stored: a write to it changes its size or its modification time, a replacement its inode. */
+export interface CachedFileStat {
+  readonly size: number;
+  /** Modification time in nanoseconds, as a decimal string (beyond a double's precision). */
+  readonly mtimeNs: string;
+  /** Inode number, as a decimal string. */
+  readonly ino: string;
+}
+
+function statOf(file: string): CachedFileStat {
+  const st = fs.statSync(file, { bigint: true });
+  return { size: Number(st.size), mtimeNs: String(st.mtimeNs), ino: String(st.ino) };
+}
+
+/** The cache folder of one Platform: looks entries up, links (or copies) them back, stores new ones. */
 export class SynthesisCache {
   /** The cache of `options`, or of `INOPSIO_SYNTH_CACHE`; undefined when neither is set. */
   public static of(options: SynthesisCacheOptions | undefined, props: object, environments: readonly Environment[]): SynthesisCache | undefined {
@@ -238,36 +261,37 @@ export class SynthesisCache {
     if (entry?.format !== ENTRY_FORMAT || entry.key !== this.keyOf(env, tenant)) return undefined;
     if (entry.environment !== env.name || entry.tenant !== tenant.id) return undefined;
     if (!Array.isArray(entry.fragments) || entry.fragments.some(f => f.fragment?.format !== TENANT_FRAGMENT_FORMAT)) return undefined;
+    if (!Array.isArray(entry.prerequisites?.found) || !Array.isArray(entry.prerequisites?.kvReads) || typeof entry.stats !== 'object' || entry.stats === null) return undefined;
     return entry;
   }
 
   /**
-   * Copy an entry's files into the staged outdirs, checking each against its digest. Returns the manifest file's text,
-   * or undefined when a file is missing or altered: then nothing of the entry may be used (what was copied is left
-   * for the rebuilt tenant's files to overwrite, and the entry is replaced after the synthesis).
+   * Place an entry's files into the staged outdirs: hard links to the entry's files (copies where the file system
+   * refuses a link). Every file is checked first, and nothing is placed unless all pass: a file whose size,
+   * modification time and inode are those stored is taken as it is; any other is read and must match its sha256 (a
+   * cache restored by CI, say, has new inodes and times but the same bytes). Returns where each file went (by its name
+   * in the entry), or undefined when a file is missing or altered: then nothing of the entry is used, and nothing was
+   * placed that the rebuilt tenant's files could write through into the cache.
    */
-  public restore(entry: CacheEntry, outdir: string, terraformOutdir: string): string | undefined {
+  public restore(entry: CacheEntry, outdir: string, terraformOutdir: string): Map<string, string> | undefined {
     const from = path.join(this.entryDir(entry.environment, entry.tenant), FILES);
-    let manifest: string | undefined;
+    const files = Object.entries(entry.files);
+    for (const [rel, digest] of files) {
+      if (!intact(path.join(from, rel), digest, entry.stats[rel])) return undefined;
+    }
     const made = new Set<string>();
-    for (const [rel, digest] of Object.entries(entry.files)) {
-      let bytes: Buffer;
-      try {
-        bytes = fs.readFileSync(path.join(from, rel));
-      } catch {
-        return undefined;
-      }
-      if (sha256(bytes) !== digest) return undefined;
+    const placed = new Map<string, string>();
+    for (const [rel] of files) {
       const target = targetOf(rel, outdir, terraformOutdir);
       const dir = path.dirname(target);
       if (!made.has(dir)) {
         fs.mkdirSync(dir, { recursive: true });
         made.add(dir);
       }
-      fs.writeFileSync(target, bytes);
-      if (rel === entry.manifestFile) manifest = bytes.toString('utf8');
+      placeFile(path.join(from, rel), target);
+      placed.set(rel, target);
     }
-    return manifest;
+    return placed;
   }
 
   /** The documents of a (restored) entry's manifest file; undefined when `documents.json` is missing or altered. */
@@ -319,23 +343,31 @@ export class SynthesisCache {
   public store(
     env: Environment, tenant: Tenant, outdir: string, terraformOutdir: string,
     files: string[], terraformFiles: string[], manifestFile: string, documentCount: number, fragments: CachedFragment[], policy: unknown,
+    prerequisites: ManifestPrerequisiteRecords,
   ): void {
     const dir = this.entryDir(env.name, tenant.id);
     fs.mkdirSync(path.dirname(dir), { recursive: true });
     const temp = fs.mkdtempSync(`${dir}.new-`);
     const digests: { [file: string]: string } = {};
+    // The same bytes (the manifest file, the local chart's copy, the Terraform chart asset) are stored once, linked.
+    const stored = new Map<string, string>();
     const copy = (rel: string, source: string) => {
       const bytes = fs.readFileSync(source);
       const target = path.join(temp, FILES, rel);
       fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, bytes);
-      digests[rel] = sha256(bytes);
+      const digest = sha256(bytes);
+      const same = stored.get(digest);
+      if (same === undefined || !linkFile(same, target)) fs.writeFileSync(target, bytes);
+      if (same === undefined) stored.set(digest, target);
+      digests[rel] = digest;
     };
     for (const f of files) copy(f, path.join(outdir, f));
     const kept = path.join(this.pending, env.name, `${tenant.id}.json`);
     const documents = sha256(fs.readFileSync(kept));
     fs.renameSync(kept, path.join(temp, DOCUMENTS_FILE));
     for (const f of terraformFiles) copy(path.join(TERRAFORM_PREFIX, f), path.join(terraformOutdir, f));
+    // Taken after every file is written (a link changes no file's size, time or inode); the rename below keeps them.
+    const stats = Object.fromEntries(Object.keys(digests).map(rel => [rel, statOf(path.join(temp, FILES, rel))]));
     const body = {
       format: ENTRY_FORMAT,
       key: this.keyOf(env, tenant),
@@ -344,7 +376,9 @@ export class SynthesisCache {
       documentCount,
       manifestFile,
       files: digests,
+      stats,
       documents,
+      prerequisites,
       fragments,
       policy: policy ?? null,
     };
@@ -356,6 +390,37 @@ export class SynthesisCache {
     fs.renameSync(temp, dir);
     if (old) fs.rmSync(old, { recursive: true, force: true });
   }
+}
+
+/** A cached file is as stored: unchanged metadata, or else the bytes of its digest. */
+function intact(file: string, digest: string, stored: CachedFileStat | undefined): boolean {
+  let now: CachedFileStat;
+  try {
+    now = statOf(file);
+  } catch {
+    return false;
+  }
+  if (stored !== undefined && now.size === stored.size && now.mtimeNs === stored.mtimeNs && now.ino === stored.ino) return true;
+  try {
+    return sha256(fs.readFileSync(file)) === digest;
+  } catch {
+    return false;
+  }
+}
+
+/** Hard-link `target` to `existing`; false (and nothing written) where the file system refuses. */
+function linkFile(existing: string, target: string): boolean {
+  try {
+    fs.linkSync(existing, target);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `target` gets `source`'s bytes: a hard link, or a copy where the file system refuses one (another device). */
+function placeFile(source: string, target: string): void {
+  if (!linkFile(source, target)) fs.copyFileSync(source, target);
 }
 
 function targetOf(rel: string, outdir: string, terraformOutdir: string): string {

@@ -11,7 +11,7 @@ import { Environment } from '../../src/model/environment';
 import { EnvironmentClass } from '../../src/model/environment-class';
 import { TenantProps } from '../../src/model/tenant';
 import { Platform, PlatformProps } from '../../src/platform/platform';
-import { SYNTH_CACHE_ENV_VAR } from '../../src/platform/synthesis-cache';
+import { SYNTH_CACHE_ENV_VAR, SynthesisCache } from '../../src/platform/synthesis-cache';
 import { PolicyPack } from '../../src/policy/pack';
 
 jest.setTimeout(600_000);
@@ -85,6 +85,7 @@ function expectSameTree(actual: string, expected: string): void {
 const changed: Variant = { change: { groups: ['t1-admins'] } };
 const added: Variant = { count: 11 };
 const network: Variant = { props: { network: { vault: EgressTarget.podsInNamespace('vault', { 'app.kubernetes.io/name': 'vault' }, 8200) } } };
+const policyOff: Partial<PlatformProps> = { policy: { enabled: false } };
 
 describe('incremental synthesis (PlatformProps.synthesisCache)', () => {
   const cache = scratch();
@@ -96,24 +97,30 @@ describe('incremental synthesis (PlatformProps.synthesisCache)', () => {
     cold.changed = synth(changed).dir;
     cold.network = synth(network).dir;
     cold.added = synth(added).dir;
+    cold.changedPolicyOff = synth({ ...changed, props: policyOff }).dir;
   });
 
   test('the policy pack takes cached tenants\' fragments; a new tenant list (parity normalizes with it) recomputes them', () => {
     const fresh = scratch();
     synth({}, fresh);
     const computed = jest.spyOn(PolicyPack.prototype, '_tenantFragment');
+    const documentsRead = jest.spyOn(SynthesisCache.prototype, 'documentsOf');
     try {
-      // Nothing changed: every tenant's policy result comes from its entry, none is computed, the report is the same.
+      // Nothing changed: every tenant's policy result comes from its entry, none is computed, the report is the same;
+      // the cached documents are not even read (the inventory's prerequisites are in the entry too).
       expectSameTree(synth({}, fresh).dir, cold.base);
       expect(computed).not.toHaveBeenCalled();
+      expect(documentsRead).not.toHaveBeenCalled();
       // A tenant added: the others' files still hit, but their parity keys were normalized with the old tenant list,
       // so each fragment is computed again from the cached documents (20) and the new tenant's from its build (2).
       const more = synth(added, fresh);
       expect(more.built.map(b => b.split('/')[1])).toEqual(['t10', 't10']);
       expect(computed).toHaveBeenCalledTimes(22);
+      expect(documentsRead).toHaveBeenCalledTimes(20);
       expectSameTree(more.dir, cold.added);
     } finally {
       computed.mockRestore();
+      documentsRead.mockRestore();
     }
   });
 
@@ -151,6 +158,25 @@ describe('incremental synthesis (PlatformProps.synthesisCache)', () => {
     expectSameTree(dir, cold.network);
   });
 
+  test('the policy pack off: the same entries serve, the output is a cold synth\'s without the pack; on again, the pack result is computed', () => {
+    const own = scratch();
+    synth({}, own);
+    // The pack's settings are not in the key: every other tenant hits, t1 is built, and its entry has no policy result.
+    const off = synth({ ...changed, props: policyOff }, own);
+    expect(off.built.map(b => b.split('/')[1])).toEqual(['t1', 't1']);
+    expectSameTree(off.dir, cold.changedPolicyOff);
+    // The pack on again: t1's result is computed from its cached documents, the report is a cold synth's.
+    const computed = jest.spyOn(PolicyPack.prototype, '_tenantFragment');
+    try {
+      const on = synth(changed, own);
+      expect(on.built).toEqual([]);
+      expect(computed.mock.calls.map(c => `${c[0]}/${c[1]}`).sort()).toEqual(['prod/t1', 'staging/t1']);
+      expectSameTree(on.dir, cold.changed);
+    } finally {
+      computed.mockRestore();
+    }
+  });
+
   test('a corrupted or partial entry is detected by its digests and rebuilt, never used', () => {
     const own = scratch();
     synth({}, own);
@@ -159,14 +185,41 @@ describe('incremental synthesis (PlatformProps.synthesisCache)', () => {
     fs.rmSync(path.join(own, 'prod', 't4', 'files', 'charts', 'prod', 't4', 'Chart.yaml'));
     const entry = path.join(own, 'staging', 't5', 'entry');
     fs.writeFileSync(entry, fs.readFileSync(entry, 'utf8').replace('"documentCount":', '"documentCount":1'));
-    // t7: its documents (what the policy pack and the prerequisites read instead of the YAML) altered.
+    // t3: a cached file altered in place, its size kept (its modification time changes: its bytes are checked).
+    const t3 = path.join(own, 'staging', 't3', 'files', 'charts', 'staging', 't3', 'Chart.yaml');
+    fs.writeFileSync(t3, fs.readFileSync(t3, 'utf8').replace(/version: \S/, 'version: X'));
+    // t6: a file's modification time changed, its bytes not (a cache restored by CI): checked by its bytes, still used.
+    const t6 = path.join(own, 'staging', 't6', 'files', 'k8s', 'staging', 't6.k8s.yaml');
+    fs.utimesSync(t6, new Date(2000, 0, 1), new Date(2000, 0, 1));
+    // t7: its documents (what the policy pack reads when a fragment must be computed again) altered.
     fs.writeFileSync(path.join(own, 'staging', 't7', 'documents.json'), '[]');
     const { dir, built } = synth({}, own);
-    expect(built.filter(b => b.startsWith('staging/'))).toEqual(['staging/t2', 'staging/t5', 'staging/t7']);
+    expect(built.filter(b => b.startsWith('staging/'))).toEqual(['staging/t2', 'staging/t3', 'staging/t5']);
     expect(built.filter(b => !b.startsWith('staging/')).map(b => b.split('/')[1])).toEqual(['t4']);
     expectSameTree(dir, cold.base);
+    // t7's documents are read only when its policy fragment is computed again (a tenant added): then it is rebuilt.
+    const more = synth(added, own);
+    expect(more.built.filter(b => b.startsWith('staging/'))).toEqual(['staging/t10', 'staging/t7']);
+    expectSameTree(more.dir, cold.added);
     // Rebuilt entries are whole again.
-    expect(synth({}, own).built).toEqual([]);
+    expect(synth(added, own).built).toEqual([]);
+  });
+
+  test('cached files come back as hard links; an output file written in place (and so its cached file) is detected, rebuilt', () => {
+    const own = scratch();
+    synth({}, own);
+    const first = synth({}, own);
+    expect(first.built).toEqual([]);
+    const manifest = path.join(first.dir, 'dist', 'k8s', 'staging', 't2.k8s.yaml');
+    const cached = path.join(own, 'staging', 't2', 'files', 'k8s', 'staging', 't2.k8s.yaml');
+    expect(fs.statSync(manifest).ino).toBe(fs.statSync(cached).ino);
+    // Whoever edits the output in place writes into the cache's file: the next synthesis sees it changed and rebuilds.
+    const text = fs.readFileSync(manifest, 'utf8');
+    fs.writeFileSync(manifest, text.replace('t2', 'tX'));
+    expect(fs.readFileSync(cached, 'utf8')).not.toBe(text);
+    const again = synth({}, own);
+    expect(again.built.map(b => b.split('/')[1])).toEqual(['t2']);
+    expectSameTree(again.dir, cold.base);
   });
 
   test('INOPSIO_SYNTH_CACHE names the folder when synthesisCache is not set', () => {
