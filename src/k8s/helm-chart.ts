@@ -2,6 +2,7 @@ import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { stringifyDocuments } from './yaml-writer';
+import { hardLink } from '../output/tree';
 
 /** What to write into a generated local Helm chart. */
 export interface LocalChartOptions {
@@ -55,7 +56,7 @@ export function writeLocalChart(directory: string, options: LocalChartOptions): 
   }]));
   fs.writeFileSync(path.join(directory, 'templates', 'manifests.yaml'), TEMPLATE);
   const target = path.join(directory, 'manifests', 'tenant.yaml');
-  if (!options.manifestsFile || !linkFile(options.manifestsFile, target)) fs.writeFileSync(target, manifests);
+  if (!options.manifestsFile || !hardLink(options.manifestsFile, target)) fs.writeFileSync(target, manifests);
   return version;
 }
 
@@ -68,12 +69,3 @@ export function chartVersion(digest: string): string {
   return /^0\d*$/.test(digest) ? `1.0.0-sha-${digest}` : `1.0.0-${digest}`;
 }
 
-/** Hard-link `target` to `existing`; false (and nothing written) where the file system refuses. */
-function linkFile(existing: string, target: string): boolean {
-  try {
-    fs.linkSync(existing, target);
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -86,3 +86,13 @@ export function inventoryFileOf(layout: OutputLayout): string | undefined {
   const file = layout.inventoryFile;
   return fs.existsSync(file) && fs.statSync(file).isFile() ? file : undefined;
 }
+
+/** Hard-link `target` to `existing`; false (and nothing written) where the file system refuses (another device...). */
+export function hardLink(existing: string, target: string): boolean {
+  try {
+    fs.linkSync(existing, target);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -13,7 +13,7 @@ import * as path from 'path';
 import { ManifestPrerequisiteRecords } from '../lifecycle/prerequisites';
 import { Environment } from '../model/environment';
 import { Tenant } from '../model/tenant';
-import { filesBelow as filesInTree } from '../output/tree';
+import { filesBelow as filesInTree, hardLink } from '../output/tree';
 import { TenantFragment, TENANT_FRAGMENT_FORMAT } from '../tf/tenant-fragments';
 
 /** Environment variable naming the cache folder when `PlatformProps.synthesisCache` is not set. */
@@ -357,7 +357,7 @@ export class SynthesisCache {
       fs.mkdirSync(path.dirname(target), { recursive: true });
       const digest = sha256(bytes);
       const same = stored.get(digest);
-      if (same === undefined || !linkFile(same, target)) fs.writeFileSync(target, bytes);
+      if (same === undefined || !hardLink(same, target)) fs.writeFileSync(target, bytes);
       if (same === undefined) stored.set(digest, target);
       digests[rel] = digest;
     };
@@ -408,19 +408,9 @@ function intact(file: string, digest: string, stored: CachedFileStat | undefined
   }
 }
 
-/** Hard-link `target` to `existing`; false (and nothing written) where the file system refuses. */
-function linkFile(existing: string, target: string): boolean {
-  try {
-    fs.linkSync(existing, target);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** `target` gets `source`'s bytes: a hard link, or a copy where the file system refuses one (another device). */
 function placeFile(source: string, target: string): void {
-  if (!linkFile(source, target)) fs.copyFileSync(source, target);
+  if (!hardLink(source, target)) fs.copyFileSync(source, target);
 }
 
 function targetOf(rel: string, outdir: string, terraformOutdir: string): string {

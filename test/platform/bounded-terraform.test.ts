@@ -14,6 +14,7 @@ import { TenantProps } from '../../src/model/tenant';
 import { Platform, PlatformProps } from '../../src/platform/platform';
 import { EnvironmentStack } from '../../src/tf/environment-stack';
 import { DeferredJson, stableJson } from '../../src/tf/stable-json';
+import { fileBytes } from '../support/golden';
 
 jest.setTimeout(600_000);
 
@@ -58,18 +59,6 @@ function constructedTenants(stack: EnvironmentStack): string[] {
   return [...ids].sort();
 }
 
-/** Every file below `dir`, relative to it, with its bytes. */
-function files(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach(e => {
-    const p = path.join(d, e.name);
-    if (e.isDirectory()) walk(p);
-    else out.set(path.relative(dir, p), fs.readFileSync(p, 'latin1'));
-  });
-  walk(dir);
-  return out;
-}
-
 function stackJson(dir: string, stack: string): any {
   return JSON.parse(fs.readFileSync(path.join(dir, 'cdktf.out', 'stacks', stack, 'cdk.tf.json'), 'utf8'));
 }
@@ -104,7 +93,7 @@ describe('bounded memory: each tenant\'s Terraform is built, resolved and droppe
     kept.synth();
     expect(stacksOf(kept).flatMap(constructedTenants).sort()).toEqual([...IDS, ...IDS].sort());
 
-    const [a, b] = [files(releasedDir), files(keptDir)];
+    const [a, b] = [fileBytes(releasedDir), fileBytes(keptDir)];
     expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
     for (const [file, bytes] of a) expect([file, bytes === b.get(file)]).toEqual([file, true]);
     // cdktf's process-wide token map keeps nothing of a released tenant: no reference to one of its blocks.

@@ -13,6 +13,7 @@ import { TenantProps } from '../../src/model/tenant';
 import { Platform, PlatformProps } from '../../src/platform/platform';
 import { SYNTH_CACHE_ENV_VAR, SynthesisCache } from '../../src/platform/synthesis-cache';
 import { PolicyPack } from '../../src/policy/pack';
+import { fileBytes } from '../support/golden';
 
 jest.setTimeout(600_000);
 
@@ -50,18 +51,6 @@ function platform(dir: string, variant: Variant, cache?: string): Platform {
   });
 }
 
-/** Every file below `dir`, relative to it, with its bytes. */
-function files(dir: string): Map<string, string> {
-  const out = new Map<string, string>();
-  const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach(e => {
-    const p = path.join(d, e.name);
-    if (e.isDirectory()) walk(p);
-    else out.set(path.relative(dir, p), fs.readFileSync(p, 'latin1'));
-  });
-  walk(dir);
-  return out;
-}
-
 /** Synthesize `variant` into a fresh folder; returns the folder and the tenants built (Vault resources constructed). */
 function synth(variant: Variant, cache?: string): { dir: string; built: string[] } {
   const dir = scratch();
@@ -75,7 +64,7 @@ function synth(variant: Variant, cache?: string): { dir: string; built: string[]
 
 /** The two trees hold the same files with the same bytes (compared file by file, so a failure names the file). */
 function expectSameTree(actual: string, expected: string): void {
-  const [a, e] = [files(actual), files(expected)];
+  const [a, e] = [fileBytes(actual), fileBytes(expected)];
   expect([...a.keys()].sort()).toEqual([...e.keys()].sort());
   for (const [file, bytes] of e) {
     if (a.get(file) !== bytes) expect({ file, bytes: a.get(file) }).toEqual({ file, bytes });

@@ -57,3 +57,15 @@ export function updateRequested(env: NodeJS.ProcessEnv): boolean {
   }
   return requested;
 }
+
+/** Every file below `dir`, relative to it, with its bytes (as latin1 text: compared, never decoded). */
+export function fileBytes(dir: string): Map<string, string> {
+  const out = new Map<string, string>();
+  const walk = (d: string) => fs.readdirSync(d, { withFileTypes: true }).forEach(e => {
+    const p = path.join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else out.set(path.relative(dir, p), fs.readFileSync(p, 'latin1'));
+  });
+  walk(dir);
+  return out;
+}
