@@ -241,7 +241,7 @@ function main(): void {
       const [n, dir, shardCount] = [Number(args[0]), args[1], Number(args[2])];
       const t0 = performance.now();
       const app = new TfApp({ outdir: path.join(dir, 'cdktf.out') });
-      const environments = [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, tenants: referenceTenants(n) })];
+      const environments = [new Environment({ name: 'prod', environmentClass: EnvironmentClass.PRODUCTION, database: { host: 'postgres.databases.svc' }, tenants: referenceTenants(n) })];
       const tModel = performance.now();
       const props = referencePlatformProps(0, path.join(dir, 'dist'), { ...policyProps, environments, sharding: { prod: { shardCount } } });
       const platform = new Platform(app, 'inopsio', props);
@@ -249,7 +249,8 @@ function main(): void {
       const result = platform.synth();
       const t2 = performance.now();
       const stacks = fs.readdirSync(path.join(dir, 'cdktf.out', 'stacks')).length;
-      const tenantsPerShard = platform.shardingOf('prod')!.shards.map(s => s.tenantReleases.length);
+      // The tenants each shard built (released after being written: counted without building any).
+      const tenantsPerShard = platform.shardingOf('prod')!.shards.map(s => s._builtTenants.length);
       report({ n, shardCount, ms: t2 - t0, modelMs: tModel - t0, constructMs: t1 - t0, synthMs: t2 - t1, documents: result.documentCount, stacks, tenantsPerShard });
       return;
     }
